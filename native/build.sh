@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Builds the UnsafeScope native parser from pinned, integrity-checked npm tarballs.
+#   native/build.sh OUT_DIR
+# Produces OUT_DIR/linux-x64/libunsafescope_ts.so, OUT_DIR/win-x64/unsafescope_ts.dll
+# (only when x86_64-w64-mingw32-gcc is installed) and OUT_DIR/generated/*.g.cs.
+# Messages use MSBuild's canonical "error CODE: text" form so `dotnet build` shows them.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: build.sh OUT_DIR}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || { echo "error USN001: the native parser build needs '$1' ($2), which is not on PATH." >&2; exit 1; }
+}
+need npm "install Node.js and npm, e.g. apt-get install nodejs npm"
+need node "install Node.js"
+need gcc "install gcc, e.g. apt-get install gcc"
+need tar "install tar"
+
+dl="$out/download"; src="$out/src"
+mkdir -p "$dl" "$src"
+
+# Fetch and verify each pin; npm pack runs no install scripts.
+while read -r name version integrity; do
+  case "$name" in ''|'#'*) continue ;; esac
+  tgz="$dl/$name-$version.tgz"
+  if [ ! -f "$tgz" ]; then
+    (cd "$dl" && npm pack --silent "$name@$version" >/dev/null) || { echo "error USN002: npm pack $name@$version failed (is the npm registry reachable?)." >&2; exit 1; }
+  fi
+  actual="sha512-$(node -e 'const c=require("crypto"),f=require("fs");process.stdout.write(c.createHash("sha512").update(f.readFileSync(process.argv[1])).digest("base64"))' "$tgz")"
+  if [ "$actual" != "$integrity" ]; then
+    rm -f "$tgz"
+    echo "error USN003: $name@$version integrity mismatch: expected $integrity, got $actual." >&2; exit 1
+  fi
+  rm -rf "$src/$name"; mkdir -p "$src/$name"
+  tar xzf "$tgz" -C "$src/$name" --strip-components=1
+done < "$here/pins.txt"
+
+rt="$src/tree-sitter/vendor/tree-sitter/lib"
+gr="$src/tree-sitter-rust/src"
+sources=("$rt/src/lib.c" "$gr/parser.c" "$gr/scanner.c" "$here/shim/unsafescope_ts.c")
+cflags=(-O2 -std=c11 -D_POSIX_C_SOURCE=200112L -D_DEFAULT_SOURCE -I"$rt/include" -I"$rt/src" -I"$gr"
+        -ffile-prefix-map="$src"=. -ffile-prefix-map="$here"=. -fvisibility=hidden -w)
+
+mkdir -p "$out/linux-x64"
+gcc "${cflags[@]}" -fPIC -shared -Wl,--build-id=none -s "${sources[@]}" -o "$out/linux-x64/libunsafescope_ts.so.tmp"
+mv "$out/linux-x64/libunsafescope_ts.so.tmp" "$out/linux-x64/libunsafescope_ts.so"
+
+if command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
+  mkdir -p "$out/win-x64"
+  x86_64-w64-mingw32-gcc "${cflags[@]}" -shared -static-libgcc -Wl,--export-all-symbols -Wl,--no-insert-timestamp -s \
+    "${sources[@]}" -o "$out/win-x64/unsafescope_ts.dll.tmp"
+  mv "$out/win-x64/unsafescope_ts.dll.tmp" "$out/win-x64/unsafescope_ts.dll"
+else
+  echo "UnsafeScope native: x86_64-w64-mingw32-gcc not found; skipping the win-x64 library."
+fi
+
+mkdir -p "$out/generated"
+node "$here/gen-kinds.mjs" "$src/tree-sitter-rust/src/node-types.json" "$out/generated"
+cp "$src/tree-sitter-rust/src/node-types.json" "$out/generated/node-types.json"
+echo "UnsafeScope native: built $(ls "$out"/*/*unsafescope_ts* | tr '\n' ' ')"

@@ -1,0 +1,231 @@
+// UnsafeScope native shim: parses Rust with tree-sitter and flattens the tree
+// into one array of compact records, so managed code makes one native call per
+// file and never holds a native tree or node handle.
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "tree_sitter/api.h"
+
+#if defined(_WIN32)
+#define US_EXPORT __declspec(dllexport)
+#include <windows.h>
+#else
+#define US_EXPORT __attribute__((visibility("default")))
+#endif
+
+const TSLanguage *tree_sitter_rust(void);
+
+#define US_NONE 0xFFFFFFFFu
+
+enum {
+  US_FLAG_NAMED = 1,
+  US_FLAG_MISSING = 2,
+  US_FLAG_EXTRA = 4,
+  US_FLAG_HAS_ERROR = 8,
+  US_FLAG_ERROR = 16,
+};
+
+// One node in preorder. Descendants of node i are exactly i+1 .. subtree_end-1.
+typedef struct {
+  uint32_t start_byte;
+  uint32_t end_byte;
+  uint32_t parent;        // US_NONE for the root
+  uint32_t subtree_end;   // one past the last descendant
+  uint32_t prev_sibling;  // US_NONE for a first child
+  uint16_t symbol;        // tree-sitter public symbol (65535 = ERROR)
+  uint16_t field;         // field id in the parent, 0 for none
+  uint16_t flags;         // US_FLAG_*
+  uint16_t reserved;
+} us_node;
+
+enum {
+  US_STATUS_OK = 0,
+  US_STATUS_CANCELLED = 1,   // the cancel flag was raised or the time limit passed
+  US_STATUS_NO_MEMORY = 2,
+  US_STATUS_FAILED = 3,
+};
+
+// A parser owned by one worker thread, with its reusable output buffer.
+typedef struct {
+  TSParser *parser;
+  us_node *nodes;
+  uint32_t count;
+  uint32_t capacity;
+  uint32_t *stack;         // open ancestors during the flatten walk
+  uint32_t stack_capacity;
+} us_parser;
+
+typedef struct {
+  uint64_t deadline_ns;            // 0 = no limit
+  const volatile int32_t *cancel;  // may be NULL
+} us_progress;
+
+static uint64_t now_ns(void) {
+#if defined(_WIN32)
+  LARGE_INTEGER f, c;
+  QueryPerformanceFrequency(&f);
+  QueryPerformanceCounter(&c);
+  return (uint64_t)((double)c.QuadPart * 1e9 / (double)f.QuadPart);
+#else
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+#endif
+}
+
+static bool on_progress(TSParseState *state) {
+  const us_progress *p = (const us_progress *)state->payload;
+  if (p->cancel && *p->cancel) return true;
+  if (p->deadline_ns && now_ns() > p->deadline_ns) return true;
+  return false;
+}
+
+US_EXPORT uint32_t us_node_size(void) { return (uint32_t)sizeof(us_node); }
+US_EXPORT uint32_t us_abi_version(void) { return 1; }
+US_EXPORT uint32_t us_language_version(void) { return ts_language_abi_version(tree_sitter_rust()); }
+US_EXPORT uint32_t us_symbol_count(void) { return ts_language_symbol_count(tree_sitter_rust()); }
+US_EXPORT const char *us_symbol_name(uint16_t symbol) { return ts_language_symbol_name(tree_sitter_rust(), symbol); }
+US_EXPORT int32_t us_symbol_type(uint16_t symbol) { return (int32_t)ts_language_symbol_type(tree_sitter_rust(), symbol); }
+US_EXPORT uint32_t us_field_count(void) { return ts_language_field_count(tree_sitter_rust()); }
+US_EXPORT const char *us_field_name(uint16_t field) { return ts_language_field_name_for_id(tree_sitter_rust(), field); }
+
+US_EXPORT us_parser *us_parser_new(void) {
+  us_parser *p = (us_parser *)calloc(1, sizeof(us_parser));
+  if (!p) return NULL;
+  p->parser = ts_parser_new();
+  if (!p->parser || !ts_parser_set_language(p->parser, tree_sitter_rust())) {
+    if (p->parser) ts_parser_delete(p->parser);
+    free(p);
+    return NULL;
+  }
+  return p;
+}
+
+US_EXPORT void us_parser_delete(us_parser *p) {
+  if (!p) return;
+  ts_parser_delete(p->parser);
+  free(p->nodes);
+  free(p->stack);
+  free(p);
+}
+
+static bool grow(void **buf, uint32_t *capacity, uint32_t need, size_t elem) {
+  if (need <= *capacity) return true;
+  uint32_t cap = *capacity ? *capacity : 1024;
+  while (cap < need) cap *= 2;
+  void *n = realloc(*buf, (size_t)cap * elem);
+  if (!n) return false;
+  *buf = n;
+  *capacity = cap;
+  return true;
+}
+
+// Iterative preorder walk with a cursor: deep nesting cannot overflow the stack.
+static int flatten(us_parser *p, TSTree *tree) {
+  TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
+  uint32_t depth = 0;
+  uint32_t prev = US_NONE;  // previous sibling of the node written next
+  int status = US_STATUS_OK;
+  p->count = 0;
+  for (;;) {
+    if (!grow((void **)&p->nodes, &p->capacity, p->count + 1, sizeof(us_node)) ||
+        !grow((void **)&p->stack, &p->stack_capacity, depth + 1, sizeof(uint32_t))) {
+      status = US_STATUS_NO_MEMORY;
+      break;
+    }
+    TSNode node = ts_tree_cursor_current_node(&cursor);
+    uint32_t index = p->count++;
+    us_node *n = &p->nodes[index];
+    n->start_byte = ts_node_start_byte(node);
+    n->end_byte = ts_node_end_byte(node);
+    n->parent = depth ? p->stack[depth - 1] : US_NONE;
+    n->subtree_end = index + 1;
+    n->prev_sibling = prev;
+    n->symbol = ts_node_symbol(node);
+    n->field = ts_tree_cursor_current_field_id(&cursor);
+    n->flags = (uint16_t)((ts_node_is_named(node) ? US_FLAG_NAMED : 0) |
+                          (ts_node_is_missing(node) ? US_FLAG_MISSING : 0) |
+                          (ts_node_is_extra(node) ? US_FLAG_EXTRA : 0) |
+                          (ts_node_has_error(node) ? US_FLAG_HAS_ERROR : 0) |
+                          (ts_node_is_error(node) ? US_FLAG_ERROR : 0));
+    n->reserved = 0;
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+      p->stack[depth++] = index;
+      prev = US_NONE;
+      continue;
+    }
+    // Close finished subtrees while climbing to the next sibling.
+    uint32_t last = index;
+    for (;;) {
+      p->nodes[last].subtree_end = p->count;
+      if (depth > 0 && ts_tree_cursor_goto_next_sibling(&cursor)) {
+        prev = last;
+        break;
+      }
+      if (depth == 0 || !ts_tree_cursor_goto_parent(&cursor)) goto done;
+      last = p->stack[--depth];
+    }
+  }
+done:
+  ts_tree_cursor_delete(&cursor);
+  return status;
+}
+
+typedef struct {
+  const uint8_t *source;
+  uint32_t length;
+} us_buffer;
+
+static const char *read_buffer(void *payload, uint32_t byte_index, TSPoint position, uint32_t *bytes_read) {
+  (void)position;
+  const us_buffer *b = (const us_buffer *)payload;
+  if (byte_index >= b->length) {
+    *bytes_read = 0;
+    return "";
+  }
+  *bytes_read = b->length - byte_index;
+  return (const char *)b->source + byte_index;
+}
+
+// Parses `source` and flattens it into the parser's buffer. Time limit in
+// microseconds (0 = none); `cancel` may be NULL. On success *out_nodes points at
+// the parser-owned buffer, valid until the next call on this parser. The tree
+// itself is freed before returning.
+US_EXPORT int32_t us_parse(us_parser *p, const uint8_t *source, uint32_t length,
+                           uint64_t timeout_us, const volatile int32_t *cancel,
+                           const us_node **out_nodes, uint32_t *out_count) {
+  *out_nodes = NULL;
+  *out_count = 0;
+  us_buffer buffer = {source, length};
+  us_progress progress = {timeout_us ? now_ns() + timeout_us * 1000ull : 0, cancel};
+  TSInput input = {&buffer, read_buffer, TSInputEncodingUTF8, NULL};
+  TSParseOptions options = {&progress, on_progress};
+  ts_parser_reset(p->parser);
+  TSTree *tree = ts_parser_parse_with_options(p->parser, NULL, input, options);
+  if (!tree) {
+    ts_parser_reset(p->parser);
+    return US_STATUS_CANCELLED;
+  }
+  int status = flatten(p, tree);
+  ts_tree_delete(tree);
+  if (status == US_STATUS_OK) {
+    *out_nodes = p->nodes;
+    *out_count = p->count;
+  }
+  return status;
+}
+
+// Parse only, no flatten: the C baseline for benchmarks. Returns the root's
+// child count so the work cannot be optimised away.
+US_EXPORT int32_t us_parse_only(us_parser *p, const uint8_t *source, uint32_t length) {
+  us_buffer buffer = {source, length};
+  TSInput input = {&buffer, read_buffer, TSInputEncodingUTF8, NULL};
+  TSParseOptions options = {NULL, NULL};
+  ts_parser_reset(p->parser);
+  TSTree *tree = ts_parser_parse_with_options(p->parser, NULL, input, options);
+  if (!tree) return -1;
+  int32_t n = (int32_t)ts_node_child_count(ts_tree_root_node(tree));
+  ts_tree_delete(tree);
+  return n;
+}

@@ -1,0 +1,3 @@
+using UnsafeScope.Cli;
+
+return await Cli.RunAsync(args);

@@ -1,0 +1,180 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using UnsafeScope.Syntax;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Driver;
+
+/// <summary>The one entry point that runs an analysis over files and folders.</summary>
+public static class Analysis
+{
+    /// <summary>
+    /// Analyzes every <c>*.rs</c> file under <see cref="AnalysisOptions.Paths"/> on
+    /// <see cref="AnalysisOptions.Jobs"/> threads. Bad files never stop the run: they become notifications.
+    /// The result does not depend on the thread count.
+    /// </summary>
+    public static AnalysisResult Run(AnalysisOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var start = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var baseDirectory = FileDiscovery.ResolveBaseDirectory(options);
+        var runNotifications = new List<ToolNotification>();
+        var files = FileDiscovery.Find(options, baseDirectory, runNotifications, cancellationToken);
+
+        var results = new FileResult[files.Count];
+        // Largest files first so the last worker is not left with a giant file; results keep path order.
+        var order = Enumerable.Range(0, files.Count).OrderByDescending(i => SafeLength(files[i].FullPath)).ThenBy(i => i).ToArray();
+        int next = -1, done = 0;
+        int jobs = Math.Clamp(options.Jobs, 1, Math.Max(1, files.Count));
+        var workers = new Thread[jobs];
+        Exception? failure = null;
+        for (int w = 0; w < jobs; w++)
+        {
+            workers[w] = new Thread(() =>
+            {
+                try
+                {
+                    int k;
+                    while ((k = Interlocked.Increment(ref next)) < order.Length && !cancellationToken.IsCancellationRequested)
+                    {
+                        int i = order[k];
+                        results[i] = ProcessFile(files[i], options, cancellationToken);
+                        progress?.Report(Interlocked.Increment(ref done));
+                    }
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref failure, e, null);
+                }
+            }, 16 * 1024 * 1024) { IsBackground = true, Name = $"unsafescope-worker-{w}" };
+            workers[w].Start();
+        }
+        foreach (var t in workers) t.Join();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (failure is not null) throw new InvalidOperationException("An analysis worker failed.", failure);
+
+        var notifications = runNotifications.Concat(results.SelectMany(r => r.Notifications)).ToImmutableArray();
+        return new AnalysisResult
+        {
+            BaseDirectory = baseDirectory,
+            Files = [.. results],
+            Notifications = notifications,
+            Elapsed = clock.Elapsed,
+            StartTime = start,
+        };
+    }
+
+    private static long SafeLength(string path)
+    {
+        try { return new FileInfo(path).Length; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
+    }
+
+    /// <summary>Reads, checks, parses and analyzes one file; every failure becomes a notification.</summary>
+    internal static FileResult ProcessFile(SourceFile file, AnalysisOptions options, CancellationToken cancellationToken)
+    {
+        var path = file.RelativePath;
+        FileResult Skip(string id, NotificationLevel level, string message, long bytes = 0) => new()
+        {
+            Path = path,
+            Status = FileStatus.Skipped,
+            Bytes = bytes,
+            Notifications = [new ToolNotification(id, level, message, path)],
+        };
+
+        byte[] bytes;
+        try
+        {
+            using var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+            long length = stream.Length;
+            if (length > options.MaxFileBytes)
+                return Skip(NotificationIds.TooLarge, NotificationLevel.Warning,
+                    $"The file is {length:N0} bytes, above the {options.MaxFileBytes:N0}-byte limit; it was not analyzed.", length);
+            bytes = ReadAll(stream, options.MaxFileBytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Skip(NotificationIds.Unreadable, NotificationLevel.Warning, $"The file could not be read: {e.Message}");
+        }
+        catch (InvalidDataException)
+        {
+            return Skip(NotificationIds.TooLarge, NotificationLevel.Warning,
+                $"The file grew above the {options.MaxFileBytes:N0}-byte limit while being read; it was not analyzed.");
+        }
+
+        var text = SourceText.From(bytes, path);
+        if (text.ContainsNul)
+            return Skip(NotificationIds.Binary, NotificationLevel.Warning, "The file contains NUL bytes and looks binary; it was not analyzed.", bytes.Length);
+
+        var notes = ImmutableArray.CreateBuilder<ToolNotification>();
+        if (!text.IsValidUtf8)
+            notes.Add(new ToolNotification(NotificationIds.InvalidUtf8, NotificationLevel.Note,
+                "The file is not valid UTF-8; invalid bytes were read as U+FFFD.", path));
+        try
+        {
+            var tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = options.ParseTimeout }, cancellationToken);
+            if (tree.Status != ParseStatus.Ok)
+            {
+                notes.Add(new ToolNotification(NotificationIds.ParseFailed, NotificationLevel.Warning,
+                    tree.Status == ParseStatus.TimedOut
+                        ? $"Parsing took longer than {options.ParseTimeout.TotalSeconds:0.#} s and was stopped; the file was not analyzed."
+                        : "The parser ran out of memory; the file was not analyzed.", path));
+                return new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Lines = text.LineCount, Notifications = notes.ToImmutable() };
+            }
+            int errors = 0;
+            int firstErrorLine = 0;
+            foreach (var e in tree.GetErrors())
+            {
+                if (errors++ == 0) firstErrorLine = e.StartLine + 1;
+            }
+            if (errors > 0)
+                notes.Add(new ToolNotification(NotificationIds.ParseErrors, NotificationLevel.Note,
+                    $"The file has {errors} syntax error(s), the first at line {firstErrorLine}; the rest of the file was analyzed.", path, firstErrorLine));
+            return new FileResult
+            {
+                Path = path,
+                Status = FileStatus.Analyzed,
+                Bytes = bytes.Length + (text.HadByteOrderMark ? 3 : 0),
+                Lines = text.LineCount,
+                SyntaxErrors = errors,
+                Notifications = notes.ToImmutable(),
+            };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            notes.Add(new ToolNotification(NotificationIds.InternalError, NotificationLevel.Error,
+                $"Internal error while analyzing the file ({e.GetType().Name}: {e.Message}); other files are unaffected.", path));
+            return new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Notifications = notes.ToImmutable() };
+        }
+    }
+
+    // Reads to the end, never past the cap (the file may grow while we read).
+    private static byte[] ReadAll(FileStream stream, long cap)
+    {
+        var buffer = new byte[Math.Max(0, (int)Math.Min(stream.Length, cap))];
+        int read = 0;
+        while (true)
+        {
+            if (read == buffer.Length)
+            {
+                int b = stream.ReadByte();
+                if (b < 0) return buffer;
+                if (buffer.Length >= cap) throw new InvalidDataException();
+                Array.Resize(ref buffer, (int)Math.Min(cap, Math.Max(4096, buffer.Length * 2L)));
+                buffer[read++] = (byte)b;
+                continue;
+            }
+            int n = stream.Read(buffer, read, buffer.Length - read);
+            if (n == 0) return read == buffer.Length ? buffer : buffer[..read];
+            read += n;
+        }
+    }
+}

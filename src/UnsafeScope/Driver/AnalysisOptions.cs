@@ -1,0 +1,28 @@
+using System.Collections.Immutable;
+
+namespace UnsafeScope.Driver;
+
+/// <summary>What to analyze and how.</summary>
+public sealed record AnalysisOptions
+{
+    /// <summary>Files and folders to analyze. Folders are searched for <c>*.rs</c>.</summary>
+    public ImmutableArray<string> Paths { get; init; } = [];
+
+    /// <summary>
+    /// Paths in results are relative to this folder (forward slashes). Default: the only folder in
+    /// <see cref="Paths"/>, else the current directory.
+    /// </summary>
+    public string? BaseDirectory { get; init; }
+
+    /// <summary>Worker threads (default: the processor count).</summary>
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Files larger than this are reported and not parsed (default 16 MiB).</summary>
+    public long MaxFileBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>Time limit for parsing one file.</summary>
+    public TimeSpan ParseTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Folder names never descended into.</summary>
+    public ImmutableArray<string> ExcludedDirectoryNames { get; init; } = ["target", ".git", "node_modules"];
+}

@@ -1,0 +1,56 @@
+using System.Collections.Immutable;
+
+namespace UnsafeScope.Driver;
+
+/// <summary>What happened to one file.</summary>
+public enum FileStatus
+{
+    /// <summary>Parsed and analyzed (possibly with syntax errors recovered).</summary>
+    Analyzed,
+    /// <summary>Not analyzed: binary, too large, unreadable or failed to parse; see the notifications.</summary>
+    Skipped,
+}
+
+/// <summary>The result for one file.</summary>
+public sealed record FileResult
+{
+    /// <summary>Path relative to the base directory, forward slashes.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>Whether the file was analyzed.</summary>
+    public required FileStatus Status { get; init; }
+
+    /// <summary>Size in bytes (as read, including any BOM).</summary>
+    public long Bytes { get; init; }
+
+    /// <summary>Number of lines.</summary>
+    public int Lines { get; init; }
+
+    /// <summary>Number of ERROR and MISSING nodes in the tree.</summary>
+    public int SyntaxErrors { get; init; }
+
+    /// <summary>Notifications about this file, in the order they arose.</summary>
+    public ImmutableArray<ToolNotification> Notifications { get; init; } = [];
+}
+
+/// <summary>The immutable result of a run: per-file results in path order and run-level notifications.</summary>
+public sealed record AnalysisResult
+{
+    /// <summary>The base directory the paths are relative to.</summary>
+    public required string BaseDirectory { get; init; }
+
+    /// <summary>Results per file, sorted by path (ordinal).</summary>
+    public required ImmutableArray<FileResult> Files { get; init; }
+
+    /// <summary>Run-level notifications (missing paths, unreadable folders), then the files' ones in file order.</summary>
+    public required ImmutableArray<ToolNotification> Notifications { get; init; }
+
+    /// <summary>Wall-clock time of the run.</summary>
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>When the run started (UTC).</summary>
+    public DateTimeOffset StartTime { get; init; }
+
+    /// <summary>True when no error-level notification was raised.</summary>
+    public bool Succeeded => !Notifications.Any(n => n.Level == NotificationLevel.Error);
+}

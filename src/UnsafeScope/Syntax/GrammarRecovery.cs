@@ -1,0 +1,108 @@
+using System.Collections.Immutable;
+using UnsafeScope.Syntax.Native;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Syntax;
+
+/// <summary>
+/// Recovers Rust 2024 forms tree-sitter-rust 0.24 cannot parse. <c>unsafe extern "ABI" { … }</c> and
+/// <c>safe fn</c> / <c>safe static</c> inside it come out as ERROR noise. The fix is byte-preserving:
+/// blank those keywords with spaces in a copy, reparse (all offsets stay valid for the original text),
+/// then widen the recovered items' spans back over the keyword and remember it.
+/// </summary>
+internal static unsafe class GrammarRecovery
+{
+    internal static (NodeRecord[] Nodes, ImmutableArray<RecoveredKeyword> Recovered) RecoverUnsafeExtern(
+        NativeParser parser, SourceText text, NodeRecord[] nodes, TimeSpan timeout, int* cancel)
+    {
+        // Only trees with errors can hold the misparse; most files skip all of this.
+        if (nodes.Length == 0 || (nodes[0].Flags & NodeRecord.FlagHasError) == 0)
+            return (nodes, ImmutableArray<RecoveredKeyword>.Empty);
+
+        var tables = NativeLanguage.Get();
+        var tokens = Tokens(nodes, tables);
+        var recovered = ImmutableArray.CreateBuilder<RecoveredKeyword>();
+        var bytes = text.Bytes;
+        for (int t = 0; t + 2 < tokens.Count; t++)
+        {
+            if (tokens[t].Kind != RustSyntaxKind.UnsafeKeyword || tokens[t + 1].Kind != RustSyntaxKind.ExternKeyword)
+                continue;
+            int open = t + 2;
+            if (tokens[open].Kind is RustSyntaxKind.StringLiteral or RustSyntaxKind.RawStringLiteral) open++;
+            if (open >= tokens.Count || tokens[open].Kind != RustSyntaxKind.OpenBraceToken)
+                continue;
+            recovered.Add(new RecoveredKeyword(RustSyntaxKind.UnsafeKeyword, tokens[t].Span, "unsafe"));
+            // `safe` before `fn` / `static` at depth 1 of the block.
+            int depth = 0;
+            for (int i = open; i < tokens.Count; i++)
+            {
+                var k = tokens[i].Kind;
+                if (k == RustSyntaxKind.OpenBraceToken) depth++;
+                else if (k == RustSyntaxKind.CloseBraceToken && --depth == 0) break;
+                else if (depth == 1 && k == RustSyntaxKind.Identifier && i + 1 < tokens.Count
+                         && tokens[i + 1].Kind is RustSyntaxKind.FnKeyword or RustSyntaxKind.StaticKeyword
+                         && bytes[tokens[i].Span.Start..tokens[i].Span.End].SequenceEqual("safe"u8))
+                    recovered.Add(new RecoveredKeyword(RustSyntaxKind.Identifier, tokens[i].Span, "safe"));
+            }
+        }
+        if (recovered.Count == 0)
+            return (nodes, ImmutableArray<RecoveredKeyword>.Empty);
+
+        var patched = bytes.ToArray();
+        foreach (var k in recovered)
+            patched.AsSpan(k.Span.Start, k.Span.Length).Fill((byte)' ');
+        if (parser.Parse(patched, timeout, cancel, out var reparsed) != NativeParseStatus.Ok)
+            return (nodes, ImmutableArray<RecoveredKeyword>.Empty);
+
+        foreach (var k in recovered)
+            WidenItemOver(reparsed, tables, k.Span, patched);
+        return (reparsed, recovered.ToImmutable());
+    }
+
+    // The item that now starts at the first token after the blanked keyword gets the keyword back.
+    private static void WidenItemOver(NodeRecord[] nodes, NativeLanguage.Tables tables, TextSpan keyword, byte[] patched)
+    {
+        int next = keyword.End;
+        while (next < patched.Length && patched[next] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') next++;
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            if (nodes[i].StartByte != next) continue;
+            var kind = NativeLanguage.KindOf(nodes[i].Symbol, tables);
+            if (kind is RustSyntaxKind.ForeignModItem or RustSyntaxKind.FunctionSignatureItem or RustSyntaxKind.StaticItem)
+            {
+                // Ancestors that started at the same token (the root, for a first item) widen too.
+                for (uint n = (uint)i; n != NodeRecord.None && nodes[n].StartByte > keyword.Start; n = nodes[n].Parent)
+                    nodes[n].StartByte = (uint)keyword.Start;
+                return;
+            }
+        }
+    }
+
+    private readonly record struct Token(RustSyntaxKind Kind, TextSpan Span);
+
+    // Leaf tokens in order; literals and comments count as one token each.
+    private static List<Token> Tokens(NodeRecord[] nodes, NativeLanguage.Tables tables)
+    {
+        var list = new List<Token>();
+        int i = 0;
+        while (i < nodes.Length)
+        {
+            var kind = NativeLanguage.KindOf(nodes[i].Symbol, tables);
+            bool atom = kind is RustSyntaxKind.StringLiteral or RustSyntaxKind.RawStringLiteral or RustSyntaxKind.CharLiteral;
+            bool comment = kind is RustSyntaxKind.LineComment or RustSyntaxKind.BlockComment;
+            if (comment)
+            {
+                i = (int)nodes[i].SubtreeEnd;
+                continue;
+            }
+            if (atom || nodes[i].SubtreeEnd == i + 1)
+            {
+                list.Add(new Token(kind, TextSpan.FromBounds((int)nodes[i].StartByte, (int)nodes[i].EndByte)));
+                i = (int)nodes[i].SubtreeEnd;
+                continue;
+            }
+            i++;
+        }
+        return list;
+    }
+}

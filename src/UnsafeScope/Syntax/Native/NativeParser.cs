@@ -1,0 +1,67 @@
+namespace UnsafeScope.Syntax.Native;
+
+/// <summary>
+/// One native parser, used by one thread at a time. The flattened records are copied out
+/// before the next parse, so no native memory outlives a call.
+/// </summary>
+internal sealed unsafe class NativeParser : IDisposable
+{
+    private nint _handle;
+
+    public NativeParser()
+    {
+        NativeLanguage.Get(); // size and version checks before first use
+        _handle = NativeMethods.ParserNew();
+        if (_handle == 0)
+            throw new InvalidOperationException("tree-sitter could not create a parser (out of memory or language ABI mismatch).");
+    }
+
+    /// <summary>Parses and returns the flattened nodes, or a status saying why there are none.</summary>
+    public NativeParseStatus Parse(ReadOnlySpan<byte> source, TimeSpan timeout, int* cancelFlag, out NodeRecord[] nodes)
+    {
+        ObjectDisposedException.ThrowIf(_handle == 0, this);
+        NodeRecord* ptr;
+        uint count;
+        int status;
+        ulong micros = timeout <= TimeSpan.Zero ? 0 : (ulong)(timeout.Ticks / 10);
+        fixed (byte* src = source)
+        {
+            // An empty span gives a null pointer; tree-sitter is fine with length 0.
+            byte empty = 0;
+            status = NativeMethods.Parse(_handle, src == null ? &empty : src, (uint)source.Length, micros, cancelFlag, &ptr, &count);
+        }
+        if (status != (int)NativeParseStatus.Ok)
+        {
+            nodes = [];
+            return (NativeParseStatus)status;
+        }
+        nodes = new ReadOnlySpan<NodeRecord>(ptr, checked((int)count)).ToArray();
+        return NativeParseStatus.Ok;
+    }
+
+    /// <summary>Parse without flattening: the native baseline for benchmarks.</summary>
+    public int ParseOnly(ReadOnlySpan<byte> source)
+    {
+        ObjectDisposedException.ThrowIf(_handle == 0, this);
+        fixed (byte* src = source)
+        {
+            byte empty = 0;
+            return NativeMethods.ParseOnly(_handle, src == null ? &empty : src, (uint)source.Length);
+        }
+    }
+
+    public void Dispose()
+    {
+        var h = Interlocked.Exchange(ref _handle, 0);
+        if (h != 0)
+            NativeMethods.ParserDelete(h);
+        GC.SuppressFinalize(this);
+    }
+
+    ~NativeParser()
+    {
+        var h = Interlocked.Exchange(ref _handle, 0);
+        if (h != 0)
+            NativeMethods.ParserDelete(h);
+    }
+}

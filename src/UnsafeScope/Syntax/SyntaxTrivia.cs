@@ -1,0 +1,98 @@
+using System.Collections.Immutable;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Syntax;
+
+/// <summary>What a comment is.</summary>
+public enum CommentKind
+{
+    /// <summary><c>// …</c> (a contiguous run of them is one comment).</summary>
+    Line,
+    /// <summary><c>/* … */</c>.</summary>
+    Block,
+    /// <summary><c>/// …</c> or <c>/** … */</c>: documents the next item.</summary>
+    OuterDoc,
+    /// <summary><c>//! …</c> or <c>/*! … */</c>: documents the enclosing item.</summary>
+    InnerDoc,
+}
+
+/// <summary>A comment, or a run of same-kind <c>//</c> comments on consecutive lines, read as one.</summary>
+/// <param name="Kind">The comment kind.</param>
+/// <param name="Span">From the first comment's start to the last one's end.</param>
+/// <param name="Text">The source text of the whole run (including the comment markers).</param>
+/// <param name="StartLine">0-based first line.</param>
+/// <param name="EndLine">0-based last line.</param>
+public sealed record Comment(CommentKind Kind, TextSpan Span, string Text, int StartLine, int EndLine);
+
+/// <summary>Reads comments and attributes around nodes. tree-sitter attaches neither to the node they
+/// annotate: they are preceding siblings, which these helpers collect.</summary>
+public static class SyntaxTrivia
+{
+    /// <summary>Classifies a comment node.</summary>
+    public static CommentKind GetCommentKind(SyntaxNode comment)
+    {
+        var t = comment.Utf8Text;
+        if (t.StartsWith("//"u8))
+            return t.StartsWith("////"u8) ? CommentKind.Line : t.StartsWith("///"u8) ? CommentKind.OuterDoc : t.StartsWith("//!"u8) ? CommentKind.InnerDoc : CommentKind.Line;
+        if (t.StartsWith("/**"u8) && !t.StartsWith("/***"u8) && !t.StartsWith("/**/"u8)) return CommentKind.OuterDoc;
+        return t.StartsWith("/*!"u8) ? CommentKind.InnerDoc : CommentKind.Block;
+    }
+
+    /// <summary>
+    /// The comments and attribute items directly before <paramref name="node"/> among its siblings,
+    /// nearest last. Stops at the first sibling that is neither.
+    /// </summary>
+    public static ImmutableArray<SyntaxNode> GetPrecedingTrivia(SyntaxNode node)
+    {
+        var list = ImmutableArray.CreateBuilder<SyntaxNode>();
+        for (var s = node.PreviousSibling; s is { } n && (n.IsComment || n.Kind == RustSyntaxKind.AttributeItem); s = n.PreviousSibling)
+            list.Add(n);
+        list.Reverse();
+        return list.ToImmutable();
+    }
+
+    /// <summary>The attribute items (<c>#[…]</c>) directly before <paramref name="node"/>, in source order.</summary>
+    public static ImmutableArray<SyntaxNode> GetPrecedingAttributes(SyntaxNode node)
+        => [.. GetPrecedingTrivia(node).Where(n => n.Kind == RustSyntaxKind.AttributeItem)];
+
+    /// <summary>
+    /// The comments directly before <paramref name="node"/> (interleaved attributes are skipped), in source
+    /// order, with contiguous runs of same-kind <c>//</c> lines merged into one <see cref="Comment"/>.
+    /// </summary>
+    public static ImmutableArray<Comment> GetPrecedingComments(SyntaxNode node)
+        => Group([.. GetPrecedingTrivia(node).Where(n => n.IsComment)]);
+
+    /// <summary>Groups comment nodes into comments: same-kind line comments on consecutive lines merge.</summary>
+    public static ImmutableArray<Comment> Group(IReadOnlyList<SyntaxNode> comments)
+    {
+        var result = ImmutableArray.CreateBuilder<Comment>();
+        int i = 0;
+        while (i < comments.Count)
+        {
+            var first = comments[i];
+            var kind = GetCommentKind(first);
+            int j = i;
+            bool isLine = first.Kind == RustSyntaxKind.LineComment;
+            while (isLine && j + 1 < comments.Count
+                   && comments[j + 1].Kind == RustSyntaxKind.LineComment
+                   && GetCommentKind(comments[j + 1]) == kind
+                   && comments[j + 1].StartLine == comments[j].EndLine + 1)
+                j++;
+            var last = comments[j];
+            var span = TextSpan.FromBounds(first.Span.Start, last.Span.End);
+            result.Add(new Comment(kind, span, first.Tree.Text.GetText(span), first.StartLine, last.EndLine));
+            i = j + 1;
+        }
+        return result.ToImmutable();
+    }
+
+    /// <summary>The attribute's path text (<c>no_mangle</c>, <c>unsafe</c>, <c>cfg_attr</c>, …) of an attribute item, or null.</summary>
+    public static string? GetAttributeName(SyntaxNode attributeItem)
+    {
+        var attr = attributeItem.Kind == RustSyntaxKind.Attribute ? attributeItem : attributeItem.ChildOfKind(RustSyntaxKind.Attribute);
+        if (attr is not { } a) return null;
+        foreach (var c in a.Children)
+            if (c.IsNamed && !c.IsComment) return c.Text;
+        return null;
+    }
+}

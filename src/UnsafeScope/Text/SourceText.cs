@@ -1,0 +1,134 @@
+using System.Text;
+using System.Text.Unicode;
+
+namespace UnsafeScope.Text;
+
+/// <summary>
+/// The UTF-8 bytes of one source file with a line map. Offsets everywhere are byte offsets into
+/// <see cref="Bytes"/> (after any BOM, which is removed); columns are reported in UTF-16 code units.
+/// Invalid UTF-8 is kept as bytes (tree-sitter copes) and decoded lossily, with U+FFFD per bad sequence.
+/// </summary>
+public sealed class SourceText
+{
+    private static readonly byte[] s_bom = [0xEF, 0xBB, 0xBF];
+    private readonly byte[] _bytes;
+    private readonly int[] _lineStarts;
+
+    private SourceText(string path, byte[] bytes, bool hadBom)
+    {
+        Path = path;
+        _bytes = bytes;
+        HadByteOrderMark = hadBom;
+        IsValidUtf8 = Utf8.IsValid(bytes);
+        ContainsNul = bytes.AsSpan().IndexOf((byte)0) >= 0;
+        _lineStarts = ComputeLineStarts(bytes);
+    }
+
+    /// <summary>Creates a text from file bytes; a UTF-8 BOM is removed. The array is copied.</summary>
+    public static SourceText From(ReadOnlySpan<byte> bytes, string path = "")
+    {
+        bool bom = bytes.StartsWith(s_bom);
+        return new SourceText(path, (bom ? bytes[3..] : bytes).ToArray(), bom);
+    }
+
+    /// <summary>Creates a text from a string (encoded as UTF-8).</summary>
+    public static SourceText From(string text, string path = "") => From(Encoding.UTF8.GetBytes(text), path);
+
+    /// <summary>The path this text was read from (as given), or empty.</summary>
+    public string Path { get; }
+
+    /// <summary>The UTF-8 content without BOM.</summary>
+    public ReadOnlySpan<byte> Bytes => _bytes;
+
+    /// <summary>The UTF-8 content as memory (for APIs that need it).</summary>
+    public ReadOnlyMemory<byte> Memory => _bytes;
+
+    /// <summary>Number of bytes.</summary>
+    public int Length => _bytes.Length;
+
+    /// <summary>True when the file started with a UTF-8 byte order mark.</summary>
+    public bool HadByteOrderMark { get; }
+
+    /// <summary>False when some bytes are not valid UTF-8 (they decode to U+FFFD).</summary>
+    public bool IsValidUtf8 { get; }
+
+    /// <summary>True when the bytes contain a NUL, the mark of a binary file.</summary>
+    public bool ContainsNul { get; }
+
+    /// <summary>Number of lines (a final line without a newline counts; an empty text has one line).</summary>
+    public int LineCount => _lineStarts.Length;
+
+    /// <summary>The byte offset where 0-based <paramref name="line"/> starts.</summary>
+    public int GetLineStart(int line) => _lineStarts[line];
+
+    /// <summary>The bytes of 0-based <paramref name="line"/> without its line break.</summary>
+    public TextSpan GetLineSpan(int line)
+    {
+        int start = _lineStarts[line];
+        int end = line + 1 < _lineStarts.Length ? _lineStarts[line + 1] : _bytes.Length;
+        if (end > start && _bytes[end - 1] == '\n') end--;
+        if (end > start && _bytes[end - 1] == '\r') end--;
+        return TextSpan.FromBounds(start, end);
+    }
+
+    /// <summary>The 0-based line holding byte <paramref name="offset"/>.</summary>
+    public int GetLineIndex(int offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, _bytes.Length);
+        int i = Array.BinarySearch(_lineStarts, offset);
+        return i >= 0 ? i : ~i - 1;
+    }
+
+    /// <summary>Line and UTF-16 column of a byte offset. An offset inside a multi-byte character maps to that character.</summary>
+    public LinePosition GetLinePosition(int offset)
+    {
+        int line = GetLineIndex(offset);
+        var prefix = Bytes[_lineStarts[line]..offset];
+        int column = Ascii.IsValid(prefix) ? prefix.Length : Utf16Length(prefix);
+        return new LinePosition(line, column);
+    }
+
+    /// <summary>Line/column span of a byte span.</summary>
+    public LinePositionSpan GetLinePositionSpan(TextSpan span) => new(GetLinePosition(span.Start), GetLinePosition(span.End));
+
+    /// <summary>A location for a span of this text.</summary>
+    public Location GetLocation(TextSpan span) => new(Path, span, GetLinePositionSpan(span));
+
+    /// <summary>The text of a span, decoded lossily.</summary>
+    public string GetText(TextSpan span) => Encoding.UTF8.GetString(Bytes.Slice(span.Start, span.Length));
+
+    /// <summary>The whole text, decoded lossily.</summary>
+    public override string ToString() => Encoding.UTF8.GetString(_bytes);
+
+    // Counts UTF-16 units up to a cut that may fall inside a character: a partial trailing
+    // sequence belongs to the character that starts there, so it is not counted.
+    private static int Utf16Length(ReadOnlySpan<byte> prefix)
+    {
+        int cut = prefix.Length;
+        int back = 0;
+        while (back < 3 && cut - back - 1 >= 0 && (prefix[cut - back - 1] & 0xC0) == 0x80) back++;
+        if (cut - back - 1 >= 0)
+        {
+            byte lead = prefix[cut - back - 1];
+            int need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+            if (need > back) cut -= back + 1; // incomplete character at the cut
+        }
+        return Encoding.UTF8.GetCharCount(prefix[..cut]);
+    }
+
+    private static int[] ComputeLineStarts(byte[] bytes)
+    {
+        var starts = new List<int>(bytes.Length / 32 + 1) { 0 };
+        var span = bytes.AsSpan();
+        int pos = 0;
+        while (true)
+        {
+            int i = span[pos..].IndexOf((byte)'\n');
+            if (i < 0) break;
+            pos += i + 1;
+            starts.Add(pos);
+        }
+        return [.. starts];
+    }
+}
