@@ -20,18 +20,45 @@ internal static unsafe class GrammarRecovery
             return (nodes, ImmutableArray<RecoveredKeyword>.Empty);
 
         var tables = NativeLanguage.Get();
-        var tokens = Tokens(nodes, tables);
-        var recovered = ImmutableArray.CreateBuilder<RecoveredKeyword>();
-        var bytes = text.Bytes;
-        for (int t = 0; t + 2 < tokens.Count; t++)
+        var recovered = new List<RecoveredKeyword>();
+        var blockOpenings = new HashSet<int>(); // '{' offsets of blocks known to be `unsafe extern`
+        byte[]? patched = null;
+        // Each reparse can expose more of the block (e.g. `safe static` hidden in the first ERROR), so repeat.
+        for (int round = 0; round < 3 && (nodes[0].Flags & NodeRecord.FlagHasError) != 0; round++)
         {
-            if (tokens[t].Kind != RustSyntaxKind.UnsafeKeyword || tokens[t + 1].Kind != RustSyntaxKind.ExternKeyword)
-                continue;
-            int open = t + 2;
+            int before = recovered.Count;
+            Scan(Tokens(nodes, tables), patched ?? text.Bytes.ToArray(), recovered, blockOpenings);
+            if (recovered.Count == before) break;
+            patched = text.Bytes.ToArray();
+            foreach (var k in recovered)
+                patched.AsSpan(k.Span.Start, k.Span.Length).Fill((byte)' ');
+            if (parser.Parse(patched, timeout, cancel, out var reparsed) != NativeParseStatus.Ok)
+                return (nodes, ImmutableArray<RecoveredKeyword>.Empty);
+            nodes = reparsed;
+        }
+        if (recovered.Count == 0)
+            return (nodes, ImmutableArray<RecoveredKeyword>.Empty);
+        recovered.Sort((a, b) => a.Span.Start.CompareTo(b.Span.Start));
+        foreach (var k in recovered)
+            WidenItemOver(nodes, tables, k.Span, patched!);
+        return (nodes, [.. recovered]);
+    }
+
+    private static void Scan(List<Token> tokens, byte[] bytes, List<RecoveredKeyword> recovered, HashSet<int> blockOpenings)
+    {
+        for (int t = 0; t + 1 < tokens.Count; t++)
+        {
+            if (tokens[t].Kind != RustSyntaxKind.ExternKeyword) continue;
+            int open = t + 1;
             if (tokens[open].Kind is RustSyntaxKind.StringLiteral or RustSyntaxKind.RawStringLiteral) open++;
-            if (open >= tokens.Count || tokens[open].Kind != RustSyntaxKind.OpenBraceToken)
-                continue;
-            recovered.Add(new RecoveredKeyword(RustSyntaxKind.UnsafeKeyword, tokens[t].Span, "unsafe"));
+            if (open >= tokens.Count || tokens[open].Kind != RustSyntaxKind.OpenBraceToken) continue;
+            bool unsafeBefore = t > 0 && tokens[t - 1].Kind == RustSyntaxKind.UnsafeKeyword;
+            if (!unsafeBefore && !blockOpenings.Contains(tokens[open].Span.Start)) continue;
+            if (unsafeBefore)
+            {
+                recovered.Add(new RecoveredKeyword(RustSyntaxKind.UnsafeKeyword, tokens[t - 1].Span, "unsafe"));
+                blockOpenings.Add(tokens[open].Span.Start);
+            }
             // `safe` before `fn` / `static` at depth 1 of the block.
             int depth = 0;
             for (int i = open; i < tokens.Count; i++)
@@ -41,22 +68,11 @@ internal static unsafe class GrammarRecovery
                 else if (k == RustSyntaxKind.CloseBraceToken && --depth == 0) break;
                 else if (depth == 1 && k == RustSyntaxKind.Identifier && i + 1 < tokens.Count
                          && tokens[i + 1].Kind is RustSyntaxKind.FnKeyword or RustSyntaxKind.StaticKeyword
-                         && bytes[tokens[i].Span.Start..tokens[i].Span.End].SequenceEqual("safe"u8))
+                         && bytes.AsSpan(tokens[i].Span.Start, tokens[i].Span.Length).SequenceEqual("safe"u8)
+                         && !recovered.Any(r => r.Span == tokens[i].Span))
                     recovered.Add(new RecoveredKeyword(RustSyntaxKind.Identifier, tokens[i].Span, "safe"));
             }
         }
-        if (recovered.Count == 0)
-            return (nodes, ImmutableArray<RecoveredKeyword>.Empty);
-
-        var patched = bytes.ToArray();
-        foreach (var k in recovered)
-            patched.AsSpan(k.Span.Start, k.Span.Length).Fill((byte)' ');
-        if (parser.Parse(patched, timeout, cancel, out var reparsed) != NativeParseStatus.Ok)
-            return (nodes, ImmutableArray<RecoveredKeyword>.Empty);
-
-        foreach (var k in recovered)
-            WidenItemOver(reparsed, tables, k.Span, patched);
-        return (reparsed, recovered.ToImmutable());
     }
 
     // The item that now starts at the first token after the blanked keyword gets the keyword back.

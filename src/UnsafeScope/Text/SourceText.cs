@@ -101,20 +101,20 @@ public sealed class SourceText
     /// <summary>The whole text, decoded lossily.</summary>
     public override string ToString() => Encoding.UTF8.GetString(_bytes);
 
-    // Counts UTF-16 units up to a cut that may fall inside a character: a partial trailing
-    // sequence belongs to the character that starts there, so it is not counted.
+    // Counts UTF-16 units up to a cut that may fall inside a character: an incomplete (but so far
+    // valid) sequence at the cut belongs to the character that starts there and is not counted.
+    // Invalid bytes count as U+FFFD, exactly as Encoding.UTF8 decodes them.
     private static int Utf16Length(ReadOnlySpan<byte> prefix)
     {
-        int cut = prefix.Length;
-        int back = 0;
-        while (back < 3 && cut - back - 1 >= 0 && (prefix[cut - back - 1] & 0xC0) == 0x80) back++;
-        if (cut - back - 1 >= 0)
+        int units = 0;
+        while (!prefix.IsEmpty)
         {
-            byte lead = prefix[cut - back - 1];
-            int need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
-            if (need > back) cut -= back + 1; // incomplete character at the cut
+            var status = Rune.DecodeFromUtf8(prefix, out var rune, out int consumed);
+            if (status == System.Buffers.OperationStatus.NeedMoreData) break;
+            units += status == System.Buffers.OperationStatus.Done ? rune.Utf16SequenceLength : 1;
+            prefix = prefix[consumed..];
         }
-        return Encoding.UTF8.GetCharCount(prefix[..cut]);
+        return units;
     }
 
     private static int[] ComputeLineStarts(byte[] bytes)

@@ -1,0 +1,60 @@
+using System.Text;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Tests.Syntax;
+
+public class SourceTextTests
+{
+    [Fact]
+    public void RemovesUtf8BomAndRemembersIt()
+    {
+        var text = SourceText.From([0xEF, 0xBB, 0xBF, (byte)'f', (byte)'n']);
+        Assert.True(text.HadByteOrderMark);
+        Assert.Equal("fn", text.ToString());
+        Assert.Equal(new LinePosition(0, 0), text.GetLinePosition(0));
+    }
+
+    [Fact]
+    public void CrLfCountsAsOneLineBreakAndIsNotPartOfTheLine()
+    {
+        var text = SourceText.From("a\r\nbc\r\n\r\nd");
+        Assert.Equal(4, text.LineCount);
+        Assert.Equal("bc", text.GetText(text.GetLineSpan(1)));
+        Assert.Equal("", text.GetText(text.GetLineSpan(2)));
+        Assert.Equal(new LinePosition(3, 0), text.GetLinePosition(9));
+    }
+
+    [Fact]
+    public void ColumnsAreUtf16CodeUnits()
+    {
+        // é is 2 bytes / 1 UTF-16 unit; 😀 is 4 bytes / 2 UTF-16 units.
+        var text = SourceText.From("let é = \"😀\"; x");
+        int xByte = Encoding.UTF8.GetByteCount("let é = \"😀\"; ");
+        Assert.Equal(new LinePosition(0, "let é = \"😀\"; ".Length), text.GetLinePosition(xByte));
+    }
+
+    [Fact]
+    public void InvalidUtf8IsKeptAndFlagged()
+    {
+        var text = SourceText.From([(byte)'a', 0xFF, (byte)'\n', (byte)'b']);
+        Assert.False(text.IsValidUtf8);
+        Assert.Equal("a\uFFFD", text.GetText(text.GetLineSpan(0)));
+        Assert.Equal(new LinePosition(1, 0), text.GetLinePosition(3));
+        Assert.Equal(new LinePosition(0, 2), text.GetLinePosition(2));
+    }
+
+    [Fact]
+    public void NulMarksBinary()
+    {
+        Assert.True(SourceText.From([(byte)'a', 0, (byte)'b']).ContainsNul);
+        Assert.False(SourceText.From("fn main() {}").ContainsNul);
+    }
+
+    [Fact]
+    public void EmptyTextHasOneLine()
+    {
+        var text = SourceText.From("");
+        Assert.Equal(1, text.LineCount);
+        Assert.Equal(new LinePosition(0, 0), text.GetLinePosition(0));
+    }
+}

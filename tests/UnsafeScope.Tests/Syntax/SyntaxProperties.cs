@@ -1,0 +1,96 @@
+using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using UnsafeScope.Syntax;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Tests.Syntax;
+
+/// <summary>Generators: arbitrary bytes, and Rust-shaped text built from real fragments.</summary>
+public static class RustArbitraries
+{
+    private static readonly string[] s_fragments =
+    [
+        "fn ", "f", "(", ")", "{", "}", "unsafe ", "unsafe { ", " }", "extern \"C\" ", "impl ", "trait ", "static mut ",
+        "let x = ", ";", "*p", "&raw const ", "// SAFETY: ok\n", "/* c */", "\"s\"", "'a", "'c'", "é", "😀", "\n", "\r\n",
+        "macro_rules! m { () => { unsafe { g() } } }", "m!(", ",", "safe fn ", "unsafe extern \"system\" {", "#[no_mangle]",
+        "r#\"raw\"#", "::", "<", ">", "->", "/*", "\"", "\t", "\0", "\uFFFD",
+    ];
+
+    public static Arbitrary<RustSource> RustSource()
+        => Gen.ListOf(Gen.Elements(s_fragments)).Select(parts => new RustSource(string.Concat(parts))).ToArbitrary();
+}
+
+public sealed record RustSource(string Text)
+{
+    public override string ToString() => Text;
+}
+
+[Properties(Arbitrary = [typeof(RustArbitraries)], MaxTest = 300)]
+public class SyntaxProperties
+{
+    [Property]
+    public void ArbitraryBytesParseWithSpansInBoundsAndConsistentLinks(byte[] bytes)
+        => CheckTree(RustSyntaxTree.Parse(SourceText.From(bytes)));
+
+    [Property]
+    public void RustShapedTextParsesWithConsistentLinks(RustSource source)
+        => CheckTree(RustSyntaxTree.Parse(source.Text));
+
+    [Property]
+    public bool SameInputGivesTheSameTree(RustSource source)
+    {
+        var a = RustSyntaxTree.Parse(source.Text);
+        var b = RustSyntaxTree.Parse(source.Text);
+        return a.NodeCount == b.NodeCount
+               && a.AllNodes.Cast().Zip(b.AllNodes.Cast()).All(p => p.First.Kind == p.Second.Kind && p.First.Span == p.Second.Span && p.First.Field == p.Second.Field);
+    }
+
+    [Property]
+    public bool Utf16ColumnsAgreeWithStringIndexing(NonNull<string> s)
+    {
+        // Drop lone surrogates: they have no UTF-8 form, so there is nothing to agree with.
+        var text = new string(s.Get.Where((c, i) => !char.IsSurrogate(c) || (char.IsHighSurrogate(c) && i + 1 < s.Get.Length && char.IsLowSurrogate(s.Get[i + 1])) || (char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(s.Get[i - 1]))).ToArray());
+        var source = SourceText.From(text);
+        int lineStartChar = 0, line = 0;
+        for (int i = 0; i <= text.Length; i++)
+        {
+            if (i > 0 && text[i - 1] == '\n')
+            {
+                line++;
+                lineStartChar = i;
+            }
+            if (i < text.Length && char.IsLowSurrogate(text[i])) continue; // not a character boundary
+            int byteOffset = Encoding.UTF8.GetByteCount(text.AsSpan(0, i));
+            if (source.GetLinePosition(byteOffset) != new LinePosition(line, i - lineStartChar)) return false;
+        }
+        return true;
+    }
+
+    private static void CheckTree(RustSyntaxTree tree)
+    {
+        Assert.Equal(ParseStatus.Ok, tree.Status);
+        var nodes = tree.AllNodes.Cast();
+        Assert.True(nodes[0].Kind is RustSyntaxKind.SourceFile or RustSyntaxKind.Error); // garbage can make the root an ERROR
+        foreach (var n in nodes)
+        {
+            Assert.InRange(n.Span.Start, 0, tree.Text.Length);
+            Assert.InRange(n.Span.End, n.Span.Start, tree.Text.Length);
+            if (n.Parent is { } p)
+            {
+                Assert.True(p.Contains(n));
+                Assert.Contains(n, p.Children.ToList());
+                Assert.True(n.Span.Start >= p.Span.Start && n.Span.End <= p.Span.End, $"{n} outside {p}");
+            }
+            if (n.NextSibling is { } next)
+            {
+                Assert.Equal(n, next.PreviousSibling);
+                Assert.Equal(n.Parent, next.Parent);
+                Assert.True(next.Span.Start >= n.Span.End);
+            }
+            _ = n.Location; // line/column mapping never throws inside the text
+            _ = n.Text;
+        }
+    }
+}
