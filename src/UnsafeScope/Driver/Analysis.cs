@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using UnsafeScope.Catalogs;
+using UnsafeScope.Inventory;
 using UnsafeScope.Syntax;
 using UnsafeScope.Text;
 
@@ -22,7 +24,10 @@ public static class Analysis
         var runNotifications = new List<ToolNotification>();
         var files = FileDiscovery.Find(options, baseDirectory, runNotifications, cancellationToken);
 
+        var catalog = options.Catalog ?? ApiCatalog.Default;
+        var locator = new CrateLocator();
         var results = new FileResult[files.Count];
+        var facts = new FileFacts?[files.Count];
         // Largest files first so the last worker is not left with a giant file; results keep path order.
         var order = Enumerable.Range(0, files.Count).OrderByDescending(i => SafeLength(files[i].FullPath)).ThenBy(i => i).ToArray();
         int next = -1, done = 0;
@@ -39,7 +44,7 @@ public static class Analysis
                     while ((k = Interlocked.Increment(ref next)) < order.Length && !cancellationToken.IsCancellationRequested)
                     {
                         int i = order[k];
-                        results[i] = ProcessFile(files[i], options, cancellationToken);
+                        (results[i], facts[i]) = ProcessFile(files[i], options, catalog, locator, cancellationToken);
                         progress?.Report(Interlocked.Increment(ref done));
                     }
                 }
@@ -57,11 +62,29 @@ public static class Analysis
         cancellationToken.ThrowIfCancellationRequested();
         if (failure is not null) throw new InvalidOperationException("An analysis worker failed.", failure);
 
+        // Link each crate once all its files are extracted: calls resolve against the whole crate.
+        var crates = ImmutableArray.CreateBuilder<CrateInventory>();
+        foreach (var group in Enumerable.Range(0, files.Count).Where(i => facts[i] is not null)
+                     .GroupBy(i => facts[i]!.CrateRoot, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var linker = new CrateLinker(catalog, group.Select(i => facts[i]!));
+            var counts = InventoryCounts.Zero;
+            foreach (var i in group)
+            {
+                var inventory = linker.Link(facts[i]!);
+                results[i] = results[i] with { Inventory = inventory };
+                counts += inventory.Counts;
+            }
+            var first = facts[group.First()]!;
+            crates.Add(new CrateInventory(first.Crate, FileDiscovery.Relative(baseDirectory, group.Key) is var r && r.Length > 0 ? r : ".", group.Count(), counts));
+        }
+
         var notifications = runNotifications.Concat(results.SelectMany(r => r.Notifications)).ToImmutableArray();
         return new AnalysisResult
         {
             BaseDirectory = baseDirectory,
             Files = [.. results],
+            Crates = [.. crates.OrderBy(c => c.Root, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)],
             Notifications = notifications,
             Elapsed = clock.Elapsed,
             StartTime = start,
@@ -75,16 +98,16 @@ public static class Analysis
     }
 
     /// <summary>Reads, checks, parses and analyzes one file; every failure becomes a notification.</summary>
-    internal static FileResult ProcessFile(SourceFile file, AnalysisOptions options, CancellationToken cancellationToken)
+    internal static (FileResult, FileFacts?) ProcessFile(SourceFile file, AnalysisOptions options, ApiCatalog catalog, CrateLocator locator, CancellationToken cancellationToken)
     {
         var path = file.RelativePath;
-        FileResult Skip(string id, NotificationLevel level, string message, long bytes = 0) => new()
+        (FileResult, FileFacts?) Skip(string id, NotificationLevel level, string message, long bytes = 0) => (new()
         {
             Path = path,
             Status = FileStatus.Skipped,
             Bytes = bytes,
             Notifications = [new ToolNotification(id, level, message, path)],
-        };
+        }, null);
 
         byte[] bytes;
         try
@@ -123,7 +146,7 @@ public static class Analysis
                     tree.Status == ParseStatus.TimedOut
                         ? $"Parsing took longer than {options.ParseTimeout.TotalSeconds:0.#} s and was stopped; the file was not analyzed."
                         : "The parser ran out of memory; the file was not analyzed.", path));
-                return new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Lines = text.LineCount, Notifications = notes.ToImmutable() };
+                return (new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Lines = text.LineCount, Notifications = notes.ToImmutable() }, null);
             }
             int errors = 0;
             int firstErrorLine = 0;
@@ -134,7 +157,10 @@ public static class Analysis
             if (errors > 0)
                 notes.Add(new ToolNotification(NotificationIds.ParseErrors, NotificationLevel.Note,
                     $"The file has {errors} syntax error(s), the first at line {firstErrorLine}; the rest of the file was analyzed.", path, firstErrorLine));
-            return new FileResult
+            var crate = locator.Locate(file.FullPath);
+            var fileFacts = Extractor.Extract(tree, catalog, path, crate.Name, CrateLocator.ModulePath(crate.Root, file.FullPath));
+            fileFacts.CrateRoot = crate.Root;
+            return (new FileResult
             {
                 Path = path,
                 Status = FileStatus.Analyzed,
@@ -142,7 +168,7 @@ public static class Analysis
                 Lines = text.LineCount,
                 SyntaxErrors = errors,
                 Notifications = notes.ToImmutable(),
-            };
+            }, fileFacts);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -152,7 +178,7 @@ public static class Analysis
         {
             notes.Add(new ToolNotification(NotificationIds.InternalError, NotificationLevel.Error,
                 $"Internal error while analyzing the file ({e.GetType().Name}: {e.Message}); other files are unaffected.", path));
-            return new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Notifications = notes.ToImmutable() };
+            return (new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Notifications = notes.ToImmutable() }, null);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using UnsafeScope.Catalogs;
 
 namespace UnsafeScope.Driver;
 
@@ -22,6 +23,9 @@ public sealed record AnalysisOptions
 
     /// <summary>Time limit for parsing one file.</summary>
     public TimeSpan ParseTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The API catalogs (default: the built-in packs; see <see cref="ApiCatalog.Load"/> for user packs).</summary>
+    public ApiCatalog? Catalog { get; init; }
 
     /// <summary>Folder names never descended into.</summary>
     public ImmutableArray<string> ExcludedDirectoryNames { get; init; } = ["target", ".git", "node_modules"];

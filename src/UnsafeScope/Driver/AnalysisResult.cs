@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using UnsafeScope.Inventory;
 
 namespace UnsafeScope.Driver;
 
@@ -29,6 +30,9 @@ public sealed record FileResult
     /// <summary>Number of ERROR and MISSING nodes in the tree.</summary>
     public int SyntaxErrors { get; init; }
 
+    /// <summary>The unsafe inventory of the file, or null when it was not analyzed.</summary>
+    public FileInventory? Inventory { get; init; }
+
     /// <summary>Notifications about this file, in the order they arose.</summary>
     public ImmutableArray<ToolNotification> Notifications { get; init; } = [];
 }
@@ -41,6 +45,12 @@ public sealed record AnalysisResult
 
     /// <summary>Results per file, sorted by path (ordinal).</summary>
     public required ImmutableArray<FileResult> Files { get; init; }
+
+    /// <summary>Per-crate rollups, sorted by crate folder.</summary>
+    public ImmutableArray<CrateInventory> Crates { get; init; } = [];
+
+    /// <summary>Counts over every analyzed file.</summary>
+    public InventoryCounts Totals => Crates.Aggregate(InventoryCounts.Zero, (a, c) => a + c.Counts);
 
     /// <summary>Run-level notifications (missing paths, unreadable folders), then the files' ones in file order.</summary>
     public required ImmutableArray<ToolNotification> Notifications { get; init; }

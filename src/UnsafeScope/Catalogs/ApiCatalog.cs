@@ -1,0 +1,248 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Reflection;
+
+namespace UnsafeScope.Catalogs;
+
+/// <summary>A WDK (or other C) API known to the analyzer.</summary>
+/// <param name="Name">Exact C name.</param>
+/// <param name="Family">Family (<c>Wdf</c>, <c>Mm</c>, <c>Win32</c>, <c>Intrinsic</c>, …).</param>
+/// <param name="Risk">high, medium or low.</param>
+/// <param name="Frameworks">Where it is callable: wdm, kmdf, umdf.</param>
+/// <param name="Role">acquire, release or none.</param>
+/// <param name="Release">For acquire APIs, the APIs that release what they return.</param>
+/// <param name="Irql">Maximum IRQL, or "-".</param>
+public sealed record ApiEntry(string Name, string Family, string Risk, ImmutableArray<string> Frameworks, string Role, ImmutableArray<string> Release, string Irql);
+
+/// <summary>A family rule for names not in the API list: names starting with <see cref="Prefix"/> and then an uppercase letter.</summary>
+/// <param name="Prefix">Name prefix.</param>
+/// <param name="Family">Family.</param>
+/// <param name="DefaultRisk">Risk when the API itself is not listed.</param>
+/// <param name="Frameworks">Where such APIs are callable.</param>
+public sealed record FamilyRule(string Prefix, string Family, string DefaultRisk, ImmutableArray<string> Frameworks);
+
+/// <summary>A hardware-access function, method or intrinsic.</summary>
+/// <param name="Name">Name as written at a call site.</param>
+/// <param name="Kind">volatile-read, map, port-out, …</param>
+/// <param name="Forms">free, path, method.</param>
+public sealed record MmioEntry(string Name, string Kind, ImmutableArray<string> Forms);
+
+/// <summary>A macro that hides an FFI call.</summary>
+/// <param name="Name">Macro name without <c>!</c>.</param>
+/// <param name="Kind"><c>api-first-argument</c> or <c>expands-to</c>.</param>
+/// <param name="Targets">For expands-to: the APIs it calls.</param>
+/// <param name="IsUnsafe">Using it performs an unsafe operation.</param>
+public sealed record FfiMacroEntry(string Name, string Kind, ImmutableArray<string> Targets, bool IsUnsafe);
+
+/// <summary>An unsafe function or method of core/std/alloc.</summary>
+/// <param name="Name">Name or trailing path segments.</param>
+/// <param name="Form">free, path or method.</param>
+/// <param name="Receiver">For methods: any or raw-pointer.</param>
+public sealed record UnsafeStdEntry(string Name, string Form, string Receiver);
+
+/// <summary>A catalog file or entry is malformed.</summary>
+public sealed class CatalogException(string file, int line, string problem)
+    : Exception(line > 0 ? $"{file}:{line}: {problem}" : $"{file}: {problem}")
+{
+    /// <summary>The catalog file.</summary>
+    public string File { get; } = file;
+
+    /// <summary>1-based line, or 0 for the whole file.</summary>
+    public int Line { get; } = line;
+
+    /// <summary>What is wrong.</summary>
+    public string Problem { get; } = problem;
+}
+
+/// <summary>
+/// The API catalogs (data in <c>queries/catalogs/*.tsv</c>): WDK APIs, API families, MMIO functions,
+/// FFI-hiding macros and unsafe std functions. The built-in packs are embedded; user packs with the same
+/// columns load after them, and a later row with the same key overrides an earlier one.
+/// </summary>
+public sealed class ApiCatalog
+{
+    private static readonly Lazy<ApiCatalog> s_default = new(() => Load([]));
+
+    private static readonly string[] s_apiColumns = ["name", "family", "risk", "frameworks", "role", "release", "irql", "notes"];
+    private static readonly string[] s_familyColumns = ["prefix", "family", "default_risk", "frameworks", "notes"];
+    private static readonly string[] s_mmioColumns = ["name", "kind", "forms", "notes"];
+    private static readonly string[] s_macroColumns = ["name", "kind", "target", "unsafe", "notes"];
+    private static readonly string[] s_stdColumns = ["name", "form", "receiver", "notes"];
+
+    private static readonly FrozenSet<string> s_risks = FrozenSet.Create(StringComparer.Ordinal, "high", "medium", "low");
+    private static readonly FrozenSet<string> s_frameworks = FrozenSet.Create(StringComparer.Ordinal, "wdm", "kmdf", "umdf");
+    private static readonly FrozenSet<string> s_roles = FrozenSet.Create(StringComparer.Ordinal, "acquire", "release", "none");
+    private static readonly FrozenSet<string> s_mmioKinds = FrozenSet.Create(StringComparer.Ordinal,
+        "map", "unmap", "volatile-read", "volatile-write", "unaligned-read", "unaligned-write", "port-in", "port-out",
+        "msr-read", "msr-write", "bus-config", "register-read", "register-write");
+    private static readonly FrozenSet<string> s_forms = FrozenSet.Create(StringComparer.Ordinal, "free", "path", "method");
+
+    private ApiCatalog(
+        FrozenDictionary<string, ApiEntry> apis, ImmutableArray<FamilyRule> families, FrozenDictionary<string, MmioEntry> mmio,
+        FrozenDictionary<string, FfiMacroEntry> macros, ImmutableArray<UnsafeStdEntry> unsafeStd, ImmutableArray<string> sources)
+    {
+        Apis = apis;
+        Families = families;
+        Mmio = mmio;
+        Macros = macros;
+        UnsafeStd = unsafeStd;
+        Sources = sources;
+        UnsafeStdFree = unsafeStd.Where(e => e.Form == "free").Select(e => e.Name).ToFrozenSet(StringComparer.Ordinal);
+        UnsafeStdPaths = [.. unsafeStd.Where(e => e.Form == "path").Select(e => e.Name)];
+        UnsafeStdMethods = unsafeStd.Where(e => e.Form == "method").ToFrozenDictionary(e => e.Name, e => e.Receiver, StringComparer.Ordinal);
+    }
+
+    /// <summary>The built-in catalog.</summary>
+    public static ApiCatalog Default => s_default.Value;
+
+    /// <summary>APIs by exact name.</summary>
+    public FrozenDictionary<string, ApiEntry> Apis { get; }
+
+    /// <summary>Family rules, longest prefix first.</summary>
+    public ImmutableArray<FamilyRule> Families { get; }
+
+    /// <summary>Hardware-access entries by name.</summary>
+    public FrozenDictionary<string, MmioEntry> Mmio { get; }
+
+    /// <summary>FFI-hiding macros by name.</summary>
+    public FrozenDictionary<string, FfiMacroEntry> Macros { get; }
+
+    /// <summary>Unsafe std functions and methods.</summary>
+    public ImmutableArray<UnsafeStdEntry> UnsafeStd { get; }
+
+    /// <summary>The pack files loaded, in order.</summary>
+    public ImmutableArray<string> Sources { get; }
+
+    internal FrozenSet<string> UnsafeStdFree { get; }
+    internal ImmutableArray<string> UnsafeStdPaths { get; }
+    internal FrozenDictionary<string, string> UnsafeStdMethods { get; }
+
+    /// <summary>The family rule for a name not in <see cref="Apis"/>: longest prefix followed by an uppercase letter.</summary>
+    public FamilyRule? FamilyOf(string name)
+    {
+        foreach (var f in Families)
+            if (name.Length > f.Prefix.Length && name.StartsWith(f.Prefix, StringComparison.Ordinal) && char.IsAsciiLetterUpper(name[f.Prefix.Length]))
+                return f;
+        return null;
+    }
+
+    /// <summary>Loads the built-in packs, then <paramref name="userPacks"/> (paths of .tsv files) in order.</summary>
+    public static ApiCatalog Load(IEnumerable<string> userPacks)
+    {
+        var packs = new List<(string Name, string Text)>();
+        var assembly = typeof(ApiCatalog).Assembly;
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith("UnsafeScope.catalogs.", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            packs.Add(("queries/catalogs/" + resource["UnsafeScope.catalogs.".Length..], reader.ReadToEnd()));
+        }
+        foreach (var path in userPacks)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CatalogException(path, 0, $"cannot be read: {e.Message}");
+            }
+            packs.Add((path, text));
+        }
+        return FromTexts(packs);
+    }
+
+    /// <summary>Builds a catalog from pack texts (name, content), in order. Throws <see cref="CatalogException"/> on bad data.</summary>
+    public static ApiCatalog FromTexts(IEnumerable<(string Name, string Text)> packs)
+    {
+        var apis = new Dictionary<string, ApiEntry>(StringComparer.Ordinal);
+        var families = new Dictionary<string, FamilyRule>(StringComparer.Ordinal);
+        var mmio = new Dictionary<string, MmioEntry>(StringComparer.Ordinal);
+        var macros = new Dictionary<string, FfiMacroEntry>(StringComparer.Ordinal);
+        var std = new Dictionary<(string, string), UnsafeStdEntry>();
+        var sources = ImmutableArray.CreateBuilder<string>();
+        foreach (var (file, text) in packs)
+        {
+            sources.Add(file);
+            string[]? header = null;
+            int lineNo = 0;
+            foreach (var raw in text.Split('\n'))
+            {
+                lineNo++;
+                var line = raw.TrimEnd('\r');
+                if (line.Length == 0 || line.StartsWith('#')) continue;
+                var cells = line.Split('\t');
+                if (header is null)
+                {
+                    header = cells;
+                    if (!(Same(header, s_apiColumns) || Same(header, s_familyColumns) || Same(header, s_mmioColumns) || Same(header, s_macroColumns) || Same(header, s_stdColumns)))
+                        throw new CatalogException(file, lineNo, $"unknown header '{string.Join(' ', header)}'; expected the columns of one of the catalog kinds (see queries/catalogs/README.md)");
+                    continue;
+                }
+                if (cells.Length != header.Length)
+                    throw new CatalogException(file, lineNo, $"{cells.Length} columns, expected {header.Length} ({string.Join(", ", header)})");
+                if (cells[0].Length == 0)
+                    throw new CatalogException(file, lineNo, $"empty {header[0]}");
+                if (Same(header, s_apiColumns))
+                {
+                    var e = new ApiEntry(cells[0], Required(file, lineNo, "family", cells[1]), OneOf(file, lineNo, "risk", cells[2], s_risks),
+                        List(file, lineNo, "frameworks", cells[3], s_frameworks), OneOf(file, lineNo, "role", cells[4], s_roles),
+                        cells[5] == "-" ? [] : [.. cells[5].Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)], cells[6]);
+                    if (e.Role == "acquire" && e.Release.IsEmpty)
+                        throw new CatalogException(file, lineNo, $"acquire API {e.Name} names no release API");
+                    apis[e.Name] = e;
+                }
+                else if (Same(header, s_familyColumns))
+                {
+                    families[cells[0]] = new FamilyRule(cells[0], Required(file, lineNo, "family", cells[1]), OneOf(file, lineNo, "default_risk", cells[2], s_risks),
+                        List(file, lineNo, "frameworks", cells[3], s_frameworks));
+                }
+                else if (Same(header, s_mmioColumns))
+                {
+                    mmio[cells[0]] = new MmioEntry(cells[0], OneOf(file, lineNo, "kind", cells[1], s_mmioKinds), List(file, lineNo, "forms", cells[2], s_forms));
+                }
+                else if (Same(header, s_macroColumns))
+                {
+                    var kind = OneOf(file, lineNo, "kind", cells[1], FrozenSet.Create(StringComparer.Ordinal, "api-first-argument", "expands-to"));
+                    var targets = cells[2] == "-" ? ImmutableArray<string>.Empty : [.. cells[2].Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+                    if (kind == "expands-to" && targets.IsEmpty)
+                        throw new CatalogException(file, lineNo, $"macro {cells[0]} expands-to names no target");
+                    macros[cells[0]] = new FfiMacroEntry(cells[0], kind, targets,
+                        OneOf(file, lineNo, "unsafe", cells[3], FrozenSet.Create(StringComparer.Ordinal, "yes", "no")) == "yes");
+                }
+                else
+                {
+                    var form = OneOf(file, lineNo, "form", cells[1], s_forms);
+                    var receiver = form == "method" ? OneOf(file, lineNo, "receiver", cells[2], FrozenSet.Create(StringComparer.Ordinal, "any", "raw-pointer")) : "-";
+                    std[(cells[0], form)] = new UnsafeStdEntry(cells[0], form, receiver);
+                }
+            }
+            if (header is null)
+                throw new CatalogException(file, 0, "has no header row");
+        }
+        return new ApiCatalog(apis.ToFrozenDictionary(StringComparer.Ordinal),
+            [.. families.Values.OrderByDescending(f => f.Prefix.Length).ThenBy(f => f.Prefix, StringComparer.Ordinal)],
+            mmio.ToFrozenDictionary(StringComparer.Ordinal), macros.ToFrozenDictionary(StringComparer.Ordinal),
+            [.. std.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.Form, StringComparer.Ordinal)], sources.ToImmutable());
+    }
+
+    private static bool Same(string[] header, string[] columns) => header.AsSpan().SequenceEqual(columns);
+
+    private static string Required(string file, int line, string column, string value)
+        => value.Length > 0 && value != "-" ? value : throw new CatalogException(file, line, $"empty {column}");
+
+    private static string OneOf(string file, int line, string column, string value, FrozenSet<string> allowed)
+        => allowed.Contains(value) ? value : throw new CatalogException(file, line, $"{column} '{value}' is not one of {string.Join(", ", allowed.Order(StringComparer.Ordinal))}");
+
+    private static ImmutableArray<string> List(string file, int line, string column, string value, FrozenSet<string> allowed)
+    {
+        var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (items.Length == 0) throw new CatalogException(file, line, $"empty {column}");
+        foreach (var i in items)
+            if (!allowed.Contains(i)) throw new CatalogException(file, line, $"{column} value '{i}' is not one of {string.Join(", ", allowed.Order(StringComparer.Ordinal))}");
+        return [.. items];
+    }
+
+    internal static Assembly Assembly => typeof(ApiCatalog).Assembly;
+}

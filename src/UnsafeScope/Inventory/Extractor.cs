@@ -1,0 +1,882 @@
+using UnsafeScope.Catalogs;
+using UnsafeScope.Syntax;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Inventory;
+
+/// <summary>
+/// One preorder pass over a file's tree that records unsafe regions, the operations decidable from the
+/// file alone (inline asm, catalog FFI and MMIO), candidates that need the whole crate (calls of crate
+/// functions, statics, union fields), declarations and imports.
+/// </summary>
+internal sealed class Extractor
+{
+    private readonly RustSyntaxTree _tree;
+    private readonly SourceText _text;
+    private readonly ApiCatalog _catalog;
+    private readonly FileFacts _facts;
+    private readonly string _modulePath;
+    private readonly List<Context> _stack = [];
+
+    private enum ContextKind { Module, Impl, Trait, Function, Region, ExternBlock }
+
+    private sealed class Context
+    {
+        public required ContextKind Kind { get; init; }
+        public required int End { get; init; }
+        public string Name { get; init; } = "";
+        public string Visibility { get; init; } = "private";
+        public string Abi { get; init; } = "";
+        public bool TraitImpl { get; init; }
+        public RegionDraft? Region { get; init; }
+        public HashSet<string>? RawLocals { get; init; }
+        public Dictionary<string, string>? MmioLocals { get; init; }
+    }
+
+    private Extractor(RustSyntaxTree tree, ApiCatalog catalog, FileFacts facts, string modulePath)
+    {
+        _tree = tree;
+        _text = tree.Text;
+        _catalog = catalog;
+        _facts = facts;
+        _modulePath = modulePath;
+    }
+
+    public static FileFacts Extract(RustSyntaxTree tree, ApiCatalog catalog, string path, string crate, string modulePath)
+    {
+        var facts = new FileFacts { Path = path, Crate = crate, Lines = tree.Text.LineCount };
+        if (tree.Root is not null)
+            new Extractor(tree, catalog, facts, modulePath).Walk();
+        return facts;
+    }
+
+    private void Walk()
+    {
+        int count = _tree.NodeCount;
+        int i = 0;
+        while (i < count)
+        {
+            while (_stack.Count > 0 && _stack[^1].End <= i) _stack.RemoveAt(_stack.Count - 1);
+            var node = new SyntaxNode(_tree, i);
+            i = Visit(node) ? node.Index + node.DescendantsAndSelf.Count : i + 1;
+        }
+    }
+
+    /// <summary>Handles one node; returns true when its subtree was handled and must be skipped.</summary>
+    private bool Visit(SyntaxNode node)
+    {
+        switch (node.Kind)
+        {
+            case RustSyntaxKind.LineComment or RustSyntaxKind.BlockComment:
+                return true;
+            case RustSyntaxKind.ModItem:
+                if (node.ChildByField(RustSyntaxField.Body) is not null)
+                    Push(ContextKind.Module, node, NameOf(node));
+                return false;
+            case RustSyntaxKind.ImplItem:
+                VisitImpl(node);
+                return false;
+            case RustSyntaxKind.TraitItem:
+                VisitTrait(node);
+                return false;
+            case RustSyntaxKind.FunctionItem:
+                VisitFunction(node);
+                return false;
+            case RustSyntaxKind.FunctionSignatureItem:
+                VisitSignature(node);
+                return true;
+            case RustSyntaxKind.ForeignModItem:
+                VisitExternBlock(node);
+                return false;
+            case RustSyntaxKind.StaticItem:
+                VisitStatic(node);
+                return false;
+            case RustSyntaxKind.UnionItem:
+                AddRegion(RegionKind.Union, node, name: NameOf(node), visibility: VisibilityOf(node));
+                CollectFields(node, _facts.UnionFields, null);
+                return true;
+            case RustSyntaxKind.StructItem:
+                CollectFields(node, _facts.StructFields, _facts.RawPointerFields);
+                return true;
+            case RustSyntaxKind.AttributeItem:
+                VisitAttribute(node);
+                return true;
+            case RustSyntaxKind.UseDeclaration:
+                VisitUse(node);
+                return true;
+            case RustSyntaxKind.UnsafeBlock:
+            {
+                var fn = CurrentFunction();
+                var draft = AddRegion(RegionKind.UnsafeBlock, node, visibility: fn?.Visibility ?? "private", hasBody: true);
+                _stack.Add(new Context { Kind = ContextKind.Region, End = End(node), Region = draft });
+                return false;
+            }
+            case RustSyntaxKind.LetDeclaration:
+                VisitLet(node);
+                return false;
+            case RustSyntaxKind.AssignmentExpression:
+                VisitAssignment(node);
+                return false;
+            case RustSyntaxKind.MacroInvocation:
+                VisitMacro(node);
+                return true;
+            case RustSyntaxKind.MacroDefinition:
+                ScanTokenTrees(node);
+                return true;
+        }
+        if (CurrentRegion() is { } region)
+            VisitInRegion(node, region);
+        return false;
+    }
+
+    // ---- items ----
+
+    private void VisitImpl(SyntaxNode node)
+    {
+        _facts.Impls++;
+        var type = node.ChildByField(RustSyntaxField.Type);
+        var trait = node.ChildByField(RustSyntaxField.Trait);
+        var typeName = type is { } t ? TypeName(t) : "";
+        if (node.HasChild(RustSyntaxKind.UnsafeKeyword))
+            AddRegion(RegionKind.UnsafeImpl, node, name: trait is { } tr ? $"{TypeName(tr)} for {typeName}" : typeName, itemSuffix: typeName);
+        Push(ContextKind.Impl, node, typeName, traitImpl: trait is not null);
+    }
+
+    private void VisitTrait(SyntaxNode node)
+    {
+        _facts.Traits++;
+        var name = NameOf(node);
+        if (node.HasChild(RustSyntaxKind.UnsafeKeyword))
+            AddRegion(RegionKind.UnsafeTrait, node, name: name, visibility: VisibilityOf(node), itemSuffix: name, safetyDoc: SafetyComments.HasSafetyDocSection(node));
+        Push(ContextKind.Trait, node, name);
+    }
+
+    private void VisitFunction(SyntaxNode node)
+    {
+        var name = NameOf(node);
+        var modifiers = node.ChildOfKind(RustSyntaxKind.FunctionModifiers);
+        bool isUnsafe = modifiers is { } m && m.HasChild(RustSyntaxKind.UnsafeKeyword);
+        var abi = modifiers is { } mm && mm.ChildOfKind(RustSyntaxKind.ExternModifier) is { } ext ? AbiOf(ext) : "";
+        var owner = OwnerOf(node);
+        bool isMethod = owner is ContextKind.Impl or ContextKind.Trait;
+        var visibility = VisibilityOf(node);
+        if (owner == ContextKind.Impl && ImplContext() is { TraitImpl: true }) visibility = "trait-impl";
+
+        if (isMethod) _facts.Methods++;
+        else _facts.Functions++;
+        if (isUnsafe)
+        {
+            if (isMethod) _facts.UnsafeMethodCount++;
+            else _facts.UnsafeFreeFunctions++;
+            (HasSelf(node) ? _facts.UnsafeMethods : _facts.UnsafeFunctions).Add(name);
+        }
+        else
+        {
+            _facts.SafeFunctions.Add(name);
+        }
+
+        if (node.ChildByField(RustSyntaxField.ReturnType) is { } ret && IsPointerType(ret))
+            _facts.PointerReturningFunctions.Add(name);
+
+        var exported = ExportAttribute(node);
+        if (abi.Length > 0 || exported is not null)
+            AddRegion(RegionKind.FfiEntry, node, name: exported ?? name, visibility: visibility, abi: abi.Length > 0 ? abi : "Rust", itemSuffix: name);
+
+        var rawLocals = new HashSet<string>(StringComparer.Ordinal);
+        if (node.ChildByField(RustSyntaxField.Parameters) is { } ps)
+        {
+            foreach (var p in ps.Children)
+            {
+                if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Type) is { } pt && IsPointerType(pt)
+                    && p.ChildByField(RustSyntaxField.Pattern) is { } pat)
+                    rawLocals.Add(pat.Text);
+            }
+        }
+        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal) });
+        if (isUnsafe)
+        {
+            var draft = AddRegion(RegionKind.UnsafeFn, node, name: name, visibility: visibility, abi: abi,
+                safetyDoc: SafetyComments.HasSafetyDocSection(node), hasBody: node.ChildByField(RustSyntaxField.Body) is not null);
+            _stack.Add(new Context { Kind = ContextKind.Region, End = End(node), Region = draft });
+        }
+    }
+
+    private void VisitSignature(SyntaxNode node)
+    {
+        var name = NameOf(node);
+        var owner = OwnerOf(node);
+        if (owner == ContextKind.ExternBlock)
+        {
+            bool declaredSafe = _tree.HasRecoveredKeyword(node.Span, "safe");
+            (declaredSafe ? _facts.SafeExternFunctions : _facts.ExternFunctions).Add(name);
+            AddRegion(RegionKind.ExternFn, node, name: name, visibility: VisibilityOf(node), abi: CurrentOf(ContextKind.ExternBlock)?.Abi ?? "C", itemSuffix: name);
+            return;
+        }
+        var modifiers = node.ChildOfKind(RustSyntaxKind.FunctionModifiers);
+        if (modifiers is { } m && m.HasChild(RustSyntaxKind.UnsafeKeyword))
+        {
+            (HasSelf(node) ? _facts.UnsafeMethods : _facts.UnsafeFunctions).Add(name);
+            AddRegion(RegionKind.UnsafeFn, node, name: name, visibility: VisibilityOf(node), safetyDoc: SafetyComments.HasSafetyDocSection(node), itemSuffix: name);
+        }
+    }
+
+    private void VisitExternBlock(SyntaxNode node)
+    {
+        var abi = node.ChildOfKind(RustSyntaxKind.ExternModifier) is { } ext ? AbiOf(ext) : "C";
+        AddRegion(RegionKind.ExternBlock, node, name: _tree.HasRecoveredKeyword(node.Span, "unsafe") ? "unsafe extern" : "extern", abi: abi);
+        Push(ContextKind.ExternBlock, node, "", abi: abi);
+    }
+
+    private void VisitStatic(SyntaxNode node)
+    {
+        var name = NameOf(node);
+        if (OwnerOf(node) == ContextKind.ExternBlock)
+        {
+            _facts.ExternStatics.Add(name);
+            AddRegion(RegionKind.ExternStatic, node, name: name, visibility: VisibilityOf(node), abi: CurrentOf(ContextKind.ExternBlock)?.Abi ?? "C", itemSuffix: name);
+        }
+        else if (node.HasChild(RustSyntaxKind.MutableSpecifier))
+        {
+            _facts.StaticMuts.Add(name);
+            AddRegion(RegionKind.StaticMut, node, name: name, visibility: VisibilityOf(node), itemSuffix: name);
+        }
+    }
+
+    private void VisitAttribute(SyntaxNode node)
+    {
+        var name = SyntaxTrivia.GetAttributeName(node);
+        bool unsafeAttribute = name is "no_mangle" or "export_name" or "link_section" or "unsafe"
+            || (name == "cfg_attr" && HasUnsafeAttributeToken(node));
+        if (!unsafeAttribute) return;
+        var target = NextItem(node);
+        AddRegion(RegionKind.UnsafeAttribute, node, name: AttributeText(node),
+            visibility: target is { } t ? VisibilityOf(t) : "private", itemSuffix: target is { } tt ? NameOf(tt) : "");
+    }
+
+    private static bool HasUnsafeAttributeToken(SyntaxNode attribute)
+    {
+        foreach (var n in attribute.Descendants)
+            if (n.Kind == RustSyntaxKind.UnsafeKeyword || (n.Kind == RustSyntaxKind.Identifier && (n.TextEquals("no_mangle") || n.TextEquals("export_name") || n.TextEquals("link_section"))))
+                return true;
+        return false;
+    }
+
+    private static string AttributeText(SyntaxNode attributeItem)
+    {
+        var attr = attributeItem.ChildOfKind(RustSyntaxKind.Attribute);
+        return string.Join(' ', (attr?.Text ?? attributeItem.Text).Split((char[])['\n', '\r'], StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()));
+    }
+
+    private static SyntaxNode? NextItem(SyntaxNode attributeItem)
+    {
+        for (var s = attributeItem.NextSibling; s is { } n; s = n.NextSibling)
+            if (!n.IsComment && n.Kind != RustSyntaxKind.AttributeItem) return n;
+        return null;
+    }
+
+    /// <summary>The exported symbol name of a function with #[no_mangle] / #[export_name = "…"] (plain, unsafe(…) or cfg_attr), or null.</summary>
+    private static string? ExportAttribute(SyntaxNode fn)
+    {
+        foreach (var attr in SyntaxTrivia.GetPrecedingAttributes(fn))
+        {
+            string? exported = null;
+            bool noMangle = false;
+            foreach (var n in attr.Descendants)
+            {
+                if (n.Kind == RustSyntaxKind.Identifier && n.TextEquals("no_mangle")) noMangle = true;
+                if (n.Kind == RustSyntaxKind.Identifier && n.TextEquals("export_name"))
+                {
+                    for (var s = n.NextSibling; s is { } q; s = q.NextSibling)
+                        if (q.Kind == RustSyntaxKind.StringLiteral) { exported = Unquote(q.Text); break; }
+                }
+            }
+            if (exported is not null) return exported;
+            if (noMangle) return NameOf(fn);
+        }
+        return null;
+    }
+
+    private void VisitUse(SyntaxNode node)
+    {
+        if (node.ChildByField(RustSyntaxField.Argument) is { } arg)
+            CollectUse(arg, "");
+    }
+
+    private void CollectUse(SyntaxNode node, string prefix)
+    {
+        string Join(string a, string b) => a.Length == 0 ? b : b.Length == 0 ? a : a + "::" + b;
+        switch (node.Kind)
+        {
+            case RustSyntaxKind.Identifier or RustSyntaxKind.ScopedIdentifier or RustSyntaxKind.Crate or RustSyntaxKind.Self or RustSyntaxKind.Super:
+            {
+                var path = Join(prefix, node.Text);
+                var local = LastSegment(path);
+                if (local != "self") _facts.Imports[local] = path;
+                else if (prefix.Length > 0) _facts.Imports[LastSegment(prefix)] = prefix;
+                break;
+            }
+            case RustSyntaxKind.UseAsClause:
+                if (node.ChildByField(RustSyntaxField.Path) is { } p && node.ChildByField(RustSyntaxField.Alias) is { } alias)
+                    _facts.Imports[alias.Text] = Join(prefix, p.Text);
+                break;
+            case RustSyntaxKind.UseWildcard:
+            {
+                var inner = node.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment);
+                _facts.GlobImports.Add(Join(prefix, inner.Tree is null ? "" : inner.Text));
+                break;
+            }
+            case RustSyntaxKind.ScopedUseList:
+            {
+                var path = node.ChildByField(RustSyntaxField.Path) is { } sp ? Join(prefix, sp.Text) : prefix;
+                if (node.ChildByField(RustSyntaxField.List) is { } list) CollectUse(list, path);
+                break;
+            }
+            case RustSyntaxKind.UseList:
+                foreach (var c in node.Children)
+                    if (c.IsNamed && !c.IsComment) CollectUse(c, prefix);
+                break;
+        }
+    }
+
+    // ---- statements that teach pointer facts ----
+
+    private void VisitLet(SyntaxNode node)
+    {
+        if (CurrentFunction() is not { RawLocals: { } raw, MmioLocals: { } mmio }) return;
+        if (node.ChildByField(RustSyntaxField.Pattern) is not { } pat) return;
+        var name = pat.Kind == RustSyntaxKind.MutPattern ? pat.Children.ToList().LastOrDefault(c => c.IsNamed).Text ?? pat.Text : pat.Text;
+        if (pat.Kind is not (RustSyntaxKind.Identifier or RustSyntaxKind.MutPattern)) return;
+        var type = node.ChildByField(RustSyntaxField.Type);
+        var value = node.ChildByField(RustSyntaxField.Value);
+        if ((type is { } t && IsPointerType(t)) || (value is { } v && ProducesPointer(v))) raw.Add(name);
+        else if (value is { } call && CalledFunction(call) is { Length: > 0 } callee) raw.Add("()" + name + "=" + callee); // resolved at link
+        if (value is { } val && MappingApi(val) is { } api)
+        {
+            mmio[name] = api;
+            raw.Add(name);
+        }
+    }
+
+    private void VisitAssignment(SyntaxNode node)
+    {
+        if (CurrentFunction() is not { RawLocals: { } raw, MmioLocals: { } mmio }) return;
+        if (node.ChildByField(RustSyntaxField.Left) is not { } left || node.ChildByField(RustSyntaxField.Right) is not { } right) return;
+        var key = left.Kind == RustSyntaxKind.FieldExpression && left.ChildByField(RustSyntaxField.Field) is { } f ? "." + f.Text : left.Text;
+        if (MappingApi(right) is { } api)
+        {
+            mmio[key] = api;
+            raw.Add(key);
+        }
+        else if (ProducesPointer(right))
+        {
+            raw.Add(key);
+        }
+    }
+
+    /// <summary>The mapping API (MMIO catalog kind <c>map</c>) called in an expression, if any.</summary>
+    private string? MappingApi(SyntaxNode expr)
+    {
+        foreach (var n in expr.DescendantsAndSelf)
+        {
+            if (n.Kind == RustSyntaxKind.CallExpression && n.ChildByField(RustSyntaxField.Function) is { } f)
+            {
+                var name = LastSegment(CalleePath(f));
+                if (_catalog.Mmio.TryGetValue(name, out var e) && e.Kind == "map") return name;
+            }
+            else if (n.Kind == RustSyntaxKind.MacroInvocation && IsWdfBinding(MacroName(n)) && MacroTokens.GetArguments(n) is { Length: > 0 } args
+                     && args[0].Length > 0 && _catalog.Mmio.TryGetValue(args[0][^1].Text, out var me) && me.Kind == "map")
+            {
+                return args[0][^1].Text;
+            }
+        }
+        return null;
+    }
+
+    private static bool ProducesPointer(SyntaxNode expr)
+    {
+        var e = expr;
+        while (e.Kind == RustSyntaxKind.ParenthesizedExpression && e.Children.ToList().FirstOrDefault(c => c.IsNamed) is { Tree: not null } inner) e = inner;
+        switch (e.Kind)
+        {
+            case RustSyntaxKind.TypeCastExpression:
+                return e.ChildByField(RustSyntaxField.Type) is { } t && IsPointerType(t);
+            case RustSyntaxKind.ReferenceExpression:
+                return e.HasChild(RustSyntaxKind.RawKeyword);
+            case RustSyntaxKind.CallExpression when e.ChildByField(RustSyntaxField.Function) is { } f:
+            {
+                var name = f.Kind == RustSyntaxKind.FieldExpression && f.ChildByField(RustSyntaxField.Field) is { } m ? m.Text : LastSegment(CalleePath(f));
+                return name is "null" or "null_mut" or "as_ptr" or "as_mut_ptr" or "cast" or "cast_mut" or "cast_const" or "add" or "offset" or "sub"
+                    or "byte_add" or "wrapping_add" or "wrapping_offset" or "into_raw" or "from_exposed_addr" or "with_exposed_provenance" or "dangling" or "as_non_null_ptr";
+            }
+            case RustSyntaxKind.MacroInvocation:
+                return MacroName(e) is "addr_of" or "addr_of_mut";
+        }
+        return false;
+    }
+
+    private static bool IsPointerType(SyntaxNode type) => type.Kind == RustSyntaxKind.PointerType;
+
+    /// <summary>The function whose result an expression is (through unsafe blocks, parentheses and `?`), or "".</summary>
+    private static string CalledFunction(SyntaxNode expr)
+    {
+        var e = expr;
+        for (int guard = 0; guard < 8; guard++)
+        {
+            switch (e.Kind)
+            {
+                case RustSyntaxKind.UnsafeBlock when e.ChildOfKind(RustSyntaxKind.Block) is { } b && LastExpression(b) is { } last:
+                    e = last;
+                    continue;
+                case RustSyntaxKind.ParenthesizedExpression or RustSyntaxKind.TryExpression when e.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } inner:
+                    e = inner;
+                    continue;
+                case RustSyntaxKind.CallExpression when e.ChildByField(RustSyntaxField.Function) is { } f:
+                    return f.Kind == RustSyntaxKind.FieldExpression ? "" : LastSegment(CalleePath(f));
+            }
+            return "";
+        }
+        return "";
+    }
+
+    private static SyntaxNode? LastExpression(SyntaxNode block)
+    {
+        SyntaxNode? last = null;
+        foreach (var c in block.Children)
+            if (c.IsNamed && !c.IsComment) last = c;
+        return last is { Kind: not (RustSyntaxKind.LetDeclaration or RustSyntaxKind.ExpressionStatement) } ? last : null;
+    }
+
+    // ---- inside regions ----
+
+    private void VisitInRegion(SyntaxNode node, RegionDraft region)
+    {
+        switch (node.Kind)
+        {
+            case RustSyntaxKind.CallExpression when node.ChildByField(RustSyntaxField.Function) is { } f:
+                VisitCall(node, f, region);
+                break;
+            case RustSyntaxKind.UnaryExpression when node.HasChild(RustSyntaxKind.AsteriskToken):
+                VisitDeref(node, region);
+                break;
+            case RustSyntaxKind.Identifier when IsValuePath(node):
+                if (node.Utf8Text.Length > 0 && char.IsAsciiLetterUpper((char)node.Utf8Text[0]))
+                    region.Candidates.Add(new Candidate(CandidateKind.Ident, node.Text, node.Text, node.Location));
+                break;
+            case RustSyntaxKind.ScopedIdentifier when IsValuePath(node):
+                region.Candidates.Add(new Candidate(CandidateKind.Ident, LastSegment(node.Text), node.Text, node.Location));
+                break;
+            case RustSyntaxKind.FieldExpression when node.Field != RustSyntaxField.Function && node.ChildByField(RustSyntaxField.Field) is { } field:
+                region.Candidates.Add(new Candidate(CandidateKind.Field, field.Text, node.Text, node.Location));
+                break;
+        }
+    }
+
+    private void VisitCall(SyntaxNode call, SyntaxNode function, RegionDraft region)
+    {
+        if (function.Kind == RustSyntaxKind.FieldExpression)
+        {
+            var method = function.ChildByField(RustSyntaxField.Field)?.Text ?? "";
+            var receiver = function.ChildByField(RustSyntaxField.Value);
+            var receiverText = receiver?.Text ?? "";
+            bool raw = receiver is { } r && IsRawPointerExpression(r);
+            region.Candidates.Add(new Candidate(CandidateKind.MethodCall, method, method, function.ChildByField(RustSyntaxField.Field)!.Value.Location, receiverText, raw));
+            if (_catalog.Mmio.TryGetValue(method, out var m) && m.Forms.Contains("method"))
+                region.Mmio.Add(new MmioAccess(m.Kind, method, receiverText, call.Location));
+            return;
+        }
+        var path = ResolveImport(CalleePath(function));
+        var name = LastSegment(path);
+        region.Candidates.Add(new Candidate(CandidateKind.Call, name, path, call.Location));
+        if (_catalog.Mmio.TryGetValue(name, out var e) && (e.Forms.Contains("free") || (e.Forms.Contains("path") && path.Contains("::", StringComparison.Ordinal))))
+        {
+            var args = call.ChildByField(RustSyntaxField.Arguments);
+            var first = args?.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment);
+            region.Mmio.Add(new MmioAccess(e.Kind, name, first is { Tree: not null } a ? a.Text : "", call.Location));
+        }
+    }
+
+    private void VisitDeref(SyntaxNode deref, RegionDraft region)
+    {
+        var operand = deref.Children.ToList().LastOrDefault(c => c.IsNamed && !c.IsComment);
+        if (operand.Tree is null) return;
+        var fn = CurrentFunction();
+        var key = Strip(operand);
+        string fieldKey = key.Kind == RustSyntaxKind.FieldExpression && key.ChildByField(RustSyntaxField.Field) is { } f ? "." + f.Text : key.Text;
+        bool raw = IsRawPointerExpression(operand);
+        if (fn?.MmioLocals is { } mmio && mmio.TryGetValue(fieldKey, out var api))
+            region.Mmio.Add(new MmioAccess(IsWritten(deref) ? "deref-write" : "deref-read", api, operand.Text, deref.Location));
+        // Name: the field for `*x.f`, or "()callee" when x was initialised from a call (raw if callee returns a pointer).
+        string name = key.Kind == RustSyntaxKind.FieldExpression ? fieldKey[1..] : "";
+        if (!raw && key.Kind == RustSyntaxKind.Identifier && fn?.RawLocals is { } locals)
+            name = locals.FirstOrDefault(l => l.StartsWith("()" + key.Text + "=", StringComparison.Ordinal)) is { } origin ? "()" + origin[(origin.IndexOf('=') + 1)..] : name;
+        // A bindgen static (`*wdk_sys::WdfDriverGlobals`) is a raw pointer.
+        if (key.Kind == RustSyntaxKind.ScopedIdentifier && key.Text.Contains("_sys::", StringComparison.Ordinal)) raw = true;
+        region.Candidates.Add(new Candidate(CandidateKind.Deref, name, operand.Text, deref.Location, operand.Text, raw));
+    }
+
+    private bool IsRawPointerExpression(SyntaxNode expr)
+    {
+        var e = Strip(expr);
+        if (ProducesPointer(e)) return true;
+        if (CurrentFunction() is not { RawLocals: { } raw }) return false;
+        if (e.Kind == RustSyntaxKind.Identifier) return raw.Contains(e.Text);
+        if (e.Kind == RustSyntaxKind.FieldExpression && e.ChildByField(RustSyntaxField.Field) is { } f) return raw.Contains("." + f.Text);
+        return false;
+    }
+
+    private static SyntaxNode Strip(SyntaxNode e)
+    {
+        while (e.Kind == RustSyntaxKind.ParenthesizedExpression && e.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } inner) e = inner;
+        return e;
+    }
+
+    /// <summary>True when the expression is (part of) the target of an assignment.</summary>
+    private static bool IsWritten(SyntaxNode expr)
+    {
+        var n = expr;
+        while (n.Parent is { } p)
+        {
+            if (p.Kind is RustSyntaxKind.AssignmentExpression or RustSyntaxKind.CompoundAssignmentExpr)
+                return n.Field == RustSyntaxField.Left;
+            if (p.Kind is not (RustSyntaxKind.FieldExpression or RustSyntaxKind.IndexExpression or RustSyntaxKind.ParenthesizedExpression)) return false;
+            n = p;
+        }
+        return false;
+    }
+
+    /// <summary>Identifiers in value position (not a pattern, a callee, a type, a macro name, a field name, a path prefix).</summary>
+    private static bool IsValuePath(SyntaxNode node)
+    {
+        if (node.Parent is not { } p) return false;
+        if (node.Field is RustSyntaxField.Function or RustSyntaxField.Pattern or RustSyntaxField.Type or RustSyntaxField.Macro
+            or RustSyntaxField.Name or RustSyntaxField.Path or RustSyntaxField.Field or RustSyntaxField.Trait or RustSyntaxField.Alias)
+            return false;
+        return p.Kind is not (RustSyntaxKind.ScopedIdentifier or RustSyntaxKind.Parameter or RustSyntaxKind.ClosureParameters
+            or RustSyntaxKind.TuplePattern or RustSyntaxKind.TupleStructPattern or RustSyntaxKind.StructPattern or RustSyntaxKind.FieldPattern
+            or RustSyntaxKind.MutPattern or RustSyntaxKind.RefPattern or RustSyntaxKind.SlicePattern or RustSyntaxKind.OrPattern
+            or RustSyntaxKind.MatchPattern or RustSyntaxKind.Label or RustSyntaxKind.LetCondition or RustSyntaxKind.ShorthandFieldInitializer
+            or RustSyntaxKind.TypeArguments or RustSyntaxKind.GenericType or RustSyntaxKind.ScopedTypeIdentifier or RustSyntaxKind.AttributeItem
+            or RustSyntaxKind.Attribute)
+            || (p.Kind == RustSyntaxKind.ShorthandFieldInitializer);
+    }
+
+    // ---- macros ----
+
+    private void VisitMacro(SyntaxNode node)
+    {
+        var name = MacroName(node);
+        var region = CurrentRegion();
+        if (name is "asm" or "global_asm" or "naked_asm" or "llvm_asm")
+        {
+            AddRegion(RegionKind.InlineAsm, node, name: name + "!", visibility: CurrentFunction()?.Visibility ?? "private");
+            if (region is not null && name != "global_asm")
+            {
+                region.Operations.Add(new UnsafeOperation(OperationKind.InlineAsm, name + "!", node.Location));
+                region.Mmio.Add(new MmioAccess("inline-asm", name + "!", "", node.Location));
+            }
+        }
+        if (region is not null && _catalog.Macros.TryGetValue(name, out var entry))
+        {
+            if (entry.Kind == "api-first-argument")
+            {
+                var args = MacroTokens.GetArguments(node);
+                var api = args.Length > 0 && args[0].Length > 0 ? args[0][^1].Text : "";
+                if (entry.IsUnsafe) region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeMacro, name + "!", node.Location));
+                if (api.Length > 0)
+                {
+                    region.FfiCalls.Add(Ffi(api, FfiCallForm.WdfMacro, node.Location));
+                    if (_catalog.Mmio.TryGetValue(api, out var m))
+                        region.Mmio.Add(new MmioAccess(m.Kind, api, args.Length > 1 ? string.Concat(args[1].Select(t => t.Text)) : "", node.Location));
+                }
+            }
+            else
+            {
+                if (entry.IsUnsafe) region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeMacro, name + "!", node.Location));
+                foreach (var target in entry.Targets)
+                    region.FfiCalls.Add(Ffi(target, FfiCallForm.HiddenByMacro, node.Location));
+            }
+        }
+        else if (region is null && _catalog.Macros.TryGetValue(name, out var hidden) && hidden.Kind == "expands-to" && !hidden.IsUnsafe)
+        {
+            // A safe helper macro (paged_code!) hides an unsafe block around its FFI call: that is a region of its own.
+            var draft = AddRegion(RegionKind.UnsafeBlock, node, inMacro: true, visibility: CurrentFunction()?.Visibility ?? "private", hasBody: true, name: name + "!");
+            foreach (var target in hidden.Targets)
+            {
+                draft.FfiCalls.Add(Ffi(target, FfiCallForm.HiddenByMacro, node.Location));
+                draft.Operations.Add(new UnsafeOperation(OperationKind.ExternCall, target, node.Location));
+            }
+        }
+        ScanTokenTrees(node);
+    }
+
+    /// <summary>Token-level view of macro bodies and arguments: unsafe blocks/fns/impls there, and candidates inside regions.</summary>
+    private void ScanTokenTrees(SyntaxNode node)
+    {
+        foreach (var tt in node.Children)
+        {
+            if (!MacroTokens.IsTokenTree(tt.Kind) && tt.Kind != RustSyntaxKind.MacroRule) continue;
+            var tokens = MacroTokens.GetTokens(tt);
+            ScanTokens(tokens, 0, tokens.Length, CurrentRegion());
+        }
+    }
+
+    private void ScanTokens(System.Collections.Immutable.ImmutableArray<MacroToken> tokens, int start, int end, RegionDraft? region)
+    {
+        for (int i = start; i < end; i++)
+        {
+            var t = tokens[i];
+            if (t.Kind == RustSyntaxKind.UnsafeKeyword && i + 1 < end)
+            {
+                var next = tokens[i + 1];
+                if (next.Kind == RustSyntaxKind.OpenBraceToken)
+                {
+                    int close = MatchingClose(tokens, i + 1, end);
+                    var span = TextSpan.FromBounds(t.Span.Start, tokens[close].Span.End);
+                    var draft = AddRegionAt(RegionKind.UnsafeBlock, span, t.Node, inMacro: true, visibility: CurrentFunction()?.Visibility ?? "private", hasBody: true);
+                    ScanTokens(tokens, i + 2, close, draft);
+                    i = close;
+                    continue;
+                }
+                var kind = next.Kind switch
+                {
+                    RustSyntaxKind.FnKeyword or RustSyntaxKind.ExternKeyword => RegionKind.UnsafeFn,
+                    RustSyntaxKind.ImplKeyword => RegionKind.UnsafeImpl,
+                    RustSyntaxKind.TraitKeyword => RegionKind.UnsafeTrait,
+                    _ => (RegionKind?)null,
+                };
+                if (kind is { } k)
+                {
+                    string fnName = "";
+                    for (int j = i + 1; j < Math.Min(end, i + 6); j++)
+                        if (tokens[j].Kind == RustSyntaxKind.FnKeyword && j + 1 < end) { fnName = tokens[j + 1].Text; break; }
+                    if (k == RegionKind.UnsafeFn && fnName.Length > 0 && !fnName.StartsWith('$')) _facts.UnsafeFunctions.Add(fnName);
+                    AddRegionAt(k, TextSpan.FromBounds(t.Span.Start, next.Span.End), t.Node, inMacro: true, name: fnName);
+                }
+                continue;
+            }
+            if (region is null) continue;
+            // Calls: ident ( … ), a::b ( … ), .m ( … ); derefs: * ident after a non-operand; statics: Uppercase identifiers.
+            if (t.Kind == RustSyntaxKind.Identifier)
+            {
+                bool isCall = i + 1 < end && tokens[i + 1].Kind == RustSyntaxKind.OpenParenToken;
+                bool isMacro = i + 1 < end && tokens[i + 1].Kind == RustSyntaxKind.ExclamationToken;
+                bool afterDot = i > start && tokens[i - 1].Kind == RustSyntaxKind.DotToken;
+                bool inPath = i + 1 < end && tokens[i + 1].Kind == RustSyntaxKind.ColonColonToken;
+                if (isMacro)
+                {
+                    var macroName = t.Text;
+                    if (_catalog.Macros.TryGetValue(macroName, out var entry) && entry.Kind == "api-first-argument" && i + 3 < end)
+                    {
+                        if (entry.IsUnsafe) region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeMacro, macroName + "!", t.Node.Location));
+                        var api = tokens[i + 3];
+                        if (api.Kind == RustSyntaxKind.Identifier) region.FfiCalls.Add(Ffi(api.Text, FfiCallForm.WdfMacro, api.Node.Location));
+                    }
+                    else if (macroName is "asm")
+                    {
+                        region.Operations.Add(new UnsafeOperation(OperationKind.InlineAsm, "asm!", t.Node.Location));
+                    }
+                }
+                else if (isCall && afterDot)
+                {
+                    region.Candidates.Add(new Candidate(CandidateKind.MethodCall, t.Text, t.Text, t.Node.Location, i >= 2 ? tokens[i - 2].Text : ""));
+                }
+                else if (isCall)
+                {
+                    var path = new System.Text.StringBuilder(t.Text);
+                    for (int j = i - 1; j >= start + 1 && tokens[j].Kind == RustSyntaxKind.ColonColonToken && tokens[j - 1].Kind is RustSyntaxKind.Identifier or RustSyntaxKind.Crate or RustSyntaxKind.Self or RustSyntaxKind.Super; j -= 2)
+                        path.Insert(0, tokens[j - 1].Text + "::");
+                    var full = ResolveImport(path.ToString());
+                    region.Candidates.Add(new Candidate(CandidateKind.Call, t.Text, full, t.Node.Location));
+                }
+                else if (!inPath && !afterDot && char.IsAsciiLetterUpper(t.Text[0]))
+                {
+                    region.Candidates.Add(new Candidate(CandidateKind.Ident, t.Text, t.Text, t.Node.Location));
+                }
+                if (!isCall && i > start && tokens[i - 1].Kind == RustSyntaxKind.AsteriskToken && (i - 1 == start || !IsOperandEnd(tokens[i - 2].Kind)))
+                {
+                    bool raw = CurrentFunction()?.RawLocals?.Contains(t.Text) == true;
+                    region.Candidates.Add(new Candidate(CandidateKind.Deref, "", t.Text, tokens[i - 1].Node.Location, t.Text, raw));
+                }
+            }
+        }
+    }
+
+    private static bool IsOperandEnd(RustSyntaxKind kind) => kind is RustSyntaxKind.Identifier or RustSyntaxKind.IntegerLiteral or RustSyntaxKind.FloatLiteral
+        or RustSyntaxKind.CloseParenToken or RustSyntaxKind.CloseBracketToken or RustSyntaxKind.StringLiteral or RustSyntaxKind.Self;
+
+    private static int MatchingClose(System.Collections.Immutable.ImmutableArray<MacroToken> tokens, int open, int end)
+    {
+        int depth = tokens[open].Depth;
+        for (int j = open + 1; j < end; j++)
+            if (tokens[j].Kind == RustSyntaxKind.CloseBraceToken && tokens[j].Depth == depth) return j;
+        return end - 1;
+    }
+
+    // ---- helpers ----
+
+    private FfiCall Ffi(string api, FfiCallForm form, Location location)
+    {
+        if (_catalog.Apis.TryGetValue(api, out var e)) return new FfiCall(api, e.Family, e.Risk, form, "catalog", location);
+        if (_catalog.FamilyOf(api) is { } f) return new FfiCall(api, f.Family, f.DefaultRisk, form, "family-rule", location);
+        return new FfiCall(api, "unknown", "unknown", form, "macro", location);
+    }
+
+    private RegionDraft AddRegion(RegionKind kind, SyntaxNode node, string name = "", string visibility = "private", string abi = "",
+        bool inMacro = false, bool safetyDoc = false, bool hasBody = false, string itemSuffix = "")
+        => AddRegionAt(kind, node.Span, node, inMacro, name, visibility, abi, safetyDoc, hasBody, itemSuffix);
+
+    private RegionDraft AddRegionAt(RegionKind kind, TextSpan span, SyntaxNode anchor, bool inMacro = false, string name = "", string visibility = "private",
+        string abi = "", bool safetyDoc = false, bool hasBody = false, string itemSuffix = "")
+    {
+        var draft = new RegionDraft
+        {
+            Kind = kind,
+            Location = _text.GetLocation(span),
+            InMacro = inMacro,
+            Item = ItemPath(itemSuffix),
+            Name = name,
+            Visibility = visibility,
+            HasSafetyComment = SafetyComments.Has(anchor),
+            HasSafetyDoc = safetyDoc,
+            Abi = abi,
+            HasBody = hasBody,
+        };
+        _facts.Regions.Add(draft);
+        return draft;
+    }
+
+    private string ItemPath(string suffix)
+    {
+        var parts = new List<string>();
+        if (_modulePath.Length > 0) parts.Add(_modulePath);
+        foreach (var c in _stack)
+            if (c.Kind is ContextKind.Module or ContextKind.Impl or ContextKind.Trait or ContextKind.Function && c.Name.Length > 0)
+                parts.Add(c.Name);
+        if (suffix.Length > 0 && (parts.Count == 0 || parts[^1] != suffix)) parts.Add(suffix);
+        return string.Join("::", parts);
+    }
+
+    private void Push(ContextKind kind, SyntaxNode node, string name, bool traitImpl = false, string abi = "")
+        => _stack.Add(new Context { Kind = kind, End = End(node), Name = name, TraitImpl = traitImpl, Abi = abi });
+
+    private static int End(SyntaxNode node) => node.Index + node.DescendantsAndSelf.Count;
+
+    private RegionDraft? CurrentRegion()
+    {
+        for (int i = _stack.Count - 1; i >= 0; i--)
+        {
+            if (_stack[i].Kind == ContextKind.Region) return _stack[i].Region;
+            if (_stack[i].Kind is ContextKind.Function or ContextKind.Impl or ContextKind.Trait or ContextKind.Module) return null;
+        }
+        return null;
+    }
+
+    private Context? CurrentFunction()
+    {
+        for (int i = _stack.Count - 1; i >= 0; i--)
+        {
+            if (_stack[i].Kind == ContextKind.Function) return _stack[i];
+            if (_stack[i].Kind is ContextKind.Impl or ContextKind.Trait or ContextKind.Module) return null;
+        }
+        return null;
+    }
+
+    private Context? CurrentOf(ContextKind kind)
+    {
+        for (int i = _stack.Count - 1; i >= 0; i--)
+            if (_stack[i].Kind == kind) return _stack[i];
+        return null;
+    }
+
+    private Context? ImplContext() => CurrentOf(ContextKind.Impl);
+
+    /// <summary>What directly owns an item: the innermost impl, trait, extern block, function or module context.</summary>
+    private ContextKind? OwnerOf(SyntaxNode item)
+    {
+        // The item's parent is a declaration_list whose parent is the owner; anything else is a module/function scope.
+        if (item.Parent is { Kind: RustSyntaxKind.DeclarationList } list && list.Parent is { } owner)
+        {
+            return owner.Kind switch
+            {
+                RustSyntaxKind.ImplItem => ContextKind.Impl,
+                RustSyntaxKind.TraitItem => ContextKind.Trait,
+                RustSyntaxKind.ForeignModItem => ContextKind.ExternBlock,
+                _ => ContextKind.Module,
+            };
+        }
+        return item.Parent is { Kind: RustSyntaxKind.Block } ? ContextKind.Function : ContextKind.Module;
+    }
+
+    private static bool HasSelf(SyntaxNode fn)
+    {
+        if (fn.ChildByField(RustSyntaxField.Parameters) is not { } ps) return false;
+        foreach (var p in ps.Children)
+        {
+            if (p.Kind == RustSyntaxKind.SelfParameter) return true;
+            if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Pattern) is { Kind: RustSyntaxKind.Self }) return true;
+        }
+        return false;
+    }
+
+    private static void CollectFields(SyntaxNode item, HashSet<string> names, HashSet<string>? rawFields)
+    {
+        if (item.ChildByField(RustSyntaxField.Body) is not { Kind: RustSyntaxKind.FieldDeclarationList } body) return;
+        foreach (var f in body.Children)
+        {
+            if (f.Kind != RustSyntaxKind.FieldDeclaration || f.ChildByField(RustSyntaxField.Name) is not { } n) continue;
+            names.Add(n.Text);
+            if (rawFields is not null && f.ChildByField(RustSyntaxField.Type) is { } t && IsPointerType(t)) rawFields.Add(n.Text);
+        }
+    }
+
+    internal static string NameOf(SyntaxNode item) => item.ChildByField(RustSyntaxField.Name) is { } n ? n.Text : "";
+
+    internal static string VisibilityOf(SyntaxNode item)
+        => item.ChildOfKind(RustSyntaxKind.VisibilityModifier) is { } v ? string.Concat(v.Text.Where(c => !char.IsWhiteSpace(c))) : "private";
+
+    private static string TypeName(SyntaxNode type)
+    {
+        var t = type;
+        if (t.Kind == RustSyntaxKind.GenericType && t.ChildByField(RustSyntaxField.Type) is { } inner) t = inner;
+        return LastSegment(t.Text);
+    }
+
+    private static string AbiOf(SyntaxNode externModifier)
+        => externModifier.ChildOfKind(RustSyntaxKind.StringLiteral) is { } s ? Unquote(s.Text) : "C";
+
+    private static string Unquote(string s) => s.Length >= 2 && s[0] == '"' && s[^1] == '"' ? s[1..^1] : s;
+
+    internal static string MacroName(SyntaxNode macro)
+        => macro.ChildByField(RustSyntaxField.Macro) is { } m ? LastSegment(m.Text) : "";
+
+    internal static bool IsWdfBinding(string macro) => macro == "call_unsafe_wdf_function_binding";
+
+    internal static string LastSegment(string path)
+    {
+        int i = path.LastIndexOf("::", StringComparison.Ordinal);
+        var s = i >= 0 ? path[(i + 2)..] : path;
+        int lt = s.IndexOf('<');
+        return (lt >= 0 ? s[..lt] : s).Trim();
+    }
+
+    /// <summary>The callee path of a call's function expression (generic arguments dropped).</summary>
+    private static string CalleePath(SyntaxNode function)
+    {
+        var f = function;
+        if (f.Kind == RustSyntaxKind.GenericFunction && f.ChildByField(RustSyntaxField.Function) is { } inner) f = inner;
+        if (f.Kind is RustSyntaxKind.Identifier or RustSyntaxKind.ScopedIdentifier)
+            return string.Concat(f.Text.Where(c => !char.IsWhiteSpace(c)));
+        return "";
+    }
+
+    /// <summary>Replaces the first path segment by what a <c>use</c> imported under that name.</summary>
+    private string ResolveImport(string path)
+    {
+        if (path.Length == 0) return path;
+        int i = path.IndexOf("::", StringComparison.Ordinal);
+        var first = i >= 0 ? path[..i] : path;
+        if (_facts.Imports.TryGetValue(first, out var full) && full != first)
+            return i >= 0 ? full + path[i..] : full;
+        return path;
+    }
+}

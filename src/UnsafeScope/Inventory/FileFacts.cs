@@ -1,0 +1,74 @@
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Inventory;
+
+internal enum CandidateKind
+{
+    /// <summary>A call <c>f(…)</c> or <c>a::b::f(…)</c>; Name = last segment, Path = full path with imports resolved.</summary>
+    Call,
+    /// <summary>A method call <c>r.m(…)</c>; Name = method, Base = receiver text.</summary>
+    MethodCall,
+    /// <summary>A dereference <c>*e</c>; Base = operand text, Name = field name when the operand is <c>x.f</c>.</summary>
+    Deref,
+    /// <summary>A path in expression position that may name a static.</summary>
+    Ident,
+    /// <summary>A field access <c>e.f</c> that may read a union field.</summary>
+    Field,
+}
+
+/// <summary>A place in an unsafe region that may be an unsafe operation, resolved when the whole crate is known.</summary>
+internal readonly record struct Candidate(CandidateKind Kind, string Name, string Path, Location Location, string Base = "", bool RawReceiver = false);
+
+/// <summary>A region under construction: regions, operations known from the file alone, and candidates for the crate link.</summary>
+internal sealed class RegionDraft
+{
+    public required RegionKind Kind { get; init; }
+    public required Location Location { get; init; }
+    public bool InMacro { get; init; }
+    public required string Item { get; init; }
+    public string Name { get; init; } = "";
+    public string Visibility { get; init; } = "private";
+    public bool HasSafetyComment { get; init; }
+    public bool HasSafetyDoc { get; init; }
+    public string Abi { get; init; } = "";
+    public bool HasBody { get; init; }
+    public List<UnsafeOperation> Operations { get; } = [];
+    public List<FfiCall> FfiCalls { get; } = [];
+    public List<MmioAccess> Mmio { get; } = [];
+    public List<Candidate> Candidates { get; } = [];
+}
+
+/// <summary>What one file contributes to its crate: regions, declarations and imports.</summary>
+internal sealed class FileFacts
+{
+    public required string Path { get; init; }
+    public required string Crate { get; init; }
+    public string CrateRoot { get; set; } = "";
+    public List<RegionDraft> Regions { get; } = [];
+
+    public HashSet<string> UnsafeFunctions { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> UnsafeMethods { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> SafeFunctions { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> ExternFunctions { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> SafeExternFunctions { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> ExternStatics { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> StaticMuts { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> UnionFields { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> StructFields { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> RawPointerFields { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> PointerReturningFunctions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Local name → imported path (<c>use a::b::C as D</c> gives D → a::b::C).</summary>
+    public Dictionary<string, string> Imports { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Paths imported with <c>::*</c>.</summary>
+    public List<string> GlobImports { get; } = [];
+
+    public int Lines { get; set; }
+    public int Functions { get; set; }
+    public int Methods { get; set; }
+    public int Impls { get; set; }
+    public int Traits { get; set; }
+    public int UnsafeFreeFunctions { get; set; }
+    public int UnsafeMethodCount { get; set; }
+}

@@ -1,0 +1,276 @@
+using System.Collections.Immutable;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Inventory;
+
+/// <summary>The kinds of unsafe region. <see cref="RegionKinds.Name"/> gives the JSON name.</summary>
+public enum RegionKind
+{
+    /// <summary><c>unsafe { … }</c>.</summary>
+    UnsafeBlock,
+    /// <summary><c>unsafe fn</c> with a body, or declared in a trait.</summary>
+    UnsafeFn,
+    /// <summary><c>unsafe impl</c>.</summary>
+    UnsafeImpl,
+    /// <summary><c>unsafe trait</c>.</summary>
+    UnsafeTrait,
+    /// <summary><c>extern "ABI" { … }</c> and Rust 2024 <c>unsafe extern</c>.</summary>
+    ExternBlock,
+    /// <summary>A function declared in an extern block.</summary>
+    ExternFn,
+    /// <summary>A static declared in an extern block.</summary>
+    ExternStatic,
+    /// <summary><c>static mut</c>.</summary>
+    StaticMut,
+    /// <summary><c>union</c>.</summary>
+    Union,
+    /// <summary><c>#[no_mangle]</c>, <c>#[export_name]</c>, <c>#[link_section]</c>, <c>#[unsafe(…)]</c> and <c>cfg_attr(…, unsafe(…))</c>.</summary>
+    UnsafeAttribute,
+    /// <summary>An FFI entry point or callback: <c>extern "ABI" fn</c> with a body, or an exported symbol such as <c>DriverEntry</c>.</summary>
+    FfiEntry,
+    /// <summary><c>asm!</c> or <c>global_asm!</c>.</summary>
+    InlineAsm,
+}
+
+/// <summary>What makes code need <c>unsafe</c> (clippy's notion in <c>multiple_unsafe_ops_per_block</c>).</summary>
+public enum OperationKind
+{
+    /// <summary>Call of an <c>unsafe fn</c> (declared in the crate or known from a catalog).</summary>
+    UnsafeCall,
+    /// <summary>Call of a function declared in an extern block, or a known FFI function.</summary>
+    ExternCall,
+    /// <summary>Call of an unsafe method.</summary>
+    UnsafeMethodCall,
+    /// <summary>Dereference of a raw pointer.</summary>
+    RawPointerDeref,
+    /// <summary>Read or write of a <c>static mut</c>.</summary>
+    StaticMutAccess,
+    /// <summary>Access of a static declared in an extern block.</summary>
+    ExternStaticAccess,
+    /// <summary>Read of a union field.</summary>
+    UnionFieldAccess,
+    /// <summary><c>asm!</c>.</summary>
+    InlineAsm,
+    /// <summary>A macro that performs an unsafe operation (such as <c>call_unsafe_wdf_function_binding!</c>).</summary>
+    UnsafeMacro,
+}
+
+/// <summary>JSON names of the inventory enums.</summary>
+public static class RegionKinds
+{
+    /// <summary>The snake_case JSON name of a region kind.</summary>
+    public static string Name(RegionKind kind) => kind switch
+    {
+        RegionKind.UnsafeBlock => "unsafe_block",
+        RegionKind.UnsafeFn => "unsafe_fn",
+        RegionKind.UnsafeImpl => "unsafe_impl",
+        RegionKind.UnsafeTrait => "unsafe_trait",
+        RegionKind.ExternBlock => "extern_block",
+        RegionKind.ExternFn => "extern_fn",
+        RegionKind.ExternStatic => "extern_static",
+        RegionKind.StaticMut => "static_mut",
+        RegionKind.Union => "union",
+        RegionKind.UnsafeAttribute => "unsafe_attribute",
+        RegionKind.FfiEntry => "ffi_entry",
+        RegionKind.InlineAsm => "asm",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>The snake_case JSON name of an operation kind.</summary>
+    public static string Name(OperationKind kind) => kind switch
+    {
+        OperationKind.UnsafeCall => "unsafe_call",
+        OperationKind.ExternCall => "extern_call",
+        OperationKind.UnsafeMethodCall => "unsafe_method_call",
+        OperationKind.RawPointerDeref => "raw_pointer_deref",
+        OperationKind.StaticMutAccess => "static_mut_access",
+        OperationKind.ExternStaticAccess => "extern_static_access",
+        OperationKind.UnionFieldAccess => "union_field_access",
+        OperationKind.InlineAsm => "inline_asm",
+        OperationKind.UnsafeMacro => "unsafe_macro",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>A phrase for messages: "raw pointer dereference".</summary>
+    public static string Describe(OperationKind kind) => kind switch
+    {
+        OperationKind.UnsafeCall => "unsafe function call",
+        OperationKind.ExternCall => "extern function call",
+        OperationKind.UnsafeMethodCall => "unsafe method call",
+        OperationKind.RawPointerDeref => "raw pointer dereference",
+        OperationKind.StaticMutAccess => "access of a static mut",
+        OperationKind.ExternStaticAccess => "access of an extern static",
+        OperationKind.UnionFieldAccess => "union field access",
+        OperationKind.InlineAsm => "inline assembly",
+        OperationKind.UnsafeMacro => "unsafe macro use",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}
+
+/// <summary>An operation that needs <c>unsafe</c>.</summary>
+/// <param name="Kind">What it is.</param>
+/// <param name="Name">The callee, static, field or macro name; the dereferenced expression for derefs.</param>
+/// <param name="Location">Where it is.</param>
+public sealed record UnsafeOperation(OperationKind Kind, string Name, Location Location)
+{
+    /// <summary>1-based line.</summary>
+    public int Line => Location.StartLine;
+}
+
+/// <summary>How an FFI call was written.</summary>
+public enum FfiCallForm
+{
+    /// <summary>A plain call <c>Name(…)</c> of an imported or locally declared name.</summary>
+    Call,
+    /// <summary>A path call <c>wdk_sys::ntddk::Name(…)</c> / <c>bindings::name(…)</c>.</summary>
+    Path,
+    /// <summary>The first argument of a WDF binding macro (<c>call_unsafe_wdf_function_binding!(Name, …)</c>).</summary>
+    WdfMacro,
+    /// <summary>A helper macro that hides a call (<c>paged_code!()</c>).</summary>
+    HiddenByMacro,
+}
+
+/// <summary>A call that crosses the FFI boundary.</summary>
+/// <param name="Name">The C function name.</param>
+/// <param name="Family">API family (<c>Wdf</c>, <c>Mm</c>, …, <c>linux</c>, or <c>unknown</c>).</param>
+/// <param name="Risk">high, medium, low, or unknown.</param>
+/// <param name="Form">How the call was written.</param>
+/// <param name="Source">What resolved it: <c>catalog</c>, <c>family-rule</c>, <c>extern-decl</c>, <c>linux-bindings</c>.</param>
+/// <param name="Location">Where it is.</param>
+public sealed record FfiCall(string Name, string Family, string Risk, FfiCallForm Form, string Source, Location Location)
+{
+    /// <summary>1-based line.</summary>
+    public int Line => Location.StartLine;
+}
+
+/// <summary>A hardware access: volatile or unaligned access, mapped-pointer dereference, port, MSR, register or bus access.</summary>
+/// <param name="Kind">Kind from the MMIO catalog (<c>volatile-read</c>, <c>map</c>, <c>port-out</c>, …) or <c>deref-read</c>/<c>deref-write</c> of a mapped pointer, <c>inline-asm</c>.</param>
+/// <param name="Api">The function, method or intrinsic (or the mapping API the pointer came from).</param>
+/// <param name="Base">The base expression (pointer or port) as written.</param>
+/// <param name="Location">Where it is.</param>
+public sealed record MmioAccess(string Kind, string Api, string Base, Location Location)
+{
+    /// <summary>1-based line.</summary>
+    public int Line => Location.StartLine;
+}
+
+/// <summary>One unsafe region and what it does at the FFI boundary.</summary>
+public sealed record UnsafeRegion
+{
+    /// <summary>The region kind.</summary>
+    public required RegionKind Kind { get; init; }
+
+    /// <summary>The region's location.</summary>
+    public required Location Location { get; init; }
+
+    /// <summary>True when the region sits in a macro token tree (macro_rules! body, macro argument): compiler lints never see it.</summary>
+    public bool InMacro { get; init; }
+
+    /// <summary>Enclosing item path, <c>module::Type::method</c> (module from the file's place in the crate).</summary>
+    public required string Item { get; init; }
+
+    /// <summary>The region's own name (function, static, trait, attribute…), or empty.</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>Visibility of the region's item (or of the enclosing function for blocks): <c>pub</c>, <c>pub(crate)</c>, … or <c>private</c>.</summary>
+    public string Visibility { get; init; } = "private";
+
+    /// <summary>A <c>// SAFETY:</c> comment justifies it (clippy's rules for where the comment may stand).</summary>
+    public bool HasSafetyComment { get; init; }
+
+    /// <summary>For functions and traits: the doc comment has a <c># Safety</c> section.</summary>
+    public bool HasSafetyDoc { get; init; }
+
+    /// <summary>For extern items and FFI entries: the ABI string (<c>C</c>, <c>system</c>, …).</summary>
+    public string Abi { get; init; } = "";
+
+    /// <summary>Unsafe operations that belong to this region (not to a nested one).</summary>
+    public ImmutableArray<UnsafeOperation> Operations { get; init; } = [];
+
+    /// <summary>FFI calls in this region.</summary>
+    public ImmutableArray<FfiCall> FfiCalls { get; init; } = [];
+
+    /// <summary>Hardware accesses in this region.</summary>
+    public ImmutableArray<MmioAccess> Mmio { get; init; } = [];
+
+    /// <summary>1-based first line.</summary>
+    public int StartLine => Location.StartLine;
+
+    /// <summary>1-based last line.</summary>
+    public int EndLine => Location.EndLine;
+}
+
+/// <summary>Counts for a file, crate or run.</summary>
+public sealed record InventoryCounts
+{
+    /// <summary>Unsafe blocks (including in macros).</summary>
+    public int UnsafeBlocks { get; init; }
+    /// <summary>Unsafe functions (free functions and methods, with bodies or declared in traits).</summary>
+    public int UnsafeFunctions { get; init; }
+    /// <summary>Unsafe impls.</summary>
+    public int UnsafeImpls { get; init; }
+    /// <summary>Unsafe traits.</summary>
+    public int UnsafeTraits { get; init; }
+    /// <summary>Extern blocks.</summary>
+    public int ExternBlocks { get; init; }
+    /// <summary><c>static mut</c> items.</summary>
+    public int StaticMuts { get; init; }
+    /// <summary>FFI calls.</summary>
+    public int FfiCalls { get; init; }
+    /// <summary>Hardware accesses.</summary>
+    public int MmioAccesses { get; init; }
+    /// <summary>Lines of the file(s).</summary>
+    public int Lines { get; init; }
+    /// <summary>Lines inside unsafe blocks and unsafe function bodies.</summary>
+    public int UnsafeLines { get; init; }
+    /// <summary>All free functions (geiger's "functions" total).</summary>
+    public int Functions { get; init; }
+    /// <summary>Unsafe free functions.</summary>
+    public int UnsafeFreeFunctions { get; init; }
+    /// <summary>All methods in impl blocks.</summary>
+    public int Methods { get; init; }
+    /// <summary>Unsafe methods in impl blocks.</summary>
+    public int UnsafeMethods { get; init; }
+    /// <summary>All impl blocks.</summary>
+    public int Impls { get; init; }
+    /// <summary>All traits.</summary>
+    public int Traits { get; init; }
+
+    /// <summary>Adds counts.</summary>
+    public static InventoryCounts operator +(InventoryCounts a, InventoryCounts b) => new()
+    {
+        UnsafeBlocks = a.UnsafeBlocks + b.UnsafeBlocks,
+        UnsafeFunctions = a.UnsafeFunctions + b.UnsafeFunctions,
+        UnsafeImpls = a.UnsafeImpls + b.UnsafeImpls,
+        UnsafeTraits = a.UnsafeTraits + b.UnsafeTraits,
+        ExternBlocks = a.ExternBlocks + b.ExternBlocks,
+        StaticMuts = a.StaticMuts + b.StaticMuts,
+        FfiCalls = a.FfiCalls + b.FfiCalls,
+        MmioAccesses = a.MmioAccesses + b.MmioAccesses,
+        Lines = a.Lines + b.Lines,
+        UnsafeLines = a.UnsafeLines + b.UnsafeLines,
+        Functions = a.Functions + b.Functions,
+        UnsafeFreeFunctions = a.UnsafeFreeFunctions + b.UnsafeFreeFunctions,
+        Methods = a.Methods + b.Methods,
+        UnsafeMethods = a.UnsafeMethods + b.UnsafeMethods,
+        Impls = a.Impls + b.Impls,
+        Traits = a.Traits + b.Traits,
+    };
+
+    /// <summary>No counts.</summary>
+    public static InventoryCounts Zero { get; } = new();
+}
+
+/// <summary>The unsafe inventory of one file.</summary>
+/// <param name="Path">Path relative to the base directory.</param>
+/// <param name="Crate">Name of the crate the file belongs to (from its Cargo.toml), or the folder name.</param>
+/// <param name="Regions">Regions in source order.</param>
+/// <param name="Counts">Counts.</param>
+public sealed record FileInventory(string Path, string Crate, ImmutableArray<UnsafeRegion> Regions, InventoryCounts Counts);
+
+/// <summary>The rollup of one crate (a folder with a Cargo.toml).</summary>
+/// <param name="Name">Crate name.</param>
+/// <param name="Root">Crate folder relative to the base directory ("." for the base itself).</param>
+/// <param name="Files">Number of files.</param>
+/// <param name="Counts">Summed counts.</param>
+public sealed record CrateInventory(string Name, string Root, int Files, InventoryCounts Counts);

@@ -1,0 +1,134 @@
+using UnsafeScope.Syntax;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Inventory;
+
+/// <summary>Where a SAFETY comment may stand (clippy's <c>undocumented_unsafe_blocks</c> options).</summary>
+/// <param name="AcceptAboveStatement">Accept the comment above the statement that contains the block (clippy default: true).</param>
+/// <param name="AcceptAboveAttributes">Accept the comment above the attributes of the item or statement (clippy default: true).</param>
+public sealed record SafetyCommentOptions(bool AcceptAboveStatement = true, bool AcceptAboveAttributes = true)
+{
+    /// <summary>clippy's defaults.</summary>
+    public static SafetyCommentOptions Default { get; } = new();
+}
+
+/// <summary>
+/// Finds <c>// SAFETY:</c> justifications the way clippy does: line-based, upward from the unsafe code
+/// (or its statement), skipping blank lines, reading a run of <c>//</c> lines or one block comment, with
+/// "SAFETY:" matched case-insensitively.
+/// </summary>
+public static class SafetyComments
+{
+    /// <summary>The 0-based line of the SAFETY comment justifying <paramref name="node"/>, or -1.</summary>
+    public static int FindLine(SyntaxNode node, SafetyCommentOptions? options = null)
+    {
+        options ??= SafetyCommentOptions.Default;
+        int line = FindAbove(node.Tree.Text, node.Span.Start, options.AcceptAboveAttributes);
+        if (line >= 0) return line;
+        if (options.AcceptAboveStatement && EnclosingStatement(node) is { } statement && statement != node)
+            return FindAbove(node.Tree.Text, statement.Span.Start, options.AcceptAboveAttributes);
+        return -1;
+    }
+
+    /// <summary>True when a SAFETY comment justifies <paramref name="node"/>.</summary>
+    public static bool Has(SyntaxNode node, SafetyCommentOptions? options = null) => FindLine(node, options) >= 0;
+
+    /// <summary>The statement or item whose start the comment may precede: let, expression statement, const/static.</summary>
+    public static SyntaxNode? EnclosingStatement(SyntaxNode node)
+    {
+        for (var p = node.Parent; p is { } n; p = n.Parent)
+        {
+            switch (n.Kind)
+            {
+                case RustSyntaxKind.LetDeclaration or RustSyntaxKind.ExpressionStatement or RustSyntaxKind.ConstItem or RustSyntaxKind.StaticItem:
+                    return n;
+                case RustSyntaxKind.Block or RustSyntaxKind.FunctionItem or RustSyntaxKind.ClosureExpression or RustSyntaxKind.SourceFile or RustSyntaxKind.DeclarationList:
+                    return null;
+            }
+            // The block is the value of a statement-like construct ending the enclosing block: keep climbing.
+        }
+        return null;
+    }
+
+    private static int FindAbove(SourceText text, int offset, bool skipAttributes)
+    {
+        int line = text.GetLineIndex(offset);
+        // A block comment on the same line before the code: `/* SAFETY: … */ unsafe { … }`.
+        var before = text.Bytes[text.GetLineStart(line)..offset];
+        int open = before.IndexOf("/*"u8);
+        if (open >= 0 && ContainsSafety(before[open..])) return line;
+
+        for (int l = line - 1; l >= 0; l--)
+        {
+            var span = text.GetLineSpan(l);
+            var t = Trim(text.Bytes.Slice(span.Start, span.Length));
+            if (t.IsEmpty) continue; // clippy skips blank lines
+            if (t.StartsWith("//"u8))
+            {
+                if (ContainsSafety(t)) return l;
+                continue;
+            }
+            if (skipAttributes && t.StartsWith("#["u8)) continue;
+            if (t.EndsWith("*/"u8))
+            {
+                // One block comment: from its opening line down to here.
+                for (int k = l; k >= 0; k--)
+                {
+                    var s = text.GetLineSpan(k);
+                    var u = text.Bytes.Slice(s.Start, s.Length);
+                    if (ContainsSafety(u)) return k;
+                    if (Trim(u).StartsWith("/*"u8)) break;
+                }
+                return -1;
+            }
+            return -1;
+        }
+        return -1;
+    }
+
+    private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s)
+    {
+        int a = 0, b = s.Length;
+        while (a < b && s[a] is (byte)' ' or (byte)'\t') a++;
+        while (b > a && s[b - 1] is (byte)' ' or (byte)'\t' or (byte)'\r') b--;
+        return s[a..b];
+    }
+
+    /// <summary>True when the text contains "SAFETY:" in any letter case.</summary>
+    public static bool ContainsSafety(ReadOnlySpan<byte> text)
+    {
+        for (int i = 0; i + 7 <= text.Length; i++)
+        {
+            if ((text[i] | 0x20) == 's' && (text[i + 1] | 0x20) == 'a' && (text[i + 2] | 0x20) == 'f' && (text[i + 3] | 0x20) == 'e'
+                && (text[i + 4] | 0x20) == 't' && (text[i + 5] | 0x20) == 'y' && text[i + 6] == ':')
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>True when the doc comments or <c>#[doc]</c> attributes before an item have a <c># Safety</c> section.</summary>
+    public static bool HasSafetyDocSection(SyntaxNode item)
+    {
+        foreach (var t in SyntaxTrivia.GetPrecedingTrivia(item))
+        {
+            if (t.IsComment && SyntaxTrivia.GetCommentKind(t) == CommentKind.OuterDoc && HasSafetyHeading(t.Text))
+                return true;
+            if (t.Kind == RustSyntaxKind.AttributeItem && SyntaxTrivia.GetAttributeName(t) == "doc" && HasSafetyHeading(t.Text))
+                return true;
+        }
+        return false;
+    }
+
+    private static bool HasSafetyHeading(string doc)
+    {
+        foreach (var raw in doc.Split('\n'))
+        {
+            var line = raw.Trim().TrimStart('/', '*', '!').Trim();
+            if (line.StartsWith("#[doc", StringComparison.Ordinal))
+                line = line.Trim('#', '[', ']', ' ').Replace("doc", "", StringComparison.Ordinal).Trim(' ', '=', '"');
+            if (line.StartsWith('#') && line.TrimStart('#').Trim().Equals("Safety", StringComparison.OrdinalIgnoreCase))
+                return true;
+        }
+        return false;
+    }
+}
