@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using UnsafeScope.Catalogs;
 using UnsafeScope.Driver;
+using UnsafeScope.Reports;
 using UnsafeScope.Syntax;
 using UnsafeScope.Text;
 
@@ -24,6 +26,10 @@ internal static class Cli
           --root DIR           paths in outputs are relative to DIR (default: the one folder given, else the current folder)
           --max-file-size N    skip files above N bytes (default 16777216)
           --parse-timeout S    stop parsing one file after S seconds (default 30)
+          --json FILE          write the JSON inventory (schema: docs/schemas/inventory.schema.json)
+          --markdown FILE      write the per-crate table as GitHub markdown
+          --catalog F1,F2      extra API catalog packs (.tsv, see queries/catalogs/README.md); later rows override
+          --quiet              do not print the per-crate table
           --verbose            also print note-level notifications (e.g. files with syntax errors)
 
         Exit codes: 0 done; 2 bad arguments; 3 the run reported errors (e.g. a path that does not exist); 130 cancelled.
@@ -71,13 +77,23 @@ internal static class Cli
     private static int Analyze(string[] args, CancellationToken cancellationToken)
     {
         var cl = CommandLine.Parse(args,
-            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout" },
-            flags: new HashSet<string> { "verbose" });
+            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "catalog" },
+            flags: new HashSet<string> { "verbose", "quiet" });
         if (cl.Positional.Count == 0) throw new UsageException("analyze needs at least one file or folder.");
         var root = cl.Get("root");
         if (root is not null && !Directory.Exists(root)) throw new UsageException($"--root '{root}' is not a folder.");
+        ApiCatalog catalog;
+        try
+        {
+            catalog = ApiCatalog.Load(cl.Get("catalog") is { } packs ? packs.Split(',', StringSplitOptions.RemoveEmptyEntries) : []);
+        }
+        catch (CatalogException e)
+        {
+            throw new UsageException($"bad catalog: {e.Message}");
+        }
         var options = new AnalysisOptions
         {
+            Catalog = catalog,
             Paths = [.. cl.Positional],
             BaseDirectory = root,
             Jobs = cl.GetInt("jobs", Environment.ProcessorCount, 1, 256),
@@ -85,6 +101,9 @@ internal static class Cli
             ParseTimeout = TimeSpan.FromSeconds(cl.GetInt("parse-timeout", 30, 1, 3600)),
         };
         var result = Analysis.Run(options, null, cancellationToken);
+        if (cl.Get("json") is { } json) AtomicFile.Write(json, s => InventoryJsonWriter.Write(result, s));
+        if (cl.Get("markdown") is { } md) AtomicFile.Write(md, s => s.Write(System.Text.Encoding.UTF8.GetBytes(GeigerTable.ToMarkdown(result))));
+        if (!cl.Has("quiet")) Console.Out.Write(GeigerTable.ToText(result));
         PrintSummary(result, options.Jobs, cl.Has("verbose"));
         return result.Succeeded ? ExitOk : ExitRunErrors;
     }

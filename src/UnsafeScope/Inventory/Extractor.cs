@@ -648,7 +648,7 @@ internal sealed class Extractor
                 {
                     string fnName = "";
                     for (int j = i + 1; j < Math.Min(end, i + 6); j++)
-                        if (tokens[j].Kind == RustSyntaxKind.FnKeyword && j + 1 < end) { fnName = tokens[j + 1].Text; break; }
+                        if (tokens[j].Kind == RustSyntaxKind.FnKeyword && j + 1 < end) { fnName = tokens[j + 1].Kind == RustSyntaxKind.Identifier ? tokens[j + 1].Text : ""; break; }
                     if (k == RegionKind.UnsafeFn && fnName.Length > 0 && !fnName.StartsWith('$')) _facts.UnsafeFunctions.Add(fnName);
                     AddRegionAt(k, TextSpan.FromBounds(t.Span.Start, next.Span.End), t.Node, inMacro: true, name: fnName);
                 }

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using UnsafeScope.Driver;
+using UnsafeScope.Inventory;
+
+namespace UnsafeScope.Reports;
+
+/// <summary>
+/// Writes the JSON inventory described by <c>docs/schemas/inventory.schema.json</c>: UTF-8 without BOM,
+/// streaming, and deterministic (no times, stable order), so the same input gives the same bytes.
+/// </summary>
+public static class InventoryJsonWriter
+{
+    /// <summary>The schema version written in <c>schemaVersion</c>.</summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>Writes the inventory of <paramref name="result"/> to a stream.</summary>
+    public static void Write(AnalysisResult result, Stream stream)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        w.WriteStartObject();
+        w.WriteNumber("schemaVersion", SchemaVersion);
+        w.WriteStartObject("tool");
+        w.WriteString("name", "UnsafeScope");
+        w.WriteString("version", ToolInfo.Version);
+        w.WriteEndObject();
+
+        w.WriteStartArray("files");
+        foreach (var f in result.Files)
+        {
+            w.WriteStartObject();
+            w.WriteString("path", f.Path);
+            w.WriteString("status", f.Status == FileStatus.Analyzed ? "analyzed" : "skipped");
+            w.WriteNumber("bytes", f.Bytes);
+            w.WriteNumber("syntaxErrors", f.SyntaxErrors);
+            if (f.Inventory is { } inv)
+            {
+                w.WriteString("crate", inv.Crate);
+                WriteCounts(w, "counts", inv.Counts);
+                w.WriteStartArray("regions");
+                foreach (var r in inv.Regions) WriteRegion(w, r);
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+
+        w.WriteStartArray("crates");
+        foreach (var c in result.Crates)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", c.Name);
+            w.WriteString("root", c.Root);
+            w.WriteNumber("files", c.Files);
+            WriteCounts(w, "counts", c.Counts);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        WriteCounts(w, "total", result.Totals);
+
+        w.WriteStartArray("notifications");
+        foreach (var n in result.Notifications)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", n.Id);
+            w.WriteString("level", n.Level.ToString().ToLowerInvariant());
+            w.WriteString("message", n.Message);
+            if (n.Path.Length > 0) w.WriteString("path", n.Path);
+            if (n.Line > 0) w.WriteNumber("line", n.Line);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteRegion(Utf8JsonWriter w, UnsafeRegion r)
+    {
+        w.WriteStartObject();
+        w.WriteString("kind", RegionKinds.Name(r.Kind));
+        w.WriteNumber("startLine", r.StartLine);
+        w.WriteNumber("startColumn", r.Location.LineSpan.Start.Character + 1);
+        w.WriteNumber("endLine", r.EndLine);
+        w.WriteNumber("endColumn", r.Location.LineSpan.End.Character + 1);
+        w.WriteBoolean("inMacro", r.InMacro);
+        w.WriteString("item", r.Item);
+        if (r.Name.Length > 0) w.WriteString("name", r.Name);
+        w.WriteString("visibility", r.Visibility);
+        w.WriteBoolean("hasSafetyComment", r.HasSafetyComment);
+        if (r.Kind is RegionKind.UnsafeFn or RegionKind.UnsafeTrait) w.WriteBoolean("hasSafetyDoc", r.HasSafetyDoc);
+        if (r.Abi.Length > 0) w.WriteString("abi", r.Abi);
+        w.WriteStartArray("operations");
+        foreach (var o in r.Operations)
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", RegionKinds.Name(o.Kind));
+            w.WriteString("name", o.Name);
+            w.WriteNumber("line", o.Line);
+            w.WriteNumber("column", o.Location.LineSpan.Start.Character + 1);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("ffiCalls");
+        foreach (var f in r.FfiCalls)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", f.Name);
+            w.WriteString("family", f.Family);
+            w.WriteString("risk", f.Risk);
+            w.WriteString("form", f.Form switch
+            {
+                FfiCallForm.Call => "call",
+                FfiCallForm.Path => "path",
+                FfiCallForm.WdfMacro => "wdf_macro",
+                _ => "hidden_by_macro",
+            });
+            w.WriteString("source", f.Source);
+            w.WriteNumber("line", f.Line);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("mmio");
+        foreach (var m in r.Mmio)
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", m.Kind);
+            w.WriteString("api", m.Api);
+            w.WriteString("base", m.Base);
+            w.WriteNumber("line", m.Line);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteCounts(Utf8JsonWriter w, string name, InventoryCounts c)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("unsafeBlocks", c.UnsafeBlocks);
+        w.WriteNumber("unsafeFunctions", c.UnsafeFunctions);
+        w.WriteNumber("unsafeImpls", c.UnsafeImpls);
+        w.WriteNumber("unsafeTraits", c.UnsafeTraits);
+        w.WriteNumber("externBlocks", c.ExternBlocks);
+        w.WriteNumber("staticMuts", c.StaticMuts);
+        w.WriteNumber("ffiCalls", c.FfiCalls);
+        w.WriteNumber("mmioAccesses", c.MmioAccesses);
+        w.WriteNumber("lines", c.Lines);
+        w.WriteNumber("unsafeLines", c.UnsafeLines);
+        w.WriteNumber("functions", c.Functions);
+        w.WriteNumber("unsafeFreeFunctions", c.UnsafeFreeFunctions);
+        w.WriteNumber("methods", c.Methods);
+        w.WriteNumber("unsafeMethods", c.UnsafeMethods);
+        w.WriteNumber("impls", c.Impls);
+        w.WriteNumber("traits", c.Traits);
+        w.WriteEndObject();
+    }
+}
