@@ -42,7 +42,7 @@ YES_NO = {"yes", "no"}
 SCHEMAS = {
     "wdk-apis.tsv": ["name", "family", "risk", "frameworks", "role", "release", "irql", "notes"],
     "mmio.tsv": ["name", "kind", "forms", "notes"],
-    "ffi-macros.tsv": ["name", "kind", "target", "unsafe", "notes"],
+    "ffi-macros.tsv": ["name", "kind", "target", "use", "notes"],
     "families.tsv": ["prefix", "family", "default_risk", "frameworks", "notes"],
 }
 
@@ -233,8 +233,8 @@ def check_macros(path, rows, report):
                 for part in target.split("|"):
                     if not IDENT.match(part):
                         report(path, number, f"target '{part}' is not an identifier")
-        if unsafe not in YES_NO:
-            report(path, number, f"unsafe must be yes|no, not '{unsafe}'")
+        if unsafe not in ("caller", "inside", "no"):
+            report(path, number, f"use must be caller|inside|no, not '{unsafe}'")
 
 
 def check_families(path, rows, report):

@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
-using System.Reflection;
 
 namespace UnsafeScope.Catalogs;
 
@@ -24,15 +23,23 @@ public sealed record FamilyRule(string Prefix, string Family, string DefaultRisk
 /// <summary>A hardware-access function, method or intrinsic.</summary>
 /// <param name="Name">Name as written at a call site.</param>
 /// <param name="Kind">volatile-read, map, port-out, …</param>
-/// <param name="Forms">free, path, method.</param>
+/// <param name="Forms">free, path, method, field (a call through a struct field holding a function pointer).</param>
 public sealed record MmioEntry(string Name, string Kind, ImmutableArray<string> Forms);
 
 /// <summary>A macro that hides an FFI call.</summary>
 /// <param name="Name">Macro name without <c>!</c>.</param>
 /// <param name="Kind"><c>api-first-argument</c> or <c>expands-to</c>.</param>
 /// <param name="Targets">For expands-to: the APIs it calls.</param>
-/// <param name="IsUnsafe">Using it performs an unsafe operation.</param>
-public sealed record FfiMacroEntry(string Name, string Kind, ImmutableArray<string> Targets, bool IsUnsafe);
+/// <param name="Use">Where the unsafe operation happens: <c>caller</c> (the invocation needs an unsafe context),
+/// <c>inside</c> (the expansion wraps its own unsafe block) or <c>no</c>.</param>
+public sealed record FfiMacroEntry(string Name, string Kind, ImmutableArray<string> Targets, string Use)
+{
+    /// <summary>The invocation itself is an unsafe operation.</summary>
+    public bool NeedsUnsafeContext => Use == "caller";
+
+    /// <summary>The expansion holds its own unsafe block.</summary>
+    public bool WrapsUnsafe => Use == "inside";
+}
 
 /// <summary>An unsafe function or method of core/std/alloc.</summary>
 /// <param name="Name">Name or trailing path segments.</param>
@@ -66,7 +73,7 @@ public sealed class ApiCatalog
     private static readonly string[] s_apiColumns = ["name", "family", "risk", "frameworks", "role", "release", "irql", "notes"];
     private static readonly string[] s_familyColumns = ["prefix", "family", "default_risk", "frameworks", "notes"];
     private static readonly string[] s_mmioColumns = ["name", "kind", "forms", "notes"];
-    private static readonly string[] s_macroColumns = ["name", "kind", "target", "unsafe", "notes"];
+    private static readonly string[] s_macroColumns = ["name", "kind", "target", "use", "notes"];
     private static readonly string[] s_stdColumns = ["name", "form", "receiver", "notes"];
 
     private static readonly FrozenSet<string> s_risks = FrozenSet.Create(StringComparer.Ordinal, "high", "medium", "low");
@@ -75,7 +82,7 @@ public sealed class ApiCatalog
     private static readonly FrozenSet<string> s_mmioKinds = FrozenSet.Create(StringComparer.Ordinal,
         "map", "unmap", "volatile-read", "volatile-write", "unaligned-read", "unaligned-write", "port-in", "port-out",
         "msr-read", "msr-write", "bus-config", "register-read", "register-write");
-    private static readonly FrozenSet<string> s_forms = FrozenSet.Create(StringComparer.Ordinal, "free", "path", "method");
+    private static readonly FrozenSet<string> s_forms = FrozenSet.Create(StringComparer.Ordinal, "free", "path", "method", "field");
 
     private ApiCatalog(
         FrozenDictionary<string, ApiEntry> apis, ImmutableArray<FamilyRule> families, FrozenDictionary<string, MmioEntry> mmio,
@@ -209,7 +216,7 @@ public sealed class ApiCatalog
                     if (kind == "expands-to" && targets.IsEmpty)
                         throw new CatalogException(file, lineNo, $"macro {cells[0]} expands-to names no target");
                     macros[cells[0]] = new FfiMacroEntry(cells[0], kind, targets,
-                        OneOf(file, lineNo, "unsafe", cells[3], FrozenSet.Create(StringComparer.Ordinal, "yes", "no")) == "yes");
+                        OneOf(file, lineNo, "use", cells[3], FrozenSet.Create(StringComparer.Ordinal, "caller", "inside", "no")));
                 }
                 else
                 {
@@ -243,6 +250,4 @@ public sealed class ApiCatalog
             if (!allowed.Contains(i)) throw new CatalogException(file, line, $"{column} value '{i}' is not one of {string.Join(", ", allowed.Order(StringComparer.Ordinal))}");
         return [.. items];
     }
-
-    internal static Assembly Assembly => typeof(ApiCatalog).Assembly;
 }

@@ -575,35 +575,28 @@ internal sealed class Extractor
                 region.Mmio.Add(new MmioAccess("inline-asm", name + "!", "", node.Location));
             }
         }
-        if (region is not null && _catalog.Macros.TryGetValue(name, out var entry))
+        if (_catalog.Macros.TryGetValue(name, out var entry) && entry.Use != "no")
         {
-            if (entry.Kind == "api-first-argument")
+            var args = entry.Kind == "api-first-argument" ? MacroTokens.GetArguments(node) : [];
+            var apis = entry.Kind == "api-first-argument"
+                ? (args.Length > 0 && args[0].Length > 0 ? [args[0][^1].Text] : [])
+                : entry.Targets;
+            // `inside`: the expansion holds its own unsafe block, a hidden region at the invocation.
+            var target = region;
+            if (entry.WrapsUnsafe && region is null)
+                target = AddRegion(RegionKind.UnsafeBlock, node, inMacro: true, visibility: CurrentFunction()?.Visibility ?? "private", hasBody: true, name: name + "!");
+            if (target is not null)
             {
-                var args = MacroTokens.GetArguments(node);
-                var api = args.Length > 0 && args[0].Length > 0 ? args[0][^1].Text : "";
-                if (entry.IsUnsafe) region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeMacro, name + "!", node.Location));
-                if (api.Length > 0)
+                if (entry.NeedsUnsafeContext)
+                    target.Operations.Add(new UnsafeOperation(OperationKind.UnsafeMacro, name + "!", node.Location));
+                foreach (var api in apis)
                 {
-                    region.FfiCalls.Add(Ffi(api, FfiCallForm.WdfMacro, node.Location));
+                    target.FfiCalls.Add(Ffi(api, entry.Kind == "api-first-argument" ? FfiCallForm.WdfMacro : FfiCallForm.HiddenByMacro, node.Location));
+                    if (!entry.NeedsUnsafeContext && target != region)
+                        target.Operations.Add(new UnsafeOperation(OperationKind.ExternCall, api, node.Location));
                     if (_catalog.Mmio.TryGetValue(api, out var m))
-                        region.Mmio.Add(new MmioAccess(m.Kind, api, args.Length > 1 ? string.Concat(args[1].Select(t => t.Text)) : "", node.Location));
+                        target.Mmio.Add(new MmioAccess(m.Kind, api, args.Length > 1 ? string.Concat(args[1].Select(t => t.Text)) : "", node.Location));
                 }
-            }
-            else
-            {
-                if (entry.IsUnsafe) region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeMacro, name + "!", node.Location));
-                foreach (var target in entry.Targets)
-                    region.FfiCalls.Add(Ffi(target, FfiCallForm.HiddenByMacro, node.Location));
-            }
-        }
-        else if (region is null && _catalog.Macros.TryGetValue(name, out var hidden) && hidden.Kind == "expands-to" && !hidden.IsUnsafe)
-        {
-            // A safe helper macro (paged_code!) hides an unsafe block around its FFI call: that is a region of its own.
-            var draft = AddRegion(RegionKind.UnsafeBlock, node, inMacro: true, visibility: CurrentFunction()?.Visibility ?? "private", hasBody: true, name: name + "!");
-            foreach (var target in hidden.Targets)
-            {
-                draft.FfiCalls.Add(Ffi(target, FfiCallForm.HiddenByMacro, node.Location));
-                draft.Operations.Add(new UnsafeOperation(OperationKind.ExternCall, target, node.Location));
             }
         }
         ScanTokenTrees(node);
@@ -667,7 +660,7 @@ internal sealed class Extractor
                     var macroName = t.Text;
                     if (_catalog.Macros.TryGetValue(macroName, out var entry) && entry.Kind == "api-first-argument" && i + 3 < end)
                     {
-                        if (entry.IsUnsafe) region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeMacro, macroName + "!", t.Node.Location));
+                        if (entry.NeedsUnsafeContext) region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeMacro, macroName + "!", t.Node.Location));
                         var api = tokens[i + 3];
                         if (api.Kind == RustSyntaxKind.Identifier) region.FfiCalls.Add(Ffi(api.Text, FfiCallForm.WdfMacro, api.Node.Location));
                     }
