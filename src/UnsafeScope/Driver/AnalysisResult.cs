@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using UnsafeScope.Diagnostics;
 using UnsafeScope.Inventory;
 
 namespace UnsafeScope.Driver;
@@ -33,6 +34,9 @@ public sealed record FileResult
     /// <summary>The unsafe inventory of the file, or null when it was not analyzed.</summary>
     public FileInventory? Inventory { get; init; }
 
+    /// <summary>Diagnostics in this file (suppressed ones included), sorted by position then rule id.</summary>
+    public ImmutableArray<Diagnostic> Diagnostics { get; init; } = [];
+
     /// <summary>Notifications about this file, in the order they arose.</summary>
     public ImmutableArray<ToolNotification> Notifications { get; init; } = [];
 }
@@ -45,6 +49,15 @@ public sealed record AnalysisResult
 
     /// <summary>Results per file, sorted by path (ordinal).</summary>
     public required ImmutableArray<FileResult> Files { get; init; }
+
+    /// <summary>The rules that ran, sorted by id.</summary>
+    public ImmutableArray<DiagnosticDescriptor> Rules { get; init; } = [];
+
+    /// <summary>Rule severities overridden by configuration (rule id → configured severity).</summary>
+    public ImmutableDictionary<string, ReportSeverity> RuleOverrides { get; init; } = ImmutableDictionary<string, ReportSeverity>.Empty;
+
+    /// <summary>Every diagnostic, in file order.</summary>
+    public IEnumerable<Diagnostic> Diagnostics => Files.SelectMany(f => f.Diagnostics);
 
     /// <summary>Per-crate rollups, sorted by crate folder.</summary>
     public ImmutableArray<CrateInventory> Crates { get; init; } = [];
