@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using UnsafeScope.Catalogs;
+using UnsafeScope.Configuration;
+using UnsafeScope.Diagnostics;
 using UnsafeScope.Driver;
 using UnsafeScope.Reports;
 using UnsafeScope.Syntax;
@@ -11,7 +13,7 @@ namespace UnsafeScope.Cli;
 /// <summary>The unsafescope command. Exit codes: 0 done, 2 bad arguments, 3 the run had errors (e.g. a missing path).</summary>
 internal static class Cli
 {
-    public const int ExitOk = 0, ExitUsage = 2, ExitRunErrors = 3, ExitCancelled = 130;
+    public const int ExitOk = 0, ExitFindings = 1, ExitUsage = 2, ExitRunErrors = 3, ExitCancelled = 130;
 
     private const string Usage = """
         unsafescope: inventory the unsafe and FFI surface of Rust code.
@@ -29,10 +31,15 @@ internal static class Cli
           --json FILE          write the JSON inventory (schema: docs/schemas/inventory.schema.json)
           --markdown FILE      write the per-crate table as GitHub markdown
           --catalog F1,F2      extra API catalog packs (.tsv, see queries/catalogs/README.md); later rows override
+          --config FILE        configuration (default: unsafescope.toml found upward from the first path)
+          --no-config          ignore any unsafescope.toml
+          --fail-on LEVEL      exit 1 when an unsuppressed finding is at least error | warning | note (default none)
+          --show N             print the first N findings (default 20)
           --quiet              do not print the per-crate table
           --verbose            also print note-level notifications (e.g. files with syntax errors)
 
-        Exit codes: 0 done; 2 bad arguments; 3 the run reported errors (e.g. a path that does not exist); 130 cancelled.
+        Exit codes: 0 done; 1 findings at or above --fail-on; 2 bad arguments or configuration;
+        3 the run reported errors (e.g. a path that does not exist); 130 cancelled.
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -77,15 +84,33 @@ internal static class Cli
     private static int Analyze(string[] args, CancellationToken cancellationToken)
     {
         var cl = CommandLine.Parse(args,
-            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "catalog" },
-            flags: new HashSet<string> { "verbose", "quiet" });
+            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "catalog", "config", "fail-on", "show" },
+            flags: new HashSet<string> { "verbose", "quiet", "no-config" });
         if (cl.Positional.Count == 0) throw new UsageException("analyze needs at least one file or folder.");
         var root = cl.Get("root");
         if (root is not null && !Directory.Exists(root)) throw new UsageException($"--root '{root}' is not a folder.");
+        var failOn = cl.Get("fail-on") ?? "none";
+        if (failOn is not ("error" or "warning" or "note" or "none"))
+            throw new UsageException($"--fail-on must be error, warning, note or none, not '{failOn}'.");
+        UnsafeScopeConfig config = UnsafeScopeConfig.Empty;
+        var configPath = cl.Get("config") ?? (cl.Has("no-config") ? null : UnsafeScopeConfig.FindUpward(Directory.Exists(cl.Positional[0]) ? cl.Positional[0] : Path.GetDirectoryName(Path.GetFullPath(cl.Positional[0]))!));
+        if (configPath is not null)
+        {
+            if (!File.Exists(configPath)) throw new UsageException($"--config '{configPath}' does not exist.");
+            try
+            {
+                config = UnsafeScopeConfig.Load(configPath);
+            }
+            catch (ConfigurationException e)
+            {
+                throw new UsageException($"bad configuration: {e.Message}");
+            }
+        }
         ApiCatalog catalog;
         try
         {
-            catalog = ApiCatalog.Load(cl.Get("catalog") is { } packs ? packs.Split(',', StringSplitOptions.RemoveEmptyEntries) : []);
+            var packs = config.CatalogPacks.Concat(cl.Get("catalog") is { } p ? p.Split(',', StringSplitOptions.RemoveEmptyEntries) : []);
+            catalog = ApiCatalog.Load(packs);
         }
         catch (CatalogException e)
         {
@@ -94,18 +119,47 @@ internal static class Cli
         var options = new AnalysisOptions
         {
             Catalog = catalog,
+            Configuration = config,
             Paths = [.. cl.Positional],
             BaseDirectory = root,
             Jobs = cl.GetInt("jobs", Environment.ProcessorCount, 1, 256),
             MaxFileBytes = cl.GetInt("max-file-size", 16 * 1024 * 1024, 1, int.MaxValue),
             ParseTimeout = TimeSpan.FromSeconds(cl.GetInt("parse-timeout", 30, 1, 3600)),
         };
-        var result = Analysis.Run(options, null, cancellationToken);
+        AnalysisResult result;
+        try
+        {
+            result = Analysis.Run(options, null, cancellationToken);
+        }
+        catch (ConfigurationException e)
+        {
+            throw new UsageException($"bad configuration: {e.Message}");
+        }
         if (cl.Get("json") is { } json) AtomicFile.Write(json, s => InventoryJsonWriter.Write(result, s));
         if (cl.Get("markdown") is { } md) AtomicFile.Write(md, s => s.Write(System.Text.Encoding.UTF8.GetBytes(GeigerTable.ToMarkdown(result))));
         if (!cl.Has("quiet")) Console.Out.Write(GeigerTable.ToText(result));
+        PrintDiagnostics(result, cl.GetInt("show", 20, 0, int.MaxValue));
         PrintSummary(result, options.Jobs, cl.Has("verbose"));
-        return result.Succeeded ? ExitOk : ExitRunErrors;
+        if (!result.Succeeded) return ExitRunErrors;
+        var threshold = failOn switch { "error" => DiagnosticSeverity.Error, "warning" => DiagnosticSeverity.Warning, "note" => DiagnosticSeverity.Info, _ => (DiagnosticSeverity?)null };
+        return threshold is { } t && result.Diagnostics.Any(d => !d.IsSuppressed && d.Severity >= t) ? ExitFindings : ExitOk;
+    }
+
+    private static void PrintDiagnostics(AnalysisResult result, int show)
+    {
+        var active = result.Diagnostics.Where(d => !d.IsSuppressed && d.Severity != DiagnosticSeverity.Hidden).ToList();
+        foreach (var d in active.OrderByDescending(d => d.Severity).Take(show))
+            Console.Out.WriteLine($"{d.Location.Path}:{d.Location.LineSpan.Start}: {d.Severity.ToString().ToLowerInvariant()} {d.Id}: {d.Message}");
+        if (active.Count > show) Console.Out.WriteLine($"... and {active.Count - show} more (--show N, or write --sarif/--json)");
+        var byRule = active.GroupBy(d => d.Descriptor).OrderBy(g => g.Key.Id, StringComparer.Ordinal).ToList();
+        if (byRule.Count > 0)
+        {
+            Console.Out.WriteLine("findings by rule:");
+            foreach (var g in byRule)
+                Console.Out.WriteLine($"  {g.Key.Id} {g.Key.Name,-34} {g.Count(),7}");
+        }
+        var suppressed = result.Diagnostics.Count(d => d.IsSuppressed);
+        if (suppressed > 0) Console.Out.WriteLine($"suppressed findings: {suppressed}");
     }
 
     private static void PrintSummary(AnalysisResult result, int jobs, bool verbose)

@@ -1,6 +1,10 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using UnsafeScope.Analyzers;
+using UnsafeScope.Analyzers.Rules.Suppression;
 using UnsafeScope.Catalogs;
+using UnsafeScope.Configuration;
+using UnsafeScope.Diagnostics;
 using UnsafeScope.Inventory;
 using UnsafeScope.Syntax;
 using UnsafeScope.Text;
@@ -25,6 +29,11 @@ public static class Analysis
         var files = FileDiscovery.Find(options, baseDirectory, runNotifications, cancellationToken);
 
         var catalog = options.Catalog ?? ApiCatalog.Default;
+        var config = options.Configuration ?? UnsafeScopeConfig.Empty;
+        var analyzers = options.Analyzers ?? BuiltInAnalyzers.Create(catalog);
+        config.Validate(analyzers.SelectMany(a => a.SupportedDiagnostics));
+        var host = new AnalyzerHost(analyzers, config.IsEnabled, config.Options);
+        var diagnostics = new List<Diagnostic>?[files.Count];
         var locator = new CrateLocator();
         var results = new FileResult[files.Count];
         var facts = new FileFacts?[files.Count];
@@ -44,7 +53,7 @@ public static class Analysis
                     while ((k = Interlocked.Increment(ref next)) < order.Length && !cancellationToken.IsCancellationRequested)
                     {
                         int i = order[k];
-                        (results[i], facts[i]) = ProcessFile(files[i], options, catalog, locator, cancellationToken);
+                        (results[i], facts[i]) = ProcessFile(files[i], options, catalog, locator, host, diagnostics[i] = [], cancellationToken);
                         progress?.Report(Interlocked.Increment(ref done));
                     }
                 }
@@ -64,19 +73,37 @@ public static class Analysis
 
         // Link each crate once all its files are extracted: calls resolve against the whole crate.
         var crates = ImmutableArray.CreateBuilder<CrateInventory>();
+        var indexByPath = Enumerable.Range(0, files.Count).ToDictionary(i => files[i].RelativePath, StringComparer.Ordinal);
+        void Report(Diagnostic d)
+        {
+            if (indexByPath.TryGetValue(d.Location.Path, out var k)) diagnostics[k]!.Add(d);
+        }
         foreach (var group in Enumerable.Range(0, files.Count).Where(i => facts[i] is not null)
                      .GroupBy(i => facts[i]!.CrateRoot, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var linker = new CrateLinker(catalog, group.Select(i => facts[i]!));
             var counts = InventoryCounts.Zero;
+            var first = facts[group.First()]!;
+            var crateRoot = FileDiscovery.Relative(baseDirectory, group.Key) is var cr && cr.Length > 0 ? cr : ".";
+            RunAnalyzers(() => host.RunCrateStart(first.Crate, crateRoot, Report, cancellationToken), "crate start", crateRoot, runNotifications);
+            var inventories = new List<FileInventory>();
             foreach (var i in group)
             {
                 var inventory = linker.Link(facts[i]!);
+                inventories.Add(inventory);
                 results[i] = results[i] with { Inventory = inventory };
                 counts += inventory.Counts;
+                var list = diagnostics[i]!;
+                RunAnalyzers(() => host.RunFileActions(inventory, list.Add, cancellationToken), "region and file", inventory.Path, runNotifications);
             }
-            var first = facts[group.First()]!;
-            crates.Add(new CrateInventory(first.Crate, FileDiscovery.Relative(baseDirectory, group.Key) is var r && r.Length > 0 ? r : ".", group.Count(), counts));
+            RunAnalyzers(() => host.RunCrateEnd(first.Crate, crateRoot, inventories, Report, cancellationToken), "crate end", crateRoot, runNotifications);
+            crates.Add(new CrateInventory(first.Crate, FileDiscovery.Relative(baseDirectory, group.Key) is var r && r.Length > 0 ? r : ".", group.Count(), counts, first.Edition));
+        }
+
+        for (int i = 0; i < files.Count; i++)
+        {
+            if (diagnostics[i] is { Count: > 0 } || facts[i] is { Suppressions.Count: > 0 })
+                results[i] = results[i] with { Diagnostics = Finish(diagnostics[i] ?? [], facts[i], config) };
         }
 
         var notifications = runNotifications.Concat(results.SelectMany(r => r.Notifications)).ToImmutableArray();
@@ -85,10 +112,58 @@ public static class Analysis
             BaseDirectory = baseDirectory,
             Files = [.. results],
             Crates = [.. crates.OrderBy(c => c.Root, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)],
+            Rules = host.Rules,
+            RuleOverrides = host.Rules.Where(r => config.SeverityOf(r) != ReportSeverity.Default).ToImmutableDictionary(r => r.Id, config.SeverityOf),
             Notifications = notifications,
             Elapsed = clock.Elapsed,
             StartTime = start,
         };
+    }
+
+    private static void RunAnalyzers(Action run, string what, string path, List<ToolNotification> notifications)
+    {
+        try
+        {
+            run();
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            notifications.Add(new ToolNotification(NotificationIds.AnalyzerFailed, NotificationLevel.Error,
+                $"An analyzer failed in its {what} actions ({e.GetType().Name}: {e.Message}); its results there are missing.", path));
+        }
+    }
+
+    /// <summary>Applies configured severities and suppression comments, reports unused and malformed suppressions, sorts.</summary>
+    private static ImmutableArray<Diagnostic> Finish(List<Diagnostic> found, FileFacts? facts, UnsafeScopeConfig config)
+    {
+        var output = new List<Diagnostic>(found.Count);
+        var used = new HashSet<SuppressionComment>();
+        foreach (var d in found)
+        {
+            var severity = config.EffectiveSeverity(d.Descriptor);
+            var diagnostic = severity == d.Severity ? d : d.WithSeverity(severity);
+            var suppression = facts?.Suppressions.FirstOrDefault(s => s.TargetLine == d.Location.StartLine && s.Ids.Contains(d.Id, StringComparer.Ordinal));
+            if (suppression is not null)
+            {
+                used.Add(suppression);
+                diagnostic = diagnostic.WithSuppression(new Suppression("inSource", suppression.Reason.Length > 0 ? suppression.Reason : "(no reason given)"));
+            }
+            output.Add(diagnostic);
+        }
+        foreach (var s in facts?.Suppressions ?? [])
+        {
+            if (s.Ids.Length == 0 || s.Reason.Length == 0)
+            {
+                if (config.IsEnabled(SuppressionRulesAnalyzer.Malformed))
+                    output.Add(Diagnostic.Create(SuppressionRulesAnalyzer.Malformed, s.Location, null, null,
+                        s.Ids.Length == 0 ? "names no rule id (write `unsafescope-ignore: US1001 -- reason`)" : "gives no reason after `--`")
+                        .WithSeverity(config.EffectiveSeverity(SuppressionRulesAnalyzer.Malformed)));
+            }
+            if (s.Ids.Length > 0 && !used.Contains(s) && config.IsEnabled(SuppressionRulesAnalyzer.Unused))
+                output.Add(Diagnostic.Create(SuppressionRulesAnalyzer.Unused, s.Location, null, null, string.Join(", ", s.Ids), s.TargetLine)
+                    .WithSeverity(config.EffectiveSeverity(SuppressionRulesAnalyzer.Unused)));
+        }
+        return [.. output.OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Location.SourceSpan.End).ThenBy(d => d.Id, StringComparer.Ordinal).ThenBy(d => d.Message, StringComparer.Ordinal)];
     }
 
     private static long SafeLength(string path)
@@ -98,7 +173,8 @@ public static class Analysis
     }
 
     /// <summary>Reads, checks, parses and analyzes one file; every failure becomes a notification.</summary>
-    internal static (FileResult, FileFacts?) ProcessFile(SourceFile file, AnalysisOptions options, ApiCatalog catalog, CrateLocator locator, CancellationToken cancellationToken)
+    internal static (FileResult, FileFacts?) ProcessFile(SourceFile file, AnalysisOptions options, ApiCatalog catalog, CrateLocator locator,
+        AnalyzerHost host, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var path = file.RelativePath;
         (FileResult, FileFacts?) Skip(string id, NotificationLevel level, string message, long bytes = 0) => (new()
@@ -160,6 +236,17 @@ public static class Analysis
             var crate = locator.Locate(file.FullPath);
             var fileFacts = Extractor.Extract(tree, catalog, path, crate.Name, CrateLocator.ModulePath(crate.Root, file.FullPath));
             fileFacts.CrateRoot = crate.Root;
+            fileFacts.Edition = crate.Edition;
+            try
+            {
+                host.RunNodeActions(tree, crate.Edition, diagnostics.Add, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                diagnostics.Clear();
+                notes.Add(new ToolNotification(NotificationIds.AnalyzerFailed, NotificationLevel.Error,
+                    $"An analyzer failed on this file ({e.GetType().Name}: {e.Message}); its syntax diagnostics are missing.", path));
+            }
             return (new FileResult
             {
                 Path = path,

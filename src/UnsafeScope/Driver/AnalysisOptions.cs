@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using UnsafeScope.Analyzers;
 using UnsafeScope.Catalogs;
+using UnsafeScope.Configuration;
 
 namespace UnsafeScope.Driver;
 
@@ -26,6 +28,12 @@ public sealed record AnalysisOptions
 
     /// <summary>The API catalogs (default: the built-in packs; see <see cref="ApiCatalog.Load"/> for user packs).</summary>
     public ApiCatalog? Catalog { get; init; }
+
+    /// <summary>The analyzers to run (default: <see cref="BuiltInAnalyzers"/>); add your own here.</summary>
+    public ImmutableArray<RustAnalyzer>? Analyzers { get; init; }
+
+    /// <summary>Rule severities and options (default: none, i.e. every rule at its default).</summary>
+    public UnsafeScopeConfig? Configuration { get; init; }
 
     /// <summary>Folder names never descended into.</summary>
     public ImmutableArray<string> ExcludedDirectoryNames { get; init; } = ["target", ".git", "node_modules"];

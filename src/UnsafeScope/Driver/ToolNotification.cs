@@ -40,4 +40,6 @@ public static class NotificationIds
     public const string SymlinkSkipped = "US0008";
     /// <summary>An internal error while analyzing one file; the run went on.</summary>
     public const string InternalError = "US0009";
+    /// <summary>An analyzer threw; its results for that file are missing, the run went on.</summary>
+    public const string AnalyzerFailed = "US0010";
 }

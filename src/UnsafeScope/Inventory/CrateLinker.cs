@@ -58,15 +58,19 @@ internal sealed class CrateLinker
                 Name = draft.Name,
                 Visibility = draft.Visibility,
                 HasSafetyComment = draft.HasSafetyComment,
+                SafetyCommentPlacement = draft.SafetyCommentPlacement,
                 HasSafetyDoc = draft.HasSafetyDoc,
                 Abi = draft.Abi,
+                OwnerType = draft.OwnerType,
+                EnclosingAbi = draft.EnclosingAbi,
+                InUnsafeFunction = draft.InUnsafeFunction,
                 Operations = [.. ops.OrderBy(o => o.Location.SourceSpan.Start).ThenBy(o => o.Kind)],
                 FfiCalls = [.. ffi.OrderBy(o => o.Location.SourceSpan.Start).ThenBy(o => o.Name, StringComparer.Ordinal)],
                 Mmio = [.. draft.Mmio.OrderBy(o => o.Location.SourceSpan.Start).ThenBy(o => o.Kind, StringComparer.Ordinal)],
             });
         }
         var frozen = regions.ToImmutable();
-        return new FileInventory(facts.Path, facts.Crate, frozen, Count(facts, frozen));
+        return new FileInventory(facts.Path, facts.Crate, frozen, Count(facts, frozen), facts.Edition);
     }
 
     private void Resolve(Candidate c, FileFacts file, List<UnsafeOperation> ops, List<FfiCall> ffi)

@@ -6,7 +6,8 @@ namespace UnsafeScope.Inventory;
 /// <summary>Where a file sits: its crate (nearest folder with a Cargo.toml) and its module path in that crate.</summary>
 /// <param name="Name">Package name from Cargo.toml, or the folder name.</param>
 /// <param name="Root">Absolute crate folder.</param>
-internal sealed record CrateInfo(string Name, string Root);
+/// <param name="Edition">The package edition (cargo's default, 2015, when absent).</param>
+internal sealed record CrateInfo(string Name, string Root, string Edition = "2015");
 
 internal sealed partial class CrateLocator
 {
@@ -14,6 +15,9 @@ internal sealed partial class CrateLocator
 
     [GeneratedRegex("""^\s*name\s*=\s*["']([^"']+)["']""", RegexOptions.Multiline)]
     private static partial Regex NameLine();
+
+    [GeneratedRegex("""^\s*edition\s*=\s*["'](\d{4})["']""", RegexOptions.Multiline)]
+    private static partial Regex EditionLine();
 
     /// <summary>The crate of a file; files outside any crate get their folder as a pseudo-crate.</summary>
     public CrateInfo Locate(string fullPath)
@@ -28,28 +32,32 @@ internal sealed partial class CrateLocator
         CrateInfo? result = null;
         var manifest = Path.Combine(dir, "Cargo.toml");
         if (File.Exists(manifest))
-            result = new CrateInfo(PackageName(manifest) ?? Path.GetFileName(dir), dir);
+        {
+            var (name, edition) = Package(manifest);
+            result = new CrateInfo(name ?? Path.GetFileName(dir), dir, edition ?? "2015");
+        }
         else if (Path.GetDirectoryName(dir) is { } parent && parent != dir)
             result = Find(parent);
         _byDirectory[dir] = result;
         return result;
     }
 
-    private static string? PackageName(string manifest)
+    private static (string? Name, string? Edition) Package(string manifest)
     {
         try
         {
             var text = File.ReadAllText(manifest);
             int package = text.IndexOf("[package]", StringComparison.Ordinal);
-            if (package < 0) return null;
+            if (package < 0) return (null, null);
             int next = text.IndexOf("\n[", package + 9, StringComparison.Ordinal);
             var section = next < 0 ? text[package..] : text[package..next];
             var m = NameLine().Match(section);
-            return m.Success ? m.Groups[1].Value : null;
+            var e = EditionLine().Match(section);
+            return (m.Success ? m.Groups[1].Value : null, e.Success ? e.Groups[1].Value : null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null;
+            return (null, null);
         }
     }
 

@@ -17,6 +17,7 @@ internal sealed class Extractor
     private readonly FileFacts _facts;
     private readonly string _modulePath;
     private readonly List<Context> _stack = [];
+    private static readonly SafetyCommentOptions s_strict = new(AcceptAboveStatement: false, AcceptAboveAttributes: false);
 
     private enum ContextKind { Module, Impl, Trait, Function, Region, ExternBlock }
 
@@ -31,6 +32,7 @@ internal sealed class Extractor
         public RegionDraft? Region { get; init; }
         public HashSet<string>? RawLocals { get; init; }
         public Dictionary<string, string>? MmioLocals { get; init; }
+        public bool IsUnsafe { get; init; }
     }
 
     private Extractor(RustSyntaxTree tree, ApiCatalog catalog, FileFacts facts, string modulePath)
@@ -68,6 +70,7 @@ internal sealed class Extractor
         switch (node.Kind)
         {
             case RustSyntaxKind.LineComment or RustSyntaxKind.BlockComment:
+                if (node.Utf8Text.IndexOf("unsafescope-ignore"u8) >= 0) RecordSuppression(node);
                 return true;
             case RustSyntaxKind.ModItem:
                 if (node.ChildByField(RustSyntaxField.Body) is not null)
@@ -192,7 +195,7 @@ internal sealed class Extractor
                     rawLocals.Add(pat.Text);
             }
         }
-        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal) });
+        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal) });
         if (isUnsafe)
         {
             var draft = AddRegion(RegionKind.UnsafeFn, node, name: name, visibility: visibility, abi: abi,
@@ -707,6 +710,33 @@ internal sealed class Extractor
 
     // ---- helpers ----
 
+    /// <summary><c>// unsafescope-ignore: US1001, US1002 -- reason</c>: applies to its own line when it trails code, else to the next code line.</summary>
+    private void RecordSuppression(SyntaxNode comment)
+    {
+        var text = comment.Text;
+        int at = text.IndexOf("unsafescope-ignore", StringComparison.Ordinal);
+        var rest = text[(at + "unsafescope-ignore".Length)..].TrimStart(':', ' ').TrimEnd('*', '/', ' ', '\r', '\n');
+        int dash = rest.IndexOf("--", StringComparison.Ordinal);
+        var idsPart = dash >= 0 ? rest[..dash] : rest;
+        var reason = dash >= 0 ? rest[(dash + 2)..].Trim() : "";
+        var ids = idsPart.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        int line = comment.StartLine;
+        var lineSpan = _text.GetLineSpan(line);
+        bool trailing = _text.Bytes[lineSpan.Start..comment.Span.Start].Trim(" \t"u8).Length > 0;
+        int target = line;
+        if (!trailing)
+        {
+            target = comment.EndLine + 1;
+            while (target < _text.LineCount)
+            {
+                var t = _text.GetText(_text.GetLineSpan(target)).Trim();
+                if (t.Length > 0 && !t.StartsWith("//", StringComparison.Ordinal) && !t.StartsWith("#[", StringComparison.Ordinal)) break;
+                target++;
+            }
+        }
+        _facts.Suppressions.Add(new SuppressionComment(comment.Location, target + 1, ids, reason));
+    }
+
     private FfiCall Ffi(string api, FfiCallForm form, Location location)
     {
         if (_catalog.Apis.TryGetValue(api, out var e)) return new FfiCall(api, e.Family, e.Risk, form, "catalog", location);
@@ -721,15 +751,23 @@ internal sealed class Extractor
     private RegionDraft AddRegionAt(RegionKind kind, TextSpan span, SyntaxNode anchor, bool inMacro = false, string name = "", string visibility = "private",
         string abi = "", bool safetyDoc = false, bool hasBody = false, string itemSuffix = "")
     {
+        var fn = CurrentFunction();
+        var owner = ImplContext() ?? CurrentOf(ContextKind.Trait);
+        var placement = SafetyComments.Has(anchor, s_strict) ? SafetyCommentPlacement.OnRegion
+            : SafetyComments.Has(anchor) ? SafetyCommentPlacement.AboveStatementOrAttributes : SafetyCommentPlacement.None;
         var draft = new RegionDraft
         {
+            OwnerType = owner?.Name ?? "",
+            EnclosingAbi = kind is RegionKind.UnsafeBlock && fn is not null ? fn.Abi : "",
+            InUnsafeFunction = kind is RegionKind.UnsafeBlock && fn is not null && fn.IsUnsafe,
             Kind = kind,
             Location = _text.GetLocation(span),
             InMacro = inMacro,
             Item = ItemPath(itemSuffix),
             Name = name,
             Visibility = visibility,
-            HasSafetyComment = SafetyComments.Has(anchor),
+            HasSafetyComment = placement != SafetyCommentPlacement.None,
+            SafetyCommentPlacement = placement,
             HasSafetyDoc = safetyDoc,
             Abi = abi,
             HasBody = hasBody,

@@ -29,9 +29,13 @@ internal sealed class RegionDraft
     public string Name { get; init; } = "";
     public string Visibility { get; init; } = "private";
     public bool HasSafetyComment { get; init; }
+    public SafetyCommentPlacement SafetyCommentPlacement { get; init; }
     public bool HasSafetyDoc { get; init; }
     public string Abi { get; init; } = "";
     public bool HasBody { get; init; }
+    public string OwnerType { get; init; } = "";
+    public string EnclosingAbi { get; init; } = "";
+    public bool InUnsafeFunction { get; init; }
     public List<UnsafeOperation> Operations { get; } = [];
     public List<FfiCall> FfiCalls { get; } = [];
     public List<MmioAccess> Mmio { get; } = [];
@@ -44,6 +48,10 @@ internal sealed class FileFacts
     public required string Path { get; init; }
     public required string Crate { get; init; }
     public string CrateRoot { get; set; } = "";
+    public string Edition { get; set; } = "2015";
+
+    /// <summary>Suppression comments: <c>// unsafescope-ignore: US1001 -- reason</c>.</summary>
+    public List<SuppressionComment> Suppressions { get; } = [];
     public List<RegionDraft> Regions { get; } = [];
 
     public HashSet<string> UnsafeFunctions { get; } = new(StringComparer.Ordinal);
@@ -72,3 +80,6 @@ internal sealed class FileFacts
     public int UnsafeFreeFunctions { get; set; }
     public int UnsafeMethodCount { get; set; }
 }
+
+/// <summary>A suppression comment and the line it applies to (its own line when trailing code, else the next code line).</summary>
+internal sealed record SuppressionComment(Location Location, int TargetLine, string[] Ids, string Reason);

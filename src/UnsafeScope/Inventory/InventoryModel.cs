@@ -178,11 +178,23 @@ public sealed record UnsafeRegion
     /// <summary>A <c>// SAFETY:</c> comment justifies it (clippy's rules for where the comment may stand).</summary>
     public bool HasSafetyComment { get; init; }
 
+    /// <summary>Where the SAFETY comment stands: directly above the region, or only above its statement or attributes.</summary>
+    public SafetyCommentPlacement SafetyCommentPlacement { get; init; }
+
     /// <summary>For functions and traits: the doc comment has a <c># Safety</c> section.</summary>
     public bool HasSafetyDoc { get; init; }
 
     /// <summary>For extern items and FFI entries: the ABI string (<c>C</c>, <c>system</c>, …).</summary>
     public string Abi { get; init; } = "";
+
+    /// <summary>The type whose impl (or trait) holds the region, or empty.</summary>
+    public string OwnerType { get; init; } = "";
+
+    /// <summary>For regions inside a function: that function's ABI when it is an <c>extern "ABI" fn</c> (an FFI callback), else empty.</summary>
+    public string EnclosingAbi { get; init; } = "";
+
+    /// <summary>For regions inside a function: true when that function is an <c>unsafe fn</c>.</summary>
+    public bool InUnsafeFunction { get; init; }
 
     /// <summary>Unsafe operations that belong to this region (not to a nested one).</summary>
     public ImmutableArray<UnsafeOperation> Operations { get; init; } = [];
@@ -198,6 +210,17 @@ public sealed record UnsafeRegion
 
     /// <summary>1-based last line.</summary>
     public int EndLine => Location.EndLine;
+}
+
+/// <summary>Where a region's SAFETY comment was found.</summary>
+public enum SafetyCommentPlacement
+{
+    /// <summary>No SAFETY comment.</summary>
+    None,
+    /// <summary>Directly above the region (only blank and comment lines between).</summary>
+    OnRegion,
+    /// <summary>Above the statement holding the region, or above attributes (clippy accepts both by default).</summary>
+    AboveStatementOrAttributes,
 }
 
 /// <summary>Counts for a file, crate or run.</summary>
@@ -266,11 +289,13 @@ public sealed record InventoryCounts
 /// <param name="Crate">Name of the crate the file belongs to (from its Cargo.toml), or the folder name.</param>
 /// <param name="Regions">Regions in source order.</param>
 /// <param name="Counts">Counts.</param>
-public sealed record FileInventory(string Path, string Crate, ImmutableArray<UnsafeRegion> Regions, InventoryCounts Counts);
+/// <param name="Edition">The crate's Rust edition.</param>
+public sealed record FileInventory(string Path, string Crate, ImmutableArray<UnsafeRegion> Regions, InventoryCounts Counts, string Edition = "2021");
 
 /// <summary>The rollup of one crate (a folder with a Cargo.toml).</summary>
 /// <param name="Name">Crate name.</param>
 /// <param name="Root">Crate folder relative to the base directory ("." for the base itself).</param>
 /// <param name="Files">Number of files.</param>
 /// <param name="Counts">Summed counts.</param>
-public sealed record CrateInventory(string Name, string Root, int Files, InventoryCounts Counts);
+/// <param name="Edition">Rust edition from Cargo.toml (2015 when absent, as cargo assumes).</param>
+public sealed record CrateInventory(string Name, string Root, int Files, InventoryCounts Counts, string Edition = "2021");

@@ -1,0 +1,100 @@
+using System.Collections.Immutable;
+using UnsafeScope.Diagnostics;
+using UnsafeScope.Inventory;
+using UnsafeScope.Syntax;
+
+namespace UnsafeScope.Analyzers;
+
+/// <summary>
+/// Holds the initialized analyzers of a run and dispatches to them: node actions through a kind-indexed
+/// table during one walk of each tree, region/file actions after the crate link, crate actions around a crate.
+/// Rules turned off by configuration are never run.
+/// </summary>
+internal sealed class AnalyzerHost
+{
+    private readonly Action<SyntaxNodeAnalysisContext>[][] _nodeActionsByKind;
+    private readonly List<(ImmutableArray<RegionKind> Kinds, Action<RegionAnalysisContext> Action)> _regionActions = [];
+    private readonly List<Action<FileAnalysisContext>> _fileActions = [];
+    private readonly List<Action<CrateAnalysisContext>> _crateStart = [];
+    private readonly List<Action<CrateAnalysisContext>> _crateEnd = [];
+
+    public AnalyzerHost(IEnumerable<RustAnalyzer> analyzers, Func<DiagnosticDescriptor, bool> isEnabled, AnalyzerOptions options)
+    {
+        Options = options;
+        var rules = new SortedDictionary<string, DiagnosticDescriptor>(StringComparer.Ordinal);
+        var byKind = new List<Action<SyntaxNodeAnalysisContext>>[Enum.GetValues<RustSyntaxKind>().Max(k => (int)k) + 1];
+        foreach (var analyzer in analyzers)
+        {
+            var supported = analyzer.SupportedDiagnostics.Where(isEnabled).ToList();
+            if (supported.Count == 0) continue;
+            foreach (var d in supported)
+            {
+                if (rules.TryGetValue(d.Id, out var existing) && !ReferenceEquals(existing, d))
+                    throw new InvalidOperationException($"Two analyzers declare rule {d.Id} ({existing.Name}, {d.Name}).");
+                rules[d.Id] = d;
+            }
+            var context = new AnalysisContext();
+            analyzer.Initialize(context);
+            foreach (var (kinds, action) in context.NodeActions)
+                foreach (var k in kinds)
+                    (byKind[(int)k] ??= []).Add(action);
+            _regionActions.AddRange(context.RegionActions);
+            _fileActions.AddRange(context.FileActions);
+            _crateStart.AddRange(context.CrateStartActions);
+            _crateEnd.AddRange(context.CrateEndActions);
+        }
+        _nodeActionsByKind = byKind.Select(l => l?.ToArray() ?? []).ToArray();
+        Rules = [.. rules.Values];
+        HasNodeActions = _nodeActionsByKind.Any(a => a.Length > 0);
+    }
+
+    public ImmutableArray<DiagnosticDescriptor> Rules { get; }
+
+    public AnalyzerOptions Options { get; }
+
+    public bool HasNodeActions { get; }
+
+    /// <summary>One walk over the tree's node array, calling the actions registered for each node's kind.</summary>
+    public void RunNodeActions(RustSyntaxTree tree, string edition, Action<Diagnostic> report, CancellationToken ct)
+    {
+        if (!HasNodeActions) return;
+        var table = _nodeActionsByKind;
+        foreach (var node in tree.AllNodes)
+        {
+            var actions = table[(int)node.Kind];
+            if (actions.Length == 0) continue;
+            var context = new SyntaxNodeAnalysisContext(node, edition, Options, report, ct);
+            foreach (var a in actions) a(context);
+        }
+    }
+
+    public void RunFileActions(FileInventory file, Action<Diagnostic> report, CancellationToken ct)
+    {
+        foreach (var region in file.Regions)
+        {
+            RegionAnalysisContext? context = null;
+            foreach (var (kinds, action) in _regionActions)
+            {
+                if (!kinds.IsEmpty && !kinds.Contains(region.Kind)) continue;
+                action(context ??= new RegionAnalysisContext(region, file, Options, report, ct));
+            }
+        }
+        if (_fileActions.Count == 0) return;
+        var fileContext = new FileAnalysisContext(file, Options, report, ct);
+        foreach (var a in _fileActions) a(fileContext);
+    }
+
+    public void RunCrateStart(string crate, string root, Action<Diagnostic> report, CancellationToken ct)
+    {
+        if (_crateStart.Count == 0) return;
+        var c = new CrateAnalysisContext(crate, root, [], Options, report, ct);
+        foreach (var a in _crateStart) a(c);
+    }
+
+    public void RunCrateEnd(string crate, string root, IReadOnlyList<FileInventory> files, Action<Diagnostic> report, CancellationToken ct)
+    {
+        if (_crateEnd.Count == 0) return;
+        var c = new CrateAnalysisContext(crate, root, files, Options, report, ct);
+        foreach (var a in _crateEnd) a(c);
+    }
+}

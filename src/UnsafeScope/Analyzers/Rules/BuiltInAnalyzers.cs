@@ -1,0 +1,35 @@
+using System.Collections.Immutable;
+using UnsafeScope.Analyzers.Rules.Driver;
+using UnsafeScope.Analyzers.Rules.Hygiene;
+using UnsafeScope.Analyzers.Rules.Suppression;
+using UnsafeScope.Catalogs;
+
+namespace UnsafeScope.Analyzers;
+
+/// <summary>The analyzers that ship with UnsafeScope.</summary>
+public static class BuiltInAnalyzers
+{
+    /// <summary>All built-in analyzers, using <paramref name="catalog"/> where a rule reads the API catalog.</summary>
+    public static ImmutableArray<RustAnalyzer> Create(ApiCatalog? catalog = null) =>
+    [
+        new DocumentUnsafeBlocksAnalyzer(),
+        new SplitUnsafeBlocksAnalyzer(),
+        new DocumentUnsafeFunctionSafetyAnalyzer(),
+        new RemoveNeedlessSafetyDocAnalyzer(),
+        new RemoveNeedlessSafetyCommentAnalyzer(),
+        new MarkPointerDerefFunctionsUnsafeAnalyzer(),
+        new WrapUnsafeOpsInUnsafeFunctionsAnalyzer(),
+        new DoNotReturnMutFromRefAnalyzer(),
+        new KeepUnsafeInImportNamesAnalyzer(),
+        new JustifyHighRiskWdkCallsAnalyzer(),
+        new ReleaseWhatYouAcquireAnalyzer(catalog ?? ApiCatalog.Default),
+        new AvoidStaticMutAnalyzer(),
+        new JustifyUnsafeSendSyncAnalyzer(),
+        new WrapUnsafeInCallbacksAnalyzer(),
+        new EncapsulateMmioAnalyzer(),
+        new AvoidTransmuteToFunctionPointerAnalyzer(),
+        new DocumentUnsafeInMacrosAnalyzer(),
+        new DoNotExposeRawPointersAnalyzer(),
+        new SuppressionRulesAnalyzer(),
+    ];
+}

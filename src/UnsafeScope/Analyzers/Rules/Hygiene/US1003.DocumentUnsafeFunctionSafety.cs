@@ -1,0 +1,37 @@
+using System.Collections.Immutable;
+using UnsafeScope.Diagnostics;
+using UnsafeScope.Inventory;
+
+namespace UnsafeScope.Analyzers.Rules.Hygiene;
+
+/// <summary>US1003: public unsafe functions and traits need a <c># Safety</c> doc section (clippy::missing_safety_doc).</summary>
+public sealed class DocumentUnsafeFunctionSafetyAnalyzer : RustAnalyzer
+{
+    /// <summary>The rule.</summary>
+    public static readonly DiagnosticDescriptor Rule = RuleFactory.Create(
+        "US1003", "DocumentUnsafeFunctionSafety", "Public unsafe function or trait without a # Safety section",
+        "unsafe {0} `{1}` is missing a `# Safety` section in its docs", RuleFactory.Hygiene, DiagnosticSeverity.Warning, "high",
+        new RuleDocumentation(
+            WhatItDoes: "Checks for public `unsafe fn`s and `unsafe trait`s whose doc comments have no `# Safety` section.",
+            WhyIsThisBad: "Callers of an unsafe function must uphold its preconditions; if they are not written down, every caller guesses.",
+            Example: "/// Maps the device registers.\npub unsafe fn map_registers(phys: PHYSICAL_ADDRESS) -> *mut Regs { /* ... */ }",
+            UseInstead: "/// Maps the device registers.\n///\n/// # Safety\n/// `phys` must be this device's BAR and must stay mapped until `unmap_registers`.\npub unsafe fn map_registers(phys: PHYSICAL_ADDRESS) -> *mut Regs { /* ... */ }"),
+        equivalent: "clippy::missing_safety_doc");
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context) => context.RegisterRegionAction(Analyze, [RegionKind.UnsafeFn, RegionKind.UnsafeTrait]);
+
+    private static void Analyze(RegionAnalysisContext c)
+    {
+        var r = c.Region;
+        // clippy checks exported items only: `pub` (not pub(crate)/pub(super)); trait impls take their docs from the trait.
+        if (r.InMacro || r.HasSafetyDoc || r.Visibility != "pub") return;
+        var name = r.Kind == RegionKind.UnsafeTrait ? "trait" : "function";
+        c.ReportDiagnostic(Diagnostic.Create(Rule, NameLocation(r), null, null, name, r.Name));
+    }
+
+    internal static Text.Location NameLocation(UnsafeRegion r) => DocumentUnsafeBlocksAnalyzer.HeadLocation(r);
+}

@@ -1,0 +1,37 @@
+using System.Collections.Immutable;
+using UnsafeScope.Diagnostics;
+using UnsafeScope.Inventory;
+using UnsafeScope.Syntax;
+
+namespace UnsafeScope.Analyzers.Rules.Hygiene;
+
+/// <summary>US1004: a safe public function or trait should not have a <c># Safety</c> section (clippy::unnecessary_safety_doc).</summary>
+public sealed class RemoveNeedlessSafetyDocAnalyzer : RustAnalyzer
+{
+    /// <summary>The rule.</summary>
+    public static readonly DiagnosticDescriptor Rule = RuleFactory.Create(
+        "US1004", "RemoveNeedlessSafetyDoc", "Safe public function or trait with a # Safety section",
+        "safe {0} `{1}` has unnecessary `# Safety` section", RuleFactory.Hygiene, DiagnosticSeverity.Warning, "high",
+        new RuleDocumentation(
+            WhatItDoes: "Checks for public functions and traits that are not `unsafe` but document a `# Safety` section.",
+            WhyIsThisBad: "A `# Safety` section tells callers they must uphold something; on a safe API it is either stale (the function used to be unsafe) or the function should be `unsafe`.",
+            Example: "/// # Safety\n/// `handle` must be valid.\npub fn close(handle: Handle) { /* ... */ }",
+            UseInstead: "/// Closes the handle.\npub fn close(handle: Handle) { /* ... */ }"),
+        equivalent: "clippy::unnecessary_safety_doc");
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+        => context.RegisterSyntaxNodeAction(Analyze, [RustSyntaxKind.FunctionItem, RustSyntaxKind.TraitItem]);
+
+    private static void Analyze(SyntaxNodeAnalysisContext c)
+    {
+        var n = c.Node;
+        bool isUnsafe = n.Kind == RustSyntaxKind.TraitItem ? n.HasChild(RustSyntaxKind.UnsafeKeyword) : SyntaxFacts.IsUnsafeFunction(n);
+        if (isUnsafe || SyntaxFacts.Visibility(n) != "pub" || SyntaxFacts.IsInTraitImpl(n) || !SafetyComments.HasSafetyDocSection(n)) return;
+        var name = n.ChildByField(RustSyntaxField.Name);
+        c.ReportDiagnostic(Diagnostic.Create(Rule, (name ?? n).Location, null, null, n.Kind == RustSyntaxKind.TraitItem ? "trait" : "function", name?.Text ?? ""));
+    }
+}

@@ -1,0 +1,36 @@
+using System.Collections.Immutable;
+using UnsafeScope.Diagnostics;
+using UnsafeScope.Inventory;
+
+namespace UnsafeScope.Analyzers.Rules.Hygiene;
+
+/// <summary>US1007: unsafe operations in an unsafe fn body need their own unsafe block (rustc's unsafe_op_in_unsafe_fn).</summary>
+public sealed class WrapUnsafeOpsInUnsafeFunctionsAnalyzer : RustAnalyzer
+{
+    /// <summary>The rule.</summary>
+    public static readonly DiagnosticDescriptor Rule = RuleFactory.Create(
+        "US1007", "WrapUnsafeOpsInUnsafeFunctions", "Unsafe operation in an unsafe fn without an unsafe block",
+        "{0} is unsafe and requires unsafe block", RuleFactory.Hygiene, DiagnosticSeverity.Warning, "high",
+        new RuleDocumentation(
+            WhatItDoes: "Checks for unsafe operations written directly in the body of an `unsafe fn`, outside any `unsafe {}` block. Edition-aware like rustc: it warns by default in crates on edition 2024 (where rustc's lint warns), and only when `all-editions` is set for older editions.",
+            WhyIsThisBad: "`unsafe fn` states a contract for callers; it should not also silently allow every unsafe operation in the body. Blocks make each operation visible and justifiable.",
+            Example: "pub unsafe fn complete(request: WDFREQUEST) {\n    call_unsafe_wdf_function_binding!(WdfRequestComplete, request, 0);\n}",
+            UseInstead: "pub unsafe fn complete(request: WDFREQUEST) {\n    // SAFETY: the caller passes a live request it owns.\n    unsafe { call_unsafe_wdf_function_binding!(WdfRequestComplete, request, 0) };\n}",
+            Configuration: "`all-editions` (default false): report in crates on editions before 2024 too."),
+        equivalent: "rustc::unsafe_op_in_unsafe_fn");
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context) => context.RegisterRegionAction(Analyze, [RegionKind.UnsafeFn]);
+
+    private static void Analyze(RegionAnalysisContext c)
+    {
+        var r = c.Region;
+        if (r.InMacro || r.Operations.IsEmpty) return;
+        if (string.CompareOrdinal(c.File.Edition, "2024") < 0 && !c.Options.GetBool(Rule.Id, "all-editions", false)) return;
+        foreach (var op in r.Operations)
+            c.ReportDiagnostic(Diagnostic.Create(Rule, op.Location, [new RelatedLocation(DocumentUnsafeBlocksAnalyzer.HeadLocation(r), "the unsafe fn")], null, RegionKinds.Describe(op.Kind)));
+    }
+}
