@@ -40,6 +40,30 @@ public static class InventoryJsonWriter
                 foreach (var r in inv.Regions) WriteRegion(w, r);
                 w.WriteEndArray();
             }
+            if (!f.Diagnostics.IsEmpty)
+            {
+                w.WriteStartArray("diagnostics");
+                foreach (var d in f.Diagnostics)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("ruleId", d.Id);
+                    w.WriteString("level", d.Severity switch
+                    {
+                        Diagnostics.DiagnosticSeverity.Error => "error",
+                        Diagnostics.DiagnosticSeverity.Warning => "warning",
+                        Diagnostics.DiagnosticSeverity.Info => "note",
+                        _ => "none",
+                    });
+                    w.WriteNumber("line", d.Location.StartLine);
+                    w.WriteNumber("column", d.Location.LineSpan.Start.Character + 1);
+                    w.WriteString("message", d.Message);
+                    if (d.Suppression is { } sup) w.WriteString("suppressed", sup.Justification);
+                    foreach (var (k, v) in d.Properties.OrderBy(p => p.Key, StringComparer.Ordinal))
+                        if (k == "score") w.WriteNumber("score", int.Parse(v, System.Globalization.CultureInfo.InvariantCulture));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();
