@@ -21,6 +21,7 @@ internal static class Cli
         Usage:
           unsafescope analyze <paths...> [options]   analyze files and folders (*.rs; target/ and .git/ are skipped)
           unsafescope syntax <file.rs>               print the syntax tree of one file
+          unsafescope docs <folder>                  write the rule pages (docs/rules) from the rule descriptors
           unsafescope --version | --help
 
         Options for analyze:
@@ -66,6 +67,7 @@ internal static class Cli
             {
                 "analyze" => await Task.Run(() => Analyze(args[1..], cts.Token)),
                 "syntax" => Syntax(args[1..]),
+                "docs" => Docs(args[1..]),
                 _ => throw new UsageException($"Unknown command '{args[0]}'. Run 'unsafescope --help'."),
             };
         }
@@ -177,6 +179,13 @@ internal static class Cli
         Console.Out.WriteLine(string.Create(inv, $"files with parse errors: {withErrors}"));
         Console.Out.WriteLine(string.Create(inv, $"notifications: {result.Notifications.Length} ({result.Notifications.Count(n => n.Level == NotificationLevel.Error)} errors, {result.Notifications.Count(n => n.Level == NotificationLevel.Warning)} warnings)"));
         Console.Out.WriteLine(string.Create(inv, $"time: {secs:F2} s with {jobs} job(s), {(secs > 0 ? bytes / 1048576.0 / secs : 0):F1} MiB/s"));
+    }
+
+    private static int Docs(string[] args)
+    {
+        if (args.Length != 1) throw new UsageException("docs needs the output folder (docs/rules).");
+        RuleDocs.Write(UnsafeScope.Analyzers.BuiltInAnalyzers.Create().SelectMany(a => a.SupportedDiagnostics), args[0]);
+        return ExitOk;
     }
 
     private static int Syntax(string[] args)

@@ -97,13 +97,13 @@ public static class Analysis
                 RunAnalyzers(() => host.RunFileActions(inventory, list.Add, cancellationToken), "region and file", inventory.Path, runNotifications);
             }
             RunAnalyzers(() => host.RunCrateEnd(first.Crate, crateRoot, inventories, Report, cancellationToken), "crate end", crateRoot, runNotifications);
-            crates.Add(new CrateInventory(first.Crate, FileDiscovery.Relative(baseDirectory, group.Key) is var r && r.Length > 0 ? r : ".", group.Count(), counts, first.Edition));
+            crates.Add(new CrateInventory(first.Crate, crateRoot, group.Count(), counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions))));
         }
 
         for (int i = 0; i < files.Count; i++)
         {
             if (diagnostics[i] is { Count: > 0 } || facts[i] is { Suppressions.Count: > 0 })
-                results[i] = results[i] with { Diagnostics = Finish(diagnostics[i] ?? [], facts[i], config) };
+                results[i] = results[i] with { Diagnostics = Finish(diagnostics[i] ?? [], facts[i], config, results[i].Inventory) };
         }
 
         var notifications = runNotifications.Concat(results.SelectMany(r => r.Notifications)).ToImmutableArray();
@@ -134,7 +134,7 @@ public static class Analysis
     }
 
     /// <summary>Applies configured severities and suppression comments, reports unused and malformed suppressions, sorts.</summary>
-    private static ImmutableArray<Diagnostic> Finish(List<Diagnostic> found, FileFacts? facts, UnsafeScopeConfig config)
+    private static ImmutableArray<Diagnostic> Finish(List<Diagnostic> found, FileFacts? facts, UnsafeScopeConfig config, FileInventory? inventory)
     {
         var output = new List<Diagnostic>(found.Count);
         var used = new HashSet<SuppressionComment>();
@@ -142,6 +142,11 @@ public static class Analysis
         {
             var severity = config.EffectiveSeverity(d.Descriptor);
             var diagnostic = severity == d.Severity ? d : d.WithSeverity(severity);
+            if (inventory is not null && ScoredRegionAt(inventory, d.Location) is { } region && !diagnostic.Properties.ContainsKey("score"))
+                diagnostic = diagnostic.WithProperties(diagnostic.Properties
+                    .SetItem("score", region.Score.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .SetItem("scoreFactors", string.Join("; ", region.ScoreFactors.Select(f => $"{f.Name} {f.Points}")))
+                    .SetItem("regionKind", RegionKinds.Name(region.Kind)));
             var suppression = facts?.Suppressions.FirstOrDefault(s => s.TargetLine == d.Location.StartLine && s.Ids.Contains(d.Id, StringComparer.Ordinal));
             if (suppression is not null)
             {
@@ -164,6 +169,18 @@ public static class Analysis
                     .WithSeverity(config.EffectiveSeverity(SuppressionRulesAnalyzer.Unused)));
         }
         return [.. output.OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Location.SourceSpan.End).ThenBy(d => d.Id, StringComparer.Ordinal).ThenBy(d => d.Message, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The innermost scored region whose span holds the location.</summary>
+    private static UnsafeRegion? ScoredRegionAt(FileInventory inventory, Text.Location location)
+    {
+        UnsafeRegion? best = null;
+        foreach (var r in inventory.Regions)
+        {
+            if (!Scoring.EncapsulationScore.IsScored(r.Kind) || !r.Location.SourceSpan.Contains(location.SourceSpan.Start)) continue;
+            if (best is null || r.Location.SourceSpan.Length < best.Location.SourceSpan.Length) best = r;
+        }
+        return best;
     }
 
     private static long SafeLength(string path)

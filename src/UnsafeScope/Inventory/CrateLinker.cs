@@ -21,6 +21,8 @@ internal sealed class CrateLinker
     private readonly HashSet<string> _structFields = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rawPointerFields = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pointerReturning = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _publicRawTypes = new(StringComparer.Ordinal);
+    private readonly Scoring.ScoringContext _scoring;
 
     public CrateLinker(ApiCatalog catalog, IEnumerable<FileFacts> crateFiles)
     {
@@ -37,11 +39,14 @@ internal sealed class CrateLinker
             _structFields.UnionWith(f.StructFields);
             _rawPointerFields.UnionWith(f.RawPointerFields);
             _pointerReturning.UnionWith(f.PointerReturningFunctions);
+            _publicRawTypes.UnionWith(f.TypesWithPublicRawFields);
         }
+        _scoring = new Scoring.ScoringContext(_publicRawTypes);
     }
 
     public FileInventory Link(FileFacts facts)
     {
+        var scoring = _scoring;
         var regions = ImmutableArray.CreateBuilder<UnsafeRegion>(facts.Regions.Count);
         foreach (var draft in facts.Regions.OrderBy(r => r.Location.SourceSpan.Start).ThenBy(r => r.Kind))
         {
@@ -49,7 +54,7 @@ internal sealed class CrateLinker
             var ffi = new List<FfiCall>(draft.FfiCalls);
             foreach (var c in draft.Candidates)
                 Resolve(c, facts, ops, ffi);
-            regions.Add(new UnsafeRegion
+            var region = new UnsafeRegion
             {
                 Kind = draft.Kind,
                 Location = draft.Location,
@@ -67,7 +72,13 @@ internal sealed class CrateLinker
                 Operations = [.. ops.OrderBy(o => o.Location.SourceSpan.Start).ThenBy(o => o.Kind)],
                 FfiCalls = [.. ffi.OrderBy(o => o.Location.SourceSpan.Start).ThenBy(o => o.Name, StringComparer.Ordinal)],
                 Mmio = [.. draft.Mmio.OrderBy(o => o.Location.SourceSpan.Start).ThenBy(o => o.Kind, StringComparer.Ordinal)],
-            });
+            };
+            if (Scoring.EncapsulationScore.IsScored(region.Kind))
+            {
+                var (score, factors) = Scoring.EncapsulationScore.Compute(region, scoring);
+                region = region with { Score = score, ScoreFactors = factors };
+            }
+            regions.Add(region);
         }
         var frozen = regions.ToImmutable();
         return new FileInventory(facts.Path, facts.Crate, frozen, Count(facts, frozen), facts.Edition);

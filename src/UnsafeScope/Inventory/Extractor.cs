@@ -99,7 +99,8 @@ internal sealed class Extractor
                 CollectFields(node, _facts.UnionFields, null);
                 return true;
             case RustSyntaxKind.StructItem:
-                CollectFields(node, _facts.StructFields, _facts.RawPointerFields);
+                if (CollectFields(node, _facts.StructFields, _facts.RawPointerFields))
+                    _facts.TypesWithPublicRawFields.Add(NameOf(node));
                 return true;
             case RustSyntaxKind.AttributeItem:
                 VisitAttribute(node);
@@ -849,15 +850,22 @@ internal sealed class Extractor
         return false;
     }
 
-    private static void CollectFields(SyntaxNode item, HashSet<string> names, HashSet<string>? rawFields)
+    /// <summary>Collects field names (and raw-pointer field names); true when a raw-pointer field is <c>pub</c>.</summary>
+    private static bool CollectFields(SyntaxNode item, HashSet<string> names, HashSet<string>? rawFields)
     {
-        if (item.ChildByField(RustSyntaxField.Body) is not { Kind: RustSyntaxKind.FieldDeclarationList } body) return;
+        bool publicRaw = false;
+        if (item.ChildByField(RustSyntaxField.Body) is not { Kind: RustSyntaxKind.FieldDeclarationList } body) return false;
         foreach (var f in body.Children)
         {
             if (f.Kind != RustSyntaxKind.FieldDeclaration || f.ChildByField(RustSyntaxField.Name) is not { } n) continue;
             names.Add(n.Text);
-            if (rawFields is not null && f.ChildByField(RustSyntaxField.Type) is { } t && IsPointerType(t)) rawFields.Add(n.Text);
+            if (rawFields is not null && f.ChildByField(RustSyntaxField.Type) is { } t && IsPointerType(t))
+            {
+                rawFields.Add(n.Text);
+                publicRaw |= VisibilityOf(f) == "pub";
+            }
         }
+        return publicRaw;
     }
 
     internal static string NameOf(SyntaxNode item) => item.ChildByField(RustSyntaxField.Name) is { } n ? n.Text : "";

@@ -65,6 +65,7 @@ internal sealed class FileFacts
     public HashSet<string> StructFields { get; } = new(StringComparer.Ordinal);
     public HashSet<string> RawPointerFields { get; } = new(StringComparer.Ordinal);
     public HashSet<string> PointerReturningFunctions { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> TypesWithPublicRawFields { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Local name → imported path (<c>use a::b::C as D</c> gives D → a::b::C).</summary>
     public Dictionary<string, string> Imports { get; } = new(StringComparer.Ordinal);

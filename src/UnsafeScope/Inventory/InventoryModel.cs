@@ -196,6 +196,12 @@ public sealed record UnsafeRegion
     /// <summary>For regions inside a function: true when that function is an <c>unsafe fn</c>.</summary>
     public bool InUnsafeFunction { get; init; }
 
+    /// <summary>Encapsulation score 0–100 (100 for kinds that are not scored); see <see cref="Scoring.EncapsulationScore"/>.</summary>
+    public int Score { get; init; } = 100;
+
+    /// <summary>Why the score is below 100.</summary>
+    public ImmutableArray<Scoring.ScoreFactor> ScoreFactors { get; init; } = [];
+
     /// <summary>Unsafe operations that belong to this region (not to a nested one).</summary>
     public ImmutableArray<UnsafeOperation> Operations { get; init; } = [];
 
@@ -290,7 +296,16 @@ public sealed record InventoryCounts
 /// <param name="Regions">Regions in source order.</param>
 /// <param name="Counts">Counts.</param>
 /// <param name="Edition">The crate's Rust edition.</param>
-public sealed record FileInventory(string Path, string Crate, ImmutableArray<UnsafeRegion> Regions, InventoryCounts Counts, string Edition = "2021");
+public sealed record FileInventory(string Path, string Crate, ImmutableArray<UnsafeRegion> Regions, InventoryCounts Counts, string Edition = "2021")
+{
+    /// <summary>The module's (file's) encapsulation score: weighted mean of its regions' scores.</summary>
+    public int Score => Scoring.EncapsulationScore.Rollup(Regions);
+
+    /// <summary>Score per function (item path), for functions holding scored regions.</summary>
+    public ImmutableSortedDictionary<string, int> FunctionScores =>
+        Regions.Where(r => Scoring.EncapsulationScore.IsScored(r.Kind)).GroupBy(r => r.Item)
+            .ToImmutableSortedDictionary(g => g.Key, g => Scoring.EncapsulationScore.Rollup(g), StringComparer.Ordinal);
+}
 
 /// <summary>The rollup of one crate (a folder with a Cargo.toml).</summary>
 /// <param name="Name">Crate name.</param>
@@ -298,4 +313,5 @@ public sealed record FileInventory(string Path, string Crate, ImmutableArray<Uns
 /// <param name="Files">Number of files.</param>
 /// <param name="Counts">Summed counts.</param>
 /// <param name="Edition">Rust edition from Cargo.toml (2015 when absent, as cargo assumes).</param>
-public sealed record CrateInventory(string Name, string Root, int Files, InventoryCounts Counts, string Edition = "2021");
+/// <param name="Score">The crate's encapsulation score: weighted mean of all its regions' scores.</param>
+public sealed record CrateInventory(string Name, string Root, int Files, InventoryCounts Counts, string Edition = "2021", int Score = 100);

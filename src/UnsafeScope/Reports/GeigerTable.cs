@@ -2,15 +2,16 @@ using System.Globalization;
 using System.Text;
 using UnsafeScope.Driver;
 using UnsafeScope.Inventory;
+using UnsafeScope.Scoring;
 
 namespace UnsafeScope.Reports;
 
 /// <summary>A cargo-geiger-like table per crate: unsafe / total functions, methods, impls, traits; unsafe blocks; FFI; MMIO.</summary>
 public static class GeigerTable
 {
-    private static readonly string[] s_headers = ["Crate", "Functions", "Methods", "Impls", "Traits", "Blocks", "FFI calls", "MMIO", "Unsafe lines"];
+    private static readonly string[] s_headers = ["Crate", "Functions", "Methods", "Impls", "Traits", "Blocks", "FFI calls", "MMIO", "Unsafe lines", "Score"];
 
-    private static string[] Row(string name, InventoryCounts c) =>
+    private static string[] Row(string name, InventoryCounts c, int score) =>
     [
         name,
         $"{c.UnsafeFreeFunctions}/{c.Functions}",
@@ -21,12 +22,13 @@ public static class GeigerTable
         c.FfiCalls.ToString(CultureInfo.InvariantCulture),
         c.MmioAccesses.ToString(CultureInfo.InvariantCulture),
         $"{c.UnsafeLines}/{c.Lines}",
+        score.ToString(CultureInfo.InvariantCulture),
     ];
 
     private static List<string[]> Rows(AnalysisResult result)
     {
-        var rows = result.Crates.Select(c => Row(c.Root == "." ? c.Name : $"{c.Name} ({c.Root})", c.Counts)).ToList();
-        rows.Add(Row("total", result.Totals));
+        var rows = result.Crates.Select(c => Row(c.Root == "." ? c.Name : $"{c.Name} ({c.Root})", c.Counts, c.Score)).ToList();
+        rows.Add(Row("total", result.Totals, EncapsulationScore.Rollup(result.Files.Where(f => f.Inventory is not null).SelectMany(f => f.Inventory!.Regions))));
         return rows;
     }
 

@@ -35,6 +35,7 @@ public static class InventoryJsonWriter
             if (f.Inventory is { } inv)
             {
                 w.WriteString("crate", inv.Crate);
+                w.WriteNumber("score", inv.Score);
                 WriteCounts(w, "counts", inv.Counts);
                 w.WriteStartArray("regions");
                 foreach (var r in inv.Regions) WriteRegion(w, r);
@@ -75,6 +76,8 @@ public static class InventoryJsonWriter
             w.WriteString("name", c.Name);
             w.WriteString("root", c.Root);
             w.WriteNumber("files", c.Files);
+            w.WriteString("edition", c.Edition);
+            w.WriteNumber("score", c.Score);
             WriteCounts(w, "counts", c.Counts);
             w.WriteEndObject();
         }
@@ -111,6 +114,20 @@ public static class InventoryJsonWriter
         w.WriteBoolean("hasSafetyComment", r.HasSafetyComment);
         if (r.Kind is RegionKind.UnsafeFn or RegionKind.UnsafeTrait) w.WriteBoolean("hasSafetyDoc", r.HasSafetyDoc);
         if (r.Abi.Length > 0) w.WriteString("abi", r.Abi);
+        if (Scoring.EncapsulationScore.IsScored(r.Kind))
+        {
+            w.WriteNumber("score", r.Score);
+            w.WriteStartArray("scoreFactors");
+            foreach (var f in r.ScoreFactors)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", f.Name);
+                w.WriteNumber("points", f.Points);
+                w.WriteString("detail", f.Detail);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
         w.WriteStartArray("operations");
         foreach (var o in r.Operations)
         {
