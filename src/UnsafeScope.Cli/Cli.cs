@@ -35,6 +35,7 @@ internal static class Cli
           --config FILE        configuration (default: unsafescope.toml found upward from the first path)
           --no-config          ignore any unsafescope.toml
           --fail-on LEVEL      exit 1 when an unsuppressed finding is at least error | warning | note (default none)
+          --baseline FILE      an earlier --json or --sarif output: its findings are marked suppressed, only new ones count
           --show N             print the first N findings (default 20)
           --quiet              do not print the per-crate table
           --verbose            also print note-level notifications (e.g. files with syntax errors)
@@ -86,7 +87,7 @@ internal static class Cli
     private static int Analyze(string[] args, CancellationToken cancellationToken)
     {
         var cl = CommandLine.Parse(args,
-            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "catalog", "config", "fail-on", "show" },
+            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "catalog", "config", "fail-on", "show", "baseline" },
             flags: new HashSet<string> { "verbose", "quiet", "no-config" });
         if (cl.Positional.Count == 0) throw new UsageException("analyze needs at least one file or folder.");
         var root = cl.Get("root");
@@ -118,8 +119,21 @@ internal static class Cli
         {
             throw new UsageException($"bad catalog: {e.Message}");
         }
+        Baseline? baseline = null;
+        if (cl.Get("baseline") is { } baselinePath)
+        {
+            try
+            {
+                baseline = Baseline.Load(baselinePath);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new UsageException($"bad baseline: {e.Message}");
+            }
+        }
         var options = new AnalysisOptions
         {
+            Baseline = baseline,
             Catalog = catalog,
             Configuration = config,
             Paths = [.. cl.Positional],

@@ -103,7 +103,7 @@ public static class Analysis
         for (int i = 0; i < files.Count; i++)
         {
             if (diagnostics[i] is { Count: > 0 } || facts[i] is { Suppressions.Count: > 0 })
-                results[i] = results[i] with { Diagnostics = Finish(diagnostics[i] ?? [], facts[i], config, results[i].Inventory) };
+                results[i] = results[i] with { Diagnostics = Finish(diagnostics[i] ?? [], facts[i], config, results[i].Inventory, options.Baseline) };
         }
 
         var notifications = runNotifications.Concat(results.SelectMany(r => r.Notifications)).ToImmutableArray();
@@ -134,7 +134,7 @@ public static class Analysis
     }
 
     /// <summary>Applies configured severities and suppression comments, reports unused and malformed suppressions, sorts.</summary>
-    private static ImmutableArray<Diagnostic> Finish(List<Diagnostic> found, FileFacts? facts, UnsafeScopeConfig config, FileInventory? inventory)
+    private static ImmutableArray<Diagnostic> Finish(List<Diagnostic> found, FileFacts? facts, UnsafeScopeConfig config, FileInventory? inventory, Baseline? baseline)
     {
         var output = new List<Diagnostic>(found.Count);
         var used = new HashSet<SuppressionComment>();
@@ -168,7 +168,14 @@ public static class Analysis
                 output.Add(Diagnostic.Create(SuppressionRulesAnalyzer.Unused, s.Location, null, null, string.Join(", ", s.Ids), s.TargetLine)
                     .WithSeverity(config.EffectiveSeverity(SuppressionRulesAnalyzer.Unused)));
         }
-        return [.. output.OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Location.SourceSpan.End).ThenBy(d => d.Id, StringComparer.Ordinal).ThenBy(d => d.Message, StringComparer.Ordinal)];
+        var ordered = output.OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Location.SourceSpan.End).ThenBy(d => d.Id, StringComparer.Ordinal).ThenBy(d => d.Message, StringComparer.Ordinal);
+        var final = ImmutableArray.CreateBuilder<Diagnostic>(output.Count);
+        foreach (var d in Fingerprints.Assign(ordered, facts?.LineHashes))
+        {
+            bool known = baseline is not null && !d.IsSuppressed && d.Properties.TryGetValue(Fingerprints.PropertyKey, out var fp) && baseline.Fingerprints.Contains(fp);
+            final.Add(known ? d.WithSuppression(new Suppression("external", $"present in baseline {Path.GetFileName(baseline!.Path)}")) : d);
+        }
+        return final.MoveToImmutable();
     }
 
     /// <summary>The innermost scored region whose span holds the location.</summary>
@@ -254,6 +261,7 @@ public static class Analysis
             var fileFacts = Extractor.Extract(tree, catalog, path, crate.Name, CrateLocator.ModulePath(crate.Root, file.FullPath));
             fileFacts.CrateRoot = crate.Root;
             fileFacts.Edition = crate.Edition;
+            fileFacts.LineHashes = Fingerprints.LineHashes(text);
             try
             {
                 host.RunNodeActions(tree, crate.Edition, diagnostics.Add, cancellationToken);

@@ -35,6 +35,9 @@ public sealed record AnalysisOptions
     /// <summary>Rule severities and options (default: none, i.e. every rule at its default).</summary>
     public UnsafeScopeConfig? Configuration { get; init; }
 
+    /// <summary>Findings of an earlier run: matching findings are kept but marked suppressed, so only new ones count.</summary>
+    public Baseline? Baseline { get; init; }
+
     /// <summary>Folder names never descended into.</summary>
     public ImmutableArray<string> ExcludedDirectoryNames { get; init; } = ["target", ".git", "node_modules"];
 }

@@ -74,6 +74,7 @@ internal sealed class FileFacts
     public List<string> GlobImports { get; } = [];
 
     public int Lines { get; set; }
+    public ulong[]? LineHashes { get; set; }
     public int Functions { get; set; }
     public int Methods { get; set; }
     public int Impls { get; set; }

@@ -1,0 +1,51 @@
+using System.Globalization;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Diagnostics;
+
+/// <summary>
+/// Stable finding identities for baselines: rule id, path and the whitespace-free text of the primary
+/// line, plus an occurrence index among identical keys in the file. Line numbers are not part of it, so
+/// a finding keeps its fingerprint when unrelated edits move it.
+/// </summary>
+public static class Fingerprints
+{
+    /// <summary>The property key holding a diagnostic's fingerprint.</summary>
+    public const string PropertyKey = "fingerprint";
+
+    /// <summary>Hash of each line's text with spaces, tabs and CR removed (FNV-1a, 64-bit).</summary>
+    public static ulong[] LineHashes(SourceText text)
+    {
+        var hashes = new ulong[text.LineCount];
+        var bytes = text.Bytes;
+        for (int line = 0; line < hashes.Length; line++)
+        {
+            var span = text.GetLineSpan(line);
+            ulong h = 14695981039346656037UL;
+            foreach (var b in bytes.Slice(span.Start, span.Length))
+            {
+                if (b is (byte)' ' or (byte)'\t' or (byte)'\r') continue;
+                h = (h ^ b) * 1099511628211UL;
+            }
+            hashes[line] = h;
+        }
+        return hashes;
+    }
+
+    /// <summary>Assigns fingerprints to a file's diagnostics (in their final order).</summary>
+    public static IEnumerable<Diagnostic> Assign(IEnumerable<Diagnostic> diagnostics, ulong[]? lineHashes)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var d in diagnostics)
+        {
+            int line = d.Location.LineSpan.Start.Line;
+            ulong lineHash = lineHashes is not null && line < lineHashes.Length ? lineHashes[line] : 0;
+            ulong h = 14695981039346656037UL;
+            foreach (var c in $"{d.Id}|{d.Location.Path}|{lineHash:x16}")
+                h = (h ^ c) * 1099511628211UL;
+            var key = h.ToString("x16", CultureInfo.InvariantCulture);
+            seen[key] = seen.TryGetValue(key, out var n) ? n + 1 : 0;
+            yield return d.WithProperties(d.Properties.SetItem(PropertyKey, $"{key}:{seen[key]}"));
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace UnsafeScope.Tests.Cli;
+
+/// <summary>The unsafescope command, run as a process.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("unsafescope-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    internal static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "UnsafeScope.Cli.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("exec");
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+
+    private void Write(string rel, string text)
+    {
+        var path = Path.Combine(_dir, rel);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+    }
+
+    [Fact]
+    public void BadArgumentsExitWithTwoAndAClearMessage()
+    {
+        var (exit, _, err) = Run("analyze", _dir, "--jobs", "zero");
+        Assert.Equal(2, exit);
+        Assert.Contains("--jobs must be a whole number", err);
+        Assert.Equal(2, Run("analyze", _dir, "--frobnicate").Exit);
+        Assert.Equal(2, Run("analyze").Exit);
+    }
+
+    [Fact]
+    public void MissingPathExitsWithThree()
+        => Assert.Equal(3, Run("analyze", Path.Combine(_dir, "nope"), "--quiet").Exit);
+
+    [Fact]
+    public void FailOnAndSuppressionWorkEndToEnd()
+    {
+        Write("Cargo.toml", "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n");
+        Write("src/lib.rs", "pub fn f() -> u8 {\n    // unsafescope-ignore: US1001 -- g has no preconditions\n    unsafe { g() }\n}\n");
+        var json = Path.Combine(_dir, "out.json");
+        var (exit, stdout, _) = Run("analyze", _dir, "--fail-on", "warning", "--json", json, "--quiet");
+        Assert.Equal(0, exit);
+        Assert.Contains("suppressed findings: 1", stdout);
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
+        var d = doc.RootElement.GetProperty("files")[0].GetProperty("diagnostics")[0];
+        Assert.Equal("US1001", d.GetProperty("ruleId").GetString());
+        Assert.Equal("g has no preconditions", d.GetProperty("suppressed").GetString());
+
+        Write("src/lib.rs", "pub fn f() -> u8 {\n    unsafe { g() }\n}\n");
+        Assert.Equal(1, Run("analyze", _dir, "--fail-on", "warning", "--quiet").Exit);
+        Assert.Equal(0, Run("analyze", _dir, "--fail-on", "error", "--quiet").Exit);
+    }
+
+    [Fact]
+    public void BaselineReportsOnlyNewFindingsAcrossLineShifts()
+    {
+        Write("src/lib.rs", "pub fn f() -> u8 {\n    unsafe { g() }\n}\n");
+        var baseline = Path.Combine(_dir, "baseline.json");
+        Assert.Equal(1, Run("analyze", _dir, "--json", baseline, "--fail-on", "warning", "--quiet").Exit);
+
+        // Unrelated lines above shift the old finding; a new unsafe block is added below.
+        Write("src/lib.rs", "// a new header\n\nuse std::fmt;\n\npub fn f() -> u8 {\n    unsafe { g() }\n}\n\npub fn h() -> u8 {\n    unsafe { k() }\n}\n");
+        var json = Path.Combine(_dir, "after.json");
+        var (exit, stdout, _) = Run("analyze", _dir, "--baseline", baseline, "--json", json, "--fail-on", "warning", "--quiet");
+        Assert.Equal(1, exit);
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
+        var us1001 = doc.RootElement.GetProperty("files")[0].GetProperty("diagnostics").EnumerateArray().Where(d => d.GetProperty("ruleId").GetString() == "US1001").ToList();
+        Assert.Equal(2, us1001.Count);
+        Assert.Equal(6, us1001[0].GetProperty("line").GetInt32());
+        Assert.StartsWith("present in baseline", us1001[0].GetProperty("suppressed").GetString());
+        Assert.Equal(10, us1001[1].GetProperty("line").GetInt32());
+        Assert.False(us1001[1].TryGetProperty("suppressed", out _));
+
+        Assert.Equal(2, Run("analyze", _dir, "--baseline", Path.Combine(_dir, "src", "lib.rs"), "--quiet").Exit);
+    }
+
+    [Fact]
+    public void BadConfigurationIsAUsageErrorNamingTheLine()
+    {
+        Write("unsafescope.toml", "[rules]\nUS1001 = \"warn\"\nUS9999 = \"off\"\n");
+        Write("src/lib.rs", "fn f() {}\n");
+        var (exit, _, err) = Run("analyze", _dir, "--quiet");
+        Assert.Equal(2, exit);
+        Assert.Contains("unsafescope.toml:3: unknown rule 'US9999'", err);
+    }
+}
