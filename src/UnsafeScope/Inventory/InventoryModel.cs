@@ -3,7 +3,7 @@ using UnsafeScope.Text;
 
 namespace UnsafeScope.Inventory;
 
-/// <summary>The kinds of unsafe region. <see cref="RegionKinds.Name"/> gives the JSON name.</summary>
+/// <summary>The kinds of unsafe region. <see cref="RegionKinds.Name(RegionKind)"/> gives the JSON name.</summary>
 public enum RegionKind
 {
     /// <summary><c>unsafe { … }</c>.</summary>
