@@ -46,7 +46,23 @@ enum {
   US_STATUS_FAILED = 3,
 };
 
-// A parser owned by one worker thread, with its reusable output buffer.
+// A query match: which query and pattern, and its captures' place in the capture buffer.
+typedef struct {
+  uint32_t query;
+  uint32_t pattern;
+  uint32_t first_capture;
+  uint32_t capture_count;
+} us_match;
+
+// A captured node, identified by span and symbol (unique in the flattened preorder array).
+typedef struct {
+  uint32_t capture;
+  uint32_t start_byte;
+  uint32_t end_byte;
+  uint32_t symbol;
+} us_capture;
+
+// A parser owned by one worker thread, with its reusable output buffers.
 typedef struct {
   TSParser *parser;
   us_node *nodes;
@@ -54,6 +70,11 @@ typedef struct {
   uint32_t capacity;
   uint32_t *stack;         // open ancestors during the flatten walk
   uint32_t stack_capacity;
+  us_match *matches;
+  uint32_t match_count, match_capacity;
+  us_capture *captures;
+  uint32_t capture_count, capture_capacity;
+  TSQueryCursor *cursor;
 } us_parser;
 
 typedef struct {
@@ -82,7 +103,7 @@ static bool on_progress(TSParseState *state) {
 }
 
 US_EXPORT uint32_t us_node_size(void) { return (uint32_t)sizeof(us_node); }
-US_EXPORT uint32_t us_abi_version(void) { return 1; }
+US_EXPORT uint32_t us_abi_version(void) { return 2; }
 US_EXPORT uint32_t us_language_version(void) { return ts_language_abi_version(tree_sitter_rust()); }
 US_EXPORT uint32_t us_symbol_count(void) { return ts_language_symbol_count(tree_sitter_rust()); }
 US_EXPORT const char *us_symbol_name(uint16_t symbol) { return ts_language_symbol_name(tree_sitter_rust(), symbol); }
@@ -105,6 +126,9 @@ US_EXPORT us_parser *us_parser_new(void) {
 US_EXPORT void us_parser_delete(us_parser *p) {
   if (!p) return;
   ts_parser_delete(p->parser);
+  if (p->cursor) ts_query_cursor_delete(p->cursor);
+  free(p->matches);
+  free(p->captures);
   free(p->nodes);
   free(p->stack);
   free(p);
@@ -228,4 +252,100 @@ US_EXPORT int32_t us_parse_only(us_parser *p, const uint8_t *source, uint32_t le
   int32_t n = (int32_t)ts_node_child_count(ts_tree_root_node(tree));
   ts_tree_delete(tree);
   return n;
+}
+
+// ---- queries ----
+
+US_EXPORT uint32_t us_match_size(void) { return (uint32_t)sizeof(us_match); }
+US_EXPORT uint32_t us_capture_size(void) { return (uint32_t)sizeof(us_capture); }
+
+// Compiles a query for the Rust grammar; on failure returns NULL with the byte offset and TSQueryError.
+US_EXPORT TSQuery *us_query_new(const char *source, uint32_t length, uint32_t *error_offset, int32_t *error_type) {
+  TSQueryError type = TSQueryErrorNone;
+  TSQuery *q = ts_query_new(tree_sitter_rust(), source, length, error_offset, &type);
+  *error_type = (int32_t)type;
+  return q;
+}
+
+US_EXPORT void us_query_delete(TSQuery *q) { ts_query_delete(q); }
+US_EXPORT uint32_t us_query_pattern_count(const TSQuery *q) { return ts_query_pattern_count(q); }
+US_EXPORT uint32_t us_query_capture_count(const TSQuery *q) { return ts_query_capture_count(q); }
+US_EXPORT uint32_t us_query_string_count(const TSQuery *q) { return ts_query_string_count(q); }
+US_EXPORT uint32_t us_query_start_byte_for_pattern(const TSQuery *q, uint32_t pattern) { return ts_query_start_byte_for_pattern(q, pattern); }
+US_EXPORT const char *us_query_capture_name(const TSQuery *q, uint32_t id, uint32_t *length) { return ts_query_capture_name_for_id(q, id, length); }
+US_EXPORT const char *us_query_string_value(const TSQuery *q, uint32_t id, uint32_t *length) { return ts_query_string_value_for_id(q, id, length); }
+// Predicate steps of a pattern: pairs of (type, value_id) as TSQueryPredicateStep.
+US_EXPORT const TSQueryPredicateStep *us_query_predicates(const TSQuery *q, uint32_t pattern, uint32_t *count) {
+  return ts_query_predicates_for_pattern(q, pattern, count);
+}
+
+static bool on_query_progress(TSQueryCursorState *state) {
+  const us_progress *p = (const us_progress *)state->payload;
+  if (p->cancel && *p->cancel) return true;
+  if (p->deadline_ns && now_ns() > p->deadline_ns) return true;
+  return false;
+}
+
+// Parses and flattens like us_parse, then runs the queries over the tree before freeing it.
+// Match and capture buffers are parser-owned, valid until the next call. Status 1 also means a
+// query ran past the time limit; *exceeded is set when a query hit its match limit.
+US_EXPORT int32_t us_parse_query(us_parser *p, const uint8_t *source, uint32_t length,
+                                 uint64_t timeout_us, const volatile int32_t *cancel,
+                                 const TSQuery *const *queries, uint32_t query_count, uint32_t match_limit,
+                                 const us_node **out_nodes, uint32_t *out_count,
+                                 const us_match **out_matches, uint32_t *out_match_count,
+                                 const us_capture **out_captures, uint32_t *out_capture_count,
+                                 int32_t *exceeded) {
+  *out_nodes = NULL; *out_count = 0; *out_matches = NULL; *out_match_count = 0; *out_captures = NULL; *out_capture_count = 0;
+  *exceeded = 0;
+  us_buffer buffer = {source, length};
+  us_progress progress = {timeout_us ? now_ns() + timeout_us * 1000ull : 0, cancel};
+  TSInput input = {&buffer, read_buffer, TSInputEncodingUTF8, NULL};
+  TSParseOptions options = {&progress, on_progress};
+  ts_parser_reset(p->parser);
+  TSTree *tree = ts_parser_parse_with_options(p->parser, NULL, input, options);
+  if (!tree) {
+    ts_parser_reset(p->parser);
+    return US_STATUS_CANCELLED;
+  }
+  int status = flatten(p, tree);
+  p->match_count = 0;
+  p->capture_count = 0;
+  if (status == US_STATUS_OK && query_count > 0) {
+    if (!p->cursor) p->cursor = ts_query_cursor_new();
+    ts_query_cursor_set_match_limit(p->cursor, match_limit ? match_limit : 256);
+    TSQueryCursorOptions qopts = {&progress, on_query_progress};
+    for (uint32_t q = 0; q < query_count && status == US_STATUS_OK; q++) {
+      ts_query_cursor_exec_with_options(p->cursor, queries[q], ts_tree_root_node(tree), &qopts);
+      TSQueryMatch m;
+      while (ts_query_cursor_next_match(p->cursor, &m)) {
+        if (!grow((void **)&p->matches, &p->match_capacity, p->match_count + 1, sizeof(us_match)) ||
+            !grow((void **)&p->captures, &p->capture_capacity, p->capture_count + m.capture_count, sizeof(us_capture))) {
+          status = US_STATUS_NO_MEMORY;
+          break;
+        }
+        us_match *out = &p->matches[p->match_count++];
+        out->query = q;
+        out->pattern = m.pattern_index;
+        out->first_capture = p->capture_count;
+        out->capture_count = m.capture_count;
+        for (uint16_t c = 0; c < m.capture_count; c++) {
+          us_capture *cap = &p->captures[p->capture_count++];
+          cap->capture = m.captures[c].index;
+          cap->start_byte = ts_node_start_byte(m.captures[c].node);
+          cap->end_byte = ts_node_end_byte(m.captures[c].node);
+          cap->symbol = ts_node_symbol(m.captures[c].node);
+        }
+      }
+      if (ts_query_cursor_did_exceed_match_limit(p->cursor)) *exceeded = 1;
+      if (on_query_progress(&(TSQueryCursorState){&progress, 0})) status = US_STATUS_CANCELLED;
+    }
+  }
+  ts_tree_delete(tree);
+  if (status == US_STATUS_OK) {
+    *out_nodes = p->nodes; *out_count = p->count;
+    *out_matches = p->matches; *out_match_count = p->match_count;
+    *out_captures = p->captures; *out_capture_count = p->capture_count;
+  }
+  return status;
 }

@@ -39,6 +39,38 @@ internal sealed unsafe class NativeParser : IDisposable
         return NativeParseStatus.Ok;
     }
 
+    /// <summary>Parses, flattens and runs queries over the tree before it is freed.</summary>
+    public NativeParseStatus ParseWithQueries(ReadOnlySpan<byte> source, TimeSpan timeout, int* cancelFlag, ReadOnlySpan<nint> queries, uint matchLimit,
+        out NodeRecord[] nodes, out MatchRecord[] matches, out CaptureRecord[] captures, out bool exceededMatchLimit)
+    {
+        ObjectDisposedException.ThrowIf(_handle == 0, this);
+        NodeRecord* n;
+        MatchRecord* m;
+        CaptureRecord* c;
+        uint nc, mc, cc;
+        int exceeded, status;
+        ulong micros = timeout <= TimeSpan.Zero ? 0 : (ulong)(timeout.Ticks / 10);
+        fixed (byte* src = source)
+        fixed (nint* q = queries)
+        {
+            byte empty = 0;
+            status = NativeMethods.ParseQuery(_handle, src == null ? &empty : src, (uint)source.Length, micros, cancelFlag, q, (uint)queries.Length, matchLimit,
+                &n, &nc, &m, &mc, &c, &cc, &exceeded);
+        }
+        exceededMatchLimit = exceeded != 0;
+        if (status != (int)NativeParseStatus.Ok)
+        {
+            nodes = [];
+            matches = [];
+            captures = [];
+            return (NativeParseStatus)status;
+        }
+        nodes = new ReadOnlySpan<NodeRecord>(n, checked((int)nc)).ToArray();
+        matches = new ReadOnlySpan<MatchRecord>(m, checked((int)mc)).ToArray();
+        captures = new ReadOnlySpan<CaptureRecord>(c, checked((int)cc)).ToArray();
+        return NativeParseStatus.Ok;
+    }
+
     /// <summary>Parse without flattening: the native baseline for benchmarks.</summary>
     public int ParseOnly(ReadOnlySpan<byte> source)
     {
