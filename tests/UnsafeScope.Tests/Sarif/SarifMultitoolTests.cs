@@ -59,6 +59,23 @@ public sealed class SarifMultitoolTests(ITestOutputHelper output) : IDisposable
         new SarifWriteOptions { ComputeFingerprints = false, IncludeHiddenResults = true });
 
     [MultitoolFact]
+    public void TheValidatorCatchesWhatGitHubRejects()
+    {
+        // The harness must be able to fail: rules without help (GH2012), a result without locations (GH1015, GH1017)
+        // and a Windows path where a URI belongs (SARIF1002).
+        var node = System.Text.Json.Nodes.JsonNode.Parse(SarifTestData.WriteToBytes(SarifTestData.Sample(_tree.Root), SarifTestData.Options(_tree.Root)))!;
+        var run = node["runs"]![0]!;
+        foreach (var rule in run["tool"]!["driver"]!["rules"]!.AsArray()) rule!.AsObject().Remove("help");
+        run["results"]![0]!.AsObject().Remove("locations");
+        run["results"]![1]!["locations"]![0]!["physicalLocation"]!["artifactLocation"]!["uri"] = @"src\crlf.rs:6";
+        var path = Path.Combine(_work, "broken.sarif");
+        File.WriteAllText(path, node.ToJsonString());
+
+        var errors = SarifMultitool.Validate(path).Errors.Select(e => e.RuleId).ToHashSet();
+        Assert.Superset(new HashSet<string> { "GH2012", "GH1015", "GH1017", "SARIF1002" }, errors);
+    }
+
+    [MultitoolFact]
     public void FingerprintsAgreeWithTheSarifSdksRollingHash()
     {
         // A third implementation: the SARIF SDK's, run by the Multitool over the same files. It resolves our
