@@ -23,12 +23,6 @@ public static class SarifLogWriter
     /// <summary>The <c>uriBaseId</c> every artifact location is relative to.</summary>
     public const string SourceRootBaseId = "%SRCROOT%";
 
-    /// <summary>
-    /// The <c>uriBaseId</c> of the repository's work tree, written when it is not the analyzed base directory (a
-    /// subfolder was analyzed) so that <c>versionControlProvenance[0].mappedTo</c> can name it.
-    /// </summary>
-    public const string RepositoryRootBaseId = "REPOROOT";
-
     /// <summary>The id of the notification written when results were left out to stay within the limit.</summary>
     public const string ResultsTruncatedNotificationId = "US0090";
 
@@ -56,7 +50,8 @@ public static class SarifLogWriter
         private readonly List<DiagnosticDescriptor> _rules;
         private readonly Dictionary<string, int> _ruleIndex = new(StringComparer.Ordinal);
         private readonly string _sourceRootUri;
-        private readonly string? _repositoryRootUri;
+        private readonly string _uriPrefix = "";
+        private readonly bool _mapped;
         private Utf8JsonWriter _w = null!;
 
         public Writer(AnalysisResult result, SarifWriteOptions options)
@@ -71,12 +66,28 @@ public static class SarifLogWriter
             _rules = [.. byId.Values.OrderBy(d => d.Id, StringComparer.Ordinal)];
             for (int i = 0; i < _rules.Count; i++) _ruleIndex[_rules[i].Id] = i;
 
-            _sourceRootUri = SarifUri.FromDirectory(result.BaseDirectory);
-            if (options.VersionControl?.LocalRoot is { } localRoot)
+            // GitHub reads artifact URIs as relative to the repository root. When the analyzed folder lies inside a
+            // known checkout, %SRCROOT% is the checkout and every path gets the folder's place in it as a prefix.
+            var baseDirectory = result.BaseDirectory;
+            if (options.VersionControl?.LocalRoot is { } localRoot && RelativeFolder(localRoot, baseDirectory) is { } prefix)
             {
-                var uri = SarifUri.FromDirectory(localRoot);
-                _repositoryRootUri = uri == _sourceRootUri ? null : uri;
+                _uriPrefix = prefix;
+                _mapped = true;
+                baseDirectory = localRoot;
             }
+            _sourceRootUri = SarifUri.FromDirectory(baseDirectory);
+        }
+
+        // The path of `folder` below `root` with a trailing slash ("" when they are the same), or null when outside.
+        private static string? RelativeFolder(string root, string folder)
+        {
+            var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            var r = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+            var f = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+            if (string.Equals(r, f, comparison)) return "";
+            var rootWithSeparator = r.EndsWith(Path.DirectorySeparatorChar) ? r : r + Path.DirectorySeparatorChar;
+            if (!f.StartsWith(rootWithSeparator, comparison)) return null;
+            return f[rootWithSeparator.Length..].Replace(Path.DirectorySeparatorChar, '/') + "/";
         }
 
         public void Write(Stream output)
@@ -106,12 +117,6 @@ public static class SarifLogWriter
             w.WriteStartObject(SourceRootBaseId);
             w.WriteString("uri", _sourceRootUri);
             w.WriteEndObject();
-            if (_repositoryRootUri is not null)
-            {
-                w.WriteStartObject(RepositoryRootBaseId);
-                w.WriteString("uri", _repositoryRootUri);
-                w.WriteEndObject();
-            }
             w.WriteEndObject();
             w.WriteString("columnKind", "utf16CodeUnits");
 
@@ -304,10 +309,10 @@ public static class SarifLogWriter
             _w.WriteString("repositoryUri", vc.RepositoryUri);
             if (!string.IsNullOrEmpty(vc.RevisionId)) _w.WriteString("revisionId", vc.RevisionId);
             if (!string.IsNullOrEmpty(vc.Branch)) _w.WriteString("branch", vc.Branch);
-            if (vc.LocalRoot is not null)
+            if (_mapped)
             {
                 _w.WriteStartObject("mappedTo");
-                _w.WriteString("uriBaseId", _repositoryRootUri is null ? SourceRootBaseId : RepositoryRootBaseId);
+                _w.WriteString("uriBaseId", SourceRootBaseId);
                 _w.WriteEndObject();
             }
             _w.WriteEndObject();
@@ -403,7 +408,7 @@ public static class SarifLogWriter
         private void WriteArtifactLocation(string path)
         {
             _w.WriteStartObject("artifactLocation");
-            _w.WriteString("uri", SarifUri.FromRelativePath(path));
+            _w.WriteString("uri", SarifUri.FromRelativePath(_uriPrefix + path));
             _w.WriteString("uriBaseId", SourceRootBaseId);
             _w.WriteEndObject();
         }

@@ -69,8 +69,9 @@ public sealed record SarifWriteOptions
 /// <param name="RevisionId">The commit id, or null.</param>
 /// <param name="Branch">The branch name (<c>main</c>), or null.</param>
 /// <param name="LocalRoot">
-/// The folder the repository is checked out in, or null when unknown. When given, the log says where the
-/// repository's root lies relative to the analyzed base directory (<c>versionControlDetails.mappedTo</c>).
+/// The folder the repository is checked out in, or null when unknown. When it holds the analyzed base directory,
+/// <c>%SRCROOT%</c> is this folder, artifact URIs are relative to it (what GitHub expects when a subfolder was
+/// analyzed), and <c>versionControlDetails.mappedTo</c> says so.
 /// </param>
 public sealed record VersionControlInfo(string RepositoryUri, string? RevisionId = null, string? Branch = null, string? LocalRoot = null)
 {

@@ -83,6 +83,35 @@ public sealed class SarifWriterTests : IDisposable
     }
 
     [Fact]
+    public void InsideAKnownCheckoutUrisAreRelativeToItsRoot()
+    {
+        // GitHub resolves artifact URIs against the repository root: analyzing the subfolder <checkout>/<tree> must
+        // give "<tree>/src/lib.rs", with %SRCROOT% the checkout, while fingerprints still read the files.
+        var checkout = Path.GetDirectoryName(_tree.Root)!;
+        var folder = Path.GetFileName(_tree.Root);
+        var options = SarifTestData.Options(_tree.Root) with { VersionControl = new VersionControlInfo("https://example.com/r", null, null, checkout) };
+        var bytes = SarifTestData.WriteToBytes(SarifTestData.Sample(_tree.Root), options);
+        var run = Run(bytes);
+        Assert.Equal(SarifUri.FromDirectory(checkout), run.GetProperty("originalUriBaseIds").GetProperty("%SRCROOT%").GetProperty("uri").GetString());
+        Assert.Equal("%SRCROOT%", run.GetProperty("versionControlProvenance")[0].GetProperty("mappedTo").GetProperty("uriBaseId").GetString());
+        Assert.All(Results(bytes), r =>
+        {
+            Assert.StartsWith(SarifUri.FromRelativePath(folder) + "/src/", Uri(r));
+            Assert.True(r.TryGetProperty("partialFingerprints", out _));
+        });
+        var note = run.GetProperty("invocations")[0].GetProperty("toolExecutionNotifications")[1];
+        Assert.Equal(SarifUri.FromRelativePath(folder) + "/src/crlf.rs",
+            note.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());
+
+        // A checkout that does not hold the analyzed folder changes nothing, and nothing claims a mapping.
+        var elsewhere = options with { VersionControl = new VersionControlInfo("https://example.com/r", null, null, "/nonexistent/checkout") };
+        var other = Run(SarifTestData.WriteToBytes(SarifTestData.Sample(_tree.Root), elsewhere));
+        Assert.Equal(SarifUri.FromDirectory(_tree.Root), other.GetProperty("originalUriBaseIds").GetProperty("%SRCROOT%").GetProperty("uri").GetString());
+        Assert.False(other.GetProperty("versionControlProvenance")[0].TryGetProperty("mappedTo", out _));
+        Assert.Equal("src/crlf.rs", Uri(other.GetProperty("results")[0]));
+    }
+
+    [Fact]
     public void TooManyResultsKeepsTheHighestRankedAndSaysHowManyWereDropped()
     {
         var sample = SarifTestData.Sample(_tree.Root);
