@@ -55,6 +55,26 @@ public sealed partial class SarifUriTests
             && Uri.UnescapeDataString(resolved.AbsolutePath) == "/work/repo/" + path.Value;
     }
 
+    [Property(MaxTest = 100)]
+    public bool TheWrittenLogCarriesTheUriOfEachPath(RelativePath path)
+    {
+        // End to end: a diagnostic on a file with this path; the log's artifact URI is a relative reference that
+        // decodes back to the path (what the upload action does with decodeURIComponent).
+        var text = UnsafeScope.Text.SourceText.From("fn f() { unsafe { *p } }", path.Value);
+        var d = UnsafeScope.Diagnostics.Diagnostic.Create(SarifTestData.RawDeref, text.GetLocation(new UnsafeScope.Text.TextSpan(18, 2)), messageArgs: "p");
+        var result = new UnsafeScope.Driver.AnalysisResult
+        {
+            BaseDirectory = "/work/repo",
+            Files = [new UnsafeScope.Driver.FileResult { Path = path.Value, Status = UnsafeScope.Driver.FileStatus.Analyzed, Diagnostics = [d] }],
+            Notifications = [],
+        };
+        var bytes = SarifTestData.WriteToBytes(result, new SarifWriteOptions { IncludeTimes = false, SourceTexts = _ => text });
+        using var doc = System.Text.Json.JsonDocument.Parse(bytes);
+        var uri = doc.RootElement.GetProperty("runs")[0].GetProperty("results")[0].GetProperty("locations")[0]
+            .GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString()!;
+        return RelativeRef().IsMatch(uri) && Uri.UnescapeDataString(uri) == path.Value;
+    }
+
     [Theory]
     [InlineData("src/lib.rs", "src/lib.rs")]
     [InlineData("src/dir with space/a.rs", "src/dir%20with%20space/a.rs")]
