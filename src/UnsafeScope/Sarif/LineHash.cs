@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text;
+
+namespace UnsafeScope.Sarif;
+
+/// <summary>
+/// GitHub's <c>primaryLocationLineHash</c>, computed the way github/codeql-action's <c>fingerprints.ts</c> does when it
+/// uploads a SARIF file, so our value and the one the action would compute agree (the action keeps an existing value
+/// and only warns when its own differs).
+/// </summary>
+/// <remarks>
+/// <para>The text is read as UTF-16 code units (JavaScript's <c>charCodeAt</c>). Spaces and tabs are skipped; CR, LF
+/// and CRLF all become one LF. After the last character comes one end-of-file mark, 65535, then NULs.</para>
+/// <para>The hash of a line is a polynomial over the first <see cref="BlockSize"/> kept code units from the line's first
+/// kept code unit on (line breaks and the lines after it included), in 64-bit wrapping arithmetic:
+/// <c>h = Σ c[k]·37^(99−k) mod 2^64</c>, kept up to date with a rolling window
+/// (<c>h ← 37·h + c_in − 37^100·c_out</c>). The value is the hash in lowercase hexadecimal without leading zeros,
+/// then <c>:</c> and how many lines so far (this one included) had the same hash, so the first is <c>:1</c>.</para>
+/// <para>Lines are counted the action's way: a lone CR ends a line too, and a text that ends with a line break has one
+/// more (empty) line holding only the end-of-file mark. The file is decoded as Node decodes it: UTF-8 with U+FFFD for
+/// each maximal invalid subsequence, and a byte order mark is kept as U+FEFF.</para>
+/// </remarks>
+internal static class LineHash
+{
+    /// <summary>How many code units from the start of a line take part in its hash.</summary>
+    public const int BlockSize = 100;
+
+    /// <summary>The code unit appended after the text.</summary>
+    public const char EndOfFile = '\uFFFF';
+
+    private const ulong Base = 37;
+
+    /// <summary>37^100 mod 2^64: the weight of the code unit that leaves the window.</summary>
+    internal static readonly ulong OutgoingWeight = Power(Base, BlockSize);
+
+    /// <summary>Computes the value of every line of <paramref name="text"/>, in line order (index 0 is line 1).</summary>
+    public static string[] Compute(ReadOnlySpan<char> text)
+    {
+        var values = new List<string>();
+        Compute(text, (line, value) =>
+        {
+            System.Diagnostics.Debug.Assert(line == values.Count + 1);
+            values.Add(value);
+        });
+        return [.. values];
+    }
+
+    /// <summary>Computes the values of the 1-based lines in <paramref name="lines"/>; lines past the end are absent.</summary>
+    public static Dictionary<int, string> Compute(ReadOnlySpan<char> text, IReadOnlySet<int> lines)
+    {
+        var found = new Dictionary<int, string>(lines.Count);
+        Compute(text, (line, value) =>
+        {
+            if (lines.Contains(line)) found[line] = value;
+        });
+        return found;
+    }
+
+    /// <summary>Calls <paramref name="onLine"/> with each 1-based line number and its value, in line order.</summary>
+    public static void Compute(ReadOnlySpan<char> text, Action<int, string> onLine)
+    {
+        ArgumentNullException.ThrowIfNull(onLine);
+        var state = new Roller(onLine);
+        foreach (char c in text) state.Feed(c);
+        state.Feed(EndOfFile);
+        state.Drain();
+    }
+
+    /// <summary>Decodes file bytes as Node's <c>Buffer.toString()</c> does: lossy UTF-8, a BOM kept as U+FEFF.</summary>
+    public static string Decode(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
+
+    /// <summary>The text the action would hash for a <see cref="Text.SourceText"/> (which dropped any BOM).</summary>
+    public static string Decode(Text.SourceText text) =>
+        text.HadByteOrderMark ? "\uFEFF" + Encoding.UTF8.GetString(text.Bytes) : Encoding.UTF8.GetString(text.Bytes);
+
+    /// <summary>Formats a raw hash and its occurrence number the way the action does.</summary>
+    public static string Format(ulong hash, int occurrence) =>
+        hash.ToString("x", CultureInfo.InvariantCulture) + ":" + occurrence.ToString(CultureInfo.InvariantCulture);
+
+    private static ulong Power(ulong b, int e)
+    {
+        ulong r = 1;
+        for (int i = 0; i < e; i++) r = unchecked(r * b);
+        return r;
+    }
+
+    // The rolling state: a ring of the last BlockSize kept code units, and for each slot the line that starts there
+    // (0 = none). When a slot comes round again, the window holds exactly the BlockSize units that started at it.
+    private sealed class Roller(Action<int, string> onLine)
+    {
+        private readonly ushort[] _window = new ushort[BlockSize];
+        private readonly int[] _lineAt = new int[BlockSize];
+        private readonly Dictionary<ulong, int> _seen = [];
+        private ulong _hash;
+        private int _slot;
+        private int _line;
+        private bool _atLineStart = true;
+        private bool _afterCr;
+
+        public void Feed(char c)
+        {
+            bool lfOfCrLf = _afterCr && c == '\n';
+            _afterCr = c == '\r';
+            if (c is ' ' or '\t' || lfOfCrLf)
+            {
+                _afterCr = false;
+                return;
+            }
+            if (c == '\r') c = '\n';
+            if (_lineAt[_slot] != 0) Emit();
+            if (_atLineStart)
+            {
+                _atLineStart = false;
+                _lineAt[_slot] = ++_line;
+            }
+            if (c == '\n') _atLineStart = true;
+            Push(c);
+        }
+
+        public void Drain()
+        {
+            for (int i = 0; i < BlockSize; i++)
+            {
+                if (_lineAt[_slot] != 0) Emit();
+                Push('\0');
+            }
+        }
+
+        private void Push(char c)
+        {
+            ulong leaving = _window[_slot];
+            _window[_slot] = c;
+            _hash = unchecked(Base * _hash + c - OutgoingWeight * leaving);
+            _slot = (_slot + 1) % BlockSize;
+        }
+
+        private void Emit()
+        {
+            _seen.TryGetValue(_hash, out int n);
+            _seen[_hash] = ++n;
+            onLine(_lineAt[_slot], Format(_hash, n));
+            _lineAt[_slot] = 0;
+        }
+    }
+}
