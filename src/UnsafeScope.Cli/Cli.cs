@@ -21,6 +21,8 @@ internal static class Cli
         Usage:
           unsafescope analyze <paths...> [options]   analyze files and folders (*.rs; target/ and .git/ are skipped)
           unsafescope syntax <file.rs>               print the syntax tree of one file
+          unsafescope correlate --codeql F <paths...> place CodeQL alerts in unsafe regions:
+              [--markdown OUT] [--json OUT] [--sarif OUT] (--sarif: one log holding CodeQL's runs and UnsafeScope's)
           unsafescope docs <folder>                  write the rule pages (docs/rules) from the rule descriptors
           unsafescope --version | --help
 
@@ -29,6 +31,9 @@ internal static class Cli
           --root DIR           paths in outputs are relative to DIR (default: the one folder given, else the current folder)
           --max-file-size N    skip files above N bytes (default 16777216)
           --parse-timeout S    stop parsing one file after S seconds (default 30)
+          --sarif FILE         write SARIF 2.1.0 for GitHub code scanning (one run; see docs/sarif.md)
+          --category NAME      SARIF automationDetails.id (default unsafescope/rust/): distinct from CodeQL's
+          --timestamps         put start/end times and the command line in the SARIF invocation (off: byte-reproducible)
           --json FILE          write the JSON inventory (schema: docs/schemas/inventory.schema.json)
           --markdown FILE      write the per-crate table as GitHub markdown
           --catalog F1,F2      extra API catalog packs (.tsv, see queries/catalogs/README.md); later rows override
@@ -69,6 +74,7 @@ internal static class Cli
                 "analyze" => await Task.Run(() => Analyze(args[1..], cts.Token)),
                 "syntax" => Syntax(args[1..]),
                 "docs" => Docs(args[1..]),
+                "correlate" => await Task.Run(() => Correlate(args[1..], cts.Token)),
                 _ => throw new UsageException($"Unknown command '{args[0]}'. Run 'unsafescope --help'."),
             };
         }
@@ -87,8 +93,8 @@ internal static class Cli
     private static int Analyze(string[] args, CancellationToken cancellationToken)
     {
         var cl = CommandLine.Parse(args,
-            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "catalog", "config", "fail-on", "show", "baseline" },
-            flags: new HashSet<string> { "verbose", "quiet", "no-config" });
+            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "catalog", "config", "fail-on", "show", "baseline", "sarif", "category" },
+            flags: new HashSet<string> { "verbose", "quiet", "no-config", "timestamps" });
         if (cl.Positional.Count == 0) throw new UsageException("analyze needs at least one file or folder.");
         var root = cl.Get("root");
         if (root is not null && !Directory.Exists(root)) throw new UsageException($"--root '{root}' is not a folder.");
@@ -152,6 +158,19 @@ internal static class Cli
             throw new UsageException($"bad configuration: {e.Message}");
         }
         if (cl.Get("json") is { } json) AtomicFile.Write(json, s => InventoryJsonWriter.Write(result, s));
+        if (cl.Get("sarif") is { } sarif)
+        {
+            var category = cl.Get("category") ?? UnsafeScope.Sarif.SarifWriteOptions.DefaultCategory;
+            var sarifOptions = new UnsafeScope.Sarif.SarifWriteOptions
+            {
+                Category = category,
+                VersionControl = UnsafeScope.Sarif.VersionControlInfo.FromGitWorkTree(result.BaseDirectory),
+                // Times and the command line (output names, --jobs) vary between equal runs: only on request.
+                CommandLine = cl.Has("timestamps") ? "unsafescope analyze " + string.Join(' ', args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a)) : null,
+                IncludeTimes = cl.Has("timestamps"),
+            };
+            AtomicFile.Write(sarif, s => UnsafeScope.Sarif.SarifLogWriter.Write(result, sarifOptions, s));
+        }
         if (cl.Get("markdown") is { } md) AtomicFile.Write(md, s => s.Write(System.Text.Encoding.UTF8.GetBytes(GeigerTable.ToMarkdown(result))));
         if (!cl.Has("quiet")) Console.Out.Write(GeigerTable.ToText(result));
         PrintDiagnostics(result, cl.GetInt("show", 20, 0, int.MaxValue));
@@ -193,6 +212,48 @@ internal static class Cli
         Console.Out.WriteLine(string.Create(inv, $"files with parse errors: {withErrors}"));
         Console.Out.WriteLine(string.Create(inv, $"notifications: {result.Notifications.Length} ({result.Notifications.Count(n => n.Level == NotificationLevel.Error)} errors, {result.Notifications.Count(n => n.Level == NotificationLevel.Warning)} warnings)"));
         Console.Out.WriteLine(string.Create(inv, $"time: {secs:F2} s with {jobs} job(s), {(secs > 0 ? bytes / 1048576.0 / secs : 0):F1} MiB/s"));
+    }
+
+    private static int Correlate(string[] args, CancellationToken cancellationToken)
+    {
+        var cl = CommandLine.Parse(args, valueOptions: new HashSet<string> { "codeql", "markdown", "json", "sarif", "category", "root", "jobs" }, flags: new HashSet<string>());
+        if (cl.Get("codeql") is not { } codeqlPaths) throw new UsageException("correlate needs --codeql FILE[,FILE...] (CodeQL SARIF output).");
+        if (cl.Positional.Count == 0) throw new UsageException("correlate needs the Rust sources to analyze.");
+        var logs = codeqlPaths.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var alerts = new List<UnsafeScope.Correlation.ExternalAlert>();
+        foreach (var log in logs)
+        {
+            try
+            {
+                alerts.AddRange(UnsafeScope.Correlation.CodeQlCorrelation.ReadAlerts(log));
+            }
+            catch (InvalidDataException e)
+            {
+                throw new UsageException(e.Message);
+            }
+        }
+        var result = Analysis.Run(new AnalysisOptions
+        {
+            Paths = [.. cl.Positional],
+            BaseDirectory = cl.Get("root"),
+            Jobs = cl.GetInt("jobs", Environment.ProcessorCount, 1, 256),
+        }, null, cancellationToken);
+        var correlated = UnsafeScope.Correlation.CodeQlCorrelation.Correlate(alerts, result);
+        var markdown = UnsafeScope.Correlation.CodeQlCorrelation.ToMarkdown(correlated);
+        if (cl.Get("markdown") is { } md) AtomicFile.Write(md, s => s.Write(System.Text.Encoding.UTF8.GetBytes(markdown)));
+        else Console.Out.Write(markdown);
+        if (cl.Get("json") is { } json) AtomicFile.Write(json, s => UnsafeScope.Correlation.CodeQlCorrelation.WriteJson(correlated, s));
+        if (cl.Get("sarif") is { } sarif)
+        {
+            var options = new UnsafeScope.Sarif.SarifWriteOptions
+            {
+                Category = cl.Get("category") ?? UnsafeScope.Sarif.SarifWriteOptions.DefaultCategory,
+                VersionControl = UnsafeScope.Sarif.VersionControlInfo.FromGitWorkTree(result.BaseDirectory),
+                IncludeTimes = false,
+            };
+            AtomicFile.Write(sarif, s => UnsafeScope.Correlation.CombinedSarif.Write(result, options, logs, s));
+        }
+        return result.Succeeded ? ExitOk : ExitRunErrors;
     }
 
     private static int Docs(string[] args)

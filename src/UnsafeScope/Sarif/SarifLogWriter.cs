@@ -353,10 +353,13 @@ public static class SarifLogWriter
                 w.WriteEndArray();
             }
 
-            if (lineHash is not null)
+            // GitHub's line hash, and UnsafeScope's own line-shift-stable id (what --baseline reads back).
+            var ownFingerprint = d.Properties.TryGetValue(UnsafeScope.Diagnostics.Fingerprints.PropertyKey, out var fp) ? fp : null;
+            if (lineHash is not null || ownFingerprint is not null)
             {
                 w.WriteStartObject("partialFingerprints");
-                w.WriteString("primaryLocationLineHash", lineHash);
+                if (lineHash is not null) w.WriteString("primaryLocationLineHash", lineHash);
+                if (ownFingerprint is not null) w.WriteString("unsafescope/v1", ownFingerprint);
                 w.WriteEndObject();
             }
 
@@ -371,7 +374,7 @@ public static class SarifLogWriter
             }
 
             var properties = d.Properties
-                .Where(p => p.Key is not ("tags" or RelatedLocationsOmittedProperty))
+                .Where(p => p.Key is not ("tags" or RelatedLocationsOmittedProperty or UnsafeScope.Diagnostics.Fingerprints.PropertyKey))
                 .OrderBy(p => p.Key, StringComparer.Ordinal)
                 .ToList();
             if (properties.Count > 0 || omitted > 0)

@@ -28,7 +28,7 @@ internal sealed record QueryPredicate(string Operator, string Capture, string? O
 /// <summary>
 /// A compiled tree-sitter query over the Rust grammar, with the <c>#eq?</c>/<c>#match?</c>/<c>#any-of?</c>
 /// predicates evaluated by UnsafeScope. Thread-safe; holds one native query until disposed (or finalized).
-/// Pass it in <see cref="RustParseOptions.Queries"/>: it runs during the parse, before the native tree is freed.
+/// Pass it in RustParseOptions.Queries: it runs during the parse, before the native tree is freed.
 /// </summary>
 public sealed unsafe class RustQuery : IDisposable
 {

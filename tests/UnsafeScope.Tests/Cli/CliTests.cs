@@ -96,4 +96,32 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains("unsafescope.toml:3: unknown rule 'US9999'", err);
     }
+
+    [Fact]
+    public void CorrelateWritesASummaryAndACombinedSarifWithDistinctRuns()
+    {
+        var combined = Path.Combine(_dir, "combined.sarif");
+        var summary = Path.Combine(_dir, "summary.md");
+        var (exit, _, err) = Run("correlate", "--codeql", RepoPaths.Fixtures("codeql", "rust-action-extensions.sarif"),
+            RepoPaths.Fixtures("inventory"), "--root", RepoPaths.Root, "--markdown", summary, "--sarif", combined);
+        Assert.True(exit == 0, err);
+        Assert.Contains("2 inside unsafe regions", File.ReadAllText(summary));
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(combined));
+        var runs = doc.RootElement.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(["CodeQL", "UnsafeScope"], runs.Select(r => r.GetProperty("tool").GetProperty("driver").GetProperty("name").GetString()));
+        Assert.Equal(["/language:rust/", "unsafescope/rust/"], runs.Select(r => r.GetProperty("automationDetails").GetProperty("id").GetString()));
+        Assert.Equal(2, Run("correlate", RepoPaths.Fixtures("inventory")).Exit);
+    }
+
+    [Fact]
+    public void SarifIsByteIdenticalAcrossThreadCounts()
+    {
+        var one = Path.Combine(_dir, "one.sarif");
+        var eight = Path.Combine(_dir, "eight.sarif");
+        Assert.Equal(0, Run("analyze", RepoPaths.Fixtures("inventory"), "--sarif", one, "--jobs", "1", "--quiet").Exit);
+        Assert.Equal(0, Run("analyze", RepoPaths.Fixtures("inventory"), "--sarif", eight, "--jobs", "8", "--quiet").Exit);
+        var bytes = File.ReadAllBytes(one);
+        Assert.Equal(bytes, File.ReadAllBytes(eight));
+        Assert.False(bytes.AsSpan().StartsWith(new byte[] { 0xEF, 0xBB, 0xBF }));
+    }
 }
