@@ -37,6 +37,7 @@ internal static class Cli
           --json FILE          write the JSON inventory (schema: docs/schemas/inventory.schema.json)
           --markdown FILE      write the per-crate table as GitHub markdown
           --catalog F1,F2      extra API catalog packs (.tsv, see queries/catalogs/README.md); later rows override
+          --queries F1,F2      extra query packs (.scm rules as tree-sitter queries, see queries/README.md)
           --config FILE        configuration (default: unsafescope.toml found upward from the first path)
           --no-config          ignore any unsafescope.toml
           --fail-on LEVEL      exit 1 when an unsuppressed finding is at least error | warning | note (default none)
@@ -93,7 +94,7 @@ internal static class Cli
     private static int Analyze(string[] args, CancellationToken cancellationToken)
     {
         var cl = CommandLine.Parse(args,
-            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "catalog", "config", "fail-on", "show", "baseline", "sarif", "category" },
+            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "catalog", "config", "fail-on", "show", "baseline", "sarif", "category", "queries" },
             flags: new HashSet<string> { "verbose", "quiet", "no-config", "timestamps" });
         if (cl.Positional.Count == 0) throw new UsageException("analyze needs at least one file or folder.");
         var root = cl.Get("root");
@@ -139,6 +140,7 @@ internal static class Cli
         }
         var options = new AnalysisOptions
         {
+            QueryPacks = cl.Get("queries") is { } q ? [.. q.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFullPath)] : [],
             Baseline = baseline,
             Catalog = catalog,
             Configuration = config,
@@ -156,6 +158,10 @@ internal static class Cli
         catch (ConfigurationException e)
         {
             throw new UsageException($"bad configuration: {e.Message}");
+        }
+        catch (Exception e) when (e is UnsafeScope.Syntax.QueryException or UnsafeScope.Analyzers.QueryPacks.QueryPackException)
+        {
+            throw new UsageException($"bad query pack: {e.Message}");
         }
         if (cl.Get("json") is { } json) AtomicFile.Write(json, s => InventoryJsonWriter.Write(result, s));
         if (cl.Get("sarif") is { } sarif)

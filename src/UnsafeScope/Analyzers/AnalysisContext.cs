@@ -11,6 +11,7 @@ public sealed class AnalysisContext
     internal List<(ImmutableArray<RustSyntaxKind> Kinds, Action<SyntaxNodeAnalysisContext> Action)> NodeActions { get; } = [];
     internal List<(ImmutableArray<RegionKind> Kinds, Action<RegionAnalysisContext> Action)> RegionActions { get; } = [];
     internal List<Action<FileAnalysisContext>> FileActions { get; } = [];
+    internal List<(RustQuery Query, Action<QueryMatchAnalysisContext> Action)> QueryActions { get; } = [];
     internal List<Action<CrateAnalysisContext>> CrateStartActions { get; } = [];
     internal List<Action<CrateAnalysisContext>> CrateEndActions { get; } = [];
 
@@ -24,6 +25,14 @@ public sealed class AnalysisContext
         ArgumentNullException.ThrowIfNull(action);
         if (kinds.IsDefaultOrEmpty) throw new ArgumentException("Name at least one syntax kind.", nameof(kinds));
         NodeActions.Add((kinds, action));
+    }
+
+    /// <summary>Runs <paramref name="action"/> for every match of <paramref name="query"/>; the query runs natively during the parse.</summary>
+    public void RegisterQueryAction(RustQuery query, Action<QueryMatchAnalysisContext> action)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(action);
+        QueryActions.Add((query, action));
     }
 
     /// <summary>Runs <paramref name="action"/> for every unsafe region of the given kinds (all kinds when none are given), after the crate is linked.</summary>
@@ -100,6 +109,23 @@ public sealed class SyntaxNodeAnalysisContext : ReportingContext
 
     /// <summary>The tree.</summary>
     public RustSyntaxTree Tree => Node.Tree;
+
+    /// <summary>The crate's Rust edition.</summary>
+    public string Edition { get; }
+}
+
+/// <summary>The context of a query match action.</summary>
+public sealed class QueryMatchAnalysisContext : ReportingContext
+{
+    internal QueryMatchAnalysisContext(QueryMatch match, string edition, AnalyzerOptions options, Action<Diagnostic> report, CancellationToken ct)
+        : base(options, report, ct)
+    {
+        Match = match;
+        Edition = edition;
+    }
+
+    /// <summary>The match (captures by name: <c>Match["name"]</c>).</summary>
+    public QueryMatch Match { get; }
 
     /// <summary>The crate's Rust edition.</summary>
     public string Edition { get; }

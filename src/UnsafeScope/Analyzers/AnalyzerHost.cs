@@ -17,6 +17,7 @@ internal sealed class AnalyzerHost
     private readonly List<Action<FileAnalysisContext>> _fileActions = [];
     private readonly List<Action<CrateAnalysisContext>> _crateStart = [];
     private readonly List<Action<CrateAnalysisContext>> _crateEnd = [];
+    private readonly Dictionary<RustQuery, List<Action<QueryMatchAnalysisContext>>> _queryActions = new(ReferenceEqualityComparer.Instance);
 
     public AnalyzerHost(IEnumerable<RustAnalyzer> analyzers, Func<DiagnosticDescriptor, bool> isEnabled, AnalyzerOptions options)
     {
@@ -42,10 +43,30 @@ internal sealed class AnalyzerHost
             _fileActions.AddRange(context.FileActions);
             _crateStart.AddRange(context.CrateStartActions);
             _crateEnd.AddRange(context.CrateEndActions);
+            foreach (var (query, action) in context.QueryActions)
+            {
+                if (!_queryActions.TryGetValue(query, out var list)) _queryActions[query] = list = [];
+                list.Add(action);
+            }
         }
         _nodeActionsByKind = byKind.Select(l => l?.ToArray() ?? []).ToArray();
         Rules = [.. rules.Values];
         HasNodeActions = _nodeActionsByKind.Any(a => a.Length > 0);
+        Queries = [.. _queryActions.Keys];
+    }
+
+    /// <summary>The queries the parser must run for the analyzers.</summary>
+    public ImmutableArray<RustQuery> Queries { get; }
+
+    /// <summary>Calls the actions registered for each query match of the tree.</summary>
+    public void RunQueryActions(RustSyntaxTree tree, string edition, Action<Diagnostic> report, CancellationToken ct)
+    {
+        foreach (var match in tree.QueryMatches)
+        {
+            if (!_queryActions.TryGetValue(match.Query, out var actions)) continue;
+            var context = new QueryMatchAnalysisContext(match, edition, Options, report, ct);
+            foreach (var a in actions) a(context);
+        }
     }
 
     public ImmutableArray<DiagnosticDescriptor> Rules { get; }

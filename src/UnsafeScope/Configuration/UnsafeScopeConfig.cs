@@ -29,6 +29,8 @@ public sealed class ConfigurationException(string file, int line, string problem
 /// Driver = "warn"
 /// [catalogs]
 /// packs = ["vendor-apis.tsv"]  # relative to this file
+/// [queries]
+/// packs = ["our-rules.scm"]    # query packs (rules as tree-sitter queries)
 /// </code>
 /// </summary>
 public sealed class UnsafeScopeConfig
@@ -37,14 +39,15 @@ public sealed class UnsafeScopeConfig
     public const string FileName = "unsafescope.toml";
 
     /// <summary>No configuration.</summary>
-    public static UnsafeScopeConfig Empty { get; } = new("", [], [], [], []);
+    public static UnsafeScopeConfig Empty { get; } = new("", [], [], [], [], []);
 
     private readonly List<(string Id, int Line)> _ruleLines;
 
     private UnsafeScopeConfig(string path, Dictionary<string, (ReportSeverity Severity, int Line)> rules,
         Dictionary<string, (ReportSeverity Severity, int Line)> categories, Dictionary<string, Dictionary<string, string>> options,
-        List<string> packs, List<(string Id, int Line)>? ruleLines = null)
+        List<string> packs, List<string> queryPacks, List<(string Id, int Line)>? ruleLines = null)
     {
+        QueryPacks = [.. queryPacks];
         Path = path;
         RuleSeverities = rules.ToImmutableDictionary(k => k.Key, v => v.Value.Severity);
         CategorySeverities = categories.ToImmutableDictionary(k => k.Key, v => v.Value.Severity, StringComparer.OrdinalIgnoreCase);
@@ -67,6 +70,9 @@ public sealed class UnsafeScopeConfig
 
     /// <summary>Rule options.</summary>
     public AnalyzerOptions Options { get; }
+
+    /// <summary>Query packs (absolute paths).</summary>
+    public ImmutableArray<string> QueryPacks { get; }
 
     /// <summary>Catalog packs (absolute paths).</summary>
     public ImmutableArray<string> CatalogPacks { get; }
@@ -140,6 +146,7 @@ public sealed class UnsafeScopeConfig
         var categories = new Dictionary<string, (ReportSeverity, int)>(StringComparer.OrdinalIgnoreCase);
         var options = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         var packs = new List<string>();
+        var queryPacks = new List<string>();
         string section = "";
         var baseDir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path.Length > 0 ? path : ".")) ?? ".";
         int lineNo = 0;
@@ -152,8 +159,8 @@ public sealed class UnsafeScopeConfig
             {
                 if (!line.EndsWith(']')) throw new ConfigurationException(path, lineNo, $"malformed section header '{line}'");
                 section = line[1..^1].Trim();
-                if (section is not ("rules" or "categories" or "catalogs") && !section.StartsWith("rules.", StringComparison.Ordinal))
-                    throw new ConfigurationException(path, lineNo, $"unknown section [{section}] (expected [rules], [rules.US####], [categories] or [catalogs])");
+                if (section is not ("rules" or "categories" or "catalogs" or "queries") && !section.StartsWith("rules.", StringComparison.Ordinal))
+                    throw new ConfigurationException(path, lineNo, $"unknown section [{section}] (expected [rules], [rules.US####], [categories], [catalogs] or [queries])");
                 if (section.StartsWith("rules.", StringComparison.Ordinal))
                 {
                     var id = section[6..];
@@ -179,6 +186,10 @@ public sealed class UnsafeScopeConfig
                     if (key != "packs") throw new ConfigurationException(path, lineNo, $"unknown key '{key}' in [catalogs] (expected packs)");
                     packs.AddRange(List(value, path, lineNo).Select(p => System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, p))));
                     break;
+                case "queries":
+                    if (key != "packs") throw new ConfigurationException(path, lineNo, $"unknown key '{key}' in [queries] (expected packs)");
+                    queryPacks.AddRange(List(value, path, lineNo).Select(p => System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, p))));
+                    break;
                 case "":
                     throw new ConfigurationException(path, lineNo, $"'{key}' is outside any section");
                 default:
@@ -190,7 +201,7 @@ public sealed class UnsafeScopeConfig
                 }
             }
         }
-        return new UnsafeScopeConfig(path, rules, categories, options, packs, ruleLines);
+        return new UnsafeScopeConfig(path, rules, categories, options, packs, queryPacks, ruleLines);
     }
 
     private static string StripComment(string line)

@@ -40,6 +40,15 @@ public sealed class Diagnostic
             relatedLocations?.ToImmutableArray() ?? [], properties ?? ImmutableDictionary<string, string>.Empty, null);
     }
 
+    /// <summary>Creates a diagnostic with a ready message (no format placeholders are processed).</summary>
+    public static Diagnostic CreateWithMessage(DiagnosticDescriptor descriptor, Location location, string message, IEnumerable<RelatedLocation>? relatedLocations = null)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentException.ThrowIfNullOrWhiteSpace(message);
+        return new Diagnostic(descriptor, descriptor.DefaultSeverity, location, message, relatedLocations?.ToImmutableArray() ?? [], ImmutableDictionary<string, string>.Empty, null);
+    }
+
     /// <summary>The rule.</summary>
     public DiagnosticDescriptor Descriptor { get; }
 

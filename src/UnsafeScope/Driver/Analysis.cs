@@ -31,6 +31,8 @@ public static class Analysis
         var catalog = options.Catalog ?? ApiCatalog.Default;
         var config = options.Configuration ?? UnsafeScopeConfig.Empty;
         var analyzers = options.Analyzers ?? BuiltInAnalyzers.Create(catalog);
+        // User query packs (options and configuration) run next to the built-in analyzers.
+        analyzers = [.. analyzers, .. options.QueryPacks.Concat(config.QueryPacks).Distinct(StringComparer.Ordinal).Select(Analyzers.QueryPacks.QueryPack.Load)];
         config.Validate(analyzers.SelectMany(a => a.SupportedDiagnostics));
         var host = new AnalyzerHost(analyzers, config.IsEnabled, config.Options);
         var diagnostics = new List<Diagnostic>?[files.Count];
@@ -239,7 +241,7 @@ public static class Analysis
                 "The file is not valid UTF-8; invalid bytes were read as U+FFFD.", path));
         try
         {
-            var tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = options.ParseTimeout }, cancellationToken);
+            var tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = options.ParseTimeout, Queries = host.Queries }, cancellationToken);
             if (tree.Status != ParseStatus.Ok)
             {
                 notes.Add(new ToolNotification(NotificationIds.ParseFailed, NotificationLevel.Warning,
@@ -265,6 +267,7 @@ public static class Analysis
             try
             {
                 host.RunNodeActions(tree, crate.Edition, diagnostics.Add, cancellationToken);
+                host.RunQueryActions(tree, crate.Edition, diagnostics.Add, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {

@@ -32,6 +32,9 @@ public sealed record AnalysisOptions
     /// <summary>The analyzers to run (default: <see cref="BuiltInAnalyzers"/>); add your own here.</summary>
     public ImmutableArray<RustAnalyzer>? Analyzers { get; init; }
 
+    /// <summary>Query pack files (<c>.scm</c>, see queries/README.md) whose rules run next to the analyzers.</summary>
+    public ImmutableArray<string> QueryPacks { get; init; } = [];
+
     /// <summary>Rule severities and options (default: none, i.e. every rule at its default).</summary>
     public UnsafeScopeConfig? Configuration { get; init; }
 

@@ -12,12 +12,12 @@ namespace UnsafeScope.Syntax;
 /// </summary>
 internal static unsafe class GrammarRecovery
 {
-    internal static (NodeRecord[] Nodes, ImmutableArray<RecoveredKeyword> Recovered) RecoverUnsafeExtern(
+    internal static (NodeRecord[] Nodes, ImmutableArray<RecoveredKeyword> Recovered, byte[]? Patched) RecoverUnsafeExtern(
         NativeParser parser, SourceText text, NodeRecord[] nodes, TimeSpan timeout, int* cancel)
     {
         // Only trees with errors can hold the misparse; most files skip all of this.
         if (nodes.Length == 0 || (nodes[0].Flags & NodeRecord.FlagHasError) == 0)
-            return (nodes, ImmutableArray<RecoveredKeyword>.Empty);
+            return (nodes, ImmutableArray<RecoveredKeyword>.Empty, null);
 
         var tables = NativeLanguage.Get();
         var recovered = new List<RecoveredKeyword>();
@@ -33,15 +33,23 @@ internal static unsafe class GrammarRecovery
             foreach (var k in recovered)
                 patched.AsSpan(k.Span.Start, k.Span.Length).Fill((byte)' ');
             if (parser.Parse(patched, timeout, cancel, out var reparsed) != NativeParseStatus.Ok)
-                return (nodes, ImmutableArray<RecoveredKeyword>.Empty);
+                return (nodes, ImmutableArray<RecoveredKeyword>.Empty, null);
             nodes = reparsed;
         }
         if (recovered.Count == 0)
-            return (nodes, ImmutableArray<RecoveredKeyword>.Empty);
+            return (nodes, ImmutableArray<RecoveredKeyword>.Empty, null);
         recovered.Sort((a, b) => a.Span.Start.CompareTo(b.Span.Start));
+        var result = recovered.ToImmutableArray();
+        Widen(nodes, result, patched!);
+        return (nodes, result, patched);
+    }
+
+    /// <summary>Gives the recovered keywords back to the items that follow them.</summary>
+    internal static void Widen(NodeRecord[] nodes, ImmutableArray<RecoveredKeyword> recovered, byte[] patched)
+    {
+        var tables = NativeLanguage.Get();
         foreach (var k in recovered)
-            WidenItemOver(nodes, tables, k.Span, patched!);
-        return (nodes, [.. recovered]);
+            WidenItemOver(nodes, tables, k.Span, patched);
     }
 
     private static void Scan(List<Token> tokens, byte[] bytes, List<RecoveredKeyword> recovered, HashSet<int> blockOpenings)

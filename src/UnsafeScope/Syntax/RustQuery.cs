@@ -54,7 +54,17 @@ public sealed unsafe class RustQuery : IDisposable
             starts[p] = 1 + bytes.AsSpan(0, Math.Min(start, bytes.Length)).Count((byte)'\n');
         }
         PatternLines = [.. starts];
-        _predicates = [.. Enumerable.Range(0, PatternCount).Select(p => ReadPredicates(p))];
+        try
+        {
+            _predicates = [.. Enumerable.Range(0, PatternCount).Select(p => ReadPredicates(p))];
+        }
+        catch
+        {
+            // The caller frees the handle; a half-built object is still finalized, which would free it twice.
+            _handle = 0;
+            GC.SuppressFinalize(this);
+            throw;
+        }
     }
 
     /// <summary>A capture name or string literal of the query, by id.</summary>

@@ -28,6 +28,12 @@ public sealed record RustParseOptions
 
     /// <summary>Recover Rust 2024 <c>unsafe extern "ABI" { … }</c> blocks and <c>safe fn</c> items the grammar cannot parse.</summary>
     public bool RecoverUnsafeExternBlocks { get; init; } = true;
+
+    /// <summary>Queries to run during the parse (see <see cref="RustSyntaxTree.QueryMatches"/>).</summary>
+    public ImmutableArray<RustQuery> Queries { get; init; } = [];
+
+    /// <summary>Most in-progress matches a query may keep (bounds the cost of user-supplied queries).</summary>
+    public uint QueryMatchLimit { get; init; } = 256;
 }
 
 /// <summary>A keyword the grammar cannot place that the parser recovered (see <see cref="RustSyntaxTree.RecoveredKeywords"/>).</summary>
@@ -54,6 +60,12 @@ public sealed class RustSyntaxTree
         RecoveredKeywords = recovered;
         Tables = NativeLanguage.Get();
     }
+
+    /// <summary>Matches of <see cref="RustParseOptions.Queries"/>, query by query in tree-sitter's order, predicates applied.</summary>
+    public ImmutableArray<QueryMatch> QueryMatches { get; private set; } = [];
+
+    /// <summary>True when a query hit <see cref="RustParseOptions.QueryMatchLimit"/> (some matches may be missing).</summary>
+    public bool QueryMatchLimitExceeded { get; private set; }
 
     /// <summary>The source the tree was parsed from.</summary>
     public SourceText Text { get; }
@@ -122,20 +134,43 @@ public sealed class RustSyntaxTree
                 nint address = (nint)flag;
                 registration = cancellationToken.Register(() => Volatile.Write(ref *(int*)address, 1));
             }
-            var status = parser.Parse(text.Bytes, options.Timeout, flag, out var nodes);
+            var queries = options.Queries;
+            var handles = queries.Select(q => q.Handle).ToArray();
+            MatchRecord[] matches = [];
+            CaptureRecord[] captures = [];
+            bool exceeded = false;
+            var status = queries.IsEmpty
+                ? parser.Parse(text.Bytes, options.Timeout, flag, out var nodes)
+                : parser.ParseWithQueries(text.Bytes, options.Timeout, flag, handles, options.QueryMatchLimit, out nodes, out matches, out captures, out exceeded);
             var recovered = ImmutableArray<RecoveredKeyword>.Empty;
             if (status == NativeParseStatus.Ok && options.RecoverUnsafeExternBlocks)
-                (nodes, recovered) = GrammarRecovery.RecoverUnsafeExtern(parser, text, nodes, options.Timeout, flag);
+            {
+                byte[]? patched;
+                (nodes, recovered, patched) = GrammarRecovery.RecoverUnsafeExtern(parser, text, nodes, options.Timeout, flag);
+                // The queries must see the recovered tree: run them once more on the patched text.
+                if (patched is not null && !queries.IsEmpty
+                    && parser.ParseWithQueries(patched, options.Timeout, flag, handles, options.QueryMatchLimit, out var again, out matches, out captures, out exceeded) == NativeParseStatus.Ok)
+                {
+                    GrammarRecovery.Widen(again, recovered, patched);
+                    nodes = again;
+                }
+            }
             // Cancellation and the time limit both stop the parser; the token tells which.
             registration.Dispose();
             registration = default;
             cancellationToken.ThrowIfCancellationRequested();
-            return new RustSyntaxTree(text, nodes, status switch
+            var tree = new RustSyntaxTree(text, nodes, status switch
             {
                 NativeParseStatus.Ok => ParseStatus.Ok,
                 NativeParseStatus.Cancelled => ParseStatus.TimedOut,
                 _ => ParseStatus.OutOfMemory,
             }, recovered);
+            if (status == NativeParseStatus.Ok && !queries.IsEmpty)
+            {
+                tree.QueryMatches = tree.BuildMatches(queries, matches, captures);
+                tree.QueryMatchLimitExceeded = exceeded;
+            }
+            return tree;
         }
         finally
         {
@@ -144,6 +179,41 @@ public sealed class RustSyntaxTree
             if (s_parsers.Count < Environment.ProcessorCount * 2) s_parsers.Add(parser);
             else parser.Dispose();
         }
+    }
+
+    private ImmutableArray<QueryMatch> BuildMatches(ImmutableArray<RustQuery> queries, MatchRecord[] matches, CaptureRecord[] captures)
+    {
+        var result = ImmutableArray.CreateBuilder<QueryMatch>(matches.Length);
+        var list = new List<QueryCapture>();
+        foreach (var m in matches)
+        {
+            var query = queries[(int)m.Query];
+            list.Clear();
+            for (uint c = m.FirstCapture; c < m.FirstCapture + m.CaptureCount; c++)
+            {
+                var cap = captures[c];
+                if (IndexOf(cap.StartByte, cap.EndByte, (ushort)cap.Symbol) is int index)
+                    list.Add(new QueryCapture(query.CaptureNames[(int)cap.Capture], new SyntaxNode(this, index)));
+            }
+            if (list.Count == m.CaptureCount && query.Accepts((int)m.Pattern, list))
+                result.Add(new QueryMatch(query, (int)m.Pattern, [.. list]));
+        }
+        return result.ToImmutable();
+    }
+
+    /// <summary>The node with this span and symbol: start bytes never decrease in preorder, so binary search.</summary>
+    private int? IndexOf(uint start, uint end, ushort symbol)
+    {
+        int lo = 0, hi = Nodes.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (Nodes[mid].StartByte < start) lo = mid + 1;
+            else hi = mid;
+        }
+        for (int i = lo; i < Nodes.Length && Nodes[i].StartByte == start; i++)
+            if (Nodes[i].EndByte == end && Nodes[i].Symbol == symbol) return i;
+        return null;
     }
 
     internal RustSyntaxKind KindAt(int index) => NativeLanguage.KindOf(Nodes[index].Symbol, Tables);

@@ -31,5 +31,6 @@ public static class BuiltInAnalyzers
         new DocumentUnsafeInMacrosAnalyzer(),
         new DoNotExposeRawPointersAnalyzer(),
         new SuppressionRulesAnalyzer(),
+        .. QueryPacks.QueryPack.BuiltIn,
     ];
 }
