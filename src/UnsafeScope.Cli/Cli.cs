@@ -153,7 +153,8 @@ internal static class Cli
         AnalysisResult result;
         try
         {
-            result = Analysis.Run(options, null, cancellationToken);
+            using var bar = ProgressBar.Create(cl.Has("quiet"));
+            result = Analysis.Run(options, bar, cancellationToken);
         }
         catch (ConfigurationException e)
         {

@@ -11,6 +11,11 @@ using UnsafeScope.Text;
 
 namespace UnsafeScope.Driver;
 
+/// <summary>How far a run is: files done of the files found.</summary>
+/// <param name="Done">Files analyzed (or skipped) so far.</param>
+/// <param name="Total">Files found.</param>
+public readonly record struct AnalysisProgress(int Done, int Total);
+
 /// <summary>The one entry point that runs an analysis over files and folders.</summary>
 public static class Analysis
 {
@@ -19,7 +24,7 @@ public static class Analysis
     /// <see cref="AnalysisOptions.Jobs"/> threads. Bad files never stop the run: they become notifications.
     /// The result does not depend on the thread count.
     /// </summary>
-    public static AnalysisResult Run(AnalysisOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    public static AnalysisResult Run(AnalysisOptions options, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var start = DateTimeOffset.UtcNow;
@@ -56,7 +61,7 @@ public static class Analysis
                     {
                         int i = order[k];
                         (results[i], facts[i]) = ProcessFile(files[i], options, catalog, locator, host, diagnostics[i] = [], cancellationToken);
-                        progress?.Report(Interlocked.Increment(ref done));
+                        progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), files.Count));
                     }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
