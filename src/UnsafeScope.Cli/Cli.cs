@@ -31,6 +31,7 @@ internal static class Cli
           --parse-timeout S    stop parsing one file after S seconds (default 30)
           --json FILE          write the JSON inventory (schema: docs/schemas/inventory.schema.json)
           --markdown FILE      write the per-crate table as GitHub markdown
+          --html FILE          write a self-contained HTML report (charts, worst regions with code; docs/report.md)
           --catalog F1,F2      extra API catalog packs (.tsv, see queries/catalogs/README.md); later rows override
           --config FILE        configuration (default: unsafescope.toml found upward from the first path)
           --no-config          ignore any unsafescope.toml
@@ -87,7 +88,7 @@ internal static class Cli
     private static int Analyze(string[] args, CancellationToken cancellationToken)
     {
         var cl = CommandLine.Parse(args,
-            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "catalog", "config", "fail-on", "show", "baseline" },
+            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "html", "catalog", "config", "fail-on", "show", "baseline" },
             flags: new HashSet<string> { "verbose", "quiet", "no-config" });
         if (cl.Positional.Count == 0) throw new UsageException("analyze needs at least one file or folder.");
         var root = cl.Get("root");
@@ -152,6 +153,7 @@ internal static class Cli
             throw new UsageException($"bad configuration: {e.Message}");
         }
         if (cl.Get("json") is { } json) AtomicFile.Write(json, s => InventoryJsonWriter.Write(result, s));
+        if (cl.Get("html") is { } html) AtomicFile.Write(html, s => HtmlReport.Write(result, HtmlReportOptions.Default, s));
         if (cl.Get("markdown") is { } md) AtomicFile.Write(md, s => s.Write(System.Text.Encoding.UTF8.GetBytes(GeigerTable.ToMarkdown(result))));
         if (!cl.Has("quiet")) Console.Out.Write(GeigerTable.ToText(result));
         PrintDiagnostics(result, cl.GetInt("show", 20, 0, int.MaxValue));
