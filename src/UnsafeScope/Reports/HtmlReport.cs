@@ -273,15 +273,26 @@ public static class HtmlReport
             w.Write("<div class=\"big\" style=\"color:" + color + "\">" + _overallScore.ToString(s_inv) + "<span>/100</span></div>\n");
             w.Write(Gauge(_overallScore));
             w.Write("<p class=\"muted\">Mean of " + N(scored.Count) + " scored regions, weighted by their unsafe operations. "
-                + "100 = every unsafe region documented, small and behind a safe API.</p>\n</div>\n<div>\n<div class=\"tiles\">\n");
+                + "100 = every unsafe region documented, small and behind a safe API.</p>\n");
+            var factors = scored.SelectMany(x => x.Region.ScoreFactors.Select(f => f.Name).Distinct()).GroupBy(n => n)
+                .Select(g => (Label: g.Key, Value: (long)g.Count())).OrderByDescending(f => f.Value).ThenBy(f => f.Label, StringComparer.Ordinal).Take(8).ToList();
+            if (factors.Count > 0)
+            {
+                w.Write("<figure><figcaption>Why scores drop</figcaption>\n");
+                w.Write(BarChart("factors", factors.Select(f => (f.Label, f.Value, "#ef4444", "")).ToList(), 300));
+                w.Write("</figure>\n");
+            }
+            w.Write("</div>\n<div>\n<div class=\"tiles t5\">\n");
             Tile("Files", N(analyzed), skipped > 0 ? N(skipped) + " skipped" : N(t.Lines) + " lines");
             Tile("Unsafe regions", N(_regions.Count), N(scored.Count) + " scored");
             Tile("Unsafe density", Percent(Density(t)), N(t.UnsafeLines) + " of " + N(t.Lines) + " lines");
             Tile("FFI calls", N(t.FfiCalls), N(_regions.Sum(x => x.Region.FfiCalls.Count(c => c.Risk == "high"))) + " high-risk");
             Tile("MMIO accesses", N(t.MmioAccesses), "volatile, port, register");
+            w.Write("</div>\n<div class=\"tiles t4\">\n");
             Tile("Errors", N(errors), "findings", "error");
             Tile("Warnings", N(warnings), "findings", "warning");
-            Tile("Notes", N(notes), suppressed > 0 ? N(suppressed) + " suppressed (not counted)" : "none suppressed", "note");
+            Tile("Notes", N(notes), "findings", "note");
+            Tile("Suppressed", N(suppressed), "in source, config or baseline", "suppressed");
             w.Write("</div>\n<div class=\"charts\">\n<figure><figcaption>Region scores</figcaption>\n");
             w.Write(Histogram(scored.Select(x => x.Region.Score)));
             w.Write("</figure>\n<figure><figcaption>Unsafe regions by kind</figcaption>\n");
@@ -837,15 +848,17 @@ public static class HtmlReport
         .score-card .label{font-size:12px;text-transform:uppercase;letter-spacing:.08em;color:var(--muted);font-weight:700}
         .big{font-size:96px;font-weight:800;line-height:1;margin:8px 0 6px;letter-spacing:-.03em}
         .big span{font-size:22px;color:var(--muted);font-weight:600;letter-spacing:0;margin-left:4px}
-        .tiles{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:12px}
+        .tiles{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:12px;margin-bottom:12px}
+        .tiles.t5{grid-template-columns:repeat(5,minmax(0,1fr))}
         .tile{border:1px solid var(--line);border-radius:10px;padding:10px 14px;background:#fafbfd;border-top:3px solid #6366f1}
         .tile .l{color:var(--muted);font-size:11px;text-transform:uppercase;letter-spacing:.06em;font-weight:700}
-        .tile .v{font-size:26px;font-weight:750;font-variant-numeric:tabular-nums}
+        .tile .v{font-size:24px;font-weight:750;font-variant-numeric:tabular-nums}
         .tile .s{color:var(--muted);font-size:12px}
         .tile.t-error{border-top-color:#dc2626}.tile.t-error .v{color:#b91c1c}
         .tile.t-warning{border-top-color:#d97706}.tile.t-warning .v{color:#b45309}
         .tile.t-note{border-top-color:#2563eb}.tile.t-note .v{color:#1d4ed8}
-        .charts{display:grid;grid-template-columns:auto 1fr;gap:28px;margin-top:18px;align-items:start}
+        .tile.t-suppressed{border-top-color:#94a3b8}.tile.t-suppressed .v{color:#64748b}
+        .charts{display:grid;grid-template-columns:auto 1fr;gap:28px;margin-top:8px;align-items:start}
         figure{margin:0}
         figcaption{font-size:12px;font-weight:700;color:var(--muted);text-transform:uppercase;letter-spacing:.06em;margin:0 0 8px}
         .ffi-grid{display:grid;grid-template-columns:auto 1fr;gap:36px;align-items:start;margin-bottom:18px}
@@ -919,7 +932,7 @@ public static class HtmlReport
         #notifications details{margin:8px 0}
         #notifications summary{font-weight:600}
         footer{text-align:center;color:var(--muted);font-size:12px;padding:0 0 28px}
-        @media (max-width:1000px){.overview,.charts,.ffi-grid,.facts{grid-template-columns:1fr}.score-card{border-right:0;padding-right:0}.tiles{grid-template-columns:repeat(2,minmax(0,1fr))}}
+        @media (max-width:1000px){.overview,.charts,.ffi-grid,.facts{grid-template-columns:1fr}.score-card{border-right:0;padding-right:0}.tiles,.tiles.t5{grid-template-columns:repeat(2,minmax(0,1fr))}}
 
         """;
 

@@ -68,6 +68,9 @@ public sealed partial class HtmlReportTests : IDisposable
         Assert.Contains($"<div class=\"v\">{result.Totals.MmioAccesses:N0}</div>", html, StringComparison.Ordinal);
         int errors = result.Diagnostics.Count(d => !d.IsSuppressed && d.Severity == Diagnostics.DiagnosticSeverity.Error);
         Assert.Contains($"<div class=\"l\">Errors</div><div class=\"v\">{errors:N0}</div>", html, StringComparison.Ordinal);
+        int suppressed = result.Diagnostics.Count(d => d.IsSuppressed);
+        Assert.Contains($"<div class=\"l\">Suppressed</div><div class=\"v\">{suppressed:N0}</div>", html, StringComparison.Ordinal);
+        Assert.Contains("<svg id=\"factors\"", html, StringComparison.Ordinal);
     }
 
     [Fact]
