@@ -36,6 +36,7 @@ internal static class Cli
           --timestamps         put start/end times and the command line in the SARIF invocation (off: byte-reproducible)
           --json FILE          write the JSON inventory (schema: docs/schemas/inventory.schema.json)
           --markdown FILE      write the per-crate table as GitHub markdown
+          --html FILE          write a self-contained HTML report (charts, worst regions with code; docs/report.md)
           --catalog F1,F2      extra API catalog packs (.tsv, see queries/catalogs/README.md); later rows override
           --queries F1,F2      extra query packs (.scm rules as tree-sitter queries, see queries/README.md)
           --config FILE        configuration (default: unsafescope.toml found upward from the first path)
@@ -94,7 +95,7 @@ internal static class Cli
     private static int Analyze(string[] args, CancellationToken cancellationToken)
     {
         var cl = CommandLine.Parse(args,
-            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "catalog", "config", "fail-on", "show", "baseline", "sarif", "category", "queries" },
+            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "html", "catalog", "config", "fail-on", "show", "baseline", "sarif", "category", "queries" },
             flags: new HashSet<string> { "verbose", "quiet", "no-config", "timestamps" });
         if (cl.Positional.Count == 0) throw new UsageException("analyze needs at least one file or folder.");
         var root = cl.Get("root");
@@ -178,6 +179,7 @@ internal static class Cli
             };
             AtomicFile.Write(sarif, s => UnsafeScope.Sarif.SarifLogWriter.Write(result, sarifOptions, s));
         }
+        if (cl.Get("html") is { } html) AtomicFile.Write(html, s => HtmlReport.Write(result, HtmlReportOptions.Default, s));
         if (cl.Get("markdown") is { } md) AtomicFile.Write(md, s => s.Write(System.Text.Encoding.UTF8.GetBytes(GeigerTable.ToMarkdown(result))));
         if (!cl.Has("quiet")) Console.Out.Write(GeigerTable.ToText(result));
         PrintDiagnostics(result, cl.GetInt("show", 20, 0, int.MaxValue));
