@@ -4,6 +4,7 @@ using UnsafeScope.Reports;
 
 namespace UnsafeScope.Tests.Hardening;
 
+[Collection(nameof(Isolated))]
 public sealed class FaultTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("unsafescope-fault-").FullName;
@@ -102,3 +103,7 @@ public sealed class FaultTests : IDisposable
         Assert.True(growth < 64L * 1024 * 1024, $"working set grew by {growth / 1048576} MB over 20,000 parses");
     }
 }
+
+/// <summary>Tests that measure the whole process (memory) run alone, after the parallel ones.</summary>
+[CollectionDefinition(nameof(Isolated), DisableParallelization = true)]
+public sealed class Isolated;

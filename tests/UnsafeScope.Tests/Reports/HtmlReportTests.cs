@@ -161,7 +161,7 @@ public sealed partial class HtmlReportTests(ITestOutputHelper output) : IDisposa
         var html = Html(result, HtmlReportOptions.Default with { MaxModules = 3, MaxCrates = 2, MaxRegions = 4, MaxApis = 5, MaxFamilies = 3, IncludeTimestamp = true, Title = "Driver <audit>" });
         Assert.Equal(4, Regex.Count(html, "<article class=\"region\""));
         Assert.Contains("Showing the 3 worst of", html, StringComparison.Ordinal);
-        Assert.Contains("Showing the 2 worst of 23 crates", html, StringComparison.Ordinal);
+        Assert.Contains($"Showing the 2 worst of {result.Crates.Length} crates", html, StringComparison.Ordinal);
         Assert.Contains("Top 5 FFI APIs", html, StringComparison.Ordinal);
         Assert.Contains("other families", html, StringComparison.Ordinal);
         Assert.Contains("<title>Driver &lt;audit&gt;</title>", html, StringComparison.Ordinal);
