@@ -43,7 +43,7 @@ public sealed record FfiMacroEntry(string Name, string Kind, ImmutableArray<stri
 
 /// <summary>An unsafe function or method of core/std/alloc.</summary>
 /// <param name="Name">Name or trailing path segments.</param>
-/// <param name="Form">free, path or method.</param>
+/// <param name="Form">free, path, method, or prefix (the function name starts with it).</param>
 /// <param name="Receiver">For methods: any or raw-pointer.</param>
 public sealed record UnsafeStdEntry(string Name, string Form, string Receiver);
 
@@ -83,6 +83,7 @@ public sealed class ApiCatalog
         "map", "unmap", "volatile-read", "volatile-write", "unaligned-read", "unaligned-write", "port-in", "port-out",
         "msr-read", "msr-write", "bus-config", "register-read", "register-write");
     private static readonly FrozenSet<string> s_forms = FrozenSet.Create(StringComparer.Ordinal, "free", "path", "method", "field");
+    private static readonly FrozenSet<string> s_stdForms = FrozenSet.Create(StringComparer.Ordinal, "free", "path", "method", "prefix");
 
     private ApiCatalog(
         FrozenDictionary<string, ApiEntry> apis, ImmutableArray<FamilyRule> families, FrozenDictionary<string, MmioEntry> mmio,
@@ -96,6 +97,7 @@ public sealed class ApiCatalog
         Sources = sources;
         UnsafeStdFree = unsafeStd.Where(e => e.Form == "free").Select(e => e.Name).ToFrozenSet(StringComparer.Ordinal);
         UnsafeStdPaths = [.. unsafeStd.Where(e => e.Form == "path").Select(e => e.Name)];
+        UnsafeStdPrefixes = [.. unsafeStd.Where(e => e.Form == "prefix").Select(e => e.Name)];
         UnsafeStdMethods = unsafeStd.Where(e => e.Form == "method").ToFrozenDictionary(e => e.Name, e => e.Receiver, StringComparer.Ordinal);
     }
 
@@ -122,6 +124,7 @@ public sealed class ApiCatalog
 
     internal FrozenSet<string> UnsafeStdFree { get; }
     internal ImmutableArray<string> UnsafeStdPaths { get; }
+    internal ImmutableArray<string> UnsafeStdPrefixes { get; }
     internal FrozenDictionary<string, string> UnsafeStdMethods { get; }
 
     /// <summary>The family rule for a name not in <see cref="Apis"/>: longest prefix followed by an uppercase letter.</summary>
@@ -220,7 +223,7 @@ public sealed class ApiCatalog
                 }
                 else
                 {
-                    var form = OneOf(file, lineNo, "form", cells[1], s_forms);
+                    var form = OneOf(file, lineNo, "form", cells[1], s_stdForms);
                     var receiver = form == "method" ? OneOf(file, lineNo, "receiver", cells[2], FrozenSet.Create(StringComparer.Ordinal, "any", "raw-pointer")) : "-";
                     std[(cells[0], form)] = new UnsafeStdEntry(cells[0], form, receiver);
                 }

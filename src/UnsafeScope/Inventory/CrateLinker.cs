@@ -23,6 +23,7 @@ internal sealed class CrateLinker
     private readonly HashSet<string> _pointerReturning = new(StringComparer.Ordinal);
     private readonly HashSet<string> _publicRawTypes = new(StringComparer.Ordinal);
     private readonly Scoring.ScoringContext _scoring;
+    private readonly Dictionary<string, bool> _modules = new(StringComparer.Ordinal);
 
     public CrateLinker(ApiCatalog catalog, IEnumerable<FileFacts> crateFiles)
     {
@@ -40,6 +41,7 @@ internal sealed class CrateLinker
             _rawPointerFields.UnionWith(f.RawPointerFields);
             _pointerReturning.UnionWith(f.PointerReturningFunctions);
             _publicRawTypes.UnionWith(f.TypesWithPublicRawFields);
+            foreach (var (path, isPub) in f.ModuleDeclarations) _modules[path] = isPub;
         }
         _scoring = new Scoring.ScoringContext(_publicRawTypes);
     }
@@ -47,6 +49,7 @@ internal sealed class CrateLinker
     public FileInventory Link(FileFacts facts)
     {
         var scoring = _scoring;
+        bool fileExported = ModuleExported(facts.ModulePath);
         var regions = ImmutableArray.CreateBuilder<UnsafeRegion>(facts.Regions.Count);
         foreach (var draft in facts.Regions.OrderBy(r => r.Location.SourceSpan.Start).ThenBy(r => r.Kind))
         {
@@ -63,6 +66,7 @@ internal sealed class CrateLinker
                 Name = draft.Name,
                 Visibility = draft.Visibility,
                 HasSafetyComment = draft.HasSafetyComment,
+                IsExported = fileExported && !draft.InPrivateModule && !draft.DocHidden && draft.Visibility == "pub",
                 SafetyCommentPlacement = draft.SafetyCommentPlacement,
                 HasSafetyDoc = draft.HasSafetyDoc,
                 Abi = draft.Abi,
@@ -82,6 +86,16 @@ internal sealed class CrateLinker
         }
         var frozen = regions.ToImmutable();
         return new FileInventory(facts.Path, facts.Crate, frozen, Count(facts, frozen), facts.Edition);
+    }
+
+    /// <summary>Every module on the path is declared <c>pub</c> (undeclared ones, e.g. behind #[path] or macros, count as public).</summary>
+    private bool ModuleExported(string modulePath)
+    {
+        if (modulePath.Length == 0) return true;
+        var parts = modulePath.Split("::");
+        for (int i = 1; i <= parts.Length; i++)
+            if (_modules.TryGetValue(string.Join("::", parts[..i]), out var isPub) && !isPub) return false;
+        return true;
     }
 
     private void Resolve(Candidate c, FileFacts file, List<UnsafeOperation> ops, List<FfiCall> ffi)
@@ -128,6 +142,12 @@ internal sealed class CrateLinker
             ffi.Add(Classify(name, form, c, "extern-decl"));
             return;
         }
+        if (IsFfiCratePath(c.Path) && !_safeFunctions.Contains(name))
+        {
+            ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+            ffi.Add(Classify(name, FfiCallForm.Path, c, "ffi-crate"));
+            return;
+        }
         if (IsLinuxBindings(c.Path))
         {
             ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
@@ -153,7 +173,7 @@ internal sealed class CrateLinker
                 ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
                 return;
             }
-            if (_catalog.UnsafeStdFree.Contains(name) || EndsWithStdPath(c.Path))
+            if (_catalog.UnsafeStdFree.Contains(name) || EndsWithStdPath(c.Path) || _catalog.UnsafeStdPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
                 ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
         }
     }
@@ -163,6 +183,16 @@ internal sealed class CrateLinker
         if (_catalog.Apis.TryGetValue(name, out var e)) return new FfiCall(name, e.Family, e.Risk, form, source == "extern-decl" ? "extern-decl" : "catalog", c.Location);
         if (_catalog.FamilyOf(name) is { } f) return new FfiCall(name, f.Family, f.DefaultRisk, form, source == "extern-decl" ? "extern-decl" : "family-rule", c.Location);
         return new FfiCall(name, "unknown", "unknown", form, source, c.Location);
+    }
+
+    /// <summary>A call through a C binding crate: <c>libc::f</c>, <c>foo_sys::f</c>, or the usual <c>ffi::f</c> alias of one.</summary>
+    private static bool IsFfiCratePath(string path)
+    {
+        var segments = path.Split("::");
+        if (segments.Length < 2 || segments[^1].Length == 0 || char.IsUpper(segments[^1][0]) && segments[^1].Any(char.IsLower)) return false; // Type::new is not FFI
+        for (int i = 0; i < segments.Length - 1; i++)
+            if (segments[i] is "libc" or "ffi" || segments[i].EndsWith("_sys", StringComparison.Ordinal)) return i == segments.Length - 2 || segments[i] != "ffi";
+        return false;
     }
 
     private static bool IsLinuxBindings(string path)

@@ -46,7 +46,7 @@ internal sealed class Extractor
 
     public static FileFacts Extract(RustSyntaxTree tree, ApiCatalog catalog, string path, string crate, string modulePath)
     {
-        var facts = new FileFacts { Path = path, Crate = crate, Lines = tree.Text.LineCount };
+        var facts = new FileFacts { Path = path, Crate = crate, Lines = tree.Text.LineCount, ModulePath = modulePath };
         if (tree.Root is not null)
             new Extractor(tree, catalog, facts, modulePath).Walk();
         return facts;
@@ -74,7 +74,9 @@ internal sealed class Extractor
                 return true;
             case RustSyntaxKind.ModItem:
                 if (node.ChildByField(RustSyntaxField.Body) is not null)
-                    Push(ContextKind.Module, node, NameOf(node));
+                    _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), Visibility = VisibilityOf(node) });
+                else
+                    _facts.ModuleDeclarations[ModuleChildPath(NameOf(node))] = VisibilityOf(node) == "pub";
                 return false;
             case RustSyntaxKind.ImplItem:
                 VisitImpl(node);
@@ -152,7 +154,7 @@ internal sealed class Extractor
         var name = NameOf(node);
         if (node.HasChild(RustSyntaxKind.UnsafeKeyword))
             AddRegion(RegionKind.UnsafeTrait, node, name: name, visibility: VisibilityOf(node), itemSuffix: name, safetyDoc: SafetyComments.HasSafetyDocSection(node));
-        Push(ContextKind.Trait, node, name);
+        _stack.Add(new Context { Kind = ContextKind.Trait, End = End(node), Name = name, Visibility = VisibilityOf(node) });
     }
 
     private void VisitFunction(SyntaxNode node)
@@ -163,7 +165,7 @@ internal sealed class Extractor
         var abi = modifiers is { } mm && mm.ChildOfKind(RustSyntaxKind.ExternModifier) is { } ext ? AbiOf(ext) : "";
         var owner = OwnerOf(node);
         bool isMethod = owner is ContextKind.Impl or ContextKind.Trait;
-        var visibility = VisibilityOf(node);
+        var visibility = owner == ContextKind.Trait ? CurrentOf(ContextKind.Trait)?.Visibility ?? "private" : VisibilityOf(node);
         if (owner == ContextKind.Impl && ImplContext() is { TraitImpl: true }) visibility = "trait-impl";
 
         if (isMethod) _facts.Methods++;
@@ -196,6 +198,7 @@ internal sealed class Extractor
                     rawLocals.Add(pat.Text);
             }
         }
+        _fnDocHidden = IsDocHidden(node);
         _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal) });
         if (isUnsafe)
         {
@@ -220,7 +223,9 @@ internal sealed class Extractor
         if (modifiers is { } m && m.HasChild(RustSyntaxKind.UnsafeKeyword))
         {
             (HasSelf(node) ? _facts.UnsafeMethods : _facts.UnsafeFunctions).Add(name);
-            AddRegion(RegionKind.UnsafeFn, node, name: name, visibility: VisibilityOf(node), safetyDoc: SafetyComments.HasSafetyDocSection(node), itemSuffix: name);
+            // Trait items have no visibility of their own: they are as visible as the trait.
+            var visibility = owner == ContextKind.Trait ? CurrentOf(ContextKind.Trait)?.Visibility ?? "private" : VisibilityOf(node);
+            AddRegion(RegionKind.UnsafeFn, node, name: name, visibility: visibility, safetyDoc: SafetyComments.HasSafetyDocSection(node), itemSuffix: name);
         }
     }
 
@@ -759,6 +764,8 @@ internal sealed class Extractor
         var draft = new RegionDraft
         {
             OwnerType = owner?.Name ?? "",
+            InPrivateModule = _stack.Any(c => c.Kind == ContextKind.Module && c.Visibility != "pub"),
+            DocHidden = IsDocHidden(anchor) || (fn is not null && kind == RegionKind.UnsafeBlock && _fnDocHidden),
             EnclosingAbi = kind is RegionKind.UnsafeBlock && fn is not null ? fn.Abi : "",
             InUnsafeFunction = kind is RegionKind.UnsafeBlock && fn is not null && fn.IsUnsafe,
             Kind = kind,
@@ -785,6 +792,27 @@ internal sealed class Extractor
             if (c.Kind is ContextKind.Module or ContextKind.Impl or ContextKind.Trait or ContextKind.Function && c.Name.Length > 0)
                 parts.Add(c.Name);
         if (suffix.Length > 0 && (parts.Count == 0 || parts[^1] != suffix)) parts.Add(suffix);
+        return string.Join("::", parts);
+    }
+
+    private bool _fnDocHidden;
+
+    private static bool IsDocHidden(SyntaxNode item)
+    {
+        foreach (var a in SyntaxTrivia.GetPrecedingAttributes(item))
+            if (SyntaxTrivia.GetAttributeName(a) == "doc" && a.Text.Replace(" ", "", StringComparison.Ordinal).Contains("doc(hidden)", StringComparison.Ordinal))
+                return true;
+        return false;
+    }
+
+    /// <summary>The module path of a child module declared here (<c>mod x;</c>).</summary>
+    private string ModuleChildPath(string name)
+    {
+        var parts = new List<string>();
+        if (_modulePath.Length > 0) parts.Add(_modulePath);
+        foreach (var c in _stack)
+            if (c.Kind == ContextKind.Module) parts.Add(c.Name);
+        parts.Add(name);
         return string.Join("::", parts);
     }
 

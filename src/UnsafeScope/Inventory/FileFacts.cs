@@ -34,6 +34,8 @@ internal sealed class RegionDraft
     public string Abi { get; init; } = "";
     public bool HasBody { get; init; }
     public string OwnerType { get; init; } = "";
+    public bool InPrivateModule { get; init; }
+    public bool DocHidden { get; init; }
     public string EnclosingAbi { get; init; } = "";
     public bool InUnsafeFunction { get; init; }
     public List<UnsafeOperation> Operations { get; } = [];
@@ -48,6 +50,10 @@ internal sealed class FileFacts
     public required string Path { get; init; }
     public required string Crate { get; init; }
     public string CrateRoot { get; set; } = "";
+    public string ModulePath { get; set; } = "";
+
+    /// <summary>Module path → whether its <c>mod x;</c> declaration is <c>pub</c>.</summary>
+    public Dictionary<string, bool> ModuleDeclarations { get; } = new(StringComparer.Ordinal);
     public string Edition { get; set; } = "2015";
 
     /// <summary>Suppression comments: <c>// unsafescope-ignore: US1001 -- reason</c>.</summary>

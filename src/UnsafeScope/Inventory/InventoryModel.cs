@@ -175,6 +175,12 @@ public sealed record UnsafeRegion
     /// <summary>Visibility of the region's item (or of the enclosing function for blocks): <c>pub</c>, <c>pub(crate)</c>, … or <c>private</c>.</summary>
     public string Visibility { get; init; } = "private";
 
+    /// <summary>
+    /// True when the item is reachable from outside the crate: <c>pub</c>, in modules that are all <c>pub</c> up to
+    /// the crate root, and not <c>#[doc(hidden)]</c> (clippy's "exported"). For blocks: their function's.
+    /// </summary>
+    public bool IsExported { get; init; }
+
     /// <summary>A <c>// SAFETY:</c> comment justifies it (clippy's rules for where the comment may stand).</summary>
     public bool HasSafetyComment { get; init; }
 

@@ -25,6 +25,8 @@ public static class SafetyComments
         options ??= SafetyCommentOptions.Default;
         int line = FindAbove(node.Tree.Text, node.Span.Start, options.AcceptAboveAttributes);
         if (line >= 0) return line;
+        // clippy also accepts the comment as the first thing inside the block: `unsafe {\n // SAFETY: …`.
+        if (node.Kind == RustSyntaxKind.UnsafeBlock && InnerLeadingComment(node) is { } inner) return inner;
         if (options.AcceptAboveStatement && EnclosingStatement(node) is { } statement && statement != node)
             return FindAbove(node.Tree.Text, statement.Span.Start, options.AcceptAboveAttributes);
         return -1;
@@ -33,7 +35,10 @@ public static class SafetyComments
     /// <summary>True when a SAFETY comment justifies <paramref name="node"/>.</summary>
     public static bool Has(SyntaxNode node, SafetyCommentOptions? options = null) => FindLine(node, options) >= 0;
 
-    /// <summary>The statement or item whose start the comment may precede: let, expression statement, const/static.</summary>
+    /// <summary>
+    /// The statement or item whose start the comment may precede: let, expression statement, const/static.
+    /// Like clippy, the search climbs through closures and calls but not out of a block or a match arm.
+    /// </summary>
     public static SyntaxNode? EnclosingStatement(SyntaxNode node)
     {
         for (var p = node.Parent; p is { } n; p = n.Parent)
@@ -42,10 +47,24 @@ public static class SafetyComments
             {
                 case RustSyntaxKind.LetDeclaration or RustSyntaxKind.ExpressionStatement or RustSyntaxKind.ConstItem or RustSyntaxKind.StaticItem:
                     return n;
-                case RustSyntaxKind.Block or RustSyntaxKind.FunctionItem or RustSyntaxKind.ClosureExpression or RustSyntaxKind.SourceFile or RustSyntaxKind.DeclarationList:
+                case RustSyntaxKind.FunctionItem or RustSyntaxKind.SourceFile or RustSyntaxKind.DeclarationList or RustSyntaxKind.MatchArm:
+                    return null;
+                case RustSyntaxKind.Block when n.Parent is not { Kind: RustSyntaxKind.ClosureExpression }:
                     return null;
             }
-            // The block is the value of a statement-like construct ending the enclosing block: keep climbing.
+        }
+        return null;
+    }
+
+    /// <summary>The line of a SAFETY comment that opens the block's body, or null.</summary>
+    private static int? InnerLeadingComment(SyntaxNode unsafeBlock)
+    {
+        if (unsafeBlock.ChildOfKind(RustSyntaxKind.Block) is not { } block) return null;
+        foreach (var c in block.Children)
+        {
+            if (c.Kind == RustSyntaxKind.OpenBraceToken) continue;
+            if (!c.IsComment) return null;
+            if (ContainsSafety(c.Utf8Text)) return c.StartLine;
         }
         return null;
     }

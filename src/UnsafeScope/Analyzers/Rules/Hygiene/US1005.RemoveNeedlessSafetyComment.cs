@@ -28,12 +28,21 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
     public override void Initialize(AnalysisContext context) => context.RegisterSyntaxNodeAction(Analyze,
         [RustSyntaxKind.LetDeclaration, RustSyntaxKind.ExpressionStatement, RustSyntaxKind.ConstItem, RustSyntaxKind.StaticItem,
          RustSyntaxKind.StructItem, RustSyntaxKind.EnumItem, RustSyntaxKind.ImplItem, RustSyntaxKind.TraitItem, RustSyntaxKind.ModItem,
-         RustSyntaxKind.TypeItem, RustSyntaxKind.UseDeclaration]);
+         RustSyntaxKind.TypeItem, RustSyntaxKind.UseDeclaration, RustSyntaxKind.FunctionItem]);
 
     private static void Analyze(SyntaxNodeAnalysisContext c)
     {
         var n = c.Node;
         if (SyntaxFacts.InTokenTree(n) || SyntaxFacts.ContainsUnsafe(n)) return;
+        // clippy does not look at statements inside unsafe blocks, `let x;` without a value, or macro statements.
+        if (n.FirstAncestorOfKind(RustSyntaxKind.UnsafeBlock, RustSyntaxKind.FunctionItem) is { Kind: RustSyntaxKind.UnsafeBlock }) return;
+        if (n.Kind == RustSyntaxKind.LetDeclaration && n.ChildByField(RustSyntaxField.Value) is null) return;
+        if (n.Kind == RustSyntaxKind.ExpressionStatement && n.Children.ToList().FirstOrDefault(x => x.IsNamed && !x.IsComment) is { Kind: RustSyntaxKind.MacroInvocation }) return;
+        // A comment before a file's first item is the file's header, not the item's.
+        if (n.Parent is { Kind: RustSyntaxKind.SourceFile } && n.PreviousNonTriviaSibling is null) return;
+        // Functions: unsafe fns, and fns whose unsafe attribute (no_mangle, export_name) the comment justifies, are fine.
+        if (n.Kind == RustSyntaxKind.FunctionItem && (SyntaxFacts.IsUnsafeFunction(n)
+            || SyntaxTrivia.GetPrecedingAttributes(n).Any(a => SyntaxTrivia.GetAttributeName(a) is "unsafe" or "no_mangle" or "export_name" or "link_section" or "cfg_attr"))) return;
         if (n.Kind is RustSyntaxKind.ImplItem or RustSyntaxKind.TraitItem && n.HasChild(RustSyntaxKind.UnsafeKeyword)) return;
         int line = SafetyComments.FindLine(n, s_direct);
         if (line < 0) return;
@@ -50,6 +59,7 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
             RustSyntaxKind.TraitItem => "trait",
             RustSyntaxKind.ModItem => "module",
             RustSyntaxKind.TypeItem => "type alias",
+            RustSyntaxKind.FunctionItem => "function",
             _ => "use",
         };
         var comment = n.Tree.Text.GetLocation(n.Tree.Text.GetLineSpan(line));

@@ -25,10 +25,22 @@ public sealed class DoNotReturnMutFromRefAnalyzer : RustAnalyzer
     public override void Initialize(AnalysisContext context)
         => context.RegisterSyntaxNodeAction(Analyze, [RustSyntaxKind.FunctionItem, RustSyntaxKind.FunctionSignatureItem]);
 
+    private static SyntaxNode? MutableReference(SyntaxNode type)
+    {
+        foreach (var n in type.DescendantsAndSelf)
+        {
+            if (n.Kind == RustSyntaxKind.ReferenceType && n.HasChild(RustSyntaxKind.MutableSpecifier)
+                && n.FirstAncestor(a => a.Kind == RustSyntaxKind.FunctionType && type.Contains(a)) is null)
+                return n;
+        }
+        return null;
+    }
+
     private static void Analyze(SyntaxNodeAnalysisContext c)
     {
         var fn = c.Node;
-        if (fn.ChildByField(RustSyntaxField.ReturnType) is not { Kind: RustSyntaxKind.ReferenceType } ret || !ret.HasChild(RustSyntaxKind.MutableSpecifier)) return;
+        // The returned `&mut` may sit inside other types (Result<&mut T, E>), but not inside fn pointer types.
+        if (fn.ChildByField(RustSyntaxField.ReturnType) is not { } returnType || MutableReference(returnType) is not { } ret) return;
         var outLifetime = ret.ChildOfKind(RustSyntaxKind.Lifetime)?.Text;
         if (outLifetime == "'static") return;
         var body = fn.ChildByField(RustSyntaxField.Body);
