@@ -75,6 +75,7 @@ public sealed class ApiCatalog
     private static readonly string[] s_mmioColumns = ["name", "kind", "forms", "notes"];
     private static readonly string[] s_macroColumns = ["name", "kind", "target", "use", "notes"];
     private static readonly string[] s_stdColumns = ["name", "form", "receiver", "notes"];
+    private static readonly string[] s_itemMacroColumns = ["name", "shape", "notes"];
 
     private static readonly FrozenSet<string> s_risks = FrozenSet.Create(StringComparer.Ordinal, "high", "medium", "low");
     private static readonly FrozenSet<string> s_frameworks = FrozenSet.Create(StringComparer.Ordinal, "wdm", "kmdf", "umdf");
@@ -118,6 +119,9 @@ public sealed class ApiCatalog
 
     /// <summary>Unsafe std functions and methods.</summary>
     public ImmutableArray<UnsafeStdEntry> UnsafeStd { get; }
+
+    /// <summary>Macros whose arguments are items (name → shape: cfg-if or items); see item-macros.tsv.</summary>
+    public FrozenDictionary<string, string> ItemMacros { get; private init; } = FrozenDictionary<string, string>.Empty;
 
     /// <summary>The pack files loaded, in order.</summary>
     public ImmutableArray<string> Sources { get; }
@@ -171,6 +175,7 @@ public sealed class ApiCatalog
         var mmio = new Dictionary<string, MmioEntry>(StringComparer.Ordinal);
         var macros = new Dictionary<string, FfiMacroEntry>(StringComparer.Ordinal);
         var std = new Dictionary<(string, string), UnsafeStdEntry>();
+        var itemMacros = new Dictionary<string, string>(StringComparer.Ordinal);
         var sources = ImmutableArray.CreateBuilder<string>();
         foreach (var (file, text) in packs)
         {
@@ -186,7 +191,7 @@ public sealed class ApiCatalog
                 if (header is null)
                 {
                     header = cells;
-                    if (!(Same(header, s_apiColumns) || Same(header, s_familyColumns) || Same(header, s_mmioColumns) || Same(header, s_macroColumns) || Same(header, s_stdColumns)))
+                    if (!(Same(header, s_apiColumns) || Same(header, s_familyColumns) || Same(header, s_mmioColumns) || Same(header, s_macroColumns) || Same(header, s_stdColumns) || Same(header, s_itemMacroColumns)))
                         throw new CatalogException(file, lineNo, $"unknown header '{string.Join(' ', header)}'; expected the columns of one of the catalog kinds (see queries/catalogs/README.md)");
                     continue;
                 }
@@ -221,6 +226,10 @@ public sealed class ApiCatalog
                     macros[cells[0]] = new FfiMacroEntry(cells[0], kind, targets,
                         OneOf(file, lineNo, "use", cells[3], FrozenSet.Create(StringComparer.Ordinal, "caller", "inside", "no")));
                 }
+                else if (Same(header, s_itemMacroColumns))
+                {
+                    itemMacros[cells[0]] = OneOf(file, lineNo, "shape", cells[1], FrozenSet.Create(StringComparer.Ordinal, "cfg-if", "items"));
+                }
                 else
                 {
                     var form = OneOf(file, lineNo, "form", cells[1], s_stdForms);
@@ -234,7 +243,10 @@ public sealed class ApiCatalog
         return new ApiCatalog(apis.ToFrozenDictionary(StringComparer.Ordinal),
             [.. families.Values.OrderByDescending(f => f.Prefix.Length).ThenBy(f => f.Prefix, StringComparer.Ordinal)],
             mmio.ToFrozenDictionary(StringComparer.Ordinal), macros.ToFrozenDictionary(StringComparer.Ordinal),
-            [.. std.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.Form, StringComparer.Ordinal)], sources.ToImmutable());
+            [.. std.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.Form, StringComparer.Ordinal)], sources.ToImmutable())
+        {
+            ItemMacros = itemMacros.ToFrozenDictionary(StringComparer.Ordinal),
+        };
     }
 
     private static bool Same(string[] header, string[] columns) => header.AsSpan().SequenceEqual(columns);

@@ -62,6 +62,7 @@ internal sealed class CrateLinker
                 Kind = draft.Kind,
                 Location = draft.Location,
                 InMacro = draft.InMacro,
+                ExpandedFrom = draft.ExpandedFrom,
                 Item = draft.Item,
                 Name = draft.Name,
                 Visibility = draft.Visibility,

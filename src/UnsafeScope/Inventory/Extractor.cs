@@ -35,8 +35,12 @@ internal sealed class Extractor
         public bool IsUnsafe { get; init; }
     }
 
-    private Extractor(RustSyntaxTree tree, ApiCatalog catalog, FileFacts facts, string modulePath)
+    private readonly int _depth;
+    private string _expandedFrom = "";
+
+    private Extractor(RustSyntaxTree tree, ApiCatalog catalog, FileFacts facts, string modulePath, int depth = 0)
     {
+        _depth = depth;
         _tree = tree;
         _text = tree.Text;
         _catalog = catalog;
@@ -574,6 +578,8 @@ internal sealed class Extractor
     private void VisitMacro(SyntaxNode node)
     {
         var name = MacroName(node);
+        if (_catalog.ItemMacros.TryGetValue(name, out var shape) && _depth < 4 && ExtractItemMacro(node, shape))
+            return;
         var region = CurrentRegion();
         if (name is "asm" or "global_asm" or "naked_asm" or "llvm_asm")
         {
@@ -609,6 +615,40 @@ internal sealed class Extractor
             }
         }
         ScanTokenTrees(node);
+    }
+
+    /// <summary>
+    /// Items passed to an item macro (<c>cfg_if!</c>, nix's <c>feature!</c>…) are code the compiler checks: blank
+    /// the file outside the macro's code groups (keeping line breaks, so offsets and lines stay) and extract
+    /// from that tree as ordinary code.
+    /// </summary>
+    private bool ExtractItemMacro(SyntaxNode macro, string shape)
+    {
+        if (macro.ChildOfKind(RustSyntaxKind.TokenTree) is not { } tt || tt.Span.Length < 2) return false;
+        var groups = new List<TextSpan>();
+        if (shape == "items")
+        {
+            groups.Add(TextSpan.FromBounds(tt.Span.Start + 1, tt.Span.End - 1));
+        }
+        else
+        {
+            foreach (var c in tt.Children)
+                if (c.Kind == RustSyntaxKind.TokenTree && c.Utf8Text.Length >= 2 && c.Utf8Text[0] == (byte)'{')
+                    groups.Add(TextSpan.FromBounds(c.Span.Start + 1, c.Span.End - 1));
+        }
+        if (groups.Count == 0) return false;
+        var source = _text.Bytes;
+        var bytes = new byte[source.Length];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = source[i] is (byte)'\n' or (byte)'\r' ? source[i] : (byte)' ';
+        foreach (var g in groups) source.Slice(g.Start, g.Length).CopyTo(bytes.AsSpan(g.Start));
+        var fragment = RustSyntaxTree.Parse(SourceText.From(bytes, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
+        if (fragment.Root is null) return false;
+        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro) };
+        // The macro's enclosing modules, impls and functions stay the items' context.
+        foreach (var c in _stack)
+            nested._stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, Region = c.Region });
+        nested.Walk();
+        return true;
     }
 
     /// <summary>Token-level view of macro bodies and arguments: unsafe blocks/fns/impls there, and candidates inside regions.</summary>
@@ -765,6 +805,7 @@ internal sealed class Extractor
         {
             OwnerType = owner?.Name ?? "",
             InPrivateModule = _stack.Any(c => c.Kind == ContextKind.Module && c.Visibility != "pub"),
+            ExpandedFrom = _expandedFrom,
             DocHidden = IsDocHidden(anchor) || (fn is not null && kind == RegionKind.UnsafeBlock && _fnDocHidden),
             EnclosingAbi = kind is RegionKind.UnsafeBlock && fn is not null ? fn.Abi : "",
             InUnsafeFunction = kind is RegionKind.UnsafeBlock && fn is not null && fn.IsUnsafe,

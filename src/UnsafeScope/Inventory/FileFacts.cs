@@ -35,6 +35,7 @@ internal sealed class RegionDraft
     public bool HasBody { get; init; }
     public string OwnerType { get; init; } = "";
     public bool InPrivateModule { get; init; }
+    public string ExpandedFrom { get; init; } = "";
     public bool DocHidden { get; init; }
     public string EnclosingAbi { get; init; } = "";
     public bool InUnsafeFunction { get; init; }

@@ -166,6 +166,9 @@ public sealed record UnsafeRegion
     /// <summary>True when the region sits in a macro token tree (macro_rules! body, macro argument): compiler lints never see it.</summary>
     public bool InMacro { get; init; }
 
+    /// <summary>The item macro (<c>cfg_if</c>, …) whose arguments held this region, analyzed as ordinary code; empty otherwise.</summary>
+    public string ExpandedFrom { get; init; } = "";
+
     /// <summary>Enclosing item path, <c>module::Type::method</c> (module from the file's place in the crate).</summary>
     public required string Item { get; init; }
 
