@@ -212,32 +212,26 @@ static const char *read_buffer(void *payload, uint32_t byte_index, TSPoint posit
   return (const char *)b->source + byte_index;
 }
 
-// Parses `source` and flattens it into the parser's buffer. Time limit in
-// microseconds (0 = none); `cancel` may be NULL. On success *out_nodes points at
-// the parser-owned buffer, valid until the next call on this parser. The tree
-// itself is freed before returning.
+// us_parse: parses `source` and flattens it into the parser's buffer (us_parse_query without queries).
+// Time limit in microseconds (0 = none); `cancel` may be NULL. On success *out_nodes points at the
+// parser-owned buffer, valid until the next call on this parser. The tree itself is freed before returning.
+US_EXPORT int32_t us_parse_query(us_parser *p, const uint8_t *source, uint32_t length,
+                                 uint64_t timeout_us, const volatile int32_t *cancel,
+                                 const TSQuery *const *queries, uint32_t query_count, uint32_t match_limit,
+                                 const us_node **out_nodes, uint32_t *out_count,
+                                 const us_match **out_matches, uint32_t *out_match_count,
+                                 const us_capture **out_captures, uint32_t *out_capture_count,
+                                 int32_t *exceeded);
+
 US_EXPORT int32_t us_parse(us_parser *p, const uint8_t *source, uint32_t length,
                            uint64_t timeout_us, const volatile int32_t *cancel,
                            const us_node **out_nodes, uint32_t *out_count) {
-  *out_nodes = NULL;
-  *out_count = 0;
-  us_buffer buffer = {source, length};
-  us_progress progress = {timeout_us ? now_ns() + timeout_us * 1000ull : 0, cancel};
-  TSInput input = {&buffer, read_buffer, TSInputEncodingUTF8, NULL};
-  TSParseOptions options = {&progress, on_progress};
-  ts_parser_reset(p->parser);
-  TSTree *tree = ts_parser_parse_with_options(p->parser, NULL, input, options);
-  if (!tree) {
-    ts_parser_reset(p->parser);
-    return US_STATUS_CANCELLED;
-  }
-  int status = flatten(p, tree);
-  ts_tree_delete(tree);
-  if (status == US_STATUS_OK) {
-    *out_nodes = p->nodes;
-    *out_count = p->count;
-  }
-  return status;
+  const us_match *matches;
+  const us_capture *captures;
+  uint32_t match_count, capture_count;
+  int32_t exceeded;
+  return us_parse_query(p, source, length, timeout_us, cancel, NULL, 0, 0, out_nodes, out_count,
+                        &matches, &match_count, &captures, &capture_count, &exceeded);
 }
 
 // Parse only, no flatten: the C baseline for benchmarks. Returns the root's

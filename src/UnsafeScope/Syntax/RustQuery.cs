@@ -23,7 +23,28 @@ public sealed class QueryException(string file, int line, int column, string pro
 }
 
 /// <summary>A text predicate of a query pattern (<c>#eq?</c>, <c>#match?</c>, <c>#any-of?</c> and their <c>not-</c> forms).</summary>
-internal sealed record QueryPredicate(string Operator, string Capture, string? OtherCapture, ImmutableArray<string> Values, Regex? Regex, bool Negated);
+internal sealed record QueryPredicate(string Operator, string Capture, string? OtherCapture, ImmutableArray<string> Values, Regex? Regex, bool Negated)
+{
+    /// <summary>The values as UTF-8, compared with node bytes without allocating.</summary>
+    public ImmutableArray<byte[]> Utf8Values { get; } = [.. Values.Select(Encoding.UTF8.GetBytes)];
+
+    /// <summary>For a regex anchored with ^ and starting with literal text: that text, a cheap first test.</summary>
+    public byte[]? RegexPrefix { get; } = Regex is null ? null : LiteralPrefix(Regex.ToString());
+
+    private static byte[]? LiteralPrefix(string pattern)
+    {
+        if (!pattern.StartsWith('^')) return null;
+        var sb = new StringBuilder();
+        for (int i = 1; i < pattern.Length; i++)
+        {
+            char c = pattern[i];
+            if (char.IsLetterOrDigit(c) || c == '_') sb.Append(c);
+            else if (c is '?' or '*' or '{') { if (sb.Length > 0) sb.Length--; break; } // the last char was optional
+            else break;
+        }
+        return sb.Length > 0 ? Encoding.UTF8.GetBytes(sb.ToString()) : null;
+    }
+}
 
 /// <summary>
 /// A compiled tree-sitter query over the Rust grammar, with the <c>#eq?</c>/<c>#match?</c>/<c>#any-of?</c>
@@ -190,31 +211,52 @@ public sealed unsafe class RustQuery : IDisposable
         }
     }
 
-    /// <summary>True when a match satisfies its pattern's predicates.</summary>
+    /// <summary>
+    /// True when a match satisfies its pattern's predicates. Runs for every match tree-sitter returns (it leaves
+    /// text predicates to the host), so it compares UTF-8 bytes and allocates only for a regex that needs a string.
+    /// </summary>
     internal bool Accepts(int pattern, IReadOnlyList<QueryCapture> captures)
     {
         foreach (var p in _predicates[pattern])
         {
-            var texts = captures.Where(c => c.Name == p.Capture).Select(c => c.Node.Text).ToList();
-            if (texts.Count == 0) continue;
-            bool ok;
-            try
+            bool any = false, ok = true;
+            for (int i = 0; i < captures.Count && ok; i++)
             {
-                ok = p.Operator switch
-                {
-                    "eq?" when p.OtherCapture is { } other => texts.All(t => captures.Where(c => c.Name == other).All(c => c.Node.Text == t)),
-                    "eq?" => texts.All(t => t == p.Values[0]),
-                    "match?" => texts.All(t => p.Regex!.IsMatch(t)),
-                    _ => texts.All(t => p.Values.Contains(t)),
-                };
+                if (captures[i].Name != p.Capture) continue;
+                any = true;
+                ok = Holds(p, captures[i].Node.Utf8Text, captures);
             }
-            catch (RegexMatchTimeoutException)
-            {
-                ok = false;
-            }
+            if (!any) continue;
             if (ok == p.Negated) return false;
         }
         return true;
+    }
+
+    private static bool Holds(QueryPredicate p, ReadOnlySpan<byte> text, IReadOnlyList<QueryCapture> captures)
+    {
+        switch (p.Operator)
+        {
+            case "eq?" when p.OtherCapture is { } other:
+                foreach (var c in captures)
+                    if (c.Name == other && !c.Node.Utf8Text.SequenceEqual(text)) return false;
+                return true;
+            case "eq?":
+                return text.SequenceEqual(p.Utf8Values[0]);
+            case "any-of?":
+                foreach (var v in p.Utf8Values)
+                    if (text.SequenceEqual(v)) return true;
+                return false;
+            default: // match?
+                if (p.RegexPrefix is { } prefix && !text.StartsWith(prefix)) return false;
+                try
+                {
+                    return p.Regex!.IsMatch(Encoding.UTF8.GetString(text));
+                }
+                catch (RegexMatchTimeoutException)
+                {
+                    return false;
+                }
+        }
     }
 
     /// <inheritdoc />

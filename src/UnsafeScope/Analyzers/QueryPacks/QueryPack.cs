@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using UnsafeScope.Diagnostics;
 using UnsafeScope.Syntax;
@@ -26,35 +25,35 @@ public sealed class QueryPackException(string file, int line, string problem) : 
 /// </summary>
 public sealed partial class QueryPack : RustAnalyzer
 {
-    private readonly ImmutableArray<(DiagnosticDescriptor Rule, RustQuery Query)> _rules;
+    private readonly ImmutableArray<DiagnosticDescriptor> _rules;
+    private readonly RustQuery _query;
+    private readonly ImmutableArray<int> _ruleOfPattern;
 
-    private QueryPack(string file, ImmutableArray<(DiagnosticDescriptor, RustQuery)> rules)
+    // One query per pack: tree-sitter walks each file once per pack, whatever the number of rules.
+    private QueryPack(string file, ImmutableArray<DiagnosticDescriptor> rules, RustQuery query, ImmutableArray<int> ruleOfPattern)
     {
         File = file;
         _rules = rules;
+        _query = query;
+        _ruleOfPattern = ruleOfPattern;
     }
 
     /// <summary>The pack's file name.</summary>
     public string File { get; }
 
     /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [.. _rules.Select(r => r.Rule)];
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => _rules;
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
-    {
-        foreach (var (rule, query) in _rules)
+        => context.RegisterQueryAction(_query, c =>
         {
-            var r = rule;
-            context.RegisterQueryAction(query, c =>
-            {
-                var match = c.Match;
-                var target = match["match"] ?? match.Captures[0].Node;
-                var message = Placeholder().Replace(r.MessageFormat, m => match[m.Groups[1].Value] is { } n ? OneLine(n.Text) : m.Value);
-                c.ReportDiagnostic(Diagnostic.CreateWithMessage(r, target.Location, message));
-            });
-        }
-    }
+            var match = c.Match;
+            var rule = _rules[_ruleOfPattern[match.Pattern]];
+            var target = match["match"] ?? match.Captures[0].Node;
+            var message = Placeholder().Replace(rule.MessageFormat, m => match[m.Groups[1].Value] is { } n ? OneLine(n.Text) : m.Value);
+            c.ReportDiagnostic(Diagnostic.CreateWithMessage(rule, target.Location, message));
+        });
 
     [GeneratedRegex(@"\{([A-Za-z_][A-Za-z0-9_.]*)\}")]
     private static partial Regex Placeholder();
@@ -97,7 +96,8 @@ public sealed partial class QueryPack : RustAnalyzer
         if (text.Length > RustQuery.MaxSourceLength)
             throw new QueryPackException(file, 1, $"the pack is {text.Length:N0} characters; the limit is {RustQuery.MaxSourceLength:N0}");
         var lines = text.Split('\n');
-        var rules = ImmutableArray.CreateBuilder<(DiagnosticDescriptor, RustQuery)>();
+        var rules = ImmutableArray.CreateBuilder<DiagnosticDescriptor>();
+        var ruleStarts = new List<int>(); // 1-based first line of each rule's section
         int i = 0;
         while (i < lines.Length)
         {
@@ -118,14 +118,18 @@ public sealed partial class QueryPack : RustAnalyzer
             }
             int patternStart = i;
             while (i < lines.Length && !IsHeader(lines[i], "rule")) i++;
-            // Blank lines before the patterns keep the query's line numbers equal to the file's.
-            var query = new StringBuilder().Append('\n', patternStart).AppendJoin('\n', lines[patternStart..i]).ToString();
             if (string.IsNullOrWhiteSpace(string.Concat(lines[patternStart..i].Where(l => !l.TrimStart().StartsWith(';')))))
                 throw new QueryPackException(file, start + 1, "the rule has no query patterns");
-            rules.Add((Descriptor(header, file, start + 1), RustQuery.Create(query, file)));
+            rules.Add(Descriptor(header, file, start + 1));
+            ruleStarts.Add(start + 1);
         }
         if (rules.Count == 0) throw new QueryPackException(file, 1, "no '; rule: US#### Name' header");
-        return new QueryPack(file, rules.ToImmutable());
+        // The headers are query comments, so the whole file is one query; its patterns belong to the rule above them.
+        var query = RustQuery.Create(text, file);
+        var ruleOfPattern = query.PatternLines.Select(line => ruleStarts.FindLastIndex(s => s <= line)).ToImmutableArray();
+        if (ruleOfPattern.Any(r => r < 0))
+            throw new QueryPackException(file, query.PatternLines[ruleOfPattern.IndexOf(-1)], "a query pattern stands before the first '; rule:' header");
+        return new QueryPack(file, rules.ToImmutable(), query, ruleOfPattern);
     }
 
     private static bool IsHeader(string line, string key)
