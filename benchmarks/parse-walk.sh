@@ -76,21 +76,34 @@ wait_for_load() {
 have_time=0
 [ -x /usr/bin/time ] && have_time=1
 
-# run NAME JOBS CMD...: one timed run; appends "name=... load=... rss_kb=... <program's line>" to $raw
+# Busy CPU seconds of the whole machine so far (all cores), from /proc/stat.
+hz=$(getconf CLK_TCK)
+busy_s() { awk -v hz="$hz" '/^cpu /{printf "%.2f", ($2+$3+$4+$7+$8+$9)/hz; exit}' /proc/stat; }
+
+# run NAME JOBS CMD...: one timed run; appends
+#   "name=... load=... rss_kb=... other_cpu_s=... <the program's key=value line>"
+# to $raw. other_cpu_s is the CPU time the rest of the machine used while the command ran
+# (machine busy time minus the command's own user+system time; the command's untimed file
+# reading is inside that window too): the check that the shared machine stayed quiet.
 run() {
   local name=$1 jobs=$2; shift 2
-  local load line rss tmp
+  local load line rss tmp b0 b1 own other
   load=$(wait_for_load)
   tmp=$(mktemp)
+  b0=$(busy_s)
   if [ "$have_time" = 1 ]; then
     line=$(/usr/bin/time -v -o "$tmp" "$@")
+    b1=$(busy_s)
     rss=$(awk -F': ' '/Maximum resident set size/{print $2}' "$tmp")
+    own=$(awk -F': ' '/User time|System time/{s+=$2} END{print s}' "$tmp")
+    other=$(awk -v a="$b0" -v b="$b1" -v o="$own" 'BEGIN{printf "%.2f", b-a-o}')
   else
     line=$("$@")
     rss=$(sed -n 's/.*peak_rss_kb=\([0-9-]*\).*/\1/p' <<<"$line")
+    other=-
   fi
   rm -f "$tmp"
-  echo "name=$name load=${load// /_} rss_kb=$rss $line" | tee -a "$raw" >&2
+  echo "name=$name load=${load// /_} rss_kb=$rss other_cpu_s=$other $line" | tee -a "$raw" >&2
 }
 
 # ---- measure ----
@@ -116,7 +129,8 @@ stats() {
       m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; print m, a[1], a[NR] }'
 }
 median() { stats "$1" "$2" "$3" | cut -d' ' -f1; }
-maxload() { grep "^name=$1 " "$raw" | grep " jobs=$2 " | sed -n 's/.*load=\([^ ]*\).*/\1/p' | sort -g | tail -1; }
+maxload() { grep "^name=$1 " "$raw" | grep " jobs=$2 " | sed -n 's/^name=[^ ]* load=\([^ ]*\).*/\1/p' | sort -g | tail -1; }
+maxother() { grep "^name=$1 " "$raw" | grep " jobs=$2 " | sed -n 's/.* other_cpu_s=\([^ ]*\).*/\1/p' | sort -g | tail -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf "%.2f", a/b }'; }
 
 bytes=$(field "$(head -1 "$raw")" bytes)
@@ -141,7 +155,7 @@ label() {
   echo "- Memory: $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
   echo "- OS: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
   echo "- .NET SDK $(dotnet --version), $(gcc --version | head -1)"
-  echo "- Shared machine: before every timed run the script waited until the 1-minute load average was below $LOAD_MAX (polling every 10 s, at most ${LOAD_WAIT_MAX} s); the highest load seen at the start of a run is in the table (\`gave-up\` = ran anyway)."
+  echo "- Shared machine: before every timed run the script waited until the 1-minute load average was below $LOAD_MAX (polling every 10 s, at most ${LOAD_WAIT_MAX} s); the highest load seen at the start of a run is in the table (\`gave-up\` = ran anyway), and so is the most CPU time the rest of the machine used during one run (\`other CPU s\`: machine busy time from /proc/stat minus the run's own user+system time; well under 1 s means the run had the machine to itself)."
   echo
   echo "## Corpus"
   echo
@@ -149,8 +163,8 @@ label() {
   echo
   echo "## Results (median of $REPS runs; MB = 10^6 bytes)"
   echo
-  echo "| scenario | workers | median s | min s | max s | MB/s (median) | peak RSS MiB (median) | max load at start |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| scenario | workers | median s | min s | max s | MB/s (median) | peak RSS MiB (median) | max load at start | max other CPU s |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   names=("${scenarios[@]}")
   [ "$DIAG" = 1 ] && names+=(managed-walk-norecovery-notimeout)
   for s in "${names[@]}"; do
@@ -158,8 +172,8 @@ label() {
       read -r med mn mx < <(stats "$s" "$j" seconds)
       [ "$med" = "-" ] && continue
       rss=$(median "$s" "$j" rss_kb)
-      printf '| %s | %s | %.3f | %.3f | %.3f | %.2f | %.0f | %s |\n' "$(label "$s")" "$j" "$med" "$mn" "$mx" \
-        "$(awk -v b="$bytes" -v s="$med" 'BEGIN{print b/1e6/s}')" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" "$(maxload "$s" "$j")"
+      printf '| %s | %s | %.3f | %.3f | %.3f | %.2f | %.0f | %s | %s |\n' "$(label "$s")" "$j" "$med" "$mn" "$mx" \
+        "$(awk -v b="$bytes" -v s="$med" 'BEGIN{print b/1e6/s}')" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" "$(maxload "$s" "$j")" "$(maxother "$s" "$j")"
     done
   done
   echo

@@ -125,6 +125,8 @@ static int read_file(const char *path, file_t *out) {
   if (err || len > UINT32_MAX) { free(buf); return -1; }
   size_t skip = (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) ? 3 : 0;
   if (skip) memmove(buf, buf + 3, len - 3);
+  uint8_t *fit = realloc(buf, len - skip ? len - skip : 1);  // no slack: peak RSS stays comparable
+  if (fit) buf = fit;
   out->path = strdup(path);
   out->data = buf;
   out->length = (uint32_t)(len - skip);
