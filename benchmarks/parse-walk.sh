@@ -15,6 +15,7 @@
 #   LOAD_MAX=0.8      wait before every timed run until the 1-minute load average is below this
 #   LOAD_WAIT_MAX=300 ...but give up waiting after this many seconds (the load is recorded either way)
 #   RETRIES=2         redo a run this often when other processes used noticeable CPU during it
+#   REPORT_FROM=RAW   measure nothing: rebuild the report from a raw log (artifacts/bench/parse-walk.raw.txt)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -28,17 +29,23 @@ RETRIES=${RETRIES:-2}
 bench="$root/artifacts/bench"
 mkdir -p "$bench" "$(dirname "$out")"
 raw="$bench/parse-walk.raw.txt"
-: >"$raw"
+if [ -n "${REPORT_FROM:-}" ]; then
+  [ "$(realpath "$REPORT_FROM")" = "$(realpath -m "$raw")" ] || cp "$REPORT_FROM" "$raw"
+else
+  : >"$raw"
+fi
 
 log() { echo "parse-walk: $*" >&2; }
 
 # ---- build (sequential, Release) ----
+if [ -z "${REPORT_FROM:-}" ]; then
 log "building (Release)"
 dotnet build -c Release "$root/benchmarks/UnsafeScope.Benchmarks/UnsafeScope.Benchmarks.csproj" -nologo -v q >&2
 bash "$root/benchmarks/baseline/build.sh" >&2
+fi
 cbin="$bench/baseline"
 mbin="$root/benchmarks/UnsafeScope.Benchmarks/bin/Release/net10.0/UnsafeScope.Benchmarks"
-[ -x "$mbin" ] || { log "error: $mbin was not built"; exit 1; }
+[ -n "${REPORT_FROM:-}" ] || [ -x "$mbin" ] || { log "error: $mbin was not built"; exit 1; }
 
 # ---- corpus list ----
 roots=(/usr/share/cargo/registry /usr/src/rustc-1.63.0/library)
@@ -121,7 +128,7 @@ run() {
 }
 
 # ---- measure ----
-for rep in $(seq 1 "$REPS"); do
+[ -n "${REPORT_FROM:-}" ] || for rep in $(seq 1 "$REPS"); do
   for j in $JOBS; do
     log "rep $rep/$REPS, $j worker(s)"
     run c-parse "$j" "$cbin" parse "$j" "$list"
