@@ -9,13 +9,18 @@ namespace UnsafeScope.Benchmarks;
 /// Parsing a fixed sample of the real corpus (<see cref="Corpus.Sample"/>), held in memory:
 /// the bare native parse, the native parse + flatten copied into a managed tree, and that plus a
 /// walk over every node. The ratios to <see cref="NativeParseOnly"/> are the managed overhead.
+/// Two more split that overhead up: <see cref="NativeParseAndFlattenNoCopy"/> (the native flatten walk
+/// alone, as the C baseline's walk mode) and <see cref="FullWalkOnly"/> (the managed walk alone, over
+/// trees parsed in setup).
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
-public class ParseBenchmarks
+public unsafe class ParseBenchmarks
 {
     private SourceText[] _texts = [];
+    private RustSyntaxTree[] _trees = [];
     private NativeParser? _parser;
+    private nint _rawParser;
 
     /// <summary>Files in the sample (shown so a changed corpus is visible in the report).</summary>
     public int Files => _texts.Length;
@@ -25,12 +30,20 @@ public class ParseBenchmarks
     {
         _texts = [.. Corpus.Sample().Select(p => SourceText.From(File.ReadAllBytes(p), p))];
         _parser = new NativeParser();
+        _rawParser = NativeMethods.ParserNew();
+        if (_rawParser == 0) throw new InvalidOperationException("us_parser_new failed");
+        _trees = [.. _texts.Select(t => RustSyntaxTree.Parse(t))];
         long bytes = _texts.Sum(t => (long)t.Length);
         Console.WriteLine($"// ParseBenchmarks sample: {_texts.Length} files, {bytes} bytes (every {Corpus.SampleStride}th corpus file)");
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _parser?.Dispose();
+    public void Cleanup()
+    {
+        _parser?.Dispose();
+        if (_rawParser != 0) NativeMethods.ParserDelete(_rawParser);
+        _rawParser = 0;
+    }
 
     [Benchmark(Baseline = true)]
     public long NativeParseOnly()
@@ -38,6 +51,26 @@ public class ParseBenchmarks
         long sum = 0;
         foreach (var t in _texts)
             sum += _parser!.ParseOnly(t.Bytes);
+        return sum;
+    }
+
+    /// <summary>us_parse without copying the records out: what the C baseline's walk mode times.</summary>
+    [Benchmark]
+    public long NativeParseAndFlattenNoCopy()
+    {
+        long sum = 0;
+        foreach (var t in _texts)
+        {
+            NodeRecord* nodes;
+            uint count;
+            fixed (byte* src = t.Bytes)
+            {
+                byte empty = 0;
+                if (NativeMethods.Parse(_rawParser, src == null ? &empty : src, (uint)t.Length, 0, null, &nodes, &count) != 0)
+                    throw new InvalidOperationException("us_parse failed");
+            }
+            sum += count;
+        }
         return sum;
     }
 
@@ -56,6 +89,16 @@ public class ParseBenchmarks
         long sum = 0;
         foreach (var t in _texts)
             sum += Walk(RustSyntaxTree.Parse(t));
+        return sum;
+    }
+
+    /// <summary>The managed walk alone, over trees parsed in setup.</summary>
+    [Benchmark]
+    public long FullWalkOnly()
+    {
+        long sum = 0;
+        foreach (var tree in _trees)
+            sum += Walk(tree);
         return sum;
     }
 
