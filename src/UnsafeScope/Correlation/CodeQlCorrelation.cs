@@ -206,17 +206,7 @@ public static class CodeQlCorrelation
                 w.WriteNumber("endLine", r.EndLine);
                 w.WriteNumber("score", r.Score);
                 w.WriteBoolean("hasSafetyComment", r.HasSafetyComment);
-                w.WriteStartArray("ffiCalls");
-                foreach (var f in r.FfiCalls)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("name", f.Name);
-                    w.WriteString("family", f.Family);
-                    w.WriteString("risk", f.Risk);
-                    w.WriteNumber("line", f.Line);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
+                Reports.InventoryJsonWriter.WriteFfiCalls(w, r.FfiCalls);
                 w.WriteEndObject();
             }
             w.WriteEndObject();

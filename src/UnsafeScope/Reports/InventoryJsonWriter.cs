@@ -141,8 +141,26 @@ public static class InventoryJsonWriter
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        WriteFfiCalls(w, r.FfiCalls);
+        w.WriteStartArray("mmio");
+        foreach (var m in r.Mmio)
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", m.Kind);
+            w.WriteString("api", m.Api);
+            w.WriteString("base", m.Base);
+            w.WriteNumber("line", m.Line);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>The <c>ffiCalls</c> array, as the inventory schema describes it (shared with the CodeQL correlation).</summary>
+    internal static void WriteFfiCalls(Utf8JsonWriter w, System.Collections.Immutable.ImmutableArray<FfiCall> calls)
+    {
         w.WriteStartArray("ffiCalls");
-        foreach (var f in r.FfiCalls)
+        foreach (var f in calls)
         {
             w.WriteStartObject();
             w.WriteString("name", f.Name);
@@ -160,18 +178,6 @@ public static class InventoryJsonWriter
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        w.WriteStartArray("mmio");
-        foreach (var m in r.Mmio)
-        {
-            w.WriteStartObject();
-            w.WriteString("kind", m.Kind);
-            w.WriteString("api", m.Api);
-            w.WriteString("base", m.Base);
-            w.WriteNumber("line", m.Line);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
     }
 
     private static void WriteCounts(Utf8JsonWriter w, string name, InventoryCounts c)
