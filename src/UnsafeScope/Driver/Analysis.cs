@@ -160,6 +160,11 @@ public static class Analysis
                 used.Add(suppression);
                 diagnostic = diagnostic.WithSuppression(new Suppression("inSource", suppression.Reason.Length > 0 ? suppression.Reason : "(no reason given)"));
             }
+            else if (AllowedByAttribute(d, facts) is { } lint)
+            {
+                // The crate silenced the equivalent compiler/clippy lint here: honor it, visibly.
+                diagnostic = diagnostic.WithSuppression(new Suppression("inSource", $"#[allow({lint})] in the source"));
+            }
             output.Add(diagnostic);
         }
         foreach (var s in facts?.Suppressions ?? [])
@@ -183,6 +188,16 @@ public static class Analysis
             final.Add(known ? d.WithSuppression(new Suppression("external", $"present in baseline {Path.GetFileName(baseline!.Path)}")) : d);
         }
         return final.MoveToImmutable();
+    }
+
+    /// <summary>The allowed lint equivalent to the diagnostic's rule that covers its location, if any.</summary>
+    private static string? AllowedByAttribute(Diagnostic d, FileFacts? facts)
+    {
+        if (facts is null || facts.AllowedLints.Count == 0 || !d.Descriptor.Properties.TryGetValue("equivalent", out var equivalent)) return null;
+        var lint = equivalent.StartsWith("rustc::", StringComparison.Ordinal) ? equivalent[7..] : equivalent;
+        foreach (var (scope, allowed) in facts.AllowedLints)
+            if (allowed == lint && scope.Contains(d.Location.SourceSpan.Start)) return lint;
+        return null;
     }
 
     /// <summary>The innermost scored region whose span holds the location.</summary>

@@ -111,6 +111,10 @@ internal sealed class Extractor
             case RustSyntaxKind.AttributeItem:
                 VisitAttribute(node);
                 return true;
+            case RustSyntaxKind.InnerAttributeItem:
+                // #![allow(lint)] covers the enclosing module or file.
+                if (node.Parent is { } scope) RecordAllowedLints(node, scope.Span);
+                return true;
             case RustSyntaxKind.UseDeclaration:
                 VisitUse(node);
                 return true;
@@ -258,12 +262,33 @@ internal sealed class Extractor
     private void VisitAttribute(SyntaxNode node)
     {
         var name = SyntaxTrivia.GetAttributeName(node);
+        if (name is "allow" or "expect" && NextItem(node) is { } covered)
+            RecordAllowedLints(node, TextSpan.FromBounds(node.Span.Start, covered.Span.End));
         bool unsafeAttribute = name is "no_mangle" or "export_name" or "link_section" or "unsafe"
             || (name == "cfg_attr" && HasUnsafeAttributeToken(node));
         if (!unsafeAttribute) return;
         var target = NextItem(node);
         AddRegion(RegionKind.UnsafeAttribute, node, name: AttributeText(node),
             visibility: target is { } t ? VisibilityOf(t) : "private", itemSuffix: target is { } tt ? NameOf(tt) : "");
+    }
+
+    /// <summary>Records the lints of <c>allow(…)</c>/<c>expect(…)</c>: <c>clippy::name</c> or a rustc lint name.</summary>
+    private void RecordAllowedLints(SyntaxNode attribute, TextSpan scope)
+    {
+        var name = SyntaxTrivia.GetAttributeName(attribute);
+        if (name is not ("allow" or "expect")) return;
+        SyntaxNode? args = null;
+        foreach (var n in attribute.Descendants)
+            if (n.Kind == RustSyntaxKind.TokenTree) { args = n; break; }
+        if (args is null) return;
+        var tokens = MacroTokens.GetTokens(args.Value);
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            if (tokens[i].Kind != RustSyntaxKind.Identifier) continue;
+            bool qualified = i >= 2 && tokens[i - 1].Kind == RustSyntaxKind.ColonColonToken;
+            if (qualified && tokens[i - 2].Text == "clippy") _facts.AllowedLints.Add((scope, "clippy::" + tokens[i].Text));
+            else if (!qualified && !(i + 1 < tokens.Length && tokens[i + 1].Kind == RustSyntaxKind.ColonColonToken)) _facts.AllowedLints.Add((scope, tokens[i].Text));
+        }
     }
 
     private static bool HasUnsafeAttributeToken(SyntaxNode attribute)

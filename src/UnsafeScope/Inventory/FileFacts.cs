@@ -57,6 +57,9 @@ internal sealed class FileFacts
     public Dictionary<string, bool> ModuleDeclarations { get; } = new(StringComparer.Ordinal);
     public string Edition { get; set; } = "2015";
 
+    /// <summary>Lints allowed by <c>#[allow]</c>/<c>#[expect]</c> (<c>clippy::x</c> or a rustc lint name) and the span they cover.</summary>
+    public List<(TextSpan Scope, string Lint)> AllowedLints { get; } = [];
+
     /// <summary>Suppression comments: <c>// unsafescope-ignore: US1001 -- reason</c>.</summary>
     public List<SuppressionComment> Suppressions { get; } = [];
     public List<RegionDraft> Regions { get; } = [];

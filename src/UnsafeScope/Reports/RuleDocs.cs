@@ -27,7 +27,10 @@ public static class RuleDocs
         sb.AppendLine("## Example").AppendLine().AppendLine("```rust").AppendLine(doc.Example).AppendLine("```").AppendLine();
         sb.AppendLine("## Use instead").AppendLine().AppendLine("```rust").AppendLine(doc.UseInstead).AppendLine("```").AppendLine();
         sb.AppendLine("## Configuration").AppendLine().AppendLine(doc.Configuration).AppendLine();
-        sb.Append("Suppress one finding with `// unsafescope-ignore: ").Append(d.Id).AppendLine(" -- reason`; set the severity in `unsafescope.toml` under `[rules]`.");
+        sb.Append("Suppress one finding with `// unsafescope-ignore: ").Append(d.Id).Append(" -- reason`; set the severity in `unsafescope.toml` under `[rules]`.");
+        if (d.Properties.TryGetValue("equivalent", out var eq))
+            sb.Append(" Code under `#[allow(").Append(eq.StartsWith("rustc::", StringComparison.Ordinal) ? eq[7..] : eq).Append(")]` or `#[expect(…)]` is reported as suppressed, with that attribute as the justification.");
+        sb.AppendLine();
         return sb.ToString();
     }
 

@@ -39,7 +39,8 @@ public sealed partial class HtmlReportTests(ITestOutputHelper output) : IDisposa
     [Fact]
     public void PageHasEverySectionAndIsByteIdenticalAcrossRunsAndThreadCounts()
     {
-        var one = Html(Fixtures(jobs: 1));
+        var result = Fixtures(jobs: 1);
+        var one = Html(result);
         var two = Html(Fixtures(jobs: 2));
         Assert.Equal(one, two);
         Assert.StartsWith("<!DOCTYPE html>", one, StringComparison.Ordinal);
@@ -54,7 +55,9 @@ public sealed partial class HtmlReportTests(ITestOutputHelper output) : IDisposa
         // The worst region comes first, with its score factors and a code excerpt.
         Assert.Matches(new Regex("id=\"region-1\">.*?<b>no-safety-comment</b>.*?<pre><span class=\"ctx\">", RegexOptions.Singleline), one);
         // Suppressed findings are counted apart from the active ones.
-        Assert.Contains("4 suppressed findings", one, StringComparison.Ordinal);
+        int suppressed = result.Diagnostics.Count(d => d.IsSuppressed);
+        Assert.True(suppressed > 0);
+        Assert.Contains($"{suppressed} suppressed findings", one, StringComparison.Ordinal);
         Assert.DoesNotContain("run started", one, StringComparison.Ordinal);
     }
 

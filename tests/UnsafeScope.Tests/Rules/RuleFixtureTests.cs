@@ -39,10 +39,20 @@ public partial class RuleFixtureTests
                     if (m.Groups[2].Value == rule)
                         expected.Add($"{rel}:{i + 1 - m.Groups[1].Value.Length}");
         }
-        var actual = result.Diagnostics.Where(d => d.Id == rule).Select(d => $"{d.Location.Path}:{d.Location.StartLine}").ToList();
+        var actual = result.Diagnostics.Where(d => d.Id == rule && !d.IsSuppressed).Select(d => $"{d.Location.Path}:{d.Location.StartLine}").ToList();
         expected.Sort(StringComparer.Ordinal);
         actual.Sort(StringComparer.Ordinal);
         Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void FindingsUnderAllowOfTheEquivalentLintAreKeptAsSuppressed()
+    {
+        var result = Analysis.Run(new AnalysisOptions { Paths = [RepoPaths.Fixtures("rules", "US1001-allow")] });
+        var suppressed = result.Diagnostics.Where(d => d.Id == "US1001" && d.IsSuppressed).ToList();
+        Assert.Equal(3, suppressed.Count);
+        Assert.All(suppressed, d => Assert.Equal("#[allow(clippy::undocumented_unsafe_blocks)] in the source", d.Suppression!.Justification));
+        Assert.Equal(2, result.Diagnostics.Count(d => d.Id == "US1001" && !d.IsSuppressed));
     }
 
     [Fact]
