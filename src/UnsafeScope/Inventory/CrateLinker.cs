@@ -114,7 +114,7 @@ internal sealed class CrateLinker
                 break;
             case CandidateKind.Deref:
                 if (c.RawReceiver
-                    || (c.Name.StartsWith("()", StringComparison.Ordinal) && _pointerReturning.Contains(c.Name[2..]))
+                    || (c.Origin.Length > 0 && _pointerReturning.Contains(c.Origin))
                     || (c.Name.Length > 0 && _rawPointerFields.Contains(c.Name)))
                     ops.Add(new UnsafeOperation(OperationKind.RawPointerDeref, c.Base, c.Location));
                 break;

@@ -32,6 +32,8 @@ internal sealed class Extractor
         public RegionDraft? Region { get; init; }
         public HashSet<string>? RawLocals { get; init; }
         public Dictionary<string, string>? MmioLocals { get; init; }
+        /// <summary>Locals initialised from a call: name → callee (a raw pointer if the callee returns one; known at link).</summary>
+        public Dictionary<string, string>? CallOrigins { get; init; }
         public bool IsUnsafe { get; init; }
     }
 
@@ -78,9 +80,9 @@ internal sealed class Extractor
                 return true;
             case RustSyntaxKind.ModItem:
                 if (node.ChildByField(RustSyntaxField.Body) is not null)
-                    _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), Visibility = VisibilityOf(node) });
+                    _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), Visibility = SyntaxFacts.Visibility(node) });
                 else
-                    _facts.ModuleDeclarations[ModuleChildPath(NameOf(node))] = VisibilityOf(node) == "pub";
+                    _facts.ModuleDeclarations[ModuleChildPath(NameOf(node))] = SyntaxFacts.Visibility(node) == "pub";
                 return false;
             case RustSyntaxKind.ImplItem:
                 VisitImpl(node);
@@ -101,7 +103,7 @@ internal sealed class Extractor
                 VisitStatic(node);
                 return false;
             case RustSyntaxKind.UnionItem:
-                AddRegion(RegionKind.Union, node, name: NameOf(node), visibility: VisibilityOf(node));
+                AddRegion(RegionKind.Union, node, name: NameOf(node), visibility: SyntaxFacts.Visibility(node));
                 CollectFields(node, _facts.UnionFields, null);
                 return true;
             case RustSyntaxKind.StructItem:
@@ -161,19 +163,19 @@ internal sealed class Extractor
         _facts.Traits++;
         var name = NameOf(node);
         if (node.HasChild(RustSyntaxKind.UnsafeKeyword))
-            AddRegion(RegionKind.UnsafeTrait, node, name: name, visibility: VisibilityOf(node), itemSuffix: name, safetyDoc: SafetyComments.HasSafetyDocSection(node));
-        _stack.Add(new Context { Kind = ContextKind.Trait, End = End(node), Name = name, Visibility = VisibilityOf(node) });
+            AddRegion(RegionKind.UnsafeTrait, node, name: name, visibility: SyntaxFacts.Visibility(node), itemSuffix: name, safetyDoc: SafetyComments.HasSafetyDocSection(node));
+        _stack.Add(new Context { Kind = ContextKind.Trait, End = End(node), Name = name, Visibility = SyntaxFacts.Visibility(node) });
     }
 
     private void VisitFunction(SyntaxNode node)
     {
         var name = NameOf(node);
         var modifiers = node.ChildOfKind(RustSyntaxKind.FunctionModifiers);
-        bool isUnsafe = modifiers is { } m && m.HasChild(RustSyntaxKind.UnsafeKeyword);
+        bool isUnsafe = SyntaxFacts.IsUnsafeFunction(node);
         var abi = modifiers is { } mm && mm.ChildOfKind(RustSyntaxKind.ExternModifier) is { } ext ? AbiOf(ext) : "";
         var owner = OwnerOf(node);
         bool isMethod = owner is ContextKind.Impl or ContextKind.Trait;
-        var visibility = owner == ContextKind.Trait ? CurrentOf(ContextKind.Trait)?.Visibility ?? "private" : VisibilityOf(node);
+        var visibility = owner == ContextKind.Trait ? CurrentOf(ContextKind.Trait)?.Visibility ?? "private" : SyntaxFacts.Visibility(node);
         if (owner == ContextKind.Impl && ImplContext() is { TraitImpl: true }) visibility = "trait-impl";
 
         if (isMethod) _facts.Methods++;
@@ -207,7 +209,7 @@ internal sealed class Extractor
             }
         }
         _fnDocHidden = IsDocHidden(node);
-        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal) });
+        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = new(StringComparer.Ordinal) });
         if (isUnsafe)
         {
             var draft = AddRegion(RegionKind.UnsafeFn, node, name: name, visibility: visibility, abi: abi,
@@ -224,7 +226,7 @@ internal sealed class Extractor
         {
             bool declaredSafe = _tree.HasRecoveredKeyword(node.Span, "safe");
             (declaredSafe ? _facts.SafeExternFunctions : _facts.ExternFunctions).Add(name);
-            AddRegion(RegionKind.ExternFn, node, name: name, visibility: VisibilityOf(node), abi: CurrentOf(ContextKind.ExternBlock)?.Abi ?? "C", itemSuffix: name);
+            AddRegion(RegionKind.ExternFn, node, name: name, visibility: SyntaxFacts.Visibility(node), abi: CurrentOf(ContextKind.ExternBlock)?.Abi ?? "C", itemSuffix: name);
             return;
         }
         var modifiers = node.ChildOfKind(RustSyntaxKind.FunctionModifiers);
@@ -232,7 +234,7 @@ internal sealed class Extractor
         {
             (HasSelf(node) ? _facts.UnsafeMethods : _facts.UnsafeFunctions).Add(name);
             // Trait items have no visibility of their own: they are as visible as the trait.
-            var visibility = owner == ContextKind.Trait ? CurrentOf(ContextKind.Trait)?.Visibility ?? "private" : VisibilityOf(node);
+            var visibility = owner == ContextKind.Trait ? CurrentOf(ContextKind.Trait)?.Visibility ?? "private" : SyntaxFacts.Visibility(node);
             AddRegion(RegionKind.UnsafeFn, node, name: name, visibility: visibility, safetyDoc: SafetyComments.HasSafetyDocSection(node), itemSuffix: name);
         }
     }
@@ -250,12 +252,12 @@ internal sealed class Extractor
         if (OwnerOf(node) == ContextKind.ExternBlock)
         {
             _facts.ExternStatics.Add(name);
-            AddRegion(RegionKind.ExternStatic, node, name: name, visibility: VisibilityOf(node), abi: CurrentOf(ContextKind.ExternBlock)?.Abi ?? "C", itemSuffix: name);
+            AddRegion(RegionKind.ExternStatic, node, name: name, visibility: SyntaxFacts.Visibility(node), abi: CurrentOf(ContextKind.ExternBlock)?.Abi ?? "C", itemSuffix: name);
         }
         else if (node.HasChild(RustSyntaxKind.MutableSpecifier))
         {
             _facts.StaticMuts.Add(name);
-            AddRegion(RegionKind.StaticMut, node, name: name, visibility: VisibilityOf(node), itemSuffix: name);
+            AddRegion(RegionKind.StaticMut, node, name: name, visibility: SyntaxFacts.Visibility(node), itemSuffix: name);
         }
     }
 
@@ -269,7 +271,7 @@ internal sealed class Extractor
         if (!unsafeAttribute) return;
         var target = NextItem(node);
         AddRegion(RegionKind.UnsafeAttribute, node, name: AttributeText(node),
-            visibility: target is { } t ? VisibilityOf(t) : "private", itemSuffix: target is { } tt ? NameOf(tt) : "");
+            visibility: target is { } t ? SyntaxFacts.Visibility(t) : "private", itemSuffix: target is { } tt ? NameOf(tt) : "");
     }
 
     /// <summary>Records the lints of <c>allow(…)</c>/<c>expect(…)</c>: <c>clippy::name</c> or a rustc lint name.</summary>
@@ -380,14 +382,14 @@ internal sealed class Extractor
 
     private void VisitLet(SyntaxNode node)
     {
-        if (CurrentFunction() is not { RawLocals: { } raw, MmioLocals: { } mmio }) return;
+        if (CurrentFunction() is not { RawLocals: { } raw, MmioLocals: { } mmio, CallOrigins: { } origins }) return;
         if (node.ChildByField(RustSyntaxField.Pattern) is not { } pat) return;
         var name = pat.Kind == RustSyntaxKind.MutPattern ? pat.Children.ToList().LastOrDefault(c => c.IsNamed).Text ?? pat.Text : pat.Text;
         if (pat.Kind is not (RustSyntaxKind.Identifier or RustSyntaxKind.MutPattern)) return;
         var type = node.ChildByField(RustSyntaxField.Type);
         var value = node.ChildByField(RustSyntaxField.Value);
         if ((type is { } t && IsPointerType(t)) || (value is { } v && ProducesPointer(v))) raw.Add(name);
-        else if (value is { } call && CalledFunction(call) is { Length: > 0 } callee) raw.Add("()" + name + "=" + callee); // resolved at link
+        else if (value is { } call && CalledFunction(call) is { Length: > 0 } callee) origins[name] = callee;
         if (value is { } val && MappingApi(val) is { } api)
         {
             mmio[name] = api;
@@ -432,8 +434,7 @@ internal sealed class Extractor
 
     private static bool ProducesPointer(SyntaxNode expr)
     {
-        var e = expr;
-        while (e.Kind == RustSyntaxKind.ParenthesizedExpression && e.Children.ToList().FirstOrDefault(c => c.IsNamed) is { Tree: not null } inner) e = inner;
+        var e = SyntaxFacts.Strip(expr);
         switch (e.Kind)
         {
             case RustSyntaxKind.TypeCastExpression:
@@ -538,23 +539,22 @@ internal sealed class Extractor
         var operand = deref.Children.ToList().LastOrDefault(c => c.IsNamed && !c.IsComment);
         if (operand.Tree is null) return;
         var fn = CurrentFunction();
-        var key = Strip(operand);
+        var key = SyntaxFacts.Strip(operand);
         string fieldKey = key.Kind == RustSyntaxKind.FieldExpression && key.ChildByField(RustSyntaxField.Field) is { } f ? "." + f.Text : key.Text;
         bool raw = IsRawPointerExpression(operand);
         if (fn?.MmioLocals is { } mmio && mmio.TryGetValue(fieldKey, out var api))
             region.Mmio.Add(new MmioAccess(IsWritten(deref) ? "deref-write" : "deref-read", api, operand.Text, deref.Location));
-        // Name: the field for `*x.f`, or "()callee" when x was initialised from a call (raw if callee returns a pointer).
+        // Name: the field for `*x.f`; Origin: the callee x was initialised from (raw if it returns a pointer).
         string name = key.Kind == RustSyntaxKind.FieldExpression ? fieldKey[1..] : "";
-        if (!raw && key.Kind == RustSyntaxKind.Identifier && fn?.RawLocals is { } locals)
-            name = locals.FirstOrDefault(l => l.StartsWith("()" + key.Text + "=", StringComparison.Ordinal)) is { } origin ? "()" + origin[(origin.IndexOf('=') + 1)..] : name;
+        string origin = !raw && key.Kind == RustSyntaxKind.Identifier && fn?.CallOrigins is { } origins && origins.TryGetValue(key.Text, out var callee) ? callee : "";
         // A bindgen static (`*wdk_sys::WdfDriverGlobals`) is a raw pointer.
         if (key.Kind == RustSyntaxKind.ScopedIdentifier && key.Text.Contains("_sys::", StringComparison.Ordinal)) raw = true;
-        region.Candidates.Add(new Candidate(CandidateKind.Deref, name, operand.Text, deref.Location, operand.Text, raw));
+        region.Candidates.Add(new Candidate(CandidateKind.Deref, name, operand.Text, deref.Location, operand.Text, raw, origin));
     }
 
     private bool IsRawPointerExpression(SyntaxNode expr)
     {
-        var e = Strip(expr);
+        var e = SyntaxFacts.Strip(expr);
         if (ProducesPointer(e)) return true;
         if (CurrentFunction() is not { RawLocals: { } raw }) return false;
         if (e.Kind == RustSyntaxKind.Identifier) return raw.Contains(e.Text);
@@ -562,11 +562,6 @@ internal sealed class Extractor
         return false;
     }
 
-    private static SyntaxNode Strip(SyntaxNode e)
-    {
-        while (e.Kind == RustSyntaxKind.ParenthesizedExpression && e.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } inner) e = inner;
-        return e;
-    }
 
     /// <summary>True when the expression is (part of) the target of an assignment.</summary>
     private static bool IsWritten(SyntaxNode expr)
@@ -671,7 +666,7 @@ internal sealed class Extractor
         var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro) };
         // The macro's enclosing modules, impls and functions stay the items' context.
         foreach (var c in _stack)
-            nested._stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, Region = c.Region });
+            nested._stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region });
         nested.Walk();
         return true;
     }
@@ -956,7 +951,7 @@ internal sealed class Extractor
             if (rawFields is not null && f.ChildByField(RustSyntaxField.Type) is { } t && IsPointerType(t))
             {
                 rawFields.Add(n.Text);
-                publicRaw |= VisibilityOf(f) == "pub";
+                publicRaw |= SyntaxFacts.Visibility(f) == "pub";
             }
         }
         return publicRaw;
@@ -964,8 +959,6 @@ internal sealed class Extractor
 
     internal static string NameOf(SyntaxNode item) => item.ChildByField(RustSyntaxField.Name) is { } n ? n.Text : "";
 
-    internal static string VisibilityOf(SyntaxNode item)
-        => item.ChildOfKind(RustSyntaxKind.VisibilityModifier) is { } v ? string.Concat(v.Text.Where(c => !char.IsWhiteSpace(c))) : "private";
 
     private static string TypeName(SyntaxNode type)
     {

@@ -17,7 +17,8 @@ internal enum CandidateKind
 }
 
 /// <summary>A place in an unsafe region that may be an unsafe operation, resolved when the whole crate is known.</summary>
-internal readonly record struct Candidate(CandidateKind Kind, string Name, string Path, Location Location, string Base = "", bool RawReceiver = false);
+/// <remarks>Origin: for derefs of a local initialised from a call, the callee (a raw pointer when it returns one).</remarks>
+internal readonly record struct Candidate(CandidateKind Kind, string Name, string Path, Location Location, string Base = "", bool RawReceiver = false, string Origin = "");
 
 /// <summary>A region under construction: regions, operations known from the file alone, and candidates for the crate link.</summary>
 internal sealed class RegionDraft

@@ -1,13 +1,12 @@
-using UnsafeScope.Syntax;
+namespace UnsafeScope.Syntax;
 
-namespace UnsafeScope.Analyzers.Rules;
-
-/// <summary>Small syntax questions several rules ask.</summary>
+/// <summary>Small syntax questions the inventory and the rules both ask.</summary>
 internal static class SyntaxFacts
 {
     public static bool IsUnsafeFunction(SyntaxNode fn)
         => fn.ChildOfKind(RustSyntaxKind.FunctionModifiers) is { } m && m.HasChild(RustSyntaxKind.UnsafeKeyword);
 
+    /// <summary><c>pub</c>, <c>pub(crate)</c>, … (whitespace removed), or <c>private</c>.</summary>
     public static string Visibility(SyntaxNode item)
         => item.ChildOfKind(RustSyntaxKind.VisibilityModifier) is { } v ? string.Concat(v.Text.Where(c => !char.IsWhiteSpace(c))) : "private";
 
@@ -30,6 +29,7 @@ internal static class SyntaxFacts
         return false;
     }
 
+    /// <summary>The expression inside any parentheses.</summary>
     public static SyntaxNode Strip(SyntaxNode e)
     {
         while (e.Kind == RustSyntaxKind.ParenthesizedExpression && e.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } inner) e = inner;
