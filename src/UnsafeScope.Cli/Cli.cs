@@ -21,6 +21,12 @@ internal static class Cli
         Usage:
           unsafescope analyze <paths...> [options]   analyze files and folders (*.rs; target/ and .git/ are skipped)
           unsafescope syntax <file.rs>               print the syntax tree of one file
+          unsafescope analyze <paths...> --shard i/n --partial FILE
+                                                     analyze one shard of the files (1-based i; the same paths
+                                                     and options on every machine); writes no report
+          unsafescope merge <partial files...> [options]
+                                                     link all n shards into the outputs a single run writes:
+                                                     takes the output options and the same run options
           unsafescope correlate --codeql F <paths...> place CodeQL alerts in unsafe regions:
               [--markdown OUT] [--json OUT] [--sarif OUT] (--sarif: one log holding CodeQL's runs and UnsafeScope's)
           unsafescope docs <folder>                  write the rule pages (docs/rules) from the rule descriptors
@@ -28,6 +34,8 @@ internal static class Cli
 
         Options for analyze:
           --jobs N             worker threads (default: processor count)
+          --cache DIR          reuse per-file results stored in DIR by earlier runs (keyed by file bytes, tool
+                               build, configuration, catalogs and query packs); output is identical without it
           --root DIR           paths in outputs are relative to DIR (default: the one folder given, else the current folder)
           --max-file-size N    skip files above N bytes (default 16777216)
           --parse-timeout S    stop parsing one file after S seconds (default 30)
@@ -76,6 +84,7 @@ internal static class Cli
                 "analyze" => await Task.Run(() => Analyze(args[1..], cts.Token)),
                 "syntax" => Syntax(args[1..]),
                 "docs" => Docs(args[1..]),
+                "merge" => await Task.Run(() => Merge(args[1..], cts.Token)),
                 "correlate" => await Task.Run(() => Correlate(args[1..], cts.Token)),
                 _ => throw new UsageException($"Unknown command '{args[0]}'. Run 'unsafescope --help'."),
             };
@@ -92,19 +101,94 @@ internal static class Cli
         }
     }
 
+    // Options that decide what a run computes: analyze and merge take the same ones.
+    private static readonly string[] s_runOptions = ["max-file-size", "parse-timeout", "catalog", "config", "baseline", "queries"];
+    private static readonly string[] s_outputOptions = ["json", "markdown", "html", "fail-on", "show", "sarif", "category"];
+
     private static int Analyze(string[] args, CancellationToken cancellationToken)
     {
         var cl = CommandLine.Parse(args,
-            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "html", "catalog", "config", "fail-on", "show", "baseline", "sarif", "category", "queries" },
+            valueOptions: new HashSet<string>([.. s_runOptions, .. s_outputOptions, "jobs", "root", "cache", "shard", "partial"]),
             flags: new HashSet<string> { "verbose", "quiet", "no-config", "timestamps" });
         if (cl.Positional.Count == 0) throw new UsageException("analyze needs at least one file or folder.");
         var root = cl.Get("root");
         if (root is not null && !Directory.Exists(root)) throw new UsageException($"--root '{root}' is not a folder.");
-        var failOn = cl.Get("fail-on") ?? "none";
-        if (failOn is not ("error" or "warning" or "note" or "none"))
-            throw new UsageException($"--fail-on must be error, warning, note or none, not '{failOn}'.");
+        var configStart = Directory.Exists(cl.Positional[0]) ? cl.Positional[0] : Path.GetDirectoryName(Path.GetFullPath(cl.Positional[0]))!;
+        var options = RunOptions(cl, configStart) with
+        {
+            Paths = [.. cl.Positional],
+            BaseDirectory = root,
+            Jobs = cl.GetInt("jobs", Environment.ProcessorCount, 1, 256),
+            CacheDirectory = cl.Get("cache"),
+        };
+        AnalysisShard? shard = null;
+        if (cl.Get("shard") is { } shardText)
+            shard = AnalysisShard.TryParse(shardText, out var s) ? s : throw new UsageException($"--shard must be i/n with 1 <= i <= n (for example 2/4), not '{shardText}'.");
+        if (cl.Get("partial") is { } partialPath)
+        {
+            if (s_outputOptions.Append("baseline").FirstOrDefault(cl.Has) is { } output)
+                throw new UsageException($"--{output} belongs to 'unsafescope merge': a shard writes only its --partial output.");
+            var part = Guard(() =>
+            {
+                using var bar = ProgressBar.Create(cl.Has("quiet"));
+                return Analysis.RunPartial(options, shard ?? AnalysisShard.All, bar, cancellationToken);
+            });
+            AtomicFile.Write(partialPath, part.WriteTo);
+            var inv = CultureInfo.InvariantCulture;
+            Console.Out.WriteLine(string.Create(inv, $"shard {part.Shard}: {part.FileCount} of {part.TotalFiles} files in {part.Elapsed.TotalSeconds:F2} s with {options.Jobs} job(s){CacheSummary(part.CacheHits, part.CacheMisses, options.CacheDirectory)}; wrote {partialPath}"));
+            foreach (var n in part.Notifications.Where(n => cl.Has("verbose") || n.Level != NotificationLevel.Note))
+                Console.Error.WriteLine(Describe(n));
+            return part.Notifications.Any(n => n.Level == NotificationLevel.Error) ? ExitRunErrors : ExitOk;
+        }
+        if (shard is not null) throw new UsageException("--shard needs --partial FILE (the shard's output, for 'unsafescope merge').");
+        var result = Guard(() =>
+        {
+            using var bar = ProgressBar.Create(cl.Has("quiet"));
+            return Analysis.Run(options, bar, cancellationToken);
+        });
+        return Report(cl, "analyze", args, options, result);
+    }
+
+    private static int Merge(string[] args, CancellationToken cancellationToken)
+    {
+        var cl = CommandLine.Parse(args,
+            valueOptions: new HashSet<string>([.. s_runOptions, .. s_outputOptions]),
+            flags: new HashSet<string> { "verbose", "quiet", "no-config", "timestamps" });
+        if (cl.Positional.Count == 0) throw new UsageException("merge needs the --partial outputs of every shard.");
+        var parts = new List<PartialAnalysis>();
+        foreach (var path in cl.Positional)
+        {
+            try
+            {
+                using var stream = File.OpenRead(path);
+                parts.Add(PartialAnalysis.ReadFrom(stream));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                throw new UsageException($"cannot read shard output '{path}': {e.Message}");
+            }
+        }
+        var baseDirectory = parts[0].BaseDirectory;
+        var options = RunOptions(cl, Directory.Exists(baseDirectory) ? baseDirectory : Directory.GetCurrentDirectory());
+        var result = Guard(() =>
+        {
+            try
+            {
+                return Analysis.Merge(parts, options, cancellationToken);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new UsageException($"cannot merge: {e.Message} Run every shard and the merge with the same build and options.");
+            }
+        });
+        return Report(cl, "merge", args, options, result);
+    }
+
+    /// <summary>Configuration, catalogs, query packs, baseline and limits from the command line.</summary>
+    private static AnalysisOptions RunOptions(CommandLine cl, string configStart)
+    {
         UnsafeScopeConfig config = UnsafeScopeConfig.Empty;
-        var configPath = cl.Get("config") ?? (cl.Has("no-config") ? null : UnsafeScopeConfig.FindUpward(Directory.Exists(cl.Positional[0]) ? cl.Positional[0] : Path.GetDirectoryName(Path.GetFullPath(cl.Positional[0]))!));
+        var configPath = cl.Get("config") ?? (cl.Has("no-config") ? null : UnsafeScopeConfig.FindUpward(configStart));
         if (configPath is not null)
         {
             if (!File.Exists(configPath)) throw new UsageException($"--config '{configPath}' does not exist.");
@@ -139,23 +223,26 @@ internal static class Cli
                 throw new UsageException($"bad baseline: {e.Message}");
             }
         }
-        var options = new AnalysisOptions
+        var failOn = cl.Get("fail-on") ?? "none";
+        if (failOn is not ("error" or "warning" or "note" or "none"))
+            throw new UsageException($"--fail-on must be error, warning, note or none, not '{failOn}'.");
+        return new AnalysisOptions
         {
             QueryPacks = cl.Get("queries") is { } q ? [.. q.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFullPath)] : [],
             Baseline = baseline,
             Catalog = catalog,
             Configuration = config,
-            Paths = [.. cl.Positional],
-            BaseDirectory = root,
-            Jobs = cl.GetInt("jobs", Environment.ProcessorCount, 1, 256),
             MaxFileBytes = cl.GetInt("max-file-size", 16 * 1024 * 1024, 1, int.MaxValue),
             ParseTimeout = TimeSpan.FromSeconds(cl.GetInt("parse-timeout", 30, 1, 3600)),
         };
-        AnalysisResult result;
+    }
+
+    // Configuration and query-pack errors surface while the run sets up: they are usage errors.
+    private static T Guard<T>(Func<T> run)
+    {
         try
         {
-            using var bar = ProgressBar.Create(cl.Has("quiet"));
-            result = Analysis.Run(options, bar, cancellationToken);
+            return run();
         }
         catch (ConfigurationException e)
         {
@@ -165,6 +252,11 @@ internal static class Cli
         {
             throw new UsageException($"bad query pack: {e.Message}");
         }
+    }
+
+    /// <summary>Writes the requested outputs, prints the table, findings and summary, and picks the exit code.</summary>
+    private static int Report(CommandLine cl, string command, string[] args, AnalysisOptions options, AnalysisResult result)
+    {
         if (cl.Get("json") is { } json) AtomicFile.Write(json, s => InventoryJsonWriter.Write(result, s));
         if (cl.Get("sarif") is { } sarif)
         {
@@ -174,7 +266,7 @@ internal static class Cli
                 Category = category,
                 VersionControl = UnsafeScope.Sarif.VersionControlInfo.FromGitWorkTree(result.BaseDirectory),
                 // Times and the command line (output names, --jobs) vary between equal runs: only on request.
-                CommandLine = cl.Has("timestamps") ? "unsafescope analyze " + string.Join(' ', args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a)) : null,
+                CommandLine = cl.Has("timestamps") ? $"unsafescope {command} " + string.Join(' ', args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a)) : null,
                 IncludeTimes = cl.Has("timestamps"),
             };
             AtomicFile.Write(sarif, s => UnsafeScope.Sarif.SarifLogWriter.Write(result, sarifOptions, s));
@@ -183,11 +275,17 @@ internal static class Cli
         if (cl.Get("markdown") is { } md) AtomicFile.Write(md, s => s.Write(System.Text.Encoding.UTF8.GetBytes(GeigerTable.ToMarkdown(result))));
         if (!cl.Has("quiet")) Console.Out.Write(GeigerTable.ToText(result));
         PrintDiagnostics(result, cl.GetInt("show", 20, 0, int.MaxValue));
-        PrintSummary(result, options.Jobs, cl.Has("verbose"));
+        PrintSummary(result, options.Jobs, cl.Has("verbose"), options.CacheDirectory);
         if (!result.Succeeded) return ExitRunErrors;
-        var threshold = failOn switch { "error" => DiagnosticSeverity.Error, "warning" => DiagnosticSeverity.Warning, "note" => DiagnosticSeverity.Info, _ => (DiagnosticSeverity?)null };
+        var threshold = (cl.Get("fail-on") ?? "none") switch { "error" => DiagnosticSeverity.Error, "warning" => DiagnosticSeverity.Warning, "note" => DiagnosticSeverity.Info, _ => (DiagnosticSeverity?)null };
         return threshold is { } t && result.Diagnostics.Any(d => !d.IsSuppressed && d.Severity >= t) ? ExitFindings : ExitOk;
     }
+
+    private static string CacheSummary(int hits, int misses, string? cache)
+        => cache is null ? "" : string.Create(CultureInfo.InvariantCulture, $" (cache: {hits} hit(s), {misses} miss(es))");
+
+    private static string Describe(ToolNotification n)
+        => $"{n.Level.ToString().ToLowerInvariant()} {n.Id}: {(n.Path.Length > 0 ? n.Path + ": " : "")}{n.Message}";
 
     private static void PrintDiagnostics(AnalysisResult result, int show)
     {
@@ -206,7 +304,7 @@ internal static class Cli
         if (suppressed > 0) Console.Out.WriteLine($"suppressed findings: {suppressed}");
     }
 
-    private static void PrintSummary(AnalysisResult result, int jobs, bool verbose)
+    private static void PrintSummary(AnalysisResult result, int jobs, bool verbose, string? cache)
     {
         var inv = CultureInfo.InvariantCulture;
         var analyzed = result.Files.Count(f => f.Status == FileStatus.Analyzed);
@@ -214,13 +312,13 @@ internal static class Cli
         long bytes = result.Files.Sum(f => f.Bytes);
         int withErrors = result.Files.Count(f => f.SyntaxErrors > 0);
         foreach (var n in result.Notifications.Where(n => verbose || n.Level != NotificationLevel.Note))
-            Console.Error.WriteLine($"{n.Level.ToString().ToLowerInvariant()} {n.Id}: {(n.Path.Length > 0 ? n.Path + ": " : "")}{n.Message}");
+            Console.Error.WriteLine(Describe(n));
         var secs = result.Elapsed.TotalSeconds;
         Console.Out.WriteLine(string.Create(inv, $"files: {result.Files.Length} ({analyzed} analyzed, {skipped} skipped)"));
         Console.Out.WriteLine(string.Create(inv, $"bytes: {bytes:N0} ({bytes / 1048576.0:F1} MiB)"));
         Console.Out.WriteLine(string.Create(inv, $"files with parse errors: {withErrors}"));
         Console.Out.WriteLine(string.Create(inv, $"notifications: {result.Notifications.Length} ({result.Notifications.Count(n => n.Level == NotificationLevel.Error)} errors, {result.Notifications.Count(n => n.Level == NotificationLevel.Warning)} warnings)"));
-        Console.Out.WriteLine(string.Create(inv, $"time: {secs:F2} s with {jobs} job(s), {(secs > 0 ? bytes / 1048576.0 / secs : 0):F1} MiB/s"));
+        Console.Out.WriteLine(string.Create(inv, $"time: {secs:F2} s with {jobs} job(s), {(secs > 0 ? bytes / 1048576.0 / secs : 0):F1} MiB/s{CacheSummary(result.CacheHits, result.CacheMisses, cache)}"));
     }
 
     private static int Correlate(string[] args, CancellationToken cancellationToken)

@@ -126,6 +126,9 @@ public sealed class ApiCatalog
     /// <summary>The pack files loaded, in order.</summary>
     public ImmutableArray<string> Sources { get; }
 
+    /// <summary>A hash of every pack's name and text, in order: part of the result-cache key.</summary>
+    internal string Fingerprint { get; private init; } = "";
+
     internal FrozenSet<string> UnsafeStdFree { get; }
     internal ImmutableArray<string> UnsafeStdPaths { get; }
     internal ImmutableArray<string> UnsafeStdPrefixes { get; }
@@ -170,6 +173,8 @@ public sealed class ApiCatalog
     /// <summary>Builds a catalog from pack texts (name, content), in order. Throws <see cref="CatalogException"/> on bad data.</summary>
     public static ApiCatalog FromTexts(IEnumerable<(string Name, string Text)> packs)
     {
+        var packList = packs.ToList();
+        packs = packList;
         var apis = new Dictionary<string, ApiEntry>(StringComparer.Ordinal);
         var families = new Dictionary<string, FamilyRule>(StringComparer.Ordinal);
         var mmio = new Dictionary<string, MmioEntry>(StringComparer.Ordinal);
@@ -246,6 +251,7 @@ public sealed class ApiCatalog
             [.. std.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.Form, StringComparer.Ordinal)], sources.ToImmutable())
         {
             ItemMacros = itemMacros.ToFrozenDictionary(StringComparer.Ordinal),
+            Fingerprint = Driver.ContentHash.Of([.. packList.SelectMany(p => new[] { p.Name, p.Text })]),
         };
     }
 

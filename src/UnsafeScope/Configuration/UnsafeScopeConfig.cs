@@ -77,6 +77,19 @@ public sealed class UnsafeScopeConfig
     /// <summary>Catalog packs (absolute paths).</summary>
     public ImmutableArray<string> CatalogPacks { get; }
 
+    /// <summary>
+    /// A hash of what the configuration means (severities, options, packs), not of its text: part of the
+    /// result-cache key. Pack contents enter the key through the catalog and the query packs themselves.
+    /// </summary>
+    internal string Fingerprint => _fingerprint ??= Driver.ContentHash.Of([
+        .. RuleSeverities.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"rule {p.Key}={p.Value}"),
+        .. CategorySeverities.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => $"category {p.Key.ToLowerInvariant()}={p.Value}"),
+        .. Options.ByRule.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(r => r.Value.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"option {r.Key}.{o.Key}={o.Value}")),
+        .. QueryPacks.Select(q => "queries " + q),
+        .. CatalogPacks.Select(c => "catalog " + c)]);
+
+    private string? _fingerprint;
+
     /// <summary>The configured severity of a rule (rule setting, else category setting, else Default).</summary>
     public ReportSeverity SeverityOf(DiagnosticDescriptor rule)
         => RuleSeverities.TryGetValue(rule.Id, out var s) && s != ReportSeverity.Default ? s

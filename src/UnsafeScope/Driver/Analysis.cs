@@ -27,24 +27,65 @@ public static class Analysis
     public static AnalysisResult Run(AnalysisOptions options, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var session = AnalysisSession.Create(options);
+        var part = Collect(session, AnalysisShard.All, progress, cancellationToken);
+        return Link(session, part.BaseDirectory, [part], cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the per-file stage over one shard of the files (<c>--shard i/n</c>): parse, extract, node and query
+    /// actions. Crates are not linked; <see cref="Merge"/> links the shards' records into the result a single run
+    /// would give. Every shard must run with the same options and paths.
+    /// </summary>
+    public static PartialAnalysis RunPartial(AnalysisOptions options, AnalysisShard shard, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Collect(AnalysisSession.Create(options), shard, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Links the shards of one run (all <c>n</c> of them, each once) into the result of a single-machine run with
+    /// <paramref name="options"/>, which must match the options the shards ran with (the paths are not needed).
+    /// Throws <see cref="InvalidDataException"/> naming the problem when the shards do not fit together.
+    /// </summary>
+    public static AnalysisResult Merge(IEnumerable<PartialAnalysis> parts, AnalysisOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        ArgumentNullException.ThrowIfNull(options);
+        var list = parts.OrderBy(p => p.Shard.Index).ToList();
+        if (list.Count == 0) throw new InvalidDataException("There are no shard outputs to merge.");
+        var session = AnalysisSession.Create(options);
+        var first = list[0];
+        foreach (var p in list)
+        {
+            if (p.Fingerprint != session.Fingerprint)
+                throw new InvalidDataException($"Shard {p.Shard} was produced by another build of UnsafeScope or with other options (configuration, catalogs, query packs, analyzers, limits) than this merge.");
+            if (p.Shard.Count != first.Shard.Count || p.BaseDirectory != first.BaseDirectory || p.TotalFiles != first.TotalFiles)
+                throw new InvalidDataException($"Shard {p.Shard} does not belong to the same run as shard {first.Shard} (shard count, base directory or files found differ).");
+        }
+        var duplicate = list.GroupBy(p => p.Shard.Index).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new InvalidDataException($"Shard {duplicate.First().Shard} is given {duplicate.Count()} times.");
+        var missing = Enumerable.Range(1, first.Shard.Count).Except(list.Select(p => p.Shard.Index)).ToList();
+        if (missing.Count > 0) throw new InvalidDataException($"Shard(s) {string.Join(", ", missing.Select(i => $"{i}/{first.Shard.Count}"))} are missing.");
+        if (list.Sum(p => p.FileCount) != first.TotalFiles)
+            throw new InvalidDataException($"The shards hold {list.Sum(p => p.FileCount)} files; the run found {first.TotalFiles}.");
+        foreach (var p in list) p.Decode(session.RulesById);
+        return Link(session, first.BaseDirectory, list, cancellationToken);
+    }
+
+    /// <summary>The per-file stage: every file of the shard, on <see cref="AnalysisOptions.Jobs"/> threads, through the cache when one is set.</summary>
+    private static PartialAnalysis Collect(AnalysisSession session, AnalysisShard shard, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken)
+    {
+        var options = session.Options;
         var start = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var baseDirectory = FileDiscovery.ResolveBaseDirectory(options);
         var runNotifications = new List<ToolNotification>();
-        var files = FileDiscovery.Find(options, baseDirectory, runNotifications, cancellationToken);
-
-        var catalog = options.Catalog ?? ApiCatalog.Default;
-        var config = options.Configuration ?? UnsafeScopeConfig.Empty;
-        var analyzers = options.Analyzers ?? BuiltInAnalyzers.Create(catalog);
-        // User query packs (options and configuration) run next to the built-in analyzers.
-        analyzers = [.. analyzers, .. options.QueryPacks.Concat(config.QueryPacks).Distinct(StringComparer.Ordinal).Select(Analyzers.QueryPacks.QueryPack.Load)];
-        config.Validate(analyzers.SelectMany(a => a.SupportedDiagnostics));
-        var host = new AnalyzerHost(analyzers, config.IsEnabled, config.Options);
-        var diagnostics = new List<Diagnostic>?[files.Count];
+        var found = FileDiscovery.Find(options, baseDirectory, runNotifications, cancellationToken);
+        var files = found.Where(f => shard.Contains(f.RelativePath)).ToList();
         var locator = new CrateLocator();
-        var results = new FileResult[files.Count];
-        var facts = new FileFacts?[files.Count];
-        // Largest files first so the last worker is not left with a giant file; results keep path order.
+        var records = new FileRecord[files.Count];
+        // Largest files first so the last worker is not left with a giant file; records keep path order.
         var order = Enumerable.Range(0, files.Count).OrderByDescending(i => SafeLength(files[i].FullPath)).ThenBy(i => i).ToArray();
         int next = -1, done = 0;
         int jobs = Math.Clamp(options.Jobs, 1, Math.Max(1, files.Count));
@@ -60,7 +101,7 @@ public static class Analysis
                     while ((k = Interlocked.Increment(ref next)) < order.Length && !cancellationToken.IsCancellationRequested)
                     {
                         int i = order[k];
-                        (results[i], facts[i]) = ProcessFile(files[i], options, catalog, locator, host, diagnostics[i] = [], cancellationToken);
+                        records[i] = ProcessFile(files[i], session, locator, cancellationToken);
                         progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), files.Count));
                     }
                 }
@@ -77,17 +118,34 @@ public static class Analysis
         foreach (var t in workers) t.Join();
         cancellationToken.ThrowIfCancellationRequested();
         if (failure is not null) throw new InvalidOperationException("An analysis worker failed.", failure);
+        return new PartialAnalysis(session.Fingerprint, baseDirectory, shard, found.Count, [.. runNotifications], [.. records], start, clock.Elapsed,
+            session.Cache?.Hits ?? 0, session.Cache?.Misses ?? 0);
+    }
+
+    /// <summary>The crate stage: links each crate's files, runs region, file and crate actions, applies configuration and suppressions.</summary>
+    private static AnalysisResult Link(AnalysisSession session, string baseDirectory, IReadOnlyList<PartialAnalysis> parts, CancellationToken cancellationToken)
+    {
+        var (options, config, catalog, host) = (session.Options, session.Config, session.Catalog, session.Host);
+        var clock = Stopwatch.StartNew();
+        var runNotifications = new List<ToolNotification>(parts[0].RunNotifications);
+        var records = parts.Count == 1 ? parts[0].Records : [.. parts.SelectMany(p => p.Records).OrderBy(r => r.Result.Path, StringComparer.Ordinal)];
+        var results = new FileResult[records.Length];
+        var facts = new FileFacts?[records.Length];
+        var diagnostics = new List<Diagnostic>[records.Length];
+        for (int i = 0; i < records.Length; i++)
+            (results[i], facts[i], diagnostics[i]) = (records[i].Result, records[i].Facts, [.. records[i].Diagnostics]);
 
         // Link each crate once all its files are extracted: calls resolve against the whole crate.
         var crates = ImmutableArray.CreateBuilder<CrateInventory>();
-        var indexByPath = Enumerable.Range(0, files.Count).ToDictionary(i => files[i].RelativePath, StringComparer.Ordinal);
+        var indexByPath = Enumerable.Range(0, records.Length).ToDictionary(i => results[i].Path, StringComparer.Ordinal);
         void Report(Diagnostic d)
         {
-            if (indexByPath.TryGetValue(d.Location.Path, out var k)) diagnostics[k]!.Add(d);
+            if (indexByPath.TryGetValue(d.Location.Path, out var k)) diagnostics[k].Add(d);
         }
-        foreach (var group in Enumerable.Range(0, files.Count).Where(i => facts[i] is not null)
+        foreach (var group in Enumerable.Range(0, records.Length).Where(i => facts[i] is not null)
                      .GroupBy(i => facts[i]!.CrateRoot, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var linker = new CrateLinker(catalog, group.Select(i => facts[i]!));
             var counts = InventoryCounts.Zero;
             var first = facts[group.First()]!;
@@ -100,20 +158,21 @@ public static class Analysis
                 inventories.Add(inventory);
                 results[i] = results[i] with { Inventory = inventory };
                 counts += inventory.Counts;
-                var list = diagnostics[i]!;
+                var list = diagnostics[i];
                 RunAnalyzers(() => host.RunFileActions(inventory, list.Add, cancellationToken), "region and file", inventory.Path, runNotifications);
             }
             RunAnalyzers(() => host.RunCrateEnd(first.Crate, crateRoot, inventories, Report, cancellationToken), "crate end", crateRoot, runNotifications);
             crates.Add(new CrateInventory(first.Crate, crateRoot, group.Count(), counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions))));
         }
 
-        for (int i = 0; i < files.Count; i++)
+        for (int i = 0; i < records.Length; i++)
         {
-            if (diagnostics[i] is { Count: > 0 } || facts[i] is { Suppressions.Count: > 0 })
-                results[i] = results[i] with { Diagnostics = Finish(diagnostics[i] ?? [], facts[i], config, results[i].Inventory, options.Baseline) };
+            if (diagnostics[i].Count > 0 || facts[i] is { Suppressions.Count: > 0 })
+                results[i] = results[i] with { Diagnostics = Finish(diagnostics[i], facts[i], config, results[i].Inventory, options.Baseline) };
         }
 
         var notifications = runNotifications.Concat(results.SelectMany(r => r.Notifications)).ToImmutableArray();
+        var startTime = parts.Min(p => p.StartTime);
         return new AnalysisResult
         {
             BaseDirectory = baseDirectory,
@@ -122,8 +181,10 @@ public static class Analysis
             Rules = host.Rules,
             RuleOverrides = host.Rules.Where(r => config.SeverityOf(r) != ReportSeverity.Default).ToImmutableDictionary(r => r.Id, config.SeverityOf),
             Notifications = notifications,
-            Elapsed = clock.Elapsed,
-            StartTime = start,
+            Elapsed = parts.Max(p => p.StartTime + p.Elapsed) - startTime + clock.Elapsed,
+            StartTime = startTime,
+            CacheHits = parts.Sum(p => p.CacheHits),
+            CacheMisses = parts.Sum(p => p.CacheMisses),
         };
     }
 
@@ -218,18 +279,18 @@ public static class Analysis
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
     }
 
-    /// <summary>Reads, checks, parses and analyzes one file; every failure becomes a notification.</summary>
-    internal static (FileResult, FileFacts?) ProcessFile(SourceFile file, AnalysisOptions options, ApiCatalog catalog, CrateLocator locator,
-        AnalyzerHost host, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    /// <summary>Reads one file and analyzes it, or takes its record from the cache; every failure becomes a notification.</summary>
+    internal static FileRecord ProcessFile(SourceFile file, AnalysisSession session, CrateLocator locator, CancellationToken cancellationToken)
     {
+        var options = session.Options;
         var path = file.RelativePath;
-        (FileResult, FileFacts?) Skip(string id, NotificationLevel level, string message, long bytes = 0) => (new()
+        FileRecord Skip(string id, NotificationLevel level, string message, long bytes = 0) => new(new()
         {
             Path = path,
             Status = FileStatus.Skipped,
             Bytes = bytes,
             Notifications = [new ToolNotification(id, level, message, path)],
-        }, null);
+        }, null, []);
 
         byte[] bytes;
         try
@@ -251,14 +312,37 @@ public static class Analysis
                 $"The file grew above the {options.MaxFileBytes:N0}-byte limit while being read; it was not analyzed.");
         }
 
+        var crate = locator.Locate(file.FullPath);
+        var modulePath = CrateLocator.ModulePath(crate.Root, file.FullPath);
+        if (session.Cache is not { } cache) return Analyze(path, bytes, crate, modulePath, session, cancellationToken);
+        var key = ResultCache.Key(session.Fingerprint, path, crate, modulePath, bytes);
+        if (cache.TryLoad(key, session.RulesById) is { } cached) return cached;
+        var record = Analyze(path, bytes, crate, modulePath, session, cancellationToken);
+        // Time-outs and internal failures may not recur: analyze those files again next time.
+        if (!record.Result.Notifications.Any(n => n.Id is NotificationIds.ParseFailed or NotificationIds.InternalError or NotificationIds.AnalyzerFailed))
+            cache.Store(key, record);
+        return record;
+    }
+
+    /// <summary>Checks, parses and analyzes the bytes of one file.</summary>
+    private static FileRecord Analyze(string path, byte[] bytes, CrateInfo crate, string modulePath, AnalysisSession session, CancellationToken cancellationToken)
+    {
+        var (options, host) = (session.Options, session.Host);
         var text = SourceText.From(bytes, path);
         if (text.ContainsNul)
-            return Skip(NotificationIds.Binary, NotificationLevel.Warning, "The file contains NUL bytes and looks binary; it was not analyzed.", bytes.Length);
+            return new(new FileResult
+            {
+                Path = path,
+                Status = FileStatus.Skipped,
+                Bytes = bytes.Length,
+                Notifications = [new ToolNotification(NotificationIds.Binary, NotificationLevel.Warning, "The file contains NUL bytes and looks binary; it was not analyzed.", path)],
+            }, null, []);
 
         var notes = ImmutableArray.CreateBuilder<ToolNotification>();
         if (!text.IsValidUtf8)
             notes.Add(new ToolNotification(NotificationIds.InvalidUtf8, NotificationLevel.Note,
                 "The file is not valid UTF-8; invalid bytes were read as U+FFFD.", path));
+        var diagnostics = new List<Diagnostic>();
         try
         {
             var tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = options.ParseTimeout, Queries = host.Queries }, cancellationToken);
@@ -268,7 +352,7 @@ public static class Analysis
                     tree.Status == ParseStatus.TimedOut
                         ? $"Parsing took longer than {options.ParseTimeout.TotalSeconds:0.#} s and was stopped; the file was not analyzed."
                         : "The parser ran out of memory; the file was not analyzed.", path));
-                return (new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Lines = text.LineCount, Notifications = notes.ToImmutable() }, null);
+                return new(new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Lines = text.LineCount, Notifications = notes.ToImmutable() }, null, []);
             }
             int errors = 0;
             int firstErrorLine = 0;
@@ -279,8 +363,7 @@ public static class Analysis
             if (errors > 0)
                 notes.Add(new ToolNotification(NotificationIds.ParseErrors, NotificationLevel.Note,
                     $"The file has {errors} syntax error(s), the first at line {firstErrorLine}; the rest of the file was analyzed.", path, firstErrorLine));
-            var crate = locator.Locate(file.FullPath);
-            var fileFacts = Extractor.Extract(tree, catalog, path, crate.Name, CrateLocator.ModulePath(crate.Root, file.FullPath));
+            var fileFacts = Extractor.Extract(tree, session.Catalog, path, crate.Name, modulePath);
             fileFacts.CrateRoot = crate.Root;
             fileFacts.Edition = crate.Edition;
             fileFacts.LineHashes = Fingerprints.LineHashes(text);
@@ -295,7 +378,7 @@ public static class Analysis
                 notes.Add(new ToolNotification(NotificationIds.AnalyzerFailed, NotificationLevel.Error,
                     $"An analyzer failed on this file ({e.GetType().Name}: {e.Message}); its syntax diagnostics are missing.", path));
             }
-            return (new FileResult
+            return new(new FileResult
             {
                 Path = path,
                 Status = FileStatus.Analyzed,
@@ -303,7 +386,7 @@ public static class Analysis
                 Lines = text.LineCount,
                 SyntaxErrors = errors,
                 Notifications = notes.ToImmutable(),
-            }, fileFacts);
+            }, fileFacts, [.. diagnostics]);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -313,7 +396,7 @@ public static class Analysis
         {
             notes.Add(new ToolNotification(NotificationIds.InternalError, NotificationLevel.Error,
                 $"Internal error while analyzing the file ({e.GetType().Name}: {e.Message}); other files are unaffected.", path));
-            return (new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Notifications = notes.ToImmutable() }, null);
+            return new(new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Notifications = notes.ToImmutable() }, null, []);
         }
     }
 

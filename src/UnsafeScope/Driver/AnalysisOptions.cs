@@ -41,6 +41,13 @@ public sealed record AnalysisOptions
     /// <summary>Findings of an earlier run: matching findings are kept but marked suppressed, so only new ones count.</summary>
     public Baseline? Baseline { get; init; }
 
+    /// <summary>
+    /// A folder for the result cache, or null for none. Each file's record is stored under a hash of its bytes,
+    /// path, crate, the tool build, catalog, configuration, analyzers and limits; a re-run reads unchanged files
+    /// from it and gives output identical to a run without it. The folder only grows; delete it to clear it.
+    /// </summary>
+    public string? CacheDirectory { get; init; }
+
     /// <summary>Folder names never descended into.</summary>
     public ImmutableArray<string> ExcludedDirectoryNames { get; init; } = ["target", ".git", "node_modules"];
 }

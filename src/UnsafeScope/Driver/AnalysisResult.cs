@@ -74,6 +74,12 @@ public sealed record AnalysisResult
     /// <summary>When the run started (UTC).</summary>
     public DateTimeOffset StartTime { get; init; }
 
+    /// <summary>Files whose per-file results came from the result cache (not written to any output).</summary>
+    public int CacheHits { get; init; }
+
+    /// <summary>Files analyzed because the cache did not hold them (0 without a cache).</summary>
+    public int CacheMisses { get; init; }
+
     /// <summary>True when no error-level notification was raised.</summary>
     public bool Succeeded => !Notifications.Any(n => n.Level == NotificationLevel.Error);
 }

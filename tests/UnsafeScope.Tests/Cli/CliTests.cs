@@ -124,4 +124,37 @@ public sealed class CliTests : IDisposable
         Assert.Equal(bytes, File.ReadAllBytes(eight));
         Assert.False(bytes.AsSpan().StartsWith(new byte[] { 0xEF, 0xBB, 0xBF }));
     }
+
+    [Fact]
+    public void CacheAndShardsThenMergeWriteTheBytesOfOnePlainRun()
+    {
+        var fixtures = RepoPaths.Fixtures();
+        string F(string name) => Path.Combine(_dir, name);
+        Assert.Equal(0, Run("analyze", fixtures, "--sarif", F("plain.sarif"), "--json", F("plain.json"), "--quiet").Exit);
+        var cold = Run("analyze", fixtures, "--sarif", F("cold.sarif"), "--json", F("cold.json"), "--cache", F("cache"), "--quiet");
+        var warm = Run("analyze", fixtures, "--sarif", F("warm.sarif"), "--json", F("warm.json"), "--cache", F("cache"), "--quiet");
+        Assert.Contains(" 0 miss(es)", warm.Out);
+        Assert.Contains(" 0 hit(s)", cold.Out);
+        for (int i = 1; i <= 3; i++)
+        {
+            var shard = Run("analyze", fixtures, "--shard", $"{i}/3", "--partial", F($"part{i}.bin"), "--jobs", $"{i}");
+            Assert.Equal(0, shard.Exit);
+            Assert.Contains($"shard {i}/3:", shard.Out);
+        }
+        Assert.Equal(0, Run("merge", F("part3.bin"), F("part1.bin"), F("part2.bin"), "--sarif", F("merged.sarif"), "--json", F("merged.json"), "--quiet").Exit);
+        foreach (var name in new[] { "cold", "warm", "merged" })
+        {
+            Assert.Equal(File.ReadAllBytes(F("plain.sarif")), File.ReadAllBytes(F(name + ".sarif")));
+            Assert.Equal(File.ReadAllBytes(F("plain.json")), File.ReadAllBytes(F(name + ".json")));
+        }
+
+        var missing = Run("merge", F("part1.bin"), F("part2.bin"), "--sarif", F("x.sarif"));
+        Assert.Equal(2, missing.Exit);
+        Assert.Contains("3/3 are missing", missing.Err);
+        Assert.False(File.Exists(F("x.sarif")));
+        Assert.Equal(2, Run("merge", F("plain.json")).Exit);
+        Assert.Equal(2, Run("analyze", fixtures, "--shard", "1/3").Exit);
+        Assert.Equal(2, Run("analyze", fixtures, "--shard", "4/3", "--partial", F("p.bin")).Exit);
+        Assert.Equal(2, Run("analyze", fixtures, "--shard", "1/3", "--partial", F("p.bin"), "--sarif", F("p.sarif")).Exit);
+    }
 }

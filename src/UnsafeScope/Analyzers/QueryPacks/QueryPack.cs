@@ -30,9 +30,10 @@ public sealed partial class QueryPack : RustAnalyzer
     private readonly ImmutableArray<int> _ruleOfPattern;
 
     // One query per pack: tree-sitter walks each file once per pack, whatever the number of rules.
-    private QueryPack(string file, ImmutableArray<DiagnosticDescriptor> rules, RustQuery query, ImmutableArray<int> ruleOfPattern)
+    private QueryPack(string file, ImmutableArray<DiagnosticDescriptor> rules, RustQuery query, ImmutableArray<int> ruleOfPattern, string fingerprint)
     {
         File = file;
+        Fingerprint = fingerprint;
         _rules = rules;
         _query = query;
         _ruleOfPattern = ruleOfPattern;
@@ -40,6 +41,9 @@ public sealed partial class QueryPack : RustAnalyzer
 
     /// <summary>The pack's file name.</summary>
     public string File { get; }
+
+    /// <summary>A hash of the pack's name and text: part of the result-cache key.</summary>
+    internal string Fingerprint { get; }
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => _rules;
@@ -129,7 +133,7 @@ public sealed partial class QueryPack : RustAnalyzer
         var ruleOfPattern = query.PatternLines.Select(line => ruleStarts.FindLastIndex(s => s <= line)).ToImmutableArray();
         if (ruleOfPattern.Any(r => r < 0))
             throw new QueryPackException(file, query.PatternLines[ruleOfPattern.IndexOf(-1)], "a query pattern stands before the first '; rule:' header");
-        return new QueryPack(file, rules.ToImmutable(), query, ruleOfPattern);
+        return new QueryPack(file, rules.ToImmutable(), query, ruleOfPattern, Driver.ContentHash.Of(file, text));
     }
 
     private static bool IsHeader(string line, string key)

@@ -1,0 +1,340 @@
+using System.Collections.Immutable;
+using UnsafeScope.Diagnostics;
+using UnsafeScope.Inventory;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Driver;
+
+/// <summary>
+/// What the per-file stage of a run produces, before crates are linked: the file's result (status, size,
+/// notifications), its facts and the diagnostics of node and query actions. This is the unit the result cache
+/// stores and shards exchange; linking records gives the same result whichever way they were obtained.
+/// </summary>
+internal sealed record FileRecord(FileResult Result, FileFacts? Facts, ImmutableArray<Diagnostic> Diagnostics);
+
+/// <summary>
+/// The binary form of <see cref="FileRecord"/>. Every field of the facts is written, in declaration order;
+/// sets and maps keep their enumeration order, so a record read back behaves exactly like the original.
+/// Bump <see cref="Version"/> whenever the layout or the meaning of a field changes.
+/// </summary>
+internal static class FileRecordFormat
+{
+    public const int Version = 1;
+
+    public static void Write(BinaryWriter w, FileRecord record)
+    {
+        var r = record.Result;
+        w.Write(r.Path);
+        w.Write((byte)r.Status);
+        w.Write(r.Bytes);
+        w.Write(r.Lines);
+        w.Write(r.SyntaxErrors);
+        w.Write(r.Notifications.Length);
+        foreach (var n in r.Notifications) WriteNotification(w, n);
+        w.Write(record.Diagnostics.Length);
+        foreach (var d in record.Diagnostics) WriteDiagnostic(w, d, r.Path);
+        w.Write(record.Facts is not null);
+        if (record.Facts is { } f) WriteFacts(w, f);
+    }
+
+    /// <summary>Reads a record; null when a diagnostic names a rule that <paramref name="rules"/> does not know.</summary>
+    public static FileRecord? Read(BinaryReader rd, IReadOnlyDictionary<string, DiagnosticDescriptor> rules)
+    {
+        var path = rd.ReadString();
+        var status = (FileStatus)rd.ReadByte();
+        long bytes = rd.ReadInt64();
+        int lines = rd.ReadInt32();
+        int errors = rd.ReadInt32();
+        var notifications = ImmutableArray.CreateBuilder<ToolNotification>(rd.ReadInt32());
+        for (int i = notifications.Capacity; i > 0; i--) notifications.Add(ReadNotification(rd));
+        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>(rd.ReadInt32());
+        bool complete = true;
+        for (int i = diagnostics.Capacity; i > 0; i--)
+        {
+            var d = ReadDiagnostic(rd, path, rules);
+            if (d is null) complete = false;
+            else diagnostics.Add(d);
+        }
+        var facts = rd.ReadBoolean() ? ReadFacts(rd) : null;
+        if (!complete) return null;
+        var result = new FileResult { Path = path, Status = status, Bytes = bytes, Lines = lines, SyntaxErrors = errors, Notifications = notifications.MoveToImmutable() };
+        return new FileRecord(result, facts, diagnostics.MoveToImmutable());
+    }
+
+    public static void WriteNotification(BinaryWriter w, ToolNotification n)
+    {
+        w.Write(n.Id);
+        w.Write((byte)n.Level);
+        w.Write(n.Message);
+        w.Write(n.Path);
+        w.Write(n.Line);
+    }
+
+    public static ToolNotification ReadNotification(BinaryReader rd)
+        => new(rd.ReadString(), (NotificationLevel)rd.ReadByte(), rd.ReadString(), rd.ReadString(), rd.ReadInt32());
+
+    private static void WriteDiagnostic(BinaryWriter w, Diagnostic d, string path)
+    {
+        w.Write(d.Id);
+        w.Write((byte)d.Severity);
+        WriteLocation(w, d.Location, path);
+        w.Write(d.Message);
+        w.Write(d.RelatedLocations.Length);
+        foreach (var rl in d.RelatedLocations)
+        {
+            WriteLocation(w, rl.Location, path);
+            w.Write(rl.Message);
+        }
+        w.Write(d.Properties.Count);
+        foreach (var (k, v) in d.Properties.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            w.Write(k);
+            w.Write(v);
+        }
+        w.Write(d.Suppression is not null);
+        if (d.Suppression is { } s)
+        {
+            w.Write(s.Kind);
+            w.Write(s.Justification);
+        }
+    }
+
+    private static Diagnostic? ReadDiagnostic(BinaryReader rd, string path, IReadOnlyDictionary<string, DiagnosticDescriptor> rules)
+    {
+        var id = rd.ReadString();
+        var severity = (DiagnosticSeverity)rd.ReadByte();
+        var location = ReadLocation(rd, path);
+        var message = rd.ReadString();
+        var related = new RelatedLocation[rd.ReadInt32()];
+        for (int i = 0; i < related.Length; i++) related[i] = new RelatedLocation(ReadLocation(rd, path), rd.ReadString());
+        var properties = ImmutableDictionary.CreateBuilder<string, string>();
+        for (int i = rd.ReadInt32(); i > 0; i--) properties[rd.ReadString()] = rd.ReadString();
+        Suppression? suppression = rd.ReadBoolean() ? new Suppression(rd.ReadString(), rd.ReadString()) : null;
+        if (!rules.TryGetValue(id, out var descriptor)) return null;
+        var d = Diagnostic.CreateWithMessage(descriptor, location, message, related);
+        if (properties.Count > 0) d = d.WithProperties(properties.ToImmutable());
+        if (severity != d.Severity) d = d.WithSeverity(severity);
+        return suppression is null ? d : d.WithSuppression(suppression);
+    }
+
+    // Most locations are in the record's own file: a flag instead of the path.
+    private static void WriteLocation(BinaryWriter w, Location l, string path)
+    {
+        bool same = l.Path == path && !ReferenceEquals(l, Location.None);
+        w.Write(ReferenceEquals(l, Location.None) ? (byte)2 : same ? (byte)1 : (byte)0);
+        if (ReferenceEquals(l, Location.None)) return;
+        if (!same) w.Write(l.Path);
+        w.Write(l.SourceSpan.Start);
+        w.Write(l.SourceSpan.Length);
+        w.Write(l.LineSpan.Start.Line);
+        w.Write(l.LineSpan.Start.Character);
+        w.Write(l.LineSpan.End.Line);
+        w.Write(l.LineSpan.End.Character);
+    }
+
+    private static Location ReadLocation(BinaryReader rd, string path)
+    {
+        byte tag = rd.ReadByte();
+        if (tag == 2) return Location.None;
+        var p = tag == 1 ? path : rd.ReadString();
+        var span = new TextSpan(rd.ReadInt32(), rd.ReadInt32());
+        var lines = new LinePositionSpan(new LinePosition(rd.ReadInt32(), rd.ReadInt32()), new LinePosition(rd.ReadInt32(), rd.ReadInt32()));
+        return new Location(p, span, lines);
+    }
+
+    private static void WriteFacts(BinaryWriter w, FileFacts f)
+    {
+        var path = f.Path;
+        w.Write(f.Path);
+        w.Write(f.Crate);
+        w.Write(f.CrateRoot);
+        w.Write(f.ModulePath);
+        w.Write(f.ModuleDeclarations.Count);
+        foreach (var (k, v) in f.ModuleDeclarations)
+        {
+            w.Write(k);
+            w.Write(v);
+        }
+        w.Write(f.Edition);
+        w.Write(f.AllowedLints.Count);
+        foreach (var (scope, lint) in f.AllowedLints)
+        {
+            w.Write(scope.Start);
+            w.Write(scope.Length);
+            w.Write(lint);
+        }
+        w.Write(f.Suppressions.Count);
+        foreach (var s in f.Suppressions)
+        {
+            WriteLocation(w, s.Location, path);
+            w.Write(s.TargetLine);
+            WriteStrings(w, s.Ids);
+            w.Write(s.Reason);
+        }
+        w.Write(f.Regions.Count);
+        foreach (var r in f.Regions) WriteRegion(w, r, path);
+        foreach (var set in Sets(f)) WriteStrings(w, set);
+        w.Write(f.Imports.Count);
+        foreach (var (k, v) in f.Imports)
+        {
+            w.Write(k);
+            w.Write(v);
+        }
+        WriteStrings(w, f.GlobImports);
+        w.Write(f.Lines);
+        w.Write(f.LineHashes is not null);
+        if (f.LineHashes is { } hashes)
+        {
+            w.Write(hashes.Length);
+            foreach (var h in hashes) w.Write(h);
+        }
+        w.Write(f.Functions);
+        w.Write(f.Methods);
+        w.Write(f.Impls);
+        w.Write(f.Traits);
+        w.Write(f.UnsafeFreeFunctions);
+        w.Write(f.UnsafeMethodCount);
+    }
+
+    private static FileFacts ReadFacts(BinaryReader rd)
+    {
+        var f = new FileFacts { Path = rd.ReadString(), Crate = rd.ReadString() };
+        var path = f.Path;
+        f.CrateRoot = rd.ReadString();
+        f.ModulePath = rd.ReadString();
+        for (int i = rd.ReadInt32(); i > 0; i--) f.ModuleDeclarations.Add(rd.ReadString(), rd.ReadBoolean());
+        f.Edition = rd.ReadString();
+        for (int i = rd.ReadInt32(); i > 0; i--) f.AllowedLints.Add((new TextSpan(rd.ReadInt32(), rd.ReadInt32()), rd.ReadString()));
+        for (int i = rd.ReadInt32(); i > 0; i--)
+            f.Suppressions.Add(new SuppressionComment(ReadLocation(rd, path), rd.ReadInt32(), [.. ReadStrings(rd)], rd.ReadString()));
+        for (int i = rd.ReadInt32(); i > 0; i--) f.Regions.Add(ReadRegion(rd, path));
+        foreach (var set in Sets(f))
+            foreach (var s in ReadStrings(rd)) set.Add(s);
+        for (int i = rd.ReadInt32(); i > 0; i--) f.Imports.Add(rd.ReadString(), rd.ReadString());
+        f.GlobImports.AddRange(ReadStrings(rd));
+        f.Lines = rd.ReadInt32();
+        if (rd.ReadBoolean())
+        {
+            var hashes = new ulong[rd.ReadInt32()];
+            for (int i = 0; i < hashes.Length; i++) hashes[i] = rd.ReadUInt64();
+            f.LineHashes = hashes;
+        }
+        f.Functions = rd.ReadInt32();
+        f.Methods = rd.ReadInt32();
+        f.Impls = rd.ReadInt32();
+        f.Traits = rd.ReadInt32();
+        f.UnsafeFreeFunctions = rd.ReadInt32();
+        f.UnsafeMethodCount = rd.ReadInt32();
+        return f;
+    }
+
+    // The name sets, in one fixed order for writing and reading.
+    private static HashSet<string>[] Sets(FileFacts f) =>
+    [
+        f.UnsafeFunctions, f.UnsafeMethods, f.SafeFunctions, f.ExternFunctions, f.SafeExternFunctions, f.ExternStatics,
+        f.StaticMuts, f.UnionFields, f.StructFields, f.RawPointerFields, f.PointerReturningFunctions, f.TypesWithPublicRawFields,
+    ];
+
+    private static void WriteRegion(BinaryWriter w, RegionDraft r, string path)
+    {
+        w.Write((byte)r.Kind);
+        WriteLocation(w, r.Location, path);
+        w.Write(r.InMacro);
+        w.Write(r.Item);
+        w.Write(r.Name);
+        w.Write(r.Visibility);
+        w.Write(r.HasSafetyComment);
+        w.Write((byte)r.SafetyCommentPlacement);
+        w.Write(r.HasSafetyDoc);
+        w.Write(r.Abi);
+        w.Write(r.HasBody);
+        w.Write(r.OwnerType);
+        w.Write(r.InPrivateModule);
+        w.Write(r.ExpandedFrom);
+        w.Write(r.DocHidden);
+        w.Write(r.EnclosingAbi);
+        w.Write(r.InUnsafeFunction);
+        w.Write(r.Operations.Count);
+        foreach (var o in r.Operations)
+        {
+            w.Write((byte)o.Kind);
+            w.Write(o.Name);
+            WriteLocation(w, o.Location, path);
+        }
+        w.Write(r.FfiCalls.Count);
+        foreach (var c in r.FfiCalls)
+        {
+            w.Write(c.Name);
+            w.Write(c.Family);
+            w.Write(c.Risk);
+            w.Write((byte)c.Form);
+            w.Write(c.Source);
+            WriteLocation(w, c.Location, path);
+        }
+        w.Write(r.Mmio.Count);
+        foreach (var m in r.Mmio)
+        {
+            w.Write(m.Kind);
+            w.Write(m.Api);
+            w.Write(m.Base);
+            WriteLocation(w, m.Location, path);
+        }
+        w.Write(r.Candidates.Count);
+        foreach (var c in r.Candidates)
+        {
+            w.Write((byte)c.Kind);
+            w.Write(c.Name);
+            w.Write(c.Path);
+            WriteLocation(w, c.Location, path);
+            w.Write(c.Base);
+            w.Write(c.RawReceiver);
+            w.Write(c.Origin);
+        }
+    }
+
+    private static RegionDraft ReadRegion(BinaryReader rd, string path)
+    {
+        var r = new RegionDraft
+        {
+            Kind = (RegionKind)rd.ReadByte(),
+            Location = ReadLocation(rd, path),
+            InMacro = rd.ReadBoolean(),
+            Item = rd.ReadString(),
+            Name = rd.ReadString(),
+            Visibility = rd.ReadString(),
+            HasSafetyComment = rd.ReadBoolean(),
+            SafetyCommentPlacement = (SafetyCommentPlacement)rd.ReadByte(),
+            HasSafetyDoc = rd.ReadBoolean(),
+            Abi = rd.ReadString(),
+            HasBody = rd.ReadBoolean(),
+            OwnerType = rd.ReadString(),
+            InPrivateModule = rd.ReadBoolean(),
+            ExpandedFrom = rd.ReadString(),
+            DocHidden = rd.ReadBoolean(),
+            EnclosingAbi = rd.ReadString(),
+            InUnsafeFunction = rd.ReadBoolean(),
+        };
+        for (int i = rd.ReadInt32(); i > 0; i--)
+            r.Operations.Add(new UnsafeOperation((OperationKind)rd.ReadByte(), rd.ReadString(), ReadLocation(rd, path)));
+        for (int i = rd.ReadInt32(); i > 0; i--)
+            r.FfiCalls.Add(new FfiCall(rd.ReadString(), rd.ReadString(), rd.ReadString(), (FfiCallForm)rd.ReadByte(), rd.ReadString(), ReadLocation(rd, path)));
+        for (int i = rd.ReadInt32(); i > 0; i--)
+            r.Mmio.Add(new MmioAccess(rd.ReadString(), rd.ReadString(), rd.ReadString(), ReadLocation(rd, path)));
+        for (int i = rd.ReadInt32(); i > 0; i--)
+            r.Candidates.Add(new Candidate((CandidateKind)rd.ReadByte(), rd.ReadString(), rd.ReadString(), ReadLocation(rd, path), rd.ReadString(), rd.ReadBoolean(), rd.ReadString()));
+        return r;
+    }
+
+    private static void WriteStrings(BinaryWriter w, IReadOnlyCollection<string> strings)
+    {
+        w.Write(strings.Count);
+        foreach (var s in strings) w.Write(s);
+    }
+
+    private static string[] ReadStrings(BinaryReader rd)
+    {
+        var a = new string[rd.ReadInt32()];
+        for (int i = 0; i < a.Length; i++) a[i] = rd.ReadString();
+        return a;
+    }
+}

@@ -1,0 +1,245 @@
+using System.Collections;
+using FsCheck;
+using FsCheck.Xunit;
+using UnsafeScope.Configuration;
+using UnsafeScope.Diagnostics;
+using UnsafeScope.Driver;
+using UnsafeScope.Inventory;
+using UnsafeScope.Reports;
+using UnsafeScope.Sarif;
+
+namespace UnsafeScope.Tests.Driver;
+
+/// <summary>The result cache and sharding give exactly the outputs of a plain run.</summary>
+public sealed class CacheAndShardTests : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("unsafescope-cache-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    /// <summary>A copy of all fixtures (rules and inventory), so tests may edit files.</summary>
+    private string CopyFixtures()
+    {
+        var root = Path.Combine(_work, "src");
+        foreach (var file in Directory.EnumerateFiles(RepoPaths.Fixtures(), "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(root, Path.GetRelativePath(RepoPaths.Fixtures(), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        return root;
+    }
+
+    private static (byte[] Sarif, byte[] Json) Outputs(AnalysisResult result)
+    {
+        using var sarif = new MemoryStream();
+        SarifLogWriter.Write(result, new SarifWriteOptions { IncludeTimes = false }, sarif);
+        using var json = new MemoryStream();
+        InventoryJsonWriter.Write(result, json);
+        return (sarif.ToArray(), json.ToArray());
+    }
+
+    private static void AssertSameOutputs(AnalysisResult expected, AnalysisResult actual)
+    {
+        var (s1, j1) = Outputs(expected);
+        var (s2, j2) = Outputs(actual);
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(j1), System.Text.Encoding.UTF8.GetString(j2));
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(s1), System.Text.Encoding.UTF8.GetString(s2));
+    }
+
+    [Fact]
+    public void AWarmRunReadsEveryFileFromTheCacheAndWritesTheSameBytes()
+    {
+        var root = CopyFixtures();
+        var options = new AnalysisOptions { Paths = [root], Jobs = 2 };
+        var plain = Analysis.Run(options);
+        var cached = options with { CacheDirectory = Path.Combine(_work, "cache") };
+
+        var cold = Analysis.Run(cached);
+        var warm = Analysis.Run(cached with { Jobs = 1 });
+
+        int analyzed = plain.Files.Length;
+        Assert.True(analyzed >= 30, $"only {analyzed} fixture files");
+        Assert.Equal((0, analyzed), (cold.CacheHits, cold.CacheMisses));
+        Assert.Equal((analyzed, 0), (warm.CacheHits, warm.CacheMisses));
+        Assert.NotEmpty(warm.Diagnostics);
+        AssertSameOutputs(plain, cold);
+        AssertSameOutputs(plain, warm);
+    }
+
+    [Fact]
+    public void AnEditedFileIsAnalyzedAgainAndItsCrateRelinked()
+    {
+        var root = CopyFixtures();
+        var cache = Path.Combine(_work, "cache");
+        var options = new AnalysisOptions { Paths = [root], Jobs = 2, CacheDirectory = cache };
+        Analysis.Run(options);
+
+        // Declaring an unsafe fn in one file changes what calls in the crate's other files resolve to.
+        var lib = Directory.EnumerateFiles(Path.Combine(root, "inventory"), "*.rs", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
+        File.AppendAllText(lib, "\npub unsafe fn read_register(p: *const u32) -> u32 { *p }\n");
+        var warm = Analysis.Run(options);
+        var cold = Analysis.Run(options with { CacheDirectory = null });
+
+        Assert.Equal(1, warm.CacheMisses);
+        AssertSameOutputs(cold, warm);
+    }
+
+    [Fact]
+    public void OtherConfigurationMissesTheCache()
+    {
+        var root = CopyFixtures();
+        var cache = Path.Combine(_work, "cache");
+        Analysis.Run(new AnalysisOptions { Paths = [root], CacheDirectory = cache });
+        var config = UnsafeScopeConfig.Parse("[rules]\nUS1001 = \"none\"\n", Path.Combine(_work, "unsafescope.toml"));
+        var options = new AnalysisOptions { Paths = [root], CacheDirectory = cache, Configuration = config };
+
+        var warm = Analysis.Run(options);
+
+        Assert.Equal(0, warm.CacheHits);
+        Assert.DoesNotContain(warm.Diagnostics, d => d.Id == "US1001");
+        AssertSameOutputs(Analysis.Run(options with { CacheDirectory = null }), warm);
+    }
+
+    [Fact]
+    public void DamagedOrForeignCacheEntriesAreMissesNotErrors()
+    {
+        var root = CopyFixtures();
+        var cache = Path.Combine(_work, "cache");
+        var options = new AnalysisOptions { Paths = [root], CacheDirectory = cache };
+        var cold = Analysis.Run(options);
+        var entries = Directory.GetFiles(cache, "*.bin", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+        File.WriteAllBytes(entries[0], File.ReadAllBytes(entries[0])[..40]); // truncated by a crash
+        File.WriteAllText(entries[1], "not a cache entry");
+        var swapped = File.ReadAllBytes(entries[3]);
+        File.WriteAllBytes(entries[2], swapped); // another file's entry under this key
+
+        var warm = Analysis.Run(options);
+
+        Assert.Equal(3, warm.CacheMisses);
+        AssertSameOutputs(cold, warm);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void MergedShardsGiveTheOutputsOfOneRun(int count)
+    {
+        var root = CopyFixtures();
+        var options = new AnalysisOptions { Paths = [root], Jobs = 2 };
+        var single = Analysis.Run(options);
+
+        var parts = new List<PartialAnalysis>();
+        for (int i = count; i >= 1; i--)
+        {
+            var part = Analysis.RunPartial(options with { Jobs = 1 + i % 2 }, new AnalysisShard(i, count));
+            using var stream = new MemoryStream();
+            part.WriteTo(stream);
+            stream.Position = 0;
+            parts.Add(PartialAnalysis.ReadFrom(stream)); // as if from another machine
+        }
+        var merged = Analysis.Merge(parts, options with { Paths = [] });
+
+        Assert.Equal(single.Files.Length, parts.Sum(p => p.FileCount));
+        AssertSameOutputs(single, merged);
+    }
+
+    [Fact]
+    public void MergeRefusesIncompleteOrMismatchedShards()
+    {
+        var root = CopyFixtures();
+        var options = new AnalysisOptions { Paths = [root] };
+        var one = Analysis.RunPartial(options, new AnalysisShard(1, 2));
+        var two = Analysis.RunPartial(options, new AnalysisShard(2, 2));
+        var otherConfig = options with { Configuration = UnsafeScopeConfig.Parse("[rules]\nUS1001 = \"error\"\n", "unsafescope.toml") };
+
+        Assert.Contains("2/2 are missing", Assert.Throws<InvalidDataException>(() => Analysis.Merge([one], options)).Message);
+        Assert.Contains("given 2 times", Assert.Throws<InvalidDataException>(() => Analysis.Merge([one, one, two], options)).Message);
+        Assert.Contains("other options", Assert.Throws<InvalidDataException>(() => Analysis.Merge([one, two], otherConfig)).Message);
+        var otherCount = Analysis.RunPartial(options, new AnalysisShard(1, 3));
+        Assert.Contains("same run", Assert.Throws<InvalidDataException>(() => Analysis.Merge([otherCount, two], options)).Message);
+        Assert.Throws<InvalidDataException>(() => PartialAnalysis.ReadFrom(new MemoryStream("USPART1\nxx"u8.ToArray())));
+        Assert.Throws<InvalidDataException>(() => PartialAnalysis.ReadFrom(new MemoryStream("{}"u8.ToArray())));
+    }
+
+    [Property(MaxTest = 200)]
+    public bool EveryPathIsInExactlyOneShard(NonEmptyString path, PositiveInt n)
+    {
+        int count = 1 + n.Get % 64;
+        return Enumerable.Range(1, count).Count(i => new AnalysisShard(i, count).Contains(path.Get)) == 1;
+    }
+
+    [Fact]
+    public void ShardSpecificationsAreParsedStrictly()
+    {
+        Assert.True(AnalysisShard.TryParse("2/4", out var s));
+        Assert.Equal(new AnalysisShard(2, 4), s);
+        foreach (var bad in new[] { "0/4", "5/4", "1/0", "-1/2", "1", "/2", "a/b", "1/2/3", " 1/2" })
+            Assert.False(AnalysisShard.TryParse(bad, out _), bad);
+    }
+
+    /// <summary>Every field of every record survives the binary form: a field added but not serialized fails here.</summary>
+    [Fact]
+    public void RecordsRoundTripEveryField()
+    {
+        var root = CopyFixtures();
+        var session = AnalysisSession.Create(new AnalysisOptions { Paths = [root] });
+        var locator = new CrateLocator();
+        int withRegions = 0;
+        foreach (var path in Directory.EnumerateFiles(root, "*.rs", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var record = Analysis.ProcessFile(new SourceFile(path, Path.GetRelativePath(root, path)), session, locator, default);
+            using var stream = new MemoryStream();
+            using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) FileRecordFormat.Write(w, record);
+            stream.Position = 0;
+            var back = FileRecordFormat.Read(new BinaryReader(stream), session.RulesById);
+            Assert.NotNull(back);
+            Assert.Equal(stream.Length, stream.Position);
+            AssertDeepEqual(record.Result, back.Result, path);
+            AssertDeepEqual(record.Facts, back.Facts, path);
+            Assert.Equal(record.Diagnostics.Select(Describe), back.Diagnostics.Select(Describe));
+            if (record.Facts is { Regions.Count: > 0 }) withRegions++;
+        }
+        Assert.True(withRegions >= 25, $"{withRegions} files with regions");
+    }
+
+    private static string Describe(Diagnostic d)
+        => $"{d.Id} {d.Severity} {d.Location} {d.Location.SourceSpan} {d.Location.LineSpan} {d.Message} " +
+           string.Join(";", d.Properties.OrderBy(p => p.Key, StringComparer.Ordinal)) + " " +
+           string.Join(";", d.RelatedLocations) + " " + d.Suppression;
+
+    // Walks properties of classes and records and elements of collections; compares strings and structs by Equals.
+    private static void AssertDeepEqual(object? expected, object? actual, string where)
+    {
+        if (expected is null || actual is null)
+        {
+            Assert.True(expected is null && actual is null, $"{where}: one side is null");
+            return;
+        }
+        var type = expected.GetType();
+        Assert.Equal(type, actual.GetType());
+        if (expected is string)
+        {
+            Assert.Equal((string)expected, (string)actual);
+            return;
+        }
+        if (expected is IEnumerable e) // before value types: ImmutableArray compares by reference
+        {
+            var a = e.Cast<object?>().ToList();
+            var b = ((IEnumerable)actual).Cast<object?>().ToList();
+            Assert.True(a.Count == b.Count, $"{where}: {a.Count} elements != {b.Count}");
+            for (int i = 0; i < a.Count; i++) AssertDeepEqual(a[i], b[i], $"{where}[{i}]");
+            return;
+        }
+        if (type.IsValueType)
+        {
+            Assert.True(Equals(expected, actual), $"{where}: {expected} != {actual}");
+            return;
+        }
+        foreach (var p in type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+            if (p.GetIndexParameters().Length == 0)
+                AssertDeepEqual(p.GetValue(expected), p.GetValue(actual), $"{where}.{p.Name}");
+    }
+}
