@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
 using UnsafeScope.Benchmarks;
 if (args is ["corpus-walk", .. var rest]) return CorpusWalk.Run(rest);
+if (args is ["corpus-phases", .. var more]) return CorpusPhases.Run(more);
 BenchmarkSwitcher.FromAssembly(typeof(ParseBenchmarks).Assembly).Run(args); return 0;

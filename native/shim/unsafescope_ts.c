@@ -103,7 +103,7 @@ static bool on_progress(TSParseState *state) {
 }
 
 US_EXPORT uint32_t us_node_size(void) { return (uint32_t)sizeof(us_node); }
-US_EXPORT uint32_t us_abi_version(void) { return 2; }
+US_EXPORT uint32_t us_abi_version(void) { return 3; }
 US_EXPORT uint32_t us_language_version(void) { return ts_language_abi_version(tree_sitter_rust()); }
 US_EXPORT uint32_t us_symbol_count(void) { return ts_language_symbol_count(tree_sitter_rust()); }
 US_EXPORT const char *us_symbol_name(uint16_t symbol) { return ts_language_symbol_name(tree_sitter_rust(), symbol); }
@@ -267,6 +267,11 @@ US_EXPORT uint32_t us_query_capture_count(const TSQuery *q) { return ts_query_ca
 US_EXPORT uint32_t us_query_string_count(const TSQuery *q) { return ts_query_string_count(q); }
 US_EXPORT uint32_t us_query_start_byte_for_pattern(const TSQuery *q, uint32_t pattern) { return ts_query_start_byte_for_pattern(q, pattern); }
 US_EXPORT const char *us_query_capture_name(const TSQuery *q, uint32_t id, uint32_t *length) { return ts_query_capture_name_for_id(q, id, length); }
+// How often a capture occurs in a pattern's matches (TSQuantifier: 0 zero, 1 zero-or-one, 2 zero-or-more,
+// 3 one, 4 one-or-more): a predicate on a capture that is always there must hold in every match.
+US_EXPORT int32_t us_query_capture_quantifier(const TSQuery *q, uint32_t pattern, uint32_t capture) {
+  return (int32_t)ts_query_capture_quantifier_for_id(q, pattern, capture);
+}
 US_EXPORT const char *us_query_string_value(const TSQuery *q, uint32_t id, uint32_t *length) { return ts_query_string_value_for_id(q, id, length); }
 // Predicate steps of a pattern: pairs of (type, value_id) as TSQueryPredicateStep.
 US_EXPORT const TSQueryPredicateStep *us_query_predicates(const TSQuery *q, uint32_t pattern, uint32_t *count) {

@@ -59,6 +59,10 @@ public sealed unsafe class RustQuery : IDisposable
     private nint _handle;
     private readonly ImmutableArray<ImmutableArray<QueryPredicate>> _predicates;
 
+    // Per pattern, texts a file must contain for a match to pass the predicates: every clause needs one of its
+    // alternatives. A pattern with no clauses can match any file.
+    private readonly ImmutableArray<ImmutableArray<byte[][]>> _requiredText;
+
     private RustQuery(nint handle, string source, string file)
     {
         _handle = handle;
@@ -78,6 +82,7 @@ public sealed unsafe class RustQuery : IDisposable
         try
         {
             _predicates = [.. Enumerable.Range(0, PatternCount).Select(p => ReadPredicates(p))];
+            _requiredText = [.. Enumerable.Range(0, PatternCount).Select(RequiredText)];
         }
         catch
         {
@@ -159,6 +164,48 @@ public sealed unsafe class RustQuery : IDisposable
     }
 
     private static string Word(string s) => new([.. s.TakeWhile(c => char.IsLetterOrDigit(c) || c == '_')]);
+
+    /// <summary>
+    /// False when no match of any pattern can pass its predicates in this text, because a positive
+    /// <c>#eq?</c>, <c>#any-of?</c> or <c>#match?</c> on a capture every match has needs literal text the file
+    /// lacks (the capture's text is part of the file). The cheap pre-check ast-grep and Semgrep also make.
+    /// </summary>
+    internal bool CanMatch(ReadOnlySpan<byte> text)
+    {
+        foreach (var clauses in _requiredText)
+        {
+            bool all = true;
+            foreach (var alternatives in clauses)
+            {
+                bool any = false;
+                foreach (var a in alternatives)
+                    if (text.IndexOf(a) >= 0) { any = true; break; }
+                if (!any) { all = false; break; }
+            }
+            if (all) return true;
+        }
+        return false;
+    }
+
+    private ImmutableArray<byte[][]> RequiredText(int pattern)
+    {
+        var clauses = ImmutableArray.CreateBuilder<byte[][]>();
+        foreach (var p in _predicates[pattern])
+        {
+            int capture = CaptureNames.IndexOf(p.Capture);
+            // Quantifier 3 is "one", 4 "one or more": the capture is in every match, so its predicate always applies.
+            if (p.Negated || p.OtherCapture is not null || capture < 0 || NativeMethods.QueryCaptureQuantifier(_handle, (uint)pattern, (uint)capture) is not (3 or 4))
+                continue;
+            byte[][]? alternatives = p.Operator switch
+            {
+                "eq?" or "any-of?" => [.. p.Utf8Values],
+                "match?" when p.Regex is { } regex && RegexLiteral.Required(regex.ToString()) is { } literal => [Encoding.UTF8.GetBytes(literal)],
+                _ => null,
+            };
+            if (alternatives is { Length: > 0 } && alternatives.All(a => a.Length > 0)) clauses.Add(alternatives);
+        }
+        return clauses.ToImmutable();
+    }
 
     private ImmutableArray<QueryPredicate> ReadPredicates(int pattern)
     {

@@ -34,6 +34,9 @@ public sealed record RustParseOptions
 
     /// <summary>Most in-progress matches a query may keep (bounds the cost of user-supplied queries).</summary>
     public uint QueryMatchLimit { get; init; } = 256;
+
+    /// <summary>Skip queries whose predicates need literal text the file does not contain (off only to test that skipping changes nothing).</summary>
+    internal bool SkipUnmatchableQueries { get; init; } = true;
 }
 
 /// <summary>A keyword the grammar cannot place that the parser recovered (see <see cref="RustSyntaxTree.RecoveredKeywords"/>).</summary>
@@ -134,7 +137,8 @@ public sealed class RustSyntaxTree
                 nint address = (nint)flag;
                 registration = cancellationToken.Register(() => Volatile.Write(ref *(int*)address, 1));
             }
-            var queries = options.Queries;
+            // A query whose every pattern needs text this file lacks can match nothing: do not run it.
+            var queries = options.SkipUnmatchableQueries ? options.Queries.RemoveAll(q => !q.CanMatch(text.Bytes)) : options.Queries;
             var handles = queries.Select(q => q.Handle).ToArray();
             MatchRecord[] matches = [];
             CaptureRecord[] captures = [];

@@ -114,6 +114,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "us_query_capture_name")]
     internal static partial byte* QueryCaptureName(nint query, uint id, uint* length);
 
+    [LibraryImport(Library, EntryPoint = "us_query_capture_quantifier")]
+    internal static partial int QueryCaptureQuantifier(nint query, uint pattern, uint capture);
+
     [LibraryImport(Library, EntryPoint = "us_query_string_value")]
     internal static partial byte* QueryStringValue(nint query, uint id, uint* length);
 

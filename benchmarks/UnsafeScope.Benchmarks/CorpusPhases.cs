@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Globalization;
+using UnsafeScope.Analyzers;
+using UnsafeScope.Catalogs;
+using UnsafeScope.Diagnostics;
+using UnsafeScope.Driver;
+using UnsafeScope.Inventory;
+using UnsafeScope.Syntax;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Benchmarks;
+
+/// <summary>
+/// Where the per-file stage spends its time, one phase at a time over every corpus file on one thread:
+/// decode (SourceText), parse with the analyzers' queries (native parse + flatten + query matches),
+/// extract (the inventory walk), node actions, query actions, line hashes; then the crate link. Also parses
+/// with every query run (no skipping by required text) and counts files whose matches differ (must be 0).
+///   UnsafeScope.Benchmarks corpus-phases [--list FILE]
+/// </summary>
+internal static class CorpusPhases
+{
+    public static int Run(string[] args)
+    {
+        var files = args is ["--list", var listFile] ? File.ReadAllLines(listFile).Where(l => l.Length > 0).ToArray() : Corpus.AllFiles();
+        var bytes = files.Select(File.ReadAllBytes).ToArray();
+        var catalog = ApiCatalog.Default;
+        var session = AnalysisSession.Create(new AnalysisOptions { Paths = ["/"] });
+        var host = session.Host;
+        var locator = new CrateLocator();
+        var phases = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var clock = new Stopwatch();
+        T Time<T>(string phase, Func<T> f)
+        {
+            clock.Restart();
+            var r = f();
+            phases[phase] = phases.GetValueOrDefault(phase) + clock.Elapsed;
+            return r;
+        }
+        var facts = new List<FileFacts>();
+        long diagnostics = 0;
+        var parseOptions = RustParseOptions.Default with { Queries = host.Queries };
+        var noQueries = RustParseOptions.Default;
+        var noSkip = parseOptions with { SkipUnmatchableQueries = false };
+        int differ = 0;
+        static string Matches(RustSyntaxTree t) => string.Join(";", t.QueryMatches.Select(m => $"{m.Pattern}:{string.Join(",", m.Captures.Select(c => c.Node.Span))}"));
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < files.Length; i++)
+        {
+            var text = Time("decode", () => SourceText.From(bytes[i], files[i]));
+            if (text.ContainsNul) continue;
+            Time("parse (no queries)", () => RustSyntaxTree.Parse(text, noQueries));
+            var all = Time("parse + queries, none skipped", () => RustSyntaxTree.Parse(text, noSkip));
+            var tree = Time("parse + queries", () => RustSyntaxTree.Parse(text, parseOptions));
+            if (Matches(all) != Matches(tree)) differ++;
+            if (tree.Status != ParseStatus.Ok) continue;
+            var crate = locator.Locate(files[i]);
+            var f = Time("extract", () => Extractor.Extract(tree, catalog, files[i], crate.Name, CrateLocator.ModulePath(crate.Root, files[i])));
+            f.CrateRoot = crate.Root;
+            f.Edition = crate.Edition;
+            f.LineHashes = Time("line hashes", () => Fingerprints.LineHashes(text));
+            var list = new List<Diagnostic>();
+            Time("node actions", () => { host.RunNodeActions(tree, crate.Edition, list.Add, default); return 0; });
+            Time("query actions", () => { host.RunQueryActions(tree, crate.Edition, list.Add, default); return 0; });
+            diagnostics += list.Count;
+            facts.Add(f);
+        }
+        foreach (var group in facts.GroupBy(f => f.CrateRoot, StringComparer.Ordinal))
+        {
+            var linker = Time("link", () => new CrateLinker(catalog, group));
+            foreach (var f in group)
+            {
+                var inventory = Time("link", () => linker.Link(f));
+                Time("file actions", () => { host.RunFileActions(inventory, _ => diagnostics++, default); return 0; });
+            }
+        }
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(inv, $"files={files.Length} bytes={bytes.Sum(b => (long)b.Length)} diagnostics={diagnostics} query_skip_changed_matches_in_files={differ} alloc_mb={(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6:F0}"));
+        foreach (var (phase, t) in phases.OrderByDescending(p => p.Value))
+            Console.WriteLine(string.Create(inv, $"{phase,-22} {t.TotalSeconds,8:F2} s"));
+        return 0;
+    }
+}
