@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Side by side over the same files (the Debian crate corpus from corpus/debian-crates.txt):
+#   - the C parse-only baseline (benchmarks/baseline, linked against the project's native library:
+#     tree-sitter parse of every file, nothing else; files are read before its clock, not before ours),
 #   - ast-grep 0.51.1 (npm, integrity-checked) searching `unsafe { $$$ }`,
 #   - `unsafescope analyze` with all default rules writing SARIF and JSON,
 # each with 1 and 2 workers, REPS repetitions alternating the tools, medians of wall time and peak RSS.
-# The C parse-only baseline is in benchmarks/parse-walk.sh (same corpus).
+# Then the result cache on a copy of the corpus: a cold run filling the cache, 1% of the files edited,
+# a warm run; its outputs must equal a plain run's on the edited copy.
 #   benchmarks/compare.sh [REPS]        (default 3; writes benchmarks/results/compare.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,24 +23,44 @@ if [ ! -x "$tools/package/ast-grep" ]; then
   tar xzf "$tools/ast-grep-cli-linux-x64-gnu-0.51.1.tgz" -C "$tools"
 fi
 dotnet build -c Release src/UnsafeScope.Cli >/dev/null
+bash benchmarks/baseline/build.sh >/dev/null
+cbin=artifacts/bench/baseline
 cli=(dotnet src/UnsafeScope.Cli/bin/Release/net10.0/UnsafeScope.Cli.dll)
 out=$(mktemp -d)
 bytes=$(find "${roots[@]}" -name '*.rs' -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
 files=$(find "${roots[@]}" -name '*.rs' -type f | wc -l)
+find "${roots[@]}" -name '*.rs' -type f | LC_ALL=C sort > "$out/list"
 
 measure() { # label, command... -> "seconds peak_kb"
-  /usr/bin/time -f "%e %M" -o "$out/time" "${@:2}" > /dev/null 2> "$out/err" || { echo "$1 failed:"; cat "$out/err"; exit 1; }
+  /usr/bin/time -f "%e %M" -o "$out/time" "${@:2}" > "$out/stdout-$1" 2> "$out/err" || { echo "$1 failed:"; cat "$out/err"; exit 1; }
   cat "$out/time"
 }
 declare -A wall rss
 for rep in $(seq 1 "$reps"); do
   for jobs in 1 2; do
+    read -r s m < <(measure c-parse "$cbin" parse "$jobs" "$out/list")
+    wall[c-parse,$jobs]+="$s "; rss[c-parse,$jobs]+="$m "
     read -r s m < <(measure ast-grep "$tools/package/ast-grep" run -p 'unsafe { $$$ }' -l rust -j "$jobs" --json=stream "${roots[@]}")
     wall[ast-grep,$jobs]+="$s "; rss[ast-grep,$jobs]+="$m "
     read -r s m < <(measure unsafescope "${cli[@]}" analyze "${roots[@]}" --root /usr --jobs "$jobs" --sarif "$out/u.sarif" --json "$out/u.json" --quiet --show 0 --no-config)
     wall[unsafescope,$jobs]+="$s "; rss[unsafescope,$jobs]+="$m "
   done
 done
+# The cache: a copy of the corpus (sources and manifests), cold run with --cache, edit every 100th file, warm run.
+copy="$out/corpus"
+mkdir -p "$copy"
+cp -r /usr/share/cargo/registry "$copy/registry"
+cp -r /usr/src/rustc-1.63.0/library "$copy/library"
+run_copy=("${cli[@]}" analyze "$copy/registry" "$copy/library" --root "$copy" --jobs 2 --quiet --show 0 --no-config)
+read -r cold_s cold_m < <(measure cache-cold "${run_copy[@]}" --cache "$out/cache" --sarif "$out/cold.sarif" --json "$out/cold.json")
+edited=0
+while read -r f; do printf '\n// edited for the cache benchmark\n' >> "$f"; edited=$((edited + 1)); done < <(find "$copy" -name '*.rs' -type f | LC_ALL=C sort | awk 'NR % 100 == 0')
+read -r warm_s warm_m < <(measure cache-warm "${run_copy[@]}" --cache "$out/cache" --sarif "$out/warm.sarif" --json "$out/warm.json")
+warm_summary=$(grep -o 'cache: [^)]*' "$out/stdout-cache-warm" || true)
+read -r plain_s plain_m < <(measure plain "${run_copy[@]}" --sarif "$out/plain.sarif" --json "$out/plain.json")
+identical=no
+cmp -s "$out/warm.sarif" "$out/plain.sarif" && cmp -s "$out/warm.json" "$out/plain.json" && identical=yes
+
 median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 {
   echo "# UnsafeScope vs ast-grep on the Debian crate corpus"
@@ -47,7 +70,7 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR%
   echo
   echo "| tool | workers | wall s (median of $reps) | peak RSS MB (median) | all runs (s) |"
   echo "|---|---:|---:|---:|---|"
-  for tool in ast-grep unsafescope; do
+  for tool in c-parse ast-grep unsafescope; do
     for jobs in 1 2; do
       w=$(echo "${wall[$tool,$jobs]}" | median); m=$(echo "${rss[$tool,$jobs]}" | median)
       echo "| $tool | $jobs | $w | $(awk -v k="$m" 'BEGIN {printf "%.0f", k/1024}') | ${wall[$tool,$jobs]}|"
@@ -56,7 +79,11 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR%
   echo
   a1=$(echo "${wall[ast-grep,1]}" | median); a2=$(echo "${wall[ast-grep,2]}" | median)
   u1=$(echo "${wall[unsafescope,1]}" | median); u2=$(echo "${wall[unsafescope,2]}" | median)
+  c1=$(echo "${wall[c-parse,1]}" | median); c2=$(echo "${wall[c-parse,2]}" | median)
+  echo "Ratios: unsafescope / C parse-only = $(awk -v u="$u1" -v a="$c1" 'BEGIN {printf "%.2f", u/a}') (1 worker), $(awk -v u="$u2" -v a="$c2" 'BEGIN {printf "%.2f", u/a}') (2 workers)."
   echo "Ratios: unsafescope / ast-grep = $(awk -v u="$u1" -v a="$a1" 'BEGIN {printf "%.2f", u/a}') (1 worker), $(awk -v u="$u2" -v a="$a2" 'BEGIN {printf "%.2f", u/a}') (2 workers); unsafescope speed-up 1→2 workers = $(awk -v a="$u1" -v b="$u2" 'BEGIN {printf "%.2f", a/b}')×; ast-grep speed-up = $(awk -v a="$a1" -v b="$a2" 'BEGIN {printf "%.2f", a/b}')×."
+  echo
+  echo "Result cache (2 workers, a copy of the corpus): cold run filling the cache $cold_s s (peak $(awk -v k="$cold_m" 'BEGIN {printf "%.0f", k/1024}') MB); $edited files (1%) edited; warm run $warm_s s (peak $(awk -v k="$warm_m" 'BEGIN {printf "%.0f", k/1024}') MB) = $(awk -v w="$warm_s" -v c="$cold_s" 'BEGIN {printf "%.1f", 100*w/c}')% of the cold run ($warm_summary); a plain run on the edited copy $plain_s s. Warm outputs byte-identical to the plain run's: $identical."
   echo
   echo "ast-grep runs one pattern and prints matches; unsafescope parses, extracts the inventory, runs all default rules and query packs, links crates, scores, and writes SARIF (capped at 25,000 results) and JSON."
 } > benchmarks/results/compare.md

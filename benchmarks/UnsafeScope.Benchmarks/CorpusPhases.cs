@@ -64,16 +64,24 @@ internal static class CorpusPhases
             diagnostics += list.Count;
             facts.Add(f);
         }
+        long retainedFacts = GC.GetTotalMemory(forceFullCollection: true);
+        var inventories = new List<FileInventory>();
         foreach (var group in facts.GroupBy(f => f.CrateRoot, StringComparer.Ordinal))
         {
             var linker = Time("link", () => new CrateLinker(catalog, group));
             foreach (var f in group)
             {
                 var inventory = Time("link", () => linker.Link(f));
+                inventories.Add(inventory);
                 Time("file actions", () => { host.RunFileActions(inventory, _ => diagnostics++, default); return 0; });
             }
         }
+        long retainedBoth = GC.GetTotalMemory(forceFullCollection: true);
+        facts.Clear();
+        long retainedInventories = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(inventories);
         var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(inv, $"retained_mb: facts {retainedFacts / 1e6:F0}, facts+inventories {retainedBoth / 1e6:F0}, inventories {retainedInventories / 1e6:F0}"));
         Console.WriteLine(string.Create(inv, $"files={files.Length} bytes={bytes.Sum(b => (long)b.Length)} diagnostics={diagnostics} query_skip_changed_matches_in_files={differ} alloc_mb={(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6:F0}"));
         foreach (var (phase, t) in phases.OrderByDescending(p => p.Value))
             Console.WriteLine(string.Create(inv, $"{phase,-22} {t.TotalSeconds,8:F2} s"));

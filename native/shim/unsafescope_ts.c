@@ -6,6 +6,9 @@
 #include <string.h>
 #include <time.h>
 #include "tree_sitter/api.h"
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #if defined(_WIN32)
 #define US_EXPORT __declspec(dllexport)
@@ -341,6 +344,11 @@ US_EXPORT int32_t us_parse_query(us_parser *p, const uint8_t *source, uint32_t l
     }
   }
   ts_tree_delete(tree);
+#if defined(__GLIBC__)
+  // A big tree's nodes are freed into this thread's malloc arena, which glibc keeps: hand them back, or every
+  // worker holds the memory of the largest file it ever parsed for the rest of the run.
+  if (length >= (1u << 20)) malloc_trim(0);
+#endif
   if (status == US_STATUS_OK) {
     *out_nodes = p->nodes; *out_count = p->count;
     *out_matches = p->matches; *out_match_count = p->match_count;

@@ -319,6 +319,12 @@ internal static class Cli
         Console.Out.WriteLine(string.Create(inv, $"files with parse errors: {withErrors}"));
         Console.Out.WriteLine(string.Create(inv, $"notifications: {result.Notifications.Length} ({result.Notifications.Count(n => n.Level == NotificationLevel.Error)} errors, {result.Notifications.Count(n => n.Level == NotificationLevel.Warning)} warnings)"));
         Console.Out.WriteLine(string.Create(inv, $"time: {secs:F2} s with {jobs} job(s), {(secs > 0 ? bytes / 1048576.0 / secs : 0):F1} MiB/s{CacheSummary(result.CacheHits, result.CacheMisses, cache)}"));
+        if (verbose)
+        {
+            var gc = GC.GetGCMemoryInfo();
+            using var self = System.Diagnostics.Process.GetCurrentProcess();
+            Console.Out.WriteLine(string.Create(inv, $"memory: peak working set {self.PeakWorkingSet64 / 1048576} MiB; managed heap {gc.HeapSizeBytes / 1048576} MiB, committed {gc.TotalCommittedBytes / 1048576} MiB, allocated in all {GC.GetTotalAllocatedBytes() / 1048576} MiB"));
+        }
     }
 
     private static int Correlate(string[] args, CancellationToken cancellationToken)

@@ -28,8 +28,15 @@ public static class Analysis
     {
         ArgumentNullException.ThrowIfNull(options);
         var session = AnalysisSession.Create(options);
-        var part = Collect(session, AnalysisShard.All, progress, cancellationToken);
-        return Link(session, part.BaseDirectory, [part], cancellationToken);
+        CrateStage? stage = null;
+        var collected = Collect(session, AnalysisShard.All, progress, cancellationToken, (paths, crates) =>
+        {
+            stage = new CrateStage(session, FileDiscovery.ResolveBaseDirectory(options), paths, crates, cancellationToken);
+            return stage.Add;
+        });
+        var clock = Stopwatch.StartNew();
+        var result = stage!.Complete(collected.RunNotifications, collected.StartTime, TimeSpan.Zero, collected.CacheHits, collected.CacheMisses);
+        return result with { Elapsed = collected.Elapsed + clock.Elapsed };
     }
 
     /// <summary>
@@ -40,7 +47,7 @@ public static class Analysis
     public static PartialAnalysis RunPartial(AnalysisOptions options, AnalysisShard shard, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Collect(AnalysisSession.Create(options), shard, progress, cancellationToken);
+        return Collect(AnalysisSession.Create(options), shard, progress, cancellationToken, sink: null);
     }
 
     /// <summary>
@@ -69,12 +76,23 @@ public static class Analysis
         if (missing.Count > 0) throw new InvalidDataException($"Shard(s) {string.Join(", ", missing.Select(i => $"{i}/{first.Shard.Count}"))} are missing.");
         if (list.Sum(p => p.FileCount) != first.TotalFiles)
             throw new InvalidDataException($"The shards hold {list.Sum(p => p.FileCount)} files; the run found {first.TotalFiles}.");
+        var clock = Stopwatch.StartNew();
         foreach (var p in list) p.Decode(session.RulesById);
-        return Link(session, first.BaseDirectory, list, cancellationToken);
+        var records = list.SelectMany(p => p.Records).OrderBy(r => r.Result.Path, StringComparer.Ordinal).ToList();
+        var stage = new CrateStage(session, first.BaseDirectory, [.. records.Select(r => r.Result.Path)], crateOfFile: null, cancellationToken);
+        for (int i = 0; i < records.Count; i++) stage.Add(i, records[i]);
+        var startTime = list.Min(p => p.StartTime);
+        var shardsDone = list.Max(p => p.StartTime + p.Elapsed) - startTime;
+        return stage.Complete(first.RunNotifications, startTime, shardsDone + clock.Elapsed, list.Sum(p => p.CacheHits), list.Sum(p => p.CacheMisses));
     }
 
-    /// <summary>The per-file stage: every file of the shard, on <see cref="AnalysisOptions.Jobs"/> threads, through the cache when one is set.</summary>
-    private static PartialAnalysis Collect(AnalysisSession session, AnalysisShard shard, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// The per-file stage: every file of the shard, on <see cref="AnalysisOptions.Jobs"/> threads, through the cache
+    /// when one is set. With a <paramref name="sink"/> (given the paths in output order and each file's crate root),
+    /// records go to it as they are made, crate by crate, and are not kept; without one they are kept in the result.
+    /// </summary>
+    private static PartialAnalysis Collect(AnalysisSession session, AnalysisShard shard, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken,
+        Func<IReadOnlyList<string>, string[], Action<int, FileRecord>>? sink)
     {
         var options = session.Options;
         var start = DateTimeOffset.UtcNow;
@@ -84,9 +102,25 @@ public static class Analysis
         var found = FileDiscovery.Find(options, baseDirectory, runNotifications, cancellationToken);
         var files = found.Where(f => shard.Contains(f.RelativePath)).ToList();
         var locator = new CrateLocator();
-        var records = new FileRecord[files.Count];
-        // Largest files first so the last worker is not left with a giant file; records keep path order.
-        var order = Enumerable.Range(0, files.Count).OrderByDescending(i => SafeLength(files[i].FullPath)).ThenBy(i => i).ToArray();
+        var sizes = files.Select(f => SafeLength(f.FullPath)).ToArray();
+        int[] order;
+        Action<int, FileRecord>? emit = null;
+        if (sink is null)
+        {
+            // Largest files first so the last worker is not left with a giant file.
+            order = [.. Enumerable.Range(0, files.Count).OrderByDescending(i => sizes[i]).ThenBy(i => i)];
+        }
+        else
+        {
+            // Crate by crate (crates with the largest files first, each largest file first), so each crate is
+            // complete, linked and its facts released early, and the last workers still get small files.
+            var crates = files.Select(f => locator.Locate(f.FullPath).Root).ToArray();
+            emit = sink([.. files.Select(f => f.RelativePath)], crates);
+            order = [.. Enumerable.Range(0, files.Count).GroupBy(i => crates[i], StringComparer.Ordinal)
+                .OrderByDescending(g => g.Max(i => sizes[i])).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .SelectMany(g => g.OrderByDescending(i => sizes[i]).ThenBy(i => i))];
+        }
+        var records = sink is null ? new FileRecord[files.Count] : null;
         int next = -1, done = 0;
         int jobs = Math.Clamp(options.Jobs, 1, Math.Max(1, files.Count));
         var workers = new Thread[jobs];
@@ -101,7 +135,9 @@ public static class Analysis
                     while ((k = Interlocked.Increment(ref next)) < order.Length && !cancellationToken.IsCancellationRequested)
                     {
                         int i = order[k];
-                        records[i] = ProcessFile(files[i], session, locator, cancellationToken);
+                        var record = ProcessFile(files[i], session, locator, cancellationToken);
+                        if (records is not null) records[i] = record;
+                        else emit!(i, record);
                         progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), files.Count));
                     }
                 }
@@ -118,77 +154,11 @@ public static class Analysis
         foreach (var t in workers) t.Join();
         cancellationToken.ThrowIfCancellationRequested();
         if (failure is not null) throw new InvalidOperationException("An analysis worker failed.", failure);
-        return new PartialAnalysis(session.Fingerprint, baseDirectory, shard, found.Count, [.. runNotifications], [.. records], start, clock.Elapsed,
+        return new PartialAnalysis(session.Fingerprint, baseDirectory, shard, found.Count, [.. runNotifications], records is null ? [] : [.. records], start, clock.Elapsed,
             session.Cache?.Hits ?? 0, session.Cache?.Misses ?? 0);
     }
 
-    /// <summary>The crate stage: links each crate's files, runs region, file and crate actions, applies configuration and suppressions.</summary>
-    private static AnalysisResult Link(AnalysisSession session, string baseDirectory, IReadOnlyList<PartialAnalysis> parts, CancellationToken cancellationToken)
-    {
-        var (options, config, catalog, host) = (session.Options, session.Config, session.Catalog, session.Host);
-        var clock = Stopwatch.StartNew();
-        var runNotifications = new List<ToolNotification>(parts[0].RunNotifications);
-        var records = parts.Count == 1 ? parts[0].Records : [.. parts.SelectMany(p => p.Records).OrderBy(r => r.Result.Path, StringComparer.Ordinal)];
-        var results = new FileResult[records.Length];
-        var facts = new FileFacts?[records.Length];
-        var diagnostics = new List<Diagnostic>[records.Length];
-        for (int i = 0; i < records.Length; i++)
-            (results[i], facts[i], diagnostics[i]) = (records[i].Result, records[i].Facts, [.. records[i].Diagnostics]);
-
-        // Link each crate once all its files are extracted: calls resolve against the whole crate.
-        var crates = ImmutableArray.CreateBuilder<CrateInventory>();
-        var indexByPath = Enumerable.Range(0, records.Length).ToDictionary(i => results[i].Path, StringComparer.Ordinal);
-        void Report(Diagnostic d)
-        {
-            if (indexByPath.TryGetValue(d.Location.Path, out var k)) diagnostics[k].Add(d);
-        }
-        foreach (var group in Enumerable.Range(0, records.Length).Where(i => facts[i] is not null)
-                     .GroupBy(i => facts[i]!.CrateRoot, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var linker = new CrateLinker(catalog, group.Select(i => facts[i]!));
-            var counts = InventoryCounts.Zero;
-            var first = facts[group.First()]!;
-            var crateRoot = FileDiscovery.Relative(baseDirectory, group.Key) is var cr && cr.Length > 0 ? cr : ".";
-            RunAnalyzers(() => host.RunCrateStart(first.Crate, crateRoot, Report, cancellationToken), "crate start", crateRoot, runNotifications);
-            var inventories = new List<FileInventory>();
-            foreach (var i in group)
-            {
-                var inventory = linker.Link(facts[i]!);
-                inventories.Add(inventory);
-                results[i] = results[i] with { Inventory = inventory };
-                counts += inventory.Counts;
-                var list = diagnostics[i];
-                RunAnalyzers(() => host.RunFileActions(inventory, list.Add, cancellationToken), "region and file", inventory.Path, runNotifications);
-            }
-            RunAnalyzers(() => host.RunCrateEnd(first.Crate, crateRoot, inventories, Report, cancellationToken), "crate end", crateRoot, runNotifications);
-            crates.Add(new CrateInventory(first.Crate, crateRoot, group.Count(), counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions))));
-        }
-
-        for (int i = 0; i < records.Length; i++)
-        {
-            if (diagnostics[i].Count > 0 || facts[i] is { Suppressions.Count: > 0 })
-                results[i] = results[i] with { Diagnostics = Finish(diagnostics[i], facts[i], config, results[i].Inventory, options.Baseline) };
-        }
-
-        var notifications = runNotifications.Concat(results.SelectMany(r => r.Notifications)).ToImmutableArray();
-        var startTime = parts.Min(p => p.StartTime);
-        return new AnalysisResult
-        {
-            BaseDirectory = baseDirectory,
-            Files = [.. results],
-            Crates = [.. crates.OrderBy(c => c.Root, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)],
-            Rules = host.Rules,
-            RuleOverrides = host.Rules.Where(r => config.SeverityOf(r) != ReportSeverity.Default).ToImmutableDictionary(r => r.Id, config.SeverityOf),
-            Notifications = notifications,
-            Elapsed = parts.Max(p => p.StartTime + p.Elapsed) - startTime + clock.Elapsed,
-            StartTime = startTime,
-            CacheHits = parts.Sum(p => p.CacheHits),
-            CacheMisses = parts.Sum(p => p.CacheMisses),
-        };
-    }
-
-    private static void RunAnalyzers(Action run, string what, string path, List<ToolNotification> notifications)
+    internal static void RunAnalyzers(Action run, string what, string path, List<ToolNotification> notifications)
     {
         try
         {
@@ -202,7 +172,7 @@ public static class Analysis
     }
 
     /// <summary>Applies configured severities and suppression comments, reports unused and malformed suppressions, sorts.</summary>
-    private static ImmutableArray<Diagnostic> Finish(List<Diagnostic> found, FileFacts? facts, UnsafeScopeConfig config, FileInventory? inventory, Baseline? baseline)
+    internal static ImmutableArray<Diagnostic> Finish(List<Diagnostic> found, FileFacts? facts, UnsafeScopeConfig config, FileInventory? inventory, Baseline? baseline)
     {
         var output = new List<Diagnostic>(found.Count);
         var used = new HashSet<SuppressionComment>();

@@ -1,0 +1,140 @@
+using System.Collections.Immutable;
+using UnsafeScope.Analyzers;
+using UnsafeScope.Diagnostics;
+using UnsafeScope.Inventory;
+
+namespace UnsafeScope.Driver;
+
+/// <summary>
+/// The crate stage of a run. Records arrive in any order (from workers, a cache or shards); a crate is linked
+/// as soon as its last file arrives when the crate's size is known in advance, else when <see cref="Complete"/>
+/// is called. A linked crate keeps its inventories and drops its facts but for what suppression and
+/// fingerprints need, so a run holds the facts of a few crates at a time rather than of the whole corpus.
+/// Crates are linked one at a time; the result does not depend on the order they are linked in.
+/// </summary>
+internal sealed class CrateStage
+{
+    private readonly AnalysisSession _session;
+    private readonly string _baseDirectory;
+    private readonly FileResult?[] _results;
+    private readonly FileFacts?[] _facts;
+    private readonly List<Diagnostic>?[] _diagnostics;
+    private readonly Dictionary<string, int> _indexByPath;
+    private readonly Dictionary<string, int>? _pending; // crate root -> files not yet arrived, when known up front
+    private readonly string[]? _crateOfFile;
+    private readonly Dictionary<string, List<int>> _arrived = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (CrateInventory Crate, List<ToolNotification> Notes)> _linked = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly CancellationToken _cancellationToken;
+
+    // paths: the files' relative paths in output order; crateOfFile: each file's crate root when known before the
+    // records arrive (then a crate is linked as soon as its last file is in).
+    public CrateStage(AnalysisSession session, string baseDirectory, IReadOnlyList<string> paths, string[]? crateOfFile, CancellationToken cancellationToken)
+    {
+        _session = session;
+        _baseDirectory = baseDirectory;
+        _results = new FileResult?[paths.Count];
+        _facts = new FileFacts?[paths.Count];
+        _diagnostics = new List<Diagnostic>?[paths.Count];
+        _indexByPath = new Dictionary<string, int>(paths.Count, StringComparer.Ordinal);
+        for (int i = 0; i < paths.Count; i++) _indexByPath[paths[i]] = i;
+        _cancellationToken = cancellationToken;
+        if (crateOfFile is not null)
+        {
+            _crateOfFile = crateOfFile;
+            _pending = crateOfFile.GroupBy(c => c, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>Takes the record of file <paramref name="index"/>; links its crate if this was the crate's last file.</summary>
+    public void Add(int index, FileRecord record)
+    {
+        lock (_lock)
+        {
+            _results[index] = record.Result;
+            _facts[index] = record.Facts;
+            // Crate actions of a crate linked earlier may already have reported here: those come after.
+            _diagnostics[index] = [.. record.Diagnostics, .. _diagnostics[index] ?? []];
+            if (record.Facts is { } f)
+            {
+                if (!_arrived.TryGetValue(f.CrateRoot, out var list)) _arrived[f.CrateRoot] = list = [];
+                list.Add(index);
+            }
+            if (_pending is not null && _crateOfFile is not null)
+            {
+                var crate = _crateOfFile[index];
+                if (--_pending[crate] == 0 && _arrived.ContainsKey(crate)) LinkCrate(crate);
+            }
+        }
+    }
+
+    /// <summary>Links the crates not linked yet, finishes every file's diagnostics and builds the result.</summary>
+    public AnalysisResult Complete(ImmutableArray<ToolNotification> runNotifications, DateTimeOffset startTime, TimeSpan elapsed, int cacheHits, int cacheMisses)
+    {
+        lock (_lock)
+        {
+            foreach (var crate in _arrived.Keys.Where(k => !_linked.ContainsKey(k)).Order(StringComparer.Ordinal).ToList())
+                LinkCrate(crate);
+            var (config, options) = (_session.Config, _session.Options);
+            var results = new FileResult[_results.Length];
+            for (int i = 0; i < results.Length; i++)
+            {
+                var r = _results[i] ?? throw new InvalidOperationException($"No record for file {i}.");
+                if (_diagnostics[i] is { Count: > 0 } || _facts[i] is { Suppressions.Count: > 0 })
+                    r = r with { Diagnostics = Analysis.Finish(_diagnostics[i] ?? [], _facts[i], config, r.Inventory, options.Baseline) };
+                results[i] = r;
+            }
+            var ordered = _linked.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+            var notifications = runNotifications
+                .Concat(ordered.SelectMany(p => p.Value.Notes))
+                .Concat(results.SelectMany(r => r.Notifications)).ToImmutableArray();
+            var host = _session.Host;
+            return new AnalysisResult
+            {
+                BaseDirectory = _baseDirectory,
+                Files = [.. results],
+                Crates = [.. ordered.Select(p => p.Value.Crate).OrderBy(c => c.Root, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)],
+                Rules = host.Rules,
+                RuleOverrides = host.Rules.Where(r => config.SeverityOf(r) != ReportSeverity.Default).ToImmutableDictionary(r => r.Id, config.SeverityOf),
+                Notifications = notifications,
+                Elapsed = elapsed,
+                StartTime = startTime,
+                CacheHits = cacheHits,
+                CacheMisses = cacheMisses,
+            };
+        }
+    }
+
+    // Under _lock. Links each file against the whole crate, runs region, file and crate actions.
+    private void LinkCrate(string crateRoot)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        var host = _session.Host;
+        var indices = _arrived[crateRoot];
+        indices.Sort();
+        var notes = new List<ToolNotification>();
+        var linker = new CrateLinker(_session.Catalog, indices.Select(i => _facts[i]!));
+        var counts = InventoryCounts.Zero;
+        var first = _facts[indices[0]]!;
+        var root = FileDiscovery.Relative(_baseDirectory, crateRoot) is { Length: > 0 } r ? r : ".";
+        Analysis.RunAnalyzers(() => host.RunCrateStart(first.Crate, root, Report, _cancellationToken), "crate start", root, notes);
+        var inventories = new List<FileInventory>(indices.Count);
+        foreach (var i in indices)
+        {
+            var inventory = linker.Link(_facts[i]!);
+            inventories.Add(inventory);
+            _results[i] = _results[i]! with { Inventory = inventory };
+            counts += inventory.Counts;
+            var list = _diagnostics[i]!;
+            Analysis.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken), "region and file", inventory.Path, notes);
+        }
+        Analysis.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken), "crate end", root, notes);
+        _linked[crateRoot] = (new CrateInventory(first.Crate, root, indices.Count, counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions))), notes);
+        foreach (var i in indices) _facts[i] = _facts[i]!.ForFinish();
+    }
+
+    private void Report(Diagnostic d)
+    {
+        if (_indexByPath.TryGetValue(d.Location.Path, out var k)) (_diagnostics[k] ??= []).Add(d);
+    }
+}
