@@ -45,7 +45,10 @@ public sealed class AnalysisContext
     /// <summary>Runs <paramref name="action"/> once per analyzed file, with its whole inventory.</summary>
     public void RegisterFileAction(Action<FileAnalysisContext> action) => FileActions.Add(action ?? throw new ArgumentNullException(nameof(action)));
 
-    /// <summary>Runs <paramref name="action"/> before a crate's files are analyzed (per-crate state starts here).</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> before a crate's region and file actions (per-crate state starts here).
+    /// Crates are linked one at a time, in no fixed order (a crate is linked as soon as all its files are parsed).
+    /// </summary>
     public void RegisterCrateStartAction(Action<CrateAnalysisContext> action) => CrateStartActions.Add(action ?? throw new ArgumentNullException(nameof(action)));
 
     /// <summary>Runs <paramref name="action"/> after all of a crate's files (per-crate rollups end here).</summary>

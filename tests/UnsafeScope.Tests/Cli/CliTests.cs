@@ -157,4 +157,12 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, Run("analyze", fixtures, "--shard", "4/3", "--partial", F("p.bin")).Exit);
         Assert.Equal(2, Run("analyze", fixtures, "--shard", "1/3", "--partial", F("p.bin"), "--sarif", F("p.sarif")).Exit);
     }
+
+    [Fact]
+    public void AQueryPackDeclaringABuiltInRuleIsAUsageError()
+    {
+        var (exit, _, err) = Run("analyze", RepoPaths.Fixtures("inventory"), "--queries", Path.Combine(RepoPaths.Root, "queries", "packs", "wdk-patterns.scm"), "--quiet");
+        Assert.Equal(2, exit);
+        Assert.Contains("declares rule US7001, which another analyzer or pack already declares", err);
+    }
 }
