@@ -86,6 +86,8 @@ public static class Analysis
         return stage.Complete(first.RunNotifications, startTime, shardsDone + clock.Elapsed, list.Sum(p => p.CacheHits), list.Sum(p => p.CacheMisses));
     }
 
+    private const long BigFileBytes = 1 << 20;
+
     /// <summary>
     /// The per-file stage: every file of the shard, on <see cref="AnalysisOptions.Jobs"/> threads, through the cache
     /// when one is set. With a <paramref name="sink"/> (given the paths in output order and each file's crate root),
@@ -121,6 +123,7 @@ public static class Analysis
                 .SelectMany(g => g.OrderByDescending(i => sizes[i]).ThenBy(i => i))];
         }
         var records = sink is null ? new FileRecord[files.Count] : null;
+        using var bigFile = new SemaphoreSlim(1);
         int next = -1, done = 0;
         int jobs = Math.Clamp(options.Jobs, 1, Math.Max(1, files.Count));
         var workers = new Thread[jobs];
@@ -135,7 +138,15 @@ public static class Analysis
                     while ((k = Interlocked.Increment(ref next)) < order.Length && !cancellationToken.IsCancellationRequested)
                     {
                         int i = order[k];
-                        var record = ProcessFile(files[i], session, locator, cancellationToken);
+                        FileRecord record;
+                        if (sizes[i] < BigFileBytes) record = ProcessFile(files[i], session, locator, cancellationToken);
+                        else
+                        {
+                            // Parsing a file of megabytes takes a few hundred MB of native memory: one at a time.
+                            bigFile.Wait(cancellationToken);
+                            try { record = ProcessFile(files[i], session, locator, cancellationToken); }
+                            finally { bigFile.Release(); }
+                        }
                         if (records is not null) records[i] = record;
                         else emit!(i, record);
                         progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), files.Count));
