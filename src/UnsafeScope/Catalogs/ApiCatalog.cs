@@ -70,6 +70,9 @@ public sealed class ApiCatalog
 {
     private static readonly Lazy<ApiCatalog> s_default = new(() => Load([]));
 
+    // Packs may be named by an analyzed repository's configuration: a bound on what is read (the built-in WDK pack is 80 KB).
+    private const long MaxPackBytes = 16L << 20;
+
     private static readonly string[] s_apiColumns = ["name", "family", "risk", "frameworks", "role", "release", "irql", "notes"];
     private static readonly string[] s_familyColumns = ["prefix", "family", "default_risk", "frameworks", "notes"];
     private static readonly string[] s_mmioColumns = ["name", "kind", "forms", "notes"];
@@ -159,7 +162,7 @@ public sealed class ApiCatalog
             string text;
             try
             {
-                text = File.ReadAllText(path);
+                text = IO.UntrustedFile.ReadAllText(path, MaxPackBytes);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -25,7 +25,8 @@ internal static class FileDiscovery
             var full = Path.GetFullPath(p);
             if (File.Exists(full))
             {
-                if (seen.Add(full)) files.Add(new SourceFile(full, Relative(baseDirectory, full)));
+                if (!IO.UntrustedFile.IsRegularFile(full)) notifications.Add(NotRegular(baseDirectory, full));
+                else if (seen.Add(full)) files.Add(new SourceFile(full, Relative(baseDirectory, full)));
             }
             else if (Directory.Exists(full))
             {
@@ -84,12 +85,21 @@ internal static class FileDiscovery
                             "A linked file was not followed.", Relative(baseDirectory, entry.FullName)));
                         continue;
                     }
+                    if (!IO.UntrustedFile.IsRegularFile(entry.FullName))
+                    {
+                        notifications.Add(NotRegular(baseDirectory, entry.FullName));
+                        continue;
+                    }
                     if (seen.Add(entry.FullName))
                         files.Add(new SourceFile(entry.FullName, Relative(baseDirectory, entry.FullName)));
                 }
             }
         }
     }
+
+    // Opening a FIFO blocks until a writer appears, and a device can be endless: such files are never opened.
+    private static ToolNotification NotRegular(string baseDirectory, string full)
+        => new(NotificationIds.Unreadable, NotificationLevel.Warning, "The file is not a regular file (a FIFO, socket or device); it was not read.", Relative(baseDirectory, full));
 
     public static string Relative(string baseDirectory, string full)
     {

@@ -164,9 +164,7 @@ internal static partial class GitProvenance
     {
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists || info.Length > MaxFileBytes) return null;
-            return File.ReadAllText(path);
+            return File.Exists(path) ? IO.UntrustedFile.ReadAllText(path, MaxFileBytes) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

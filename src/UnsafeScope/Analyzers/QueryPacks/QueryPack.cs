@@ -85,7 +85,7 @@ public sealed partial class QueryPack : RustAnalyzer
         string text;
         try
         {
-            text = System.IO.File.ReadAllText(path);
+            text = IO.UntrustedFile.ReadAllText(path, RustQuery.MaxSourceLength * 4L); // UTF-8: up to 4 bytes a character
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,0 +1,117 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace UnsafeScope.IO;
+
+/// <summary>
+/// Reads files whose path an analyzed repository decides (manifests, configuration, packs, sources). The repository
+/// is untrusted: a committed symbolic link can point at <c>/dev/zero</c>, and a folder can hold a FIFO. So only
+/// regular files are read, never past a cap: such a file becomes an <see cref="IOException"/>, not a hang or an
+/// out-of-memory crash.
+/// </summary>
+internal static unsafe partial class UntrustedFile
+{
+    private const int AtFdCwd = -100;
+    private const uint StatxType = 1;
+    private const int StatxModeOffset = 28; // struct statx has one layout on every Linux architecture
+    private const ushort FileTypeMask = 0xF000, RegularFile = 0x8000;
+    private static volatile bool s_noStatx;
+
+    /// <summary>
+    /// False when <paramref name="path"/> (links followed) is a FIFO, socket or device. Opening a FIFO blocks until a
+    /// writer appears and a device can be endless, so those are never opened. True when the type cannot be told
+    /// (missing file: the open reports it; not Linux: Windows has no such files in folders).
+    /// </summary>
+    public static bool IsRegularFile(string path)
+    {
+        if (!OperatingSystem.IsLinux() || s_noStatx) return true;
+        byte* buffer = stackalloc byte[256];
+        try
+        {
+            if (Statx(AtFdCwd, path, 0, StatxType, buffer) != 0) return true;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            s_noStatx = true; // a libc without statx (glibc before 2.28): fall back to the size caps alone
+            return true;
+        }
+        return (*(ushort*)(buffer + StatxModeOffset) & FileTypeMask) == RegularFile;
+    }
+
+    /// <summary>The bytes of a regular file of at most <paramref name="maxBytes"/> bytes; otherwise an <see cref="IOException"/>.</summary>
+    public static byte[] ReadAllBytes(string path, long maxBytes)
+    {
+        if (!IsRegularFile(path)) throw new IOException($"'{path}' is not a regular file (a FIFO, socket or device); it was not read.");
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int n;
+        // Stream.Length is not trusted: a file can grow while it is read.
+        while ((n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, maxBytes + 1 - buffer.Length))) > 0)
+        {
+            buffer.Write(chunk, 0, n);
+            if (buffer.Length > maxBytes) throw new IOException($"'{path}' is larger than {maxBytes:N0} bytes; it was not read.");
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>Like <see cref="File.ReadAllText(string)"/> (encoding from the byte order mark, else UTF-8), bounded like <see cref="ReadAllBytes"/>.</summary>
+    public static string ReadAllText(string path, long maxBytes)
+    {
+        using var reader = new StreamReader(new MemoryStream(ReadAllBytes(path, maxBytes)), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> made absolute with every symbolic link along it resolved (like realpath), so that a
+    /// containment check cannot be escaped through a link. Missing components are kept as written.
+    /// </summary>
+    public static string ResolveLinks(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var current = Path.GetPathRoot(full)!;
+        var pending = new List<string>(Components(full));
+        int hops = 0;
+        for (int i = 0; i < pending.Count; i++)
+        {
+            var next = Path.Combine(current, pending[i]);
+            string? target;
+            try
+            {
+                target = new FileInfo(next).LinkTarget;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                target = null;
+            }
+            if (target is null)
+            {
+                current = next;
+                continue;
+            }
+            if (++hops > 40) throw new IOException($"Too many levels of symbolic links in '{path}'.");
+            var resolved = Path.GetFullPath(Path.Combine(current, target));
+            pending = [.. Components(resolved), .. pending.Skip(i + 1)];
+            current = Path.GetPathRoot(resolved)!;
+            i = -1;
+        }
+        return current;
+    }
+
+    /// <summary>True when <paramref name="path"/> is <paramref name="folder"/> or lies below it, after resolving links in both.</summary>
+    public static bool IsInside(string folder, string path)
+    {
+        var root = Path.TrimEndingDirectorySeparator(ResolveLinks(folder));
+        var resolved = ResolveLinks(path);
+        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        return resolved.Equals(root, comparison)
+               || resolved.StartsWith(root + Path.DirectorySeparatorChar, comparison)
+               || (root.EndsWith(Path.DirectorySeparatorChar) && resolved.StartsWith(root, comparison)); // root is "/" or "C:\"
+    }
+
+    private static string[] Components(string full)
+        => full[Path.GetPathRoot(full)!.Length..].Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+}
