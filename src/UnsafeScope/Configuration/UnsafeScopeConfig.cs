@@ -142,7 +142,7 @@ public sealed class UnsafeScopeConfig
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = IO.UntrustedFile.ReadAllText(path, 1 << 20);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -197,11 +197,11 @@ public sealed class UnsafeScopeConfig
                     break;
                 case "catalogs":
                     if (key != "packs") throw new ConfigurationException(path, lineNo, $"unknown key '{key}' in [catalogs] (expected packs)");
-                    packs.AddRange(List(value, path, lineNo).Select(p => System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, p))));
+                    packs.AddRange(List(value, path, lineNo).Select(p => PackPath(p, baseDir, path, lineNo, "--catalog")));
                     break;
                 case "queries":
                     if (key != "packs") throw new ConfigurationException(path, lineNo, $"unknown key '{key}' in [queries] (expected packs)");
-                    queryPacks.AddRange(List(value, path, lineNo).Select(p => System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, p))));
+                    queryPacks.AddRange(List(value, path, lineNo).Select(p => PackPath(p, baseDir, path, lineNo, "--queries")));
                     break;
                 case "":
                     throw new ConfigurationException(path, lineNo, $"'{key}' is outside any section");
@@ -215,6 +215,27 @@ public sealed class UnsafeScopeConfig
             }
         }
         return new UnsafeScopeConfig(path, rules, categories, options, packs, queryPacks, ruleLines);
+    }
+
+    /// <summary>
+    /// The absolute path of a pack named in the configuration. The file usually comes from the analyzed repository,
+    /// which is untrusted, so it may only name files in its own folder tree (links resolved): it cannot make the
+    /// tool read, and echo in error messages, files elsewhere. Packs elsewhere are given on the command line.
+    /// </summary>
+    private static string PackPath(string pack, string baseDir, string path, int line, string option)
+    {
+        var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, pack));
+        bool inside;
+        try
+        {
+            inside = IO.UntrustedFile.IsInside(baseDir, full);
+        }
+        catch (IOException e)
+        {
+            throw new ConfigurationException(path, line, $"pack '{pack}': {e.Message}");
+        }
+        return inside ? full
+            : throw new ConfigurationException(path, line, $"pack '{pack}' is outside the configuration's folder; a configuration names only packs in its own folder tree (give others with {option})");
     }
 
     private static string StripComment(string line)
