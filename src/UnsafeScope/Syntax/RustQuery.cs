@@ -244,11 +244,17 @@ public sealed unsafe class RustQuery : IDisposable
                 if (steps.Count != 3 || steps[2].Type != 2) throw Bad("takes a capture and a regular expression string");
                 try
                 {
-                    return new QueryPredicate(op, capture, null, [], new Regex(Str(steps[2]), RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)), negated);
+                    // Linear time in the text, whatever the pattern (a pack may come from the analyzed repository):
+                    // a backtracking pattern like ^(a+)+$ would cost its whole timeout on every node it is tested on.
+                    return new QueryPredicate(op, capture, null, [], new Regex(Str(steps[2]), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, TimeSpan.FromMilliseconds(100)), negated);
                 }
                 catch (ArgumentException e)
                 {
                     throw Bad($"bad regular expression: {e.Message}");
+                }
+                catch (NotSupportedException)
+                {
+                    throw Bad("backreferences, lookarounds and atomic groups are not supported (regular expressions run in linear time, like tree-sitter's own)");
                 }
             case "any-of?":
                 if (steps.Count < 3 || steps.Skip(2).Any(s => s.Type != 2)) throw Bad("takes a capture and strings");

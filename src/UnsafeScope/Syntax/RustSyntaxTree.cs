@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using UnsafeScope.Syntax.Native;
 using UnsafeScope.Text;
@@ -125,6 +126,7 @@ public sealed class RustSyntaxTree
         ArgumentNullException.ThrowIfNull(text);
         options ??= RustParseOptions.Default;
         cancellationToken.ThrowIfCancellationRequested();
+        long deadline = options.Timeout > TimeSpan.Zero ? Stopwatch.GetTimestamp() + (long)(options.Timeout.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         if (!s_parsers.TryTake(out var parser))
             parser = new NativeParser();
         int* flag = null;
@@ -171,7 +173,10 @@ public sealed class RustSyntaxTree
             }, recovered);
             if (status == NativeParseStatus.Ok && !queries.IsEmpty)
             {
-                tree.QueryMatches = tree.BuildMatches(queries, matches, captures);
+                // Predicates run in managed code after the native deadline: they share the time limit too.
+                if (tree.BuildMatches(queries, matches, captures, deadline, cancellationToken) is not { } built)
+                    return new RustSyntaxTree(text, [], ParseStatus.TimedOut, []);
+                tree.QueryMatches = built;
                 tree.QueryMatchLimitExceeded = exceeded;
             }
             return tree;
@@ -185,12 +190,17 @@ public sealed class RustSyntaxTree
         }
     }
 
-    private ImmutableArray<QueryMatch> BuildMatches(ImmutableArray<RustQuery> queries, MatchRecord[] matches, CaptureRecord[] captures)
+    /// <summary>The matches with predicates applied, or null when <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp) passed.</summary>
+    private ImmutableArray<QueryMatch>? BuildMatches(ImmutableArray<RustQuery> queries, MatchRecord[] matches, CaptureRecord[] captures,
+        long deadline, CancellationToken cancellationToken)
     {
         var result = ImmutableArray.CreateBuilder<QueryMatch>(matches.Length);
         var list = new List<QueryCapture>();
         foreach (var m in matches)
         {
+            // Each test is linear in its capture, but captures nest: a file of deeply nested blocks makes the total quadratic.
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Stopwatch.GetTimestamp() > deadline) return null;
             var query = queries[(int)m.Query];
             list.Clear();
             for (uint c = m.FirstCapture; c < m.FirstCapture + m.CaptureCount; c++)
