@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using UnsafeScope.Catalogs;
 using UnsafeScope.Configuration;
 using UnsafeScope.Diagnostics;
@@ -56,7 +57,7 @@ internal static class Cli
           --verbose            also print note-level notifications (e.g. files with syntax errors)
 
         Exit codes: 0 done; 1 findings at or above --fail-on; 2 bad arguments or configuration;
-        3 the run reported errors (e.g. a path that does not exist); 130 cancelled.
+        3 the run reported errors (e.g. a path that does not exist, an output that cannot be written); 130 cancelled.
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -67,6 +68,12 @@ internal static class Cli
             e.Cancel = true;
             cts.Cancel();
         };
+        // CI cancels a job with SIGTERM: stop the same way as on Ctrl+C, so no output is left half-written.
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            cts.Cancel();
+        });
         try
         {
             if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
@@ -98,6 +105,12 @@ internal static class Cli
         {
             Console.Error.WriteLine("unsafescope: cancelled.");
             return ExitCancelled;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // An output that cannot be written (full disk, no permission): a message, not a crash; the old file is intact.
+            Console.Error.WriteLine($"unsafescope: {e.Message}");
+            return ExitRunErrors;
         }
     }
 
