@@ -187,11 +187,12 @@ public static class Analysis
     {
         var output = new List<Diagnostic>(found.Count);
         var used = new HashSet<SuppressionComment>();
+        var scored = inventory is null ? null : ScoredRegionsAt(inventory, found.Select(d => d.Location.SourceSpan.Start));
         foreach (var d in found)
         {
             var severity = config.EffectiveSeverity(d.Descriptor);
             var diagnostic = severity == d.Severity ? d : d.WithSeverity(severity);
-            if (inventory is not null && ScoredRegionAt(inventory, d.Location) is { } region && !diagnostic.Properties.ContainsKey("score"))
+            if (scored is not null && scored.TryGetValue(d.Location.SourceSpan.Start, out var region) && !diagnostic.Properties.ContainsKey("score"))
                 diagnostic = diagnostic.WithProperties(diagnostic.Properties
                     .SetItem("score", region.Score.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .SetItem("scoreFactors", string.Join("; ", region.ScoreFactors.Select(f => $"{f.Name} {f.Points}")))
@@ -242,16 +243,31 @@ public static class Analysis
         return null;
     }
 
-    /// <summary>The innermost scored region whose span holds the location.</summary>
-    private static UnsafeRegion? ScoredRegionAt(FileInventory inventory, Text.Location location)
+    /// <summary>
+    /// For each offset, the innermost scored region whose span holds it (the shortest; the first on a tie). One sweep
+    /// over offsets and regions in order: scanning every region per diagnostic was quadratic (40,000 unsafe blocks: 19 s).
+    /// </summary>
+    private static Dictionary<int, UnsafeRegion> ScoredRegionsAt(FileInventory inventory, IEnumerable<int> offsets)
     {
-        UnsafeRegion? best = null;
-        foreach (var r in inventory.Regions)
+        var regions = inventory.Regions.Select((r, i) => (Region: r, Index: i)).Where(x => Scoring.EncapsulationScore.IsScored(x.Region.Kind))
+            .OrderBy(x => x.Region.Location.SourceSpan.Start).ToList();
+        var result = new Dictionary<int, UnsafeRegion>();
+        var open = new List<(UnsafeRegion Region, int Index)>(); // regions started at or before the offset, not yet ended
+        int next = 0;
+        foreach (int offset in offsets.Distinct().Order())
         {
-            if (!Scoring.EncapsulationScore.IsScored(r.Kind) || !r.Location.SourceSpan.Contains(location.SourceSpan.Start)) continue;
-            if (best is null || r.Location.SourceSpan.Length < best.Location.SourceSpan.Length) best = r;
+            while (next < regions.Count && regions[next].Region.Location.SourceSpan.Start <= offset) open.Add(regions[next++]);
+            open.RemoveAll(x => x.Region.Location.SourceSpan.End <= offset); // offsets only grow: an ended region never holds a later one
+            (UnsafeRegion Region, int Index)? best = null;
+            foreach (var x in open)
+            {
+                if (!x.Region.Location.SourceSpan.Contains(offset)) continue;
+                int length = x.Region.Location.SourceSpan.Length;
+                if (best is not { } b || length < b.Region.Location.SourceSpan.Length || (length == b.Region.Location.SourceSpan.Length && x.Index < b.Index)) best = x;
+            }
+            if (best is { } found) result[offset] = found.Region;
         }
-        return best;
+        return result;
     }
 
     private static long SafeLength(string path)
