@@ -89,19 +89,6 @@ public sealed class FaultTests : IDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         Assert.ThrowsAny<OperationCanceledException>(() => Analysis.Run(new AnalysisOptions { Paths = [_dir], Jobs = 2 }, null, cts.Token));
     }
-
-    [Fact]
-    public void NativeMemoryStaysFlatOverManyParses()
-    {
-        var text = UnsafeScope.Text.SourceText.From(string.Concat(Enumerable.Repeat("fn f(p: *const u8) -> u8 { unsafe { *p } }\n", 50)));
-        for (int i = 0; i < 2_000; i++) UnsafeScope.Syntax.RustSyntaxTree.Parse(text);
-        GC.Collect();
-        long before = Environment.WorkingSet;
-        for (int i = 0; i < 20_000; i++) UnsafeScope.Syntax.RustSyntaxTree.Parse(text);
-        GC.Collect();
-        long growth = Environment.WorkingSet - before;
-        Assert.True(growth < 64L * 1024 * 1024, $"working set grew by {growth / 1048576} MB over 20,000 parses");
-    }
 }
 
 /// <summary>Tests that measure the whole process (memory) run alone, after the parallel ones.</summary>
