@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using System.IO.Compression;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using System.Text.Json;
+using System.Xml.Linq;
 
 namespace UnsafeScope.Tests.Packaging;
 
@@ -41,6 +45,91 @@ public sealed class PackageConsumerTests : IDisposable
         return (p.ExitCode, stdout + err.Result);
     }
 
+    private static byte[] Entry(ZipArchive zip, string name)
+    {
+        var entry = zip.GetEntry(name);
+        Assert.True(entry is not null, $"{name} is missing; the package holds: {string.Join(", ", zip.Entries.Select(e => e.FullName))}");
+        using var stream = entry.Open();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    private static XElement Metadata(ZipArchive zip, string nuspec)
+    {
+        var doc = XDocument.Load(new MemoryStream(Entry(zip, nuspec)));
+        return doc.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+    }
+
+    private static string? Value(XElement metadata, string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value;
+
+    private static string HeadCommit()
+    {
+        var psi = new ProcessStartInfo("git", ["-C", RepoPaths.Root, "rev-parse", "HEAD"]) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        var commit = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return commit;
+    }
+
+    /// <summary>The library package: assembly, XML docs, both native parsers, README, license, repository; symbols with SourceLink.</summary>
+    private static void CheckLibraryPackage(string nupkg, string snupkg)
+    {
+        using var package = ZipFile.OpenRead(nupkg);
+        var metadata = Metadata(package, "UnsafeScope.nuspec");
+        Assert.Equal("MIT", Value(metadata, "license"));
+        Assert.Equal("README.md", Value(metadata, "readme"));
+        Assert.Contains("## Install from the packages", System.Text.Encoding.UTF8.GetString(Entry(package, "README.md")));
+        var repository = metadata.Elements().Single(e => e.Name.LocalName == "repository");
+        Assert.StartsWith("https://github.com/", repository.Attribute("url")?.Value); // the project's RepositoryUrl, or a GitHub remote (a fork)
+        var commit = HeadCommit();
+        Assert.Equal(commit, repository.Attribute("commit")?.Value);
+
+        var xmlDocs = System.Text.Encoding.UTF8.GetString(Entry(package, "lib/net10.0/UnsafeScope.xml"));
+        Assert.Contains("<member name=\"T:UnsafeScope.Driver.Analysis\">", xmlDocs);
+        // The native parser for each runtime, built for that runtime: x86-64 ELF and x64 PE.
+        var so = Entry(package, "runtimes/linux-x64/native/libunsafescope_ts.so");
+        Assert.True(so.AsSpan(0, 4).SequenceEqual((byte[])[0x7F, (byte)'E', (byte)'L', (byte)'F']) && BitConverter.ToUInt16(so, 18) == 62, "the linux-x64 parser is not an x86-64 ELF");
+        var dll = package.GetEntry("runtimes/win-x64/native/unsafescope_ts.dll");
+        Assert.True(dll is not null, "the win-x64 parser is missing: install x86_64-w64-mingw32-gcc (gcc-mingw-w64-x86-64) and rebuild");
+        using (var pe = new PEReader(new MemoryStream(Entry(package, dll.FullName))))
+            Assert.Equal(Machine.Amd64, pe.PEHeaders.CoffHeader.Machine);
+
+        // The symbols package holds the PDB of exactly this assembly, with SourceLink to the published commit and the
+        // generated sources (not in git) embedded, so a debugger can step into every file.
+        using var assembly = new PEReader(new MemoryStream(Entry(package, "lib/net10.0/UnsafeScope.dll")));
+        var codeView = assembly.ReadCodeViewDebugDirectoryData(assembly.ReadDebugDirectory().Single(d => d.Type == DebugDirectoryEntryType.CodeView));
+        using var symbols = ZipFile.OpenRead(snupkg);
+        using var pdbProvider = MetadataReaderProvider.FromPortablePdbStream(new MemoryStream(Entry(symbols, "lib/net10.0/UnsafeScope.pdb")));
+        var pdb = pdbProvider.GetMetadataReader();
+        Assert.Equal(codeView.Guid, new BlobContentId(pdb.DebugMetadataHeader!.Id).Guid);
+        var sourceLinkKind = new Guid("CC110556-A091-4D38-9FEC-25AB9A351A6A");
+        var embeddedSourceKind = new Guid("0E8A571B-6926-466E-B4AD-8AB04611F5FE");
+        var sourceLink = pdb.CustomDebugInformation.Select(pdb.GetCustomDebugInformation).Single(c => pdb.GetGuid(c.Kind) == sourceLinkKind);
+        using var map = JsonDocument.Parse(pdb.GetBlobBytes(sourceLink.Value));
+        Assert.Contains(map.RootElement.GetProperty("documents").EnumerateObject(),
+            d => d.Value.GetString() is { } url && url.StartsWith("https://raw.githubusercontent.com/", StringComparison.Ordinal) && url.EndsWith($"/{commit}/*", StringComparison.Ordinal));
+        var embedded = pdb.Documents
+            .Where(h => pdb.GetCustomDebugInformation(h).Any(c => pdb.GetGuid(pdb.GetCustomDebugInformation(c).Kind) == embeddedSourceKind))
+            .Select(h => Path.GetFileName(pdb.GetString(pdb.GetDocument(h).Name))).ToList();
+        Assert.Contains("RustSyntaxKind.g.cs", embedded);
+    }
+
+    /// <summary>The tool package: a DotnetTool named unsafescope with both native parsers next to it, README and license.</summary>
+    private static void CheckToolPackage(string nupkg)
+    {
+        using var package = ZipFile.OpenRead(nupkg);
+        var metadata = Metadata(package, "UnsafeScope.Tool.nuspec");
+        Assert.Equal("MIT", Value(metadata, "license"));
+        Assert.Equal("README.md", Value(metadata, "readme"));
+        Assert.Contains(metadata.Descendants(), e => e.Name.LocalName == "packageType" && e.Attribute("name")?.Value == "DotnetTool");
+        var settings = XDocument.Load(new MemoryStream(Entry(package, "tools/net10.0/any/DotnetToolSettings.xml")));
+        Assert.Equal("unsafescope", settings.Descendants().Single(e => e.Name.LocalName == "Command").Attribute("Name")?.Value);
+        Entry(package, "tools/net10.0/any/libunsafescope_ts.so");
+        Entry(package, "tools/net10.0/any/unsafescope_ts.dll");
+        Entry(package, "README.md");
+    }
+
     [Fact]
     public void LibraryAndToolInstallFromAFolderFeedAndWork()
     {
@@ -52,6 +141,8 @@ public sealed class PackageConsumerTests : IDisposable
             var (exit, output) = Dotnet(RepoPaths.Root, "pack", project, "-c", configuration, "--no-build", "-o", feed);
             Assert.True(exit == 0, output);
         }
+        CheckLibraryPackage(Path.Combine(feed, "UnsafeScope.0.1.0.nupkg"), Path.Combine(feed, "UnsafeScope.0.1.0.snupkg"));
+        CheckToolPackage(Path.Combine(feed, "UnsafeScope.Tool.0.1.0.nupkg"));
 
         var rust = Path.Combine(_dir, "crate");
         Directory.CreateDirectory(Path.Combine(rust, "src"));
