@@ -113,6 +113,47 @@ public sealed class CliFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task UnreadableFilesAndFoldersAreReportedAndTheRestIsAnalyzed()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        // Root reads everything, and CI runs as root: then the command runs as nobody (a copy of it, so every folder
+        // on its path is open to nobody), which is what a permission problem looks like to it.
+        bool asNobody = Environment.UserName == "root";
+        if (asNobody && !File.Exists("/usr/bin/setpriv")) return;
+        var open = (UnixFileMode)0b111_101_101;
+        File.SetUnixFileMode(_dir, open);
+        var cli = Path.Combine(_dir, "cli");
+        Directory.CreateDirectory(cli);
+        foreach (var f in new[] { "UnsafeScope.Cli.dll", "UnsafeScope.Cli.runtimeconfig.json", "UnsafeScope.Cli.deps.json", "UnsafeScope.dll", "libunsafescope_ts.so" })
+            File.Copy(Path.Combine(AppContext.BaseDirectory, f), Path.Combine(cli, f));
+        Write("repo/src/ok.rs", "pub fn f() { unsafe { g() } }\n");
+        var locked = Write("repo/src/locked.rs", "pub fn g() {}\n");
+        Write("repo/src/closed/inner.rs", "pub fn h() {}\n");
+        foreach (var d in new[] { "repo", "repo/src" }) File.SetUnixFileMode(Path.Combine(_dir, d), open);
+        File.SetUnixFileMode(locked, UnixFileMode.None);
+        File.SetUnixFileMode(Path.Combine(_dir, "repo", "src", "closed"), UnixFileMode.None);
+        var output = Path.Combine(_dir, "out");
+        Directory.CreateDirectory(output);
+        File.SetUnixFileMode(output, (UnixFileMode)0b111_111_111);
+        var json = Path.Combine(output, "out.json");
+        var command = $"export HOME='{output}' DOTNET_CLI_TELEMETRY_OPTOUT=1; exec {(asNobody ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "")}dotnet exec '{Path.Combine(cli, "UnsafeScope.Cli.dll")}' analyze '{Path.Combine(_dir, "repo")}' --json '{json}' --quiet";
+        var psi = new ProcessStartInfo("bash", ["-c", command]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var err = p.StandardError.ReadToEnd();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)));
+        Assert.True(p.ExitCode == 0, err + await stdout);
+        Assert.Contains("warning US0002: src/locked.rs: The file could not be read", err);
+        Assert.Contains("warning US0002: src/closed: The folder could not be read", err);
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
+        var files = doc.RootElement.GetProperty("files").EnumerateArray().ToDictionary(f => f.GetProperty("path").GetString()!, f => f.GetProperty("status").GetString());
+        Assert.Equal("analyzed", files["src/ok.rs"]);
+        Assert.Equal("skipped", files["src/locked.rs"]);
+        Assert.Equal(1, doc.RootElement.GetProperty("total").GetProperty("unsafeBlocks").GetInt32());
+        File.SetUnixFileMode(Path.Combine(_dir, "repo", "src", "closed"), open); // so the folder can be deleted
+    }
+
+    [Fact]
     public void PathsWithSpacesAndNonAsciiNamesWorkEndToEnd()
     {
         var root = Path.Combine(_dir, "dir with space", "ünï 文件");
