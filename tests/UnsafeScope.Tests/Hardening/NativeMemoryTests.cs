@@ -55,10 +55,11 @@ public sealed partial class NativeMemoryTests(ITestOutputHelper output)
     private static readonly SourceText s_recovered = SourceText.From(Recovered);
     private static readonly SourceText s_medium = SourceText.From(string.Concat(Enumerable.Repeat(Small, 400)));      // 40 KB
     private static readonly SourceText s_large = SourceText.From(string.Concat(Enumerable.Repeat(Small, 12_000)));    // 1.2 MB
+    private static readonly int s_mediumNodes = RustSyntaxTree.Parse(s_medium).NodeCount, s_largeNodes = RustSyntaxTree.Parse(s_large).NodeCount;
 
     private sealed class Counts
     {
-        public int Ok, TimedOut, Cancelled, QueryFailures;
+        public int Ok, TimedOut, Cancelled, QueryFailures, MediumCompleted, LargeCompleted;
     }
 
     private static void Step(int i, RustQuery query, Counts counts)
@@ -79,7 +80,7 @@ public sealed partial class NativeMemoryTests(ITestOutputHelper output)
                 // A time limit far below what the text needs: the native parse stops at its first progress check.
                 var t = RustSyntaxTree.Parse(s_medium, RustParseOptions.Default with { Timeout = TimeSpan.FromTicks(10) });
                 if (t.Status == ParseStatus.TimedOut) counts.TimedOut++;
-                else counts.Ok++;
+                else counts.MediumCompleted++;
                 break;
             case 9 when i % 1000 == 9:
                 // Cancelled while the native parser runs (a 1.2 MB parse takes far longer than 2 ms).
@@ -88,7 +89,7 @@ public sealed partial class NativeMemoryTests(ITestOutputHelper output)
                     try
                     {
                         RustSyntaxTree.Parse(s_large, null, cts.Token);
-                        counts.Ok++;
+                        counts.LargeCompleted++; // the timer came late (a pause): the parse finished
                     }
                     catch (OperationCanceledException)
                     {
@@ -134,15 +135,18 @@ public sealed partial class NativeMemoryTests(ITestOutputHelper output)
         var after = Measure();
 
         long residentGrowth = after.Resident - before.Resident;
-        output.WriteLine($"{parses:N0} steps in {elapsed.TotalSeconds:F1} s: {counts.Ok:N0} parsed, {counts.TimedOut:N0} timed out, {counts.Cancelled} cancelled mid-parse, {counts.QueryFailures} failed queries");
+        output.WriteLine($"{parses:N0} steps in {elapsed.TotalSeconds:F1} s: {counts.Ok:N0} parsed, {counts.TimedOut:N0} timed out ({counts.MediumCompleted} finished), {counts.Cancelled} cancelled mid-parse ({counts.LargeCompleted} finished), {counts.QueryFailures} failed queries");
         output.WriteLine($"resident {before.Resident / 1048576.0:F1} -> {after.Resident / 1048576.0:F1} MiB; native heap in use {before.Native / 1048576.0:F2} -> {after.Native / 1048576.0:F2} MiB");
         // Every path really ran.
         Assert.True(counts.TimedOut > 9_000, $"{counts.TimedOut} timed out");
         Assert.True(counts.Cancelled > 50, $"{counts.Cancelled} cancelled");
         Assert.Equal(3_000, counts.QueryFailures);
-        // A leak of even 100 bytes per parse would be 10 MB here; a leaked tree is kilobytes.
+        // A leak of even 100 bytes per parse would be 10 MB here; a leaked tree is kilobytes. Not a leak: a parse that
+        // completes may grow the reusable node buffer of the pooled parser it ran on (capacity doubles: up to 3x the
+        // records), so the few medium or large parses that finished despite their limit are allowed that much.
+        long allowance = (4L << 20) + 3L * 24 * (counts.MediumCompleted * s_mediumNodes + counts.LargeCompleted * s_largeNodes);
         if (before.Native is { } nb && after.Native is { } na)
-            Assert.True(na - nb < 4L << 20, $"native heap grew by {(na - nb) / 1024} KiB over {parses:N0} parses");
+            Assert.True(na - nb < allowance, $"native heap grew by {(na - nb) / 1024} KiB over {parses:N0} parses (allowed {allowance / 1024} KiB)");
         Assert.True(residentGrowth < 64L << 20, $"resident memory grew by {residentGrowth / 1048576} MiB over {parses:N0} parses");
     }
 }
