@@ -289,6 +289,9 @@ public static class Analysis
             Notifications = [new ToolNotification(id, level, message, path)],
         }, null, []);
 
+        // Discovery skipped FIFOs and devices; the file may have been swapped for one since.
+        if (!IO.UntrustedFile.IsRegularFile(file.FullPath))
+            return Skip(NotificationIds.Unreadable, NotificationLevel.Warning, "The file is no longer a regular file (a FIFO, socket or device); it was not read.");
         byte[] bytes;
         try
         {
