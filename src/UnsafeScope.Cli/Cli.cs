@@ -270,7 +270,8 @@ internal static class Cli
     /// <summary>Writes the requested outputs, prints the table, findings and summary, and picks the exit code.</summary>
     private static int Report(CommandLine cl, string command, string[] args, AnalysisOptions options, AnalysisResult result)
     {
-        if (cl.Get("json") is { } json) AtomicFile.Write(json, s => InventoryJsonWriter.Write(result, s));
+        var writes = new List<Action>();
+        if (cl.Get("json") is { } json) writes.Add(() => AtomicFile.Write(json, s => InventoryJsonWriter.Write(result, s)));
         if (cl.Get("sarif") is { } sarif)
         {
             var category = cl.Get("category") ?? UnsafeScope.Sarif.SarifWriteOptions.DefaultCategory;
@@ -282,10 +283,19 @@ internal static class Cli
                 CommandLine = cl.Has("timestamps") ? $"unsafescope {command} " + string.Join(' ', args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a)) : null,
                 IncludeTimes = cl.Has("timestamps"),
             };
-            AtomicFile.Write(sarif, s => UnsafeScope.Sarif.SarifLogWriter.Write(result, sarifOptions, s));
+            writes.Add(() => AtomicFile.Write(sarif, s => UnsafeScope.Sarif.SarifLogWriter.Write(result, sarifOptions, s)));
         }
-        if (cl.Get("html") is { } html) AtomicFile.Write(html, s => HtmlReport.Write(result, HtmlReportOptions.Default, s));
-        if (cl.Get("markdown") is { } md) AtomicFile.Write(md, s => s.Write(System.Text.Encoding.UTF8.GetBytes(GeigerTable.ToMarkdown(result))));
+        if (cl.Get("html") is { } html) writes.Add(() => AtomicFile.Write(html, s => HtmlReport.Write(result, HtmlReportOptions.Default, s)));
+        if (cl.Get("markdown") is { } md) writes.Add(() => AtomicFile.Write(md, s => s.Write(System.Text.Encoding.UTF8.GetBytes(GeigerTable.ToMarkdown(result)))));
+        // The outputs only read the result: write them side by side (a warm cached run is mostly output writing).
+        try
+        {
+            Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs) }, [.. writes]);
+        }
+        catch (AggregateException e)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
         if (!cl.Has("quiet")) Console.Out.Write(GeigerTable.ToText(result));
         PrintDiagnostics(result, cl.GetInt("show", 20, 0, int.MaxValue));
         PrintSummary(result, options.Jobs, cl.Has("verbose"), options.CacheDirectory);
