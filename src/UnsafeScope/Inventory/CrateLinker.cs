@@ -4,22 +4,25 @@ using UnsafeScope.Catalogs;
 namespace UnsafeScope.Inventory;
 
 /// <summary>
-/// Resolves each file's candidates with what the whole crate declares (unsafe functions, extern
-/// functions and statics, static muts, unions) and the catalogs, then freezes the regions.
-/// Resolution prefers precision: a name that is also a safe function of the crate is not counted.
+/// Resolves each file's candidates with what the whole crate declares (functions, extern functions and
+/// statics, static muts, unions, pointer-typed fields) and the catalogs, then freezes the regions.
+/// Calls resolve like rustc would where syntax allows: plain and module paths to the free functions of
+/// that module, <c>Type::f</c> to that type's items, <c>x.m()</c> to methods. Where that is not enough,
+/// by name, preferring precision: a name that is also a safe function of the same shape is not counted.
 /// </summary>
 internal sealed class CrateLinker
 {
     private readonly ApiCatalog _catalog;
-    private readonly HashSet<string> _unsafeFunctions = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _unsafeMethods = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _safeFunctions = new(StringComparer.Ordinal);
+    private readonly FunctionIndex _index;
     private readonly HashSet<string> _externFunctions = new(StringComparer.Ordinal);
     private readonly HashSet<string> _externStatics = new(StringComparer.Ordinal);
     private readonly HashSet<string> _staticMuts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unionFields = new(StringComparer.Ordinal);
     private readonly HashSet<string> _structFields = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rawPointerFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _nonNullFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pointerCellFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _nonPointerFields = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pointerReturning = new(StringComparer.Ordinal);
     private readonly HashSet<string> _publicRawTypes = new(StringComparer.Ordinal);
     private readonly Scoring.ScoringContext _scoring;
@@ -28,17 +31,19 @@ internal sealed class CrateLinker
     public CrateLinker(ApiCatalog catalog, IEnumerable<FileFacts> crateFiles)
     {
         _catalog = catalog;
-        foreach (var f in crateFiles)
+        var files = crateFiles.ToList();
+        _index = new FunctionIndex(files);
+        foreach (var f in files)
         {
-            _unsafeFunctions.UnionWith(f.UnsafeFunctions);
-            _unsafeMethods.UnionWith(f.UnsafeMethods);
-            _safeFunctions.UnionWith(f.SafeFunctions);
             _externFunctions.UnionWith(f.ExternFunctions);
             _externStatics.UnionWith(f.ExternStatics);
             _staticMuts.UnionWith(f.StaticMuts);
             _unionFields.UnionWith(f.UnionFields);
             _structFields.UnionWith(f.StructFields);
             _rawPointerFields.UnionWith(f.RawPointerFields);
+            _nonNullFields.UnionWith(f.NonNullFields);
+            _pointerCellFields.UnionWith(f.PointerCellFields);
+            _nonPointerFields.UnionWith(f.NonPointerFields);
             _pointerReturning.UnionWith(f.PointerReturningFunctions);
             _publicRawTypes.UnionWith(f.TypesWithPublicRawFields);
             foreach (var (path, isPub) in f.ModuleDeclarations) _modules[path] = isPub;
@@ -56,7 +61,7 @@ internal sealed class CrateLinker
             var ops = new List<UnsafeOperation>(draft.Operations);
             var ffi = new List<FfiCall>(draft.FfiCalls);
             foreach (var c in draft.Candidates)
-                Resolve(c, facts, ops, ffi);
+                Resolve(c, draft, facts, ops, ffi);
             var region = new UnsafeRegion
             {
                 Kind = draft.Kind,
@@ -99,22 +104,20 @@ internal sealed class CrateLinker
         return true;
     }
 
-    private void Resolve(Candidate c, FileFacts file, List<UnsafeOperation> ops, List<FfiCall> ffi)
+    private void Resolve(Candidate c, RegionDraft draft, FileFacts file, List<UnsafeOperation> ops, List<FfiCall> ffi)
     {
         switch (c.Kind)
         {
             case CandidateKind.Call:
-                ResolveCall(c, file, ops, ffi);
+                ResolveCall(c, draft, file, ops, ffi);
                 break;
             case CandidateKind.MethodCall:
-                if (_unsafeMethods.Contains(c.Name) && !_safeFunctions.Contains(c.Name))
-                    ops.Add(new UnsafeOperation(OperationKind.UnsafeMethodCall, c.Name, c.Location));
-                else if (_catalog.UnsafeStdMethods.TryGetValue(c.Name, out var receiver) && (receiver == "any" || c.RawReceiver) && !_safeFunctions.Contains(c.Name))
+                if (IsUnsafeMethod(c))
                     ops.Add(new UnsafeOperation(OperationKind.UnsafeMethodCall, c.Name, c.Location));
                 break;
             case CandidateKind.Deref:
                 if (c.RawReceiver
-                    || (c.Origin.Length > 0 && _pointerReturning.Contains(c.Origin))
+                    || (c.Origin.Kind is PointerOriginKind.Call or PointerOriginKind.CellField && IsPointer(c.Origin))
                     || (c.Name.Length > 0 && _rawPointerFields.Contains(c.Name)))
                     ops.Add(new UnsafeOperation(OperationKind.RawPointerDeref, c.Base, c.Location));
                 break;
@@ -131,53 +134,174 @@ internal sealed class CrateLinker
         }
     }
 
-    private void ResolveCall(Candidate c, FileFacts file, List<UnsafeOperation> ops, List<FfiCall> ffi)
+    /// <summary>Whether a value of that origin is a raw pointer (or a NonNull, for fields) as far as the crate's declarations tell.</summary>
+    private bool IsPointer(PointerOrigin o) => o.Kind switch
+    {
+        PointerOriginKind.Call => _pointerReturning.Contains(o.Name),
+        PointerOriginKind.Field => (_rawPointerFields.Contains(o.Name) || _nonNullFields.Contains(o.Name)) && !_nonPointerFields.Contains(o.Name) && !_pointerCellFields.Contains(o.Name),
+        PointerOriginKind.CellField => _pointerCellFields.Contains(o.Name) && !_nonPointerFields.Contains(o.Name),
+        _ => false,
+    };
+
+    private bool IsUnsafeMethod(Candidate c)
+    {
+        // A receiver known to be a raw pointer (or NonNull) has std's methods, whatever else the crate calls `add` or `read`.
+        bool pointer = c.RawReceiver || IsPointer(c.Origin);
+        if (pointer && _catalog.UnsafeStdMethods.ContainsKey(c.Name)) return true;
+        var v = _index.Method(c.Name);
+        if (v != CallVerdict.Unknown) return v == CallVerdict.Unsafe;
+        return _catalog.UnsafeStdMethods.TryGetValue(c.Name, out var receiver) && receiver == "any";
+    }
+
+    private void ResolveCall(Candidate c, RegionDraft draft, FileFacts file, List<UnsafeOperation> ops, List<FfiCall> ffi)
     {
         var name = c.Name;
         if (name.Length == 0) return;
         bool isPath = c.Path.Contains("::", StringComparison.Ordinal);
         var form = isPath ? FfiCallForm.Path : FfiCallForm.Call;
-        if (_externFunctions.Contains(name))
+        var (qualifier, owner) = SplitPath(c.Path, draft.OwnerType);
+        if (owner is null && _externFunctions.Contains(name))
         {
             ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
             ffi.Add(Classify(name, form, c, "extern-decl"));
             return;
         }
-        if (IsFfiCratePath(c.Path) && !_safeFunctions.Contains(name))
+        if (owner is not null)
         {
-            ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
-            ffi.Add(Classify(name, FfiCallForm.Path, c, "ffi-crate"));
+            if (ResolveAssociated(owner, name, c.Path) == CallVerdict.Unsafe)
+                ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
             return;
         }
-        if (IsLinuxBindings(c.Path))
+        if (CrateModule(qualifier, draft.Module) is { } module)
         {
-            ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
-            ffi.Add(new FfiCall(name, "linux", "unknown", FfiCallForm.Path, "linux-bindings", c.Location));
-            return;
-        }
-        if (!_safeFunctions.Contains(name))
-        {
-            if (_catalog.Apis.ContainsKey(name))
-            {
-                ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
-                ffi.Add(Classify(name, form, c, "catalog"));
-                return;
-            }
-            if (_catalog.FamilyOf(name) is not null && FromBindingsCrate(c.Path, file))
-            {
-                ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
-                ffi.Add(Classify(name, form, c, "family-rule"));
-                return;
-            }
-            if (_unsafeFunctions.Contains(name))
+            // A path into the crate: the function of that module, else any free function of that name.
+            var v = _index.Free(module, name);
+            if (v == CallVerdict.Unknown && qualifier.Length == 0) v = FromGlobImports(file, draft.Module, name);
+            if (v == CallVerdict.Unknown) v = _index.FreeByName(name);
+            if (v == CallVerdict.Safe) return;
+            if (v == CallVerdict.Unsafe)
             {
                 ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
                 return;
             }
-            if (_catalog.UnsafeStdFree.Contains(name) || EndsWithStdPath(c.Path) || _catalog.UnsafeStdPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
-                ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
         }
+        else
+        {
+            // Another crate's function. A safe namesake in this crate hints at a Rust wrapper (openssl-sys's `ffi::init`).
+            if (IsFfiCratePath(c.Path) && _index.FreeByName(name) != CallVerdict.Safe && _index.OwnedByName(name) != CallVerdict.Safe)
+            {
+                ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+                ffi.Add(Classify(name, FfiCallForm.Path, c, "ffi-crate"));
+                return;
+            }
+            if (IsLinuxBindings(c.Path))
+            {
+                ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+                ffi.Add(new FfiCall(name, "linux", "unknown", FfiCallForm.Path, "linux-bindings", c.Location));
+                return;
+            }
+        }
+        if (_catalog.Apis.ContainsKey(name))
+        {
+            ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+            ffi.Add(Classify(name, form, c, "catalog"));
+            return;
+        }
+        if (_catalog.FamilyOf(name) is not null && FromBindingsCrate(c.Path, file))
+        {
+            ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+            ffi.Add(Classify(name, form, c, "family-rule"));
+            return;
+        }
+        if (_catalog.UnsafeStdFree.Contains(name) || EndsWithStdPath(c.Path) || _catalog.UnsafeStdPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
+            ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
     }
+
+    /// <summary><c>Owner::name(…)</c>: that type's or trait's item; std's; else any impl or trait item of that name.</summary>
+    private CallVerdict ResolveAssociated(string owner, string name, string path)
+    {
+        var v = owner.Length > 0 ? _index.Owned(owner, name) : CallVerdict.Unknown;
+        if (v != CallVerdict.Unknown) return v;
+        if (EndsWithStdPath(StripGenerics(path)) || _catalog.UnsafeStdAssociated.Contains(name)) return CallVerdict.Unsafe;
+        return _index.OwnedByName(name);
+    }
+
+    /// <summary>A plain call not declared in its module: the crate modules the file glob-imports.</summary>
+    private CallVerdict FromGlobImports(FileFacts file, string module, string name)
+    {
+        var verdict = CallVerdict.Unknown;
+        foreach (var g in file.GlobImports)
+        {
+            if (CrateModule(StripGenerics(g).Split("::"), module) is not { } m) continue;
+            var v = _index.Free(m, name);
+            if (v == CallVerdict.Safe) return v;
+            if (v == CallVerdict.Unsafe) verdict = v;
+        }
+        return verdict;
+    }
+
+    /// <summary>
+    /// The qualifier segments of a call path and, for <c>Type::f</c> / <c>Self::f</c> / <c>&lt;T&gt;::f</c>, the owner
+    /// type ("" when unknown); owner null for plain and module paths. Generic arguments are dropped.
+    /// </summary>
+    private static (string[] Qualifier, string? Owner) SplitPath(string path, string selfType)
+    {
+        if (path.StartsWith('<')) return ([], "");
+        var segments = StripGenerics(path).Split("::");
+        if (segments.Length > 0 && segments[0].Length == 0) segments = segments[1..]; // ::std::…
+        var qualifier = segments[..^1];
+        if (qualifier.Length == 0) return (qualifier, null);
+        var last = qualifier[^1];
+        if (last == "Self") return (qualifier, selfType);
+        return last.Length > 0 && char.IsUpper(last[0]) ? (qualifier, last) : (qualifier, null);
+    }
+
+    private static string StripGenerics(string path)
+    {
+        if (path.IndexOf('<') < 0) return path;
+        var sb = new System.Text.StringBuilder(path.Length);
+        int depth = 0;
+        foreach (var ch in path)
+        {
+            if (ch == '<') depth++;
+            else if (ch == '>') depth = Math.Max(0, depth - 1);
+            else if (depth == 0) sb.Append(ch);
+        }
+        return sb.ToString().Replace("::::", "::", StringComparison.Ordinal).TrimEnd(':');
+    }
+
+    /// <summary>The crate module a qualifier names, seen from <paramref name="current"/>; null when it names another crate.</summary>
+    private string? CrateModule(string[] qualifier, string current)
+    {
+        if (qualifier.Length == 0) return current;
+        string m;
+        int i = 0;
+        switch (qualifier[0])
+        {
+            case "crate" or "$crate":
+                m = "";
+                i = 1;
+                break;
+            case "self":
+                m = current;
+                i = 1;
+                break;
+            case "super":
+                m = current;
+                while (i < qualifier.Length && qualifier[i] == "super") { m = FunctionIndex.Parent(m); i++; }
+                break;
+            default:
+                // A child module of this one (2018 paths), else a top-level module (2015 paths); else another crate.
+                if (_index.HasModule(Join(current, qualifier[0]))) m = current;
+                else if (_index.HasModule(qualifier[0])) m = "";
+                else return null;
+                break;
+        }
+        for (; i < qualifier.Length; i++) m = Join(m, qualifier[i]);
+        return m;
+    }
+
+    private static string Join(string a, string b) => a.Length == 0 ? b : a + "::" + b;
 
     private FfiCall Classify(string name, FfiCallForm form, Candidate c, string source)
     {
@@ -190,9 +314,11 @@ internal sealed class CrateLinker
     private static bool IsFfiCratePath(string path)
     {
         var segments = path.Split("::");
-        if (segments.Length < 2 || segments[^1].Length == 0 || char.IsUpper(segments[^1][0]) && segments[^1].Any(char.IsLower)) return false; // Type::new is not FFI
+        // `ffi::Foo(…)` builds a tuple struct; C functions may be capitalised but then carry an underscore (EVP_PKEY_new, OpenSSL_version).
+        if (segments.Length < 2 || segments[^1].Length == 0 || char.IsUpper(segments[^1][0]) && segments[^1].Any(char.IsLower) && !segments[^1].Contains('_')) return false;
+        // The function right after the crate (`libc::open`, `glib::ffi::g_free`), not `libc::c_int::max_value`.
         for (int i = 0; i < segments.Length - 1; i++)
-            if (segments[i] is "libc" or "ffi" || segments[i].EndsWith("_sys", StringComparison.Ordinal)) return i == segments.Length - 2 || segments[i] != "ffi";
+            if (segments[i] is "libc" or "ffi" || segments[i].EndsWith("_sys", StringComparison.Ordinal)) return i == segments.Length - 2;
         return false;
     }
 

@@ -32,9 +32,11 @@ internal sealed class Extractor
         public RegionDraft? Region { get; init; }
         public HashSet<string>? RawLocals { get; init; }
         public Dictionary<string, string>? MmioLocals { get; init; }
-        /// <summary>Locals initialised from a call: name → callee (a raw pointer if the callee returns one; known at link).</summary>
-        public Dictionary<string, string>? CallOrigins { get; init; }
+        /// <summary>Locals that may be raw pointers, known only at link: name → where the value came from.</summary>
+        public Dictionary<string, PointerOrigin>? CallOrigins { get; init; }
         public bool IsUnsafe { get; init; }
+        /// <summary>The function has <c>#[target_feature(enable = …)]</c>: core::arch intrinsics are safe to call in it.</summary>
+        public bool TargetFeature { get; init; }
     }
 
     private readonly int _depth;
@@ -107,7 +109,7 @@ internal sealed class Extractor
                 CollectFields(node, _facts.UnionFields, null);
                 return true;
             case RustSyntaxKind.StructItem:
-                if (CollectFields(node, _facts.StructFields, _facts.RawPointerFields))
+                if (CollectFields(node, _facts.StructFields, _facts))
                     _facts.TypesWithPublicRawFields.Add(NameOf(node));
                 return true;
             case RustSyntaxKind.AttributeItem:
@@ -184,12 +186,8 @@ internal sealed class Extractor
         {
             if (isMethod) _facts.UnsafeMethodCount++;
             else _facts.UnsafeFreeFunctions++;
-            (HasSelf(node) ? _facts.UnsafeMethods : _facts.UnsafeFunctions).Add(name);
         }
-        else
-        {
-            _facts.SafeFunctions.Add(name);
-        }
+        Declare(node, name, owner, isUnsafe, visibility);
 
         if (node.ChildByField(RustSyntaxField.ReturnType) is { } ret && IsPointerType(ret))
             _facts.PointerReturningFunctions.Add(name);
@@ -203,13 +201,13 @@ internal sealed class Extractor
         {
             foreach (var p in ps.Children)
             {
-                if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Type) is { } pt && IsPointerType(pt)
+                if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Type) is { } pt && (IsPointerType(pt) || IsNonNullType(pt))
                     && p.ChildByField(RustSyntaxField.Pattern) is { } pat)
                     rawLocals.Add(pat.Text);
             }
         }
         _fnDocHidden = IsDocHidden(node);
-        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = new(StringComparer.Ordinal) });
+        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = new(StringComparer.Ordinal), TargetFeature = HasTargetFeature(node) });
         if (isUnsafe)
         {
             var draft = AddRegion(RegionKind.UnsafeFn, node, name: name, visibility: visibility, abi: abi,
@@ -230,13 +228,41 @@ internal sealed class Extractor
             return;
         }
         var modifiers = node.ChildOfKind(RustSyntaxKind.FunctionModifiers);
-        if (modifiers is { } m && m.HasChild(RustSyntaxKind.UnsafeKeyword))
+        bool isUnsafe = modifiers is { } m && m.HasChild(RustSyntaxKind.UnsafeKeyword);
+        // Trait items have no visibility of their own: they are as visible as the trait.
+        var visibility = owner == ContextKind.Trait ? CurrentOf(ContextKind.Trait)?.Visibility ?? "private" : SyntaxFacts.Visibility(node);
+        Declare(node, name, owner, isUnsafe, visibility);
+        if (isUnsafe)
         {
-            (HasSelf(node) ? _facts.UnsafeMethods : _facts.UnsafeFunctions).Add(name);
-            // Trait items have no visibility of their own: they are as visible as the trait.
-            var visibility = owner == ContextKind.Trait ? CurrentOf(ContextKind.Trait)?.Visibility ?? "private" : SyntaxFacts.Visibility(node);
             AddRegion(RegionKind.UnsafeFn, node, name: name, visibility: visibility, safetyDoc: SafetyComments.HasSafetyDocSection(node), itemSuffix: name);
         }
+    }
+
+    /// <summary>Records a function for call resolution: free functions under their module, items of impls and traits under the type or trait.</summary>
+    private void Declare(SyntaxNode fn, string name, ContextKind? owner, bool isUnsafe, string visibility)
+    {
+        if (name.Length == 0) return;
+        bool inImplOrTrait = owner is ContextKind.Impl or ContextKind.Trait;
+        var shape = !inImplOrTrait ? FunctionShape.Free : HasSelf(fn) ? FunctionShape.Method : FunctionShape.Associated;
+        var ownerName = !inImplOrTrait ? CurrentModule() : (owner == ContextKind.Trait ? CurrentOf(ContextKind.Trait)?.Name : ImplContext()?.Name) ?? "";
+        bool isPublic = visibility is "pub" or "trait-impl" || owner == ContextKind.Trait;
+        _facts.FunctionDeclarations.Add(new FunctionDeclaration(name, ownerName, shape, isUnsafe, isPublic));
+    }
+
+    private static bool HasTargetFeature(SyntaxNode fn)
+    {
+        foreach (var a in SyntaxTrivia.GetPrecedingAttributes(fn))
+            if (SyntaxTrivia.GetAttributeName(a) == "target_feature") return true;
+        return false;
+    }
+
+    /// <summary>The module path here: the file's module and the inline <c>mod</c>s around.</summary>
+    private string CurrentModule()
+    {
+        var parts = _modulePath.Length > 0 ? new List<string> { _modulePath } : [];
+        foreach (var c in _stack)
+            if (c.Kind == ContextKind.Module) parts.Add(c.Name);
+        return string.Join("::", parts);
     }
 
     private void VisitExternBlock(SyntaxNode node)
@@ -388,8 +414,11 @@ internal sealed class Extractor
         if (pat.Kind is not (RustSyntaxKind.Identifier or RustSyntaxKind.MutPattern)) return;
         var type = node.ChildByField(RustSyntaxField.Type);
         var value = node.ChildByField(RustSyntaxField.Value);
-        if ((type is { } t && IsPointerType(t)) || (value is { } v && ProducesPointer(v))) raw.Add(name);
-        else if (value is { } call && CalledFunction(call) is { Length: > 0 } callee) origins[name] = callee;
+        // A later `let` shadows: forget what an earlier one said.
+        raw.Remove(name);
+        origins.Remove(name);
+        if ((type is { } t && (IsPointerType(t) || IsNonNullType(t))) || (value is { } v && (IsRawPointerExpression(v) || ProducesNonNull(v)))) raw.Add(name);
+        else if (value is { } init && OriginOf(init) is { Kind: not PointerOriginKind.None } origin) origins[name] = origin;
         if (value is { } val && MappingApi(val) is { } api)
         {
             mmio[name] = api;
@@ -407,7 +436,7 @@ internal sealed class Extractor
             mmio[key] = api;
             raw.Add(key);
         }
-        else if (ProducesPointer(right))
+        else if (IsRawPointerExpression(right))
         {
             raw.Add(key);
         }
@@ -443,6 +472,8 @@ internal sealed class Extractor
                 return e.HasChild(RustSyntaxKind.RawKeyword);
             case RustSyntaxKind.CallExpression when e.ChildByField(RustSyntaxField.Function) is { } f:
             {
+                // `p.cast::<T>()`: the method under the generic arguments.
+                if (f.Kind == RustSyntaxKind.GenericFunction && f.ChildByField(RustSyntaxField.Function) is { Kind: RustSyntaxKind.FieldExpression } gm) f = gm;
                 var name = f.Kind == RustSyntaxKind.FieldExpression && f.ChildByField(RustSyntaxField.Field) is { } m ? m.Text : LastSegment(CalleePath(f));
                 return name is "null" or "null_mut" or "as_ptr" or "as_mut_ptr" or "cast" or "cast_mut" or "cast_const" or "add" or "offset" or "sub"
                     or "byte_add" or "wrapping_add" or "wrapping_offset" or "into_raw" or "from_exposed_addr" or "with_exposed_provenance" or "dangling" or "as_non_null_ptr";
@@ -455,8 +486,22 @@ internal sealed class Extractor
 
     private static bool IsPointerType(SyntaxNode type) => type.Kind == RustSyntaxKind.PointerType;
 
-    /// <summary>The function whose result an expression is (through unsafe blocks, parentheses and `?`), or "".</summary>
-    private static string CalledFunction(SyntaxNode expr)
+    /// <summary><c>NonNull::new_unchecked(…)</c>, <c>NonNull::from(…)</c>, <c>NonNull::dangling()</c> (through unsafe blocks).</summary>
+    private static bool ProducesNonNull(SyntaxNode expr)
+    {
+        var e = SyntaxFacts.Strip(expr);
+        if (e.Kind == RustSyntaxKind.UnsafeBlock && e.ChildOfKind(RustSyntaxKind.Block) is { } b && LastExpression(b) is { } last) e = SyntaxFacts.Strip(last);
+        if (e.Kind != RustSyntaxKind.CallExpression || e.ChildByField(RustSyntaxField.Function) is not { } f) return false;
+        var path = CalleePath(f is { Kind: RustSyntaxKind.GenericFunction } g && g.ChildByField(RustSyntaxField.Function) is { } inner ? inner : f);
+        return path.EndsWith("NonNull::new_unchecked", StringComparison.Ordinal) || path.EndsWith("NonNull::from", StringComparison.Ordinal)
+            || path.EndsWith("NonNull::dangling", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Where a value that is not syntactically a raw pointer came from, for the crate link to decide: a local's recorded
+    /// origin, a field (<c>x.ptr</c>), a cell field's getter (<c>x.slot.get()</c>), or a call (through unsafe blocks, parentheses and `?`).
+    /// </summary>
+    private PointerOrigin OriginOf(SyntaxNode expr)
     {
         var e = expr;
         for (int guard = 0; guard < 8; guard++)
@@ -469,12 +514,24 @@ internal sealed class Extractor
                 case RustSyntaxKind.ParenthesizedExpression or RustSyntaxKind.TryExpression when e.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } inner:
                     e = inner;
                     continue;
+                case RustSyntaxKind.Identifier:
+                    return CurrentFunction()?.CallOrigins is { } origins && origins.TryGetValue(e.Text, out var o) ? o : PointerOrigin.None;
+                case RustSyntaxKind.FieldExpression when e.ChildByField(RustSyntaxField.Field) is { Kind: RustSyntaxKind.FieldIdentifier } field:
+                    return new PointerOrigin(PointerOriginKind.Field, field.Text);
                 case RustSyntaxKind.CallExpression when e.ChildByField(RustSyntaxField.Function) is { } f:
-                    return f.Kind == RustSyntaxKind.FieldExpression ? "" : LastSegment(CalleePath(f));
+                {
+                    if (f.Kind == RustSyntaxKind.GenericFunction && f.ChildByField(RustSyntaxField.Function) is { } g) f = g;
+                    if (f.Kind != RustSyntaxKind.FieldExpression) return CalleePath(f) is { Length: > 0 } p ? new PointerOrigin(PointerOriginKind.Call, LastSegment(p)) : PointerOrigin.None;
+                    var method = f.ChildByField(RustSyntaxField.Field)?.Text ?? "";
+                    if (method is "get" or "load" or "swap" && f.ChildByField(RustSyntaxField.Value) is { } recv && SyntaxFacts.Strip(recv) is { Kind: RustSyntaxKind.FieldExpression } cell
+                        && cell.ChildByField(RustSyntaxField.Field) is { Kind: RustSyntaxKind.FieldIdentifier } cellField)
+                        return new PointerOrigin(PointerOriginKind.CellField, cellField.Text);
+                    return method.Length > 0 ? new PointerOrigin(PointerOriginKind.Call, method) : PointerOrigin.None;
+                }
             }
-            return "";
+            return PointerOrigin.None;
         }
-        return "";
+        return PointerOrigin.None;
     }
 
     private static SyntaxNode? LastExpression(SyntaxNode block)
@@ -518,7 +575,8 @@ internal sealed class Extractor
             var receiver = function.ChildByField(RustSyntaxField.Value);
             var receiverText = receiver?.Text ?? "";
             bool raw = receiver is { } r && IsRawPointerExpression(r);
-            region.Candidates.Add(new Candidate(CandidateKind.MethodCall, method, method, function.ChildByField(RustSyntaxField.Field)!.Value.Location, receiverText, raw));
+            var origin = !raw && receiver is { } rc ? OriginOf(SyntaxFacts.Strip(rc)) : PointerOrigin.None;
+            region.Candidates.Add(new Candidate(CandidateKind.MethodCall, method, method, function.ChildByField(RustSyntaxField.Field)!.Value.Location, receiverText, raw, origin));
             if (_catalog.Mmio.TryGetValue(method, out var m) && m.Forms.Contains("method"))
                 region.Mmio.Add(new MmioAccess(m.Kind, method, receiverText, call.Location));
             return;
@@ -526,6 +584,10 @@ internal sealed class Extractor
         var path = ResolveImport(CalleePath(function));
         var name = LastSegment(path);
         region.Candidates.Add(new Candidate(CandidateKind.Call, name, path, call.Location));
+        // core::arch intrinsics carry #[target_feature]: calling one is unsafe outside a #[target_feature] fn
+        // (the pointer-taking ones are unsafe fns everywhere: the catalog's prefixes, resolved at link).
+        if (_catalog.IsTargetFeatureIntrinsic(name) && CurrentFunction() is { TargetFeature: false } && !_catalog.UnsafeStdPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
+            region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, call.Location));
         if (_catalog.Mmio.TryGetValue(name, out var e) && (e.Forms.Contains("free") || (e.Forms.Contains("path") && path.Contains("::", StringComparison.Ordinal))))
         {
             var args = call.ChildByField(RustSyntaxField.Arguments);
@@ -546,7 +608,7 @@ internal sealed class Extractor
             region.Mmio.Add(new MmioAccess(IsWritten(deref) ? "deref-write" : "deref-read", api, operand.Text, deref.Location));
         // Name: the field for `*x.f`; Origin: the callee x was initialised from (raw if it returns a pointer).
         string name = key.Kind == RustSyntaxKind.FieldExpression ? fieldKey[1..] : "";
-        string origin = !raw && key.Kind == RustSyntaxKind.Identifier && fn?.CallOrigins is { } origins && origins.TryGetValue(key.Text, out var callee) ? callee : "";
+        var origin = raw || key.Kind == RustSyntaxKind.FieldExpression ? PointerOrigin.None : OriginOf(key);
         // A bindgen static (`*wdk_sys::WdfDriverGlobals`) is a raw pointer.
         if (key.Kind == RustSyntaxKind.ScopedIdentifier && key.Text.Contains("_sys::", StringComparison.Ordinal)) raw = true;
         region.Candidates.Add(new Candidate(CandidateKind.Deref, name, operand.Text, deref.Location, operand.Text, raw, origin));
@@ -711,7 +773,8 @@ internal sealed class Extractor
                     string fnName = "";
                     for (int j = i + 1; j < Math.Min(end, i + 6); j++)
                         if (tokens[j].Kind == RustSyntaxKind.FnKeyword && j + 1 < end) { fnName = tokens[j + 1].Kind == RustSyntaxKind.Identifier ? tokens[j + 1].Text : ""; break; }
-                    if (k == RegionKind.UnsafeFn && fnName.Length > 0 && !fnName.StartsWith('$')) _facts.UnsafeFunctions.Add(fnName);
+                    if (k == RegionKind.UnsafeFn && fnName.Length > 0 && !fnName.StartsWith('$'))
+                        _facts.FunctionDeclarations.Add(new FunctionDeclaration(fnName, "", FunctionShape.Unknown, IsUnsafe: true, IsPublic: true));
                     AddRegionAt(k, TextSpan.FromBounds(t.Span.Start, next.Span.End), t.Node, inMacro: true, name: fnName);
                 }
                 continue;
@@ -829,6 +892,7 @@ internal sealed class Extractor
             DocHidden = IsDocHidden(anchor) || (fn is not null && kind == RegionKind.UnsafeBlock && _fnDocHidden),
             EnclosingAbi = kind is RegionKind.UnsafeBlock && fn is not null ? fn.Abi : "",
             InUnsafeFunction = kind is RegionKind.UnsafeBlock && fn is not null && fn.IsUnsafe,
+            Module = CurrentModule(),
             Kind = kind,
             Location = _text.GetLocation(span),
             InMacro = inMacro,
@@ -867,15 +931,7 @@ internal sealed class Extractor
     }
 
     /// <summary>The module path of a child module declared here (<c>mod x;</c>).</summary>
-    private string ModuleChildPath(string name)
-    {
-        var parts = new List<string>();
-        if (_modulePath.Length > 0) parts.Add(_modulePath);
-        foreach (var c in _stack)
-            if (c.Kind == ContextKind.Module) parts.Add(c.Name);
-        parts.Add(name);
-        return string.Join("::", parts);
-    }
+    private string ModuleChildPath(string name) => CurrentModule() is { Length: > 0 } m ? m + "::" + name : name;
 
     private void Push(ContextKind kind, SyntaxNode node, string name, bool traitImpl = false, string abi = "")
         => _stack.Add(new Context { Kind = kind, End = End(node), Name = name, TraitImpl = traitImpl, Abi = abi });
@@ -939,8 +995,8 @@ internal sealed class Extractor
         return false;
     }
 
-    /// <summary>Collects field names (and raw-pointer field names); true when a raw-pointer field is <c>pub</c>.</summary>
-    private static bool CollectFields(SyntaxNode item, HashSet<string> names, HashSet<string>? rawFields)
+    /// <summary>Collects field names (struct fields: also by pointer-ness of their type); true when a raw-pointer field is <c>pub</c>.</summary>
+    private static bool CollectFields(SyntaxNode item, HashSet<string> names, FileFacts? types)
     {
         bool publicRaw = false;
         if (item.ChildByField(RustSyntaxField.Body) is not { Kind: RustSyntaxKind.FieldDeclarationList } body) return false;
@@ -948,13 +1004,31 @@ internal sealed class Extractor
         {
             if (f.Kind != RustSyntaxKind.FieldDeclaration || f.ChildByField(RustSyntaxField.Name) is not { } n) continue;
             names.Add(n.Text);
-            if (rawFields is not null && f.ChildByField(RustSyntaxField.Type) is { } t && IsPointerType(t))
+            if (types is null || f.ChildByField(RustSyntaxField.Type) is not { } t) continue;
+            if (IsPointerType(t))
             {
-                rawFields.Add(n.Text);
+                types.RawPointerFields.Add(n.Text);
                 publicRaw |= SyntaxFacts.Visibility(f) == "pub";
             }
+            else if (IsNonNullType(t)) types.NonNullFields.Add(n.Text);
+            else if (IsPointerCell(t)) types.PointerCellFields.Add(n.Text);
+            else types.NonPointerFields.Add(n.Text);
         }
         return publicRaw;
+    }
+
+    /// <summary><c>NonNull&lt;T&gt;</c> (any path): its as_ref/as_mut/add… are unsafe like a raw pointer's.</summary>
+    private static bool IsNonNullType(SyntaxNode type)
+        => type.Kind == RustSyntaxKind.GenericType && type.ChildByField(RustSyntaxField.Type) is { } t && LastSegment(t.Text) == "NonNull";
+
+    /// <summary><c>UnsafeCell&lt;T&gt;</c>, <c>Cell&lt;*T&gt;</c> or <c>AtomicPtr&lt;T&gt;</c>: <c>get()</c>/<c>load()</c> gives a raw pointer.</summary>
+    private static bool IsPointerCell(SyntaxNode type)
+    {
+        if (type.Kind != RustSyntaxKind.GenericType || type.ChildByField(RustSyntaxField.Type) is not { } t) return false;
+        var name = LastSegment(t.Text);
+        if (name is "UnsafeCell" or "AtomicPtr") return true;
+        return name == "Cell" && type.ChildByField(RustSyntaxField.TypeArguments) is { } args
+            && args.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Kind: RustSyntaxKind.PointerType };
     }
 
     internal static string NameOf(SyntaxNode item) => item.ChildByField(RustSyntaxField.Name) is { } n ? n.Text : "";

@@ -16,9 +16,38 @@ internal enum CandidateKind
     Field,
 }
 
+/// <summary>Where a value that may be a raw pointer came from; whether it is one is known when the whole crate is.</summary>
+internal enum PointerOriginKind : byte
+{
+    None,
+    /// <summary>The result of a call of Name (a raw pointer when the crate's Name returns one).</summary>
+    Call,
+    /// <summary>The field Name (<c>x.ptr</c>): a raw pointer or NonNull when the crate declares such a field of that name and no other.</summary>
+    Field,
+    /// <summary><c>x.Name.get()</c>/<c>.load(…)</c>: a raw pointer when Name is an UnsafeCell, a Cell of a pointer or an AtomicPtr field.</summary>
+    CellField,
+}
+
+/// <summary>The origin of a deref operand or method receiver (see <see cref="PointerOriginKind"/>).</summary>
+internal readonly record struct PointerOrigin(PointerOriginKind Kind, string Name)
+{
+    public static readonly PointerOrigin None = new(PointerOriginKind.None, "");
+}
+
 /// <summary>A place in an unsafe region that may be an unsafe operation, resolved when the whole crate is known.</summary>
-/// <remarks>Origin: for derefs of a local initialised from a call, the callee (a raw pointer when it returns one).</remarks>
-internal readonly record struct Candidate(CandidateKind Kind, string Name, string Path, Location Location, string Base = "", bool RawReceiver = false, string Origin = "");
+/// <remarks>Origin: for derefs and method calls whose operand/receiver is not syntactically a raw pointer, where it came from.</remarks>
+internal readonly record struct Candidate(CandidateKind Kind, string Name, string Path, Location Location, string Base = "", bool RawReceiver = false, PointerOrigin Origin = default);
+
+/// <summary>How a function is called: <c>f()</c> (free), <c>T::f()</c> (associated, no self), <c>x.f()</c> (method); Unknown for functions seen in macro token trees.</summary>
+internal enum FunctionShape : byte { Free, Associated, Method, Unknown }
+
+/// <summary>A function declared in a file, for resolving calls by module, owner type and shape.</summary>
+/// <param name="Name">The function's name.</param>
+/// <param name="Owner">Free functions: the module path declaring them ("" = crate root); items of impls and traits: the type or trait name.</param>
+/// <param name="Shape">How it is called.</param>
+/// <param name="IsUnsafe">Declared <c>unsafe fn</c>.</param>
+/// <param name="IsPublic">Callable from other crates as far as syntax tells: <c>pub</c>, or an item of a trait or trait impl.</param>
+internal readonly record struct FunctionDeclaration(string Name, string Owner, FunctionShape Shape, bool IsUnsafe, bool IsPublic);
 
 /// <summary>A region under construction: regions, operations known from the file alone, and candidates for the crate link.</summary>
 internal sealed class RegionDraft
@@ -40,6 +69,8 @@ internal sealed class RegionDraft
     public bool DocHidden { get; init; }
     public string EnclosingAbi { get; init; } = "";
     public bool InUnsafeFunction { get; init; }
+    /// <summary>The module path at the region (the file's module and inline <c>mod</c>s), where plain calls resolve.</summary>
+    public string Module { get; init; } = "";
     public List<UnsafeOperation> Operations { get; } = [];
     public List<FfiCall> FfiCalls { get; } = [];
     public List<MmioAccess> Mmio { get; } = [];
@@ -65,9 +96,7 @@ internal sealed class FileFacts
     public List<SuppressionComment> Suppressions { get; } = [];
     public List<RegionDraft> Regions { get; } = [];
 
-    public HashSet<string> UnsafeFunctions { get; } = new(StringComparer.Ordinal);
-    public HashSet<string> UnsafeMethods { get; } = new(StringComparer.Ordinal);
-    public HashSet<string> SafeFunctions { get; } = new(StringComparer.Ordinal);
+    public List<FunctionDeclaration> FunctionDeclarations { get; } = [];
     public HashSet<string> ExternFunctions { get; } = new(StringComparer.Ordinal);
     public HashSet<string> SafeExternFunctions { get; } = new(StringComparer.Ordinal);
     public HashSet<string> ExternStatics { get; } = new(StringComparer.Ordinal);
@@ -75,6 +104,11 @@ internal sealed class FileFacts
     public HashSet<string> UnionFields { get; } = new(StringComparer.Ordinal);
     public HashSet<string> StructFields { get; } = new(StringComparer.Ordinal);
     public HashSet<string> RawPointerFields { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> NonNullFields { get; } = new(StringComparer.Ordinal);
+    /// <summary>Fields of type UnsafeCell, Cell of a raw pointer or AtomicPtr: their <c>get()</c>/<c>load()</c> is a raw pointer.</summary>
+    public HashSet<string> PointerCellFields { get; } = new(StringComparer.Ordinal);
+    /// <summary>Struct fields of any other type (a name in both sets is ambiguous).</summary>
+    public HashSet<string> NonPointerFields { get; } = new(StringComparer.Ordinal);
     public HashSet<string> PointerReturningFunctions { get; } = new(StringComparer.Ordinal);
     public HashSet<string> TypesWithPublicRawFields { get; } = new(StringComparer.Ordinal);
 
