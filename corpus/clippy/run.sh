@@ -12,7 +12,8 @@
 #      plain -W (what the crate itself would see; only used to count findings hidden by #[allow]);
 #   3. normalize clippy's JSON messages of the primary package (compare.py extract), and take the
 #      files clippy compiled from the dep-info (.d) files of the primary package's artifacts;
-#   4. run UnsafeScope on the same copy (--no-config --config unsafescope.toml: US1007 in all editions).
+#   4. run UnsafeScope on the same copy (--no-config --config unsafescope.toml: US1007 in all editions;
+#      --deps: the crate's dependencies are read from the same Debian registry cargo built against).
 # Then compare.py report matches the findings per rule on (file, line) over the compiled files.
 #
 # Environment overrides:
@@ -59,7 +60,8 @@ run_unsafescope() {  # $1 = name-version, $2 = its prepared copy; writes results
     local nv=$1 dst=$2 raw=$work/raw/$1 start
     mkdir -p "$raw"
     start=$(date +%s)
-    dotnet "$dll" analyze "$dst" --json "$raw/unsafescope.json" --quiet --no-config --config "$here/unsafescope.toml" --jobs 1 > "$raw/unsafescope.out"
+    dotnet "$dll" analyze "$dst" --json "$raw/unsafescope.json" --quiet --no-config --config "$here/unsafescope.toml" --jobs 1 \
+        --deps "$registry" > "$raw/unsafescope.out"
     us_s=$(( $(date +%s) - start ))
     python3 "$here/compare.py" trim-us "$raw/unsafescope.json" "$results/$nv.unsafescope.json"
 }

@@ -38,6 +38,9 @@ internal static class Cli
           --markdown FILE      write the per-crate table as GitHub markdown
           --html FILE          write a self-contained HTML report (charts, worst regions with code; docs/report.md)
           --catalog F1,F2      extra API catalog packs (.tsv, see queries/catalogs/README.md); later rows override
+          --deps D1,D2         opt-in: folders of unpacked crates (<name>-<version>, e.g. ~/.cargo/registry/src/*/ or
+                               /usr/share/cargo/registry) where each crate's Cargo.toml dependencies are looked up, so
+                               calls of their unsafe and extern functions count as unsafe operations
           --queries F1,F2      extra query packs (.scm rules as tree-sitter queries, see queries/README.md)
           --config FILE        configuration (default: unsafescope.toml found upward from the first path)
           --no-config          ignore any unsafescope.toml
@@ -95,9 +98,12 @@ internal static class Cli
     private static int Analyze(string[] args, CancellationToken cancellationToken)
     {
         var cl = CommandLine.Parse(args,
-            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "html", "catalog", "config", "fail-on", "show", "baseline", "sarif", "category", "queries" },
+            valueOptions: new HashSet<string> { "jobs", "root", "max-file-size", "parse-timeout", "json", "markdown", "html", "catalog", "config", "fail-on", "show", "baseline", "sarif", "category", "queries", "deps" },
             flags: new HashSet<string> { "verbose", "quiet", "no-config", "timestamps" });
         if (cl.Positional.Count == 0) throw new UsageException("analyze needs at least one file or folder.");
+        var deps = cl.Get("deps") is { } dl ? dl.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+        foreach (var d in deps)
+            if (!Directory.Exists(d)) throw new UsageException($"--deps '{d}' is not a folder.");
         var root = cl.Get("root");
         if (root is not null && !Directory.Exists(root)) throw new UsageException($"--root '{root}' is not a folder.");
         var failOn = cl.Get("fail-on") ?? "none";
@@ -147,6 +153,7 @@ internal static class Cli
             Configuration = config,
             Paths = [.. cl.Positional],
             BaseDirectory = root,
+            DependencySources = [.. deps],
             Jobs = cl.GetInt("jobs", Environment.ProcessorCount, 1, 256),
             MaxFileBytes = cl.GetInt("max-file-size", 16 * 1024 * 1024, 1, int.MaxValue),
             ParseTimeout = TimeSpan.FromSeconds(cl.GetInt("parse-timeout", 30, 1, 3600)),

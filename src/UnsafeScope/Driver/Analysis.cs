@@ -78,8 +78,10 @@ public static class Analysis
         cancellationToken.ThrowIfCancellationRequested();
         if (failure is not null) throw new InvalidOperationException("An analysis worker failed.", failure);
 
-        // Link each crate once all its files are extracted: calls resolve against the whole crate.
+        // Link each crate once all its files are extracted: calls resolve against the whole crate (and its dependencies, when given).
         var crates = ImmutableArray.CreateBuilder<CrateInventory>();
+        var dependencySources = options.DependencySources.IsDefaultOrEmpty ? null
+            : new DependencySources(options.DependencySources, catalog, options.MaxFileBytes, options.ParseTimeout, cancellationToken);
         var indexByPath = Enumerable.Range(0, files.Count).ToDictionary(i => files[i].RelativePath, StringComparer.Ordinal);
         void Report(Diagnostic d)
         {
@@ -88,9 +90,9 @@ public static class Analysis
         foreach (var group in Enumerable.Range(0, files.Count).Where(i => facts[i] is not null)
                      .GroupBy(i => facts[i]!.CrateRoot, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var linker = new CrateLinker(catalog, group.Select(i => facts[i]!));
-            var counts = InventoryCounts.Zero;
             var first = facts[group.First()]!;
+            var linker = new CrateLinker(catalog, group.Select(i => facts[i]!), dependencySources?.ForCrate(group.Key, first.Crate) ?? CrateDependencies.None);
+            var counts = InventoryCounts.Zero;
             var crateRoot = FileDiscovery.Relative(baseDirectory, group.Key) is var cr && cr.Length > 0 ? cr : ".";
             RunAnalyzers(() => host.RunCrateStart(first.Crate, crateRoot, Report, cancellationToken), "crate start", crateRoot, runNotifications);
             var inventories = new List<FileInventory>();
@@ -106,6 +108,8 @@ public static class Analysis
             RunAnalyzers(() => host.RunCrateEnd(first.Crate, crateRoot, inventories, Report, cancellationToken), "crate end", crateRoot, runNotifications);
             crates.Add(new CrateInventory(first.Crate, crateRoot, group.Count(), counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions))));
         }
+
+        if (dependencySources is not null) runNotifications.AddRange(dependencySources.Notifications);
 
         for (int i = 0; i < files.Count; i++)
         {

@@ -14,6 +14,7 @@ internal sealed class CrateLinker
 {
     private readonly ApiCatalog _catalog;
     private readonly FunctionIndex _index;
+    private readonly CrateDependencies _deps;
     private readonly HashSet<string> _externFunctions = new(StringComparer.Ordinal);
     private readonly HashSet<string> _externStatics = new(StringComparer.Ordinal);
     private readonly HashSet<string> _staticMuts = new(StringComparer.Ordinal);
@@ -28,9 +29,10 @@ internal sealed class CrateLinker
     private readonly Scoring.ScoringContext _scoring;
     private readonly Dictionary<string, bool> _modules = new(StringComparer.Ordinal);
 
-    public CrateLinker(ApiCatalog catalog, IEnumerable<FileFacts> crateFiles)
+    public CrateLinker(ApiCatalog catalog, IEnumerable<FileFacts> crateFiles, CrateDependencies? dependencies = null)
     {
         _catalog = catalog;
+        _deps = dependencies ?? CrateDependencies.None;
         var files = crateFiles.ToList();
         _index = new FunctionIndex(files);
         foreach (var f in files)
@@ -149,9 +151,26 @@ internal sealed class CrateLinker
         bool pointer = c.RawReceiver || IsPointer(c.Origin);
         if (pointer && _catalog.UnsafeStdMethods.ContainsKey(c.Name)) return true;
         var v = _index.Method(c.Name);
-        if (v != CallVerdict.Unknown) return v == CallVerdict.Unsafe;
-        return _catalog.UnsafeStdMethods.TryGetValue(c.Name, out var receiver) && receiver == "any";
+        if (v == CallVerdict.Unknown && _catalog.UnsafeStdMethods.TryGetValue(c.Name, out var receiver) && receiver == "any") return true;
+        // Dependencies: their safe methods make a name ambiguous; their unsafe ones count unless std has safe namesakes.
+        foreach (var api in _deps.All())
+        {
+            var d = api.Functions.Method(c.Name);
+            if (d == CallVerdict.Safe) return false;
+            if (d == CallVerdict.Unsafe && v == CallVerdict.Unknown && !s_commonStdMethods.Contains(c.Name)) v = d;
+        }
+        return v == CallVerdict.Unsafe;
     }
+
+    /// <summary>Methods std types have as safe methods: a dependency's unsafe namesake says nothing about <c>x.name()</c>.</summary>
+    private static readonly HashSet<string> s_commonStdMethods = new(StringComparer.Ordinal)
+    {
+        "as_mut", "as_mut_ptr", "as_ptr", "as_ref", "as_slice", "borrow", "borrow_mut", "call", "cast", "clear", "clone", "cmp", "contains",
+        "deref", "deref_mut", "downcast", "downcast_ref", "drop", "eq", "expect", "extend", "fetch_add", "find", "flush", "fmt", "from",
+        "get", "get_mut", "hash", "index", "insert", "into", "into_inner", "is_empty", "iter", "iter_mut", "join", "len", "load", "lock",
+        "map", "new", "next", "poll", "pop", "push", "read", "recv", "remove", "replace", "send", "set", "split", "store", "swap", "take",
+        "to_owned", "to_string", "unwrap", "wake", "with", "write",
+    };
 
     private void ResolveCall(Candidate c, RegionDraft draft, FileFacts file, List<UnsafeOperation> ops, List<FfiCall> ffi)
     {
@@ -178,16 +197,18 @@ internal sealed class CrateLinker
             var v = _index.Free(module, name);
             if (v == CallVerdict.Unknown && qualifier.Length == 0) v = FromGlobImports(file, draft.Module, name);
             if (v == CallVerdict.Unknown) v = _index.FreeByName(name);
-            if (v == CallVerdict.Safe) return;
-            if (v == CallVerdict.Unsafe)
-            {
-                ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
-                return;
-            }
+            if (Apply(v, c, form, ops, ffi) || v == CallVerdict.Safe) return;
         }
         else
         {
-            // Another crate's function. A safe namesake in this crate hints at a Rust wrapper (openssl-sys's `ffi::init`).
+            // Another crate's function: what the dependency declares, when its sources were given.
+            if (qualifier.Length > 0 && _deps.Has(qualifier[0]))
+            {
+                var d = _deps.Call(qualifier, name);
+                if (Apply(d, c, form, ops, ffi)) return;
+                if (d == CallVerdict.Safe) return;
+            }
+            // A safe namesake in this crate hints at a Rust wrapper (openssl-sys's `ffi::init`).
             if (IsFfiCratePath(c.Path) && _index.FreeByName(name) != CallVerdict.Safe && _index.OwnedByName(name) != CallVerdict.Safe)
             {
                 ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
@@ -217,25 +238,58 @@ internal sealed class CrateLinker
             ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
     }
 
-    /// <summary><c>Owner::name(…)</c>: that type's or trait's item; std's; else any impl or trait item of that name.</summary>
+    /// <summary>Adds the operation an Unsafe or Extern verdict means; false for Safe and Unknown.</summary>
+    private static bool Apply(CallVerdict v, Candidate c, FfiCallForm form, List<UnsafeOperation> ops, List<FfiCall> ffi)
+    {
+        switch (v)
+        {
+            case CallVerdict.Unsafe:
+                ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, c.Name, c.Location));
+                return true;
+            case CallVerdict.Extern:
+                ops.Add(new UnsafeOperation(OperationKind.ExternCall, c.Name, c.Location));
+                ffi.Add(new FfiCall(c.Name, "unknown", "unknown", form, "dependency", c.Location));
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// <c>Owner::name(…)</c>: that type's or trait's item (in the crate, std's paths, the dependencies); else any impl or
+    /// trait item of that name in the crate and its dependencies (a safe one anywhere makes it ambiguous).
+    /// </summary>
     private CallVerdict ResolveAssociated(string owner, string name, string path)
     {
         var v = owner.Length > 0 ? _index.Owned(owner, name) : CallVerdict.Unknown;
         if (v != CallVerdict.Unknown) return v;
         if (EndsWithStdPath(StripGenerics(path)) || _catalog.UnsafeStdAssociated.Contains(name)) return CallVerdict.Unsafe;
-        return _index.OwnedByName(name);
+        if (owner.Length > 0)
+            foreach (var api in _deps.All())
+                if (api.Functions.Owned(owner, name) is var d && d != CallVerdict.Unknown) return d;
+        v = _index.OwnedByName(name);
+        foreach (var api in _deps.All())
+            v = Combine(v, api.Functions.OwnedByName(name));
+        return v;
     }
 
-    /// <summary>A plain call not declared in its module: the crate modules the file glob-imports.</summary>
+    private static CallVerdict Combine(CallVerdict a, CallVerdict b)
+        => a == CallVerdict.Safe || b == CallVerdict.Safe ? CallVerdict.Safe : a == CallVerdict.Unknown ? b : a;
+
+    /// <summary>A plain call not declared in its module: the modules the file glob-imports, of the crate or of a dependency.</summary>
     private CallVerdict FromGlobImports(FileFacts file, string module, string name)
     {
         var verdict = CallVerdict.Unknown;
         foreach (var g in file.GlobImports)
         {
-            if (CrateModule(StripGenerics(g).Split("::"), module) is not { } m) continue;
-            var v = _index.Free(m, name);
+            var segments = StripGenerics(g).Split("::");
+            if (segments.Length > 0 && segments[0].Length == 0) segments = segments[1..];
+            CallVerdict v;
+            if (CrateModule(segments, module) is { } m) v = _index.Free(m, name);
+            else if (segments.Length > 0 && _deps.Has(segments[0])) v = _deps.Call(segments, name);
+            else continue;
             if (v == CallVerdict.Safe) return v;
-            if (v == CallVerdict.Unsafe) verdict = v;
+            if (v != CallVerdict.Unknown) verdict = v;
         }
         return verdict;
     }

@@ -9,6 +9,8 @@ internal enum CallVerdict : byte
     Unsafe,
     /// <summary>A safe function of that name (alone or next to unsafe ones: ambiguous counts as safe, precision first).</summary>
     Safe,
+    /// <summary>An extern (FFI) function of a dependency.</summary>
+    Extern,
 }
 
 /// <summary>

@@ -135,7 +135,8 @@ public enum FfiCallForm
 /// <param name="Family">API family (<c>Wdf</c>, <c>Mm</c>, …, <c>linux</c>, or <c>unknown</c>).</param>
 /// <param name="Risk">high, medium, low, or unknown.</param>
 /// <param name="Form">How the call was written.</param>
-/// <param name="Source">What resolved it: <c>catalog</c>, <c>family-rule</c>, <c>extern-decl</c>, <c>linux-bindings</c>.</param>
+/// <param name="Source">What resolved it: <c>catalog</c>, <c>family-rule</c>, <c>extern-decl</c>, <c>ffi-crate</c> (a libc/*_sys/ffi path),
+/// <c>dependency</c> (an extern fn of a dependency read from the dependency sources), <c>linux-bindings</c>.</param>
 /// <param name="Location">Where it is.</param>
 public sealed record FfiCall(string Name, string Family, string Risk, FfiCallForm Form, string Source, Location Location)
 {
