@@ -28,6 +28,9 @@ internal sealed class CrateLinker
     private readonly HashSet<string> _publicRawTypes = new(StringComparer.Ordinal);
     private readonly Scoring.ScoringContext _scoring;
     private readonly Dictionary<string, bool> _modules = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reexportedModules = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Module, string Name)> _reexportedItems = [];
+    private readonly HashSet<string> _reexportedNames = new(StringComparer.Ordinal);
 
     public CrateLinker(ApiCatalog catalog, IEnumerable<FileFacts> crateFiles, CrateDependencies? dependencies = null)
     {
@@ -48,7 +51,33 @@ internal sealed class CrateLinker
             _nonPointerFields.UnionWith(f.NonPointerFields);
             _pointerReturning.UnionWith(f.PointerReturningFunctions);
             _publicRawTypes.UnionWith(f.TypesWithPublicRawFields);
-            foreach (var (path, isPub) in f.ModuleDeclarations) _modules[path] = isPub;
+            foreach (var (path, isPub) in f.ModuleDeclarations) _modules[path] = _modules.GetValueOrDefault(path) || isPub;
+        }
+        // `pub use` in exported modules exports what it names: glob re-exports whole modules, others names. A module
+        // can be exported by a re-export further down the list (`pub use self::linux::*` inside a re-exported module): repeat.
+        var pending = files.SelectMany(f => f.Reexports).ToList();
+        for (bool changed = true; changed;)
+        {
+            changed = false;
+            for (int i = pending.Count - 1; i >= 0; i--)
+            {
+                var (module, path) = pending[i];
+                if (!ModuleExported(module)) continue;
+                pending.RemoveAt(i);
+                changed = true;
+                var segments = StripGenerics(path).Split("::");
+                if (segments[^1] == "*")
+                {
+                    if (CrateModule(segments[..^1], module) is { } m) _reexportedModules.Add(m);
+                }
+                else if (CrateModule(segments, module) is { } m && _index.HasModule(m))
+                    _reexportedModules.Add(m);
+                else if (CrateModule(segments[..^1], module) is { } declaring)
+                {
+                    _reexportedItems.Add((declaring, segments[^1]));
+                    _reexportedNames.Add(segments[^1]);
+                }
+            }
         }
         _scoring = new Scoring.ScoringContext(_publicRawTypes);
     }
@@ -56,7 +85,6 @@ internal sealed class CrateLinker
     public FileInventory Link(FileFacts facts)
     {
         var scoring = _scoring;
-        bool fileExported = ModuleExported(facts.ModulePath);
         var regions = ImmutableArray.CreateBuilder<UnsafeRegion>(facts.Regions.Count);
         foreach (var draft in facts.Regions.OrderBy(r => r.Location.SourceSpan.Start).ThenBy(r => r.Kind))
         {
@@ -74,7 +102,7 @@ internal sealed class CrateLinker
                 Name = draft.Name,
                 Visibility = draft.Visibility,
                 HasSafetyComment = draft.HasSafetyComment,
-                IsExported = fileExported && !draft.InPrivateModule && !draft.DocHidden && draft.Visibility == "pub",
+                IsExported = IsExported(draft),
                 SafetyCommentPlacement = draft.SafetyCommentPlacement,
                 HasSafetyDoc = draft.HasSafetyDoc,
                 Abi = draft.Abi,
@@ -96,14 +124,43 @@ internal sealed class CrateLinker
         return new FileInventory(facts.Path, facts.Crate, frozen, Count(facts, frozen), facts.Edition);
     }
 
-    /// <summary>Every module on the path is declared <c>pub</c> (undeclared ones, e.g. behind #[path] or macros, count as public).</summary>
+    /// <summary>
+    /// Every module on the path is declared <c>pub</c> (undeclared ones, e.g. behind #[path] or macros, count as public),
+    /// from the crate root or from a module a <c>pub use m::*</c> re-exports.
+    /// </summary>
     private bool ModuleExported(string modulePath)
     {
         if (modulePath.Length == 0) return true;
         var parts = modulePath.Split("::");
-        for (int i = 1; i <= parts.Length; i++)
-            if (_modules.TryGetValue(string.Join("::", parts[..i]), out var isPub) && !isPub) return false;
+        for (int i = parts.Length; i >= 1; i--)
+        {
+            if (!_modules.TryGetValue(string.Join("::", parts[..i]), out var isPub) || isPub) continue;
+            // A private module on the way: exported only if it, or a module below it on the path, is glob re-exported.
+            for (int j = i; j <= parts.Length; j++)
+                if (_reexportedModules.Contains(string.Join("::", parts[..j])) && PublicBelow(parts, j)) return true;
+            return false;
+        }
         return true;
+    }
+
+    private bool PublicBelow(string[] parts, int from)
+    {
+        for (int k = from + 1; k <= parts.Length; k++)
+            if (_modules.TryGetValue(string.Join("::", parts[..k]), out var isPub) && !isPub) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// clippy's "exported" (effective visibility), approximated: <c>pub</c>, not <c>#[doc(hidden)]</c>, and reachable —
+    /// its module is public up to the root or re-exported by a glob, or its name (its type's, for impl and trait
+    /// items) is re-exported by a <c>pub use</c>.
+    /// </summary>
+    private bool IsExported(RegionDraft draft)
+    {
+        if (draft.DocHidden || draft.Visibility != "pub") return false;
+        if (ModuleExported(draft.Module) || _reexportedModules.Contains(draft.Module)) return true;
+        // Impls may sit in another module than their type: the type's name is enough. Free items: that module's.
+        return draft.OwnerType.Length > 0 ? _reexportedNames.Contains(draft.OwnerType) : _reexportedItems.Contains((draft.Module, draft.Name));
     }
 
     private void Resolve(Candidate c, RegionDraft draft, FileFacts file, List<UnsafeOperation> ops, List<FfiCall> ffi)

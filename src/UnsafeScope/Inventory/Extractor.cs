@@ -81,11 +81,14 @@ internal sealed class Extractor
                 if (node.Utf8Text.IndexOf("unsafescope-ignore"u8) >= 0) RecordSuppression(node);
                 return true;
             case RustSyntaxKind.ModItem:
+            {
+                // Alternative declarations under different #[cfg]s: any `pub` one makes the module public.
+                var key = ModuleChildPath(NameOf(node));
+                _facts.ModuleDeclarations[key] = _facts.ModuleDeclarations.GetValueOrDefault(key) || SyntaxFacts.Visibility(node) == "pub";
                 if (node.ChildByField(RustSyntaxField.Body) is not null)
                     _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), Visibility = SyntaxFacts.Visibility(node) });
-                else
-                    _facts.ModuleDeclarations[ModuleChildPath(NameOf(node))] = SyntaxFacts.Visibility(node) == "pub";
                 return false;
+            }
             case RustSyntaxKind.ImplItem:
                 VisitImpl(node);
                 return false;
@@ -364,8 +367,38 @@ internal sealed class Extractor
 
     private void VisitUse(SyntaxNode node)
     {
-        if (node.ChildByField(RustSyntaxField.Argument) is { } arg)
-            CollectUse(arg, "");
+        if (node.ChildByField(RustSyntaxField.Argument) is not { } arg) return;
+        CollectUse(arg, "");
+        if (SyntaxFacts.Visibility(node) == "pub") CollectReexports(arg, "", CurrentModule());
+    }
+
+    /// <summary>The paths a <c>pub use</c> re-exports, one per leaf (<c>a::{B, c::*}</c> → a::B, a::c::*).</summary>
+    private void CollectReexports(SyntaxNode node, string prefix, string module)
+    {
+        string Join(string a, string b) => a.Length == 0 ? b : b.Length == 0 ? a : a + "::" + b;
+        switch (node.Kind)
+        {
+            case RustSyntaxKind.Identifier or RustSyntaxKind.ScopedIdentifier or RustSyntaxKind.Self or RustSyntaxKind.Crate or RustSyntaxKind.Super:
+                _facts.Reexports.Add((module, Join(prefix, node.Text)));
+                break;
+            case RustSyntaxKind.UseAsClause when node.ChildByField(RustSyntaxField.Path) is { } p:
+                _facts.Reexports.Add((module, Join(prefix, p.Text)));
+                break;
+            case RustSyntaxKind.UseWildcard:
+            {
+                var inner = node.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment);
+                _facts.Reexports.Add((module, Join(Join(prefix, inner.Tree is null ? "" : inner.Text), "*")));
+                break;
+            }
+            case RustSyntaxKind.ScopedUseList:
+                if (node.ChildByField(RustSyntaxField.List) is { } list)
+                    CollectReexports(list, node.ChildByField(RustSyntaxField.Path) is { } sp ? Join(prefix, sp.Text) : prefix, module);
+                break;
+            case RustSyntaxKind.UseList:
+                foreach (var c in node.Children)
+                    if (c.IsNamed && !c.IsComment) CollectReexports(c, prefix, module);
+                break;
+        }
     }
 
     private void CollectUse(SyntaxNode node, string prefix)
@@ -887,7 +920,6 @@ internal sealed class Extractor
         var draft = new RegionDraft
         {
             OwnerType = owner?.Name ?? "",
-            InPrivateModule = _stack.Any(c => c.Kind == ContextKind.Module && c.Visibility != "pub"),
             ExpandedFrom = _expandedFrom,
             DocHidden = IsDocHidden(anchor) || (fn is not null && kind == RegionKind.UnsafeBlock && _fnDocHidden),
             EnclosingAbi = kind is RegionKind.UnsafeBlock && fn is not null ? fn.Abi : "",

@@ -64,7 +64,6 @@ internal sealed class RegionDraft
     public string Abi { get; init; } = "";
     public bool HasBody { get; init; }
     public string OwnerType { get; init; } = "";
-    public bool InPrivateModule { get; init; }
     public string ExpandedFrom { get; init; } = "";
     public bool DocHidden { get; init; }
     public string EnclosingAbi { get; init; } = "";
@@ -85,7 +84,7 @@ internal sealed class FileFacts
     public string CrateRoot { get; set; } = "";
     public string ModulePath { get; set; } = "";
 
-    /// <summary>Module path → whether its <c>mod x;</c> declaration is <c>pub</c>.</summary>
+    /// <summary>Module path → whether a declaration of it (<c>mod x;</c> or inline <c>mod x { }</c>) is <c>pub</c>.</summary>
     public Dictionary<string, bool> ModuleDeclarations { get; } = new(StringComparer.Ordinal);
     public string Edition { get; set; } = "2015";
 
@@ -114,6 +113,9 @@ internal sealed class FileFacts
 
     /// <summary>Local name → imported path (<c>use a::b::C as D</c> gives D → a::b::C).</summary>
     public Dictionary<string, string> Imports { get; } = new(StringComparer.Ordinal);
+
+    /// <summary><c>pub use</c> re-exports: the module declaring them and each path (a glob ends in <c>::*</c>).</summary>
+    public List<(string Module, string Path)> Reexports { get; } = [];
 
     /// <summary>Paths imported with <c>::*</c>.</summary>
     public List<string> GlobImports { get; } = [];

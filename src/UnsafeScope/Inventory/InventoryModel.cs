@@ -180,8 +180,9 @@ public sealed record UnsafeRegion
     public string Visibility { get; init; } = "private";
 
     /// <summary>
-    /// True when the item is reachable from outside the crate: <c>pub</c>, in modules that are all <c>pub</c> up to
-    /// the crate root, and not <c>#[doc(hidden)]</c> (clippy's "exported"). For blocks: their function's.
+    /// True when the item is reachable from outside the crate (clippy's "exported"): <c>pub</c>, not <c>#[doc(hidden)]</c>,
+    /// in modules that are all <c>pub</c> up to the crate root or re-exported by <c>pub use m::*</c>, or itself (its type,
+    /// for methods) re-exported by a <c>pub use</c>. For blocks: their function's.
     /// </summary>
     public bool IsExported { get; init; }
 
