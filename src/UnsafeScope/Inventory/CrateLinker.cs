@@ -24,6 +24,9 @@ internal sealed class CrateLinker
     private readonly HashSet<string> _nonNullFields = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pointerCellFields = new(StringComparer.Ordinal);
     private readonly HashSet<string> _nonPointerFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unsafeFnFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _typedFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _typedPointerFields = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pointerReturning = new(StringComparer.Ordinal);
     private readonly HashSet<string> _publicRawTypes = new(StringComparer.Ordinal);
     private readonly Scoring.ScoringContext _scoring;
@@ -49,6 +52,9 @@ internal sealed class CrateLinker
             _nonNullFields.UnionWith(f.NonNullFields);
             _pointerCellFields.UnionWith(f.PointerCellFields);
             _nonPointerFields.UnionWith(f.NonPointerFields);
+            _unsafeFnFields.UnionWith(f.UnsafeFnPointerFields);
+            _typedFields.UnionWith(f.TypedFields);
+            _typedPointerFields.UnionWith(f.TypedPointerFields);
             _pointerReturning.UnionWith(f.PointerReturningFunctions);
             _publicRawTypes.UnionWith(f.TypesWithPublicRawFields);
             foreach (var (path, isPub) in f.ModuleDeclarations) _modules[path] = _modules.GetValueOrDefault(path) || isPub;
@@ -171,7 +177,7 @@ internal sealed class CrateLinker
                 ResolveCall(c, draft, file, ops, ffi);
                 break;
             case CandidateKind.MethodCall:
-                if (IsUnsafeMethod(c))
+                if (IsUnsafeMethod(c, draft.OwnerType))
                     ops.Add(new UnsafeOperation(OperationKind.UnsafeMethodCall, c.Name, c.Location));
                 break;
             case CandidateKind.Deref:
@@ -194,18 +200,21 @@ internal sealed class CrateLinker
     }
 
     /// <summary>Whether a value of that origin is a raw pointer (or a NonNull, for fields) as far as the crate's declarations tell.</summary>
-    private bool IsPointer(PointerOrigin o) => o.Kind switch
+    private bool IsPointer(PointerOrigin o, string selfType = "") => o.Kind switch
     {
         PointerOriginKind.Call => _pointerReturning.Contains(o.Name),
+        // self.f: the field of the impl's own type, when the crate declares that struct; else like any field.
+        PointerOriginKind.SelfField when selfType.Length > 0 && _typedFields.Contains(selfType + "." + o.Name) => _typedPointerFields.Contains(selfType + "." + o.Name),
+        PointerOriginKind.SelfField => IsPointer(o with { Kind = PointerOriginKind.Field }),
         PointerOriginKind.Field => (_rawPointerFields.Contains(o.Name) || _nonNullFields.Contains(o.Name)) && !_nonPointerFields.Contains(o.Name) && !_pointerCellFields.Contains(o.Name),
         PointerOriginKind.CellField => _pointerCellFields.Contains(o.Name) && !_nonPointerFields.Contains(o.Name),
         _ => false,
     };
 
-    private bool IsUnsafeMethod(Candidate c)
+    private bool IsUnsafeMethod(Candidate c, string selfType)
     {
         // A receiver known to be a raw pointer (or NonNull) has std's methods, whatever else the crate calls `add` or `read`.
-        bool pointer = c.RawReceiver || IsPointer(c.Origin);
+        bool pointer = c.RawReceiver || IsPointer(c.Origin, selfType);
         if (pointer && _catalog.UnsafeStdMethods.ContainsKey(c.Name)) return true;
         var v = _index.Method(c.Name);
         if (v == CallVerdict.Unknown && _catalog.UnsafeStdMethods.TryGetValue(c.Name, out var receiver) && receiver == "any") return true;
@@ -235,6 +244,14 @@ internal sealed class CrateLinker
         if (name.Length == 0) return;
         bool isPath = c.Path.Contains("::", StringComparison.Ordinal);
         var form = isPath ? FfiCallForm.Path : FfiCallForm.Call;
+        // A function pointer held by a field (or a local bound to one): unsafe when the field's type is `unsafe fn`.
+        if (c.Origin.Kind is PointerOriginKind.Field or PointerOriginKind.SelfField)
+        {
+            bool crateSays = _unsafeFnFields.Contains(c.Origin.Name) && !_nonPointerFields.Contains(c.Origin.Name);
+            if (crateSays || (!_nonPointerFields.Contains(c.Origin.Name) && _deps.All().Any(d => d.UnsafeFnPointerFields.Contains(c.Origin.Name))))
+                ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
+            return;
+        }
         var (qualifier, owner) = SplitPath(c.Path, draft.OwnerType);
         if (owner is null && _externFunctions.Contains(name))
         {

@@ -214,7 +214,7 @@ internal sealed class DependencySources
 internal sealed class DependencyApi
 {
     private readonly DependencySources _sources;
-    private readonly Lazy<(FunctionIndex Functions, HashSet<string> Extern, CrateDependencies Dependencies)> _loaded;
+    private readonly Lazy<(FunctionIndex Functions, HashSet<string> Extern, HashSet<string> FnFields, CrateDependencies Dependencies, List<string> Reexported)> _loaded;
 
     public DependencyApi(DependencySources sources, string name, string directory)
     {
@@ -229,11 +229,26 @@ internal sealed class DependencyApi
     public FunctionIndex Functions => _loaded.Value.Functions;
     public HashSet<string> ExternFunctions => _loaded.Value.Extern;
 
-    private (FunctionIndex, HashSet<string>, CrateDependencies) Load()
+    /// <summary>Its struct fields of type <c>unsafe fn</c> (<c>(*class).activate</c> of a -sys crate's class struct).</summary>
+    public HashSet<string> UnsafeFnPointerFields => _loaded.Value.FnFields;
+
+    /// <summary>Dependencies of this one that it re-exports (<c>pub use foreign_types_shared::ForeignTypeRef</c>), found.</summary>
+    public IEnumerable<DependencyApi> ReexportedDependencies()
+    {
+        foreach (var codeName in _loaded.Value.Reexported)
+            if (_loaded.Value.Dependencies.Get(codeName) is { } api) yield return api;
+    }
+
+    private (FunctionIndex, HashSet<string>, HashSet<string>, CrateDependencies, List<string>) Load()
     {
         var (files, manifest) = _sources.Load(Directory, Name);
         var externs = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var f in files) externs.UnionWith(f.ExternFunctions);
+        var fnFields = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var f in files)
+        {
+            externs.UnionWith(f.ExternFunctions);
+            fnFields.UnionWith(f.UnsafeFnPointerFields);
+        }
         List<ManifestDependency> deps = [];
         try
         {
@@ -242,7 +257,9 @@ internal sealed class DependencyApi
         catch (FormatException)
         {
         }
-        return (new FunctionIndex(files, publicOnly: true), externs, new CrateDependencies(_sources, deps, Name));
+        var dependencies = new CrateDependencies(_sources, deps, Name);
+        var reexported = files.SelectMany(f => f.Reexports).Select(r => r.Path.Split("::")[0]).Where(dependencies.Has).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return (new FunctionIndex(files, publicOnly: true), externs, fnFields, dependencies, reexported);
     }
 
     /// <summary>
@@ -301,10 +318,25 @@ internal sealed class CrateDependencies
     public CallVerdict Call(ReadOnlySpan<string> qualifier, string name, int depth = 0)
         => qualifier.Length > 0 && Get(qualifier[0]) is { } api ? api.Call(qualifier[1..], name, depth) : CallVerdict.Unknown;
 
-    /// <summary>Every dependency found, for calls that name no crate (<c>T::f</c>, <c>x.m()</c>).</summary>
+    /// <summary>
+    /// Every dependency found, for calls that name no crate (<c>T::f</c>, <c>x.m()</c>), and the dependencies they
+    /// re-export (their traits' methods are callable here too).
+    /// </summary>
     public IEnumerable<DependencyApi> All()
     {
+        lock (_resolved)
+        {
+            if (_all is not null) return _all;
+        }
+        var all = new List<DependencyApi>();
         foreach (var codeName in _byCodeName.Keys.Order(StringComparer.Ordinal))
-            if (Get(codeName) is { } api) yield return api;
+            if (Get(codeName) is { } api && !all.Contains(api)) all.Add(api);
+        foreach (var api in all.ToList())
+            foreach (var inner in api.ReexportedDependencies())
+                if (!all.Contains(inner)) all.Add(inner);
+        lock (_resolved) _all = all;
+        return all;
     }
+
+    private List<DependencyApi>? _all;
 }

@@ -37,6 +37,8 @@ internal sealed class Extractor
         public bool IsUnsafe { get; init; }
         /// <summary>The function has <c>#[target_feature(enable = …)]</c>: core::arch intrinsics are safe to call in it.</summary>
         public bool TargetFeature { get; init; }
+        /// <summary>Parameters and locals declared as <c>unsafe fn(…)</c> pointers: calling them is unsafe.</summary>
+        public HashSet<string>? UnsafeFnLocals { get; init; }
     }
 
     private readonly int _depth;
@@ -135,6 +137,9 @@ internal sealed class Extractor
             case RustSyntaxKind.LetDeclaration:
                 VisitLet(node);
                 return false;
+            case RustSyntaxKind.LetCondition:
+                VisitLetCondition(node);
+                break;
             case RustSyntaxKind.AssignmentExpression:
                 VisitAssignment(node);
                 return false;
@@ -192,7 +197,7 @@ internal sealed class Extractor
         }
         Declare(node, name, owner, isUnsafe, visibility);
 
-        if (node.ChildByField(RustSyntaxField.ReturnType) is { } ret && IsPointerType(ret))
+        if (node.ChildByField(RustSyntaxField.ReturnType) is { } ret && (IsPointerType(ret) || IsNonNullType(ret)))
             _facts.PointerReturningFunctions.Add(name);
 
         var exported = ExportAttribute(node);
@@ -200,17 +205,18 @@ internal sealed class Extractor
             AddRegion(RegionKind.FfiEntry, node, name: exported ?? name, visibility: visibility, abi: abi.Length > 0 ? abi : "Rust", itemSuffix: name);
 
         var rawLocals = new HashSet<string>(StringComparer.Ordinal);
+        var unsafeFnLocals = new HashSet<string>(StringComparer.Ordinal);
         if (node.ChildByField(RustSyntaxField.Parameters) is { } ps)
         {
             foreach (var p in ps.Children)
             {
-                if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Type) is { } pt && (IsPointerType(pt) || IsNonNullType(pt))
-                    && p.ChildByField(RustSyntaxField.Pattern) is { } pat)
-                    rawLocals.Add(pat.Text);
+                if (p.Kind != RustSyntaxKind.Parameter || p.ChildByField(RustSyntaxField.Type) is not { } pt || p.ChildByField(RustSyntaxField.Pattern) is not { } pat) continue;
+                if (IsPointerType(pt) || IsNonNullType(pt)) rawLocals.Add(pat.Text);
+                else if (IsUnsafeFnPointer(pt)) unsafeFnLocals.Add(pat.Text);
             }
         }
         _fnDocHidden = IsDocHidden(node);
-        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = new(StringComparer.Ordinal), TargetFeature = HasTargetFeature(node) });
+        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = new(StringComparer.Ordinal), TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals });
         if (isUnsafe)
         {
             var draft = AddRegion(RegionKind.UnsafeFn, node, name: name, visibility: visibility, abi: abi,
@@ -450,6 +456,8 @@ internal sealed class Extractor
         // A later `let` shadows: forget what an earlier one said.
         raw.Remove(name);
         origins.Remove(name);
+        CurrentFunction()?.UnsafeFnLocals?.Remove(name);
+        if (type is { } ft && IsUnsafeFnPointer(ft)) CurrentFunction()?.UnsafeFnLocals?.Add(name);
         if ((type is { } t && (IsPointerType(t) || IsNonNullType(t))) || (value is { } v && (IsRawPointerExpression(v) || ProducesNonNull(v)))) raw.Add(name);
         else if (value is { } init && OriginOf(init) is { Kind: not PointerOriginKind.None } origin) origins[name] = origin;
         if (value is { } val && MappingApi(val) is { } api)
@@ -457,6 +465,21 @@ internal sealed class Extractor
             mmio[name] = api;
             raw.Add(name);
         }
+    }
+
+    /// <summary><c>if let Some(f) = x.field</c> / <c>Some(ref f)</c>: f holds what the field holds (an unsafe fn pointer, say).</summary>
+    private void VisitLetCondition(SyntaxNode node)
+    {
+        if (CurrentFunction() is not { CallOrigins: { } origins }) return;
+        if (node.ChildByField(RustSyntaxField.Pattern) is not { Kind: RustSyntaxKind.TupleStructPattern } pat || node.ChildByField(RustSyntaxField.Value) is not { } value) return;
+        if (pat.ChildByField(RustSyntaxField.Type) is not { } ctor || ctor.Text != "Some") return;
+        SyntaxNode? bound = null;
+        foreach (var c in pat.Children)
+            if (c.IsNamed && !c.IsComment && c.Field != RustSyntaxField.Type) { bound = bound is null ? c : null; if (bound is null) return; }
+        if (bound is not { } b) return;
+        if (b.Kind == RustSyntaxKind.RefPattern) b = b.Children.ToList().LastOrDefault(c => c.IsNamed);
+        if (b.Tree is null || b.Kind != RustSyntaxKind.Identifier) return;
+        if (OriginOf(value) is { Kind: not PointerOriginKind.None } origin) origins[b.Text] = origin;
     }
 
     private void VisitAssignment(SyntaxNode node)
@@ -550,12 +573,18 @@ internal sealed class Extractor
                 case RustSyntaxKind.Identifier:
                     return CurrentFunction()?.CallOrigins is { } origins && origins.TryGetValue(e.Text, out var o) ? o : PointerOrigin.None;
                 case RustSyntaxKind.FieldExpression when e.ChildByField(RustSyntaxField.Field) is { Kind: RustSyntaxKind.FieldIdentifier } field:
-                    return new PointerOrigin(PointerOriginKind.Field, field.Text);
+                    return new PointerOrigin(e.ChildByField(RustSyntaxField.Value) is { Kind: RustSyntaxKind.Self } ? PointerOriginKind.SelfField : PointerOriginKind.Field, field.Text);
                 case RustSyntaxKind.CallExpression when e.ChildByField(RustSyntaxField.Function) is { } f:
                 {
                     if (f.Kind == RustSyntaxKind.GenericFunction && f.ChildByField(RustSyntaxField.Function) is { } g) f = g;
                     if (f.Kind != RustSyntaxKind.FieldExpression) return CalleePath(f) is { Length: > 0 } p ? new PointerOrigin(PointerOriginKind.Call, LastSegment(p)) : PointerOrigin.None;
                     var method = f.ChildByField(RustSyntaxField.Field)?.Text ?? "";
+                    // `x.f.expect(…)`, `x.f.unwrap()`: what the Option field holds.
+                    if (method is "expect" or "unwrap" or "unwrap_unchecked" && f.ChildByField(RustSyntaxField.Value) is { } held)
+                    {
+                        e = held;
+                        continue;
+                    }
                     if (method is "get" or "load" or "swap" && f.ChildByField(RustSyntaxField.Value) is { } recv && SyntaxFacts.Strip(recv) is { Kind: RustSyntaxKind.FieldExpression } cell
                         && cell.ChildByField(RustSyntaxField.Field) is { Kind: RustSyntaxKind.FieldIdentifier } cellField)
                         return new PointerOrigin(PointerOriginKind.CellField, cellField.Text);
@@ -602,6 +631,21 @@ internal sealed class Extractor
 
     private void VisitCall(SyntaxNode call, SyntaxNode function, RegionDraft region)
     {
+        // `x.m::<T>()` is a method call too.
+        if (function.Kind == RustSyntaxKind.GenericFunction && function.ChildByField(RustSyntaxField.Function) is { Kind: RustSyntaxKind.FieldExpression } generic)
+            function = generic;
+        // Calls through function pointers: a parameter or local declared `unsafe fn`, or a field or local that holds one.
+        if (function.Kind == RustSyntaxKind.Identifier && CurrentFunction()?.UnsafeFnLocals?.Contains(function.Text) == true)
+        {
+            region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeCall, function.Text, call.Location));
+            return;
+        }
+        if (SyntaxFacts.Strip(function) is { } callee && (callee.Kind == RustSyntaxKind.FieldExpression && function.Kind == RustSyntaxKind.ParenthesizedExpression
+            || callee.Kind == RustSyntaxKind.Identifier) && OriginOf(callee) is { Kind: PointerOriginKind.Field or PointerOriginKind.SelfField } held)
+        {
+            region.Candidates.Add(new Candidate(CandidateKind.Call, callee.Text, callee.Text, call.Location, Origin: held));
+            return;
+        }
         if (function.Kind == RustSyntaxKind.FieldExpression)
         {
             var method = function.ChildByField(RustSyntaxField.Field)?.Text ?? "";
@@ -761,7 +805,7 @@ internal sealed class Extractor
         var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro) };
         // The macro's enclosing modules, impls and functions stay the items' context.
         foreach (var c in _stack)
-            nested._stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region });
+            nested._stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals });
         nested.Walk();
         return true;
     }
@@ -1037,6 +1081,9 @@ internal sealed class Extractor
             if (f.Kind != RustSyntaxKind.FieldDeclaration || f.ChildByField(RustSyntaxField.Name) is not { } n) continue;
             names.Add(n.Text);
             if (types is null || f.ChildByField(RustSyntaxField.Type) is not { } t) continue;
+            var typed = NameOf(item) + "." + n.Text;
+            types.TypedFields.Add(typed);
+            if (IsPointerType(t) || IsNonNullType(t)) types.TypedPointerFields.Add(typed);
             if (IsPointerType(t))
             {
                 types.RawPointerFields.Add(n.Text);
@@ -1044,9 +1091,20 @@ internal sealed class Extractor
             }
             else if (IsNonNullType(t)) types.NonNullFields.Add(n.Text);
             else if (IsPointerCell(t)) types.PointerCellFields.Add(n.Text);
+            else if (IsUnsafeFnPointer(t)) types.UnsafeFnPointerFields.Add(n.Text);
             else types.NonPointerFields.Add(n.Text);
         }
         return publicRaw;
+    }
+
+    /// <summary><c>unsafe fn(…)</c> or <c>unsafe extern "C" fn(…)</c>, bare or in an <c>Option</c>.</summary>
+    private static bool IsUnsafeFnPointer(SyntaxNode type)
+    {
+        var t = type;
+        if (t.Kind == RustSyntaxKind.GenericType && t.ChildByField(RustSyntaxField.Type) is { } g && LastSegment(g.Text) == "Option"
+            && t.ChildByField(RustSyntaxField.TypeArguments) is { } args && args.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } inner)
+            t = inner;
+        return t.Kind == RustSyntaxKind.FunctionType && t.ChildOfKind(RustSyntaxKind.FunctionModifiers) is { } m && m.HasChild(RustSyntaxKind.UnsafeKeyword);
     }
 
     /// <summary><c>NonNull&lt;T&gt;</c> (any path): its as_ref/as_mut/add… are unsafe like a raw pointer's.</summary>

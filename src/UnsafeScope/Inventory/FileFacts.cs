@@ -26,6 +26,8 @@ internal enum PointerOriginKind : byte
     Field,
     /// <summary><c>x.Name.get()</c>/<c>.load(…)</c>: a raw pointer when Name is an UnsafeCell, a Cell of a pointer or an AtomicPtr field.</summary>
     CellField,
+    /// <summary><c>self.Name</c>: the field Name of the enclosing impl's type (its declared type decides, else like Field).</summary>
+    SelfField,
 }
 
 /// <summary>The origin of a deref operand or method receiver (see <see cref="PointerOriginKind"/>).</summary>
@@ -108,6 +110,11 @@ internal sealed class FileFacts
     public HashSet<string> PointerCellFields { get; } = new(StringComparer.Ordinal);
     /// <summary>Struct fields of any other type (a name in both sets is ambiguous).</summary>
     public HashSet<string> NonPointerFields { get; } = new(StringComparer.Ordinal);
+    /// <summary>Fields of type <c>unsafe fn(…)</c> or <c>Option&lt;unsafe fn(…)&gt;</c>: calling what they hold is unsafe.</summary>
+    public HashSet<string> UnsafeFnPointerFields { get; } = new(StringComparer.Ordinal);
+    /// <summary><c>Struct.field</c> of every struct field, and the subset whose type is a raw pointer or NonNull.</summary>
+    public HashSet<string> TypedFields { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> TypedPointerFields { get; } = new(StringComparer.Ordinal);
     public HashSet<string> PointerReturningFunctions { get; } = new(StringComparer.Ordinal);
     public HashSet<string> TypesWithPublicRawFields { get; } = new(StringComparer.Ordinal);
 
