@@ -126,6 +126,18 @@ public sealed class ApiCatalog
     /// <summary>Macros whose arguments are items (name → shape: cfg-if or items); see item-macros.tsv.</summary>
     public FrozenDictionary<string, string> ItemMacros { get; private init; } = FrozenDictionary<string, string>.Empty;
 
+    /// <summary>The shape of an item or expression macro: an exact name, else the longest <c>prefix*</c> row.</summary>
+    internal string? ItemMacroShape(string name)
+    {
+        if (ItemMacros.TryGetValue(name, out var shape)) return shape;
+        string? best = null;
+        int length = -1;
+        foreach (var (key, value) in ItemMacros)
+            if (key.EndsWith('*') && key.Length - 1 > length && name.StartsWith(key.AsSpan(0, key.Length - 1), StringComparison.Ordinal))
+                (best, length) = (value, key.Length - 1);
+        return best;
+    }
+
     /// <summary>The pack files loaded, in order.</summary>
     public ImmutableArray<string> Sources { get; }
 
@@ -243,7 +255,7 @@ public sealed class ApiCatalog
                 }
                 else if (Same(header, s_itemMacroColumns))
                 {
-                    itemMacros[cells[0]] = OneOf(file, lineNo, "shape", cells[1], FrozenSet.Create(StringComparer.Ordinal, "cfg-if", "items"));
+                    itemMacros[cells[0]] = OneOf(file, lineNo, "shape", cells[1], FrozenSet.Create(StringComparer.Ordinal, "cfg-if", "items", "expression"));
                 }
                 else
                 {

@@ -284,7 +284,8 @@ public static class Analysis
                 notes.Add(new ToolNotification(NotificationIds.ParseErrors, NotificationLevel.Note,
                     $"The file has {errors} syntax error(s), the first at line {firstErrorLine}; the rest of the file was analyzed.", path, firstErrorLine));
             var crate = locator.Locate(file.FullPath);
-            var fileFacts = Extractor.Extract(tree, catalog, path, crate.Name, CrateLocator.ModulePath(crate.Root, file.FullPath));
+            var fragments = new List<RustSyntaxTree>();
+            var fileFacts = Extractor.Extract(tree, catalog, path, crate.Name, CrateLocator.ModulePath(crate.Root, file.FullPath), fragments);
             fileFacts.CrateRoot = crate.Root;
             fileFacts.Edition = crate.Edition;
             fileFacts.LineHashes = Fingerprints.LineHashes(text);
@@ -292,6 +293,9 @@ public static class Analysis
             {
                 host.RunNodeActions(tree, crate.Edition, diagnostics.Add, cancellationToken);
                 host.RunQueryActions(tree, crate.Edition, diagnostics.Add, cancellationToken);
+                // Items passed to cfg_if!, cfg_net!… are code the compiler checks: the syntax rules check them too.
+                foreach (var fragment in fragments)
+                    host.RunNodeActions(fragment, crate.Edition, diagnostics.Add, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {

@@ -54,13 +54,19 @@ internal sealed class Extractor
         _modulePath = modulePath;
     }
 
-    public static FileFacts Extract(RustSyntaxTree tree, ApiCatalog catalog, string path, string crate, string modulePath)
+    // itemFragments, when given, receives the re-parsed trees of item macros' code (cfg_if! groups…): syntax rules check it too.
+    public static FileFacts Extract(RustSyntaxTree tree, ApiCatalog catalog, string path, string crate, string modulePath, List<RustSyntaxTree>? itemFragments = null)
     {
         var facts = new FileFacts { Path = path, Crate = crate, Lines = tree.Text.LineCount, ModulePath = modulePath };
         if (tree.Root is not null)
-            new Extractor(tree, catalog, facts, modulePath).Walk();
+            new Extractor(tree, catalog, facts, modulePath) { _itemFragments = itemFragments }.Walk();
         return facts;
     }
+
+    private List<RustSyntaxTree>? _itemFragments;
+
+    /// <summary>For an expression macro's fragment: the invocation in the real tree, whose text holds the SAFETY comments.</summary>
+    private SyntaxNode? _commentScope;
 
     private void Walk()
     {
@@ -737,7 +743,7 @@ internal sealed class Extractor
     private void VisitMacro(SyntaxNode node)
     {
         var name = MacroName(node);
-        if (_catalog.ItemMacros.TryGetValue(name, out var shape) && _depth < 4 && ExtractItemMacro(node, shape))
+        if (_catalog.ItemMacroShape(name) is { } shape && _depth < 4 && ExtractItemMacro(node, shape))
             return;
         var region = CurrentRegion();
         if (name is "asm" or "global_asm" or "naked_asm" or "llvm_asm")
@@ -784,6 +790,7 @@ internal sealed class Extractor
     private bool ExtractItemMacro(SyntaxNode macro, string shape)
     {
         if (macro.ChildOfKind(RustSyntaxKind.TokenTree) is not { } tt || tt.Span.Length < 2) return false;
+        if (shape == "expression") return ExtractExpressionMacro(macro, tt);
         var groups = new List<TextSpan>();
         if (shape == "items")
         {
@@ -799,10 +806,61 @@ internal sealed class Extractor
         var source = _text.Bytes;
         var bytes = new byte[source.Length];
         for (int i = 0; i < bytes.Length; i++) bytes[i] = source[i] is (byte)'\n' or (byte)'\r' ? source[i] : (byte)' ';
-        foreach (var g in groups) source.Slice(g.Start, g.Length).CopyTo(bytes.AsSpan(g.Start));
+        foreach (var g in groups)
+        {
+            source.Slice(g.Start, g.Length).CopyTo(bytes.AsSpan(g.Start));
+            // libc's f! writes `pub {const} fn`: the braces are the macro's, not Rust's.
+            for (int i = bytes.AsSpan(g.Start, g.Length).IndexOf("{const}"u8); i >= 0; i = bytes.AsSpan(g.Start, g.Length).IndexOf("{const}"u8))
+                " const "u8.CopyTo(bytes.AsSpan(g.Start + i));
+        }
+        return ExtractFragment(macro, bytes, isItems: true);
+    }
+
+    /// <summary>
+    /// The arguments of std's expression macros (<c>assert!</c>, <c>debug_assert_eq!</c>, <c>addr_of_mut!</c>…) are
+    /// expressions the compiler checks in place: re-parse <c>(args)</c> as <c>const _: () = (args);</c> at the same
+    /// offsets, the rest of the file blanked, and extract that with the invocation's context (SAFETY comments are read
+    /// from the real tree). Only inside functions where it can matter: in an unsafe region, or around an unsafe block.
+    /// </summary>
+    private bool ExtractExpressionMacro(SyntaxNode macro, SyntaxNode tokenTree)
+    {
+        if (CurrentFunction() is null || (CurrentRegion() is null && !SyntaxFacts.ContainsUnsafe(tokenTree))) return false;
+        var source = _text.Bytes;
+        var bytes = new byte[source.Length];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = source[i] is (byte)'\n' or (byte)'\r' ? source[i] : (byte)' ';
+        source.Slice(tokenTree.Span.Start, tokenTree.Span.Length).CopyTo(bytes.AsSpan(tokenTree.Span.Start));
+        int at = tokenTree.Span.Start;
+        foreach (var token in (ReadOnlySpan<string>)["=", ")", "(", ":", "_", "const"])
+            if ((at = PlaceBefore(bytes, at, token)) < 0) return false;
+        int end = tokenTree.Span.End;
+        while (end < bytes.Length && bytes[end] != (byte)' ') end++;
+        if (end >= bytes.Length) return false;
+        bytes[end] = (byte)';';
+        return ExtractFragment(macro, bytes, isItems: false, commentScope: _commentScope ?? macro);
+    }
+
+    /// <summary>Writes a token into the nearest blank run before <paramref name="limit"/> (one blank kept after it); its start, or -1.</summary>
+    private static int PlaceBefore(byte[] bytes, int limit, string token)
+    {
+        int need = token.Length + 1, run = 0;
+        for (int i = limit - 1; i >= 0; i--)
+        {
+            run = bytes[i] == (byte)' ' ? run + 1 : 0;
+            if (run < need) continue;
+            for (int k = 0; k < token.Length; k++) bytes[i + k] = (byte)token[k];
+            return i;
+        }
+        return -1;
+    }
+
+    /// <summary>Extracts a re-parsed fragment of this file with the macro's context (modules, impl, function, region) around it.</summary>
+    private bool ExtractFragment(SyntaxNode macro, byte[] bytes, bool isItems, SyntaxNode? commentScope = null)
+    {
         var fragment = RustSyntaxTree.Parse(SourceText.From(bytes, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
         if (fragment.Root is null) return false;
-        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro) };
+        // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
+        if (isItems) _itemFragments?.Add(fragment);
+        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope };
         // The macro's enclosing modules, impls and functions stay the items' context.
         foreach (var c in _stack)
             nested._stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals });
@@ -959,6 +1017,8 @@ internal sealed class Extractor
     {
         var fn = CurrentFunction();
         var owner = ImplContext() ?? CurrentOf(ContextKind.Trait);
+        // In an expression macro's fragment the comments were blanked: look from the same token of the real tree.
+        if (_commentScope is { } scope && RealNodeAt(scope, anchor.Span.Start) is { } real) anchor = real;
         var placement = SafetyComments.Has(anchor, s_strict) ? SafetyCommentPlacement.OnRegion
             : SafetyComments.Has(anchor) ? SafetyCommentPlacement.AboveStatementOrAttributes : SafetyCommentPlacement.None;
         var draft = new RegionDraft
@@ -983,6 +1043,14 @@ internal sealed class Extractor
         };
         _facts.Regions.Add(draft);
         return draft;
+    }
+
+    private static SyntaxNode? RealNodeAt(SyntaxNode scope, int start)
+    {
+        SyntaxNode? best = null;
+        foreach (var n in scope.DescendantsAndSelf)
+            if (n.Span.Start == start && (best is null || n.Span.Length < best.Value.Span.Length)) best = n;
+        return best;
     }
 
     private string ItemPath(string suffix)
