@@ -33,6 +33,7 @@ internal sealed class CrateLinker
     private readonly Dictionary<string, bool> _modules = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reexportedModules = new(StringComparer.Ordinal);
     private readonly HashSet<(string Module, string Name)> _reexportedItems = [];
+    private readonly HashSet<string> _unsafeMacros = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reexportedNames = new(StringComparer.Ordinal);
 
     public CrateLinker(ApiCatalog catalog, IEnumerable<FileFacts> crateFiles, CrateDependencies? dependencies = null)
@@ -83,6 +84,17 @@ internal sealed class CrateLinker
                     _reexportedItems.Add((declaring, segments[^1]));
                     _reexportedNames.Add(segments[^1]);
                 }
+            }
+        }
+        // Local macros whose bodies perform unsafe operations outside their own unsafe blocks.
+        foreach (var f in files)
+        {
+            foreach (var body in f.MacroBodies)
+            {
+                var ops = new List<UnsafeOperation>(body.Operations);
+                foreach (var c in body.Candidates)
+                    if (c.Kind != CandidateKind.Macro) Resolve(c, body, f, ops, []);
+                if (ops.Count > 0) _unsafeMacros.Add(body.Name);
             }
         }
         _scoring = new Scoring.ScoringContext(_publicRawTypes);
@@ -195,6 +207,10 @@ internal sealed class CrateLinker
             case CandidateKind.Field:
                 if (_unionFields.Contains(c.Name) && !_structFields.Contains(c.Name))
                     ops.Add(new UnsafeOperation(OperationKind.UnionFieldAccess, c.Name, c.Location));
+                break;
+            case CandidateKind.Macro:
+                if (_unsafeMacros.Contains(c.Name))
+                    ops.Add(new UnsafeOperation(OperationKind.UnsafeMacro, c.Name + "!", c.Location));
                 break;
         }
     }

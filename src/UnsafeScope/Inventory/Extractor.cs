@@ -153,7 +153,17 @@ internal sealed class Extractor
                 VisitMacro(node);
                 return true;
             case RustSyntaxKind.MacroDefinition:
-                ScanTokenTrees(node);
+                if (CurrentRegion() is null)
+                {
+                    // What the body does outside its own unsafe blocks: does a call of the macro perform unsafe operations?
+                    var body = new RegionDraft { Kind = RegionKind.UnsafeBlock, Location = node.Location, InMacro = true, Item = ItemPath(NameOf(node)), Name = NameOf(node), Module = CurrentModule() };
+                    _facts.MacroBodies.Add(body);
+                    ScanTokenTrees(node, body);
+                }
+                else
+                {
+                    ScanTokenTrees(node);
+                }
                 return true;
         }
         if (CurrentRegion() is { } region)
@@ -755,6 +765,10 @@ internal sealed class Extractor
                 region.Mmio.Add(new MmioAccess("inline-asm", name + "!", "", node.Location));
             }
         }
+        // A local macro called in an unsafe block is one operation if its body performs unsafe operations (clippy's
+        // count). In an unsafe fn rustc reports those operations in the macro's body instead, so no candidate there.
+        if (region is { Kind: RegionKind.UnsafeBlock } && !_catalog.Macros.ContainsKey(name) && name is not ("asm" or "global_asm" or "naked_asm" or "llvm_asm"))
+            region.Candidates.Add(new Candidate(CandidateKind.Macro, name, name, node.Location));
         if (_catalog.Macros.TryGetValue(name, out var entry) && entry.Use != "no")
         {
             var args = entry.Kind == "api-first-argument" ? MacroTokens.GetArguments(node) : [];
@@ -869,13 +883,13 @@ internal sealed class Extractor
     }
 
     /// <summary>Token-level view of macro bodies and arguments: unsafe blocks/fns/impls there, and candidates inside regions.</summary>
-    private void ScanTokenTrees(SyntaxNode node)
+    private void ScanTokenTrees(SyntaxNode node, RegionDraft? into = null)
     {
         foreach (var tt in node.Children)
         {
             if (!MacroTokens.IsTokenTree(tt.Kind) && tt.Kind != RustSyntaxKind.MacroRule) continue;
             var tokens = MacroTokens.GetTokens(tt);
-            ScanTokens(tokens, 0, tokens.Length, CurrentRegion());
+            ScanTokens(tokens, 0, tokens.Length, into ?? CurrentRegion());
         }
     }
 
@@ -934,6 +948,10 @@ internal sealed class Extractor
                     else if (macroName is "asm")
                     {
                         region.Operations.Add(new UnsafeOperation(OperationKind.InlineAsm, "asm!", t.Node.Location));
+                    }
+                    else if (region.Kind == RegionKind.UnsafeBlock)
+                    {
+                        region.Candidates.Add(new Candidate(CandidateKind.Macro, macroName, macroName, t.Node.Location));
                     }
                 }
                 else if (isCall && afterDot)

@@ -14,6 +14,8 @@ internal enum CandidateKind
     Ident,
     /// <summary>A field access <c>e.f</c> that may read a union field.</summary>
     Field,
+    /// <summary>A call <c>name!(…)</c> of a local macro: one operation when its body performs unsafe operations itself.</summary>
+    Macro,
 }
 
 /// <summary>Where a value that may be a raw pointer came from; whether it is one is known when the whole crate is.</summary>
@@ -96,6 +98,9 @@ internal sealed class FileFacts
     /// <summary>Suppression comments: <c>// unsafescope-ignore: US1001 -- reason</c>.</summary>
     public List<SuppressionComment> Suppressions { get; } = [];
     public List<RegionDraft> Regions { get; } = [];
+
+    /// <summary>The bodies of <c>macro_rules!</c> definitions (Name = the macro): operations outside their own unsafe blocks.</summary>
+    public List<RegionDraft> MacroBodies { get; } = [];
 
     public List<FunctionDeclaration> FunctionDeclarations { get; } = [];
     public HashSet<string> ExternFunctions { get; } = new(StringComparer.Ordinal);
