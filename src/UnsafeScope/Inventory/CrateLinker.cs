@@ -193,11 +193,18 @@ internal sealed class CrateLinker
                     ops.Add(new UnsafeOperation(OperationKind.UnsafeMethodCall, c.Name, c.Location));
                 break;
             case CandidateKind.Deref:
-                if (c.RawReceiver
-                    || (c.Origin.Kind is PointerOriginKind.Call or PointerOriginKind.CellField && IsPointer(c.Origin))
-                    || (c.Name.Length > 0 && _rawPointerFields.Contains(c.Name)))
+            {
+                // `*self.f` with f declared in the impl's own struct: its type alone decides.
+                var typed = draft.OwnerType + "." + c.Origin.Name;
+                bool pointer = c.RawReceiver
+                    || (c.Origin.Kind == PointerOriginKind.SelfField && draft.OwnerType.Length > 0 && _typedFields.Contains(typed)
+                        ? _typedPointerFields.Contains(typed)
+                        : (c.Origin.Kind is PointerOriginKind.Call or PointerOriginKind.CellField && IsPointer(c.Origin))
+                          || (c.Name.Length > 0 && _rawPointerFields.Contains(c.Name)));
+                if (pointer)
                     ops.Add(new UnsafeOperation(OperationKind.RawPointerDeref, c.Base, c.Location));
                 break;
+            }
             case CandidateKind.Ident:
                 if (_staticMuts.Contains(c.Name))
                     ops.Add(new UnsafeOperation(OperationKind.StaticMutAccess, c.Name, c.Location));
@@ -232,7 +239,10 @@ internal sealed class CrateLinker
         // A receiver known to be a raw pointer (or NonNull) has std's methods, whatever else the crate calls `add` or `read`.
         bool pointer = c.RawReceiver || IsPointer(c.Origin, selfType);
         if (pointer && _catalog.UnsafeStdMethods.ContainsKey(c.Name)) return true;
-        var v = _index.Method(c.Name);
+        // self.m(): the method of the impl's own type, when it declares one of that name.
+        var v = c.Base == "self" && selfType.Length > 0 ? _index.Owned(selfType, c.Name) : CallVerdict.Unknown;
+        if (v != CallVerdict.Unknown) return v == CallVerdict.Unsafe;
+        v = _index.Method(c.Name);
         if (v == CallVerdict.Unknown && _catalog.UnsafeStdMethods.TryGetValue(c.Name, out var receiver) && receiver == "any") return true;
         // Dependencies: their safe methods make a name ambiguous; their unsafe ones count unless std has safe namesakes.
         foreach (var api in _deps.All())

@@ -146,6 +146,9 @@ internal sealed class Extractor
             case RustSyntaxKind.LetCondition:
                 VisitLetCondition(node);
                 break;
+            case RustSyntaxKind.ClosureExpression:
+                VisitCellClosure(node);
+                break;
             case RustSyntaxKind.AssignmentExpression:
                 VisitAssignment(node);
                 return false;
@@ -498,6 +501,29 @@ internal sealed class Extractor
         if (OriginOf(value) is { Kind: not PointerOriginKind.None } origin) origins[b.Text] = origin;
     }
 
+    /// <summary>
+    /// Loom-style UnsafeCell access: <c>cell.with_mut(|ptr| …)</c> hands the closure the cell's raw pointer (no std type
+    /// has a with_mut taking a closure); <c>x.cell.with(|ptr| …)</c> too when <c>cell</c> is an UnsafeCell field.
+    /// </summary>
+    private void VisitCellClosure(SyntaxNode closure)
+    {
+        if (CurrentFunction() is not { CallOrigins: { } origins, RawLocals: { } raw }) return;
+        if (closure.Parent is not { Kind: RustSyntaxKind.Arguments } args || args.Parent is not { Kind: RustSyntaxKind.CallExpression } call
+            || call.ChildByField(RustSyntaxField.Function) is not { Kind: RustSyntaxKind.FieldExpression } f
+            || f.ChildByField(RustSyntaxField.Field)?.Text is not ({ } method and ("with_mut" or "with"))) return;
+        if (closure.ChildByField(RustSyntaxField.Parameters) is not { } ps) return;
+        var first = ps.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment);
+        if (first.Tree is null || first.Kind != RustSyntaxKind.Identifier) return;
+        if (method == "with_mut")
+        {
+            raw.Add(first.Text);
+            return;
+        }
+        if (f.ChildByField(RustSyntaxField.Value) is { } recv && SyntaxFacts.Strip(recv) is { Kind: RustSyntaxKind.FieldExpression } cell
+            && cell.ChildByField(RustSyntaxField.Field) is { Kind: RustSyntaxKind.FieldIdentifier } cellField)
+            origins[first.Text] = new PointerOrigin(PointerOriginKind.CellField, cellField.Text);
+    }
+
     private void VisitAssignment(SyntaxNode node)
     {
         if (CurrentFunction() is not { RawLocals: { } raw, MmioLocals: { } mmio }) return;
@@ -588,7 +614,7 @@ internal sealed class Extractor
                     continue;
                 case RustSyntaxKind.Identifier:
                     return CurrentFunction()?.CallOrigins is { } origins && origins.TryGetValue(e.Text, out var o) ? o : PointerOrigin.None;
-                case RustSyntaxKind.FieldExpression when e.ChildByField(RustSyntaxField.Field) is { Kind: RustSyntaxKind.FieldIdentifier } field:
+                case RustSyntaxKind.FieldExpression when e.ChildByField(RustSyntaxField.Field) is { Kind: RustSyntaxKind.FieldIdentifier or RustSyntaxKind.IntegerLiteral } field:
                     return new PointerOrigin(e.ChildByField(RustSyntaxField.Value) is { Kind: RustSyntaxKind.Self } ? PointerOriginKind.SelfField : PointerOriginKind.Field, field.Text);
                 case RustSyntaxKind.CallExpression when e.ChildByField(RustSyntaxField.Function) is { } f:
                 {
@@ -701,7 +727,10 @@ internal sealed class Extractor
             region.Mmio.Add(new MmioAccess(IsWritten(deref) ? "deref-write" : "deref-read", api, operand.Text, deref.Location));
         // Name: the field for `*x.f`; Origin: the callee x was initialised from (raw if it returns a pointer).
         string name = key.Kind == RustSyntaxKind.FieldExpression ? fieldKey[1..] : "";
-        var origin = raw || key.Kind == RustSyntaxKind.FieldExpression ? PointerOrigin.None : OriginOf(key);
+        // `*self.0`, `*self.ptr`: the field of the impl's own type decides; other field derefs go by the field's name (Name).
+        var origin = raw ? PointerOrigin.None
+            : key.Kind == RustSyntaxKind.FieldExpression ? (key.ChildByField(RustSyntaxField.Value) is { Kind: RustSyntaxKind.Self } ? OriginOf(key) : PointerOrigin.None)
+            : OriginOf(key);
         // A bindgen static (`*wdk_sys::WdfDriverGlobals`) is a raw pointer.
         if (key.Kind == RustSyntaxKind.ScopedIdentifier && key.Text.Contains("_sys::", StringComparison.Ordinal)) raw = true;
         region.Candidates.Add(new Candidate(CandidateKind.Deref, name, operand.Text, deref.Location, operand.Text, raw, origin));
@@ -1161,6 +1190,19 @@ internal sealed class Extractor
     private static bool CollectFields(SyntaxNode item, HashSet<string> names, FileFacts? types)
     {
         bool publicRaw = false;
+        if (item.ChildByField(RustSyntaxField.Body) is { Kind: RustSyntaxKind.OrderedFieldDeclarationList } tuple && types is not null)
+        {
+            // Tuple struct fields: by type and index only (`0` says nothing across structs).
+            int index = 0;
+            foreach (var t in tuple.Children)
+            {
+                if (t.Field != RustSyntaxField.Type) continue;
+                var typed = NameOf(item) + "." + index++;
+                types.TypedFields.Add(typed);
+                if (IsPointerType(t) || IsNonNullType(t)) types.TypedPointerFields.Add(typed);
+            }
+            return false;
+        }
         if (item.ChildByField(RustSyntaxField.Body) is not { Kind: RustSyntaxKind.FieldDeclarationList } body) return false;
         foreach (var f in body.Children)
         {
