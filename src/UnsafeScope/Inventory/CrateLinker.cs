@@ -34,6 +34,7 @@ internal sealed class CrateLinker
     private readonly HashSet<string> _reexportedModules = new(StringComparer.Ordinal);
     private readonly HashSet<(string Module, string Name)> _reexportedItems = [];
     private readonly HashSet<string> _unsafeMacros = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _macroCalls = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reexportedNames = new(StringComparer.Ordinal);
 
     public CrateLinker(ApiCatalog catalog, IEnumerable<FileFacts> crateFiles, CrateDependencies? dependencies = null)
@@ -56,6 +57,7 @@ internal sealed class CrateLinker
             _unsafeFnFields.UnionWith(f.UnsafeFnPointerFields);
             _typedFields.UnionWith(f.TypedFields);
             _typedPointerFields.UnionWith(f.TypedPointerFields);
+            _macroCalls.UnionWith(f.MacroCalls);
             _pointerReturning.UnionWith(f.PointerReturningFunctions);
             _publicRawTypes.UnionWith(f.TypesWithPublicRawFields);
             foreach (var (path, isPub) in f.ModuleDeclarations) _modules[path] = _modules.GetValueOrDefault(path) || isPub;
@@ -116,6 +118,7 @@ internal sealed class CrateLinker
                 Location = draft.Location,
                 InMacro = draft.InMacro,
                 ExpandedFrom = draft.ExpandedFrom,
+                MacroRules = draft.MacroRules.Length > 0 && _macroCalls.Contains(draft.MacroRules) ? draft.MacroRules : "",
                 Item = draft.Item,
                 Name = draft.Name,
                 Visibility = draft.Visibility,

@@ -65,6 +65,9 @@ internal sealed class Extractor
 
     private List<RustSyntaxTree>? _itemFragments;
 
+    /// <summary>The macro_rules! whose body is being scanned ("" elsewhere).</summary>
+    private string _macroRules = "";
+
     /// <summary>For an expression macro's fragment: the invocation in the real tree, whose text holds the SAFETY comments.</summary>
     private SyntaxNode? _commentScope;
 
@@ -161,7 +164,9 @@ internal sealed class Extractor
                     // What the body does outside its own unsafe blocks: does a call of the macro perform unsafe operations?
                     var body = new RegionDraft { Kind = RegionKind.UnsafeBlock, Location = node.Location, InMacro = true, Item = ItemPath(NameOf(node)), Name = NameOf(node), Module = CurrentModule() };
                     _facts.MacroBodies.Add(body);
+                    _macroRules = NameOf(node);
                     ScanTokenTrees(node, body);
+                    _macroRules = "";
                 }
                 else
                 {
@@ -782,6 +787,7 @@ internal sealed class Extractor
     private void VisitMacro(SyntaxNode node)
     {
         var name = MacroName(node);
+        _facts.MacroCalls.Add(name);
         if (_catalog.ItemMacroShape(name) is { } shape && _depth < 4 && ExtractItemMacro(node, shape))
             return;
         var region = CurrentRegion();
@@ -922,8 +928,9 @@ internal sealed class Extractor
         }
     }
 
-    private void ScanTokens(System.Collections.Immutable.ImmutableArray<MacroToken> tokens, int start, int end, RegionDraft? region)
+    private void ScanTokens(System.Collections.Immutable.ImmutableArray<MacroToken> tokens, int start, int end, RegionDraft? region, HashSet<string>? rawLocals = null)
     {
+        bool IsRaw(string name) => rawLocals?.Contains(name) == true || CurrentFunction()?.RawLocals?.Contains(name) == true;
         for (int i = start; i < end; i++)
         {
             var t = tokens[i];
@@ -935,7 +942,7 @@ internal sealed class Extractor
                     int close = MatchingClose(tokens, i + 1, end);
                     var span = TextSpan.FromBounds(t.Span.Start, tokens[close].Span.End);
                     var draft = AddRegionAt(RegionKind.UnsafeBlock, span, t.Node, inMacro: true, visibility: CurrentFunction()?.Visibility ?? "private", hasBody: true);
-                    ScanTokens(tokens, i + 2, close, draft);
+                    ScanTokens(tokens, i + 2, close, draft, rawLocals);
                     i = close;
                     continue;
                 }
@@ -953,10 +960,19 @@ internal sealed class Extractor
                         if (tokens[j].Kind == RustSyntaxKind.FnKeyword && j + 1 < end) { fnName = tokens[j + 1].Kind == RustSyntaxKind.Identifier ? tokens[j + 1].Text : ""; break; }
                     if (k == RegionKind.UnsafeFn && fnName.Length > 0 && !fnName.StartsWith('$'))
                         _facts.FunctionDeclarations.Add(new FunctionDeclaration(fnName, "", FunctionShape.Unknown, IsUnsafe: true, IsPublic: true));
+                    // An unsafe fn with a body in a token tree: a region over the body, with its raw-pointer parameters.
+                    if (k == RegionKind.UnsafeFn && TokenFunctionBody(tokens, i + 1, end) is var (open, close, fnRaw))
+                    {
+                        var fnRegion = AddRegionAt(k, TextSpan.FromBounds(t.Span.Start, tokens[close].Span.End), t.Node, inMacro: true, name: fnName, hasBody: true);
+                        ScanTokens(tokens, open + 1, close, fnRegion, fnRaw);
+                        i = close;
+                        continue;
+                    }
                     AddRegionAt(k, TextSpan.FromBounds(t.Span.Start, next.Span.End), t.Node, inMacro: true, name: fnName);
                 }
                 continue;
             }
+            if (t.Kind == RustSyntaxKind.Identifier && i + 1 < end && tokens[i + 1].Kind == RustSyntaxKind.ExclamationToken) _facts.MacroCalls.Add(t.Text);
             if (region is null) continue;
             // Calls: ident ( … ), a::b ( … ), .m ( … ); derefs: * ident after a non-operand; statics: Uppercase identifiers.
             if (t.Kind == RustSyntaxKind.Identifier)
@@ -985,12 +1001,14 @@ internal sealed class Extractor
                 }
                 else if (isCall && afterDot)
                 {
-                    region.Candidates.Add(new Candidate(CandidateKind.MethodCall, t.Text, t.Text, t.Node.Location, i >= 2 ? tokens[i - 2].Text : ""));
+                    var receiver = i >= 2 ? tokens[i - 2].Text : "";
+                    bool rawReceiver = i >= 2 && tokens[i - 2].Kind == RustSyntaxKind.Identifier && (i < 3 || tokens[i - 3].Kind != RustSyntaxKind.DotToken) && IsRaw(receiver);
+                    region.Candidates.Add(new Candidate(CandidateKind.MethodCall, t.Text, t.Text, t.Node.Location, receiver, rawReceiver));
                 }
                 else if (isCall)
                 {
                     var path = new System.Text.StringBuilder(t.Text);
-                    for (int j = i - 1; j >= start + 1 && tokens[j].Kind == RustSyntaxKind.ColonColonToken && tokens[j - 1].Kind is RustSyntaxKind.Identifier or RustSyntaxKind.Crate or RustSyntaxKind.Self or RustSyntaxKind.Super; j -= 2)
+                    for (int j = i - 1; j >= start + 1 && tokens[j].Kind == RustSyntaxKind.ColonColonToken && (tokens[j - 1].Kind is RustSyntaxKind.Identifier or RustSyntaxKind.Crate or RustSyntaxKind.Self or RustSyntaxKind.Super || tokens[j - 1].Text == "$crate"); j -= 2)
                         path.Insert(0, tokens[j - 1].Text + "::");
                     var full = ResolveImport(path.ToString());
                     region.Candidates.Add(new Candidate(CandidateKind.Call, t.Text, full, t.Node.Location));
@@ -1001,11 +1019,47 @@ internal sealed class Extractor
                 }
                 if (!isCall && i > start && tokens[i - 1].Kind == RustSyntaxKind.AsteriskToken && (i - 1 == start || !IsOperandEnd(tokens[i - 2].Kind)))
                 {
-                    bool raw = CurrentFunction()?.RawLocals?.Contains(t.Text) == true;
+                    // `*p` — or `*(p.add(n))`, `*p.add(n)`: pointer arithmetic on a raw local is still a raw pointer.
+                    bool raw = IsRaw(t.Text) && !(i + 3 < end && tokens[i + 1].Kind == RustSyntaxKind.DotToken && !IsPointerArithmetic(tokens[i + 2].Text));
                     region.Candidates.Add(new Candidate(CandidateKind.Deref, "", t.Text, tokens[i - 1].Node.Location, t.Text, raw));
+                }
+                else if (i > start + 1 && tokens[i - 1].Kind == RustSyntaxKind.OpenParenToken && tokens[i - 2].Kind == RustSyntaxKind.AsteriskToken
+                         && (i - 2 == start || !IsOperandEnd(tokens[i - 3].Kind)) && IsRaw(t.Text) && i + 2 < end
+                         && tokens[i + 1].Kind == RustSyntaxKind.DotToken && IsPointerArithmetic(tokens[i + 2].Text))
+                {
+                    region.Candidates.Add(new Candidate(CandidateKind.Deref, "", t.Text, tokens[i - 2].Node.Location, t.Text, RawReceiver: true));
                 }
             }
         }
+    }
+
+    private static bool IsPointerArithmetic(string method) => method is "add" or "sub" or "offset" or "wrapping_add" or "wrapping_sub" or "wrapping_offset" or "byte_add" or "byte_sub" or "cast";
+
+    /// <summary>
+    /// After <c>unsafe</c> in a token tree: the body of the <c>fn</c> that follows (its braces) and the parameters it
+    /// declares as raw pointers (<c>src: *const T</c>); null for a declaration without a body.
+    /// </summary>
+    private static (int Open, int Close, HashSet<string> RawParams)? TokenFunctionBody(System.Collections.Immutable.ImmutableArray<MacroToken> tokens, int from, int end)
+    {
+        int fn = -1;
+        for (int j = from; j < Math.Min(end, from + 6); j++)
+            if (tokens[j].Kind == RustSyntaxKind.FnKeyword) { fn = j; break; }
+        if (fn < 0) return null;
+        int depth = tokens[fn].Depth;
+        var raw = new HashSet<string>(StringComparer.Ordinal);
+        for (int j = fn + 1; j < end; j++)
+        {
+            var t = tokens[j];
+            if (t.Depth == depth && t.Kind == RustSyntaxKind.SemicolonToken) return null;
+            // The body's `{` opens a token tree one level down (braces belong to the tree they delimit).
+            if (t.Kind == RustSyntaxKind.OpenBraceToken && t.Depth == depth + 1 && tokens[j - 1].Depth <= depth) return (j, MatchingClose(tokens, j, end), raw);
+            if (t.Depth < depth) return null;
+            // A parameter `name: *const T` / `name: *mut T`.
+            if (t.Kind is RustSyntaxKind.Identifier && j + 3 < end && tokens[j + 1].Kind == RustSyntaxKind.ColonToken && tokens[j + 2].Kind == RustSyntaxKind.AsteriskToken
+                && tokens[j + 3].Text is "const" or "mut")
+                raw.Add(t.Text);
+        }
+        return null;
     }
 
     private static bool IsOperandEnd(RustSyntaxKind kind) => kind is RustSyntaxKind.Identifier or RustSyntaxKind.IntegerLiteral or RustSyntaxKind.FloatLiteral
@@ -1076,6 +1130,7 @@ internal sealed class Extractor
             EnclosingAbi = kind is RegionKind.UnsafeBlock && fn is not null ? fn.Abi : "",
             InUnsafeFunction = kind is RegionKind.UnsafeBlock && fn is not null && fn.IsUnsafe,
             Module = CurrentModule(),
+            MacroRules = inMacro ? _macroRules : "",
             Kind = kind,
             Location = _text.GetLocation(span),
             InMacro = inMacro,

@@ -74,6 +74,8 @@ internal sealed class RegionDraft
     public bool InUnsafeFunction { get; init; }
     /// <summary>The module path at the region (the file's module and inline <c>mod</c>s), where plain calls resolve.</summary>
     public string Module { get; init; } = "";
+    /// <summary>For a token-level region in a <c>macro_rules!</c> body: that macro's name.</summary>
+    public string MacroRules { get; init; } = "";
     public List<UnsafeOperation> Operations { get; } = [];
     public List<FfiCall> FfiCalls { get; } = [];
     public List<MmioAccess> Mmio { get; } = [];
@@ -98,6 +100,9 @@ internal sealed class FileFacts
     /// <summary>Suppression comments: <c>// unsafescope-ignore: US1001 -- reason</c>.</summary>
     public List<SuppressionComment> Suppressions { get; } = [];
     public List<RegionDraft> Regions { get; } = [];
+
+    /// <summary>Names of the macros this file calls (in code or inside other macros' token trees).</summary>
+    public HashSet<string> MacroCalls { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The bodies of <c>macro_rules!</c> definitions (Name = the macro): operations outside their own unsafe blocks.</summary>
     public List<RegionDraft> MacroBodies { get; } = [];

@@ -164,8 +164,17 @@ public sealed record UnsafeRegion
     /// <summary>The region's location.</summary>
     public required Location Location { get; init; }
 
-    /// <summary>True when the region sits in a macro token tree (macro_rules! body, macro argument): compiler lints never see it.</summary>
+    /// <summary>
+    /// True when the region sits in a macro token tree (macro_rules! body, macro argument). Compiler lints see such code
+    /// only as expansions of a local <c>macro_rules!</c> (see <see cref="MacroRules"/>).
+    /// </summary>
     public bool InMacro { get; init; }
+
+    /// <summary>
+    /// For a region in the body of a local <c>macro_rules!</c> that the crate calls: the macro's name (rustc and clippy
+    /// lint its expansions at these lines); empty otherwise.
+    /// </summary>
+    public string MacroRules { get; init; } = "";
 
     /// <summary>The item macro (<c>cfg_if</c>, …) whose arguments held this region, analyzed as ordinary code; empty otherwise.</summary>
     public string ExpandedFrom { get; init; } = "";

@@ -29,7 +29,8 @@ public sealed class DocumentUnsafeBlocksAnalyzer : RustAnalyzer
     private static void Analyze(RegionAnalysisContext c)
     {
         var r = c.Region;
-        if (r.InMacro) return; // compiler lints never see token trees; US2008 covers them
+        // Compiler lints never see token trees (US2008 covers them), except the bodies of local macro_rules! the crate calls.
+        if (r.InMacro && r.MacroRules.Length == 0) return;
         bool strict = !c.Options.GetBool(Rule.Id, "accept-comment-above-statement", true) || !c.Options.GetBool(Rule.Id, "accept-comment-above-attributes", true);
         bool ok = strict ? r.SafetyCommentPlacement == SafetyCommentPlacement.OnRegion : r.HasSafetyComment;
         if (ok) return;
