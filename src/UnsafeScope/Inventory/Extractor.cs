@@ -265,6 +265,8 @@ internal sealed class Extractor
         // Trait items have no visibility of their own: they are as visible as the trait.
         var visibility = owner == ContextKind.Trait ? CurrentOf(ContextKind.Trait)?.Visibility ?? "private" : SyntaxFacts.Visibility(node);
         Declare(node, name, owner, isUnsafe, visibility);
+        if (node.ChildByField(RustSyntaxField.ReturnType) is { } ret && (IsPointerType(ret) || IsNonNullType(ret)))
+            _facts.PointerReturningFunctions.Add(name);
         if (isUnsafe)
         {
             AddRegion(RegionKind.UnsafeFn, node, name: name, visibility: visibility, safetyDoc: SafetyComments.HasSafetyDocSection(node), itemSuffix: name);
@@ -977,7 +979,8 @@ internal sealed class Extractor
             // Calls: ident ( … ), a::b ( … ), .m ( … ); derefs: * ident after a non-operand; statics: Uppercase identifiers.
             if (t.Kind == RustSyntaxKind.Identifier)
             {
-                bool isCall = i + 1 < end && tokens[i + 1].Kind == RustSyntaxKind.OpenParenToken;
+                bool isCall = i + 1 < end && tokens[i + 1].Kind == RustSyntaxKind.OpenParenToken
+                    || (i + 2 < end && tokens[i + 1].Kind == RustSyntaxKind.ColonColonToken && tokens[i + 2].Kind == RustSyntaxKind.LessThanToken && TurbofishCall(tokens, i + 2, end));
                 bool isMacro = i + 1 < end && tokens[i + 1].Kind == RustSyntaxKind.ExclamationToken;
                 bool afterDot = i > start && tokens[i - 1].Kind == RustSyntaxKind.DotToken;
                 bool inPath = i + 1 < end && tokens[i + 1].Kind == RustSyntaxKind.ColonColonToken;
@@ -1033,6 +1036,20 @@ internal sealed class Extractor
         }
     }
 
+    /// <summary><c>f::&lt;A, B&lt;C&gt;&gt;(</c>: the generic arguments starting at <paramref name="lt"/> close and a call follows.</summary>
+    private static bool TurbofishCall(System.Collections.Immutable.ImmutableArray<MacroToken> tokens, int lt, int end)
+    {
+        int angle = 0;
+        for (int j = lt; j < end && j < lt + 64; j++)
+        {
+            if (tokens[j].Kind == RustSyntaxKind.LessThanToken) angle++;
+            else if (tokens[j].Kind == RustSyntaxKind.GreaterThanToken && --angle == 0)
+                return j + 1 < end && tokens[j + 1].Kind == RustSyntaxKind.OpenParenToken;
+            else if (tokens[j].Kind is RustSyntaxKind.SemicolonToken or RustSyntaxKind.OpenBraceToken) return false;
+        }
+        return false;
+    }
+
     private static bool IsPointerArithmetic(string method) => method is "add" or "sub" or "offset" or "wrapping_add" or "wrapping_sub" or "wrapping_offset" or "byte_add" or "byte_sub" or "cast";
 
     /// <summary>
@@ -1052,7 +1069,7 @@ internal sealed class Extractor
             var t = tokens[j];
             if (t.Depth == depth && t.Kind == RustSyntaxKind.SemicolonToken) return null;
             // The body's `{` opens a token tree one level down (braces belong to the tree they delimit).
-            if (t.Kind == RustSyntaxKind.OpenBraceToken && t.Depth == depth + 1 && tokens[j - 1].Depth <= depth) return (j, MatchingClose(tokens, j, end), raw);
+            if (t.Kind == RustSyntaxKind.OpenBraceToken && t.Depth == depth + 1) return (j, MatchingClose(tokens, j, end), raw);
             if (t.Depth < depth) return null;
             // A parameter `name: *const T` / `name: *mut T`.
             if (t.Kind is RustSyntaxKind.Identifier && j + 3 < end && tokens[j + 1].Kind == RustSyntaxKind.ColonToken && tokens[j + 2].Kind == RustSyntaxKind.AsteriskToken
@@ -1294,14 +1311,18 @@ internal sealed class Extractor
     private static bool IsNonNullType(SyntaxNode type)
         => type.Kind == RustSyntaxKind.GenericType && type.ChildByField(RustSyntaxField.Type) is { } t && LastSegment(t.Text) == "NonNull";
 
-    /// <summary><c>UnsafeCell&lt;T&gt;</c>, <c>Cell&lt;*T&gt;</c> or <c>AtomicPtr&lt;T&gt;</c>: <c>get()</c>/<c>load()</c> gives a raw pointer.</summary>
+    /// <summary>
+    /// <c>UnsafeCell&lt;T&gt;</c>, <c>Cell&lt;*T&gt;</c>, <c>Cell&lt;NonNull&lt;T&gt;&gt;</c> or <c>AtomicPtr&lt;T&gt;</c>: <c>get()</c>/<c>load()</c>
+    /// gives a raw pointer (a NonNull for the third, whose as_ref/as_mut are unsafe alike).
+    /// </summary>
     private static bool IsPointerCell(SyntaxNode type)
     {
         if (type.Kind != RustSyntaxKind.GenericType || type.ChildByField(RustSyntaxField.Type) is not { } t) return false;
         var name = LastSegment(t.Text);
         if (name is "UnsafeCell" or "AtomicPtr") return true;
         return name == "Cell" && type.ChildByField(RustSyntaxField.TypeArguments) is { } args
-            && args.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Kind: RustSyntaxKind.PointerType };
+            && args.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } inner
+            && (inner.Kind == RustSyntaxKind.PointerType || IsNonNullType(inner));
     }
 
     internal static string NameOf(SyntaxNode item) => item.ChildByField(RustSyntaxField.Name) is { } n ? n.Text : "";
