@@ -47,6 +47,9 @@ internal static class Cli
           --markdown FILE      write the per-crate table as GitHub markdown
           --html FILE          write a self-contained HTML report (charts, worst regions with code; docs/report.md)
           --catalog F1,F2      extra API catalog packs (.tsv, see queries/catalogs/README.md); later rows override
+          --deps D1,D2         opt-in: folders of unpacked crates (<name>-<version>, e.g. ~/.cargo/registry/src/*/ or
+                               /usr/share/cargo/registry) where each crate's Cargo.toml dependencies are looked up, so
+                               calls of their unsafe and extern functions count as unsafe operations
           --queries F1,F2      extra query packs (.scm rules as tree-sitter queries, see queries/README.md)
           --config FILE        configuration (default: unsafescope.toml found upward from the first path)
           --no-config          ignore any unsafescope.toml
@@ -115,7 +118,7 @@ internal static class Cli
     }
 
     // Options that decide what a run computes: analyze and merge take the same ones.
-    private static readonly string[] s_runOptions = ["max-file-size", "parse-timeout", "catalog", "config", "baseline", "queries"];
+    private static readonly string[] s_runOptions = ["max-file-size", "parse-timeout", "catalog", "config", "baseline", "queries", "deps"];
     private static readonly string[] s_outputOptions = ["json", "markdown", "html", "fail-on", "show", "sarif", "category"];
 
     private static int Analyze(string[] args, CancellationToken cancellationToken)
@@ -236,6 +239,9 @@ internal static class Cli
                 throw new UsageException($"bad baseline: {e.Message}");
             }
         }
+        var deps = cl.Get("deps") is { } dl ? dl.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+        foreach (var d in deps)
+            if (!Directory.Exists(d)) throw new UsageException($"--deps '{d}' is not a folder.");
         var failOn = cl.Get("fail-on") ?? "none";
         if (failOn is not ("error" or "warning" or "note" or "none"))
             throw new UsageException($"--fail-on must be error, warning, note or none, not '{failOn}'.");
@@ -245,6 +251,7 @@ internal static class Cli
             Baseline = baseline,
             Catalog = catalog,
             Configuration = config,
+            DependencySources = [.. deps],
             MaxFileBytes = cl.GetInt("max-file-size", 16 * 1024 * 1024, 1, int.MaxValue),
             ParseTimeout = TimeSpan.FromSeconds(cl.GetInt("parse-timeout", 30, 1, 3600)),
         };

@@ -43,7 +43,8 @@ public sealed record FfiMacroEntry(string Name, string Kind, ImmutableArray<stri
 
 /// <summary>An unsafe function or method of core/std/alloc.</summary>
 /// <param name="Name">Name or trailing path segments.</param>
-/// <param name="Form">free, path, method, or prefix (the function name starts with it).</param>
+/// <param name="Form">free, path, method, assoc (<c>T::name</c> for any type), prefix (the function name starts with it),
+/// or intrinsic (a name prefix of core::arch intrinsics, unsafe to call outside a <c>#[target_feature]</c> fn).</param>
 /// <param name="Receiver">For methods: any or raw-pointer.</param>
 public sealed record UnsafeStdEntry(string Name, string Form, string Receiver);
 
@@ -87,7 +88,7 @@ public sealed class ApiCatalog
         "map", "unmap", "volatile-read", "volatile-write", "unaligned-read", "unaligned-write", "port-in", "port-out",
         "msr-read", "msr-write", "bus-config", "register-read", "register-write");
     private static readonly FrozenSet<string> s_forms = FrozenSet.Create(StringComparer.Ordinal, "free", "path", "method", "field");
-    private static readonly FrozenSet<string> s_stdForms = FrozenSet.Create(StringComparer.Ordinal, "free", "path", "method", "prefix");
+    private static readonly FrozenSet<string> s_stdForms = FrozenSet.Create(StringComparer.Ordinal, "free", "path", "method", "prefix", "intrinsic", "assoc");
 
     private ApiCatalog(
         FrozenDictionary<string, ApiEntry> apis, ImmutableArray<FamilyRule> families, FrozenDictionary<string, MmioEntry> mmio,
@@ -102,6 +103,8 @@ public sealed class ApiCatalog
         UnsafeStdFree = unsafeStd.Where(e => e.Form == "free").Select(e => e.Name).ToFrozenSet(StringComparer.Ordinal);
         UnsafeStdPaths = [.. unsafeStd.Where(e => e.Form == "path").Select(e => e.Name)];
         UnsafeStdPrefixes = [.. unsafeStd.Where(e => e.Form == "prefix").Select(e => e.Name)];
+        TargetFeatureIntrinsicPrefixes = [.. unsafeStd.Where(e => e.Form == "intrinsic").Select(e => e.Name)];
+        UnsafeStdAssociated = unsafeStd.Where(e => e.Form == "assoc").Select(e => e.Name).ToFrozenSet(StringComparer.Ordinal);
         UnsafeStdMethods = unsafeStd.Where(e => e.Form == "method").ToFrozenDictionary(e => e.Name, e => e.Receiver, StringComparer.Ordinal);
     }
 
@@ -126,6 +129,18 @@ public sealed class ApiCatalog
     /// <summary>Macros whose arguments are items (name → shape: cfg-if or items); see item-macros.tsv.</summary>
     public FrozenDictionary<string, string> ItemMacros { get; private init; } = FrozenDictionary<string, string>.Empty;
 
+    /// <summary>The shape of an item or expression macro: an exact name, else the longest <c>prefix*</c> row.</summary>
+    internal string? ItemMacroShape(string name)
+    {
+        if (ItemMacros.TryGetValue(name, out var shape)) return shape;
+        string? best = null;
+        int length = -1;
+        foreach (var (key, value) in ItemMacros)
+            if (key.EndsWith('*') && key.Length - 1 > length && name.StartsWith(key.AsSpan(0, key.Length - 1), StringComparison.Ordinal))
+                (best, length) = (value, key.Length - 1);
+        return best;
+    }
+
     /// <summary>The pack files loaded, in order.</summary>
     public ImmutableArray<string> Sources { get; }
 
@@ -136,6 +151,18 @@ public sealed class ApiCatalog
     internal ImmutableArray<string> UnsafeStdPaths { get; }
     internal ImmutableArray<string> UnsafeStdPrefixes { get; }
     internal FrozenDictionary<string, string> UnsafeStdMethods { get; }
+    internal ImmutableArray<string> TargetFeatureIntrinsicPrefixes { get; }
+
+    /// <summary>Trait functions called as <c>T::name(…)</c> for any T (<c>FromRawFd::from_raw_fd</c>).</summary>
+    internal FrozenSet<string> UnsafeStdAssociated { get; }
+
+    /// <summary>A core::arch intrinsic (<c>#[target_feature]</c>): unsafe to call outside a <c>#[target_feature]</c> fn.</summary>
+    internal bool IsTargetFeatureIntrinsic(string name)
+    {
+        foreach (var p in TargetFeatureIntrinsicPrefixes)
+            if (name.StartsWith(p, StringComparison.Ordinal)) return true;
+        return false;
+    }
 
     /// <summary>The family rule for a name not in <see cref="Apis"/>: longest prefix followed by an uppercase letter.</summary>
     public FamilyRule? FamilyOf(string name)
@@ -236,7 +263,7 @@ public sealed class ApiCatalog
                 }
                 else if (Same(header, s_itemMacroColumns))
                 {
-                    itemMacros[cells[0]] = OneOf(file, lineNo, "shape", cells[1], FrozenSet.Create(StringComparer.Ordinal, "cfg-if", "items"));
+                    itemMacros[cells[0]] = OneOf(file, lineNo, "shape", cells[1], FrozenSet.Create(StringComparer.Ordinal, "cfg-if", "items", "expression"));
                 }
                 else
                 {

@@ -363,7 +363,8 @@ public static class Analysis
             if (errors > 0)
                 notes.Add(new ToolNotification(NotificationIds.ParseErrors, NotificationLevel.Note,
                     $"The file has {errors} syntax error(s), the first at line {firstErrorLine}; the rest of the file was analyzed.", path, firstErrorLine));
-            var fileFacts = Extractor.Extract(tree, session.Catalog, path, crate.Name, modulePath);
+            var fragments = new List<RustSyntaxTree>();
+            var fileFacts = Extractor.Extract(tree, session.Catalog, path, crate.Name, modulePath, fragments);
             fileFacts.CrateRoot = crate.Root;
             fileFacts.Edition = crate.Edition;
             fileFacts.LineHashes = Fingerprints.LineHashes(text);
@@ -371,6 +372,9 @@ public static class Analysis
             {
                 host.RunNodeActions(tree, crate.Edition, diagnostics.Add, cancellationToken);
                 host.RunQueryActions(tree, crate.Edition, diagnostics.Add, cancellationToken);
+                // Items passed to cfg_if!, cfg_net!… are code the compiler checks: the syntax rules check them too.
+                foreach (var fragment in fragments)
+                    host.RunNodeActions(fragment, crate.Edition, diagnostics.Add, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {

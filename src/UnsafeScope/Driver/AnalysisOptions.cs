@@ -48,6 +48,16 @@ public sealed record AnalysisOptions
     /// </summary>
     public string? CacheDirectory { get; init; }
 
+    /// <summary>
+    /// Opt-in: folders of unpacked crates named <c>&lt;package&gt;-&lt;version&gt;</c>, such as a cargo registry's
+    /// <c>~/.cargo/registry/src/index.crates.io-…</c> or Debian's <c>/usr/share/cargo/registry</c>. The dependencies each
+    /// analyzed crate's Cargo.toml names are looked up there (the highest version meeting the requirement; renamed
+    /// <c>package =</c> dependencies too) and their public unsafe functions, unsafe trait methods and extern functions
+    /// indexed, so that calling them counts as an unsafe operation. Only these folders are read (Cargo.toml and
+    /// <c>.rs</c> files of the chosen crates); the analyzed code cannot point the analysis anywhere else.
+    /// </summary>
+    public ImmutableArray<string> DependencySources { get; init; } = [];
+
     /// <summary>Folder names never descended into.</summary>
     public ImmutableArray<string> ExcludedDirectoryNames { get; init; } = ["target", ".git", "node_modules"];
 }

@@ -26,6 +26,7 @@ internal sealed class CrateStage
     private readonly Dictionary<string, (CrateInventory Crate, List<ToolNotification> Notes)> _linked = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly CancellationToken _cancellationToken;
+    private readonly DependencySources? _dependencies;
 
     // paths: the files' relative paths in output order; crateOfFile: each file's crate root when known before the
     // records arrive (then a crate is linked as soon as its last file is in).
@@ -39,6 +40,9 @@ internal sealed class CrateStage
         _indexByPath = new Dictionary<string, int>(paths.Count, StringComparer.Ordinal);
         for (int i = 0; i < paths.Count; i++) _indexByPath[paths[i]] = i;
         _cancellationToken = cancellationToken;
+        var options = session.Options;
+        if (!options.DependencySources.IsDefaultOrEmpty)
+            _dependencies = new DependencySources(options.DependencySources, session.Catalog, options.MaxFileBytes, options.ParseTimeout, cancellationToken);
         if (crateOfFile is not null)
         {
             _crateOfFile = crateOfFile;
@@ -85,8 +89,11 @@ internal sealed class CrateStage
                 results[i] = r;
             }
             var ordered = _linked.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+            // Dependency lookups happen as crates are linked, in no fixed order: sort what they reported.
+            var dependencyNotes = _dependencies?.Notifications.OrderBy(n => n.Path, StringComparer.Ordinal).ThenBy(n => n.Message, StringComparer.Ordinal) ?? Enumerable.Empty<ToolNotification>();
             var notifications = runNotifications
                 .Concat(ordered.SelectMany(p => p.Value.Notes))
+                .Concat(dependencyNotes)
                 .Concat(results.SelectMany(r => r.Notifications)).ToImmutableArray();
             var host = _session.Host;
             return new AnalysisResult
@@ -113,9 +120,9 @@ internal sealed class CrateStage
         var indices = _arrived[crateRoot];
         indices.Sort();
         var notes = new List<ToolNotification>();
-        var linker = new CrateLinker(_session.Catalog, indices.Select(i => _facts[i]!));
-        var counts = InventoryCounts.Zero;
         var first = _facts[indices[0]]!;
+        var linker = new CrateLinker(_session.Catalog, indices.Select(i => _facts[i]!), _dependencies?.ForCrate(crateRoot, first.Crate) ?? CrateDependencies.None);
+        var counts = InventoryCounts.Zero;
         var root = FileDiscovery.Relative(_baseDirectory, crateRoot) is { Length: > 0 } r ? r : ".";
         Analysis.RunAnalyzers(() => host.RunCrateStart(first.Crate, root, Report, _cancellationToken), "crate start", root, notes);
         var inventories = new List<FileInventory>(indices.Count);
@@ -126,6 +133,7 @@ internal sealed class CrateStage
             _results[i] = _results[i]! with { Inventory = inventory };
             counts += inventory.Counts;
             var list = _diagnostics[i]!;
+            DeferredConditions.Apply(list, inventory);
             Analysis.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken), "region and file", inventory.Path, notes);
         }
         Analysis.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken), "crate end", root, notes);

@@ -19,7 +19,7 @@ internal sealed record FileRecord(FileResult Result, FileFacts? Facts, Immutable
 /// </summary>
 internal static class FileRecordFormat
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
     public static void Write(BinaryWriter w, FileRecord record)
     {
@@ -173,12 +173,29 @@ internal static class FileRecordFormat
         }
         w.Write(f.Regions.Count);
         foreach (var r in f.Regions) WriteRegion(w, r, path);
+        w.Write(f.MacroBodies.Count);
+        foreach (var r in f.MacroBodies) WriteRegion(w, r, path);
+        w.Write(f.FunctionDeclarations.Count);
+        foreach (var d in f.FunctionDeclarations)
+        {
+            w.Write(d.Name);
+            w.Write(d.Owner);
+            w.Write((byte)d.Shape);
+            w.Write(d.IsUnsafe);
+            w.Write(d.IsPublic);
+        }
         foreach (var set in Sets(f)) WriteStrings(w, set);
         w.Write(f.Imports.Count);
         foreach (var (k, v) in f.Imports)
         {
             w.Write(k);
             w.Write(v);
+        }
+        w.Write(f.Reexports.Count);
+        foreach (var (module, target) in f.Reexports)
+        {
+            w.Write(module);
+            w.Write(target);
         }
         WriteStrings(w, f.GlobImports);
         w.Write(f.Lines);
@@ -208,9 +225,13 @@ internal static class FileRecordFormat
         for (int i = rd.ReadInt32(); i > 0; i--)
             f.Suppressions.Add(new SuppressionComment(ReadLocation(rd, path), rd.ReadInt32(), [.. ReadStrings(rd)], rd.ReadString()));
         for (int i = rd.ReadInt32(); i > 0; i--) f.Regions.Add(ReadRegion(rd, path));
+        for (int i = rd.ReadInt32(); i > 0; i--) f.MacroBodies.Add(ReadRegion(rd, path));
+        for (int i = rd.ReadInt32(); i > 0; i--)
+            f.FunctionDeclarations.Add(new FunctionDeclaration(rd.ReadString(), rd.ReadString(), (FunctionShape)rd.ReadByte(), rd.ReadBoolean(), rd.ReadBoolean()));
         foreach (var set in Sets(f))
             foreach (var s in ReadStrings(rd)) set.Add(s);
         for (int i = rd.ReadInt32(); i > 0; i--) f.Imports.Add(rd.ReadString(), rd.ReadString());
+        for (int i = rd.ReadInt32(); i > 0; i--) f.Reexports.Add((rd.ReadString(), rd.ReadString()));
         f.GlobImports.AddRange(ReadStrings(rd));
         f.Lines = rd.ReadInt32();
         if (rd.ReadBoolean())
@@ -231,8 +252,9 @@ internal static class FileRecordFormat
     // The name sets, in one fixed order for writing and reading.
     private static HashSet<string>[] Sets(FileFacts f) =>
     [
-        f.UnsafeFunctions, f.UnsafeMethods, f.SafeFunctions, f.ExternFunctions, f.SafeExternFunctions, f.ExternStatics,
-        f.StaticMuts, f.UnionFields, f.StructFields, f.RawPointerFields, f.PointerReturningFunctions, f.TypesWithPublicRawFields,
+        f.MacroCalls, f.ExternFunctions, f.SafeExternFunctions, f.ExternStatics, f.StaticMuts, f.UnionFields, f.StructFields,
+        f.RawPointerFields, f.NonNullFields, f.PointerCellFields, f.NonPointerFields, f.UnsafeFnPointerFields, f.TypedFields,
+        f.TypedPointerFields, f.PointerReturningFunctions, f.TypesWithPublicRawFields,
     ];
 
     private static void WriteRegion(BinaryWriter w, RegionDraft r, string path)
@@ -249,11 +271,12 @@ internal static class FileRecordFormat
         w.Write(r.Abi);
         w.Write(r.HasBody);
         w.Write(r.OwnerType);
-        w.Write(r.InPrivateModule);
         w.Write(r.ExpandedFrom);
         w.Write(r.DocHidden);
         w.Write(r.EnclosingAbi);
         w.Write(r.InUnsafeFunction);
+        w.Write(r.Module);
+        w.Write(r.MacroRules);
         w.Write(r.Operations.Count);
         foreach (var o in r.Operations)
         {
@@ -288,7 +311,9 @@ internal static class FileRecordFormat
             WriteLocation(w, c.Location, path);
             w.Write(c.Base);
             w.Write(c.RawReceiver);
-            w.Write(c.Origin);
+            w.Write((byte)c.Origin.Kind);
+            w.Write(c.Origin.Name is not null); // default(PointerOrigin) has no name, PointerOrigin.None an empty one
+            if (c.Origin.Name is not null) w.Write(c.Origin.Name);
         }
     }
 
@@ -308,11 +333,12 @@ internal static class FileRecordFormat
             Abi = rd.ReadString(),
             HasBody = rd.ReadBoolean(),
             OwnerType = rd.ReadString(),
-            InPrivateModule = rd.ReadBoolean(),
             ExpandedFrom = rd.ReadString(),
             DocHidden = rd.ReadBoolean(),
             EnclosingAbi = rd.ReadString(),
             InUnsafeFunction = rd.ReadBoolean(),
+            Module = rd.ReadString(),
+            MacroRules = rd.ReadString(),
         };
         for (int i = rd.ReadInt32(); i > 0; i--)
             r.Operations.Add(new UnsafeOperation((OperationKind)rd.ReadByte(), rd.ReadString(), ReadLocation(rd, path)));
@@ -321,7 +347,8 @@ internal static class FileRecordFormat
         for (int i = rd.ReadInt32(); i > 0; i--)
             r.Mmio.Add(new MmioAccess(rd.ReadString(), rd.ReadString(), rd.ReadString(), ReadLocation(rd, path)));
         for (int i = rd.ReadInt32(); i > 0; i--)
-            r.Candidates.Add(new Candidate((CandidateKind)rd.ReadByte(), rd.ReadString(), rd.ReadString(), ReadLocation(rd, path), rd.ReadString(), rd.ReadBoolean(), rd.ReadString()));
+            r.Candidates.Add(new Candidate((CandidateKind)rd.ReadByte(), rd.ReadString(), rd.ReadString(), ReadLocation(rd, path), rd.ReadString(), rd.ReadBoolean(),
+                new PointerOrigin((PointerOriginKind)rd.ReadByte(), rd.ReadBoolean() ? rd.ReadString() : null!)));
         return r;
     }
 

@@ -42,4 +42,6 @@ public static class NotificationIds
     public const string InternalError = "US0009";
     /// <summary>An analyzer threw; its results for that file are missing, the run went on.</summary>
     public const string AnalyzerFailed = "US0010";
+    /// <summary>A dependency source folder is missing, or a dependency named in Cargo.toml is not in the dependency sources.</summary>
+    public const string DependencyNotFound = "US0011";
 }

@@ -4,44 +4,100 @@ using UnsafeScope.Catalogs;
 namespace UnsafeScope.Inventory;
 
 /// <summary>
-/// Resolves each file's candidates with what the whole crate declares (unsafe functions, extern
-/// functions and statics, static muts, unions) and the catalogs, then freezes the regions.
-/// Resolution prefers precision: a name that is also a safe function of the crate is not counted.
+/// Resolves each file's candidates with what the whole crate declares (functions, extern functions and
+/// statics, static muts, unions, pointer-typed fields) and the catalogs, then freezes the regions.
+/// Calls resolve like rustc would where syntax allows: plain and module paths to the free functions of
+/// that module, <c>Type::f</c> to that type's items, <c>x.m()</c> to methods. Where that is not enough,
+/// by name, preferring precision: a name that is also a safe function of the same shape is not counted.
 /// </summary>
 internal sealed class CrateLinker
 {
     private readonly ApiCatalog _catalog;
-    private readonly HashSet<string> _unsafeFunctions = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _unsafeMethods = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _safeFunctions = new(StringComparer.Ordinal);
+    private readonly FunctionIndex _index;
+    private readonly CrateDependencies _deps;
     private readonly HashSet<string> _externFunctions = new(StringComparer.Ordinal);
     private readonly HashSet<string> _externStatics = new(StringComparer.Ordinal);
     private readonly HashSet<string> _staticMuts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unionFields = new(StringComparer.Ordinal);
     private readonly HashSet<string> _structFields = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rawPointerFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _nonNullFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pointerCellFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _nonPointerFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unsafeFnFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _typedFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _typedPointerFields = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pointerReturning = new(StringComparer.Ordinal);
     private readonly HashSet<string> _publicRawTypes = new(StringComparer.Ordinal);
     private readonly Scoring.ScoringContext _scoring;
     private readonly Dictionary<string, bool> _modules = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reexportedModules = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Module, string Name)> _reexportedItems = [];
+    private readonly HashSet<string> _unsafeMacros = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _macroCalls = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reexportedNames = new(StringComparer.Ordinal);
 
-    public CrateLinker(ApiCatalog catalog, IEnumerable<FileFacts> crateFiles)
+    public CrateLinker(ApiCatalog catalog, IEnumerable<FileFacts> crateFiles, CrateDependencies? dependencies = null)
     {
         _catalog = catalog;
-        foreach (var f in crateFiles)
+        _deps = dependencies ?? CrateDependencies.None;
+        var files = crateFiles.ToList();
+        _index = new FunctionIndex(files);
+        foreach (var f in files)
         {
-            _unsafeFunctions.UnionWith(f.UnsafeFunctions);
-            _unsafeMethods.UnionWith(f.UnsafeMethods);
-            _safeFunctions.UnionWith(f.SafeFunctions);
             _externFunctions.UnionWith(f.ExternFunctions);
             _externStatics.UnionWith(f.ExternStatics);
             _staticMuts.UnionWith(f.StaticMuts);
             _unionFields.UnionWith(f.UnionFields);
             _structFields.UnionWith(f.StructFields);
             _rawPointerFields.UnionWith(f.RawPointerFields);
+            _nonNullFields.UnionWith(f.NonNullFields);
+            _pointerCellFields.UnionWith(f.PointerCellFields);
+            _nonPointerFields.UnionWith(f.NonPointerFields);
+            _unsafeFnFields.UnionWith(f.UnsafeFnPointerFields);
+            _typedFields.UnionWith(f.TypedFields);
+            _typedPointerFields.UnionWith(f.TypedPointerFields);
+            _macroCalls.UnionWith(f.MacroCalls);
             _pointerReturning.UnionWith(f.PointerReturningFunctions);
             _publicRawTypes.UnionWith(f.TypesWithPublicRawFields);
-            foreach (var (path, isPub) in f.ModuleDeclarations) _modules[path] = isPub;
+            foreach (var (path, isPub) in f.ModuleDeclarations) _modules[path] = _modules.GetValueOrDefault(path) || isPub;
+        }
+        // `pub use` in exported modules exports what it names: glob re-exports whole modules, others names. A module
+        // can be exported by a re-export further down the list (`pub use self::linux::*` inside a re-exported module): repeat.
+        var pending = files.SelectMany(f => f.Reexports).ToList();
+        for (bool changed = true; changed;)
+        {
+            changed = false;
+            for (int i = pending.Count - 1; i >= 0; i--)
+            {
+                var (module, path) = pending[i];
+                if (!ModuleExported(module)) continue;
+                pending.RemoveAt(i);
+                changed = true;
+                var segments = StripGenerics(path).Split("::");
+                if (segments[^1] == "*")
+                {
+                    if (CrateModule(segments[..^1], module) is { } m) _reexportedModules.Add(m);
+                }
+                else if (CrateModule(segments, module) is { } m && _index.HasModule(m))
+                    _reexportedModules.Add(m);
+                else if (CrateModule(segments[..^1], module) is { } declaring)
+                {
+                    _reexportedItems.Add((declaring, segments[^1]));
+                    _reexportedNames.Add(segments[^1]);
+                }
+            }
+        }
+        // Local macros whose bodies perform unsafe operations outside their own unsafe blocks.
+        foreach (var f in files)
+        {
+            foreach (var body in f.MacroBodies)
+            {
+                var ops = new List<UnsafeOperation>(body.Operations);
+                foreach (var c in body.Candidates)
+                    if (c.Kind != CandidateKind.Macro) Resolve(c, body, f, ops, []);
+                if (ops.Count > 0) _unsafeMacros.Add(body.Name);
+            }
         }
         _scoring = new Scoring.ScoringContext(_publicRawTypes);
     }
@@ -49,25 +105,25 @@ internal sealed class CrateLinker
     public FileInventory Link(FileFacts facts)
     {
         var scoring = _scoring;
-        bool fileExported = ModuleExported(facts.ModulePath);
         var regions = ImmutableArray.CreateBuilder<UnsafeRegion>(facts.Regions.Count);
         foreach (var draft in facts.Regions.OrderBy(r => r.Location.SourceSpan.Start).ThenBy(r => r.Kind))
         {
             var ops = new List<UnsafeOperation>(draft.Operations);
             var ffi = new List<FfiCall>(draft.FfiCalls);
             foreach (var c in draft.Candidates)
-                Resolve(c, facts, ops, ffi);
+                Resolve(c, draft, facts, ops, ffi);
             var region = new UnsafeRegion
             {
                 Kind = draft.Kind,
                 Location = draft.Location,
                 InMacro = draft.InMacro,
                 ExpandedFrom = draft.ExpandedFrom,
+                MacroRules = draft.MacroRules.Length > 0 && _macroCalls.Contains(draft.MacroRules) ? draft.MacroRules : "",
                 Item = draft.Item,
                 Name = draft.Name,
                 Visibility = draft.Visibility,
                 HasSafetyComment = draft.HasSafetyComment,
-                IsExported = fileExported && !draft.InPrivateModule && !draft.DocHidden && draft.Visibility == "pub",
+                IsExported = IsExported(draft),
                 SafetyCommentPlacement = draft.SafetyCommentPlacement,
                 HasSafetyDoc = draft.HasSafetyDoc,
                 Abi = draft.Abi,
@@ -89,35 +145,69 @@ internal sealed class CrateLinker
         return new FileInventory(facts.Path, facts.Crate, frozen, Count(facts, frozen), facts.Edition);
     }
 
-    /// <summary>Every module on the path is declared <c>pub</c> (undeclared ones, e.g. behind #[path] or macros, count as public).</summary>
+    /// <summary>
+    /// Every module on the path is declared <c>pub</c> (undeclared ones, e.g. behind #[path] or macros, count as public),
+    /// from the crate root or from a module a <c>pub use m::*</c> re-exports.
+    /// </summary>
     private bool ModuleExported(string modulePath)
     {
         if (modulePath.Length == 0) return true;
         var parts = modulePath.Split("::");
-        for (int i = 1; i <= parts.Length; i++)
-            if (_modules.TryGetValue(string.Join("::", parts[..i]), out var isPub) && !isPub) return false;
+        for (int i = parts.Length; i >= 1; i--)
+        {
+            if (!_modules.TryGetValue(string.Join("::", parts[..i]), out var isPub) || isPub) continue;
+            // A private module on the way: exported only if it, or a module below it on the path, is glob re-exported.
+            for (int j = i; j <= parts.Length; j++)
+                if (_reexportedModules.Contains(string.Join("::", parts[..j])) && PublicBelow(parts, j)) return true;
+            return false;
+        }
         return true;
     }
 
-    private void Resolve(Candidate c, FileFacts file, List<UnsafeOperation> ops, List<FfiCall> ffi)
+    private bool PublicBelow(string[] parts, int from)
+    {
+        for (int k = from + 1; k <= parts.Length; k++)
+            if (_modules.TryGetValue(string.Join("::", parts[..k]), out var isPub) && !isPub) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// clippy's "exported" (effective visibility), approximated: <c>pub</c>, not <c>#[doc(hidden)]</c>, and reachable —
+    /// its module is public up to the root or re-exported by a glob, or its name (its type's, for impl and trait
+    /// items) is re-exported by a <c>pub use</c>.
+    /// </summary>
+    private bool IsExported(RegionDraft draft)
+    {
+        if (draft.DocHidden || draft.Visibility != "pub") return false;
+        if (ModuleExported(draft.Module) || _reexportedModules.Contains(draft.Module)) return true;
+        // Impls may sit in another module than their type: the type's name is enough. Free items: that module's.
+        return draft.OwnerType.Length > 0 ? _reexportedNames.Contains(draft.OwnerType) : _reexportedItems.Contains((draft.Module, draft.Name));
+    }
+
+    private void Resolve(Candidate c, RegionDraft draft, FileFacts file, List<UnsafeOperation> ops, List<FfiCall> ffi)
     {
         switch (c.Kind)
         {
             case CandidateKind.Call:
-                ResolveCall(c, file, ops, ffi);
+                ResolveCall(c, draft, file, ops, ffi);
                 break;
             case CandidateKind.MethodCall:
-                if (_unsafeMethods.Contains(c.Name) && !_safeFunctions.Contains(c.Name))
-                    ops.Add(new UnsafeOperation(OperationKind.UnsafeMethodCall, c.Name, c.Location));
-                else if (_catalog.UnsafeStdMethods.TryGetValue(c.Name, out var receiver) && (receiver == "any" || c.RawReceiver) && !_safeFunctions.Contains(c.Name))
+                if (IsUnsafeMethod(c, draft.OwnerType))
                     ops.Add(new UnsafeOperation(OperationKind.UnsafeMethodCall, c.Name, c.Location));
                 break;
             case CandidateKind.Deref:
-                if (c.RawReceiver
-                    || (c.Origin.Length > 0 && _pointerReturning.Contains(c.Origin))
-                    || (c.Name.Length > 0 && _rawPointerFields.Contains(c.Name)))
+            {
+                // `*self.f` with f declared in the impl's own struct: its type alone decides.
+                var typed = draft.OwnerType + "." + c.Origin.Name;
+                bool pointer = c.RawReceiver
+                    || (c.Origin.Kind == PointerOriginKind.SelfField && draft.OwnerType.Length > 0 && _typedFields.Contains(typed)
+                        ? _typedPointerFields.Contains(typed)
+                        : (c.Origin.Kind is PointerOriginKind.Call or PointerOriginKind.CellField && IsPointer(c.Origin))
+                          || (c.Name.Length > 0 && _rawPointerFields.Contains(c.Name)));
+                if (pointer)
                     ops.Add(new UnsafeOperation(OperationKind.RawPointerDeref, c.Base, c.Location));
                 break;
+            }
             case CandidateKind.Ident:
                 if (_staticMuts.Contains(c.Name))
                     ops.Add(new UnsafeOperation(OperationKind.StaticMutAccess, c.Name, c.Location));
@@ -128,56 +218,247 @@ internal sealed class CrateLinker
                 if (_unionFields.Contains(c.Name) && !_structFields.Contains(c.Name))
                     ops.Add(new UnsafeOperation(OperationKind.UnionFieldAccess, c.Name, c.Location));
                 break;
+            case CandidateKind.Macro:
+                if (_unsafeMacros.Contains(c.Name))
+                    ops.Add(new UnsafeOperation(OperationKind.UnsafeMacro, c.Name + "!", c.Location));
+                break;
         }
     }
 
-    private void ResolveCall(Candidate c, FileFacts file, List<UnsafeOperation> ops, List<FfiCall> ffi)
+    /// <summary>Whether a value of that origin is a raw pointer (or a NonNull, for fields) as far as the crate's declarations tell.</summary>
+    private bool IsPointer(PointerOrigin o, string selfType = "") => o.Kind switch
+    {
+        PointerOriginKind.Call => _pointerReturning.Contains(o.Name),
+        // self.f: the field of the impl's own type, when the crate declares that struct; else like any field.
+        PointerOriginKind.SelfField when selfType.Length > 0 && _typedFields.Contains(selfType + "." + o.Name) => _typedPointerFields.Contains(selfType + "." + o.Name),
+        PointerOriginKind.SelfField => IsPointer(o with { Kind = PointerOriginKind.Field }),
+        PointerOriginKind.Field => (_rawPointerFields.Contains(o.Name) || _nonNullFields.Contains(o.Name)) && !_nonPointerFields.Contains(o.Name) && !_pointerCellFields.Contains(o.Name),
+        PointerOriginKind.CellField => _pointerCellFields.Contains(o.Name) && !_nonPointerFields.Contains(o.Name),
+        _ => false,
+    };
+
+    private bool IsUnsafeMethod(Candidate c, string selfType)
+    {
+        // A receiver known to be a raw pointer (or NonNull) has std's methods, whatever else the crate calls `add` or `read`.
+        bool pointer = c.RawReceiver || IsPointer(c.Origin, selfType);
+        if (pointer && _catalog.UnsafeStdMethods.ContainsKey(c.Name)) return true;
+        // self.m(): the method of the impl's own type, when it declares one of that name.
+        var v = c.Base == "self" && selfType.Length > 0 ? _index.Owned(selfType, c.Name) : CallVerdict.Unknown;
+        if (v != CallVerdict.Unknown) return v == CallVerdict.Unsafe;
+        v = _index.Method(c.Name);
+        if (v == CallVerdict.Unknown && _catalog.UnsafeStdMethods.TryGetValue(c.Name, out var receiver) && receiver == "any") return true;
+        // Dependencies: their safe methods make a name ambiguous; their unsafe ones count unless std has safe namesakes.
+        foreach (var api in _deps.All())
+        {
+            var d = api.Functions.Method(c.Name);
+            if (d == CallVerdict.Safe) return false;
+            if (d == CallVerdict.Unsafe && v == CallVerdict.Unknown && !s_commonStdMethods.Contains(c.Name)) v = d;
+        }
+        return v == CallVerdict.Unsafe;
+    }
+
+    /// <summary>Methods std types have as safe methods: a dependency's unsafe namesake says nothing about <c>x.name()</c>.</summary>
+    private static readonly HashSet<string> s_commonStdMethods = new(StringComparer.Ordinal)
+    {
+        "as_mut", "as_mut_ptr", "as_ptr", "as_ref", "as_slice", "borrow", "borrow_mut", "call", "cast", "clear", "clone", "cmp", "contains",
+        "deref", "deref_mut", "downcast", "downcast_ref", "drop", "eq", "expect", "extend", "fetch_add", "find", "flush", "fmt", "from",
+        "get", "get_mut", "hash", "index", "insert", "into", "into_inner", "is_empty", "iter", "iter_mut", "join", "len", "load", "lock",
+        "map", "new", "next", "poll", "pop", "push", "read", "recv", "remove", "replace", "send", "set", "split", "store", "swap", "take",
+        "to_owned", "to_string", "unwrap", "wake", "with", "write",
+    };
+
+    private void ResolveCall(Candidate c, RegionDraft draft, FileFacts file, List<UnsafeOperation> ops, List<FfiCall> ffi)
     {
         var name = c.Name;
         if (name.Length == 0) return;
         bool isPath = c.Path.Contains("::", StringComparison.Ordinal);
         var form = isPath ? FfiCallForm.Path : FfiCallForm.Call;
-        if (_externFunctions.Contains(name))
+        // A function pointer held by a field (or a local bound to one): unsafe when the field's type is `unsafe fn`.
+        if (c.Origin.Kind is PointerOriginKind.Field or PointerOriginKind.SelfField)
+        {
+            bool crateSays = _unsafeFnFields.Contains(c.Origin.Name) && !_nonPointerFields.Contains(c.Origin.Name);
+            if (crateSays || (!_nonPointerFields.Contains(c.Origin.Name) && _deps.All().Any(d => d.UnsafeFnPointerFields.Contains(c.Origin.Name))))
+                ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
+            return;
+        }
+        var (qualifier, owner) = SplitPath(c.Path, draft.OwnerType);
+        if (owner is null && _externFunctions.Contains(name))
         {
             ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
             ffi.Add(Classify(name, form, c, "extern-decl"));
             return;
         }
-        if (IsFfiCratePath(c.Path) && !_safeFunctions.Contains(name))
+        if (owner is not null)
         {
-            ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
-            ffi.Add(Classify(name, FfiCallForm.Path, c, "ffi-crate"));
+            if (ResolveAssociated(owner, name, c.Path) == CallVerdict.Unsafe)
+                ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
             return;
         }
-        if (IsLinuxBindings(c.Path))
+        if (CrateModule(qualifier, draft.Module) is { } module)
+        {
+            // A path into the crate: the function of that module, else any free function of that name.
+            var v = _index.Free(module, name);
+            if (v == CallVerdict.Unknown && qualifier.Length == 0) v = FromGlobImports(file, draft.Module, name);
+            if (v == CallVerdict.Unknown) v = _index.FreeByName(name);
+            if (Apply(v, c, form, ops, ffi) || v == CallVerdict.Safe) return;
+        }
+        else
+        {
+            // Another crate's function: what the dependency declares, when its sources were given.
+            if (qualifier.Length > 0 && _deps.Has(qualifier[0]))
+            {
+                var d = _deps.Call(qualifier, name);
+                if (Apply(d, c, form, ops, ffi)) return;
+                if (d == CallVerdict.Safe) return;
+            }
+            // A safe namesake in this crate hints at a Rust wrapper (openssl-sys's `ffi::init`).
+            if (IsFfiCratePath(c.Path) && _index.FreeByName(name) != CallVerdict.Safe && _index.OwnedByName(name) != CallVerdict.Safe)
+            {
+                ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+                ffi.Add(Classify(name, FfiCallForm.Path, c, "ffi-crate"));
+                return;
+            }
+            if (IsLinuxBindings(c.Path))
+            {
+                ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+                ffi.Add(new FfiCall(name, "linux", "unknown", FfiCallForm.Path, "linux-bindings", c.Location));
+                return;
+            }
+        }
+        if (_catalog.Apis.ContainsKey(name))
         {
             ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
-            ffi.Add(new FfiCall(name, "linux", "unknown", FfiCallForm.Path, "linux-bindings", c.Location));
+            ffi.Add(Classify(name, form, c, "catalog"));
             return;
         }
-        if (!_safeFunctions.Contains(name))
+        if (_catalog.FamilyOf(name) is not null && FromBindingsCrate(c.Path, file))
         {
-            if (_catalog.Apis.ContainsKey(name))
-            {
-                ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
-                ffi.Add(Classify(name, form, c, "catalog"));
-                return;
-            }
-            if (_catalog.FamilyOf(name) is not null && FromBindingsCrate(c.Path, file))
-            {
-                ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
-                ffi.Add(Classify(name, form, c, "family-rule"));
-                return;
-            }
-            if (_unsafeFunctions.Contains(name))
-            {
-                ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
-                return;
-            }
-            if (_catalog.UnsafeStdFree.Contains(name) || EndsWithStdPath(c.Path) || _catalog.UnsafeStdPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
-                ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
+            ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+            ffi.Add(Classify(name, form, c, "family-rule"));
+            return;
+        }
+        if (_catalog.UnsafeStdFree.Contains(name) || EndsWithStdPath(c.Path) || _catalog.UnsafeStdPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
+            ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
+    }
+
+    /// <summary>Adds the operation an Unsafe or Extern verdict means; false for Safe and Unknown.</summary>
+    private static bool Apply(CallVerdict v, Candidate c, FfiCallForm form, List<UnsafeOperation> ops, List<FfiCall> ffi)
+    {
+        switch (v)
+        {
+            case CallVerdict.Unsafe:
+                ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, c.Name, c.Location));
+                return true;
+            case CallVerdict.Extern:
+                ops.Add(new UnsafeOperation(OperationKind.ExternCall, c.Name, c.Location));
+                ffi.Add(new FfiCall(c.Name, "unknown", "unknown", form, "dependency", c.Location));
+                return true;
+            default:
+                return false;
         }
     }
+
+    /// <summary>
+    /// <c>Owner::name(…)</c>: that type's or trait's item (in the crate, std's paths, the dependencies); else any impl or
+    /// trait item of that name in the crate and its dependencies (a safe one anywhere makes it ambiguous).
+    /// </summary>
+    private CallVerdict ResolveAssociated(string owner, string name, string path)
+    {
+        var v = owner.Length > 0 ? _index.Owned(owner, name) : CallVerdict.Unknown;
+        if (v != CallVerdict.Unknown) return v;
+        if (EndsWithStdPath(StripGenerics(path)) || _catalog.UnsafeStdAssociated.Contains(name)) return CallVerdict.Unsafe;
+        if (owner.Length > 0)
+            foreach (var api in _deps.All())
+                if (api.Functions.Owned(owner, name) is var d && d != CallVerdict.Unknown) return d;
+        v = _index.OwnedByName(name);
+        foreach (var api in _deps.All())
+            v = Combine(v, api.Functions.OwnedByName(name));
+        return v;
+    }
+
+    private static CallVerdict Combine(CallVerdict a, CallVerdict b)
+        => a == CallVerdict.Safe || b == CallVerdict.Safe ? CallVerdict.Safe : a == CallVerdict.Unknown ? b : a;
+
+    /// <summary>A plain call not declared in its module: the modules the file glob-imports, of the crate or of a dependency.</summary>
+    private CallVerdict FromGlobImports(FileFacts file, string module, string name)
+    {
+        var verdict = CallVerdict.Unknown;
+        foreach (var g in file.GlobImports)
+        {
+            var segments = StripGenerics(g).Split("::");
+            if (segments.Length > 0 && segments[0].Length == 0) segments = segments[1..];
+            CallVerdict v;
+            if (CrateModule(segments, module) is { } m) v = _index.Free(m, name);
+            else if (segments.Length > 0 && _deps.Has(segments[0])) v = _deps.Call(segments, name);
+            else continue;
+            if (v == CallVerdict.Safe) return v;
+            if (v != CallVerdict.Unknown) verdict = v;
+        }
+        return verdict;
+    }
+
+    /// <summary>
+    /// The qualifier segments of a call path and, for <c>Type::f</c> / <c>Self::f</c> / <c>&lt;T&gt;::f</c>, the owner
+    /// type ("" when unknown); owner null for plain and module paths. Generic arguments are dropped.
+    /// </summary>
+    private static (string[] Qualifier, string? Owner) SplitPath(string path, string selfType)
+    {
+        if (path.StartsWith('<')) return ([], "");
+        var segments = StripGenerics(path).Split("::");
+        if (segments.Length > 0 && segments[0].Length == 0) segments = segments[1..]; // ::std::…
+        var qualifier = segments[..^1];
+        if (qualifier.Length == 0) return (qualifier, null);
+        var last = qualifier[^1];
+        if (last == "Self") return (qualifier, selfType);
+        return last.Length > 0 && char.IsUpper(last[0]) ? (qualifier, last) : (qualifier, null);
+    }
+
+    private static string StripGenerics(string path)
+    {
+        if (path.IndexOf('<') < 0) return path;
+        var sb = new System.Text.StringBuilder(path.Length);
+        int depth = 0;
+        foreach (var ch in path)
+        {
+            if (ch == '<') depth++;
+            else if (ch == '>') depth = Math.Max(0, depth - 1);
+            else if (depth == 0) sb.Append(ch);
+        }
+        return sb.ToString().Replace("::::", "::", StringComparison.Ordinal).TrimEnd(':');
+    }
+
+    /// <summary>The crate module a qualifier names, seen from <paramref name="current"/>; null when it names another crate.</summary>
+    private string? CrateModule(string[] qualifier, string current)
+    {
+        if (qualifier.Length == 0) return current;
+        string m;
+        int i = 0;
+        switch (qualifier[0])
+        {
+            case "crate" or "$crate":
+                m = "";
+                i = 1;
+                break;
+            case "self":
+                m = current;
+                i = 1;
+                break;
+            case "super":
+                m = current;
+                while (i < qualifier.Length && qualifier[i] == "super") { m = FunctionIndex.Parent(m); i++; }
+                break;
+            default:
+                // A child module of this one (2018 paths), else a top-level module (2015 paths); else another crate.
+                if (_index.HasModule(Join(current, qualifier[0]))) m = current;
+                else if (_index.HasModule(qualifier[0])) m = "";
+                else return null;
+                break;
+        }
+        for (; i < qualifier.Length; i++) m = Join(m, qualifier[i]);
+        return m;
+    }
+
+    private static string Join(string a, string b) => a.Length == 0 ? b : a + "::" + b;
 
     private FfiCall Classify(string name, FfiCallForm form, Candidate c, string source)
     {
@@ -190,9 +471,11 @@ internal sealed class CrateLinker
     private static bool IsFfiCratePath(string path)
     {
         var segments = path.Split("::");
-        if (segments.Length < 2 || segments[^1].Length == 0 || char.IsUpper(segments[^1][0]) && segments[^1].Any(char.IsLower)) return false; // Type::new is not FFI
+        // `ffi::Foo(…)` builds a tuple struct; C functions may be capitalised but then carry an underscore (EVP_PKEY_new, OpenSSL_version).
+        if (segments.Length < 2 || segments[^1].Length == 0 || char.IsUpper(segments[^1][0]) && segments[^1].Any(char.IsLower) && !segments[^1].Contains('_')) return false;
+        // The function right after the crate (`libc::open`, `glib::ffi::g_free`), not `libc::c_int::max_value`.
         for (int i = 0; i < segments.Length - 1; i++)
-            if (segments[i] is "libc" or "ffi" || segments[i].EndsWith("_sys", StringComparison.Ordinal)) return i == segments.Length - 2 || segments[i] != "ffi";
+            if (segments[i] is "libc" or "ffi" || segments[i].EndsWith("_sys", StringComparison.Ordinal)) return i == segments.Length - 2;
         return false;
     }
 

@@ -32,9 +32,13 @@ internal sealed class Extractor
         public RegionDraft? Region { get; init; }
         public HashSet<string>? RawLocals { get; init; }
         public Dictionary<string, string>? MmioLocals { get; init; }
-        /// <summary>Locals initialised from a call: name → callee (a raw pointer if the callee returns one; known at link).</summary>
-        public Dictionary<string, string>? CallOrigins { get; init; }
+        /// <summary>Locals that may be raw pointers, known only at link: name → where the value came from.</summary>
+        public Dictionary<string, PointerOrigin>? CallOrigins { get; init; }
         public bool IsUnsafe { get; init; }
+        /// <summary>The function has <c>#[target_feature(enable = …)]</c>: core::arch intrinsics are safe to call in it.</summary>
+        public bool TargetFeature { get; init; }
+        /// <summary>Parameters and locals declared as <c>unsafe fn(…)</c> pointers: calling them is unsafe.</summary>
+        public HashSet<string>? UnsafeFnLocals { get; init; }
     }
 
     private readonly int _depth;
@@ -50,13 +54,22 @@ internal sealed class Extractor
         _modulePath = modulePath;
     }
 
-    public static FileFacts Extract(RustSyntaxTree tree, ApiCatalog catalog, string path, string crate, string modulePath)
+    // itemFragments, when given, receives the re-parsed trees of item macros' code (cfg_if! groups…): syntax rules check it too.
+    public static FileFacts Extract(RustSyntaxTree tree, ApiCatalog catalog, string path, string crate, string modulePath, List<RustSyntaxTree>? itemFragments = null)
     {
         var facts = new FileFacts { Path = path, Crate = crate, Lines = tree.Text.LineCount, ModulePath = modulePath };
         if (tree.Root is not null)
-            new Extractor(tree, catalog, facts, modulePath).Walk();
+            new Extractor(tree, catalog, facts, modulePath) { _itemFragments = itemFragments }.Walk();
         return facts;
     }
+
+    private List<RustSyntaxTree>? _itemFragments;
+
+    /// <summary>The macro_rules! whose body is being scanned ("" elsewhere).</summary>
+    private string _macroRules = "";
+
+    /// <summary>For an expression macro's fragment: the invocation in the real tree, whose text holds the SAFETY comments.</summary>
+    private SyntaxNode? _commentScope;
 
     private void Walk()
     {
@@ -79,11 +92,14 @@ internal sealed class Extractor
                 if (node.Utf8Text.IndexOf("unsafescope-ignore"u8) >= 0) RecordSuppression(node);
                 return true;
             case RustSyntaxKind.ModItem:
+            {
+                // Alternative declarations under different #[cfg]s: any `pub` one makes the module public.
+                var key = ModuleChildPath(NameOf(node));
+                _facts.ModuleDeclarations[key] = _facts.ModuleDeclarations.GetValueOrDefault(key) || SyntaxFacts.Visibility(node) == "pub";
                 if (node.ChildByField(RustSyntaxField.Body) is not null)
                     _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), Visibility = SyntaxFacts.Visibility(node) });
-                else
-                    _facts.ModuleDeclarations[ModuleChildPath(NameOf(node))] = SyntaxFacts.Visibility(node) == "pub";
                 return false;
+            }
             case RustSyntaxKind.ImplItem:
                 VisitImpl(node);
                 return false;
@@ -107,7 +123,7 @@ internal sealed class Extractor
                 CollectFields(node, _facts.UnionFields, null);
                 return true;
             case RustSyntaxKind.StructItem:
-                if (CollectFields(node, _facts.StructFields, _facts.RawPointerFields))
+                if (CollectFields(node, _facts.StructFields, _facts))
                     _facts.TypesWithPublicRawFields.Add(NameOf(node));
                 return true;
             case RustSyntaxKind.AttributeItem:
@@ -130,6 +146,12 @@ internal sealed class Extractor
             case RustSyntaxKind.LetDeclaration:
                 VisitLet(node);
                 return false;
+            case RustSyntaxKind.LetCondition:
+                VisitLetCondition(node);
+                break;
+            case RustSyntaxKind.ClosureExpression:
+                VisitCellClosure(node);
+                break;
             case RustSyntaxKind.AssignmentExpression:
                 VisitAssignment(node);
                 return false;
@@ -137,7 +159,19 @@ internal sealed class Extractor
                 VisitMacro(node);
                 return true;
             case RustSyntaxKind.MacroDefinition:
-                ScanTokenTrees(node);
+                if (CurrentRegion() is null)
+                {
+                    // What the body does outside its own unsafe blocks: does a call of the macro perform unsafe operations?
+                    var body = new RegionDraft { Kind = RegionKind.UnsafeBlock, Location = node.Location, InMacro = true, Item = ItemPath(NameOf(node)), Name = NameOf(node), Module = CurrentModule() };
+                    _facts.MacroBodies.Add(body);
+                    _macroRules = NameOf(node);
+                    ScanTokenTrees(node, body);
+                    _macroRules = "";
+                }
+                else
+                {
+                    ScanTokenTrees(node);
+                }
                 return true;
         }
         if (CurrentRegion() is { } region)
@@ -184,14 +218,10 @@ internal sealed class Extractor
         {
             if (isMethod) _facts.UnsafeMethodCount++;
             else _facts.UnsafeFreeFunctions++;
-            (HasSelf(node) ? _facts.UnsafeMethods : _facts.UnsafeFunctions).Add(name);
         }
-        else
-        {
-            _facts.SafeFunctions.Add(name);
-        }
+        Declare(node, name, owner, isUnsafe, visibility);
 
-        if (node.ChildByField(RustSyntaxField.ReturnType) is { } ret && IsPointerType(ret))
+        if (node.ChildByField(RustSyntaxField.ReturnType) is { } ret && (IsPointerType(ret) || IsNonNullType(ret)))
             _facts.PointerReturningFunctions.Add(name);
 
         var exported = ExportAttribute(node);
@@ -199,17 +229,18 @@ internal sealed class Extractor
             AddRegion(RegionKind.FfiEntry, node, name: exported ?? name, visibility: visibility, abi: abi.Length > 0 ? abi : "Rust", itemSuffix: name);
 
         var rawLocals = new HashSet<string>(StringComparer.Ordinal);
+        var unsafeFnLocals = new HashSet<string>(StringComparer.Ordinal);
         if (node.ChildByField(RustSyntaxField.Parameters) is { } ps)
         {
             foreach (var p in ps.Children)
             {
-                if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Type) is { } pt && IsPointerType(pt)
-                    && p.ChildByField(RustSyntaxField.Pattern) is { } pat)
-                    rawLocals.Add(pat.Text);
+                if (p.Kind != RustSyntaxKind.Parameter || p.ChildByField(RustSyntaxField.Type) is not { } pt || p.ChildByField(RustSyntaxField.Pattern) is not { } pat) continue;
+                if (IsPointerType(pt) || IsNonNullType(pt)) rawLocals.Add(pat.Text);
+                else if (IsUnsafeFnPointer(pt)) unsafeFnLocals.Add(pat.Text);
             }
         }
         _fnDocHidden = IsDocHidden(node);
-        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = new(StringComparer.Ordinal) });
+        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = new(StringComparer.Ordinal), TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals });
         if (isUnsafe)
         {
             var draft = AddRegion(RegionKind.UnsafeFn, node, name: name, visibility: visibility, abi: abi,
@@ -230,13 +261,43 @@ internal sealed class Extractor
             return;
         }
         var modifiers = node.ChildOfKind(RustSyntaxKind.FunctionModifiers);
-        if (modifiers is { } m && m.HasChild(RustSyntaxKind.UnsafeKeyword))
+        bool isUnsafe = modifiers is { } m && m.HasChild(RustSyntaxKind.UnsafeKeyword);
+        // Trait items have no visibility of their own: they are as visible as the trait.
+        var visibility = owner == ContextKind.Trait ? CurrentOf(ContextKind.Trait)?.Visibility ?? "private" : SyntaxFacts.Visibility(node);
+        Declare(node, name, owner, isUnsafe, visibility);
+        if (node.ChildByField(RustSyntaxField.ReturnType) is { } ret && (IsPointerType(ret) || IsNonNullType(ret)))
+            _facts.PointerReturningFunctions.Add(name);
+        if (isUnsafe)
         {
-            (HasSelf(node) ? _facts.UnsafeMethods : _facts.UnsafeFunctions).Add(name);
-            // Trait items have no visibility of their own: they are as visible as the trait.
-            var visibility = owner == ContextKind.Trait ? CurrentOf(ContextKind.Trait)?.Visibility ?? "private" : SyntaxFacts.Visibility(node);
             AddRegion(RegionKind.UnsafeFn, node, name: name, visibility: visibility, safetyDoc: SafetyComments.HasSafetyDocSection(node), itemSuffix: name);
         }
+    }
+
+    /// <summary>Records a function for call resolution: free functions under their module, items of impls and traits under the type or trait.</summary>
+    private void Declare(SyntaxNode fn, string name, ContextKind? owner, bool isUnsafe, string visibility)
+    {
+        if (name.Length == 0) return;
+        bool inImplOrTrait = owner is ContextKind.Impl or ContextKind.Trait;
+        var shape = !inImplOrTrait ? FunctionShape.Free : HasSelf(fn) ? FunctionShape.Method : FunctionShape.Associated;
+        var ownerName = !inImplOrTrait ? CurrentModule() : (owner == ContextKind.Trait ? CurrentOf(ContextKind.Trait)?.Name : ImplContext()?.Name) ?? "";
+        bool isPublic = visibility is "pub" or "trait-impl" || owner == ContextKind.Trait;
+        _facts.FunctionDeclarations.Add(new FunctionDeclaration(name, ownerName, shape, isUnsafe, isPublic));
+    }
+
+    private static bool HasTargetFeature(SyntaxNode fn)
+    {
+        foreach (var a in SyntaxTrivia.GetPrecedingAttributes(fn))
+            if (SyntaxTrivia.GetAttributeName(a) == "target_feature") return true;
+        return false;
+    }
+
+    /// <summary>The module path here: the file's module and the inline <c>mod</c>s around.</summary>
+    private string CurrentModule()
+    {
+        var parts = _modulePath.Length > 0 ? new List<string> { _modulePath } : [];
+        foreach (var c in _stack)
+            if (c.Kind == ContextKind.Module) parts.Add(c.Name);
+        return string.Join("::", parts);
     }
 
     private void VisitExternBlock(SyntaxNode node)
@@ -338,8 +399,38 @@ internal sealed class Extractor
 
     private void VisitUse(SyntaxNode node)
     {
-        if (node.ChildByField(RustSyntaxField.Argument) is { } arg)
-            CollectUse(arg, "");
+        if (node.ChildByField(RustSyntaxField.Argument) is not { } arg) return;
+        CollectUse(arg, "");
+        if (SyntaxFacts.Visibility(node) == "pub") CollectReexports(arg, "", CurrentModule());
+    }
+
+    /// <summary>The paths a <c>pub use</c> re-exports, one per leaf (<c>a::{B, c::*}</c> → a::B, a::c::*).</summary>
+    private void CollectReexports(SyntaxNode node, string prefix, string module)
+    {
+        string Join(string a, string b) => a.Length == 0 ? b : b.Length == 0 ? a : a + "::" + b;
+        switch (node.Kind)
+        {
+            case RustSyntaxKind.Identifier or RustSyntaxKind.ScopedIdentifier or RustSyntaxKind.Self or RustSyntaxKind.Crate or RustSyntaxKind.Super:
+                _facts.Reexports.Add((module, Join(prefix, node.Text)));
+                break;
+            case RustSyntaxKind.UseAsClause when node.ChildByField(RustSyntaxField.Path) is { } p:
+                _facts.Reexports.Add((module, Join(prefix, p.Text)));
+                break;
+            case RustSyntaxKind.UseWildcard:
+            {
+                var inner = node.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment);
+                _facts.Reexports.Add((module, Join(Join(prefix, inner.Tree is null ? "" : inner.Text), "*")));
+                break;
+            }
+            case RustSyntaxKind.ScopedUseList:
+                if (node.ChildByField(RustSyntaxField.List) is { } list)
+                    CollectReexports(list, node.ChildByField(RustSyntaxField.Path) is { } sp ? Join(prefix, sp.Text) : prefix, module);
+                break;
+            case RustSyntaxKind.UseList:
+                foreach (var c in node.Children)
+                    if (c.IsNamed && !c.IsComment) CollectReexports(c, prefix, module);
+                break;
+        }
     }
 
     private void CollectUse(SyntaxNode node, string prefix)
@@ -388,13 +479,56 @@ internal sealed class Extractor
         if (pat.Kind is not (RustSyntaxKind.Identifier or RustSyntaxKind.MutPattern)) return;
         var type = node.ChildByField(RustSyntaxField.Type);
         var value = node.ChildByField(RustSyntaxField.Value);
-        if ((type is { } t && IsPointerType(t)) || (value is { } v && ProducesPointer(v))) raw.Add(name);
-        else if (value is { } call && CalledFunction(call) is { Length: > 0 } callee) origins[name] = callee;
+        // A later `let` shadows: forget what an earlier one said.
+        raw.Remove(name);
+        origins.Remove(name);
+        CurrentFunction()?.UnsafeFnLocals?.Remove(name);
+        if (type is { } ft && IsUnsafeFnPointer(ft)) CurrentFunction()?.UnsafeFnLocals?.Add(name);
+        if ((type is { } t && (IsPointerType(t) || IsNonNullType(t))) || (value is { } v && (IsRawPointerExpression(v) || ProducesNonNull(v)))) raw.Add(name);
+        else if (value is { } init && OriginOf(init) is { Kind: not PointerOriginKind.None } origin) origins[name] = origin;
         if (value is { } val && MappingApi(val) is { } api)
         {
             mmio[name] = api;
             raw.Add(name);
         }
+    }
+
+    /// <summary><c>if let Some(f) = x.field</c> / <c>Some(ref f)</c>: f holds what the field holds (an unsafe fn pointer, say).</summary>
+    private void VisitLetCondition(SyntaxNode node)
+    {
+        if (CurrentFunction() is not { CallOrigins: { } origins }) return;
+        if (node.ChildByField(RustSyntaxField.Pattern) is not { Kind: RustSyntaxKind.TupleStructPattern } pat || node.ChildByField(RustSyntaxField.Value) is not { } value) return;
+        if (pat.ChildByField(RustSyntaxField.Type) is not { } ctor || ctor.Text != "Some") return;
+        SyntaxNode? bound = null;
+        foreach (var c in pat.Children)
+            if (c.IsNamed && !c.IsComment && c.Field != RustSyntaxField.Type) { bound = bound is null ? c : null; if (bound is null) return; }
+        if (bound is not { } b) return;
+        if (b.Kind == RustSyntaxKind.RefPattern) b = b.Children.ToList().LastOrDefault(c => c.IsNamed);
+        if (b.Tree is null || b.Kind != RustSyntaxKind.Identifier) return;
+        if (OriginOf(value) is { Kind: not PointerOriginKind.None } origin) origins[b.Text] = origin;
+    }
+
+    /// <summary>
+    /// Loom-style UnsafeCell access: <c>cell.with_mut(|ptr| …)</c> hands the closure the cell's raw pointer (no std type
+    /// has a with_mut taking a closure); <c>x.cell.with(|ptr| …)</c> too when <c>cell</c> is an UnsafeCell field.
+    /// </summary>
+    private void VisitCellClosure(SyntaxNode closure)
+    {
+        if (CurrentFunction() is not { CallOrigins: { } origins, RawLocals: { } raw }) return;
+        if (closure.Parent is not { Kind: RustSyntaxKind.Arguments } args || args.Parent is not { Kind: RustSyntaxKind.CallExpression } call
+            || call.ChildByField(RustSyntaxField.Function) is not { Kind: RustSyntaxKind.FieldExpression } f
+            || f.ChildByField(RustSyntaxField.Field)?.Text is not ({ } method and ("with_mut" or "with"))) return;
+        if (closure.ChildByField(RustSyntaxField.Parameters) is not { } ps) return;
+        var first = ps.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment);
+        if (first.Tree is null || first.Kind != RustSyntaxKind.Identifier) return;
+        if (method == "with_mut")
+        {
+            raw.Add(first.Text);
+            return;
+        }
+        if (f.ChildByField(RustSyntaxField.Value) is { } recv && SyntaxFacts.Strip(recv) is { Kind: RustSyntaxKind.FieldExpression } cell
+            && cell.ChildByField(RustSyntaxField.Field) is { Kind: RustSyntaxKind.FieldIdentifier } cellField)
+            origins[first.Text] = new PointerOrigin(PointerOriginKind.CellField, cellField.Text);
     }
 
     private void VisitAssignment(SyntaxNode node)
@@ -407,7 +541,7 @@ internal sealed class Extractor
             mmio[key] = api;
             raw.Add(key);
         }
-        else if (ProducesPointer(right))
+        else if (IsRawPointerExpression(right))
         {
             raw.Add(key);
         }
@@ -443,6 +577,8 @@ internal sealed class Extractor
                 return e.HasChild(RustSyntaxKind.RawKeyword);
             case RustSyntaxKind.CallExpression when e.ChildByField(RustSyntaxField.Function) is { } f:
             {
+                // `p.cast::<T>()`: the method under the generic arguments.
+                if (f.Kind == RustSyntaxKind.GenericFunction && f.ChildByField(RustSyntaxField.Function) is { Kind: RustSyntaxKind.FieldExpression } gm) f = gm;
                 var name = f.Kind == RustSyntaxKind.FieldExpression && f.ChildByField(RustSyntaxField.Field) is { } m ? m.Text : LastSegment(CalleePath(f));
                 return name is "null" or "null_mut" or "as_ptr" or "as_mut_ptr" or "cast" or "cast_mut" or "cast_const" or "add" or "offset" or "sub"
                     or "byte_add" or "wrapping_add" or "wrapping_offset" or "into_raw" or "from_exposed_addr" or "with_exposed_provenance" or "dangling" or "as_non_null_ptr";
@@ -455,8 +591,22 @@ internal sealed class Extractor
 
     private static bool IsPointerType(SyntaxNode type) => type.Kind == RustSyntaxKind.PointerType;
 
-    /// <summary>The function whose result an expression is (through unsafe blocks, parentheses and `?`), or "".</summary>
-    private static string CalledFunction(SyntaxNode expr)
+    /// <summary><c>NonNull::new_unchecked(…)</c>, <c>NonNull::from(…)</c>, <c>NonNull::dangling()</c> (through unsafe blocks).</summary>
+    private static bool ProducesNonNull(SyntaxNode expr)
+    {
+        var e = SyntaxFacts.Strip(expr);
+        if (e.Kind == RustSyntaxKind.UnsafeBlock && e.ChildOfKind(RustSyntaxKind.Block) is { } b && LastExpression(b) is { } last) e = SyntaxFacts.Strip(last);
+        if (e.Kind != RustSyntaxKind.CallExpression || e.ChildByField(RustSyntaxField.Function) is not { } f) return false;
+        var path = CalleePath(f is { Kind: RustSyntaxKind.GenericFunction } g && g.ChildByField(RustSyntaxField.Function) is { } inner ? inner : f);
+        return path.EndsWith("NonNull::new_unchecked", StringComparison.Ordinal) || path.EndsWith("NonNull::from", StringComparison.Ordinal)
+            || path.EndsWith("NonNull::dangling", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Where a value that is not syntactically a raw pointer came from, for the crate link to decide: a local's recorded
+    /// origin, a field (<c>x.ptr</c>), a cell field's getter (<c>x.slot.get()</c>), or a call (through unsafe blocks, parentheses and `?`).
+    /// </summary>
+    private PointerOrigin OriginOf(SyntaxNode expr)
     {
         var e = expr;
         for (int guard = 0; guard < 8; guard++)
@@ -469,12 +619,30 @@ internal sealed class Extractor
                 case RustSyntaxKind.ParenthesizedExpression or RustSyntaxKind.TryExpression when e.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } inner:
                     e = inner;
                     continue;
+                case RustSyntaxKind.Identifier:
+                    return CurrentFunction()?.CallOrigins is { } origins && origins.TryGetValue(e.Text, out var o) ? o : PointerOrigin.None;
+                case RustSyntaxKind.FieldExpression when e.ChildByField(RustSyntaxField.Field) is { Kind: RustSyntaxKind.FieldIdentifier or RustSyntaxKind.IntegerLiteral } field:
+                    return new PointerOrigin(e.ChildByField(RustSyntaxField.Value) is { Kind: RustSyntaxKind.Self } ? PointerOriginKind.SelfField : PointerOriginKind.Field, field.Text);
                 case RustSyntaxKind.CallExpression when e.ChildByField(RustSyntaxField.Function) is { } f:
-                    return f.Kind == RustSyntaxKind.FieldExpression ? "" : LastSegment(CalleePath(f));
+                {
+                    if (f.Kind == RustSyntaxKind.GenericFunction && f.ChildByField(RustSyntaxField.Function) is { } g) f = g;
+                    if (f.Kind != RustSyntaxKind.FieldExpression) return CalleePath(f) is { Length: > 0 } p ? new PointerOrigin(PointerOriginKind.Call, LastSegment(p)) : PointerOrigin.None;
+                    var method = f.ChildByField(RustSyntaxField.Field)?.Text ?? "";
+                    // `x.f.expect(…)`, `x.f.unwrap()`: what the Option field holds.
+                    if (method is "expect" or "unwrap" or "unwrap_unchecked" && f.ChildByField(RustSyntaxField.Value) is { } held)
+                    {
+                        e = held;
+                        continue;
+                    }
+                    if (method is "get" or "load" or "swap" && f.ChildByField(RustSyntaxField.Value) is { } recv && SyntaxFacts.Strip(recv) is { Kind: RustSyntaxKind.FieldExpression } cell
+                        && cell.ChildByField(RustSyntaxField.Field) is { Kind: RustSyntaxKind.FieldIdentifier } cellField)
+                        return new PointerOrigin(PointerOriginKind.CellField, cellField.Text);
+                    return method.Length > 0 ? new PointerOrigin(PointerOriginKind.Call, method) : PointerOrigin.None;
+                }
             }
-            return "";
+            return PointerOrigin.None;
         }
-        return "";
+        return PointerOrigin.None;
     }
 
     private static SyntaxNode? LastExpression(SyntaxNode block)
@@ -512,13 +680,29 @@ internal sealed class Extractor
 
     private void VisitCall(SyntaxNode call, SyntaxNode function, RegionDraft region)
     {
+        // `x.m::<T>()` is a method call too.
+        if (function.Kind == RustSyntaxKind.GenericFunction && function.ChildByField(RustSyntaxField.Function) is { Kind: RustSyntaxKind.FieldExpression } generic)
+            function = generic;
+        // Calls through function pointers: a parameter or local declared `unsafe fn`, or a field or local that holds one.
+        if (function.Kind == RustSyntaxKind.Identifier && CurrentFunction()?.UnsafeFnLocals?.Contains(function.Text) == true)
+        {
+            region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeCall, function.Text, call.Location));
+            return;
+        }
+        if (SyntaxFacts.Strip(function) is { } callee && (callee.Kind == RustSyntaxKind.FieldExpression && function.Kind == RustSyntaxKind.ParenthesizedExpression
+            || callee.Kind == RustSyntaxKind.Identifier) && OriginOf(callee) is { Kind: PointerOriginKind.Field or PointerOriginKind.SelfField } held)
+        {
+            region.Candidates.Add(new Candidate(CandidateKind.Call, callee.Text, callee.Text, call.Location, Origin: held));
+            return;
+        }
         if (function.Kind == RustSyntaxKind.FieldExpression)
         {
             var method = function.ChildByField(RustSyntaxField.Field)?.Text ?? "";
             var receiver = function.ChildByField(RustSyntaxField.Value);
             var receiverText = receiver?.Text ?? "";
             bool raw = receiver is { } r && IsRawPointerExpression(r);
-            region.Candidates.Add(new Candidate(CandidateKind.MethodCall, method, method, function.ChildByField(RustSyntaxField.Field)!.Value.Location, receiverText, raw));
+            var origin = !raw && receiver is { } rc ? OriginOf(SyntaxFacts.Strip(rc)) : PointerOrigin.None;
+            region.Candidates.Add(new Candidate(CandidateKind.MethodCall, method, method, function.ChildByField(RustSyntaxField.Field)!.Value.Location, receiverText, raw, origin));
             if (_catalog.Mmio.TryGetValue(method, out var m) && m.Forms.Contains("method"))
                 region.Mmio.Add(new MmioAccess(m.Kind, method, receiverText, call.Location));
             return;
@@ -526,6 +710,10 @@ internal sealed class Extractor
         var path = ResolveImport(CalleePath(function));
         var name = LastSegment(path);
         region.Candidates.Add(new Candidate(CandidateKind.Call, name, path, call.Location));
+        // core::arch intrinsics carry #[target_feature]: calling one is unsafe outside a #[target_feature] fn
+        // (the pointer-taking ones are unsafe fns everywhere: the catalog's prefixes, resolved at link).
+        if (_catalog.IsTargetFeatureIntrinsic(name) && CurrentFunction() is { TargetFeature: false } && !_catalog.UnsafeStdPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
+            region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, call.Location));
         if (_catalog.Mmio.TryGetValue(name, out var e) && (e.Forms.Contains("free") || (e.Forms.Contains("path") && path.Contains("::", StringComparison.Ordinal))))
         {
             var args = call.ChildByField(RustSyntaxField.Arguments);
@@ -546,7 +734,10 @@ internal sealed class Extractor
             region.Mmio.Add(new MmioAccess(IsWritten(deref) ? "deref-write" : "deref-read", api, operand.Text, deref.Location));
         // Name: the field for `*x.f`; Origin: the callee x was initialised from (raw if it returns a pointer).
         string name = key.Kind == RustSyntaxKind.FieldExpression ? fieldKey[1..] : "";
-        string origin = !raw && key.Kind == RustSyntaxKind.Identifier && fn?.CallOrigins is { } origins && origins.TryGetValue(key.Text, out var callee) ? callee : "";
+        // `*self.0`, `*self.ptr`: the field of the impl's own type decides; other field derefs go by the field's name (Name).
+        var origin = raw ? PointerOrigin.None
+            : key.Kind == RustSyntaxKind.FieldExpression ? (key.ChildByField(RustSyntaxField.Value) is { Kind: RustSyntaxKind.Self } ? OriginOf(key) : PointerOrigin.None)
+            : OriginOf(key);
         // A bindgen static (`*wdk_sys::WdfDriverGlobals`) is a raw pointer.
         if (key.Kind == RustSyntaxKind.ScopedIdentifier && key.Text.Contains("_sys::", StringComparison.Ordinal)) raw = true;
         region.Candidates.Add(new Candidate(CandidateKind.Deref, name, operand.Text, deref.Location, operand.Text, raw, origin));
@@ -598,7 +789,8 @@ internal sealed class Extractor
     private void VisitMacro(SyntaxNode node)
     {
         var name = MacroName(node);
-        if (_catalog.ItemMacros.TryGetValue(name, out var shape) && _depth < 4 && ExtractItemMacro(node, shape))
+        _facts.MacroCalls.Add(name);
+        if (_catalog.ItemMacroShape(name) is { } shape && _depth < 4 && ExtractItemMacro(node, shape))
             return;
         var region = CurrentRegion();
         if (name is "asm" or "global_asm" or "naked_asm" or "llvm_asm")
@@ -610,6 +802,10 @@ internal sealed class Extractor
                 region.Mmio.Add(new MmioAccess("inline-asm", name + "!", "", node.Location));
             }
         }
+        // A local macro called in an unsafe block is one operation if its body performs unsafe operations (clippy's
+        // count). In an unsafe fn rustc reports those operations in the macro's body instead, so no candidate there.
+        if (region is { Kind: RegionKind.UnsafeBlock } && !_catalog.Macros.ContainsKey(name) && name is not ("asm" or "global_asm" or "naked_asm" or "llvm_asm"))
+            region.Candidates.Add(new Candidate(CandidateKind.Macro, name, name, node.Location));
         if (_catalog.Macros.TryGetValue(name, out var entry) && entry.Use != "no")
         {
             var args = entry.Kind == "api-first-argument" ? MacroTokens.GetArguments(node) : [];
@@ -645,6 +841,7 @@ internal sealed class Extractor
     private bool ExtractItemMacro(SyntaxNode macro, string shape)
     {
         if (macro.ChildOfKind(RustSyntaxKind.TokenTree) is not { } tt || tt.Span.Length < 2) return false;
+        if (shape == "expression") return ExtractExpressionMacro(macro, tt);
         var groups = new List<TextSpan>();
         if (shape == "items")
         {
@@ -660,30 +857,82 @@ internal sealed class Extractor
         var source = _text.Bytes;
         var bytes = new byte[source.Length];
         for (int i = 0; i < bytes.Length; i++) bytes[i] = source[i] is (byte)'\n' or (byte)'\r' ? source[i] : (byte)' ';
-        foreach (var g in groups) source.Slice(g.Start, g.Length).CopyTo(bytes.AsSpan(g.Start));
+        foreach (var g in groups)
+        {
+            source.Slice(g.Start, g.Length).CopyTo(bytes.AsSpan(g.Start));
+            // libc's f! writes `pub {const} fn`: the braces are the macro's, not Rust's.
+            for (int i = bytes.AsSpan(g.Start, g.Length).IndexOf("{const}"u8); i >= 0; i = bytes.AsSpan(g.Start, g.Length).IndexOf("{const}"u8))
+                " const "u8.CopyTo(bytes.AsSpan(g.Start + i));
+        }
+        return ExtractFragment(macro, bytes, isItems: true);
+    }
+
+    /// <summary>
+    /// The arguments of std's expression macros (<c>assert!</c>, <c>debug_assert_eq!</c>, <c>addr_of_mut!</c>…) are
+    /// expressions the compiler checks in place: re-parse <c>(args)</c> as <c>const _: () = (args);</c> at the same
+    /// offsets, the rest of the file blanked, and extract that with the invocation's context (SAFETY comments are read
+    /// from the real tree). Only inside functions where it can matter: in an unsafe region, or around an unsafe block.
+    /// </summary>
+    private bool ExtractExpressionMacro(SyntaxNode macro, SyntaxNode tokenTree)
+    {
+        if (CurrentFunction() is null || (CurrentRegion() is null && !SyntaxFacts.ContainsUnsafe(tokenTree))) return false;
+        var source = _text.Bytes;
+        var bytes = new byte[source.Length];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = source[i] is (byte)'\n' or (byte)'\r' ? source[i] : (byte)' ';
+        source.Slice(tokenTree.Span.Start, tokenTree.Span.Length).CopyTo(bytes.AsSpan(tokenTree.Span.Start));
+        int at = tokenTree.Span.Start;
+        foreach (var token in (ReadOnlySpan<string>)["=", ")", "(", ":", "_", "const"])
+            if ((at = PlaceBefore(bytes, at, token)) < 0) return false;
+        int end = tokenTree.Span.End;
+        while (end < bytes.Length && bytes[end] != (byte)' ') end++;
+        if (end >= bytes.Length) return false;
+        bytes[end] = (byte)';';
+        return ExtractFragment(macro, bytes, isItems: false, commentScope: _commentScope ?? macro);
+    }
+
+    /// <summary>Writes a token into the nearest blank run before <paramref name="limit"/> (one blank kept after it); its start, or -1.</summary>
+    private static int PlaceBefore(byte[] bytes, int limit, string token)
+    {
+        int need = token.Length + 1, run = 0;
+        for (int i = limit - 1; i >= 0; i--)
+        {
+            run = bytes[i] == (byte)' ' ? run + 1 : 0;
+            if (run < need) continue;
+            for (int k = 0; k < token.Length; k++) bytes[i + k] = (byte)token[k];
+            return i;
+        }
+        return -1;
+    }
+
+    /// <summary>Extracts a re-parsed fragment of this file with the macro's context (modules, impl, function, region) around it.</summary>
+    private bool ExtractFragment(SyntaxNode macro, byte[] bytes, bool isItems, SyntaxNode? commentScope = null)
+    {
         var fragment = RustSyntaxTree.Parse(SourceText.From(bytes, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
         if (fragment.Root is null) return false;
-        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro) };
+        // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
+        if (isItems) _itemFragments?.Add(fragment);
+        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope };
         // The macro's enclosing modules, impls and functions stay the items' context.
         foreach (var c in _stack)
-            nested._stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region });
+            nested._stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals });
         nested.Walk();
         return true;
     }
 
     /// <summary>Token-level view of macro bodies and arguments: unsafe blocks/fns/impls there, and candidates inside regions.</summary>
-    private void ScanTokenTrees(SyntaxNode node)
+    private void ScanTokenTrees(SyntaxNode node, RegionDraft? into = null)
     {
         foreach (var tt in node.Children)
         {
             if (!MacroTokens.IsTokenTree(tt.Kind) && tt.Kind != RustSyntaxKind.MacroRule) continue;
             var tokens = MacroTokens.GetTokens(tt);
-            ScanTokens(tokens, 0, tokens.Length, CurrentRegion());
+            ScanTokens(tokens, 0, tokens.Length, into ?? CurrentRegion());
         }
     }
 
-    private void ScanTokens(System.Collections.Immutable.ImmutableArray<MacroToken> tokens, int start, int end, RegionDraft? region)
+    private void ScanTokens(System.Collections.Immutable.ImmutableArray<MacroToken> tokens, int start, int end, RegionDraft? region, HashSet<string>? rawLocals = null)
     {
+        bool IsRaw(string name) => rawLocals?.Contains(name) == true || CurrentFunction()?.RawLocals?.Contains(name) == true;
         for (int i = start; i < end; i++)
         {
             var t = tokens[i];
@@ -695,7 +944,7 @@ internal sealed class Extractor
                     int close = MatchingClose(tokens, i + 1, end);
                     var span = TextSpan.FromBounds(t.Span.Start, tokens[close].Span.End);
                     var draft = AddRegionAt(RegionKind.UnsafeBlock, span, t.Node, inMacro: true, visibility: CurrentFunction()?.Visibility ?? "private", hasBody: true);
-                    ScanTokens(tokens, i + 2, close, draft);
+                    ScanTokens(tokens, i + 2, close, draft, rawLocals);
                     i = close;
                     continue;
                 }
@@ -711,16 +960,27 @@ internal sealed class Extractor
                     string fnName = "";
                     for (int j = i + 1; j < Math.Min(end, i + 6); j++)
                         if (tokens[j].Kind == RustSyntaxKind.FnKeyword && j + 1 < end) { fnName = tokens[j + 1].Kind == RustSyntaxKind.Identifier ? tokens[j + 1].Text : ""; break; }
-                    if (k == RegionKind.UnsafeFn && fnName.Length > 0 && !fnName.StartsWith('$')) _facts.UnsafeFunctions.Add(fnName);
+                    if (k == RegionKind.UnsafeFn && fnName.Length > 0 && !fnName.StartsWith('$'))
+                        _facts.FunctionDeclarations.Add(new FunctionDeclaration(fnName, "", FunctionShape.Unknown, IsUnsafe: true, IsPublic: true));
+                    // An unsafe fn with a body in a token tree: a region over the body, with its raw-pointer parameters.
+                    if (k == RegionKind.UnsafeFn && TokenFunctionBody(tokens, i + 1, end) is var (open, close, fnRaw))
+                    {
+                        var fnRegion = AddRegionAt(k, TextSpan.FromBounds(t.Span.Start, tokens[close].Span.End), t.Node, inMacro: true, name: fnName, hasBody: true);
+                        ScanTokens(tokens, open + 1, close, fnRegion, fnRaw);
+                        i = close;
+                        continue;
+                    }
                     AddRegionAt(k, TextSpan.FromBounds(t.Span.Start, next.Span.End), t.Node, inMacro: true, name: fnName);
                 }
                 continue;
             }
+            if (t.Kind == RustSyntaxKind.Identifier && i + 1 < end && tokens[i + 1].Kind == RustSyntaxKind.ExclamationToken) _facts.MacroCalls.Add(t.Text);
             if (region is null) continue;
             // Calls: ident ( … ), a::b ( … ), .m ( … ); derefs: * ident after a non-operand; statics: Uppercase identifiers.
             if (t.Kind == RustSyntaxKind.Identifier)
             {
-                bool isCall = i + 1 < end && tokens[i + 1].Kind == RustSyntaxKind.OpenParenToken;
+                bool isCall = i + 1 < end && tokens[i + 1].Kind == RustSyntaxKind.OpenParenToken
+                    || (i + 2 < end && tokens[i + 1].Kind == RustSyntaxKind.ColonColonToken && tokens[i + 2].Kind == RustSyntaxKind.LessThanToken && TurbofishCall(tokens, i + 2, end));
                 bool isMacro = i + 1 < end && tokens[i + 1].Kind == RustSyntaxKind.ExclamationToken;
                 bool afterDot = i > start && tokens[i - 1].Kind == RustSyntaxKind.DotToken;
                 bool inPath = i + 1 < end && tokens[i + 1].Kind == RustSyntaxKind.ColonColonToken;
@@ -737,15 +997,21 @@ internal sealed class Extractor
                     {
                         region.Operations.Add(new UnsafeOperation(OperationKind.InlineAsm, "asm!", t.Node.Location));
                     }
+                    else if (region.Kind == RegionKind.UnsafeBlock)
+                    {
+                        region.Candidates.Add(new Candidate(CandidateKind.Macro, macroName, macroName, t.Node.Location));
+                    }
                 }
                 else if (isCall && afterDot)
                 {
-                    region.Candidates.Add(new Candidate(CandidateKind.MethodCall, t.Text, t.Text, t.Node.Location, i >= 2 ? tokens[i - 2].Text : ""));
+                    var receiver = i >= 2 ? tokens[i - 2].Text : "";
+                    bool rawReceiver = i >= 2 && tokens[i - 2].Kind == RustSyntaxKind.Identifier && (i < 3 || tokens[i - 3].Kind != RustSyntaxKind.DotToken) && IsRaw(receiver);
+                    region.Candidates.Add(new Candidate(CandidateKind.MethodCall, t.Text, t.Text, t.Node.Location, receiver, rawReceiver));
                 }
                 else if (isCall)
                 {
                     var path = new System.Text.StringBuilder(t.Text);
-                    for (int j = i - 1; j >= start + 1 && tokens[j].Kind == RustSyntaxKind.ColonColonToken && tokens[j - 1].Kind is RustSyntaxKind.Identifier or RustSyntaxKind.Crate or RustSyntaxKind.Self or RustSyntaxKind.Super; j -= 2)
+                    for (int j = i - 1; j >= start + 1 && tokens[j].Kind == RustSyntaxKind.ColonColonToken && (tokens[j - 1].Kind is RustSyntaxKind.Identifier or RustSyntaxKind.Crate or RustSyntaxKind.Self or RustSyntaxKind.Super || tokens[j - 1].Text == "$crate"); j -= 2)
                         path.Insert(0, tokens[j - 1].Text + "::");
                     var full = ResolveImport(path.ToString());
                     region.Candidates.Add(new Candidate(CandidateKind.Call, t.Text, full, t.Node.Location));
@@ -756,11 +1022,61 @@ internal sealed class Extractor
                 }
                 if (!isCall && i > start && tokens[i - 1].Kind == RustSyntaxKind.AsteriskToken && (i - 1 == start || !IsOperandEnd(tokens[i - 2].Kind)))
                 {
-                    bool raw = CurrentFunction()?.RawLocals?.Contains(t.Text) == true;
+                    // `*p` — or `*(p.add(n))`, `*p.add(n)`: pointer arithmetic on a raw local is still a raw pointer.
+                    bool raw = IsRaw(t.Text) && !(i + 3 < end && tokens[i + 1].Kind == RustSyntaxKind.DotToken && !IsPointerArithmetic(tokens[i + 2].Text));
                     region.Candidates.Add(new Candidate(CandidateKind.Deref, "", t.Text, tokens[i - 1].Node.Location, t.Text, raw));
+                }
+                else if (i > start + 1 && tokens[i - 1].Kind == RustSyntaxKind.OpenParenToken && tokens[i - 2].Kind == RustSyntaxKind.AsteriskToken
+                         && (i - 2 == start || !IsOperandEnd(tokens[i - 3].Kind)) && IsRaw(t.Text) && i + 2 < end
+                         && tokens[i + 1].Kind == RustSyntaxKind.DotToken && IsPointerArithmetic(tokens[i + 2].Text))
+                {
+                    region.Candidates.Add(new Candidate(CandidateKind.Deref, "", t.Text, tokens[i - 2].Node.Location, t.Text, RawReceiver: true));
                 }
             }
         }
+    }
+
+    /// <summary><c>f::&lt;A, B&lt;C&gt;&gt;(</c>: the generic arguments starting at <paramref name="lt"/> close and a call follows.</summary>
+    private static bool TurbofishCall(System.Collections.Immutable.ImmutableArray<MacroToken> tokens, int lt, int end)
+    {
+        int angle = 0;
+        for (int j = lt; j < end && j < lt + 64; j++)
+        {
+            if (tokens[j].Kind == RustSyntaxKind.LessThanToken) angle++;
+            else if (tokens[j].Kind == RustSyntaxKind.GreaterThanToken && --angle == 0)
+                return j + 1 < end && tokens[j + 1].Kind == RustSyntaxKind.OpenParenToken;
+            else if (tokens[j].Kind is RustSyntaxKind.SemicolonToken or RustSyntaxKind.OpenBraceToken) return false;
+        }
+        return false;
+    }
+
+    private static bool IsPointerArithmetic(string method) => method is "add" or "sub" or "offset" or "wrapping_add" or "wrapping_sub" or "wrapping_offset" or "byte_add" or "byte_sub" or "cast";
+
+    /// <summary>
+    /// After <c>unsafe</c> in a token tree: the body of the <c>fn</c> that follows (its braces) and the parameters it
+    /// declares as raw pointers (<c>src: *const T</c>); null for a declaration without a body.
+    /// </summary>
+    private static (int Open, int Close, HashSet<string> RawParams)? TokenFunctionBody(System.Collections.Immutable.ImmutableArray<MacroToken> tokens, int from, int end)
+    {
+        int fn = -1;
+        for (int j = from; j < Math.Min(end, from + 6); j++)
+            if (tokens[j].Kind == RustSyntaxKind.FnKeyword) { fn = j; break; }
+        if (fn < 0) return null;
+        int depth = tokens[fn].Depth;
+        var raw = new HashSet<string>(StringComparer.Ordinal);
+        for (int j = fn + 1; j < end; j++)
+        {
+            var t = tokens[j];
+            if (t.Depth == depth && t.Kind == RustSyntaxKind.SemicolonToken) return null;
+            // The body's `{` opens a token tree one level down (braces belong to the tree they delimit).
+            if (t.Kind == RustSyntaxKind.OpenBraceToken && t.Depth == depth + 1) return (j, MatchingClose(tokens, j, end), raw);
+            if (t.Depth < depth) return null;
+            // A parameter `name: *const T` / `name: *mut T`.
+            if (t.Kind is RustSyntaxKind.Identifier && j + 3 < end && tokens[j + 1].Kind == RustSyntaxKind.ColonToken && tokens[j + 2].Kind == RustSyntaxKind.AsteriskToken
+                && tokens[j + 3].Text is "const" or "mut")
+                raw.Add(t.Text);
+        }
+        return null;
     }
 
     private static bool IsOperandEnd(RustSyntaxKind kind) => kind is RustSyntaxKind.Identifier or RustSyntaxKind.IntegerLiteral or RustSyntaxKind.FloatLiteral
@@ -819,16 +1135,19 @@ internal sealed class Extractor
     {
         var fn = CurrentFunction();
         var owner = ImplContext() ?? CurrentOf(ContextKind.Trait);
+        // In an expression macro's fragment the comments were blanked: look from the same token of the real tree.
+        if (_commentScope is { } scope && RealNodeAt(scope, anchor.Span.Start) is { } real) anchor = real;
         var placement = SafetyComments.Has(anchor, s_strict) ? SafetyCommentPlacement.OnRegion
             : SafetyComments.Has(anchor) ? SafetyCommentPlacement.AboveStatementOrAttributes : SafetyCommentPlacement.None;
         var draft = new RegionDraft
         {
             OwnerType = owner?.Name ?? "",
-            InPrivateModule = _stack.Any(c => c.Kind == ContextKind.Module && c.Visibility != "pub"),
             ExpandedFrom = _expandedFrom,
             DocHidden = IsDocHidden(anchor) || (fn is not null && kind == RegionKind.UnsafeBlock && _fnDocHidden),
             EnclosingAbi = kind is RegionKind.UnsafeBlock && fn is not null ? fn.Abi : "",
             InUnsafeFunction = kind is RegionKind.UnsafeBlock && fn is not null && fn.IsUnsafe,
+            Module = CurrentModule(),
+            MacroRules = inMacro ? _macroRules : "",
             Kind = kind,
             Location = _text.GetLocation(span),
             InMacro = inMacro,
@@ -843,6 +1162,14 @@ internal sealed class Extractor
         };
         _facts.Regions.Add(draft);
         return draft;
+    }
+
+    private static SyntaxNode? RealNodeAt(SyntaxNode scope, int start)
+    {
+        SyntaxNode? best = null;
+        foreach (var n in scope.DescendantsAndSelf)
+            if (n.Span.Start == start && (best is null || n.Span.Length < best.Value.Span.Length)) best = n;
+        return best;
     }
 
     private string ItemPath(string suffix)
@@ -867,15 +1194,7 @@ internal sealed class Extractor
     }
 
     /// <summary>The module path of a child module declared here (<c>mod x;</c>).</summary>
-    private string ModuleChildPath(string name)
-    {
-        var parts = new List<string>();
-        if (_modulePath.Length > 0) parts.Add(_modulePath);
-        foreach (var c in _stack)
-            if (c.Kind == ContextKind.Module) parts.Add(c.Name);
-        parts.Add(name);
-        return string.Join("::", parts);
-    }
+    private string ModuleChildPath(string name) => CurrentModule() is { Length: > 0 } m ? m + "::" + name : name;
 
     private void Push(ContextKind kind, SyntaxNode node, string name, bool traitImpl = false, string abi = "")
         => _stack.Add(new Context { Kind = kind, End = End(node), Name = name, TraitImpl = traitImpl, Abi = abi });
@@ -939,22 +1258,71 @@ internal sealed class Extractor
         return false;
     }
 
-    /// <summary>Collects field names (and raw-pointer field names); true when a raw-pointer field is <c>pub</c>.</summary>
-    private static bool CollectFields(SyntaxNode item, HashSet<string> names, HashSet<string>? rawFields)
+    /// <summary>Collects field names (struct fields: also by pointer-ness of their type); true when a raw-pointer field is <c>pub</c>.</summary>
+    private static bool CollectFields(SyntaxNode item, HashSet<string> names, FileFacts? types)
     {
         bool publicRaw = false;
+        if (item.ChildByField(RustSyntaxField.Body) is { Kind: RustSyntaxKind.OrderedFieldDeclarationList } tuple && types is not null)
+        {
+            // Tuple struct fields: by type and index only (`0` says nothing across structs).
+            int index = 0;
+            foreach (var t in tuple.Children)
+            {
+                if (t.Field != RustSyntaxField.Type) continue;
+                var typed = NameOf(item) + "." + index++;
+                types.TypedFields.Add(typed);
+                if (IsPointerType(t) || IsNonNullType(t)) types.TypedPointerFields.Add(typed);
+            }
+            return false;
+        }
         if (item.ChildByField(RustSyntaxField.Body) is not { Kind: RustSyntaxKind.FieldDeclarationList } body) return false;
         foreach (var f in body.Children)
         {
             if (f.Kind != RustSyntaxKind.FieldDeclaration || f.ChildByField(RustSyntaxField.Name) is not { } n) continue;
             names.Add(n.Text);
-            if (rawFields is not null && f.ChildByField(RustSyntaxField.Type) is { } t && IsPointerType(t))
+            if (types is null || f.ChildByField(RustSyntaxField.Type) is not { } t) continue;
+            var typed = NameOf(item) + "." + n.Text;
+            types.TypedFields.Add(typed);
+            if (IsPointerType(t) || IsNonNullType(t)) types.TypedPointerFields.Add(typed);
+            if (IsPointerType(t))
             {
-                rawFields.Add(n.Text);
+                types.RawPointerFields.Add(n.Text);
                 publicRaw |= SyntaxFacts.Visibility(f) == "pub";
             }
+            else if (IsNonNullType(t)) types.NonNullFields.Add(n.Text);
+            else if (IsPointerCell(t)) types.PointerCellFields.Add(n.Text);
+            else if (IsUnsafeFnPointer(t)) types.UnsafeFnPointerFields.Add(n.Text);
+            else types.NonPointerFields.Add(n.Text);
         }
         return publicRaw;
+    }
+
+    /// <summary><c>unsafe fn(…)</c> or <c>unsafe extern "C" fn(…)</c>, bare or in an <c>Option</c>.</summary>
+    private static bool IsUnsafeFnPointer(SyntaxNode type)
+    {
+        var t = type;
+        if (t.Kind == RustSyntaxKind.GenericType && t.ChildByField(RustSyntaxField.Type) is { } g && LastSegment(g.Text) == "Option"
+            && t.ChildByField(RustSyntaxField.TypeArguments) is { } args && args.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } inner)
+            t = inner;
+        return t.Kind == RustSyntaxKind.FunctionType && t.ChildOfKind(RustSyntaxKind.FunctionModifiers) is { } m && m.HasChild(RustSyntaxKind.UnsafeKeyword);
+    }
+
+    /// <summary><c>NonNull&lt;T&gt;</c> (any path): its as_ref/as_mut/add… are unsafe like a raw pointer's.</summary>
+    private static bool IsNonNullType(SyntaxNode type)
+        => type.Kind == RustSyntaxKind.GenericType && type.ChildByField(RustSyntaxField.Type) is { } t && LastSegment(t.Text) == "NonNull";
+
+    /// <summary>
+    /// <c>UnsafeCell&lt;T&gt;</c>, <c>Cell&lt;*T&gt;</c>, <c>Cell&lt;NonNull&lt;T&gt;&gt;</c> or <c>AtomicPtr&lt;T&gt;</c>: <c>get()</c>/<c>load()</c>
+    /// gives a raw pointer (a NonNull for the third, whose as_ref/as_mut are unsafe alike).
+    /// </summary>
+    private static bool IsPointerCell(SyntaxNode type)
+    {
+        if (type.Kind != RustSyntaxKind.GenericType || type.ChildByField(RustSyntaxField.Type) is not { } t) return false;
+        var name = LastSegment(t.Text);
+        if (name is "UnsafeCell" or "AtomicPtr") return true;
+        return name == "Cell" && type.ChildByField(RustSyntaxField.TypeArguments) is { } args
+            && args.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } inner
+            && (inner.Kind == RustSyntaxKind.PointerType || IsNonNullType(inner));
     }
 
     internal static string NameOf(SyntaxNode item) => item.ChildByField(RustSyntaxField.Name) is { } n ? n.Text : "";

@@ -14,11 +14,44 @@ internal enum CandidateKind
     Ident,
     /// <summary>A field access <c>e.f</c> that may read a union field.</summary>
     Field,
+    /// <summary>A call <c>name!(…)</c> of a local macro: one operation when its body performs unsafe operations itself.</summary>
+    Macro,
+}
+
+/// <summary>Where a value that may be a raw pointer came from; whether it is one is known when the whole crate is.</summary>
+internal enum PointerOriginKind : byte
+{
+    None,
+    /// <summary>The result of a call of Name (a raw pointer when the crate's Name returns one).</summary>
+    Call,
+    /// <summary>The field Name (<c>x.ptr</c>): a raw pointer or NonNull when the crate declares such a field of that name and no other.</summary>
+    Field,
+    /// <summary><c>x.Name.get()</c>/<c>.load(…)</c>: a raw pointer when Name is an UnsafeCell, a Cell of a pointer or an AtomicPtr field.</summary>
+    CellField,
+    /// <summary><c>self.Name</c>: the field Name of the enclosing impl's type (its declared type decides, else like Field).</summary>
+    SelfField,
+}
+
+/// <summary>The origin of a deref operand or method receiver (see <see cref="PointerOriginKind"/>).</summary>
+internal readonly record struct PointerOrigin(PointerOriginKind Kind, string Name)
+{
+    public static readonly PointerOrigin None = new(PointerOriginKind.None, "");
 }
 
 /// <summary>A place in an unsafe region that may be an unsafe operation, resolved when the whole crate is known.</summary>
-/// <remarks>Origin: for derefs of a local initialised from a call, the callee (a raw pointer when it returns one).</remarks>
-internal readonly record struct Candidate(CandidateKind Kind, string Name, string Path, Location Location, string Base = "", bool RawReceiver = false, string Origin = "");
+/// <remarks>Origin: for derefs and method calls whose operand/receiver is not syntactically a raw pointer, where it came from.</remarks>
+internal readonly record struct Candidate(CandidateKind Kind, string Name, string Path, Location Location, string Base = "", bool RawReceiver = false, PointerOrigin Origin = default);
+
+/// <summary>How a function is called: <c>f()</c> (free), <c>T::f()</c> (associated, no self), <c>x.f()</c> (method); Unknown for functions seen in macro token trees.</summary>
+internal enum FunctionShape : byte { Free, Associated, Method, Unknown }
+
+/// <summary>A function declared in a file, for resolving calls by module, owner type and shape.</summary>
+/// <param name="Name">The function's name.</param>
+/// <param name="Owner">Free functions: the module path declaring them ("" = crate root); items of impls and traits: the type or trait name.</param>
+/// <param name="Shape">How it is called.</param>
+/// <param name="IsUnsafe">Declared <c>unsafe fn</c>.</param>
+/// <param name="IsPublic">Callable from other crates as far as syntax tells: <c>pub</c>, or an item of a trait or trait impl.</param>
+internal readonly record struct FunctionDeclaration(string Name, string Owner, FunctionShape Shape, bool IsUnsafe, bool IsPublic);
 
 /// <summary>A region under construction: regions, operations known from the file alone, and candidates for the crate link.</summary>
 internal sealed class RegionDraft
@@ -35,11 +68,14 @@ internal sealed class RegionDraft
     public string Abi { get; init; } = "";
     public bool HasBody { get; init; }
     public string OwnerType { get; init; } = "";
-    public bool InPrivateModule { get; init; }
     public string ExpandedFrom { get; init; } = "";
     public bool DocHidden { get; init; }
     public string EnclosingAbi { get; init; } = "";
     public bool InUnsafeFunction { get; init; }
+    /// <summary>The module path at the region (the file's module and inline <c>mod</c>s), where plain calls resolve.</summary>
+    public string Module { get; init; } = "";
+    /// <summary>For a token-level region in a <c>macro_rules!</c> body: that macro's name.</summary>
+    public string MacroRules { get; init; } = "";
     public List<UnsafeOperation> Operations { get; } = [];
     public List<FfiCall> FfiCalls { get; } = [];
     public List<MmioAccess> Mmio { get; } = [];
@@ -54,7 +90,7 @@ internal sealed class FileFacts
     public string CrateRoot { get; set; } = "";
     public string ModulePath { get; set; } = "";
 
-    /// <summary>Module path → whether its <c>mod x;</c> declaration is <c>pub</c>.</summary>
+    /// <summary>Module path → whether a declaration of it (<c>mod x;</c> or inline <c>mod x { }</c>) is <c>pub</c>.</summary>
     public Dictionary<string, bool> ModuleDeclarations { get; } = new(StringComparer.Ordinal);
     public string Edition { get; set; } = "2015";
 
@@ -65,9 +101,13 @@ internal sealed class FileFacts
     public List<SuppressionComment> Suppressions { get; } = [];
     public List<RegionDraft> Regions { get; } = [];
 
-    public HashSet<string> UnsafeFunctions { get; } = new(StringComparer.Ordinal);
-    public HashSet<string> UnsafeMethods { get; } = new(StringComparer.Ordinal);
-    public HashSet<string> SafeFunctions { get; } = new(StringComparer.Ordinal);
+    /// <summary>Names of the macros this file calls (in code or inside other macros' token trees).</summary>
+    public HashSet<string> MacroCalls { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The bodies of <c>macro_rules!</c> definitions (Name = the macro): operations outside their own unsafe blocks.</summary>
+    public List<RegionDraft> MacroBodies { get; } = [];
+
+    public List<FunctionDeclaration> FunctionDeclarations { get; } = [];
     public HashSet<string> ExternFunctions { get; } = new(StringComparer.Ordinal);
     public HashSet<string> SafeExternFunctions { get; } = new(StringComparer.Ordinal);
     public HashSet<string> ExternStatics { get; } = new(StringComparer.Ordinal);
@@ -75,11 +115,24 @@ internal sealed class FileFacts
     public HashSet<string> UnionFields { get; } = new(StringComparer.Ordinal);
     public HashSet<string> StructFields { get; } = new(StringComparer.Ordinal);
     public HashSet<string> RawPointerFields { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> NonNullFields { get; } = new(StringComparer.Ordinal);
+    /// <summary>Fields of type UnsafeCell, Cell of a raw pointer or AtomicPtr: their <c>get()</c>/<c>load()</c> is a raw pointer.</summary>
+    public HashSet<string> PointerCellFields { get; } = new(StringComparer.Ordinal);
+    /// <summary>Struct fields of any other type (a name in both sets is ambiguous).</summary>
+    public HashSet<string> NonPointerFields { get; } = new(StringComparer.Ordinal);
+    /// <summary>Fields of type <c>unsafe fn(…)</c> or <c>Option&lt;unsafe fn(…)&gt;</c>: calling what they hold is unsafe.</summary>
+    public HashSet<string> UnsafeFnPointerFields { get; } = new(StringComparer.Ordinal);
+    /// <summary><c>Struct.field</c> of every struct field, and the subset whose type is a raw pointer or NonNull.</summary>
+    public HashSet<string> TypedFields { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> TypedPointerFields { get; } = new(StringComparer.Ordinal);
     public HashSet<string> PointerReturningFunctions { get; } = new(StringComparer.Ordinal);
     public HashSet<string> TypesWithPublicRawFields { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Local name → imported path (<c>use a::b::C as D</c> gives D → a::b::C).</summary>
     public Dictionary<string, string> Imports { get; } = new(StringComparer.Ordinal);
+
+    /// <summary><c>pub use</c> re-exports: the module declaring them and each path (a glob ends in <c>::*</c>).</summary>
+    public List<(string Module, string Path)> Reexports { get; } = [];
 
     /// <summary>Paths imported with <c>::*</c>.</summary>
     public List<string> GlobImports { get; } = [];

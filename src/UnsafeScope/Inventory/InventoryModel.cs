@@ -135,7 +135,8 @@ public enum FfiCallForm
 /// <param name="Family">API family (<c>Wdf</c>, <c>Mm</c>, …, <c>linux</c>, or <c>unknown</c>).</param>
 /// <param name="Risk">high, medium, low, or unknown.</param>
 /// <param name="Form">How the call was written.</param>
-/// <param name="Source">What resolved it: <c>catalog</c>, <c>family-rule</c>, <c>extern-decl</c>, <c>linux-bindings</c>.</param>
+/// <param name="Source">What resolved it: <c>catalog</c>, <c>family-rule</c>, <c>extern-decl</c>, <c>ffi-crate</c> (a libc/*_sys/ffi path),
+/// <c>dependency</c> (an extern fn of a dependency read from the dependency sources), <c>linux-bindings</c>.</param>
 /// <param name="Location">Where it is.</param>
 public sealed record FfiCall(string Name, string Family, string Risk, FfiCallForm Form, string Source, Location Location)
 {
@@ -163,8 +164,17 @@ public sealed record UnsafeRegion
     /// <summary>The region's location.</summary>
     public required Location Location { get; init; }
 
-    /// <summary>True when the region sits in a macro token tree (macro_rules! body, macro argument): compiler lints never see it.</summary>
+    /// <summary>
+    /// True when the region sits in a macro token tree (macro_rules! body, macro argument). Compiler lints see such code
+    /// only as expansions of a local <c>macro_rules!</c> (see <see cref="MacroRules"/>).
+    /// </summary>
     public bool InMacro { get; init; }
+
+    /// <summary>
+    /// For a region in the body of a local <c>macro_rules!</c> that the crate calls: the macro's name (rustc and clippy
+    /// lint its expansions at these lines); empty otherwise.
+    /// </summary>
+    public string MacroRules { get; init; } = "";
 
     /// <summary>The item macro (<c>cfg_if</c>, …) whose arguments held this region, analyzed as ordinary code; empty otherwise.</summary>
     public string ExpandedFrom { get; init; } = "";
@@ -179,8 +189,9 @@ public sealed record UnsafeRegion
     public string Visibility { get; init; } = "private";
 
     /// <summary>
-    /// True when the item is reachable from outside the crate: <c>pub</c>, in modules that are all <c>pub</c> up to
-    /// the crate root, and not <c>#[doc(hidden)]</c> (clippy's "exported"). For blocks: their function's.
+    /// True when the item is reachable from outside the crate (clippy's "exported"): <c>pub</c>, not <c>#[doc(hidden)]</c>,
+    /// in modules that are all <c>pub</c> up to the crate root or re-exported by <c>pub use m::*</c>, or itself (its type,
+    /// for methods) re-exported by a <c>pub use</c>. For blocks: their function's.
     /// </summary>
     public bool IsExported { get; init; }
 

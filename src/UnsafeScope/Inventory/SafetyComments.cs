@@ -77,6 +77,7 @@ public static class SafetyComments
         int open = before.IndexOf("/*"u8);
         if (open >= 0 && ContainsSafety(before[open..])) return line;
 
+        bool inCodeBlock = false;
         for (int l = line - 1; l >= 0; l--)
         {
             var span = text.GetLineSpan(l);
@@ -84,7 +85,10 @@ public static class SafetyComments
             if (t.IsEmpty) continue; // clippy skips blank lines
             if (t.StartsWith("//"u8))
             {
-                if (ContainsSafety(t)) return l;
+                // "SAFETY:" in a doc comment's code example (```) is the example's, not this code's.
+                var doc = t.StartsWith("///"u8) ? Trim(t[3..]) : t;
+                if (doc.StartsWith("```"u8)) inCodeBlock = !inCodeBlock;
+                else if (!inCodeBlock && ContainsSafety(t)) return l;
                 continue;
             }
             if (skipAttributes && t.StartsWith("#["u8)) continue;

@@ -110,6 +110,7 @@ public static class InventoryJsonWriter
         w.WriteNumber("endColumn", r.Location.LineSpan.End.Character + 1);
         w.WriteBoolean("inMacro", r.InMacro);
         if (r.ExpandedFrom.Length > 0) w.WriteString("expandedFrom", r.ExpandedFrom);
+        if (r.MacroRules.Length > 0) w.WriteString("macroRules", r.MacroRules);
         w.WriteString("item", r.Item);
         if (r.Name.Length > 0) w.WriteString("name", r.Name);
         w.WriteString("visibility", r.Visibility);

@@ -42,6 +42,14 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void DepsMustBeExistingFolders()
+    {
+        var (exit, _, err) = Run("analyze", _dir, "--deps", Path.Combine(_dir, "no-registry"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--deps", err);
+    }
+
+    [Fact]
     public void MissingPathExitsWithThree()
         => Assert.Equal(3, Run("analyze", Path.Combine(_dir, "nope"), "--quiet").Exit);
 

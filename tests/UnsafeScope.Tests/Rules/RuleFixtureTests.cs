@@ -26,7 +26,8 @@ public partial class RuleFixtureTests
         var rule = fixture.Split('-')[0];
         var configPath = Path.Combine(dir, UnsafeScopeConfig.FileName);
         var config = File.Exists(configPath) ? UnsafeScopeConfig.Load(configPath) : UnsafeScopeConfig.Empty;
-        var result = Analysis.Run(new AnalysisOptions { Paths = [dir], Configuration = config, Jobs = 1 });
+        // Dependencies named in a fixture's Cargo.toml come from the fixtures' registry (fakeglib, …).
+        var result = Analysis.Run(new AnalysisOptions { Paths = [dir], Configuration = config, Jobs = 1, DependencySources = [RepoPaths.Fixtures("registry")] });
         Assert.True(result.Succeeded, string.Join("\n", result.Notifications));
 
         var expected = new List<string>();

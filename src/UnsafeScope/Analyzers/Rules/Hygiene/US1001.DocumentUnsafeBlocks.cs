@@ -12,7 +12,7 @@ public sealed class DocumentUnsafeBlocksAnalyzer : RustAnalyzer
         "US1001", "DocumentUnsafeBlocks", "Unsafe block or impl without a SAFETY comment",
         "{0} missing a safety comment", RuleFactory.Hygiene, DiagnosticSeverity.Warning, "very-high",
         new RuleDocumentation(
-            WhatItDoes: "Checks for `unsafe` blocks and `unsafe impl`s without a `// SAFETY:` comment explaining why the code is sound. Like clippy, the comment may stand on the lines directly above (blank lines allowed), as a run of `//` lines or one block comment, with `SAFETY:` in any letter case, or open the block's body; above the enclosing statement counts too (also from inside a closure), but not above a `match` for a block in one of its arms.",
+            WhatItDoes: "Checks for `unsafe` blocks and `unsafe impl`s without a `// SAFETY:` comment explaining why the code is sound. Like clippy, the comment may stand on the lines directly above (blank lines allowed), as a run of `//` lines or one block comment, with `SAFETY:` in any letter case, or open the block's body; above the enclosing statement counts too (also from inside a closure), but not above a `match` for a block in one of its arms. Blocks in the body of a local `macro_rules!` the crate calls are checked too, as clippy lints the expansions there.",
             WhyIsThisBad: "Undocumented unsafe code is hard to audit: a reviewer cannot check the invariants the author relied on, and later edits silently break them. Driver crates in windows-drivers-rs forbid it.",
             Example: "let irql = unsafe { KeGetCurrentIrql() };",
             UseInstead: "// SAFETY: KeGetCurrentIrql has no preconditions and is callable at any IRQL.\nlet irql = unsafe { KeGetCurrentIrql() };",
@@ -29,7 +29,8 @@ public sealed class DocumentUnsafeBlocksAnalyzer : RustAnalyzer
     private static void Analyze(RegionAnalysisContext c)
     {
         var r = c.Region;
-        if (r.InMacro) return; // compiler lints never see token trees; US2008 covers them
+        // Compiler lints never see token trees (US2008 covers them), except the bodies of local macro_rules! the crate calls.
+        if (r.InMacro && r.MacroRules.Length == 0) return;
         bool strict = !c.Options.GetBool(Rule.Id, "accept-comment-above-statement", true) || !c.Options.GetBool(Rule.Id, "accept-comment-above-attributes", true);
         bool ok = strict ? r.SafetyCommentPlacement == SafetyCommentPlacement.OnRegion : r.HasSafetyComment;
         if (ok) return;

@@ -12,7 +12,7 @@ public sealed class DocumentUnsafeFunctionSafetyAnalyzer : RustAnalyzer
         "US1003", "DocumentUnsafeFunctionSafety", "Public unsafe function or trait without a # Safety section",
         "unsafe {0} `{1}` is missing a `# Safety` section in its docs", RuleFactory.Hygiene, DiagnosticSeverity.Warning, "high",
         new RuleDocumentation(
-            WhatItDoes: "Checks for exported `unsafe fn`s (including unsafe methods of exported traits) and `unsafe trait`s whose doc comments have no `# Safety` section. Exported means, as in clippy, `pub` in modules that are `pub` up to the crate root, and not `#[doc(hidden)]`.",
+            WhatItDoes: "Checks for exported `unsafe fn`s (including unsafe methods of exported traits) and `unsafe trait`s of any visibility whose doc comments have no `# Safety` section. Exported means, as in clippy, reachable from outside the crate: `pub` in modules that are `pub` up to the crate root, or re-exported by `pub use`, and not `#[doc(hidden)]`.",
             WhyIsThisBad: "Callers of an unsafe function must uphold its preconditions; if they are not written down, every caller guesses.",
             Example: "/// Maps the device registers.\npub unsafe fn map_registers(phys: PHYSICAL_ADDRESS) -> *mut Regs { /* ... */ }",
             UseInstead: "/// Maps the device registers.\n///\n/// # Safety\n/// `phys` must be this device's BAR and must stay mapped until `unmap_registers`.\npub unsafe fn map_registers(phys: PHYSICAL_ADDRESS) -> *mut Regs { /* ... */ }"),
@@ -27,8 +27,10 @@ public sealed class DocumentUnsafeFunctionSafetyAnalyzer : RustAnalyzer
     private static void Analyze(RegionAnalysisContext c)
     {
         var r = c.Region;
-        // clippy checks exported items only (pub in pub modules, not doc(hidden)); trait impls take their docs from the trait.
-        if (r.InMacro || r.HasSafetyDoc || !r.IsExported) return;
+        // clippy checks exported functions only (pub and reachable, not doc(hidden)), but unsafe traits of any visibility;
+        // trait impls take their docs from the trait.
+        if (r.InMacro || r.HasSafetyDoc) return;
+        if (r.Kind != RegionKind.UnsafeTrait && !r.IsExported) return;
         var name = r.Kind == RegionKind.UnsafeTrait ? "trait" : "function";
         c.ReportDiagnostic(Diagnostic.Create(Rule, NameLocation(r), null, null, name, r.Name));
     }

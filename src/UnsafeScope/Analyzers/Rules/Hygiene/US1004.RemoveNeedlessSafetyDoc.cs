@@ -13,7 +13,7 @@ public sealed class RemoveNeedlessSafetyDocAnalyzer : RustAnalyzer
         "US1004", "RemoveNeedlessSafetyDoc", "Safe public function or trait with a # Safety section",
         "safe {0} `{1}` has unnecessary `# Safety` section", RuleFactory.Hygiene, DiagnosticSeverity.Warning, "high",
         new RuleDocumentation(
-            WhatItDoes: "Checks for public functions and traits that are not `unsafe` but document a `# Safety` section.",
+            WhatItDoes: "Checks for public functions (trait methods too, with or without a body) and traits of any visibility that are not `unsafe` but document a `# Safety` section.",
             WhyIsThisBad: "A `# Safety` section tells callers they must uphold something; on a safe API it is either stale (the function used to be unsafe) or the function should be `unsafe`.",
             Example: "/// # Safety\n/// `handle` must be valid.\npub fn close(handle: Handle) { /* ... */ }",
             UseInstead: "/// Closes the handle.\npub fn close(handle: Handle) { /* ... */ }"),
@@ -24,13 +24,19 @@ public sealed class RemoveNeedlessSafetyDocAnalyzer : RustAnalyzer
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
-        => context.RegisterSyntaxNodeAction(Analyze, [RustSyntaxKind.FunctionItem, RustSyntaxKind.TraitItem]);
+        => context.RegisterSyntaxNodeAction(Analyze, [RustSyntaxKind.FunctionItem, RustSyntaxKind.FunctionSignatureItem, RustSyntaxKind.TraitItem]);
 
     private static void Analyze(SyntaxNodeAnalysisContext c)
     {
         var n = c.Node;
-        bool isUnsafe = n.Kind == RustSyntaxKind.TraitItem ? n.HasChild(RustSyntaxKind.UnsafeKeyword) : SyntaxFacts.IsUnsafeFunction(n);
-        if (isUnsafe || SyntaxFacts.Visibility(n) != "pub" || SyntaxFacts.IsInTraitImpl(n) || !SafetyComments.HasSafetyDocSection(n)) return;
+        bool isTrait = n.Kind == RustSyntaxKind.TraitItem;
+        bool isUnsafe = isTrait ? n.HasChild(RustSyntaxKind.UnsafeKeyword) : SyntaxFacts.IsUnsafeFunction(n);
+        if (isUnsafe || !SafetyComments.HasSafetyDocSection(n)) return;
+        // clippy checks traits whatever their visibility; functions when public (trait methods: as public as their
+        // trait; declarations without a body only in traits, not in extern blocks), not in trait impls.
+        var owner = SyntaxFacts.Owner(n);
+        if (!isTrait && (SyntaxFacts.IsInTraitImpl(n) || (n.Kind == RustSyntaxKind.FunctionSignatureItem && owner is not { Kind: RustSyntaxKind.TraitItem })
+            || SyntaxFacts.Visibility(owner is { Kind: RustSyntaxKind.TraitItem } trait ? trait : n) != "pub")) return;
         var name = n.ChildByField(RustSyntaxField.Name);
         c.ReportDiagnostic(Diagnostic.Create(Rule, (name ?? n).Location, null, null, n.Kind == RustSyntaxKind.TraitItem ? "trait" : "function", name?.Text ?? ""));
     }

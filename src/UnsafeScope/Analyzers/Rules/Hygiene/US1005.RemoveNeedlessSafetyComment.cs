@@ -13,7 +13,7 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
         "US1005", "RemoveNeedlessSafetyComment", "SAFETY comment on code that has no unsafe",
         "{0} has unnecessary safety comment", RuleFactory.Hygiene, DiagnosticSeverity.Warning, "medium",
         new RuleDocumentation(
-            WhatItDoes: "Checks for `// SAFETY:` comments above statements and items that contain no `unsafe` block or `unsafe impl`.",
+            WhatItDoes: "Checks for `// SAFETY:` comments, like clippy, above statements and block tail expressions with no `unsafe` block in them (nested `{ }` blocks not counted), and above items other than unsafe trait impls, inherent impls and consts/statics initialised by an `unsafe` block (unsafe fns and traits included: their contract belongs in a `# Safety` doc section).",
             WhyIsThisBad: "A justification with nothing to justify is noise, and usually means the unsafe code it belonged to moved away from its comment.",
             Example: "// SAFETY: the buffer is large enough.\nlet len = buffer.len();",
             UseInstead: "let len = buffer.len();"),
@@ -22,48 +22,117 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
 
+    // The comment stands right above the statement, expression or item, or above its attributes.
     private static readonly SafetyCommentOptions s_direct = new(AcceptAboveStatement: false, AcceptAboveAttributes: true);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context) => context.RegisterSyntaxNodeAction(Analyze,
-        [RustSyntaxKind.LetDeclaration, RustSyntaxKind.ExpressionStatement, RustSyntaxKind.ConstItem, RustSyntaxKind.StaticItem,
-         RustSyntaxKind.StructItem, RustSyntaxKind.EnumItem, RustSyntaxKind.ImplItem, RustSyntaxKind.TraitItem, RustSyntaxKind.ModItem,
+        [RustSyntaxKind.LetDeclaration, RustSyntaxKind.ExpressionStatement, RustSyntaxKind.Block, RustSyntaxKind.ConstItem, RustSyntaxKind.StaticItem,
+         RustSyntaxKind.StructItem, RustSyntaxKind.EnumItem, RustSyntaxKind.UnionItem, RustSyntaxKind.ImplItem, RustSyntaxKind.TraitItem, RustSyntaxKind.ModItem,
          RustSyntaxKind.TypeItem, RustSyntaxKind.UseDeclaration, RustSyntaxKind.FunctionItem]);
 
     private static void Analyze(SyntaxNodeAnalysisContext c)
     {
         var n = c.Node;
-        if (SyntaxFacts.InTokenTree(n) || SyntaxFacts.ContainsUnsafe(n)) return;
-        // clippy does not look at statements inside unsafe blocks, `let x;` without a value, or macro statements.
-        if (n.FirstAncestorOfKind(RustSyntaxKind.UnsafeBlock, RustSyntaxKind.FunctionItem) is { Kind: RustSyntaxKind.UnsafeBlock }) return;
-        if (n.Kind == RustSyntaxKind.LetDeclaration && n.ChildByField(RustSyntaxField.Value) is null) return;
-        if (n.Kind == RustSyntaxKind.ExpressionStatement && n.Children.ToList().FirstOrDefault(x => x.IsNamed && !x.IsComment) is { Kind: RustSyntaxKind.MacroInvocation }) return;
-        // A comment before a file's first item is the file's header, not the item's.
-        if (n.Parent is { Kind: RustSyntaxKind.SourceFile } && n.PreviousNonTriviaSibling is null) return;
-        // Functions: unsafe fns, and fns whose unsafe attribute (no_mangle, export_name) the comment justifies, are fine.
-        if (n.Kind == RustSyntaxKind.FunctionItem && (SyntaxFacts.IsUnsafeFunction(n)
-            || SyntaxTrivia.GetPrecedingAttributes(n).Any(a => SyntaxTrivia.GetAttributeName(a) is "unsafe" or "no_mangle" or "export_name" or "link_section" or "cfg_attr"))) return;
-        if (n.Kind is RustSyntaxKind.ImplItem or RustSyntaxKind.TraitItem && n.HasChild(RustSyntaxKind.UnsafeKeyword)) return;
-        int line = SafetyComments.FindLine(n, s_direct);
+        if (SyntaxFacts.InTokenTree(n)) return;
+        var (target, kind) = n.Kind switch
+        {
+            RustSyntaxKind.LetDeclaration or RustSyntaxKind.ExpressionStatement => Statement(n),
+            RustSyntaxKind.Block => TailExpression(n),
+            _ => Item(n),
+        };
+        if (target is not { } t) return;
+        int line = SafetyComments.FindLine(t, s_direct);
         if (line < 0) return;
-        // Only a comment of this node's own: it must sit after the previous sibling's end.
-        if (n.PreviousNonTriviaSibling is { } prev && prev.Kind != RustSyntaxKind.AttributeItem && prev.EndLine >= line) return;
+        // Only a comment of this node's own: after the previous sibling's end (or the block's opening brace).
+        if (t.PreviousNonTriviaSibling is { } prev && prev.Kind != RustSyntaxKind.AttributeItem && prev.EndLine >= line) return;
+        // A comment before a file's first item is the file's header, not the item's.
+        if (t.Parent is { Kind: RustSyntaxKind.SourceFile } && t.PreviousNonTriviaSibling is null) return;
+        var comment = t.Tree.Text.GetLocation(t.Tree.Text.GetLineSpan(line));
+        var head = t.StartLine == t.EndLine ? t.Location : t.Tree.Text.GetLocation(t.Tree.Text.GetLineSpan(t.StartLine));
+        c.ReportDiagnostic(Diagnostic.Create(Rule, head, [new RelatedLocation(comment, "consider removing the safety comment")], null, kind));
+    }
+
+    /// <summary>clippy's check_stmt: <c>let x = init;</c> and expression statements, outside unsafe blocks, whose expression has no unsafe block.</summary>
+    private static (SyntaxNode?, string) Statement(SyntaxNode n)
+    {
+        var expr = n.Kind == RustSyntaxKind.LetDeclaration ? n.ChildByField(RustSyntaxField.Value) : FirstNamed(n);
+        // `let x;` has nothing to check; macro statements (assert!) come from external macros.
+        if (expr is not { } e || e.Kind == RustSyntaxKind.MacroInvocation) return (null, "");
+        if (InUnsafeBlock(n) || HasUnsafeBlock(e)) return (null, "");
+        return (n, "statement");
+    }
+
+    /// <summary>clippy's check_block: a block's tail expression, checked like a statement.</summary>
+    private static (SyntaxNode?, string) TailExpression(SyntaxNode block)
+    {
+        SyntaxNode? last = null;
+        foreach (var ch in block.Children)
+            if (ch.IsNamed && !ch.IsComment) last = ch;
+        // Statements, items and macro calls (external macros are not linted) are not tail expressions.
+        if (last is not { } tail || tail.Kind is RustSyntaxKind.LetDeclaration or RustSyntaxKind.ExpressionStatement or RustSyntaxKind.MacroInvocation
+            or RustSyntaxKind.EmptyStatement or RustSyntaxKind.AttributeItem or RustSyntaxKind.InnerAttributeItem or RustSyntaxKind.FunctionItem
+            or RustSyntaxKind.ConstItem or RustSyntaxKind.StaticItem or RustSyntaxKind.StructItem or RustSyntaxKind.EnumItem or RustSyntaxKind.UnionItem
+            or RustSyntaxKind.ImplItem or RustSyntaxKind.TraitItem or RustSyntaxKind.ModItem or RustSyntaxKind.TypeItem or RustSyntaxKind.UseDeclaration
+            or RustSyntaxKind.ForeignModItem or RustSyntaxKind.MacroDefinition or RustSyntaxKind.ExternCrateDeclaration) return (null, "");
+        if (block.Parent is { Kind: RustSyntaxKind.UnsafeBlock } || InUnsafeBlock(block) || HasUnsafeBlock(tail)) return (null, "");
+        return (tail, "expression");
+    }
+
+    /// <summary>
+    /// clippy's check_item: any item but inherent impls, unsafe trait impls, and consts/statics whose body is an unsafe
+    /// block. Unsafe fns and traits are items like the others (their contract belongs in `# Safety` docs). Items of impls
+    /// and traits are left alone: clippy reported none of them on 72 crates (a doc comment "Safety: …" on a method is common).
+    /// </summary>
+    private static (SyntaxNode?, string) Item(SyntaxNode n)
+    {
+        var owner = SyntaxFacts.Owner(n);
+        switch (n.Kind)
+        {
+            case RustSyntaxKind.ImplItem:
+                return n.ChildByField(RustSyntaxField.Trait) is not null && !n.HasChild(RustSyntaxKind.UnsafeKeyword) ? (n, "impl") : (null, "");
+            case RustSyntaxKind.ConstItem or RustSyntaxKind.StaticItem:
+                if (n.ChildByField(RustSyntaxField.Value) is { Kind: RustSyntaxKind.UnsafeBlock } || owner is { Kind: RustSyntaxKind.TraitItem }) return (null, "");
+                return (n, n.Kind == RustSyntaxKind.ConstItem ? "constant" : "static");
+            case RustSyntaxKind.FunctionItem:
+                return owner is null ? (n, "function") : (null, "");
+            case RustSyntaxKind.TypeItem when owner is not null:
+                return (null, "");
+        }
         var kind = n.Kind switch
         {
-            RustSyntaxKind.LetDeclaration or RustSyntaxKind.ExpressionStatement => "statement",
-            RustSyntaxKind.ConstItem => "constant",
-            RustSyntaxKind.StaticItem => "static",
             RustSyntaxKind.StructItem => "struct",
             RustSyntaxKind.EnumItem => "enum",
-            RustSyntaxKind.ImplItem => "impl",
+            RustSyntaxKind.UnionItem => "union",
             RustSyntaxKind.TraitItem => "trait",
             RustSyntaxKind.ModItem => "module",
             RustSyntaxKind.TypeItem => "type alias",
-            RustSyntaxKind.FunctionItem => "function",
             _ => "use",
         };
-        var comment = n.Tree.Text.GetLocation(n.Tree.Text.GetLineSpan(line));
-        var head = n.StartLine == n.EndLine ? n.Location : n.Tree.Text.GetLocation(n.Tree.Text.GetLineSpan(n.StartLine));
-        c.ReportDiagnostic(Diagnostic.Create(Rule, head, [new RelatedLocation(comment, "consider removing the safety comment")], null, kind));
+        return (n, kind);
+    }
+
+    private static SyntaxNode? FirstNamed(SyntaxNode n)
+    {
+        foreach (var ch in n.Children)
+            if (ch.IsNamed && !ch.IsComment) return ch;
+        return null;
+    }
+
+    private static bool InUnsafeBlock(SyntaxNode n)
+        => n.FirstAncestorOfKind(RustSyntaxKind.UnsafeBlock, RustSyntaxKind.FunctionItem) is { Kind: RustSyntaxKind.UnsafeBlock };
+
+    /// <summary>
+    /// clippy's search for the unsafe code a comment could justify: the expression and its sub-expressions, but not
+    /// into nested blocks (an `if`'s branches, a closure's braces, `{ … }`), which have their own statements.
+    /// </summary>
+    private static bool HasUnsafeBlock(SyntaxNode expr)
+    {
+        if (expr.Kind == RustSyntaxKind.UnsafeBlock) return true;
+        if (expr.Kind == RustSyntaxKind.Block) return false;
+        if (MacroTokens.IsTokenTree(expr.Kind)) return SyntaxFacts.ContainsUnsafe(expr);
+        foreach (var ch in expr.Children)
+            if (ch.IsNamed && HasUnsafeBlock(ch)) return true;
+        return false;
     }
 }

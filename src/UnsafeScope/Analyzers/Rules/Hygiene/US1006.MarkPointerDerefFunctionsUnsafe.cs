@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using UnsafeScope.Diagnostics;
+using UnsafeScope.Inventory;
 using UnsafeScope.Syntax;
 
 namespace UnsafeScope.Analyzers.Rules.Hygiene;
@@ -12,7 +14,7 @@ public sealed class MarkPointerDerefFunctionsUnsafeAnalyzer : RustAnalyzer
         "US1006", "MarkPointerDerefFunctionsUnsafe", "Safe public function dereferences a raw pointer argument",
         "this public function might dereference a raw pointer but is not marked `unsafe`", RuleFactory.Hygiene, DiagnosticSeverity.Error, "high",
         new RuleDocumentation(
-            WhatItDoes: "Checks for public functions that are not `unsafe` but dereference one of their raw pointer parameters, or pass it to an unsafe std function or method (`ptr::read(p)`, `p.write(v)`).",
+            WhatItDoes: "Checks for exported functions (as in clippy: `pub` and reachable from outside the crate) that are not `unsafe` but dereference one of their raw pointer parameters, or pass it to an unsafe std function or method (`ptr::read(p)`, `p.write(v)`).",
             WhyIsThisBad: "Any safe caller can pass a dangling or null pointer, so the function is unsound: its safety depends on a contract that the signature does not state.",
             Example: "pub fn first(p: *const u8) -> u8 {\n    unsafe { *p }\n}",
             UseInstead: "/// # Safety\n/// `p` must be valid for reads.\npub unsafe fn first(p: *const u8) -> u8 {\n    // SAFETY: the caller guarantees `p` is valid.\n    unsafe { *p }\n}"),
@@ -22,9 +24,13 @@ public sealed class MarkPointerDerefFunctionsUnsafeAnalyzer : RustAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context) => context.RegisterSyntaxNodeAction(Analyze, [RustSyntaxKind.FunctionItem]);
+    public override void Initialize(AnalysisContext context)
+        // Whether the function is exported (clippy checks only those) is known once its crate is linked: the driver
+        // keeps the finding only if the unsafe block it is in belongs to an exported function.
+        => context.RegisterSyntaxNodeAction(c => Analyze(c, d => c.ReportDiagnostic(d.WithProperties(d.Properties.SetItem(UnsafeScope.Driver.DeferredConditions.ExportedOnly, "true")))),
+            [RustSyntaxKind.FunctionItem]);
 
-    private static void Analyze(SyntaxNodeAnalysisContext c)
+    private static void Analyze(SyntaxNodeAnalysisContext c, Action<Diagnostic> report)
     {
         var fn = c.Node;
         if (SyntaxFacts.IsUnsafeFunction(fn) || SyntaxFacts.Visibility(fn) != "pub" || SyntaxFacts.IsInTraitImpl(fn)) return;
@@ -54,7 +60,7 @@ public sealed class MarkPointerDerefFunctionsUnsafeAnalyzer : RustAnalyzer
                          && args.Children.ToList().Any(a => SyntaxFacts.Strip(a) is { Kind: RustSyntaxKind.Identifier } ai && pointers.Contains(ai.Text)))
                     hit = true;
             }
-            if (hit) c.ReportDiagnostic(Diagnostic.Create(Rule, n.Location));
+            if (hit) report(Diagnostic.Create(Rule, n.Location));
         }
     }
 

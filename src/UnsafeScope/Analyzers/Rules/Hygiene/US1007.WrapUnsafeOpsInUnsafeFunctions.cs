@@ -12,7 +12,7 @@ public sealed class WrapUnsafeOpsInUnsafeFunctionsAnalyzer : RustAnalyzer
         "US1007", "WrapUnsafeOpsInUnsafeFunctions", "Unsafe operation in an unsafe fn without an unsafe block",
         "{0} is unsafe and requires unsafe block", RuleFactory.Hygiene, DiagnosticSeverity.Warning, "high",
         new RuleDocumentation(
-            WhatItDoes: "Checks for unsafe operations written directly in the body of an `unsafe fn`, outside any `unsafe {}` block. Edition-aware like rustc: it warns by default in crates on edition 2024 (where rustc's lint warns), and only when `all-editions` is set for older editions.",
+            WhatItDoes: "Checks for unsafe operations written directly in the body of an `unsafe fn`, outside any `unsafe {}` block, also in `unsafe fn`s written in the body of a local `macro_rules!` the crate calls (rustc reports those at the macro's lines). Edition-aware like rustc: it warns by default in crates on edition 2024 (where rustc's lint warns), and only when `all-editions` is set for older editions.",
             WhyIsThisBad: "`unsafe fn` states a contract for callers; it should not also silently allow every unsafe operation in the body. Blocks make each operation visible and justifiable.",
             Example: "pub unsafe fn complete(request: WDFREQUEST) {\n    call_unsafe_wdf_function_binding!(WdfRequestComplete, request, 0);\n}",
             UseInstead: "pub unsafe fn complete(request: WDFREQUEST) {\n    // SAFETY: the caller passes a live request it owns.\n    unsafe { call_unsafe_wdf_function_binding!(WdfRequestComplete, request, 0) };\n}",
@@ -28,7 +28,8 @@ public sealed class WrapUnsafeOpsInUnsafeFunctionsAnalyzer : RustAnalyzer
     private static void Analyze(RegionAnalysisContext c)
     {
         var r = c.Region;
-        if (r.InMacro || r.Operations.IsEmpty) return;
+        // Token trees are opaque to the compiler, except the bodies of local macro_rules! it expands (MacroRules).
+        if ((r.InMacro && r.MacroRules.Length == 0) || r.Operations.IsEmpty) return;
         if (string.CompareOrdinal(c.File.Edition, "2024") < 0 && !c.Options.GetBool(Rule.Id, "all-editions", false)) return;
         foreach (var op in r.Operations)
             c.ReportDiagnostic(Diagnostic.Create(Rule, op.Location, [new RelatedLocation(DocumentUnsafeBlocksAnalyzer.HeadLocation(r), "the unsafe fn")], null, RegionKinds.Describe(op.Kind)));

@@ -36,6 +36,13 @@ public sealed class DoNotReturnMutFromRefAnalyzer : RustAnalyzer
         return null;
     }
 
+    private static SyntaxNode? FirstReference(SyntaxNode type)
+    {
+        foreach (var n in type.DescendantsAndSelf)
+            if (n.Kind == RustSyntaxKind.ReferenceType) return n;
+        return null;
+    }
+
     private static void Analyze(SyntaxNodeAnalysisContext c)
     {
         var fn = c.Node;
@@ -56,6 +63,12 @@ public sealed class DoNotReturnMutFromRefAnalyzer : RustAnalyzer
                 if (p.HasChild(RustSyntaxKind.AmpersandToken))
                     refs.Add((p, p.HasChild(RustSyntaxKind.MutableSpecifier), p.ChildOfKind(RustSyntaxKind.Lifetime)?.Text));
             }
+            else if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Pattern) is { Kind: RustSyntaxKind.Self }
+                     && p.ChildByField(RustSyntaxField.Type) is { } selfType && FirstReference(selfType) is { } sr)
+            {
+                // `self: Pin<&mut Self>`, `self: &Self`: a self receiver by its reference.
+                refs.Add((p, sr.HasChild(RustSyntaxKind.MutableSpecifier), sr.ChildOfKind(RustSyntaxKind.Lifetime)?.Text));
+            }
             else if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Type) is { Kind: RustSyntaxKind.ReferenceType } t)
             {
                 refs.Add((t, t.HasChild(RustSyntaxKind.MutableSpecifier), t.ChildOfKind(RustSyntaxKind.Lifetime)?.Text));
@@ -68,7 +81,7 @@ public sealed class DoNotReturnMutFromRefAnalyzer : RustAnalyzer
         else
         {
             // Elision: the output borrows from &self if there is one, else from the only reference parameter.
-            var self = refs.FirstOrDefault(r => r.Node.Kind == RustSyntaxKind.SelfParameter);
+            var self = refs.FirstOrDefault(r => r.Node.Kind == RustSyntaxKind.SelfParameter || r.Node.Kind == RustSyntaxKind.Parameter);
             if (self.Node.Tree is not null) { if (!self.Mutable && self.Lifetime is null) sources.Add(self.Node); }
             else if (refs.Count == 1 && !refs[0].Mutable && refs[0].Lifetime is null) sources.Add(refs[0].Node);
         }

@@ -1,0 +1,342 @@
+using System.Collections.Immutable;
+using UnsafeScope.Catalogs;
+using UnsafeScope.Driver;
+using UnsafeScope.Syntax;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Inventory;
+
+/// <summary>
+/// Opt-in dependency sources (<see cref="AnalysisOptions.DependencySources"/>): folders of unpacked crates named
+/// <c>&lt;package&gt;-&lt;version&gt;</c> (a cargo registry's <c>src/…</c> folder, Debian's /usr/share/cargo/registry).
+/// For each analyzed crate the dependencies its Cargo.toml names are looked up there (the highest version meeting
+/// the requirement) and their public functions indexed, so calls of a dependency's unsafe functions count as unsafe
+/// operations. Only the given folders are read, and there only the chosen crates' Cargo.toml and <c>.rs</c> files
+/// (no symbolic links); each crate is parsed once per run.
+/// </summary>
+internal sealed class DependencySources
+{
+    private readonly ImmutableArray<string> _roots;
+    private readonly ApiCatalog _catalog;
+    private readonly long _maxFileBytes;
+    private readonly TimeSpan _parseTimeout;
+    private readonly CancellationToken _cancellationToken;
+    private readonly Lock _lock = new();
+    private Dictionary<string, List<(SemVersion Version, string Directory)>>? _packages;
+    private readonly Dictionary<string, DependencyApi> _apis = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+
+    public DependencySources(ImmutableArray<string> roots, ApiCatalog catalog, long maxFileBytes, TimeSpan parseTimeout, CancellationToken cancellationToken)
+    {
+        _roots = [.. roots.Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r)))];
+        _catalog = catalog;
+        _maxFileBytes = maxFileBytes;
+        _parseTimeout = parseTimeout;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>What went wrong on the way: missing folders, dependencies not found (one note each).</summary>
+    public List<ToolNotification> Notifications { get; } = [];
+
+    /// <summary>The dependencies of the crate whose Cargo.toml is in <paramref name="crateRoot"/> (part of the analyzed tree).</summary>
+    public CrateDependencies ForCrate(string crateRoot, string crateName)
+    {
+        var manifest = Path.Combine(crateRoot, "Cargo.toml");
+        if (!File.Exists(manifest)) return CrateDependencies.None;
+        List<ManifestDependency> deps;
+        try
+        {
+            deps = CargoManifest.Dependencies(File.ReadAllText(manifest), WorkspaceManifest(crateRoot));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return CrateDependencies.None;
+        }
+        var result = new CrateDependencies(this, deps, crateName);
+        // Find every folder now (cheap; parsing waits for first use) so that missing ones are always noted.
+        foreach (var d in deps) result.Get(d.CodeName);
+        return result;
+    }
+
+    /// <summary>The manifest of the workspace above a member (for <c>dep.workspace = true</c>), within the crate's own tree upward.</summary>
+    private static string? WorkspaceManifest(string crateRoot)
+    {
+        for (var dir = Path.GetDirectoryName(crateRoot); dir is not null; dir = Path.GetDirectoryName(dir))
+        {
+            var m = Path.Combine(dir, "Cargo.toml");
+            try
+            {
+                if (File.Exists(m) && File.ReadAllText(m) is var text && text.Contains("[workspace", StringComparison.Ordinal)) return text;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The indexed dependency, or null when no folder meets the requirement (noted once).</summary>
+    internal DependencyApi? Resolve(ManifestDependency dependency, string requiredBy)
+    {
+        lock (_lock)
+        {
+            var packages = Packages();
+            var candidates = packages.GetValueOrDefault(dependency.Package) ?? packages.GetValueOrDefault(dependency.Package.Replace('-', '_')) ?? [];
+            string? dir = null;
+            var best = default(SemVersion);
+            foreach (var (version, d) in candidates)
+                if (VersionRequirement.Matches(dependency.Requirement, version) && (dir is null || version > best)) (best, dir) = (version, d);
+            if (dir is null)
+            {
+                if (_reported.Add(dependency.Package + " " + dependency.Requirement))
+                    Notifications.Add(new ToolNotification(NotificationIds.DependencyNotFound, NotificationLevel.Note,
+                        $"Dependency {dependency.Package} {dependency.Requirement} (of {requiredBy}) is not in the dependency sources; calls of its unsafe functions are not recognized.", ""));
+                return null;
+            }
+            if (!_apis.TryGetValue(dir, out var api))
+                _apis[dir] = api = new DependencyApi(this, Path.GetFileName(dir), dir);
+            return api;
+        }
+    }
+
+    /// <summary>Package name → versions found, from the names of the source folders' subfolders (read once).</summary>
+    private Dictionary<string, List<(SemVersion, string)>> Packages()
+    {
+        if (_packages is not null) return _packages;
+        _packages = new(StringComparer.Ordinal);
+        foreach (var root in _roots)
+        {
+            if (!Directory.Exists(root))
+            {
+                Notifications.Add(new ToolNotification(NotificationIds.DependencyNotFound, NotificationLevel.Warning, $"The dependency source folder '{root}' does not exist.", ""));
+                continue;
+            }
+            IEnumerable<string> dirs;
+            try
+            {
+                dirs = Directory.EnumerateDirectories(root).ToList();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Notifications.Add(new ToolNotification(NotificationIds.Unreadable, NotificationLevel.Warning, $"The dependency source folder '{root}' could not be read: {e.Message}", ""));
+                continue;
+            }
+            foreach (var dir in dirs)
+            {
+                var name = Path.GetFileName(dir);
+                // <package>-<version>: the version starts after the last dash followed by a digit and a dot-separated triple.
+                for (int i = name.Length - 1; i > 0; i--)
+                {
+                    if (name[i] != '-' || i + 1 >= name.Length || !char.IsAsciiDigit(name[i + 1])) continue;
+                    if (SemVersion.TryParse(name[(i + 1)..], out var v))
+                    {
+                        var list = _packages.TryGetValue(name[..i], out var l) ? l : _packages[name[..i]] = [];
+                        list.Add((v, dir));
+                    }
+                    break;
+                }
+            }
+        }
+        return _packages;
+    }
+
+    /// <summary>Parses the library sources of one dependency folder.</summary>
+    internal (List<FileFacts> Files, string Manifest) Load(string dir, string name)
+    {
+        var files = new List<FileFacts>();
+        string manifest = "";
+        try
+        {
+            var m = Path.Combine(dir, "Cargo.toml");
+            if (File.Exists(m) && new FileInfo(m).LinkTarget is null) manifest = File.ReadAllText(m);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        var src = Path.Combine(dir, "src");
+        var top = Directory.Exists(src) ? src : dir;
+        foreach (var path in RustFiles(top, dir))
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var info = new FileInfo(path);
+                if (info.Length > _maxFileBytes) continue;
+                var text = SourceText.From(File.ReadAllBytes(path), Path.GetRelativePath(dir, path).Replace('\\', '/'));
+                if (text.ContainsNul) continue;
+                var tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = _parseTimeout }, _cancellationToken);
+                if (tree.Status != ParseStatus.Ok) continue;
+                files.Add(Extractor.Extract(tree, _catalog, text.Path, name, CrateLocator.ModulePath(dir, path)));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        return (files, manifest);
+    }
+
+    /// <summary>The .rs files under a folder, without following links out of the dependency's folder, skipping tests and examples.</summary>
+    private static IEnumerable<string> RustFiles(string top, string dependencyRoot)
+    {
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dependencyRoot)) + Path.DirectorySeparatorChar;
+        var pending = new Stack<string>();
+        pending.Push(top);
+        while (pending.Count > 0)
+        {
+            var dir = pending.Pop();
+            List<FileSystemInfo> entries;
+            try
+            {
+                entries = [.. new DirectoryInfo(dir).EnumerateFileSystemInfos()];
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            foreach (var e in entries.OrderBy(e => e.Name, StringComparer.Ordinal))
+            {
+                if (e.LinkTarget is not null || !Path.GetFullPath(e.FullName).StartsWith(root, StringComparison.Ordinal)) continue;
+                if (e is DirectoryInfo d)
+                {
+                    if (d.Name is not ("tests" or "benches" or "examples" or "target" or ".git")) pending.Push(d.FullName);
+                }
+                else if (e.Name.EndsWith(".rs", StringComparison.Ordinal))
+                {
+                    yield return e.FullName;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>One dependency crate's public functions and extern functions, parsed on first use.</summary>
+internal sealed class DependencyApi
+{
+    private readonly DependencySources _sources;
+    private readonly Lazy<(FunctionIndex Functions, HashSet<string> Extern, HashSet<string> FnFields, CrateDependencies Dependencies, List<string> Reexported)> _loaded;
+
+    public DependencyApi(DependencySources sources, string name, string directory)
+    {
+        _sources = sources;
+        Name = name;
+        Directory = directory;
+        _loaded = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public string Name { get; }
+    public string Directory { get; }
+    public FunctionIndex Functions => _loaded.Value.Functions;
+    public HashSet<string> ExternFunctions => _loaded.Value.Extern;
+
+    /// <summary>Its struct fields of type <c>unsafe fn</c> (<c>(*class).activate</c> of a -sys crate's class struct).</summary>
+    public HashSet<string> UnsafeFnPointerFields => _loaded.Value.FnFields;
+
+    /// <summary>Dependencies of this one that it re-exports (<c>pub use foreign_types_shared::ForeignTypeRef</c>), found.</summary>
+    public IEnumerable<DependencyApi> ReexportedDependencies()
+    {
+        foreach (var codeName in _loaded.Value.Reexported)
+            if (_loaded.Value.Dependencies.Get(codeName) is { } api) yield return api;
+    }
+
+    private (FunctionIndex, HashSet<string>, HashSet<string>, CrateDependencies, List<string>) Load()
+    {
+        var (files, manifest) = _sources.Load(Directory, Name);
+        var externs = new HashSet<string>(StringComparer.Ordinal);
+        var fnFields = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var f in files)
+        {
+            externs.UnionWith(f.ExternFunctions);
+            fnFields.UnionWith(f.UnsafeFnPointerFields);
+        }
+        List<ManifestDependency> deps = [];
+        try
+        {
+            deps = manifest.Length > 0 ? CargoManifest.Dependencies(manifest) : [];
+        }
+        catch (FormatException)
+        {
+        }
+        var dependencies = new CrateDependencies(_sources, deps, Name);
+        var reexported = files.SelectMany(f => f.Reexports).Select(r => r.Path.Split("::")[0]).Where(dependencies.Has).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return (new FunctionIndex(files, publicOnly: true), externs, fnFields, dependencies, reexported);
+    }
+
+    /// <summary>
+    /// A call <c>dep::rest::name(…)</c> (rest without the dependency's own name): through its dependencies
+    /// (<c>glib::gobject_ffi::f</c>), to a type's items, to the free functions of that module, its extern functions,
+    /// else any public free function of that name.
+    /// </summary>
+    public CallVerdict Call(ReadOnlySpan<string> rest, string name, int depth = 0)
+    {
+        if (rest.Length > 0 && depth < 3 && !Functions.HasModule(rest[0]) && _loaded.Value.Dependencies.Get(rest[0]) is { } inner)
+            return inner.Call(rest[1..], name, depth + 1);
+        if (rest.Length > 0 && rest[^1].Length > 0 && char.IsUpper(rest[^1][0]))
+        {
+            var owned = Functions.Owned(rest[^1], name);
+            return owned != CallVerdict.Unknown ? owned : Functions.OwnedByName(name);
+        }
+        var v = Functions.Free(string.Join("::", rest.ToArray()), name);
+        if (v != CallVerdict.Unknown) return v;
+        if (ExternFunctions.Contains(name)) return CallVerdict.Extern;
+        return Functions.FreeByName(name);
+    }
+}
+
+/// <summary>The dependencies of one crate, by the names its code uses for them.</summary>
+internal sealed class CrateDependencies
+{
+    public static readonly CrateDependencies None = new(null, [], "");
+
+    private readonly DependencySources? _sources;
+    private readonly Dictionary<string, ManifestDependency> _byCodeName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DependencyApi?> _resolved = new(StringComparer.Ordinal);
+    private readonly string _owner;
+
+    public CrateDependencies(DependencySources? sources, IEnumerable<ManifestDependency> dependencies, string owner)
+    {
+        _sources = sources;
+        _owner = owner;
+        foreach (var d in dependencies) _byCodeName.TryAdd(d.CodeName, d);
+    }
+
+    public bool IsEmpty => _byCodeName.Count == 0;
+
+    public bool Has(string codeName) => _byCodeName.ContainsKey(codeName);
+
+    public DependencyApi? Get(string codeName)
+    {
+        if (_sources is null || !_byCodeName.TryGetValue(codeName, out var d)) return null;
+        lock (_resolved)
+        {
+            if (!_resolved.TryGetValue(codeName, out var api)) _resolved[codeName] = api = _sources.Resolve(d, _owner);
+            return api;
+        }
+    }
+
+    /// <summary>A call through a path whose first segment names a dependency.</summary>
+    public CallVerdict Call(ReadOnlySpan<string> qualifier, string name, int depth = 0)
+        => qualifier.Length > 0 && Get(qualifier[0]) is { } api ? api.Call(qualifier[1..], name, depth) : CallVerdict.Unknown;
+
+    /// <summary>
+    /// Every dependency found, for calls that name no crate (<c>T::f</c>, <c>x.m()</c>), and the dependencies they
+    /// re-export (their traits' methods are callable here too).
+    /// </summary>
+    public IEnumerable<DependencyApi> All()
+    {
+        lock (_resolved)
+        {
+            if (_all is not null) return _all;
+        }
+        var all = new List<DependencyApi>();
+        foreach (var codeName in _byCodeName.Keys.Order(StringComparer.Ordinal))
+            if (Get(codeName) is { } api && !all.Contains(api)) all.Add(api);
+        foreach (var api in all.ToList())
+            foreach (var inner in api.ReexportedDependencies())
+                if (!all.Contains(inner)) all.Add(inner);
+        lock (_resolved) _all = all;
+        return all;
+    }
+
+    private List<DependencyApi>? _all;
+}
