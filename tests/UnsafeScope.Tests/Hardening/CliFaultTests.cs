@@ -11,17 +11,13 @@ namespace UnsafeScope.Tests.Hardening;
 /// </summary>
 public sealed class CliFaultTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("unsafescope-clifault-").FullName;
+    private readonly TempFolder _tmp = new("unsafescope-clifault-");
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    private string _dir => _tmp.Path;
 
-    private string Write(string rel, string text)
-    {
-        var p = Path.Combine(_dir, rel);
-        Directory.CreateDirectory(Path.GetDirectoryName(p)!);
-        File.WriteAllText(p, text);
-        return p;
-    }
+    public void Dispose() => _tmp.Dispose();
+
+    private string Write(string rel, string text) => _tmp.Write(rel, text);
 
     private static void AssertNoTemporaryFiles(string folder)
         => Assert.Empty(Directory.EnumerateFiles(folder, "*.tmp", SearchOption.AllDirectories));

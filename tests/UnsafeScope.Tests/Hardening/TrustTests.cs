@@ -14,18 +14,14 @@ namespace UnsafeScope.Tests.Hardening;
 /// </summary>
 public sealed class TrustTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("unsafescope-trust-").FullName;
+    private readonly TempFolder _tmp = new("unsafescope-trust-");
+
+    private string _dir => _tmp.Path;
     private static readonly TimeSpan s_limit = TimeSpan.FromMinutes(2);
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    public void Dispose() => _tmp.Dispose();
 
-    private string Write(string rel, string text)
-    {
-        var p = Path.Combine(_dir, rel);
-        Directory.CreateDirectory(Path.GetDirectoryName(p)!);
-        File.WriteAllText(p, text);
-        return p;
-    }
+    private string Write(string rel, string text) => _tmp.Write(rel, text);
 
     private const string PackHeader = "; title: t\n; message: matched {id}\n; what: w\n; why: y\n; example: e\n; instead: i\n";
 
