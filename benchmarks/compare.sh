@@ -61,6 +61,10 @@ read -r plain_s plain_m < <(measure plain "${run_copy[@]}" --sarif "$out/plain.s
 identical=no
 cmp -s "$out/warm.sarif" "$out/plain.sarif" && cmp -s "$out/warm.json" "$out/plain.json" && identical=yes
 
+# What limits unsafescope against a parse-only tool: one thread, each phase of the per-file stage timed alone.
+dotnet build -c Release benchmarks/UnsafeScope.Benchmarks >/dev/null
+phases=$(dotnet benchmarks/UnsafeScope.Benchmarks/bin/Release/net10.0/UnsafeScope.Benchmarks.dll corpus-phases)
+
 median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 {
   echo "# UnsafeScope vs ast-grep on the Debian crate corpus"
@@ -84,6 +88,12 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR%
   echo "Ratios: unsafescope / ast-grep = $(awk -v u="$u1" -v a="$a1" 'BEGIN {printf "%.2f", u/a}') (1 worker), $(awk -v u="$u2" -v a="$a2" 'BEGIN {printf "%.2f", u/a}') (2 workers); unsafescope speed-up 1→2 workers = $(awk -v a="$u1" -v b="$u2" 'BEGIN {printf "%.2f", a/b}')×; ast-grep speed-up = $(awk -v a="$a1" -v b="$a2" 'BEGIN {printf "%.2f", a/b}')×."
   echo
   echo "Result cache (2 workers, a copy of the corpus): cold run filling the cache $cold_s s (peak $(awk -v k="$cold_m" 'BEGIN {printf "%.0f", k/1024}') MB); $edited files (1%) edited; warm run $warm_s s (peak $(awk -v k="$warm_m" 'BEGIN {printf "%.0f", k/1024}') MB) = $(awk -v w="$warm_s" -v c="$cold_s" 'BEGIN {printf "%.1f", 100*w/c}')% of the cold run ($warm_summary); a plain run on the edited copy $plain_s s. Warm outputs byte-identical to the plain run's: $identical."
+  echo
+  echo "Where the time goes (\`UnsafeScope.Benchmarks corpus-phases\`: one thread, every corpus file, each phase timed alone; parse + queries is what a run does, the other parse rows are for comparison):"
+  echo
+  echo '```'
+  echo "$phases"
+  echo '```'
   echo
   echo "ast-grep runs one pattern and prints matches; unsafescope parses, extracts the inventory, runs all default rules and query packs, links crates, scores, and writes SARIF (capped at 25,000 results) and JSON."
 } > benchmarks/results/compare.md
