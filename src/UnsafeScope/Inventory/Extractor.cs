@@ -1043,7 +1043,8 @@ internal sealed class Extractor
         for (int j = lt; j < end && j < lt + 64; j++)
         {
             if (tokens[j].Kind == RustSyntaxKind.LessThanToken) angle++;
-            else if (tokens[j].Kind == RustSyntaxKind.GreaterThanToken && --angle == 0)
+            // `Boxed<_, _>>` closes two at once.
+            else if ((tokens[j].Kind == RustSyntaxKind.GreaterThanToken && --angle == 0) || (tokens[j].Kind == RustSyntaxKind.GreaterThanGreaterThanToken && (angle -= 2) <= 0))
                 return j + 1 < end && tokens[j + 1].Kind == RustSyntaxKind.OpenParenToken;
             else if (tokens[j].Kind is RustSyntaxKind.SemicolonToken or RustSyntaxKind.OpenBraceToken) return false;
         }
