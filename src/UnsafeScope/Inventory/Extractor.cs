@@ -59,11 +59,27 @@ internal sealed class Extractor
     {
         var facts = new FileFacts { Path = path, Crate = crate, Lines = tree.Text.LineCount, ModulePath = modulePath };
         if (tree.Root is not null)
-            new Extractor(tree, catalog, facts, modulePath) { _itemFragments = itemFragments }.Walk();
+            new Extractor(tree, catalog, facts, modulePath) { _itemFragments = itemFragments, _budget = new FragmentBudget(4L * tree.Text.Bytes.Length + 256 * 1024) }.Walk();
         return facts;
     }
 
     private List<RustSyntaxTree>? _itemFragments;
+
+    // Re-parsed macro fragments keep the file's offsets, so each costs a parse of the file up to the fragment. A file
+    // with thousands of assert!s in unsafe code (stdarch's tests) made that quadratic: bound the bytes re-parsed per file.
+    private sealed class FragmentBudget(long bytes)
+    {
+        private long _left = bytes;
+
+        public bool TryTake(long bytes)
+        {
+            if (bytes > _left) return false;
+            _left -= bytes;
+            return true;
+        }
+    }
+
+    private FragmentBudget? _budget;
 
     /// <summary>The macro_rules! whose body is being scanned ("" elsewhere).</summary>
     private string _macroRules = "";
@@ -855,7 +871,7 @@ internal sealed class Extractor
         }
         if (groups.Count == 0) return false;
         var source = _text.Bytes;
-        var bytes = new byte[source.Length];
+        var bytes = new byte[groups.Max(g => g.End)]; // the blank rest of the file would only cost parse time
         for (int i = 0; i < bytes.Length; i++) bytes[i] = source[i] is (byte)'\n' or (byte)'\r' ? source[i] : (byte)' ';
         foreach (var g in groups)
         {
@@ -877,7 +893,8 @@ internal sealed class Extractor
     {
         if (CurrentFunction() is null || (CurrentRegion() is null && !SyntaxFacts.ContainsUnsafe(tokenTree))) return false;
         var source = _text.Bytes;
-        var bytes = new byte[source.Length];
+        // Blank up to just past the arguments: what follows would be blank too, and only costs parse time.
+        var bytes = new byte[Math.Min(source.Length, tokenTree.Span.End + 256)];
         for (int i = 0; i < bytes.Length; i++) bytes[i] = source[i] is (byte)'\n' or (byte)'\r' ? source[i] : (byte)' ';
         source.Slice(tokenTree.Span.Start, tokenTree.Span.Length).CopyTo(bytes.AsSpan(tokenTree.Span.Start));
         int at = tokenTree.Span.Start;
@@ -907,11 +924,12 @@ internal sealed class Extractor
     /// <summary>Extracts a re-parsed fragment of this file with the macro's context (modules, impl, function, region) around it.</summary>
     private bool ExtractFragment(SyntaxNode macro, byte[] bytes, bool isItems, SyntaxNode? commentScope = null)
     {
+        if (_budget is { } budget && !budget.TryTake(bytes.Length)) return false;
         var fragment = RustSyntaxTree.Parse(SourceText.From(bytes, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
         if (fragment.Root is null) return false;
         // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
         if (isItems) _itemFragments?.Add(fragment);
-        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope };
+        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope, _budget = _budget };
         // The macro's enclosing modules, impls and functions stay the items' context.
         foreach (var c in _stack)
             nested._stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals });
