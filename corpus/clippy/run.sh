@@ -17,7 +17,7 @@
 # Then compare.py report matches the findings per rule on (file, line) over the compiled files.
 #
 # Environment overrides:
-#   UNSAFESCOPE_DLL  the built CLI (default /work/main/src/UnsafeScope.Cli/bin/Release/net10.0/UnsafeScope.Cli.dll)
+#   UNSAFESCOPE_DLL  the built CLI (default: this checkout's src/UnsafeScope.Cli/bin/Release/net10.0/UnsafeScope.Cli.dll)
 #   CLIPPY_WORK      scratch directory (default /tmp/clippy-work); one shared cargo target dir inside
 #   CARGO_JOBS       cargo -j (default 1: the machine is shared)
 #   CRATE_TIMEOUT    seconds per cargo invocation (default 900)
@@ -28,7 +28,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-dll=${UNSAFESCOPE_DLL:-/work/main/src/UnsafeScope.Cli/bin/Release/net10.0/UnsafeScope.Cli.dll}
+dll=${UNSAFESCOPE_DLL:-$here/../../src/UnsafeScope.Cli/bin/Release/net10.0/UnsafeScope.Cli.dll}
 work=${CLIPPY_WORK:-/tmp/clippy-work}
 cargo_jobs=${CARGO_JOBS:-1}
 timeout_s=${CRATE_TIMEOUT:-900}
