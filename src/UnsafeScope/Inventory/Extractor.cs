@@ -59,7 +59,7 @@ internal sealed class Extractor
     {
         var facts = new FileFacts { Path = path, Crate = crate, Lines = tree.Text.LineCount, ModulePath = modulePath };
         if (tree.Root is not null)
-            new Extractor(tree, catalog, facts, modulePath) { _itemFragments = itemFragments, _budget = new FragmentBudget(4L * tree.Text.Bytes.Length + 256 * 1024) }.Walk();
+            new Extractor(tree, catalog, facts, modulePath) { _itemFragments = itemFragments, _budget = new FragmentBudget(4L * tree.Text.Bytes.Length + 256 * 1024), _expressionBudget = new FragmentBudget(tree.Text.Bytes.Length + 64 * 1024) }.Walk();
         return facts;
     }
 
@@ -79,7 +79,7 @@ internal sealed class Extractor
         }
     }
 
-    private FragmentBudget? _budget;
+    private FragmentBudget? _budget, _expressionBudget; // items (cfg_if!, s!) are few and matter more: a larger share
 
     /// <summary>The macro_rules! whose body is being scanned ("" elsewhere).</summary>
     private string _macroRules = "";
@@ -924,12 +924,12 @@ internal sealed class Extractor
     /// <summary>Extracts a re-parsed fragment of this file with the macro's context (modules, impl, function, region) around it.</summary>
     private bool ExtractFragment(SyntaxNode macro, byte[] bytes, bool isItems, SyntaxNode? commentScope = null)
     {
-        if (_budget is { } budget && !budget.TryTake(bytes.Length)) return false;
+        if ((isItems ? _budget : _expressionBudget) is { } budget && !budget.TryTake(bytes.Length)) return false;
         var fragment = RustSyntaxTree.Parse(SourceText.From(bytes, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
         if (fragment.Root is null) return false;
         // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
         if (isItems) _itemFragments?.Add(fragment);
-        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope, _budget = _budget };
+        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget };
         // The macro's enclosing modules, impls and functions stay the items' context.
         foreach (var c in _stack)
             nested._stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals });
