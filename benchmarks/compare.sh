@@ -95,6 +95,8 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR%
   echo "$phases"
   echo '```'
   echo
+  echo "What limits the gap: benchmarks/README.md, section *What limits the gap*."
+  echo
   echo "ast-grep runs one pattern and prints matches; unsafescope parses, extracts the inventory, runs all default rules and query packs, links crates, scores, and writes SARIF (capped at 25,000 results) and JSON."
 } > benchmarks/results/compare.md
 cat benchmarks/results/compare.md
