@@ -152,9 +152,10 @@ internal static class Cli
             AtomicFile.Write(partialPath, part.WriteTo);
             var inv = CultureInfo.InvariantCulture;
             Console.Out.WriteLine(string.Create(inv, $"shard {part.Shard}: {part.FileCount} of {part.TotalFiles} files in {part.Elapsed.TotalSeconds:F2} s with {options.Jobs} job(s){CacheSummary(part.CacheHits, part.CacheMisses, options.CacheDirectory)}; wrote {partialPath}"));
-            foreach (var n in part.Notifications.Where(n => cl.Has("verbose") || n.Level != NotificationLevel.Note))
+            var notes = part.Notifications;
+            foreach (var n in notes.Where(n => cl.Has("verbose") || n.Level != NotificationLevel.Note))
                 Console.Error.WriteLine(Describe(n));
-            return part.Notifications.Any(n => n.Level == NotificationLevel.Error) ? ExitRunErrors : ExitOk;
+            return notes.Any(n => n.Level == NotificationLevel.Error) ? ExitRunErrors : ExitOk;
         }
         if (shard is not null) throw new UsageException("--shard needs --partial FILE (the shard's output, for 'unsafescope merge').");
         var result = Guard(() =>

@@ -27,16 +27,13 @@ public static class Analysis
     public static AnalysisResult Run(AnalysisOptions options, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var clock = Stopwatch.StartNew();
         var session = AnalysisSession.Create(options);
         CrateStage? stage = null;
-        var collected = Collect(session, AnalysisShard.All, progress, cancellationToken, (paths, crates) =>
-        {
-            stage = new CrateStage(session, FileDiscovery.ResolveBaseDirectory(options), paths, crates, cancellationToken);
-            return stage.Add;
-        });
-        var clock = Stopwatch.StartNew();
-        var result = stage!.Complete(collected.RunNotifications, collected.StartTime, TimeSpan.Zero, collected.CacheHits, collected.CacheMisses);
-        return result with { Elapsed = collected.Elapsed + clock.Elapsed };
+        var collected = Collect(session, AnalysisShard.All, progress, cancellationToken,
+            (baseDirectory, paths, crates) => (stage = new CrateStage(session, baseDirectory, paths, crates, cancellationToken)).Add);
+        var result = stage!.Complete(collected.RunNotifications, collected.StartTime, collected.CacheHits, collected.CacheMisses);
+        return result with { Elapsed = clock.Elapsed };
     }
 
     /// <summary>
@@ -83,18 +80,19 @@ public static class Analysis
         for (int i = 0; i < records.Count; i++) stage.Add(i, records[i]);
         var startTime = list.Min(p => p.StartTime);
         var shardsDone = list.Max(p => p.StartTime + p.Elapsed) - startTime;
-        return stage.Complete(first.RunNotifications, startTime, shardsDone + clock.Elapsed, list.Sum(p => p.CacheHits), list.Sum(p => p.CacheMisses));
+        var result = stage.Complete(first.RunNotifications, startTime, list.Sum(p => p.CacheHits), list.Sum(p => p.CacheMisses));
+        return result with { Elapsed = shardsDone + clock.Elapsed };
     }
 
     private const long BigFileBytes = 1 << 20;
 
     /// <summary>
     /// The per-file stage: every file of the shard, on <see cref="AnalysisOptions.Jobs"/> threads, through the cache
-    /// when one is set. With a <paramref name="sink"/> (given the paths in output order and each file's crate root),
+    /// when one is set. With a <paramref name="sink"/> (given the base directory, the paths in output order and each file's crate root),
     /// records go to it as they are made, crate by crate, and are not kept; without one they are kept in the result.
     /// </summary>
     private static PartialAnalysis Collect(AnalysisSession session, AnalysisShard shard, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken,
-        Func<IReadOnlyList<string>, string[], Action<int, FileRecord>>? sink)
+        Func<string, IReadOnlyList<string>, string[], Action<int, FileRecord>>? sink)
     {
         var options = session.Options;
         var start = DateTimeOffset.UtcNow;
@@ -117,7 +115,7 @@ public static class Analysis
             // Crate by crate (crates with the largest files first, each largest file first), so each crate is
             // complete, linked and its facts released early, and the last workers still get small files.
             var crates = files.Select(f => locator.Locate(f.FullPath).Root).ToArray();
-            emit = sink([.. files.Select(f => f.RelativePath)], crates);
+            emit = sink(baseDirectory, [.. files.Select(f => f.RelativePath)], crates);
             order = [.. Enumerable.Range(0, files.Count).GroupBy(i => crates[i], StringComparer.Ordinal)
                 .OrderByDescending(g => g.Max(i => sizes[i])).ThenBy(g => g.Key, StringComparer.Ordinal)
                 .SelectMany(g => g.OrderByDescending(i => sizes[i]).ThenBy(i => i))];

@@ -72,8 +72,8 @@ internal sealed class CrateStage
         }
     }
 
-    /// <summary>Links the crates not linked yet, finishes every file's diagnostics and builds the result.</summary>
-    public AnalysisResult Complete(ImmutableArray<ToolNotification> runNotifications, DateTimeOffset startTime, TimeSpan elapsed, int cacheHits, int cacheMisses)
+    /// <summary>Links the crates not linked yet, finishes every file's diagnostics and builds the result (the caller sets its elapsed time).</summary>
+    public AnalysisResult Complete(ImmutableArray<ToolNotification> runNotifications, DateTimeOffset startTime, int cacheHits, int cacheMisses)
     {
         lock (_lock)
         {
@@ -104,7 +104,6 @@ internal sealed class CrateStage
                 Rules = host.Rules,
                 RuleOverrides = host.Rules.Where(r => config.SeverityOf(r) != ReportSeverity.Default).ToImmutableDictionary(r => r.Id, config.SeverityOf),
                 Notifications = notifications,
-                Elapsed = elapsed,
                 StartTime = startTime,
                 CacheHits = cacheHits,
                 CacheMisses = cacheMisses,
