@@ -263,7 +263,7 @@ public sealed class ApiCatalog
                 }
                 else if (Same(header, s_itemMacroColumns))
                 {
-                    itemMacros[cells[0]] = OneOf(file, lineNo, "shape", cells[1], FrozenSet.Create(StringComparer.Ordinal, "cfg-if", "items", "expression"));
+                    itemMacros[cells[0]] = OneOf(file, lineNo, "shape", cells[1], FrozenSet.Create(StringComparer.Ordinal, "cfg-if", "items", "unsafe-fns", "expression"));
                 }
                 else
                 {

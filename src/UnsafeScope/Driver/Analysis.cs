@@ -102,6 +102,9 @@ public static class Analysis
         var found = FileDiscovery.Find(options, baseDirectory, runNotifications, cancellationToken);
         var files = found.Where(f => shard.Contains(f.RelativePath)).ToList();
         var locator = new CrateLocator();
+        // Every file of a crate may define macros its other files call (also files of other shards).
+        session.SetCrateFiles(found.GroupBy(f => locator.Locate(f.FullPath).Root, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(f => f.FullPath).ToArray(), StringComparer.Ordinal));
         var sizes = files.Select(f => SafeLength(f.FullPath)).ToArray();
         int[] order;
         Action<int, FileRecord>? emit = null;
@@ -313,7 +316,7 @@ public static class Analysis
         var crate = locator.Locate(file.FullPath);
         var modulePath = CrateLocator.ModulePath(crate.Root, file.FullPath);
         if (session.Cache is not { } cache) return Analyze(path, bytes, crate, modulePath, session, cancellationToken);
-        var key = ResultCache.Key(session.Fingerprint, path, crate, modulePath, bytes);
+        var key = ResultCache.Key(session.Fingerprint + " macros " + session.MacrosOf(crate.Root).Fingerprint, path, crate, modulePath, bytes);
         if (cache.TryLoad(key, session.RulesById) is { } cached) return cached;
         var record = Analyze(path, bytes, crate, modulePath, session, cancellationToken);
         // Time-outs and internal failures may not recur: analyze those files again next time.
@@ -362,7 +365,7 @@ public static class Analysis
                 notes.Add(new ToolNotification(NotificationIds.ParseErrors, NotificationLevel.Note,
                     $"The file has {errors} syntax error(s), the first at line {firstErrorLine}; the rest of the file was analyzed.", path, firstErrorLine));
             var fragments = new List<RustSyntaxTree>();
-            var fileFacts = Extractor.Extract(tree, session.Catalog, path, crate.Name, modulePath, fragments);
+            var fileFacts = Extractor.Extract(tree, session.Catalog, path, crate.Name, modulePath, fragments, session.MacrosOf(crate.Root));
             fileFacts.CrateRoot = crate.Root;
             fileFacts.Edition = crate.Edition;
             fileFacts.LineHashes = Fingerprints.LineHashes(text);

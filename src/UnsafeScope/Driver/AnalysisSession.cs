@@ -48,6 +48,32 @@ internal sealed class AnalysisSession
 
     public ResultCache? Cache { get; }
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Syntax.Macros.MacroTable>> _macros = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, string[]> _crateFiles = new Dictionary<string, string[]>();
+
+    /// <summary>The files of each crate (root → full paths) found by this run, whose macro_rules! its files may call.</summary>
+    public void SetCrateFiles(IReadOnlyDictionary<string, string[]> filesByCrateRoot) => _crateFiles = filesByCrateRoot;
+
+    /// <summary>The macro_rules! defined in a crate's files, read once per run (files too large or unreadable are left out).</summary>
+    public Syntax.Macros.MacroTable MacrosOf(string crateRoot) => _macros.GetOrAdd(crateRoot, root => new(() =>
+    {
+        if (!_crateFiles.TryGetValue(root, out var files)) return Syntax.Macros.MacroTable.Empty;
+        return Syntax.Macros.MacroTable.Build(files.Order(StringComparer.Ordinal).Select(Read));
+    })).Value;
+
+    // One file at a time, so a crate's files are never all in memory; the file's own analysis reports read failures.
+    private byte[] Read(string path)
+    {
+        try
+        {
+            return IO.UntrustedFile.ReadAllBytes(path, Options.MaxFileBytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return [];
+        }
+    }
+
     public static AnalysisSession Create(AnalysisOptions options)
     {
         var catalog = options.Catalog ?? ApiCatalog.Default;

@@ -44,6 +44,15 @@ internal sealed class Extractor
     private readonly int _depth;
     private string _expandedFrom = "";
 
+    /// <summary>In the items of a macro that declares their fns <c>unsafe</c> (libc's <c>f!</c>): that macro's name.</summary>
+    private string _unsafeFnsBy = "";
+
+    /// <summary>The crate's macro_rules! (null inside an expansion: nested invocations were expanded with it).</summary>
+    private Syntax.Macros.MacroTable? _macros;
+
+    /// <summary>In a macro expansion's tree: the invocation's offset, where the macro's own code is located (else -1).</summary>
+    private int _expansionAnchor = -1;
+
     private Extractor(RustSyntaxTree tree, ApiCatalog catalog, FileFacts facts, string modulePath, int depth = 0)
     {
         _depth = depth;
@@ -55,11 +64,13 @@ internal sealed class Extractor
     }
 
     // itemFragments, when given, receives the re-parsed trees of item macros' code (cfg_if! groups…): syntax rules check it too.
-    public static FileFacts Extract(RustSyntaxTree tree, ApiCatalog catalog, string path, string crate, string modulePath, List<RustSyntaxTree>? itemFragments = null)
+    // macros, when given, are the crate's macro_rules!: their invocations where unsafe fn bodies can come from are expanded.
+    public static FileFacts Extract(RustSyntaxTree tree, ApiCatalog catalog, string path, string crate, string modulePath, List<RustSyntaxTree>? itemFragments = null,
+        Syntax.Macros.MacroTable? macros = null)
     {
         var facts = new FileFacts { Path = path, Crate = crate, Lines = tree.Text.LineCount, ModulePath = modulePath };
         if (tree.Root is not null)
-            new Extractor(tree, catalog, facts, modulePath) { _itemFragments = itemFragments, _budget = new FragmentBudget(4L * tree.Text.Bytes.Length + 256 * 1024), _expressionBudget = new FragmentBudget(tree.Text.Bytes.Length + 64 * 1024) }.Walk();
+            new Extractor(tree, catalog, facts, modulePath) { _itemFragments = itemFragments, _macros = macros is { Count: > 0 } ? macros : null, _budget = new FragmentBudget(4L * tree.Text.Bytes.Length + 256 * 1024), _expressionBudget = new FragmentBudget(tree.Text.Bytes.Length + 64 * 1024) }.Walk();
         return facts;
     }
 
@@ -222,6 +233,8 @@ internal sealed class Extractor
         var name = NameOf(node);
         var modifiers = node.ChildOfKind(RustSyntaxKind.FunctionModifiers);
         bool isUnsafe = SyntaxFacts.IsUnsafeFunction(node);
+        // The macro writes `unsafe` around a free fn written here: rustc checks its body as an unsafe fn's.
+        bool madeUnsafe = !isUnsafe && _unsafeFnsBy.Length > 0 && OwnerOf(node) is not (ContextKind.Impl or ContextKind.Trait);
         var abi = modifiers is { } mm && mm.ChildOfKind(RustSyntaxKind.ExternModifier) is { } ext ? AbiOf(ext) : "";
         var owner = OwnerOf(node);
         bool isMethod = owner is ContextKind.Impl or ContextKind.Trait;
@@ -235,7 +248,7 @@ internal sealed class Extractor
             if (isMethod) _facts.UnsafeMethodCount++;
             else _facts.UnsafeFreeFunctions++;
         }
-        Declare(node, name, owner, isUnsafe, visibility);
+        Declare(node, name, owner, isUnsafe || madeUnsafe, visibility);
 
         if (node.ChildByField(RustSyntaxField.ReturnType) is { } ret && (IsPointerType(ret) || IsNonNullType(ret)))
             _facts.PointerReturningFunctions.Add(name);
@@ -256,10 +269,10 @@ internal sealed class Extractor
             }
         }
         _fnDocHidden = IsDocHidden(node);
-        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = new(StringComparer.Ordinal), TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals });
-        if (isUnsafe)
+        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe || madeUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = new(StringComparer.Ordinal), TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals });
+        if (isUnsafe || madeUnsafe)
         {
-            var draft = AddRegion(RegionKind.UnsafeFn, node, name: name, visibility: visibility, abi: abi,
+            var draft = AddRegion(madeUnsafe ? RegionKind.MacroUnsafeFn : RegionKind.UnsafeFn, node, name: name, visibility: visibility, abi: abi,
                 safetyDoc: SafetyComments.HasSafetyDocSection(node), hasBody: node.ChildByField(RustSyntaxField.Body) is not null);
             _stack.Add(new Context { Kind = ContextKind.Region, End = End(node), Region = draft });
         }
@@ -808,6 +821,14 @@ internal sealed class Extractor
         _facts.MacroCalls.Add(name);
         if (_catalog.ItemMacroShape(name) is { } shape && _depth < 4 && ExtractItemMacro(node, shape))
             return;
+        if (_macros is { } macros && macros.Contains(name) && !_catalog.Macros.ContainsKey(name) && _depth < 4
+            && (CurrentFunction() is null || CurrentRegion() is { Kind: RegionKind.UnsafeFn or RegionKind.MacroUnsafeFn })
+            && ExpandLocalMacro(node, name, macros))
+        {
+            // What the expansion showed replaces the token-level guesses; unsafe blocks written in the arguments stay regions.
+            ScanTokenTrees(node, collect: false);
+            return;
+        }
         var region = CurrentRegion();
         if (name is "asm" or "global_asm" or "naked_asm" or "llvm_asm")
         {
@@ -859,7 +880,7 @@ internal sealed class Extractor
         if (macro.ChildOfKind(RustSyntaxKind.TokenTree) is not { } tt || tt.Span.Length < 2) return false;
         if (shape == "expression") return ExtractExpressionMacro(macro, tt);
         var groups = new List<TextSpan>();
-        if (shape == "items")
+        if (shape is "items" or "unsafe-fns")
         {
             groups.Add(TextSpan.FromBounds(tt.Span.Start + 1, tt.Span.End - 1));
         }
@@ -880,7 +901,7 @@ internal sealed class Extractor
             for (int i = bytes.AsSpan(g.Start, g.Length).IndexOf("{const}"u8); i >= 0; i = bytes.AsSpan(g.Start, g.Length).IndexOf("{const}"u8))
                 " const "u8.CopyTo(bytes.AsSpan(g.Start + i));
         }
-        return ExtractFragment(macro, bytes, isItems: true);
+        return ExtractFragment(macro, bytes, isItems: true, unsafeFnsBy: shape == "unsafe-fns" ? MacroName(macro) : "");
     }
 
     /// <summary>
@@ -922,14 +943,15 @@ internal sealed class Extractor
     }
 
     /// <summary>Extracts a re-parsed fragment of this file with the macro's context (modules, impl, function, region) around it.</summary>
-    private bool ExtractFragment(SyntaxNode macro, byte[] bytes, bool isItems, SyntaxNode? commentScope = null)
+    private bool ExtractFragment(SyntaxNode macro, byte[] bytes, bool isItems, SyntaxNode? commentScope = null, string unsafeFnsBy = "")
     {
         if ((isItems ? _budget : _expressionBudget) is { } budget && !budget.TryTake(bytes.Length)) return false;
         var fragment = RustSyntaxTree.Parse(SourceText.From(bytes, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
         if (fragment.Root is null) return false;
+        fragment.LocationMap = _tree.LocationMap; // a fragment of an expansion keeps the expansion's offsets
         // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
         if (isItems) _itemFragments?.Add(fragment);
-        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget };
+        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor };
         // The macro's enclosing modules, impls and functions stay the items' context.
         foreach (var c in _stack)
             nested._stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals });
@@ -938,13 +960,68 @@ internal sealed class Extractor
     }
 
     /// <summary>Token-level view of macro bodies and arguments: unsafe blocks/fns/impls there, and candidates inside regions.</summary>
-    private void ScanTokenTrees(SyntaxNode node, RegionDraft? into = null)
+    private void ScanTokenTrees(SyntaxNode node, RegionDraft? into = null, bool collect = true)
     {
         foreach (var tt in node.Children)
         {
             if (!MacroTokens.IsTokenTree(tt.Kind) && tt.Kind != RustSyntaxKind.MacroRule) continue;
             var tokens = MacroTokens.GetTokens(tt);
-            ScanTokens(tokens, 0, tokens.Length, into ?? CurrentRegion());
+            ScanTokens(tokens, 0, tokens.Length, collect ? into ?? CurrentRegion() : null);
+        }
+    }
+
+    /// <summary>
+    /// An invocation of one of the crate's <c>macro_rules!</c> at item level or in an unsafe fn body: expand it, parse
+    /// the expansion and extract it with the invocation's context, keeping what rustc sees that the token trees hide —
+    /// operations written at the call that land in the enclosing unsafe fn's body, and the unsafe fns the macro writes
+    /// around code passed to it (glib's <c>wrapper!</c> closures), as <see cref="RegionKind.MacroUnsafeFn"/>. The
+    /// macro's own code is left to its definition (read as a macro body); other regions of the expansion are dropped.
+    /// </summary>
+    private bool ExpandLocalMacro(SyntaxNode macro, string name, Syntax.Macros.MacroTable macros)
+    {
+        if (macro.ChildOfKind(RustSyntaxKind.TokenTree) is not { } tt || tt.Span.Length < 2) return false;
+        var source = _text.Bytes;
+        if (Syntax.Macros.MacroLexer.Lex(source, tt.Span.Start + 1, tt.Span.End - 1, callSite: true) is not { } input
+            || Syntax.Macros.MacroExpander.Expand(macros, name, input) is not { } output)
+            return false;
+        bool items = CurrentFunction() is null;
+        var expansion = Syntax.Macros.Expansion.Render(output, source, items ? "" : "const _: () = {", items ? "" : "};");
+        if (_budget is { } budget && !budget.TryTake(expansion.Text.Length)) return false;
+        var tree = RustSyntaxTree.Parse(SourceText.From(expansion.Text, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
+        if (tree.Root is null) return false;
+        var original = _text;
+        int anchor = macro.Span.Start;
+        tree.LocationMap = span => original.GetLocation(expansion.Map(span) ?? new TextSpan(anchor, 0));
+        bool MacroWrote(Location l) => l.SourceSpan.Length == 0 && l.SourceSpan.Start == anchor;
+
+        var scratch = new FileFacts { Path = _facts.Path, Crate = _facts.Crate, Lines = _facts.Lines, ModulePath = _facts.ModulePath };
+        var region = CurrentRegion();
+        var (ops, candidates, ffi, mmio) = region is null ? (0, 0, 0, 0) : (region.Operations.Count, region.Candidates.Count, region.FfiCalls.Count, region.Mmio.Count);
+        var nested = new Extractor(tree, _catalog, scratch, _modulePath, _depth + 1) { _expandedFrom = name, _budget = _budget, _expressionBudget = _expressionBudget, _expansionAnchor = anchor, _unsafeFnsBy = _unsafeFnsBy };
+        foreach (var c in _stack)
+            nested._stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals });
+        nested.Walk();
+        if (region is not null) KeepWrittenHere(region, ops, candidates, ffi, mmio);
+        foreach (var r in scratch.Regions)
+        {
+            if (r.Kind != RegionKind.MacroUnsafeFn) continue;
+            KeepWrittenHere(r, 0, 0, 0, 0);
+            if (r.Operations.Count + r.Candidates.Count > 0) _facts.Regions.Add(r);
+        }
+        return true;
+
+        void KeepWrittenHere(RegionDraft r, int ops, int candidates, int ffi, int mmio)
+        {
+            RemoveFrom(r.Operations, ops, o => MacroWrote(o.Location));
+            RemoveFrom(r.Candidates, candidates, c => MacroWrote(c.Location));
+            RemoveFrom(r.FfiCalls, ffi, f => MacroWrote(f.Location));
+            RemoveFrom(r.Mmio, mmio, m => MacroWrote(m.Location));
+        }
+
+        static void RemoveFrom<T>(List<T> list, int from, Func<T, bool> drop)
+        {
+            for (int i = list.Count - 1; i >= from; i--)
+                if (drop(list[i])) list.RemoveAt(i);
         }
     }
 
@@ -994,6 +1071,10 @@ internal sealed class Extractor
             }
             if (t.Kind == RustSyntaxKind.Identifier && i + 1 < end && tokens[i + 1].Kind == RustSyntaxKind.ExclamationToken) _facts.MacroCalls.Add(t.Text);
             if (region is null) continue;
+            // `*(p as *const T)`: a cast to a raw pointer, dereferenced (atomic's and crossbeam's macro arguments).
+            if (t.Kind == RustSyntaxKind.OpenParenToken && i > start && tokens[i - 1].Kind == RustSyntaxKind.AsteriskToken
+                && (i - 1 == start || !IsOperandEnd(tokens[i - 2].Kind)) && CastsToRawPointer(tokens, i, end))
+                region.Candidates.Add(new Candidate(CandidateKind.Deref, "", "(…)", tokens[i - 1].Node.Location, "(…)", RawReceiver: true));
             // Calls: ident ( … ), a::b ( … ), .m ( … ); derefs: * ident after a non-operand; statics: Uppercase identifiers.
             if (t.Kind == RustSyntaxKind.Identifier)
             {
@@ -1101,6 +1182,22 @@ internal sealed class Extractor
     private static bool IsOperandEnd(RustSyntaxKind kind) => kind is RustSyntaxKind.Identifier or RustSyntaxKind.IntegerLiteral or RustSyntaxKind.FloatLiteral
         or RustSyntaxKind.CloseParenToken or RustSyntaxKind.CloseBracketToken or RustSyntaxKind.StringLiteral or RustSyntaxKind.Self;
 
+    /// <summary>The parenthesized group at <paramref name="open"/> ends in a cast to <c>*const</c>/<c>*mut</c> (its last top-level <c>as</c>).</summary>
+    private static bool CastsToRawPointer(System.Collections.Immutable.ImmutableArray<MacroToken> tokens, int open, int end)
+    {
+        int depth = tokens[open].Depth, lastAs = -1;
+        for (int j = open + 1; j < end; j++)
+        {
+            // A group's delimiters are at the depth of its tokens.
+            if (tokens[j].Depth != depth) continue;
+            if (tokens[j].Kind == RustSyntaxKind.CloseParenToken)
+                return lastAs >= 0 && lastAs + 2 < j && tokens[lastAs + 1].Kind == RustSyntaxKind.AsteriskToken
+                    && (tokens[lastAs + 2].Kind is RustSyntaxKind.ConstKeyword or RustSyntaxKind.MutableSpecifier || tokens[lastAs + 2].Text is "const" or "mut");
+            if (tokens[j].Kind == RustSyntaxKind.AsKeyword || tokens[j].Text == "as") lastAs = j;
+        }
+        return false;
+    }
+
     private static int MatchingClose(System.Collections.Immutable.ImmutableArray<MacroToken> tokens, int open, int end)
     {
         int depth = tokens[open].Depth;
@@ -1167,8 +1264,9 @@ internal sealed class Extractor
             InUnsafeFunction = kind is RegionKind.UnsafeBlock && fn is not null && fn.IsUnsafe,
             Module = CurrentModule(),
             MacroRules = inMacro ? _macroRules : "",
-            Kind = kind,
-            Location = _text.GetLocation(span),
+            // In an expansion, an unsafe fn is the macro's way to check code passed to it (see ExpandLocalMacro).
+            Kind = kind == RegionKind.UnsafeFn && _expansionAnchor >= 0 ? RegionKind.MacroUnsafeFn : kind,
+            Location = _tree.GetLocation(span),
             InMacro = inMacro,
             Item = ItemPath(itemSuffix),
             Name = name,

@@ -30,6 +30,12 @@ public enum RegionKind
     FfiEntry,
     /// <summary><c>asm!</c> or <c>global_asm!</c>.</summary>
     InlineAsm,
+    /// <summary>
+    /// A function a macro makes <c>unsafe fn</c> around code written here (libc's <c>f!</c>, a <c>macro_rules!</c> that
+    /// wraps a closure passed to it): the body is in this file, the <c>unsafe</c> keyword in the macro's definition.
+    /// Only rules about the operations in unsafe fn bodies read it; it is not counted as an unsafe fn of the source.
+    /// </summary>
+    MacroUnsafeFn,
 }
 
 /// <summary>What makes code need <c>unsafe</c> (clippy's notion in <c>multiple_unsafe_ops_per_block</c>).</summary>
@@ -73,6 +79,7 @@ public static class RegionKinds
         RegionKind.UnsafeAttribute => "unsafe_attribute",
         RegionKind.FfiEntry => "ffi_entry",
         RegionKind.InlineAsm => "asm",
+        RegionKind.MacroUnsafeFn => "macro_unsafe_fn",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

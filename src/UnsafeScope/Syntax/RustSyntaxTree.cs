@@ -74,6 +74,11 @@ public sealed class RustSyntaxTree
     /// <summary>The source the tree was parsed from.</summary>
     public SourceText Text { get; }
 
+    /// <summary>For the text of a macro expansion: where its spans are in the analyzed file (null: the spans are the file's).</summary>
+    internal Func<TextSpan, Location>? LocationMap { get; set; }
+
+    internal Location GetLocation(TextSpan span) => LocationMap is { } map ? map(span) : Text.GetLocation(span);
+
     /// <summary>The file path, as given to the <see cref="SourceText"/>.</summary>
     public string FilePath => Text.Path;
 

@@ -49,7 +49,7 @@ public readonly struct SyntaxNode : IEquatable<SyntaxNode>
     public TextSpan Span => TextSpan.FromBounds((int)Record.StartByte, (int)Record.EndByte);
 
     /// <summary>The node's location (path, span, lines and UTF-16 columns).</summary>
-    public Location Location => Tree.Text.GetLocation(Span);
+    public Location Location => Tree.GetLocation(Span);
 
     /// <summary>0-based line of the first byte.</summary>
     public int StartLine => Tree.Text.GetLineIndex((int)Record.StartByte);

@@ -28,5 +28,5 @@ public sealed class EncapsulateMmioAnalyzer : RustAnalyzer
         if (r.OwnerType.Length > 0) return;
         foreach (var m in r.Mmio.Where(m => m.Kind is not ("map" or "unmap")))
             c.ReportDiagnostic(Diagnostic.Create(Rule, m.Location, null, null, m.Kind, m.Api));
-    }, [RegionKind.UnsafeBlock, RegionKind.UnsafeFn]);
+    }, [RegionKind.UnsafeBlock, RegionKind.UnsafeFn, RegionKind.MacroUnsafeFn]);
 }

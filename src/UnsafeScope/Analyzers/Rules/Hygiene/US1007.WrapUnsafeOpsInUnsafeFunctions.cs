@@ -12,7 +12,7 @@ public sealed class WrapUnsafeOpsInUnsafeFunctionsAnalyzer : RustAnalyzer
         "US1007", "WrapUnsafeOpsInUnsafeFunctions", "Unsafe operation in an unsafe fn without an unsafe block",
         "{0} is unsafe and requires unsafe block", RuleFactory.Hygiene, DiagnosticSeverity.Warning, "high",
         new RuleDocumentation(
-            WhatItDoes: "Checks for unsafe operations written directly in the body of an `unsafe fn`, outside any `unsafe {}` block, also in `unsafe fn`s written in the body of a local `macro_rules!` the crate calls (rustc reports those at the macro's lines). Edition-aware like rustc: it warns by default in crates on edition 2024 (where rustc's lint warns), and only when `all-editions` is set for older editions.",
+            WhatItDoes: "Checks for unsafe operations written directly in the body of an `unsafe fn`, outside any `unsafe {}` block, also in `unsafe fn`s written in the body of a local `macro_rules!` the crate calls (rustc reports those at the macro's lines), and in functions a macro declares `unsafe` around code written at the call (libc's `f!`; see `item-macros.tsv`). Edition-aware like rustc: it warns by default in crates on edition 2024 (where rustc's lint warns), and only when `all-editions` is set for older editions.",
             WhyIsThisBad: "`unsafe fn` states a contract for callers; it should not also silently allow every unsafe operation in the body. Blocks make each operation visible and justifiable.",
             Example: "pub unsafe fn complete(request: WDFREQUEST) {\n    call_unsafe_wdf_function_binding!(WdfRequestComplete, request, 0);\n}",
             UseInstead: "pub unsafe fn complete(request: WDFREQUEST) {\n    // SAFETY: the caller passes a live request it owns.\n    unsafe { call_unsafe_wdf_function_binding!(WdfRequestComplete, request, 0) };\n}",
@@ -23,7 +23,7 @@ public sealed class WrapUnsafeOpsInUnsafeFunctionsAnalyzer : RustAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context) => context.RegisterRegionAction(Analyze, [RegionKind.UnsafeFn]);
+    public override void Initialize(AnalysisContext context) => context.RegisterRegionAction(Analyze, [RegionKind.UnsafeFn, RegionKind.MacroUnsafeFn]);
 
     private static void Analyze(RegionAnalysisContext c)
     {

@@ -1,0 +1,212 @@
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using System.Text;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Syntax.Macros;
+
+/// <summary>
+/// The <c>macro_rules!</c> macros one crate defines (in any of its files), by name. Several definitions of a name
+/// (alternatives under <c>#[cfg]</c>) are tried in order.
+/// </summary>
+internal sealed class MacroTable
+{
+    public static readonly MacroTable Empty = new(FrozenDictionary<string, MacroDefinition[]>.Empty, "");
+
+    private readonly FrozenDictionary<string, MacroDefinition[]> _byName;
+
+    private MacroTable(FrozenDictionary<string, MacroDefinition[]> byName, string fingerprint)
+    {
+        _byName = byName;
+        Fingerprint = fingerprint;
+    }
+
+    /// <summary>A hash of every definition's text: part of the result-cache key of the crate's files.</summary>
+    public string Fingerprint { get; }
+
+    public bool Contains(string name) => _byName.ContainsKey(name);
+
+    public int Count => _byName.Count;
+
+    /// <summary>Reads the <c>macro_rules!</c> definitions of the given files' bytes (their order decides the order of alternatives).</summary>
+    public static MacroTable Build(IEnumerable<byte[]> files)
+    {
+        var byName = new Dictionary<string, List<MacroDefinition>>(StringComparer.Ordinal);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var bytes in files)
+        {
+            int at = bytes.AsSpan().IndexOf("macro_rules"u8);
+            if (at < 0) continue;
+            var trees = MacroLexer.Lex(bytes, 0, bytes.Length, callSite: false);
+            if (trees is null) continue;
+            Collect(trees, byName, hash);
+        }
+        if (byName.Count == 0) return Empty;
+        return new MacroTable(byName.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    private static void Collect(List<TokenTree> trees, Dictionary<string, List<MacroDefinition>> into, IncrementalHash hash)
+    {
+        for (int i = 0; i < trees.Count; i++)
+        {
+            var t = trees[i];
+            if (t.IsIdent("macro_rules") && i + 3 < trees.Count + 1 && i + 2 < trees.Count && trees[i + 1].IsPunct("!")
+                && !trees[i + 2].IsGroup && trees[i + 2].Token.Kind == TokenKind.Ident && i + 3 < trees.Count && trees[i + 3].IsGroup)
+            {
+                var name = trees[i + 2].Token.Text;
+                if (MacroDefinition.Parse(name, trees[i + 3].Children!) is { } def)
+                {
+                    (into.TryGetValue(name, out var list) ? list : into[name] = []).Add(def);
+                    var text = Encoding.UTF8.GetBytes(name + "\n" + trees[i + 3] + "\n");
+                    hash.AppendData(text);
+                }
+                i += 3;
+                continue;
+            }
+            // Definitions nested in items and in other macros' bodies (libc's f! sits in a cfg_if! group).
+            if (t.IsGroup) Collect(t.Children!, into, hash);
+        }
+    }
+
+    public MacroDefinition[]? Get(string name) => _byName.GetValueOrDefault(name);
+}
+
+/// <summary>An expansion rendered as Rust text, with where each token came from.</summary>
+internal sealed class Expansion
+{
+    private readonly int[] _starts, _ends, _origins, _originEnds;
+
+    private Expansion(byte[] text, int[] starts, int[] ends, int[] origins, int[] originEnds)
+    {
+        Text = text;
+        (_starts, _ends, _origins, _originEnds) = (starts, ends, origins, originEnds);
+    }
+
+    public byte[] Text { get; }
+
+    /// <summary>
+    /// Renders trees as text (one space between tokens), wrapped in <paramref name="prefix"/> and <paramref name="suffix"/>.
+    /// </summary>
+    public static Expansion Render(List<TokenTree> trees, ReadOnlySpan<byte> original, string prefix, string suffix)
+    {
+        var sb = new List<byte>(1024);
+        var starts = new List<int>();
+        var ends = new List<int>();
+        var origins = new List<int>();
+        var originEnds = new List<int>();
+        sb.AddRange(Encoding.UTF8.GetBytes(prefix));
+        void Emit(Token t)
+        {
+            sb.Add((byte)' ');
+            starts.Add(sb.Count);
+            var bytes = Encoding.UTF8.GetBytes(t.Text);
+            sb.AddRange(bytes);
+            ends.Add(sb.Count);
+            origins.Add(t.Origin);
+            // A call-site token's text is the file's text at its origin.
+            originEnds.Add(t.Origin >= 0 ? t.Origin + bytes.Length : -1);
+        }
+        void Walk(List<TokenTree> list)
+        {
+            foreach (var t in list)
+            {
+                Emit(t.Token);
+                if (t.Children is null) continue;
+                Walk(t.Children);
+                Emit(t.Close);
+            }
+        }
+        Walk(trees);
+        sb.AddRange(Encoding.UTF8.GetBytes(" " + suffix));
+        return new Expansion([.. sb], [.. starts], [.. ends], [.. origins], [.. originEnds]);
+    }
+
+    /// <summary>
+    /// The span in the original file of expansion text [start, end): when the first and last tokens there were written
+    /// at the call (code passed to the macro), from the first's origin to the last's end; else null (the macro wrote it).
+    /// </summary>
+    public TextSpan? Map(TextSpan span)
+    {
+        int first = Array.BinarySearch(_starts, span.Start);
+        if (first < 0) first = ~first;
+        int last = Array.BinarySearch(_ends, span.End);
+        if (last < 0) last = ~last - 1;
+        if (first >= _starts.Length || last < first || _origins[first] < 0 || _origins[last] < 0) return null;
+        int end = Math.Max(_originEnds[last], _originEnds[first]);
+        return TextSpan.FromBounds(_origins[first], end);
+    }
+}
+
+/// <summary>Expands an invocation with a crate's table, nested invocations of the table's macros included.</summary>
+internal static class MacroExpander
+{
+    private const int MaxDepth = 24;
+    private const int MaxTokens = 50_000;
+
+    /// <summary>The expansion of <c>name!</c> applied to the trees of its argument group; null when no rule matches or a limit is hit.</summary>
+    public static List<TokenTree>? Expand(MacroTable table, string name, List<TokenTree> input)
+    {
+        int budget = MaxTokens;
+        return Expand(table, name, input, 0, ref budget);
+    }
+
+    private static List<TokenTree>? Expand(MacroTable table, string name, List<TokenTree> input, int depth, ref int budget)
+    {
+        if (depth > MaxDepth || table.Get(name) is not { } defs) return null;
+        foreach (var def in defs)
+        {
+            if (def.Transcribe(input) is not { } output) continue;
+            budget -= Count(output);
+            if (budget < 0) return null;
+            return ExpandNested(table, output, depth, ref budget);
+        }
+        return null;
+    }
+
+    // Invocations of the table's macros in an expansion: `name!(…)`, `$crate::name!(…)`, `path::name!{…}`.
+    private static List<TokenTree>? ExpandNested(MacroTable table, List<TokenTree> trees, int depth, ref int budget)
+    {
+        var result = new List<TokenTree>(trees.Count);
+        for (int i = 0; i < trees.Count; i++)
+        {
+            var t = trees[i];
+            if (!t.IsGroup && t.Token.Kind == TokenKind.Ident && i + 2 < trees.Count && trees[i + 1].IsPunct("!") && trees[i + 2].IsGroup
+                && t.Token.Text != "macro_rules" && table.Contains(t.Token.Text))
+            {
+                var expanded = Expand(table, t.Token.Text, trees[i + 2].Children!, depth + 1, ref budget);
+                if (expanded is null)
+                {
+                    if (budget < 0) return null;
+                }
+                else
+                {
+                    // Drop the path before the name (`$crate::`, `crate::`, `glib::`).
+                    while (result.Count >= 2 && result[^1].IsPunct("::") && !result[^2].IsGroup && result[^2].Token.Kind == TokenKind.Ident)
+                        result.RemoveRange(result.Count - 2, 2);
+                    if (result.Count >= 1 && result[^1].IsPunct("::")) result.RemoveAt(result.Count - 1);
+                    result.AddRange(expanded);
+                    i += 2;
+                    continue;
+                }
+            }
+            if (t.IsGroup)
+            {
+                var inner = ExpandNested(table, t.Children!, depth, ref budget);
+                if (inner is null) return null;
+                result.Add(new TokenTree { Token = t.Token, Close = t.Close, Children = inner });
+            }
+            else
+            {
+                result.Add(t);
+            }
+        }
+        return result;
+    }
+
+    private static int Count(List<TokenTree> trees)
+    {
+        int n = 0;
+        foreach (var t in trees) n += t.Children is null ? 1 : 2 + Count(t.Children);
+        return n;
+    }
+}

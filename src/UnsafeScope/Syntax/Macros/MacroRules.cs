@@ -1,0 +1,368 @@
+using System.Collections.Immutable;
+
+namespace UnsafeScope.Syntax.Macros;
+
+/// <summary>
+/// One <c>macro_rules!</c> definition: its rules, matched in order against an invocation's tokens and transcribed,
+/// like rustc's <c>macro_rules</c> expansion. Fragments are delimited by their follow tokens (<c>expr</c> runs to the
+/// next top-level <c>,</c> <c>;</c> or <c>=&gt;</c>…), not by a full Rust parser: what rustc accepts and this cannot
+/// delimit makes the expansion fail, never a wrong binding silently.
+/// </summary>
+internal sealed class MacroDefinition
+{
+    private readonly List<(List<Pattern> Matcher, List<Pattern> Transcriber)> _rules;
+
+    private MacroDefinition(string name, List<(List<Pattern>, List<Pattern>)> rules)
+    {
+        Name = name;
+        _rules = rules;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Parses the body of <c>macro_rules! name { … }</c> (the group's trees); null when it is not a list of rules.</summary>
+    public static MacroDefinition? Parse(string name, List<TokenTree> body)
+    {
+        var rules = new List<(List<Pattern>, List<Pattern>)>();
+        int i = 0;
+        while (i < body.Count)
+        {
+            if (i + 2 >= body.Count || !body[i].IsGroup || !body[i + 1].IsPunct("=>") || !body[i + 2].IsGroup) return null;
+            rules.Add((Pattern.ParseList(body[i].Children!, matcher: true), Pattern.ParseList(body[i + 2].Children!, matcher: false)));
+            i += 3;
+            if (i < body.Count && body[i].IsPunct(";")) i++;
+        }
+        return rules.Count == 0 ? null : new MacroDefinition(name, rules);
+    }
+
+    /// <summary>The first rule that matches, transcribed; null when none matches (or the match gave up).</summary>
+    public List<TokenTree>? Transcribe(List<TokenTree> input)
+    {
+        foreach (var (matcher, transcriber) in _rules)
+        {
+            var m = new Matcher();
+            ImmutableDictionary<string, Binding>? found = null;
+            bool ok = m.Match(matcher, 0, input, 0, ImmutableDictionary<string, Binding>.Empty, (t, env) =>
+            {
+                if (t != input.Count) return false;
+                found = env;
+                return true;
+            });
+            if (m.GaveUp) return null;
+            if (!ok || found is null) continue;
+            var output = new List<TokenTree>();
+            return Transcriber.Write(transcriber, found, [], output) ? output : null;
+        }
+        return null;
+    }
+}
+
+/// <summary>A matcher or transcriber element.</summary>
+internal abstract record Pattern
+{
+    public sealed record Literal(Token Token) : Pattern;
+    public sealed record Group(Token Open, Token Close, List<Pattern> Items) : Pattern;
+    public sealed record Variable(string Name, string Fragment) : Pattern;
+    public sealed record Repetition(List<Pattern> Items, Token? Separator, char Op) : Pattern;
+
+    public static List<Pattern> ParseList(List<TokenTree> trees, bool matcher)
+    {
+        var list = new List<Pattern>();
+        for (int i = 0; i < trees.Count; i++)
+        {
+            var t = trees[i];
+            if (t.IsGroup)
+            {
+                list.Add(new Group(t.Token, t.Close, ParseList(t.Children!, matcher)));
+                continue;
+            }
+            if (t.IsPunct("$") && i + 1 < trees.Count)
+            {
+                var next = trees[i + 1];
+                if (next.IsGroup && next.Delimiter == '(')
+                {
+                    // $( … ) sep? op
+                    Token? sep = null;
+                    int k = i + 2;
+                    if (k < trees.Count && !trees[k].IsGroup && trees[k].Token.Text is not ("*" or "+" or "?"))
+                        sep = trees[k++].Token;
+                    else if (k + 1 < trees.Count && !trees[k].IsGroup && trees[k].Token.Text is "*" or "+" or "?"
+                             && !trees[k + 1].IsGroup && trees[k + 1].Token.Text is "*" or "+" or "?")
+                        sep = trees[k++].Token; // `$(…)+*`: + is the separator
+                    if (k < trees.Count && !trees[k].IsGroup && trees[k].Token.Text is "*" or "+" or "?")
+                    {
+                        list.Add(new Repetition(ParseList(next.Children!, matcher), sep, trees[k].Token.Text[0]));
+                        i = k;
+                        continue;
+                    }
+                }
+                else if (!next.IsGroup && next.Token.Kind == TokenKind.Ident)
+                {
+                    if (next.Token.Text == "crate")
+                    {
+                        list.Add(new Literal(next.Token with { Text = "crate" }));
+                        i++;
+                        continue;
+                    }
+                    if (matcher && i + 3 < trees.Count + 1 && i + 2 < trees.Count && trees[i + 2].IsPunct(":") && i + 3 < trees.Count && !trees[i + 3].IsGroup)
+                    {
+                        list.Add(new Variable(next.Token.Text, trees[i + 3].Token.Text));
+                        i += 3;
+                        continue;
+                    }
+                    if (!matcher)
+                    {
+                        list.Add(new Variable(next.Token.Text, ""));
+                        i++;
+                        continue;
+                    }
+                }
+            }
+            list.Add(new Literal(t.Token));
+        }
+        return list;
+    }
+
+    public static void VariableNames(List<Pattern> items, HashSet<string> into)
+    {
+        foreach (var p in items)
+        {
+            switch (p)
+            {
+                case Variable v: into.Add(v.Name); break;
+                case Group g: VariableNames(g.Items, into); break;
+                case Repetition r: VariableNames(r.Items, into); break;
+            }
+        }
+    }
+}
+
+/// <summary>What a matcher variable bound: the trees of one fragment, or one binding per repetition.</summary>
+internal abstract record Binding
+{
+    public sealed record Fragment(List<TokenTree> Trees, string Kind) : Binding;
+    public sealed record Repeated(ImmutableArray<ImmutableDictionary<string, Binding>> Iterations, string Name) : Binding;
+}
+
+/// <summary>Backtracking matcher (continuation-passing, so repetitions try more iterations first and give back).</summary>
+internal sealed class Matcher
+{
+    private int _steps;
+    private const int StepLimit = 200_000;
+
+    public bool GaveUp => _steps > StepLimit;
+
+    public bool Match(List<Pattern> pats, int pi, List<TokenTree> input, int ti, ImmutableDictionary<string, Binding> env,
+        Func<int, ImmutableDictionary<string, Binding>, bool> k)
+    {
+        if (++_steps > StepLimit) return false;
+        if (pi == pats.Count) return k(ti, env);
+        switch (pats[pi])
+        {
+            case Pattern.Literal lit:
+                return ti < input.Count && !input[ti].IsGroup && input[ti].Token.Text == lit.Token.Text
+                    && Match(pats, pi + 1, input, ti + 1, env, k);
+            case Pattern.Group g:
+                return ti < input.Count && input[ti].IsGroup && input[ti].Token.Text == g.Open.Text
+                    && Match(g.Items, 0, input[ti].Children!, 0, env, (t, e) => t == input[ti].Children!.Count && Match(pats, pi + 1, input, ti + 1, e, k));
+            case Pattern.Variable v:
+            {
+                int n = Fragments.Length(v.Fragment, input, ti);
+                if (n < 0) return false;
+                return Match(pats, pi + 1, input, ti + n, env.SetItem(v.Name, new Binding.Fragment(input.GetRange(ti, n), v.Fragment)), k);
+            }
+            case Pattern.Repetition r:
+                return Repeat(r, [], pats, pi, input, ti, env, k);
+        }
+        return false;
+    }
+
+    private bool Repeat(Pattern.Repetition r, ImmutableArray<ImmutableDictionary<string, Binding>> done, List<Pattern> pats, int pi, List<TokenTree> input, int ti,
+        ImmutableDictionary<string, Binding> env, Func<int, ImmutableDictionary<string, Binding>, bool> k)
+    {
+        if (++_steps > StepLimit) return false;
+        if (r.Op != '?' || done.Length == 0)
+        {
+            int start = ti;
+            bool canContinue = true;
+            if (done.Length > 0 && r.Separator is { } sep)
+            {
+                if (ti < input.Count && !input[ti].IsGroup && input[ti].Token.Text == sep.Text) start = ti + 1;
+                else canContinue = false;
+            }
+            if (canContinue && Match(r.Items, 0, input, start, ImmutableDictionary<string, Binding>.Empty,
+                    (t, e) => t > ti && Repeat(r, done.Add(e), pats, pi, input, t, env, k)))
+                return true;
+        }
+        if (r.Op == '+' && done.Length == 0) return false;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        Pattern.VariableNames(r.Items, names);
+        var bound = env;
+        foreach (var name in names) bound = bound.SetItem(name, new Binding.Repeated(done, name));
+        return Match(pats, pi + 1, input, ti, bound, k);
+    }
+}
+
+/// <summary>Where a fragment specifier's match ends, from the tokens that may follow it (rustc's follow sets).</summary>
+internal static class Fragments
+{
+    /// <summary>How many trees from <paramref name="at"/> the fragment takes; -1 when it cannot start there.</summary>
+    public static int Length(string kind, List<TokenTree> input, int at)
+    {
+        bool any = at < input.Count;
+        switch (kind)
+        {
+            case "tt":
+                return any ? 1 : -1;
+            case "ident":
+                return any && !input[at].IsGroup && input[at].Token.Kind == TokenKind.Ident && input[at].Token.Text != "_" ? 1 : -1;
+            case "lifetime":
+                return any && !input[at].IsGroup && input[at].Token.Kind == TokenKind.Lifetime ? 1 : -1;
+            case "literal":
+            {
+                int i = at;
+                if (i < input.Count && input[i].IsPunct("-")) i++;
+                return i < input.Count && !input[i].IsGroup && (input[i].Token.Kind == TokenKind.Literal || input[i].Token.Text is "true" or "false") ? i - at + 1 : -1;
+            }
+            case "block":
+                return any && input[at].IsGroup && input[at].Delimiter == '{' ? 1 : -1;
+            case "vis":
+            {
+                if (!any) return 0;
+                if (input[at].IsIdent("pub"))
+                    return at + 1 < input.Count && input[at + 1].IsGroup && input[at + 1].Delimiter == '('
+                        && input[at + 1].Children!.Count > 0 && input[at + 1].Children![0].Token.Text is "crate" or "self" or "super" or "in" ? 2 : 1;
+                return input[at].IsIdent("crate") ? 1 : 0;
+            }
+            case "expr" or "expr_2021" or "stmt":
+                return Until(input, at, angles: false, static t => t.IsPunct(",") || t.IsPunct(";") || t.IsPunct("=>"));
+            case "ty" or "path":
+                return Until(input, at, angles: true, static t => t.IsPunct(",") || t.IsPunct(";") || t.IsPunct("=>") || t.IsPunct("=") || t.IsPunct("|")
+                    || t.IsPunct(":") || t.IsPunct(">") || t.IsPunct(">>") || t.IsIdent("as") || t.IsIdent("where") || (t.IsGroup && t.Delimiter == '{'));
+            case "pat" or "pat_param":
+                return Until(input, at, angles: false, t => t.IsPunct(",") || t.IsPunct("=") || t.IsPunct("=>") || t.IsIdent("if") || t.IsIdent("in")
+                    || (kind == "pat_param" && t.IsPunct("|")));
+            case "meta":
+                return Until(input, at, angles: false, static t => t.IsPunct(",") || t.IsPunct(";") || t.IsPunct("=>"));
+            case "item":
+            {
+                int i = at;
+                while (i < input.Count)
+                {
+                    var t = input[i++];
+                    if (t.IsPunct(";")) return i - at;
+                    if (t.IsGroup && t.Delimiter == '{' && !(i - 2 >= at && input[i - 2].IsPunct("#")))
+                        return i < input.Count && input[i].IsPunct(";") ? i + 1 - at : i - at;
+                }
+                return i > at ? i - at : -1;
+            }
+        }
+        return -1;
+    }
+
+    // Trees up to the first stop token outside generic arguments and closure parameters; -1 when empty.
+    private static int Until(List<TokenTree> input, int at, bool angles, Func<TokenTree, bool> stop)
+    {
+        int i = at, angle = 0;
+        while (i < input.Count)
+        {
+            var t = input[i];
+            if (angle == 0 && i > at && stop(t)) break;
+            if (angle == 0 && i == at && stop(t) && !(t.IsGroup)) break;
+            if (!t.IsGroup)
+            {
+                var s = t.Token.Text;
+                // Expressions: generic arguments only after `::` (turbofish); types: any `<`.
+                bool opens = s is "<" or "<<" && (angles || (i > at && input[i - 1].IsPunct("::")) || angle > 0);
+                if (opens) angle += s.Length;
+                else if (angle > 0 && s is ">" or ">>" or ">=" or ">>=") angle = Math.Max(0, angle - (s.StartsWith(">>", StringComparison.Ordinal) ? 2 : 1));
+                else if (angle > 0 && s == "->") { }
+                // Closure parameters `|a, b|` at the start of an expression (or after `move`).
+                else if (!angles && s is "|" && (i == at || input[i - 1].IsIdent("move") || input[i - 1].IsPunct("=") || input[i - 1].IsPunct("(")))
+                {
+                    int j = i + 1;
+                    while (j < input.Count && !input[j].IsPunct("|")) j++;
+                    if (j >= input.Count) return -1;
+                    i = j + 1;
+                    continue;
+                }
+            }
+            i++;
+        }
+        return i > at ? i - at : -1;
+    }
+}
+
+/// <summary>Writes a rule's transcriber with the matched bindings.</summary>
+internal static class Transcriber
+{
+    public static bool Write(List<Pattern> items, ImmutableDictionary<string, Binding> env, List<int> path, List<TokenTree> output)
+    {
+        foreach (var p in items)
+        {
+            switch (p)
+            {
+                case Pattern.Literal l:
+                    output.Add(TokenTree.Leaf(l.Token));
+                    break;
+                case Pattern.Group g:
+                {
+                    var inner = new List<TokenTree>();
+                    if (!Write(g.Items, env, path, inner)) return false;
+                    output.Add(new TokenTree { Token = g.Open, Close = g.Close, Children = inner });
+                    break;
+                }
+                case Pattern.Variable v:
+                {
+                    var b = Lookup(env, v.Name, path);
+                    if (b is Binding.Fragment f)
+                    {
+                        // An expression stays one operand where it is substituted (rustc keeps it an opaque node).
+                        if (f.Kind is "expr" or "expr_2021" && f.Trees.Count > 1)
+                            output.Add(new TokenTree { Token = new Token(TokenKind.Punct, "(", -1), Close = new Token(TokenKind.Punct, ")", -1), Children = [.. f.Trees] });
+                        else
+                            output.AddRange(f.Trees);
+                    }
+                    else if (b is null)
+                    {
+                        // Not a variable of this rule: the tokens as written.
+                        output.Add(TokenTree.Leaf(new Token(TokenKind.Punct, "$", -1)));
+                        output.Add(TokenTree.Leaf(new Token(TokenKind.Ident, v.Name, -1)));
+                    }
+                    else return false; // a repeated variable used outside its repetition
+                    break;
+                }
+                case Pattern.Repetition r:
+                {
+                    var names = new HashSet<string>(StringComparer.Ordinal);
+                    Pattern.VariableNames(r.Items, names);
+                    int count = -1;
+                    foreach (var name in names)
+                        if (Lookup(env, name, path) is Binding.Repeated rep)
+                            count = count < 0 ? rep.Iterations.Length : Math.Min(count, rep.Iterations.Length);
+                    if (count < 0) return false;
+                    for (int i = 0; i < count; i++)
+                    {
+                        if (i > 0 && r.Separator is { } sep) output.Add(TokenTree.Leaf(sep));
+                        if (!Write(r.Items, env, [.. path, i], output)) return false;
+                    }
+                    break;
+                }
+            }
+        }
+        return true;
+    }
+
+    // A variable at the current repetition path: descend into the iterations it was repeated in.
+    private static Binding? Lookup(ImmutableDictionary<string, Binding> env, string name, List<int> path)
+    {
+        if (!env.TryGetValue(name, out var b)) return null;
+        int depth = 0;
+        while (b is Binding.Repeated rep && depth < path.Count)
+        {
+            int i = path[depth++];
+            if (i >= rep.Iterations.Length || !rep.Iterations[i].TryGetValue(name, out b)) return null;
+        }
+        return b;
+    }
+}
