@@ -402,7 +402,8 @@ internal static class Cli
 
     private static int Docs(string[] args)
     {
-        if (args.Length != 1) throw new UsageException("docs needs the output folder (docs/rules).");
+        // `docs --help` must not write the pages into a folder named "--help".
+        if (args.Length != 1 || args[0].StartsWith('-')) throw new UsageException("docs needs the output folder (docs/rules).");
         RuleDocs.Write(UnsafeScope.Analyzers.BuiltInAnalyzers.Create().SelectMany(a => a.SupportedDiagnostics), args[0]);
         return ExitOk;
     }

@@ -142,6 +142,7 @@ internal static class MacroExpander
 {
     private const int MaxDepth = 24;
     private const int MaxTokens = 50_000;
+    private const int MaxNesting = 512;
 
     /// <summary>The expansion of <c>name!</c> applied to the trees of its argument group; null when no rule matches or a limit is hit.</summary>
     public static List<TokenTree>? Expand(MacroTable table, string name, List<TokenTree> input)
@@ -152,20 +153,32 @@ internal static class MacroExpander
 
     private static List<TokenTree>? Expand(MacroTable table, string name, List<TokenTree> input, int depth, ref int budget)
     {
-        if (depth > MaxDepth || table.Get(name) is not { } defs) return null;
+        if (depth > MaxDepth)
+        {
+            budget = -1; // rustc's recursion limit: the whole expansion fails
+            return null;
+        }
+        if (table.Get(name) is not { } defs) return null;
         foreach (var def in defs)
         {
-            if (def.Transcribe(input) is not { } output) continue;
+            if (def.Transcribe(input, out bool gaveUp) is not { } output)
+            {
+                if (!gaveUp) continue;
+                budget = -1; // too costly to match: no expansion rather than a guess
+                return null;
+            }
             budget -= Count(output);
             if (budget < 0) return null;
-            return ExpandNested(table, output, depth, ref budget);
+            return ExpandNested(table, output, depth, 0, ref budget);
         }
         return null;
     }
 
     // Invocations of the table's macros in an expansion: `name!(…)`, `$crate::name!(…)`, `path::name!{…}`.
-    private static List<TokenTree>? ExpandNested(MacroTable table, List<TokenTree> trees, int depth, ref int budget)
+    private static List<TokenTree>? ExpandNested(MacroTable table, List<TokenTree> trees, int depth, int nesting, ref int budget)
     {
+        // Bounds the nesting of every tree that is rendered (and so the recursion that renders it).
+        if (nesting > MaxNesting) return null;
         var result = new List<TokenTree>(trees.Count);
         for (int i = 0; i < trees.Count; i++)
         {
@@ -191,7 +204,7 @@ internal static class MacroExpander
             }
             if (t.IsGroup)
             {
-                var inner = ExpandNested(table, t.Children!, depth, ref budget);
+                var inner = ExpandNested(table, t.Children!, depth, nesting + 1, ref budget);
                 if (inner is null) return null;
                 result.Add(new TokenTree { Token = t.Token, Close = t.Close, Children = inner });
             }

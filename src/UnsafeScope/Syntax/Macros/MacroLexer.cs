@@ -48,6 +48,8 @@ internal static class MacroLexer
         "<<=", ">>=", "...", "..=", "::", "=>", "->", "==", "!=", "<=", ">=", "&&", "||", "+=", "-=", "*=", "/=", "%=", "^=", "&=", "|=", "<<", ">>", "..",
     ];
 
+    public const int MaxNesting = 128;
+
     /// <summary>Token trees of <paramref name="bytes"/>[start, end); origin = offset when <paramref name="callSite"/>, else -1. Null when delimiters do not balance.</summary>
     public static List<TokenTree>? Lex(ReadOnlySpan<byte> bytes, int start, int end, bool callSite)
     {
@@ -73,6 +75,8 @@ internal static class MacroLexer
             TokenKind kind;
             if (c is (byte)'(' or (byte)'[' or (byte)'{')
             {
+                // Deeper groups are not macro input anyone writes: giving up keeps every walk of the trees shallow.
+                if (stack.Count > MaxNesting) return null;
                 stack.Add((new Token(TokenKind.Punct, ((char)c).ToString(), callSite ? s : -1), []));
                 i++;
                 continue;

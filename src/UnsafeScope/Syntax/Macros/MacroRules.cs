@@ -36,8 +36,9 @@ internal sealed class MacroDefinition
     }
 
     /// <summary>The first rule that matches, transcribed; null when none matches (or the match gave up).</summary>
-    public List<TokenTree>? Transcribe(List<TokenTree> input)
+    public List<TokenTree>? Transcribe(List<TokenTree> input, out bool gaveUp)
     {
+        gaveUp = false;
         foreach (var (matcher, transcriber) in _rules)
         {
             var m = new Matcher();
@@ -48,7 +49,11 @@ internal sealed class MacroDefinition
                 found = env;
                 return true;
             });
-            if (m.GaveUp) return null;
+            if (m.GaveUp)
+            {
+                gaveUp = true;
+                return null;
+            }
             if (!ok || found is null) continue;
             var output = new List<TokenTree>();
             return Transcriber.Write(transcriber, found, [], output) ? output : null;
@@ -147,15 +152,33 @@ internal abstract record Binding
 /// <summary>Backtracking matcher (continuation-passing, so repetitions try more iterations first and give back).</summary>
 internal sealed class Matcher
 {
-    private int _steps;
+    private int _steps, _depth;
+    private bool _gaveUp;
     private const int StepLimit = 200_000;
+    // Continuations nest a few frames per matched token: a long `$($t:tt)*` input would exhaust the stack.
+    private const int DepthLimit = 4_000;
 
-    public bool GaveUp => _steps > StepLimit;
+    public bool GaveUp => _gaveUp;
 
     public bool Match(List<Pattern> pats, int pi, List<TokenTree> input, int ti, ImmutableDictionary<string, Binding> env,
         Func<int, ImmutableDictionary<string, Binding>, bool> k)
     {
-        if (++_steps > StepLimit) return false;
+        if (!Enter()) return false;
+        try { return MatchCore(pats, pi, input, ti, env, k); }
+        finally { _depth--; }
+    }
+
+    private bool Enter()
+    {
+        _depth++;
+        if (_gaveUp || ++_steps > StepLimit || _depth > DepthLimit || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            _gaveUp = true;
+        return !_gaveUp;
+    }
+
+    private bool MatchCore(List<Pattern> pats, int pi, List<TokenTree> input, int ti, ImmutableDictionary<string, Binding> env,
+        Func<int, ImmutableDictionary<string, Binding>, bool> k)
+    {
         if (pi == pats.Count) return k(ti, env);
         switch (pats[pi])
         {
@@ -180,7 +203,14 @@ internal sealed class Matcher
     private bool Repeat(Pattern.Repetition r, ImmutableArray<ImmutableDictionary<string, Binding>> done, List<Pattern> pats, int pi, List<TokenTree> input, int ti,
         ImmutableDictionary<string, Binding> env, Func<int, ImmutableDictionary<string, Binding>, bool> k)
     {
-        if (++_steps > StepLimit) return false;
+        if (!Enter()) return false;
+        try { return RepeatCore(r, done, pats, pi, input, ti, env, k); }
+        finally { _depth--; }
+    }
+
+    private bool RepeatCore(Pattern.Repetition r, ImmutableArray<ImmutableDictionary<string, Binding>> done, List<Pattern> pats, int pi, List<TokenTree> input, int ti,
+        ImmutableDictionary<string, Binding> env, Func<int, ImmutableDictionary<string, Binding>, bool> k)
+    {
         if (r.Op != '?' || done.Length == 0)
         {
             int start = ti;

@@ -1,0 +1,94 @@
+using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using UnsafeScope.Syntax.Macros;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Tests.Syntax;
+
+public class MacroExpanderTests
+{
+    private static MacroTable Table(params string[] files) => MacroTable.Build(files.Select(Encoding.UTF8.GetBytes));
+
+    // Expands the first `name!(…)` / `name! {…}` of the call text; the rendered text with single spaces.
+    private static string? Expand(MacroTable table, string call)
+    {
+        var bytes = Encoding.UTF8.GetBytes(call);
+        var trees = MacroLexer.Lex(bytes, 0, bytes.Length, callSite: true)!;
+        var name = trees[0].Token.Text;
+        var output = MacroExpander.Expand(table, name, trees[2].Children!);
+        return output is null ? null : Encoding.UTF8.GetString(Expansion.Render(output, bytes, "", "").Text).Trim();
+    }
+
+    [Fact]
+    public void Expressions_end_at_their_follow_tokens_and_closures_keep_their_parameters()
+    {
+        var table = Table("macro_rules! m { (copy => |$a:ident| $e:expr, free => $f:expr) => { unsafe fn copy($a: *const u8) { $e } fn free() { $f } }; }");
+        Assert.Equal("unsafe fn copy ( ptr : * const u8 ) { ( ffi :: copy ( ptr ) ) } fn free ( ) { ( | x , y | x + y ) }",
+            Expand(table, "m!(copy => |ptr| ffi::copy(ptr), free => |x, y| x + y)"));
+    }
+
+    [Fact]
+    public void Types_keep_their_generic_arguments()
+    {
+        var table = Table("macro_rules! m { ($t:ty, $n:ident) => { struct $n($t); }; }");
+        Assert.Equal("struct S ( HashMap < K , Vec < u8 >> ) ;", Expand(table, "m!(HashMap<K, Vec<u8>>, S)"));
+    }
+
+    [Fact]
+    public void Repetitions_with_separators_and_nested_repetitions_transcribe_per_iteration()
+    {
+        var table = Table("macro_rules! m { ($($f:ident($($a:ident),*));* $(;)?) => { $(fn $f() { $(let _ = $a;)* })* }; }");
+        Assert.Equal("fn f ( ) { let _ = a ; let _ = b ; } fn g ( ) { }", Expand(table, "m!(f(a, b); g();)"));
+    }
+
+    [Fact]
+    public void Rules_are_tried_in_order_and_nested_calls_expand_through_crate_paths()
+    {
+        var table = Table(
+            "macro_rules! outer { (@inner $e:expr) => { $e }; ($e:expr) => { $crate::inner!(@go $e) }; }",
+            "mod x { macro_rules! inner { (@go $e:expr) => { unsafe fn g() { $e } }; } }");
+        Assert.Equal("unsafe fn g ( ) { ( a + b ) }", Expand(table, "outer!(a + b)"));
+    }
+
+    [Fact]
+    public void No_matching_rule_or_endless_recursion_gives_no_expansion()
+    {
+        var table = Table("macro_rules! m { (a) => { 1 }; } macro_rules! r { ($($t:tt)*) => { r!($($t)* $($t)*) }; }");
+        Assert.Null(Expand(table, "m!(b)"));
+        Assert.Null(Expand(table, "r!(x)"));
+    }
+
+    [Fact]
+    public void Locations_map_back_only_for_code_written_at_the_call()
+    {
+        var table = Table("macro_rules! m { ($e:expr) => { unsafe fn f() { g($e) } }; }");
+        var call = "m!(p.read())";
+        var bytes = Encoding.UTF8.GetBytes(call);
+        var trees = MacroLexer.Lex(bytes, 0, bytes.Length, callSite: true)!;
+        var expansion = Expansion.Render(MacroExpander.Expand(table, "m", trees[2].Children!)!, bytes, "", "");
+        var text = Encoding.UTF8.GetString(expansion.Text);
+        int read = text.IndexOf("p . read ( )", StringComparison.Ordinal);
+        Assert.Equal(TextSpan.FromBounds(3, 11), expansion.Map(new TextSpan(read, "p . read ( )".Length)));
+        // The call of g is the macro's: its first token was written in the definition.
+        int g = text.IndexOf("g (", StringComparison.Ordinal);
+        Assert.Null(expansion.Map(TextSpan.FromBounds(g, text.LastIndexOf(')') + 1)));
+    }
+
+    /// <summary>Any token soup as a macro's input or definition: expansion ends, without exceptions.</summary>
+    [Property(MaxTest = 300)]
+    public Property Expansion_of_arbitrary_tokens_terminates()
+    {
+        var pieces = new[] { "$e", ":expr", ":tt", ":ty", "$(", ")*", ")+", ")?", ",", ";", "=>", "(", ")", "{", "}", "[", "]", "a", "m!", "<", ">", "|", "'a", "\"s\"", "1" };
+        var soup = Gen.ArrayOf(Gen.Elements(pieces)).Select(a => string.Join(" ", a));
+        return Prop.ForAll(soup.ToArbitrary(), soup.ToArbitrary(), (matcher, input) =>
+        {
+            var table = Table($"macro_rules! m {{ ({matcher}) => {{ {matcher} m!({input}) }}; ($($t:tt)*) => {{ }}; }}");
+            var bytes = Encoding.UTF8.GetBytes(input);
+            if (MacroLexer.Lex(bytes, 0, bytes.Length, callSite: true) is { } trees)
+                _ = MacroExpander.Expand(table, "m", trees);
+            return true;
+        });
+    }
+}
