@@ -953,10 +953,16 @@ internal sealed class Extractor
         if (isItems) _itemFragments?.Add(fragment);
         var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor };
         // The macro's enclosing modules, impls and functions stay the items' context.
-        foreach (var c in _stack)
-            nested._stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals });
+        nested.InheritContext(_stack);
         nested.Walk();
         return true;
+    }
+
+    /// <summary>The enclosing modules, impls, functions and regions of a macro call stay the context of its re-parsed code.</summary>
+    private void InheritContext(List<Context> outer)
+    {
+        foreach (var c in outer)
+            _stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals });
     }
 
     /// <summary>Token-level view of macro bodies and arguments: unsafe blocks/fns/impls there, and candidates inside regions.</summary>
@@ -985,7 +991,7 @@ internal sealed class Extractor
             || Syntax.Macros.MacroExpander.Expand(macros, name, input) is not { } output)
             return false;
         bool items = CurrentFunction() is null;
-        var expansion = Syntax.Macros.Expansion.Render(output, source, items ? "" : "const _: () = {", items ? "" : "};");
+        var expansion = Syntax.Macros.Expansion.Render(output, items ? "" : "const _: () = {", items ? "" : "};");
         if (_budget is { } budget && !budget.TryTake(expansion.Text.Length)) return false;
         var tree = RustSyntaxTree.Parse(SourceText.From(expansion.Text, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
         if (tree.Root is null) return false;
@@ -998,8 +1004,7 @@ internal sealed class Extractor
         var region = CurrentRegion();
         var (ops, candidates, ffi, mmio) = region is null ? (0, 0, 0, 0) : (region.Operations.Count, region.Candidates.Count, region.FfiCalls.Count, region.Mmio.Count);
         var nested = new Extractor(tree, _catalog, scratch, _modulePath, _depth + 1) { _expandedFrom = name, _budget = _budget, _expressionBudget = _expressionBudget, _expansionAnchor = anchor, _unsafeFnsBy = _unsafeFnsBy };
-        foreach (var c in _stack)
-            nested._stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals });
+        nested.InheritContext(_stack);
         nested.Walk();
         if (region is not null) KeepWrittenHere(region, ops, candidates, ffi, mmio);
         foreach (var r in scratch.Regions)

@@ -35,8 +35,7 @@ internal sealed class MacroTable
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var bytes in files)
         {
-            int at = bytes.AsSpan().IndexOf("macro_rules"u8);
-            if (at < 0) continue;
+            if (bytes.AsSpan().IndexOf("macro_rules"u8) < 0) continue;
             var trees = MacroLexer.Lex(bytes, 0, bytes.Length, callSite: false);
             if (trees is null) continue;
             Collect(trees, byName, hash);
@@ -50,8 +49,8 @@ internal sealed class MacroTable
         for (int i = 0; i < trees.Count; i++)
         {
             var t = trees[i];
-            if (t.IsIdent("macro_rules") && i + 3 < trees.Count + 1 && i + 2 < trees.Count && trees[i + 1].IsPunct("!")
-                && !trees[i + 2].IsGroup && trees[i + 2].Token.Kind == TokenKind.Ident && i + 3 < trees.Count && trees[i + 3].IsGroup)
+            if (t.IsIdent("macro_rules") && i + 3 < trees.Count && trees[i + 1].IsPunct("!")
+                && !trees[i + 2].IsGroup && trees[i + 2].Token.Kind == TokenKind.Ident && trees[i + 3].IsGroup)
             {
                 var name = trees[i + 2].Token.Text;
                 if (MacroDefinition.Parse(name, trees[i + 3].Children!) is { } def)
@@ -87,7 +86,7 @@ internal sealed class Expansion
     /// <summary>
     /// Renders trees as text (one space between tokens), wrapped in <paramref name="prefix"/> and <paramref name="suffix"/>.
     /// </summary>
-    public static Expansion Render(List<TokenTree> trees, ReadOnlySpan<byte> original, string prefix, string suffix)
+    public static Expansion Render(List<TokenTree> trees, string prefix, string suffix)
     {
         var sb = new List<byte>(1024);
         var starts = new List<int>();

@@ -109,7 +109,7 @@ internal abstract record Pattern
                         i++;
                         continue;
                     }
-                    if (matcher && i + 3 < trees.Count + 1 && i + 2 < trees.Count && trees[i + 2].IsPunct(":") && i + 3 < trees.Count && !trees[i + 3].IsGroup)
+                    if (matcher && i + 3 < trees.Count && trees[i + 2].IsPunct(":") && !trees[i + 3].IsGroup)
                     {
                         list.Add(new Variable(next.Token.Text, trees[i + 3].Token.Text));
                         i += 3;
@@ -146,7 +146,7 @@ internal abstract record Pattern
 internal abstract record Binding
 {
     public sealed record Fragment(List<TokenTree> Trees, string Kind) : Binding;
-    public sealed record Repeated(ImmutableArray<ImmutableDictionary<string, Binding>> Iterations, string Name) : Binding;
+    public sealed record Repeated(ImmutableArray<ImmutableDictionary<string, Binding>> Iterations) : Binding;
 }
 
 /// <summary>Backtracking matcher (continuation-passing, so repetitions try more iterations first and give back).</summary>
@@ -228,7 +228,7 @@ internal sealed class Matcher
         var names = new HashSet<string>(StringComparer.Ordinal);
         Pattern.VariableNames(r.Items, names);
         var bound = env;
-        foreach (var name in names) bound = bound.SetItem(name, new Binding.Repeated(done, name));
+        foreach (var name in names) bound = bound.SetItem(name, new Binding.Repeated(done));
         return Match(pats, pi + 1, input, ti, bound, k);
     }
 }
@@ -297,8 +297,8 @@ internal static class Fragments
         while (i < input.Count)
         {
             var t = input[i];
-            if (angle == 0 && i > at && stop(t)) break;
-            if (angle == 0 && i == at && stop(t) && !(t.IsGroup)) break;
+            // A group may start the fragment even where it would end one (`{ … }` as a type's follow token).
+            if (angle == 0 && stop(t) && (i > at || !t.IsGroup)) break;
             if (!t.IsGroup)
             {
                 var s = t.Token.Text;
@@ -306,7 +306,6 @@ internal static class Fragments
                 bool opens = s is "<" or "<<" && (angles || (i > at && input[i - 1].IsPunct("::")) || angle > 0);
                 if (opens) angle += s.Length;
                 else if (angle > 0 && s is ">" or ">>" or ">=" or ">>=") angle = Math.Max(0, angle - (s.StartsWith(">>", StringComparison.Ordinal) ? 2 : 1));
-                else if (angle > 0 && s == "->") { }
                 // Closure parameters `|a, b|` at the start of an expression (or after `move`).
                 else if (!angles && s is "|" && (i == at || input[i - 1].IsIdent("move") || input[i - 1].IsPunct("=") || input[i - 1].IsPunct("(")))
                 {
