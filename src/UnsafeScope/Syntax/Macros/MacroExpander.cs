@@ -35,36 +35,37 @@ internal sealed class MacroTable
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var bytes in files)
         {
-            if (bytes.AsSpan().IndexOf("macro_rules"u8) < 0) continue;
-            var trees = MacroLexer.Lex(bytes, 0, bytes.Length, callSite: false);
-            if (trees is null) continue;
-            Collect(trees, byName, hash);
+            // Only the definitions are lexed, not the whole file: `macro_rules ! name { … }` from each occurrence
+            // that starts an item (a doc comment's `/// macro_rules!` or `my_macro_rules` does not).
+            for (int from = 0, at; (at = bytes.AsSpan(from).IndexOf("macro_rules"u8)) >= 0; from += at + "macro_rules".Length)
+            {
+                if (!StartsItem(bytes, from + at)) continue;
+                if (MacroLexer.Lex(bytes, from + at, bytes.Length, callSite: false, maxTrees: 4) is { Count: 4 } trees)
+                    Collect(trees, byName, hash);
+            }
         }
         if (byName.Count == 0) return Empty;
         return new MacroTable(byName.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
+    // Only whitespace since the line's start, or the end of an item, attribute or block before it.
+    private static bool StartsItem(byte[] bytes, int at)
+    {
+        int i = at - 1;
+        while (i >= 0 && bytes[i] is (byte)' ' or (byte)'\t') i--;
+        return i < 0 || bytes[i] is (byte)'\n' or (byte)'\r' or (byte)']' or (byte)'}' or (byte)'{' or (byte)';' or (byte)')';
+    }
+
+    // `macro_rules ! name { rules }`; definitions nested in other items or macros (libc's f! in a cfg_if! group)
+    // are found by the scan for their own `macro_rules`.
     private static void Collect(List<TokenTree> trees, Dictionary<string, List<MacroDefinition>> into, IncrementalHash hash)
     {
-        for (int i = 0; i < trees.Count; i++)
-        {
-            var t = trees[i];
-            if (t.IsIdent("macro_rules") && i + 3 < trees.Count && trees[i + 1].IsPunct("!")
-                && !trees[i + 2].IsGroup && trees[i + 2].Token.Kind == TokenKind.Ident && trees[i + 3].IsGroup)
-            {
-                var name = trees[i + 2].Token.Text;
-                if (MacroDefinition.Parse(name, trees[i + 3].Children!) is { } def)
-                {
-                    (into.TryGetValue(name, out var list) ? list : into[name] = []).Add(def);
-                    var text = Encoding.UTF8.GetBytes(name + "\n" + trees[i + 3] + "\n");
-                    hash.AppendData(text);
-                }
-                i += 3;
-                continue;
-            }
-            // Definitions nested in items and in other macros' bodies (libc's f! sits in a cfg_if! group).
-            if (t.IsGroup) Collect(t.Children!, into, hash);
-        }
+        if (!trees[0].IsIdent("macro_rules") || !trees[1].IsPunct("!") || trees[2].IsGroup || trees[2].Token.Kind != TokenKind.Ident || !trees[3].IsGroup)
+            return;
+        var name = trees[2].Token.Text;
+        if (MacroDefinition.Parse(name, trees[3].Children!) is not { } def) return;
+        (into.TryGetValue(name, out var list) ? list : into[name] = []).Add(def);
+        hash.AppendData(Encoding.UTF8.GetBytes(name + "\n" + trees[3] + "\n"));
     }
 
     public MacroDefinition[]? Get(string name) => _byName.GetValueOrDefault(name);

@@ -51,11 +51,12 @@ internal static class MacroLexer
     public const int MaxNesting = 128;
 
     /// <summary>Token trees of <paramref name="bytes"/>[start, end); origin = offset when <paramref name="callSite"/>, else -1. Null when delimiters do not balance.</summary>
-    public static List<TokenTree>? Lex(ReadOnlySpan<byte> bytes, int start, int end, bool callSite)
+    /// <remarks>With <paramref name="maxTrees"/>, stops after that many top-level trees (the rest of a file is not read).</remarks>
+    public static List<TokenTree>? Lex(ReadOnlySpan<byte> bytes, int start, int end, bool callSite, int maxTrees = int.MaxValue)
     {
         var stack = new List<(Token Open, List<TokenTree> Items)> { (default, []) };
         int i = start;
-        while (i < end)
+        while (i < end && !(stack.Count == 1 && stack[0].Items.Count >= maxTrees))
         {
             byte c = bytes[i];
             if (c is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r') { i++; continue; }
