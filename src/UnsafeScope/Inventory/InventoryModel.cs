@@ -341,4 +341,8 @@ public sealed record FileInventory(string Path, string Crate, ImmutableArray<Uns
 /// <param name="Counts">Summed counts.</param>
 /// <param name="Edition">Rust edition from Cargo.toml (2015 when absent, as cargo assumes).</param>
 /// <param name="Score">The crate's encapsulation score: weighted mean of all its regions' scores.</param>
-public sealed record CrateInventory(string Name, string Root, int Files, InventoryCounts Counts, string Edition = "2021", int Score = 100);
+public sealed record CrateInventory(string Name, string Root, int Files, InventoryCounts Counts, string Edition = "2021", int Score = 100)
+{
+    /// <summary>The package as cargo configures it (workspace inheritance, lint levels, driver model…); null outside a package or when its Cargo.toml could not be read.</summary>
+    public Workspace.CargoPackage? Package { get; init; }
+}
