@@ -21,7 +21,7 @@ public enum AnalysisPreset
 {
     /// <summary>No preset: each rule's defaults and the crate's own lint levels.</summary>
     None,
-    /// <summary>The Linux kernel's <c>rust_common_flags</c>: unsafe_op_in_unsafe_fn denied, SAFETY lints warned, <c>// INVARIANT:</c> accepted.</summary>
+    /// <summary>The Linux kernel's <c>rust_common_flags</c>: unsafe_op_in_unsafe_fn denied, SAFETY lints warned.</summary>
     LinuxKernel,
 }
 
@@ -112,10 +112,10 @@ public sealed class UnsafeScopeConfig
         _ => [],
     };
 
-    // The kernel denies unsafe_op_in_unsafe_fn whatever the edition; `// INVARIANT:` comments justify code like SAFETY ones.
+    // The kernel denies unsafe_op_in_unsafe_fn whatever the edition.
     private static IEnumerable<(string Id, string Key, string Value)> PresetOptions(AnalysisPreset preset) => preset switch
     {
-        AnalysisPreset.LinuxKernel => [("US1007", "all-editions", "true"), ("US1001", "justification-tags", "SAFETY,INVARIANT")],
+        AnalysisPreset.LinuxKernel => [("US1007", "all-editions", "true")],
         _ => [],
     };
 

@@ -6,19 +6,20 @@ namespace UnsafeScope.Inventory;
 /// <param name="Requirement">The version requirement (<c>0.14</c>, <c>^1.2</c>, <c>&gt;=1, &lt;3</c>…).</param>
 internal sealed record ManifestDependency(string CodeName, string Package, string Requirement);
 
-/// <summary>The registry dependencies of a manifest (path and git dependencies have no registry folder).</summary>
+/// <summary>The registry dependencies of a manifest (path and git dependencies have no registry folder; dev-dependencies are left out).</summary>
 internal static class CargoManifest
 {
     /// <summary>From the package model (workspace inheritance applied).</summary>
     public static List<ManifestDependency> Dependencies(Workspace.CargoPackage package)
-        => [.. package.Dependencies.Where(d => d.Path is null && d.Version is not null)
+        => [.. package.Dependencies.Where(d => d.Path is null && d.Version is not null && d.Kind != "dev")
             .Select(d => new ManifestDependency(d.Name.Replace('-', '_'), d.Package, d.Version!))];
 
     /// <summary>From a dependency's own (published, so self-contained) Cargo.toml.</summary>
     public static List<ManifestDependency> Dependencies(IO.TomlTable manifest)
     {
         var result = new List<ManifestDependency>();
-        foreach (var (table, _, _) in Workspace.CargoModelLoader.DependencyTables(manifest))
+        foreach (var (table, kind, _) in Workspace.CargoModelLoader.DependencyTables(manifest))
+            if (kind != "dev") // tests' dependencies are not the library's
             foreach (var (key, node) in table.Entries)
             {
                 var fields = node as IO.TomlTable;

@@ -1263,6 +1263,8 @@ internal sealed class Extractor
     private FfiCall Ffi(string api, FfiCallForm form, Location location)
     {
         if (_catalog.Apis.TryGetValue(api, out var e)) return new FfiCall(api, e.Family, e.Risk, form, "catalog", location);
+        // The WDF binding macro's first argument is a WDF function whether or not the catalog lists it: shown as a gap.
+        if (form == FfiCallForm.WdfMacro) return new FfiCall(api, _catalog.FamilyOf(api)?.Family ?? "unknown", "unknown", form, "wdf-macro", location);
         if (_catalog.FamilyOf(api) is { } f) return new FfiCall(api, f.Family, f.DefaultRisk, form, "family-rule", location);
         return new FfiCall(api, "unknown", "unknown", form, "macro", location);
     }
