@@ -104,9 +104,11 @@ internal static class TomlDocument
     public static TomlTable Parse(string text, string displayPath)
     {
         var doc = Tomlyn.Parsing.SyntaxParser.Parse(text, displayPath, true);
+        // The first error in the text (the parser may report a later consequence first).
+        DiagnosticMessage? first = null;
         foreach (var d in doc.Diagnostics)
-            if (d.Kind == DiagnosticMessageKind.Error)
-                throw new TomlSyntaxException(displayPath, d.Span.Start.Line + 1, d.Message);
+            if (d.Kind == DiagnosticMessageKind.Error && (first is null || d.Span.Start.Offset < first.Span.Start.Offset)) first = d;
+        if (first is not null) throw new TomlSyntaxException(displayPath, first.Span.Start.Line + 1, first.Message);
         var builder = new Builder(displayPath);
         var root = new TomlTable { Line = 1, Column = 1, Explicit = true };
         foreach (var kv in doc.KeyValues) builder.Assign(root, kv);

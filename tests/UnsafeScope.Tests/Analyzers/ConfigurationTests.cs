@@ -32,7 +32,7 @@ public class ConfigurationTests
     [InlineData("[rulez]\n", 1, "unknown section [rulez]")]
     [InlineData("[rules]\nUS1001 = error\n", 2, "Unexpected token `error` for a value")]
     [InlineData("[rules]\nUS1001 = \"error\nUS1002 = \"warn\"\n", 2, "Invalid newline in a string")]
-    [InlineData("[rules]\nUS1001 = \"warn\"\nUS1001 = \"error\"\n", 3, "key 'US1001' is defined twice")]
+    [InlineData("[rules]\nUS1001 = \"warn\"\nUS1001 = \"error\"\n", 3, "The key `rules.US1001` is already defined")]
     [InlineData("[rules]\nUS1001 = [\"warn\"]\n", 2, "must be a string, a number or true/false")]
     [InlineData("preset = \"android\"\n", 1, "unknown preset 'android'")]
     [InlineData("US1001 = \"error\"\n", 1, "outside any section")]
@@ -69,7 +69,7 @@ public class ConfigurationTests
             Assert.Equal(ReportSeverity.Warn, config.RuleSeverities["US1002"]);
             Assert.Equal("3", config.Options.ByRule["US1002"]["max-operations"]);
             Assert.Equal(ReportSeverity.Info, config.CategorySeverities["Driver"]);
-            Assert.Equal([Path.Combine(dir, "packs", "mine.tsv"), Path.Combine(dir, "packs", "other.tsv")], config.CatalogPacks);
+            Assert.Equal([Path.Combine(dir, "packs", "mine.tsv"), Path.Combine(dir, "packs", "other.tsv")], config.CatalogPacks.ToArray());
         }
         finally
         {
