@@ -26,7 +26,7 @@ API_FAMILIES = {
 }
 EXTRA_FAMILIES = {
     "Ks", "Acx", "Ufx", "Ucx", "Udecx", "Sercx", "Spb", "GpioClx", "Hid",
-    "StorPort", "ScsiPort", "Etw",
+    "StorPort", "ScsiPort", "Etw", "Fs",
 }
 ROLES = {"acquire", "release", "none"}
 IRQLS = {"PASSIVE_LEVEL", "APC_LEVEL", "DISPATCH_LEVEL", "DIRQL", "ANY", "-"}

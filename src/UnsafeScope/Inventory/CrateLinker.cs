@@ -301,6 +301,12 @@ internal sealed class CrateLinker
             if (v == CallVerdict.Unknown && qualifier.Length == 0) v = FromGlobImports(file, draft.Module, name);
             if (v == CallVerdict.Unknown) v = _index.FreeByName(name);
             if (Apply(v, c, form, ops, ffi) || v == CallVerdict.Safe) return;
+            // `bindings::f` where the crate also has a module named bindings that does not declare f (kernel crates).
+            if (qualifier.Length > 0 && IsLinuxBindings(c.Path))
+            {
+                AddLinuxBindingsCall(name, c, ops, ffi);
+                return;
+            }
         }
         else
         {
@@ -320,8 +326,7 @@ internal sealed class CrateLinker
             }
             if (IsLinuxBindings(c.Path))
             {
-                ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
-                ffi.Add(new FfiCall(name, "linux", "unknown", FfiCallForm.Path, "linux-bindings", c.Location));
+                AddLinuxBindingsCall(name, c, ops, ffi);
                 return;
             }
         }
@@ -485,6 +490,12 @@ internal sealed class CrateLinker
             if (_catalog.FfiCrateKind(segments.AsSpan(i, 1)) is "c-bindings" or "wdk-bindings" && segments[i] != "wdk" && segments[i] != "$crate")
                 return i == segments.Length - 2;
         return false;
+    }
+
+    private static void AddLinuxBindingsCall(string name, Candidate c, List<UnsafeOperation> ops, List<FfiCall> ffi)
+    {
+        ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+        ffi.Add(new FfiCall(name, "linux", "unknown", FfiCallForm.Path, "linux-bindings", c.Location));
     }
 
     /// <summary>The Linux kernel's <c>bindings::name</c> (also <c>kernel::bindings::name</c>): one segment after the bindings module.</summary>

@@ -27,7 +27,15 @@ internal sealed class CargoModelLoader(string baseDirectory)
     public CargoPackage? Package(string directory)
         => _packages.GetOrAdd(directory, d => new Lazy<CargoPackage?>(() => Build(d), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
-    public string Relative(string full) => FileDiscovery.Relative(baseDirectory, full) is { Length: > 0 } r ? r : ".";
+    /// <summary>
+    /// A path relative to the base directory, forward slashes; a workspace manifest above the base stays relative too
+    /// (<c>../Cargo.toml</c>), so outputs do not depend on where the checkout lies. Another drive keeps its full path.
+    /// </summary>
+    public string Relative(string full)
+    {
+        var rel = Path.GetRelativePath(baseDirectory, full);
+        return Path.IsPathRooted(rel) ? full.Replace('\\', '/') : rel.Length == 0 ? "." : rel.Replace('\\', '/');
+    }
 
     private ManifestLocation At(string file, TomlNode node) => new(Relative(file), node.Line);
 

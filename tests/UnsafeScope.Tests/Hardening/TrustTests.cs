@@ -57,6 +57,45 @@ public sealed class TrustTests : IDisposable
         Assert.Contains("not a regular file", err);
     }
 
+    [LinuxFact]
+    public void HostileTomlFilesAboveACrateAreRefusedAndTheResultsStayTheSame()
+    {
+        // The same crate twice: once clean, once below a Cargo.toml linked to /dev/zero and a FIFO rust-toolchain.toml
+        // and .cargo/config.toml, which the workspace search and the build-environment lookup would read.
+        const string manifest = "[package]\nname = \"victim\"\nedition = \"2024\"\n[dependencies]\nglib = { version = \"0.14\", package = \"fakeglib\" }\n";
+        const string code = "pub fn f(p: *const u8) -> u8 {\n    unsafe { *p }\n}\npub unsafe fn g(p: *const u8) -> u8 {\n    *p\n}\n";
+        var clean = Path.Combine(_dir, "clean", "victim");
+        var hostile = Path.Combine(_dir, "hostile", "victim");
+        foreach (var root in new[] { clean, hostile })
+        {
+            Write(Path.GetRelativePath(_dir, Path.Combine(root, "Cargo.toml")), manifest);
+            Write(Path.GetRelativePath(_dir, Path.Combine(root, "src", "lib.rs")), code);
+        }
+        var above = Path.GetDirectoryName(hostile)!;
+        File.CreateSymbolicLink(Path.Combine(above, "Cargo.toml"), "/dev/zero");
+        CliProcess.MakeFifo(Path.Combine(above, "rust-toolchain.toml"));
+        Directory.CreateDirectory(Path.Combine(above, ".cargo"));
+        CliProcess.MakeFifo(Path.Combine(above, ".cargo", "config.toml"));
+
+        AnalysisResult Run(string root) => CliProcess.Within(s_limit, () => Analysis.Run(new AnalysisOptions
+        {
+            Paths = [root],
+            Jobs = 1,
+            DependencySources = [RepoPaths.Fixtures("registry")],
+        }));
+        var expected = Run(clean);
+        var actual = Run(hostile);
+        static string[] Findings(AnalysisResult r) => [.. r.Diagnostics.Select(d => $"{d.Id} {d.Location.Path}:{d.Location.StartLine} {d.Severity} {d.Message}")];
+        Assert.Equal(Findings(expected), Findings(actual));
+        Assert.Equal(expected.Totals, actual.Totals);
+        Assert.Equal("2024", Assert.Single(actual.Crates).Edition);
+        Assert.Contains(actual.Diagnostics, d => d.Id == "US1007"); // edition 2024 still read from the crate's own manifest
+        var refused = actual.Notifications.Except(expected.Notifications).ToList();
+        Assert.Equal(["../.cargo/config.toml", "../Cargo.toml", "../rust-toolchain.toml"], refused.Select(n => n.Path).Order(StringComparer.Ordinal).ToArray());
+        Assert.All(refused, n => Assert.Contains("not a regular file", n.Message));
+        Assert.All(refused, n => Assert.Equal(NotificationIds.Unreadable, n.Id));
+    }
+
     [Fact]
     public void AConfigurationNamesOnlyPacksInsideItsOwnFolder()
     {

@@ -96,5 +96,26 @@ public partial class InventoryFixtureTests
         }
     }
 
+    [Fact]
+    public void WdkCallsTheCatalogLacksAreUncataloguedWithFamilyByPrefixAndUnknownRisk()
+    {
+        var calls = s_result.Value.Files.Single(f => f.Path == "driver/src/wdk_globs.rs").Inventory!.Regions.SelectMany(r => r.FfiCalls).ToList();
+        Assert.Equal(["FsRtlIsNameInExpression Fs wdk-bindings", "SeLocateProcessImageName Se wdk-bindings",
+                "WdfDeviceSetSpecialFileSupport Wdf wdf-macro", "MmFreeContiguousMemorySpecifyCacheEx Mm wdk-bindings"],
+            calls.Select(c => $"{c.Name} {c.Family} {c.Source}"));
+        Assert.All(calls, c => Assert.True(c.Uncatalogued));
+        Assert.All(calls, c => Assert.Equal("unknown", c.Risk));
+        // A catalogued API reached the same ways is not a gap.
+        Assert.DoesNotContain(s_result.Value.Files.SelectMany(f => f.Inventory?.Regions ?? []).SelectMany(r => r.FfiCalls), c => c.Uncatalogued && c.Source == "catalog");
+        using var stream = new MemoryStream();
+        UnsafeScope.Reports.InventoryJsonWriter.Write(s_result.Value, stream);
+        Assert.Equal(4, System.Text.Encoding.UTF8.GetString(stream.ToArray()).Split("\"uncatalogued\": true").Length - 1);
+        using var html = new MemoryStream();
+        UnsafeScope.Reports.HtmlReport.Write(s_result.Value, new UnsafeScope.Reports.HtmlReportOptions(), html);
+        var page = System.Text.Encoding.UTF8.GetString(html.ToArray());
+        Assert.Contains("id=\"uncatalogued\"", page);
+        Assert.Contains("<code>FsRtlIsNameInExpression</code>", page);
+    }
+
     private static string[] Csv(string? value) => string.IsNullOrEmpty(value) ? [] : value.Split(',');
 }

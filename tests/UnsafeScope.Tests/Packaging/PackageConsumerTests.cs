@@ -85,6 +85,12 @@ public sealed class PackageConsumerTests : IDisposable
         var commit = HeadCommit();
         Assert.Equal(commit, repository.Attribute("commit")?.Value);
 
+        // Its one package dependency: Tomlyn, the TOML parser every manifest and configuration is read with (README lists it).
+        var dependency = Assert.Single(metadata.Descendants(), e => e.Name.LocalName == "dependency");
+        Assert.Equal("Tomlyn", dependency.Attribute("id")?.Value);
+        Assert.Equal("2.11.1", dependency.Attribute("version")?.Value);
+        Assert.Contains("Tomlyn 2.11.1", System.Text.Encoding.UTF8.GetString(Entry(package, "README.md")));
+
         var xmlDocs = System.Text.Encoding.UTF8.GetString(Entry(package, "lib/net10.0/UnsafeScope.xml"));
         Assert.Contains("<member name=\"T:UnsafeScope.Driver.Analysis\">", xmlDocs);
         // The native parser for each runtime, built for that runtime: x86-64 ELF and x64 PE.
