@@ -55,7 +55,7 @@ internal static class Cli
           --no-config          ignore any unsafescope.toml
           --preset NAME        start from a preset (the configuration file still wins): linux-kernel mirrors the kernel's
                                rust_common_flags (unsafe_op_in_unsafe_fn denied; undocumented_unsafe_blocks,
-                               unnecessary_safety_comment and unnecessary_safety_doc warned)
+                               unnecessary_safety_comment and unnecessary_safety_doc warned; // INVARIANT: accepted)
           --fail-on LEVEL      exit 1 when an unsuppressed finding is at least error | warning | note (default none)
           --baseline FILE      an earlier --json or --sarif output: its findings are marked suppressed, only new ones count
           --show N             print the first N findings (default 20)

@@ -21,7 +21,7 @@ public enum AnalysisPreset
 {
     /// <summary>No preset: each rule's defaults and the crate's own lint levels.</summary>
     None,
-    /// <summary>The Linux kernel's <c>rust_common_flags</c>: unsafe_op_in_unsafe_fn denied, SAFETY lints warned.</summary>
+    /// <summary>The Linux kernel's <c>rust_common_flags</c>: unsafe_op_in_unsafe_fn denied, SAFETY lints warned, <c>// INVARIANT:</c> accepted as a justification.</summary>
     LinuxKernel,
 }
 
@@ -112,10 +112,10 @@ public sealed class UnsafeScopeConfig
         _ => [],
     };
 
-    // The kernel denies unsafe_op_in_unsafe_fn whatever the edition.
+    // The kernel denies unsafe_op_in_unsafe_fn whatever the edition, and justifies some unsafe code with `// INVARIANT:`.
     private static IEnumerable<(string Id, string Key, string Value)> PresetOptions(AnalysisPreset preset) => preset switch
     {
-        AnalysisPreset.LinuxKernel => [("US1007", "all-editions", "true")],
+        AnalysisPreset.LinuxKernel => [("US1007", "all-editions", "true"), ("US1001", "accept-invariant", "true")],
         _ => [],
     };
 

@@ -274,6 +274,7 @@ internal static class FileRecordFormat
         w.Write(r.Name);
         w.Write(r.Visibility);
         w.Write(r.HasSafetyComment);
+        w.Write(r.HasInvariantComment);
         w.Write((byte)r.SafetyCommentPlacement);
         w.Write(r.HasSafetyDoc);
         w.Write(r.Abi);
@@ -336,6 +337,7 @@ internal static class FileRecordFormat
             Name = rd.ReadString(),
             Visibility = rd.ReadString(),
             HasSafetyComment = rd.ReadBoolean(),
+            HasInvariantComment = rd.ReadBoolean(),
             SafetyCommentPlacement = (SafetyCommentPlacement)rd.ReadByte(),
             HasSafetyDoc = rd.ReadBoolean(),
             Abi = rd.ReadString(),

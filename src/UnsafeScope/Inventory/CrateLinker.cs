@@ -123,6 +123,7 @@ internal sealed class CrateLinker
                 Name = draft.Name,
                 Visibility = draft.Visibility,
                 HasSafetyComment = draft.HasSafetyComment,
+                HasInvariantComment = draft.HasInvariantComment,
                 IsExported = IsExported(draft),
                 SafetyCommentPlacement = draft.SafetyCommentPlacement,
                 HasSafetyDoc = draft.HasSafetyDoc,

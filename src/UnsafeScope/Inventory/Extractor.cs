@@ -1299,6 +1299,9 @@ internal sealed class Extractor
             Name = name,
             Visibility = visibility,
             HasSafetyComment = placement != SafetyCommentPlacement.None,
+            // The Linux kernel's `// INVARIANT:` where a SAFETY comment would stand (accepted by its preset).
+            HasInvariantComment = placement == SafetyCommentPlacement.None && kind is RegionKind.UnsafeBlock or RegionKind.UnsafeImpl
+                && SafetyComments.FindLine(anchor, null, "INVARIANT:"u8) >= 0,
             SafetyCommentPlacement = placement,
             HasSafetyDoc = safetyDoc,
             Abi = abi,

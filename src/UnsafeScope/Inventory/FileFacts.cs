@@ -63,6 +63,7 @@ internal sealed class RegionDraft
     public string Name { get; init; } = "";
     public string Visibility { get; init; } = "private";
     public bool HasSafetyComment { get; init; }
+    public bool HasInvariantComment { get; init; }
     public SafetyCommentPlacement SafetyCommentPlacement { get; init; }
     public bool HasSafetyDoc { get; init; }
     public string Abi { get; init; } = "";

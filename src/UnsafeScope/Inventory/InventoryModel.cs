@@ -209,6 +209,9 @@ public sealed record UnsafeRegion
     /// <summary>A <c>// SAFETY:</c> comment justifies it (clippy's rules for where the comment may stand).</summary>
     public bool HasSafetyComment { get; init; }
 
+    /// <summary>No SAFETY comment, but an <c>// INVARIANT:</c> comment where one would stand (the Linux kernel's tag; US1001 accepts it under the linux-kernel preset).</summary>
+    public bool HasInvariantComment { get; init; }
+
     /// <summary>Where the SAFETY comment stands: directly above the region, or only above its statement or attributes.</summary>
     public SafetyCommentPlacement SafetyCommentPlacement { get; init; }
 

@@ -20,15 +20,21 @@ public sealed record SafetyCommentOptions(bool AcceptAboveStatement = true, bool
 public static class SafetyComments
 {
     /// <summary>The 0-based line of the SAFETY comment justifying <paramref name="node"/>, or -1.</summary>
-    public static int FindLine(SyntaxNode node, SafetyCommentOptions? options = null)
+    public static int FindLine(SyntaxNode node, SafetyCommentOptions? options = null) => FindLine(node, options, "SAFETY:"u8);
+
+    /// <summary>
+    /// Like <see cref="FindLine(SyntaxNode, SafetyCommentOptions?)"/> for another justification tag (the Linux kernel's
+    /// <c>INVARIANT:</c>), matched the same way.
+    /// </summary>
+    internal static int FindLine(SyntaxNode node, SafetyCommentOptions? options, ReadOnlySpan<byte> tag)
     {
         options ??= SafetyCommentOptions.Default;
-        int line = FindAbove(node.Tree.Text, node.Span.Start, options.AcceptAboveAttributes);
+        int line = FindAbove(node.Tree.Text, node.Span.Start, options.AcceptAboveAttributes, tag);
         if (line >= 0) return line;
         // clippy also accepts the comment as the first thing inside the block: `unsafe {\n // SAFETY: …`.
-        if (node.Kind == RustSyntaxKind.UnsafeBlock && InnerLeadingComment(node) is { } inner) return inner;
+        if (node.Kind == RustSyntaxKind.UnsafeBlock && InnerLeadingComment(node, tag) is { } inner) return inner;
         if (options.AcceptAboveStatement && EnclosingStatement(node) is { } statement && statement != node)
-            return FindAbove(node.Tree.Text, statement.Span.Start, options.AcceptAboveAttributes);
+            return FindAbove(node.Tree.Text, statement.Span.Start, options.AcceptAboveAttributes, tag);
         return -1;
     }
 
@@ -57,25 +63,25 @@ public static class SafetyComments
     }
 
     /// <summary>The line of a SAFETY comment that opens the block's body, or null.</summary>
-    private static int? InnerLeadingComment(SyntaxNode unsafeBlock)
+    private static int? InnerLeadingComment(SyntaxNode unsafeBlock, ReadOnlySpan<byte> tag)
     {
         if (unsafeBlock.ChildOfKind(RustSyntaxKind.Block) is not { } block) return null;
         foreach (var c in block.Children)
         {
             if (c.Kind == RustSyntaxKind.OpenBraceToken) continue;
             if (!c.IsComment) return null;
-            if (ContainsSafety(c.Utf8Text)) return c.StartLine;
+            if (ContainsTag(c.Utf8Text, tag)) return c.StartLine;
         }
         return null;
     }
 
-    private static int FindAbove(SourceText text, int offset, bool skipAttributes)
+    private static int FindAbove(SourceText text, int offset, bool skipAttributes, ReadOnlySpan<byte> tag)
     {
         int line = text.GetLineIndex(offset);
         // A block comment on the same line before the code: `/* SAFETY: … */ unsafe { … }`.
         var before = text.Bytes[text.GetLineStart(line)..offset];
         int open = before.IndexOf("/*"u8);
-        if (open >= 0 && ContainsSafety(before[open..])) return line;
+        if (open >= 0 && ContainsTag(before[open..], tag)) return line;
 
         bool inCodeBlock = false;
         for (int l = line - 1; l >= 0; l--)
@@ -88,7 +94,7 @@ public static class SafetyComments
                 // "SAFETY:" in a doc comment's code example (```) is the example's, not this code's.
                 var doc = t.StartsWith("///"u8) ? Trim(t[3..]) : t;
                 if (doc.StartsWith("```"u8)) inCodeBlock = !inCodeBlock;
-                else if (!inCodeBlock && ContainsSafety(t)) return l;
+                else if (!inCodeBlock && ContainsTag(t, tag)) return l;
                 continue;
             }
             if (skipAttributes && t.StartsWith("#["u8)) continue;
@@ -99,7 +105,7 @@ public static class SafetyComments
                 {
                     var s = text.GetLineSpan(k);
                     var u = text.Bytes.Slice(s.Start, s.Length);
-                    if (ContainsSafety(u)) return k;
+                    if (ContainsTag(u, tag)) return k;
                     if (Trim(u).StartsWith("/*"u8)) break;
                 }
                 return -1;
@@ -118,13 +124,16 @@ public static class SafetyComments
     }
 
     /// <summary>True when the text contains "SAFETY:" in any letter case.</summary>
-    public static bool ContainsSafety(ReadOnlySpan<byte> text)
+    public static bool ContainsSafety(ReadOnlySpan<byte> text) => ContainsTag(text, "SAFETY:"u8);
+
+    /// <summary>True when the text contains <paramref name="tag"/> (upper-case ASCII letters and a colon) in any letter case.</summary>
+    internal static bool ContainsTag(ReadOnlySpan<byte> text, ReadOnlySpan<byte> tag)
     {
-        for (int i = 0; i + 7 <= text.Length; i++)
+        for (int i = 0; i + tag.Length <= text.Length; i++)
         {
-            if ((text[i] | 0x20) == 's' && (text[i + 1] | 0x20) == 'a' && (text[i + 2] | 0x20) == 'f' && (text[i + 3] | 0x20) == 'e'
-                && (text[i + 4] | 0x20) == 't' && (text[i + 5] | 0x20) == 'y' && text[i + 6] == ':')
-                return true;
+            int k = 0;
+            while (k < tag.Length && (text[i + k] == tag[k] || (tag[k] is >= (byte)'A' and <= (byte)'Z' && (text[i + k] | 0x20) == (tag[k] | 0x20)))) k++;
+            if (k == tag.Length) return true;
         }
         return false;
     }

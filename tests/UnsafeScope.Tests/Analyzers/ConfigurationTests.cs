@@ -93,6 +93,32 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void LinuxKernelPresetAcceptsInvariantCommentsAndDeniesUnsafeOpsOnEveryEdition()
+    {
+        using var tmp = new TempFolder("unsafescope-preset-");
+        tmp.Write("k/Cargo.toml", "[package]\nname = \"k\"\nedition = \"2021\"\n");
+        tmp.Write("k/src/lib.rs", """
+            pub fn set(p: *mut u8) {
+                // INVARIANT: `p` points into the buffer this type owns.
+                unsafe { *p = 1 };
+            }
+
+            /// # Safety
+            /// `p` must be valid.
+            pub unsafe fn get(p: *const u8) -> u8 {
+                *p
+            }
+            """);
+        AnalysisResult Run(UnsafeScopeConfig c) => Analysis.Run(new AnalysisOptions { Paths = [Path.Combine(tmp.Path, "k")], Configuration = c, Jobs = 1 });
+        var plain = Run(UnsafeScopeConfig.Empty);
+        Assert.Contains(plain.Diagnostics, d => d.Id == "US1001");       // clippy accepts only SAFETY:
+        Assert.DoesNotContain(plain.Diagnostics, d => d.Id == "US1007"); // allowed by default before 2024
+        var kernel = Run(UnsafeScopeConfig.Empty.WithPreset(AnalysisPreset.LinuxKernel));
+        Assert.DoesNotContain(kernel.Diagnostics, d => d.Id == "US1001");
+        Assert.Equal(DiagnosticSeverity.Error, Assert.Single(kernel.Diagnostics, d => d.Id == "US1007").Severity);
+    }
+
+    [Fact]
     public void UnknownRuleIdIsAnErrorWithItsLine()
     {
         var e = Assert.Throws<ConfigurationException>(() => Run("# comment\n[rules]\nUS1001 = \"warn\"\nUS4242 = \"error\"\n"));

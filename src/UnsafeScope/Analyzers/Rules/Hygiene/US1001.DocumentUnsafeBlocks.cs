@@ -16,7 +16,7 @@ public sealed class DocumentUnsafeBlocksAnalyzer : RustAnalyzer
             WhyIsThisBad: "Undocumented unsafe code is hard to audit: a reviewer cannot check the invariants the author relied on, and later edits silently break them. Driver crates in windows-drivers-rs forbid it.",
             Example: "let irql = unsafe { KeGetCurrentIrql() };",
             UseInstead: "// SAFETY: KeGetCurrentIrql has no preconditions and is callable at any IRQL.\nlet irql = unsafe { KeGetCurrentIrql() };",
-            Configuration: "`accept-comment-above-statement` (default true): accept the comment above the statement that holds the block. `accept-comment-above-attributes` (default true): accept the comment above the attributes of the statement or impl."),
+            Configuration: "`accept-comment-above-statement` (default true): accept the comment above the statement that holds the block. `accept-comment-above-attributes` (default true): accept the comment above the attributes of the statement or impl. `accept-invariant` (default false; true under the linux-kernel preset): accept an `// INVARIANT:` comment, the Linux kernel's other justification tag, where a SAFETY comment would stand."),
         equivalent: "clippy::undocumented_unsafe_blocks");
 
     /// <inheritdoc />
@@ -33,7 +33,7 @@ public sealed class DocumentUnsafeBlocksAnalyzer : RustAnalyzer
         if (r.InMacro && r.MacroRules.Length == 0) return;
         bool strict = !c.Options.GetBool(Rule.Id, "accept-comment-above-statement", true) || !c.Options.GetBool(Rule.Id, "accept-comment-above-attributes", true);
         bool ok = strict ? r.SafetyCommentPlacement == SafetyCommentPlacement.OnRegion : r.HasSafetyComment;
-        if (ok) return;
+        if (ok || (r.HasInvariantComment && c.Options.GetBool(Rule.Id, "accept-invariant", false))) return;
         var what = r.Kind == RegionKind.UnsafeImpl ? "unsafe impl" : "unsafe block";
         c.ReportDiagnostic(Diagnostic.Create(Rule, HeadLocation(r), RuleFactory.OperationNotes(r), null, what));
     }
