@@ -50,6 +50,34 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void PresetSetsTheKernelsLevelsAndAnUnknownOneIsAnError()
+    {
+        Write("Cargo.toml", "[package]\nname = \"k\"\nedition = \"2021\"\n");
+        Write("src/lib.rs", "/// # Safety\n/// p is valid.\npub unsafe fn get(p: *const u8) -> u8 {\n    *p\n}\n");
+        var (exit, _, err) = Run("analyze", _dir, "--preset", "android", "--quiet");
+        Assert.Equal(2, exit);
+        Assert.Contains("--preset 'android' is not one of linux-kernel, none", err);
+        Assert.Equal(0, Run("analyze", _dir, "--fail-on", "error", "--quiet").Exit);                        // US1007 is allowed on 2021
+        Assert.Equal(1, Run("analyze", _dir, "--preset", "linux-kernel", "--fail-on", "error", "--quiet").Exit); // -Dunsafe_op_in_unsafe_fn
+    }
+
+    [Fact]
+    public void ABrokenCargoTomlIsANotificationWithItsLineAndTheRunGoesOn()
+    {
+        Write("Cargo.toml", "[package]\nname = \"demo\nedition = \"2024\"\n");
+        Write("src/lib.rs", "pub fn f() -> u8 {\n    unsafe { g() }\n}\n");
+        var json = Path.Combine(_dir, "out.json");
+        var (exit, _, _) = Run("analyze", _dir, "--json", json, "--quiet");
+        Assert.Equal(0, exit);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        var note = doc.RootElement.GetProperty("notifications").EnumerateArray().Single(n => n.GetProperty("id").GetString() == "US0012");
+        Assert.Equal("Cargo.toml", note.GetProperty("path").GetString());
+        Assert.Equal(2, note.GetProperty("line").GetInt32());
+        Assert.Contains("Cargo.toml is not valid TOML: line 2:", note.GetProperty("message").GetString());
+        Assert.Equal(1, doc.RootElement.GetProperty("total").GetProperty("unsafeBlocks").GetInt32());
+    }
+
+    [Fact]
     public void MissingPathExitsWithThree()
         => Assert.Equal(3, Run("analyze", Path.Combine(_dir, "nope"), "--quiet").Exit);
 
