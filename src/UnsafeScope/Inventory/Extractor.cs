@@ -368,20 +368,9 @@ internal sealed class Extractor
     /// <summary>Records the lints of <c>allow(…)</c>/<c>expect(…)</c>: <c>clippy::name</c> or a rustc lint name.</summary>
     private void RecordAllowedLints(SyntaxNode attribute, TextSpan scope)
     {
-        var name = SyntaxTrivia.GetAttributeName(attribute);
-        if (name is not ("allow" or "expect")) return;
-        SyntaxNode? args = null;
-        foreach (var n in attribute.Descendants)
-            if (n.Kind == RustSyntaxKind.TokenTree) { args = n; break; }
-        if (args is null) return;
-        var tokens = MacroTokens.GetTokens(args.Value);
-        for (int i = 0; i < tokens.Length; i++)
-        {
-            if (tokens[i].Kind != RustSyntaxKind.Identifier) continue;
-            bool qualified = i >= 2 && tokens[i - 1].Kind == RustSyntaxKind.ColonColonToken;
-            if (qualified && tokens[i - 2].Text == "clippy") _facts.AllowedLints.Add((scope, "clippy::" + tokens[i].Text));
-            else if (!qualified && !(i + 1 < tokens.Length && tokens[i + 1].Kind == RustSyntaxKind.ColonColonToken)) _facts.AllowedLints.Add((scope, tokens[i].Text));
-        }
+        if (SyntaxTrivia.GetAttributeName(attribute) is not ("allow" or "expect")) return;
+        foreach (var lint in AttributeLints(attribute))
+            if (!lint.Contains("::", StringComparison.Ordinal) || lint.StartsWith("clippy::", StringComparison.Ordinal)) _facts.AllowedLints.Add((scope, lint));
     }
 
     /// <summary>A file-level <c>#![allow|expect|warn|deny|forbid(lint, …)]</c>: the level of each lint it names.</summary>
@@ -389,17 +378,24 @@ internal sealed class Extractor
     {
         var level = SyntaxTrivia.GetAttributeName(attribute);
         if (level is not ("allow" or "expect" or "warn" or "deny" or "forbid")) return;
+        foreach (var lint in AttributeLints(attribute))
+            _facts.CrateLintAttributes.Add((level == "expect" ? "allow" : level, lint, attribute.StartLine + 1));
+    }
+
+    /// <summary>The lints a lint-level attribute names: <c>tool::name</c> or a rustc lint name.</summary>
+    private static IEnumerable<string> AttributeLints(SyntaxNode attribute)
+    {
         SyntaxNode? args = null;
         foreach (var n in attribute.Descendants)
             if (n.Kind == RustSyntaxKind.TokenTree) { args = n; break; }
-        if (args is null) return;
+        if (args is null) yield break;
         var tokens = MacroTokens.GetTokens(args.Value);
         for (int i = 0; i < tokens.Length; i++)
         {
+            // A tool name (`clippy` in `clippy::x`) is not a lint.
             if (tokens[i].Kind != RustSyntaxKind.Identifier || i + 1 < tokens.Length && tokens[i + 1].Kind == RustSyntaxKind.ColonColonToken) continue;
             bool qualified = i >= 2 && tokens[i - 1].Kind == RustSyntaxKind.ColonColonToken;
-            var lint = qualified ? tokens[i - 2].Text + "::" + tokens[i].Text : tokens[i].Text;
-            _facts.CrateLintAttributes.Add((level == "expect" ? "allow" : level, lint, attribute.StartLine + 1));
+            yield return qualified ? tokens[i - 2].Text + "::" + tokens[i].Text : tokens[i].Text;
         }
     }
 
