@@ -93,6 +93,22 @@ public sealed class CargoPackage
         Manifest = manifest;
     }
 
+    /// <summary>
+    /// Reads the package whose Cargo.toml is in <paramref name="directory"/> as cargo configures it (workspace root,
+    /// inheritance, lint levels, driver model, profiles, rustflags, toolchain). Paths in the model are relative to
+    /// <paramref name="baseDirectory"/> (default: <paramref name="directory"/>). Returns null when the manifest is
+    /// missing, unreadable or not valid TOML; <paramref name="notifications"/> says why (file and line).
+    /// </summary>
+    public static CargoPackage? Load(string directory, out ImmutableArray<Driver.ToolNotification> notifications, string? baseDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory));
+        var loader = new CargoModelLoader(baseDirectory is null ? full : System.IO.Path.GetFullPath(baseDirectory));
+        var package = System.IO.File.Exists(System.IO.Path.Combine(full, "Cargo.toml")) ? loader.Package(full) : null;
+        notifications = loader.Notifications;
+        return package;
+    }
+
     /// <summary>The package name.</summary>
     public string Name { get; }
 

@@ -116,6 +116,16 @@ public class CargoWorkspaceTests
     }
 
     [Fact]
+    public void ThePublicEntryReadsOnePackage()
+    {
+        var p = CargoPackage.Load(Features("driver"), out var notes, baseDirectory: Features());
+        Assert.Empty(notes);
+        Assert.Equal(("sample-driver", "driver", "2024"), (p!.Name, p.Root, p.EffectiveEdition));
+        Assert.Null(CargoPackage.Load(RepoPaths.Fixtures("cargo", "broken", "bad"), out notes));
+        Assert.Equal(("Cargo.toml", 3), (Assert.Single(notes).Path, notes[0].Line));
+    }
+
+    [Fact]
     public void AnExcludedCrateIsNotAMemberAndItsInheritedKeysAreReported()
     {
         var (p, loader) = Load(Features(), "crates", "excluded");
