@@ -89,6 +89,13 @@ internal static class Cli
                 Console.Out.WriteLine(typeof(Analysis).Assembly.GetName().Version?.ToString(3));
                 return ExitOk;
             }
+            // Every command below parses Rust (the built-in query packs too): a missing native parser is one sentence,
+            // not a type initializer's stack trace.
+            if (UnsafeScope.Syntax.Native.NativeLanguage.LoadProblem() is { } problem)
+            {
+                Console.Error.WriteLine($"unsafescope: {problem}");
+                return ExitRunErrors;
+            }
             return args[0] switch
             {
                 "analyze" => await Task.Run(() => Analyze(args[1..], cts.Token)),

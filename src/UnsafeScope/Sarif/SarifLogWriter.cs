@@ -95,11 +95,7 @@ public static class SarifLogWriter
             var (results, dropped) = ResultSelection.Select(_result, _options);
             var fingerprints = Fingerprints.Compute(results, _result, _options);
 
-            using var w = new Utf8JsonWriter(output, new JsonWriterOptions
-            {
-                Indented = _options.Indented,
-                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            });
+            using var w = new Utf8JsonWriter(output, OutputText.Json(_options.Indented));
             _w = w;
             w.WriteStartObject();
             w.WriteString("$schema", SchemaUri);
