@@ -407,10 +407,23 @@ public static class SarifLogWriter
         private void WriteArtifactLocation(string path)
         {
             _w.WriteStartObject("artifactLocation");
-            _w.WriteString("uri", SarifUri.FromRelativePath(_uriPrefix + path));
-            _w.WriteString("uriBaseId", SourceRootBaseId);
+            if (IsOutsideSourceRoot(path))
+            {
+                // A file outside the source root (another folder of a multi-folder run, another drive): an absolute
+                // file: URI without uriBaseId, which GitHub and SARIF readers resolve as it is. A relative URI from
+                // %SRCROOT% would need ../ segments or, across drives, could not be written at all.
+                _w.WriteString("uri", SarifUri.FromFullPath(path, OperatingSystem.IsWindows()));
+            }
+            else
+            {
+                _w.WriteString("uri", SarifUri.FromRelativePath(_uriPrefix + path));
+                _w.WriteString("uriBaseId", SourceRootBaseId);
+            }
             _w.WriteEndObject();
         }
+
+        // Files outside the base directory are recorded by their full path (see FileDiscovery.Relative).
+        internal static bool IsOutsideSourceRoot(string path) => Path.IsPathRooted(path);
 
         private void WriteMessage(string name, string text)
         {
