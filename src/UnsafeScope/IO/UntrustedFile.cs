@@ -98,6 +98,17 @@ internal static unsafe partial class UntrustedFile
         return current;
     }
 
+    /// <summary>
+    /// The full path of an analyzed file recorded as <paramref name="path"/>: forward slashes relative to
+    /// <paramref name="baseDirectory"/>, or a full path for a file outside it. The separators are the OS's own, because
+    /// Windows does not read <c>/</c> as a separator in an extended-length (<c>\\?\</c>) path.
+    /// </summary>
+    public static string FullPathOf(string baseDirectory, string path)
+    {
+        var native = path.Replace('/', Path.DirectorySeparatorChar);
+        return Path.IsPathRooted(native) ? native : Path.Combine(baseDirectory, native);
+    }
+
     /// <summary>True when <paramref name="path"/> is <paramref name="folder"/> or lies below it, after resolving links in both.</summary>
     public static bool IsInside(string folder, string path)
     {

@@ -45,19 +45,11 @@ internal static class Fingerprints
         if (path.Length == 0) return null;
         try
         {
-            string full;
-            if (Path.IsPathRooted(path))
-            {
-                // An analyzed file outside the source root is recorded by its full path: it was read, so it is hashed.
-                full = Path.GetFullPath(path);
-            }
-            else
-            {
-                if (string.IsNullOrEmpty(root)) return null;
-                var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
-                full = Path.GetFullPath(Path.Combine(fullRoot, path));
-                if (!full.StartsWith(fullRoot, StringComparison.Ordinal)) return null;
-            }
+            // An analyzed file outside the source root is recorded by its full path: it was read, so it is hashed.
+            if (string.IsNullOrEmpty(root) && !Path.IsPathRooted(path)) return null;
+            var fullRoot = string.IsNullOrEmpty(root) ? "" : Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
+            var full = Path.GetFullPath(IO.UntrustedFile.FullPathOf(fullRoot, path));
+            if (!Path.IsPathRooted(path) && !full.StartsWith(fullRoot, StringComparison.Ordinal)) return null;
             if (!File.Exists(full)) return null;
             return LineHash.Decode(IO.UntrustedFile.ReadAllBytes(full, maxBytes));
         }
