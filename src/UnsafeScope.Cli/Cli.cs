@@ -184,7 +184,7 @@ internal static class Cli
         {
             try
             {
-                using var stream = File.OpenRead(path);
+                using var stream = UnsafeScope.IO.UntrustedFile.OpenRead(path, 64 * 1024);
                 parts.Add(PartialAnalysis.ReadFrom(stream));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
@@ -419,7 +419,7 @@ internal static class Cli
     {
         if (args.Length != 1) throw new UsageException("syntax needs exactly one file.");
         if (!File.Exists(args[0])) throw new UsageException($"'{args[0]}' is not a file.");
-        var tree = RustSyntaxTree.Parse(SourceText.From(File.ReadAllBytes(args[0]), args[0]));
+        var tree = RustSyntaxTree.Parse(SourceText.From(UnsafeScope.IO.UntrustedFile.ReadAllBytes(args[0], new AnalysisOptions().MaxFileBytes), args[0]));
         var w = Console.Out;
         foreach (var n in tree.AllNodes)
         {

@@ -33,7 +33,7 @@ public static class CodeQlCorrelation
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(File.ReadAllBytes(sarifPath));
+            using (var stream = IO.UntrustedFile.OpenRead(sarifPath, 64 * 1024)) doc = JsonDocument.Parse(stream);
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {

@@ -22,7 +22,8 @@ public static class CombinedSarif
         {
             foreach (var path in otherLogs)
             {
-                var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+                JsonDocument doc;
+                using (var stream = IO.UntrustedFile.OpenRead(path, 64 * 1024)) doc = JsonDocument.Parse(stream);
                 foreign.Add(doc);
                 foreach (var run in doc.RootElement.GetProperty("runs").EnumerateArray())
                 {

@@ -296,7 +296,7 @@ public static class Analysis
         byte[] bytes;
         try
         {
-            using var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+            using var stream = IO.UntrustedFile.OpenRead(file.FullPath, 1, FileOptions.SequentialScan);
             long length = stream.Length;
             if (length > options.MaxFileBytes)
                 return Skip(NotificationIds.TooLarge, NotificationLevel.Warning,

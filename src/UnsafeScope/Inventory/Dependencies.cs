@@ -16,6 +16,7 @@ namespace UnsafeScope.Inventory;
 /// </summary>
 internal sealed class DependencySources
 {
+    private const long MaxManifestBytes = 1 << 20; // as CrateLocator: a committed link to /dev/zero must not exhaust memory
     private readonly ImmutableArray<string> _roots;
     private readonly ApiCatalog _catalog;
     private readonly long _maxFileBytes;
@@ -46,7 +47,7 @@ internal sealed class DependencySources
         List<ManifestDependency> deps;
         try
         {
-            deps = CargoManifest.Dependencies(File.ReadAllText(manifest), WorkspaceManifest(crateRoot));
+            deps = CargoManifest.Dependencies(IO.UntrustedFile.ReadAllText(manifest, MaxManifestBytes), WorkspaceManifest(crateRoot));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -66,7 +67,7 @@ internal sealed class DependencySources
             var m = Path.Combine(dir, "Cargo.toml");
             try
             {
-                if (File.Exists(m) && File.ReadAllText(m) is var text && text.Contains("[workspace", StringComparison.Ordinal)) return text;
+                if (File.Exists(m) && IO.UntrustedFile.ReadAllText(m, MaxManifestBytes) is var text && text.Contains("[workspace", StringComparison.Ordinal)) return text;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -149,7 +150,7 @@ internal sealed class DependencySources
         try
         {
             var m = Path.Combine(dir, "Cargo.toml");
-            if (File.Exists(m) && new FileInfo(m).LinkTarget is null) manifest = File.ReadAllText(m);
+            if (File.Exists(m) && new FileInfo(m).LinkTarget is null) manifest = IO.UntrustedFile.ReadAllText(m, MaxManifestBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -163,7 +164,7 @@ internal sealed class DependencySources
             {
                 var info = new FileInfo(path);
                 if (info.Length > _maxFileBytes) continue;
-                var text = SourceText.From(File.ReadAllBytes(path), Path.GetRelativePath(dir, path).Replace('\\', '/'));
+                var text = SourceText.From(IO.UntrustedFile.ReadAllBytes(path, _maxFileBytes), Path.GetRelativePath(dir, path).Replace('\\', '/'));
                 if (text.ContainsNul) continue;
                 var tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = _parseTimeout }, _cancellationToken);
                 if (tree.Status != ParseStatus.Ok) continue;
