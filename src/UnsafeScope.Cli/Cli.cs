@@ -293,7 +293,9 @@ internal static class Cli
             var sarifOptions = new UnsafeScope.Sarif.SarifWriteOptions
             {
                 Category = category,
-                VersionControl = UnsafeScope.Sarif.VersionControlInfo.FromGitWorkTree(result.BaseDirectory),
+                // The checkout holding the root, unless no analyzed file is in it (every folder analyzed lies elsewhere,
+                // e.g. a run started inside an unrelated checkout): then naming that repository would be wrong.
+                VersionControl = result.Files.Any(f => !Path.IsPathRooted(f.Path)) ? UnsafeScope.Sarif.VersionControlInfo.FromGitWorkTree(result.BaseDirectory) : null,
                 // Times and the command line (output names, --jobs) vary between equal runs: only on request.
                 CommandLine = cl.Has("timestamps") ? $"unsafescope {command} " + string.Join(' ', args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a)) : null,
                 IncludeTimes = cl.Has("timestamps"),

@@ -92,6 +92,9 @@ public sealed class SarifRootTests(ITestOutputHelper output) : IDisposable
                     named.Add(resolved.LocalPath);
                 }
                 Assert.Equal(expectedFiles, named.ToList());
+                // The unrelated checkout is named as the repository only when some analyzed file lies below the root.
+                bool anyBelowRoot = results.Any(r => r.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").TryGetProperty("uriBaseId", out _));
+                Assert.Equal(anyBelowRoot && (root ?? cwd) == "checkout", run.TryGetProperty("versionControlProvenance", out _));
             }
     }
 }
