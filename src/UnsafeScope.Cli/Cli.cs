@@ -92,6 +92,13 @@ internal static class Cli
                 Console.Out.WriteLine(typeof(Analysis).Assembly.GetName().Version?.ToString(3));
                 return ExitOk;
             }
+            // Every command below parses Rust (the built-in query packs too): a missing native parser is one sentence,
+            // not a type initializer's stack trace.
+            if (UnsafeScope.Syntax.Native.NativeLanguage.LoadProblem() is { } problem)
+            {
+                Console.Error.WriteLine($"unsafescope: {problem}");
+                return ExitRunErrors;
+            }
             return args[0] switch
             {
                 "analyze" => await Task.Run(() => Analyze(args[1..], cts.Token)),
@@ -180,7 +187,7 @@ internal static class Cli
         {
             try
             {
-                using var stream = File.OpenRead(path);
+                using var stream = UnsafeScope.IO.UntrustedFile.OpenRead(path, 64 * 1024);
                 parts.Add(PartialAnalysis.ReadFrom(stream));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
@@ -292,7 +299,9 @@ internal static class Cli
             var sarifOptions = new UnsafeScope.Sarif.SarifWriteOptions
             {
                 Category = category,
-                VersionControl = UnsafeScope.Sarif.VersionControlInfo.FromGitWorkTree(result.BaseDirectory),
+                // The checkout holding the root, unless no analyzed file is in it (every folder analyzed lies elsewhere,
+                // e.g. a run started inside an unrelated checkout): then naming that repository would be wrong.
+                VersionControl = result.Files.Any(f => !Path.IsPathRooted(f.Path)) ? UnsafeScope.Sarif.VersionControlInfo.FromGitWorkTree(result.BaseDirectory) : null,
                 // Times and the command line (output names, --jobs) vary between equal runs: only on request.
                 CommandLine = cl.Has("timestamps") ? $"unsafescope {command} " + string.Join(' ', args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a)) : null,
                 IncludeTimes = cl.Has("timestamps"),
@@ -418,7 +427,7 @@ internal static class Cli
     {
         if (args.Length != 1) throw new UsageException("syntax needs exactly one file.");
         if (!File.Exists(args[0])) throw new UsageException($"'{args[0]}' is not a file.");
-        var tree = RustSyntaxTree.Parse(SourceText.From(File.ReadAllBytes(args[0]), args[0]));
+        var tree = RustSyntaxTree.Parse(SourceText.From(UnsafeScope.IO.UntrustedFile.ReadAllBytes(args[0], new AnalysisOptions().MaxFileBytes), args[0]));
         var w = Console.Out;
         foreach (var n in tree.AllNodes)
         {

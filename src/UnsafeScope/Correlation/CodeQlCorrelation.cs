@@ -33,7 +33,7 @@ public static class CodeQlCorrelation
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(File.ReadAllBytes(sarifPath));
+            using (var stream = IO.UntrustedFile.OpenRead(sarifPath, 64 * 1024)) doc = JsonDocument.Parse(stream);
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -178,13 +178,13 @@ public static class CodeQlCorrelation
             foreach (var c in outside.OrderBy(c => c.Alert.Path, StringComparer.Ordinal).ThenBy(c => c.Alert.Line))
                 sb.AppendLine(string.Create(inv, $"- `{c.Alert.RuleId}` at {c.Alert.Path}:{c.Alert.Line}{(c.File is null ? " (file not analyzed)" : "")}"));
         }
-        return sb.ToString();
+        return Reports.OutputText.Lf(sb);
     }
 
     /// <summary>The correlation as JSON (deterministic).</summary>
     public static void WriteJson(IReadOnlyList<CorrelatedAlert> correlated, Stream stream)
     {
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var w = new Utf8JsonWriter(stream, Reports.OutputText.Json());
         w.WriteStartObject();
         w.WriteStartArray("alerts");
         foreach (var c in correlated)

@@ -22,7 +22,8 @@ public static class CombinedSarif
         {
             foreach (var path in otherLogs)
             {
-                var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+                JsonDocument doc;
+                using (var stream = IO.UntrustedFile.OpenRead(path, 64 * 1024)) doc = JsonDocument.Parse(stream);
                 foreign.Add(doc);
                 foreach (var run in doc.RootElement.GetProperty("runs").EnumerateArray())
                 {
@@ -32,7 +33,7 @@ public static class CombinedSarif
                         throw new InvalidDataException($"{path} already holds an UnsafeScope run with category '{options.Category}'; use --category to tell them apart.");
                 }
             }
-            using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            using var w = new Utf8JsonWriter(output, Reports.OutputText.Json());
             w.WriteStartObject();
             w.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
             w.WriteString("version", "2.1.0");

@@ -7,15 +7,19 @@ namespace UnsafeScope.Diagnostics;
 /// (clippy's headings: what it does, why it is bad, example, use instead, configuration). The rule
 /// documentation pages in <c>docs/rules/</c> are generated from these.
 /// </summary>
-public sealed class DiagnosticDescriptor
+public sealed partial class DiagnosticDescriptor
 {
+    // Source-generated: no regex is compiled at run time.
+    [System.Text.RegularExpressions.GeneratedRegex("^US[0-9]{4}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex RuleIdPattern();
+
     /// <summary>Creates a descriptor; validates every argument.</summary>
     public DiagnosticDescriptor(
         string id, string name, string title, string messageFormat, string category, DiagnosticSeverity defaultSeverity,
         bool isEnabledByDefault, RuleDocumentation documentation, string precision,
         ImmutableArray<string> tags = default, ImmutableDictionary<string, string>? properties = null)
     {
-        if (string.IsNullOrWhiteSpace(id) || !System.Text.RegularExpressions.Regex.IsMatch(id, "^US[0-9]{4}$"))
+        if (string.IsNullOrWhiteSpace(id) || !RuleIdPattern().IsMatch(id))
             throw new ArgumentException($"Rule id '{id}' must look like US1234.", nameof(id));
         if (string.IsNullOrWhiteSpace(name) || name.Any(char.IsWhiteSpace))
             throw new ArgumentException($"Rule {id}: the name must be one PascalCase word.", nameof(name));

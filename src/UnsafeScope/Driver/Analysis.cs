@@ -323,7 +323,7 @@ public static class Analysis
         byte[] bytes;
         try
         {
-            using var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+            using var stream = IO.UntrustedFile.OpenRead(file.FullPath, 1, FileOptions.SequentialScan);
             long length = stream.Length;
             if (length > options.MaxFileBytes)
                 return Skip(NotificationIds.TooLarge, NotificationLevel.Warning,
@@ -373,6 +373,8 @@ public static class Analysis
         var diagnostics = new List<Diagnostic>();
         try
         {
+            // The file's time limit covers its macro code too: fragments and expansions are parsed from what is left.
+            var parseBudget = new ParseBudget(options.ParseTimeout, cancellationToken);
             var tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = options.ParseTimeout, Queries = host.Queries }, cancellationToken);
             if (tree.Status != ParseStatus.Ok)
             {
@@ -392,7 +394,10 @@ public static class Analysis
                 notes.Add(new ToolNotification(NotificationIds.ParseErrors, NotificationLevel.Note,
                     $"The file has {errors} syntax error(s), the first at line {firstErrorLine}; the rest of the file was analyzed.", path, firstErrorLine));
             var fragments = new List<RustSyntaxTree>();
-            var fileFacts = Extractor.Extract(tree, session.Catalog, path, crate.Name, modulePath, fragments, session.MacrosOf(crate.Root));
+            var fileFacts = Extractor.Extract(tree, session.Catalog, path, crate.Name, modulePath, fragments, session.MacrosOf(crate.Root), parseBudget);
+            if (parseBudget.RanOut)
+                notes.Add(new ToolNotification(NotificationIds.ParseFailed, NotificationLevel.Warning,
+                    $"The file's {options.ParseTimeout.TotalSeconds:0.#} s parse time limit ran out in its macro code; some macro arguments and expansions were not analyzed.", path));
             fileFacts.CrateRoot = crate.Root;
             fileFacts.Edition = crate.Edition;
             fileFacts.LineHashes = Fingerprints.LineHashes(text);

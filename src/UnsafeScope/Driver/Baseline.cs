@@ -27,7 +27,7 @@ public sealed class Baseline
         var set = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = IO.UntrustedFile.OpenRead(path, 64 * 1024); // a committed baseline may be a link to a device
             using var doc = JsonDocument.Parse(stream);
             var root = doc.RootElement;
             if (root.TryGetProperty("runs", out var runs))

@@ -38,7 +38,7 @@ internal sealed class ResultCache(string directory)
         var path = EntryPath(key);
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024);
+            using var stream = IO.UntrustedFile.OpenRead(path, 64 * 1024); // a cache folder can be shared: an entry may be anything
             using var reader = new BinaryReader(stream);
             Span<byte> magic = stackalloc byte[Magic.Length];
             if (reader.Read(magic) != magic.Length || !magic.SequenceEqual(Magic) || reader.ReadInt32() != FileRecordFormat.Version || reader.ReadString() != key)

@@ -38,11 +38,20 @@ internal static unsafe partial class UntrustedFile
         return (*(ushort*)(buffer + StatxModeOffset) & FileTypeMask) == RegularFile;
     }
 
+    /// <summary>
+    /// Opens a regular file for reading (links followed); a FIFO, socket or device is an <see cref="IOException"/>
+    /// instead of a hang. For streamed reads whose caller bounds what it reads (sources with their size limit, JSON).
+    /// </summary>
+    public static FileStream OpenRead(string path, int bufferSize = 1, FileOptions options = FileOptions.None)
+    {
+        if (!IsRegularFile(path)) throw new IOException($"'{path}' is not a regular file (a FIFO, socket or device); it was not read.");
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize, options);
+    }
+
     /// <summary>The bytes of a regular file of at most <paramref name="maxBytes"/> bytes; otherwise an <see cref="IOException"/>.</summary>
     public static byte[] ReadAllBytes(string path, long maxBytes)
     {
-        if (!IsRegularFile(path)) throw new IOException($"'{path}' is not a regular file (a FIFO, socket or device); it was not read.");
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+        using var stream = OpenRead(path);
         using var buffer = new MemoryStream();
         var chunk = new byte[64 * 1024];
         int n;
@@ -96,6 +105,17 @@ internal static unsafe partial class UntrustedFile
             i = -1;
         }
         return current;
+    }
+
+    /// <summary>
+    /// The full path of an analyzed file recorded as <paramref name="path"/>: forward slashes relative to
+    /// <paramref name="baseDirectory"/>, or a full path for a file outside it. The separators are the OS's own, because
+    /// Windows does not read <c>/</c> as a separator in an extended-length (<c>\\?\</c>) path.
+    /// </summary>
+    public static string FullPathOf(string baseDirectory, string path)
+    {
+        var native = path.Replace('/', Path.DirectorySeparatorChar);
+        return Path.IsPathRooted(native) ? native : Path.Combine(baseDirectory, native);
     }
 
     /// <summary>True when <paramref name="path"/> is <paramref name="folder"/> or lies below it, after resolving links in both.</summary>

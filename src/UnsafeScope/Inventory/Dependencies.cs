@@ -137,11 +137,12 @@ internal sealed class DependencySources
             {
                 var info = new FileInfo(path);
                 if (info.Length > _maxFileBytes) continue;
-                var text = SourceText.From(File.ReadAllBytes(path), Path.GetRelativePath(dir, path).Replace('\\', '/'));
+                var text = SourceText.From(IO.UntrustedFile.ReadAllBytes(path, _maxFileBytes), Path.GetRelativePath(dir, path).Replace('\\', '/'));
                 if (text.ContainsNul) continue;
+                var parseBudget = new ParseBudget(_parseTimeout, _cancellationToken); // shared with its macro code
                 var tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = _parseTimeout }, _cancellationToken);
                 if (tree.Status != ParseStatus.Ok) continue;
-                files.Add(Extractor.Extract(tree, _catalog, text.Path, name, CrateLocator.ModulePath(dir, path)));
+                files.Add(Extractor.Extract(tree, _catalog, text.Path, name, CrateLocator.ModulePath(dir, path), parseBudget: parseBudget));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -65,12 +65,13 @@ internal sealed class Extractor
 
     // itemFragments, when given, receives the re-parsed trees of item macros' code (cfg_if! groups…): syntax rules check it too.
     // macros, when given, are the crate's macro_rules!: their invocations where unsafe fn bodies can come from are expanded.
+    // parseBudget: the file's time limit and the run's cancellation, shared by the re-parses of macro code (none: unlimited).
     public static FileFacts Extract(RustSyntaxTree tree, ApiCatalog catalog, string path, string crate, string modulePath, List<RustSyntaxTree>? itemFragments = null,
-        Syntax.Macros.MacroTable? macros = null)
+        Syntax.Macros.MacroTable? macros = null, ParseBudget? parseBudget = null)
     {
         var facts = new FileFacts { Path = path, Crate = crate, Lines = tree.Text.LineCount, ModulePath = modulePath };
         if (tree.Root is not null)
-            new Extractor(tree, catalog, facts, modulePath) { _itemFragments = itemFragments, _macros = macros is { Count: > 0 } ? macros : null, _budget = new FragmentBudget(4L * tree.Text.Bytes.Length + 256 * 1024), _expressionBudget = new FragmentBudget(tree.Text.Bytes.Length + 64 * 1024) }.Walk();
+            new Extractor(tree, catalog, facts, modulePath) { _parse = parseBudget ?? ParseBudget.Unlimited, _itemFragments = itemFragments, _macros = macros is { Count: > 0 } ? macros : null, _budget = new FragmentBudget(4L * tree.Text.Bytes.Length + 256 * 1024), _expressionBudget = new FragmentBudget(tree.Text.Bytes.Length + 64 * 1024) }.Walk();
         return facts;
     }
 
@@ -91,6 +92,7 @@ internal sealed class Extractor
     }
 
     private FragmentBudget? _budget, _expressionBudget; // items (cfg_if!, s!) are few and matter more: a larger share
+    private ParseBudget _parse = ParseBudget.Unlimited;
 
     /// <summary>The macro_rules! whose body is being scanned ("" elsewhere).</summary>
     private string _macroRules = "";
@@ -962,12 +964,12 @@ internal sealed class Extractor
     private bool ExtractFragment(SyntaxNode macro, byte[] bytes, bool isItems, SyntaxNode? commentScope = null, string unsafeFnsBy = "")
     {
         if ((isItems ? _budget : _expressionBudget) is { } budget && !budget.TryTake(bytes.Length)) return false;
-        var fragment = RustSyntaxTree.Parse(SourceText.From(bytes, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
-        if (fragment.Root is null) return false;
+        var fragment = _parse.Parse(SourceText.From(bytes, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
+        if (fragment?.Root is null) return false;
         fragment.LocationMap = _tree.LocationMap; // a fragment of an expansion keeps the expansion's offsets
         // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
         if (isItems) _itemFragments?.Add(fragment);
-        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor };
+        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _parse = _parse, _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor };
         // The macro's enclosing modules, impls and functions stay the items' context.
         nested.InheritContext(_stack);
         nested.Walk();
@@ -1009,8 +1011,8 @@ internal sealed class Extractor
         bool items = CurrentFunction() is null;
         var expansion = Syntax.Macros.Expansion.Render(output, items ? "" : "const _: () = {", items ? "" : "};");
         if (_budget is { } budget && !budget.TryTake(expansion.Text.Length)) return false;
-        var tree = RustSyntaxTree.Parse(SourceText.From(expansion.Text, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
-        if (tree.Root is null) return false;
+        var tree = _parse.Parse(SourceText.From(expansion.Text, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
+        if (tree?.Root is null) return false;
         var original = _text;
         int anchor = macro.Span.Start;
         tree.LocationMap = span => original.GetLocation(expansion.Map(span) ?? new TextSpan(anchor, 0));
@@ -1019,7 +1021,7 @@ internal sealed class Extractor
         var scratch = new FileFacts { Path = _facts.Path, Crate = _facts.Crate, Lines = _facts.Lines, ModulePath = _facts.ModulePath };
         var region = CurrentRegion();
         var (ops, candidates, ffi, mmio) = region is null ? (0, 0, 0, 0) : (region.Operations.Count, region.Candidates.Count, region.FfiCalls.Count, region.Mmio.Count);
-        var nested = new Extractor(tree, _catalog, scratch, _modulePath, _depth + 1) { _expandedFrom = name, _budget = _budget, _expressionBudget = _expressionBudget, _expansionAnchor = anchor, _unsafeFnsBy = _unsafeFnsBy };
+        var nested = new Extractor(tree, _catalog, scratch, _modulePath, _depth + 1) { _parse = _parse, _expandedFrom = name, _budget = _budget, _expressionBudget = _expressionBudget, _expansionAnchor = anchor, _unsafeFnsBy = _unsafeFnsBy };
         nested.InheritContext(_stack);
         nested.Walk();
         if (region is not null) KeepWrittenHere(region, ops, candidates, ffi, mmio);

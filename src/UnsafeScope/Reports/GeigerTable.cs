@@ -53,6 +53,6 @@ public static class GeigerTable
         sb.AppendLine("|" + string.Join("|", s_headers.Select((_, i) => i == 0 ? "---" : "---:")) + "|");
         foreach (var r in Rows(result))
             sb.AppendLine("| " + string.Join(" | ", r.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))) + " |");
-        return sb.ToString();
+        return OutputText.Lf(sb);
     }
 }

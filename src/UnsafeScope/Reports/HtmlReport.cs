@@ -640,11 +640,9 @@ public static class HtmlReport
             (string[]?, string) entry;
             try
             {
-                var full = Path.Combine(result.BaseDirectory, path);
-                var info = new FileInfo(full);
-                entry = !info.Exists ? (null, "the file " + full + " does not exist")
-                    : info.Length > 64L << 20 ? (null, "the file is larger than 64 MiB")
-                    : (File.ReadAllText(full, new UTF8Encoding(false, false)).Split('\n'), "");
+                var full = IO.UntrustedFile.FullPathOf(result.BaseDirectory, path);
+                entry = !File.Exists(full) ? (null, "the file " + full + " does not exist")
+                    : (IO.UntrustedFile.ReadAllText(full, 64L << 20).Split('\n'), "");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {

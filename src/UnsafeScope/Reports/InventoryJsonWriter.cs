@@ -16,7 +16,7 @@ public static class InventoryJsonWriter
     /// <summary>Writes the inventory of <paramref name="result"/> to a stream.</summary>
     public static void Write(AnalysisResult result, Stream stream)
     {
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var w = new Utf8JsonWriter(stream, OutputText.Json());
         w.WriteStartObject();
         w.WriteNumber("schemaVersion", SchemaVersion);
         w.WriteStartObject("tool");

@@ -31,7 +31,7 @@ public static class RuleDocs
         if (d.Properties.TryGetValue("equivalent", out var eq))
             sb.Append(" Code under `#[allow(").Append(eq.StartsWith("rustc::", StringComparison.Ordinal) ? eq[7..] : eq).Append(")]` or `#[expect(…)]` is reported as suppressed, with that attribute as the justification.");
         sb.AppendLine();
-        return sb.ToString();
+        return OutputText.Lf(sb);
     }
 
     /// <summary>The index page listing every rule.</summary>
@@ -45,7 +45,7 @@ public static class RuleDocs
             sb.Append("| [").Append(d.Id).Append("](").Append(d.Id).Append(".md) | ").Append(d.Name).Append(" | ").Append(d.Category).Append(" | ")
               .Append(d.DefaultSeverity.ToString().ToLowerInvariant()).Append(" | ").Append(d.Properties.TryGetValue("equivalent", out var e) ? $"`{e}`" : "").Append(" | ")
               .Append(d.Title).AppendLine(" |");
-        return sb.ToString();
+        return OutputText.Lf(sb);
     }
 
     /// <summary>Writes every page into <paramref name="directory"/> (LF line endings, UTF-8 without BOM).</summary>

@@ -24,9 +24,12 @@ internal static class Fingerprints
         }
 
         var root = options.SourceRoot ?? analysis.BaseDirectory;
+        // A file is read back at most as large as it was when analyzed (it was read through the same caps then).
+        var sizes = analysis.Files.GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(f => f.Bytes), StringComparer.Ordinal);
         foreach (var path in linesByPath.Keys.Order(StringComparer.Ordinal))
         {
-            var text = ReadText(path, root, options);
+            // A result built without sizes (Bytes 0, as a library caller may) is read with the default cap.
+            var text = ReadText(path, root, options, sizes.TryGetValue(path, out var size) && size > 0 ? size : new AnalysisOptions().MaxFileBytes);
             if (text is null) continue;
             foreach (var (line, hash) in LineHash.Compute(text, linesByPath[path]))
                 map[(path, line)] = hash;
@@ -37,16 +40,19 @@ internal static class Fingerprints
     /// <summary>The 1-based line a result's fingerprint is taken from (line 1 when it has no region, as the action does).</summary>
     public static int StartLine(PendingResult r) => r.HasRegion ? r.Span.Start.Line + 1 : 1;
 
-    private static string? ReadText(string path, string root, SarifWriteOptions options)
+    private static string? ReadText(string path, string root, SarifWriteOptions options, long maxBytes)
     {
         if (options.SourceTexts?.Invoke(path) is { } source) return LineHash.Decode(source);
-        if (string.IsNullOrEmpty(root) || path.Length == 0) return null;
+        if (path.Length == 0) return null;
         try
         {
-            var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
-            var full = Path.GetFullPath(Path.Combine(fullRoot, path));
-            if (!full.StartsWith(fullRoot, StringComparison.Ordinal) || !File.Exists(full)) return null;
-            return LineHash.Decode(File.ReadAllBytes(full));
+            // An analyzed file outside the source root is recorded by its full path: it was read, so it is hashed.
+            if (string.IsNullOrEmpty(root) && !Path.IsPathRooted(path)) return null;
+            var fullRoot = string.IsNullOrEmpty(root) ? "" : Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
+            var full = Path.GetFullPath(IO.UntrustedFile.FullPathOf(fullRoot, path));
+            if (!Path.IsPathRooted(path) && !full.StartsWith(fullRoot, StringComparison.Ordinal)) return null;
+            if (!File.Exists(full)) return null;
+            return LineHash.Decode(IO.UntrustedFile.ReadAllBytes(full, maxBytes));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -95,11 +95,7 @@ public static class SarifLogWriter
             var (results, dropped) = ResultSelection.Select(_result, _options);
             var fingerprints = Fingerprints.Compute(results, _result, _options);
 
-            using var w = new Utf8JsonWriter(output, new JsonWriterOptions
-            {
-                Indented = _options.Indented,
-                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            });
+            using var w = new Utf8JsonWriter(output, OutputText.Json(_options.Indented));
             _w = w;
             w.WriteStartObject();
             w.WriteString("$schema", SchemaUri);
@@ -411,10 +407,23 @@ public static class SarifLogWriter
         private void WriteArtifactLocation(string path)
         {
             _w.WriteStartObject("artifactLocation");
-            _w.WriteString("uri", SarifUri.FromRelativePath(_uriPrefix + path));
-            _w.WriteString("uriBaseId", SourceRootBaseId);
+            if (IsOutsideSourceRoot(path))
+            {
+                // A file outside the source root (another folder of a multi-folder run, another drive): an absolute
+                // file: URI without uriBaseId, which GitHub and SARIF readers resolve as it is. A relative URI from
+                // %SRCROOT% would need ../ segments or, across drives, could not be written at all.
+                _w.WriteString("uri", SarifUri.FromFullPath(path, OperatingSystem.IsWindows()));
+            }
+            else
+            {
+                _w.WriteString("uri", SarifUri.FromRelativePath(_uriPrefix + path));
+                _w.WriteString("uriBaseId", SourceRootBaseId);
+            }
             _w.WriteEndObject();
         }
+
+        // Files outside the base directory are recorded by their full path (see FileDiscovery.Relative).
+        internal static bool IsOutsideSourceRoot(string path) => Path.IsPathRooted(path);
 
         private void WriteMessage(string name, string text)
         {

@@ -29,12 +29,32 @@ internal static class SarifUri
     public static string FromDirectory(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        string full = Path.GetFullPath(directory);
-        string p = Path.DirectorySeparatorChar == '\\' ? full.Replace('\\', '/') : full;
-        var sb = new StringBuilder("file://", p.Length + 16);
-        if (p.StartsWith("//", StringComparison.Ordinal))
+        var uri = FromFullPath(Path.GetFullPath(directory), OperatingSystem.IsWindows());
+        return uri.EndsWith('/') ? uri : uri + "/";
+    }
+
+    /// <summary>
+    /// The absolute <c>file:</c> URI of an absolute path. Windows paths (<paramref name="windows"/>) may be drive paths
+    /// (<c>C:\src</c> → <c>file:///C:/src</c>), UNC paths (<c>\\server\share\dir</c> → <c>file://server/share/dir</c>)
+    /// or either in extended-length or device form (<c>\\?\C:\src</c>, <c>\\?\UNC\server\share</c>, <c>\\.\C:\src</c>),
+    /// which name the same file: the prefix is not part of the URI.
+    /// </summary>
+    public static string FromFullPath(string fullPath, bool windows)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fullPath);
+        string p = fullPath;
+        if (windows)
         {
-            // A UNC path: \\server\share\dir → file://server/share/dir/
+            p = p.Replace('\\', '/');
+            if (p.StartsWith("//?/UNC/", StringComparison.OrdinalIgnoreCase) || p.StartsWith("//./UNC/", StringComparison.OrdinalIgnoreCase))
+                p = "//" + p[8..];
+            else if (p.StartsWith("//?/", StringComparison.Ordinal) || p.StartsWith("//./", StringComparison.Ordinal))
+                p = p[4..];
+        }
+        var sb = new StringBuilder("file://", p.Length + 16);
+        if (windows && p.StartsWith("//", StringComparison.Ordinal))
+        {
+            // A UNC path: //server/share/dir → file://server/share/dir
             int end = p.IndexOf('/', 2);
             string host = end < 0 ? p[2..] : p[2..end];
             AppendEncoded(sb, host, keepSlash: false);
@@ -50,7 +70,6 @@ internal static class SarifUri
             }
         }
         AppendEncoded(sb, p, keepSlash: true);
-        if (sb[^1] != '/') sb.Append('/');
         return sb.ToString();
     }
 

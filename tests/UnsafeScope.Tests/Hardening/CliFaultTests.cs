@@ -22,10 +22,10 @@ public sealed class CliFaultTests : IDisposable
     private static void AssertNoTemporaryFiles(string folder)
         => Assert.Empty(Directory.EnumerateFiles(folder, "*.tmp", SearchOption.AllDirectories));
 
-    [Fact]
+    [SkippableFact]
     public void AWriteThatFailsHalfWayKeepsTheOldOutputAndExitsWithAMessage()
     {
-        if (!OperatingSystem.IsLinux()) return;
+        Skip.IfNot(OperatingSystem.IsLinux(), "needs bash's ulimit -f and SIGXFSZ (Linux)");
         // A file size limit makes write() fail with EFBIG once 16 KB are written: a full disk, as seen by the process.
         // (SIGXFSZ ignored so the write fails instead of killing the process; W^X off because its double mapping is a file too.)
         const string limit = "trap '' XFSZ; ulimit -f 16; export DOTNET_EnableWriteXorExecute=0";
@@ -60,12 +60,12 @@ public sealed class CliFaultTests : IDisposable
         Assert.Equal("a file where the output folder should be", File.ReadAllText(blocker));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("INT")]
     [InlineData("TERM")]
     public async Task ASignalCancelsTheRunWithExit130AndNoOutput(string signal)
     {
-        if (!OperatingSystem.IsLinux()) return;
+        Skip.IfNot(OperatingSystem.IsLinux(), "sends POSIX signals with kill (Linux)");
         // Enough work for one job to be busy for seconds: the signal arrives mid-run.
         var line = "pub fn f(p: *const u8) -> u8 { unsafe { *p } }\n";
         for (int i = 0; i < 120; i++) Write($"src/m{i:D3}.rs", string.Concat(Enumerable.Repeat(line, 4_000)));
@@ -108,14 +108,15 @@ public sealed class CliFaultTests : IDisposable
         }
     }
 
-    [Fact]
+    [SkippableFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // skipped there, first thing
     public async Task UnreadableFilesAndFoldersAreReportedAndTheRestIsAnalyzed()
     {
-        if (!OperatingSystem.IsLinux()) return;
+        Skip.IfNot(OperatingSystem.IsLinux(), "uses Unix file modes and setpriv (Linux)");
         // Root reads everything, and CI runs as root: then the command runs as nobody (a copy of it, so every folder
         // on its path is open to nobody), which is what a permission problem looks like to it.
         bool asNobody = Environment.UserName == "root";
-        if (asNobody && !File.Exists("/usr/bin/setpriv")) return;
+        Skip.If(asNobody && !File.Exists("/usr/bin/setpriv"), "running as root, which reads everything, and /usr/bin/setpriv (util-linux) is missing to run the command as nobody");
         var open = (UnixFileMode)0b111_101_101;
         File.SetUnixFileMode(_dir, open);
         var cli = Path.Combine(_dir, "cli");

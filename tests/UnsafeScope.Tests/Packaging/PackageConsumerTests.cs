@@ -72,6 +72,18 @@ public sealed class PackageConsumerTests : IDisposable
         return commit;
     }
 
+    /// <summary>Both runtimes' parsers are in the package, each built for its runtime: an x86-64 ELF and an x64 PE DLL.</summary>
+    private static void CheckNativeParsers(ZipArchive package, string linuxFolder, string windowsFolder)
+    {
+        var so = Entry(package, linuxFolder + "libunsafescope_ts.so");
+        Assert.True(so.AsSpan(0, 4).SequenceEqual((byte[])[0x7F, (byte)'E', (byte)'L', (byte)'F']) && BitConverter.ToUInt16(so, 18) == 62, "the linux-x64 parser is not an x86-64 ELF");
+        var dll = package.GetEntry(windowsFolder + "unsafescope_ts.dll");
+        Assert.True(dll is not null, "the win-x64 parser is missing: install x86_64-w64-mingw32-gcc (gcc-mingw-w64-x86-64) and rebuild");
+        using var pe = new PEReader(new MemoryStream(Entry(package, dll.FullName)));
+        Assert.Equal(Machine.Amd64, pe.PEHeaders.CoffHeader.Machine);
+        Assert.True(pe.PEHeaders.IsDll, "the win-x64 parser is not a DLL");
+    }
+
     /// <summary>The library package: assembly, XML docs, both native parsers, README, license, repository; symbols with SourceLink.</summary>
     private static void CheckLibraryPackage(string nupkg, string snupkg)
     {
@@ -94,12 +106,7 @@ public sealed class PackageConsumerTests : IDisposable
         var xmlDocs = System.Text.Encoding.UTF8.GetString(Entry(package, "lib/net10.0/UnsafeScope.xml"));
         Assert.Contains("<member name=\"T:UnsafeScope.Driver.Analysis\">", xmlDocs);
         // The native parser for each runtime, built for that runtime: x86-64 ELF and x64 PE.
-        var so = Entry(package, "runtimes/linux-x64/native/libunsafescope_ts.so");
-        Assert.True(so.AsSpan(0, 4).SequenceEqual((byte[])[0x7F, (byte)'E', (byte)'L', (byte)'F']) && BitConverter.ToUInt16(so, 18) == 62, "the linux-x64 parser is not an x86-64 ELF");
-        var dll = package.GetEntry("runtimes/win-x64/native/unsafescope_ts.dll");
-        Assert.True(dll is not null, "the win-x64 parser is missing: install x86_64-w64-mingw32-gcc (gcc-mingw-w64-x86-64) and rebuild");
-        using (var pe = new PEReader(new MemoryStream(Entry(package, dll.FullName))))
-            Assert.Equal(Machine.Amd64, pe.PEHeaders.CoffHeader.Machine);
+        CheckNativeParsers(package, "runtimes/linux-x64/native/", "runtimes/win-x64/native/");
 
         // The symbols package holds the PDB of exactly this assembly, with SourceLink to the published commit and the
         // generated sources (not in git) embedded, so a debugger can step into every file.
@@ -131,8 +138,7 @@ public sealed class PackageConsumerTests : IDisposable
         Assert.Contains(metadata.Descendants(), e => e.Name.LocalName == "packageType" && e.Attribute("name")?.Value == "DotnetTool");
         var settings = XDocument.Load(new MemoryStream(Entry(package, "tools/net10.0/any/DotnetToolSettings.xml")));
         Assert.Equal("unsafescope", settings.Descendants().Single(e => e.Name.LocalName == "Command").Attribute("Name")?.Value);
-        Entry(package, "tools/net10.0/any/libunsafescope_ts.so");
-        Entry(package, "tools/net10.0/any/unsafescope_ts.dll");
+        CheckNativeParsers(package, "tools/net10.0/any/", "tools/net10.0/any/");
         Entry(package, "README.md");
     }
 

@@ -103,4 +103,21 @@ public sealed partial class SarifUriTests
         Assert.Equal("file:///", SarifUri.FromDirectory("/"));
         Assert.True(Uri.TryCreate(SarifUri.FromDirectory("/tmp/a b"), UriKind.Absolute, out var u) && u.IsFile);
     }
+
+    [Theory]
+    [InlineData(@"C:\src\driver", "file:///C:/src/driver")]
+    [InlineData(@"\\?\C:\src\driver", "file:///C:/src/driver")]
+    [InlineData(@"\\.\C:\src\driver", "file:///C:/src/driver")]
+    [InlineData(@"\\server\share\src", "file://server/share/src")]
+    [InlineData(@"\\?\UNC\server\share\src", "file://server/share/src")]
+    [InlineData(@"\\?\unc\server\share", "file://server/share")]
+    [InlineData(@"Z:\work\my repo\é", "file:///Z:/work/my%20repo/%C3%A9")]
+    [InlineData(@"C:\", "file:///C:/")]
+    public void WindowsPathsIncludingExtendedLengthAndUncBecomeTheSameFileUri(string path, string expected)
+    {
+        var uri = SarifUri.FromFullPath(path, windows: true);
+        Assert.Equal(expected, uri);
+        Assert.True(Uri.TryCreate(uri, UriKind.Absolute, out var u) && u.IsFile, uri);
+        Assert.DoesNotContain("%3F", uri, StringComparison.Ordinal); // the \\?\ prefix never leaks into the URI
+    }
 }

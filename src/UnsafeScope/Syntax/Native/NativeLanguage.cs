@@ -16,6 +16,20 @@ internal static unsafe class NativeLanguage
 
     internal static Tables Get() => s_tables.Value;
 
+    /// <summary>Null when the native parser loads and matches this assembly; otherwise one sentence saying what is wrong.</summary>
+    internal static string? LoadProblem()
+    {
+        try
+        {
+            Get();
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
+        }
+    }
+
     internal static RustSyntaxKind KindOf(ushort symbol, Tables tables)
         => symbol == ErrorSymbol ? RustSyntaxKind.Error : symbol < tables.Kinds.Length ? tables.Kinds[symbol] : RustSyntaxKind.Unknown;
 
@@ -28,9 +42,10 @@ internal static unsafe class NativeLanguage
         }
         catch (DllNotFoundException e)
         {
+            var file = OperatingSystem.IsWindows() ? NativeMethods.Library + ".dll" : "lib" + NativeMethods.Library + ".so";
             throw new InvalidOperationException(
-                $"The UnsafeScope native parser '{NativeMethods.Library}' could not be loaded for {RuntimeInformation.RuntimeIdentifier}. " +
-                "It ships under runtimes/<rid>/native in the package (linux-x64, win-x64); build it with native/build.sh.", e);
+                $"The native parser {file} is missing or cannot be loaded for {RuntimeInformation.RuntimeIdentifier} " +
+                "(it ships next to the program and under runtimes/<rid>/native in the package, for linux-x64 and win-x64): reinstall UnsafeScope, or build it with native/build.sh.", e);
         }
         if (nodeSize != (uint)sizeof(NodeRecord))
             throw new InvalidOperationException($"Native node record is {nodeSize} bytes but managed NodeRecord is {sizeof(NodeRecord)}: the native library does not match this assembly.");

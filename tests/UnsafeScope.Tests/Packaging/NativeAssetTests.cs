@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using UnsafeScope.Tests.Hardening;
+
+namespace UnsafeScope.Tests.Packaging;
+
+/// <summary>
+/// The native parser libraries: a package or Windows publish without the win-x64 library fails the build with what to
+/// install; a missing one is rebuilt where the cross-compiler is installed; a program without its library says so in
+/// one sentence and exits 3.
+/// </summary>
+public sealed class NativeAssetTests : IDisposable
+{
+    private readonly TempFolder _tmp = new("unsafescope-native-");
+
+    public void Dispose() => _tmp.Dispose();
+
+    private static string NativeArtifacts => Path.Combine(RepoPaths.Root, "artifacts", "native");
+
+    private static string Configuration =>
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    private static (int Exit, string Output) Run(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(5)), $"{file} {string.Join(' ', args)} did not finish in 5 minutes");
+        p.WaitForExit();
+        return (p.ExitCode, output + err.Result);
+    }
+
+    // A copy of artifacts/native with the Linux library, the generated sources and the verified downloads, but no win-x64 library.
+    private string NativeArtifactsWithoutWindowsLibrary()
+    {
+        var copy = Path.Combine(_tmp.Path, "native") + Path.DirectorySeparatorChar;
+        foreach (var folder in new[] { "linux-x64", "generated", "download" })
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(NativeArtifacts, folder)))
+            {
+                var target = Path.Combine(copy, folder, Path.GetFileName(file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+        return copy;
+    }
+
+    [Fact]
+    public void APackWithoutTheWindowsLibraryFailsAndSaysWhatToInstall()
+    {
+        var native = NativeArtifactsWithoutWindowsLibrary();
+        foreach (var project in new[] { "src/UnsafeScope/UnsafeScope.csproj", "src/UnsafeScope.Cli/UnsafeScope.Cli.csproj" })
+        {
+            var (exit, output) = Run("dotnet", "pack", project, "-c", Configuration, "--no-build", "-o", Path.Combine(_tmp.Path, "feed"), $"-p:NativeArtifacts={native}");
+            Assert.NotEqual(0, exit);
+            Assert.Contains("error USN004", output);
+            Assert.Contains("apt-get install gcc-mingw-w64-x86-64", output);
+        }
+        Assert.False(Directory.Exists(Path.Combine(_tmp.Path, "feed")) && Directory.EnumerateFiles(Path.Combine(_tmp.Path, "feed"), "*.nupkg").Any(),
+            "a package was written without the Windows library");
+    }
+
+    [SkippableFact]
+    public void AMissingWindowsLibraryIsRebuiltWhereTheCrossCompilerIsInstalled()
+    {
+        Skip.IfNot(ExternalTools.Find("x86_64-w64-mingw32-gcc") is not null, "x86_64-w64-mingw32-gcc is not installed (apt-get install gcc-mingw-w64-x86-64; .ci/run does)");
+        var native = NativeArtifactsWithoutWindowsLibrary();
+        // The Linux library and the generated sources are newer than every input: only the missing DLL makes the target run.
+        var (exit, output) = Run("dotnet", "msbuild", "src/UnsafeScope/UnsafeScope.csproj", "-nologo", "-t:BuildNativeParser", $"-p:Configuration={Configuration}", $"-p:NativeArtifacts={native}");
+        Assert.True(exit == 0, output);
+        var dll = Path.Combine(native, "win-x64", "unsafescope_ts.dll");
+        Assert.True(File.Exists(dll), output);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(dll));
+        Assert.Equal(System.Reflection.PortableExecutable.Machine.Amd64, pe.PEHeaders.CoffHeader.Machine);
+    }
+
+    [Fact]
+    public void AProgramWithoutItsNativeLibrarySaysSoInOneSentenceAndExits3()
+    {
+        // The command's own files, without the parser library next to them.
+        var app = Path.Combine(_tmp.Path, "app");
+        Directory.CreateDirectory(app);
+        foreach (var name in new[] { "UnsafeScope.Cli.dll", "UnsafeScope.Cli.runtimeconfig.json", "UnsafeScope.Cli.deps.json", "UnsafeScope.dll" })
+            File.Copy(Path.Combine(Path.GetDirectoryName(CliProcess.Dll)!, name), Path.Combine(app, name));
+        var (exit, output) = Run("dotnet", "exec", Path.Combine(app, "UnsafeScope.Cli.dll"), "analyze", RepoPaths.Fixtures("rules", "US1001"), "--quiet");
+        Assert.Equal(3, exit);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = Assert.Single(lines);
+        Assert.StartsWith("unsafescope: The native parser ", line);
+        Assert.Contains("is missing or cannot be loaded", line);
+        Assert.DoesNotContain("Exception", output);
+    }
+}
+
+/// <summary>Programs looked up on PATH, as a shell would.</summary>
+internal static class ExternalTools
+{
+    public static string? Find(string name)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            foreach (var candidate in OperatingSystem.IsWindows() ? [name + ".exe", name] : new[] { name })
+            {
+                var full = Path.Combine(dir, candidate);
+                if (File.Exists(full)) return full;
+            }
+        }
+        return null;
+    }
+}
