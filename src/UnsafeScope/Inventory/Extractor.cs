@@ -116,7 +116,7 @@ internal sealed class Extractor
         switch (node.Kind)
         {
             case RustSyntaxKind.LineComment or RustSyntaxKind.BlockComment:
-                if (node.Utf8Text.IndexOf("unsafescope-ignore"u8) >= 0) RecordSuppression(node);
+                if (IsSuppressionComment(node.Utf8Text)) RecordSuppression(node);
                 return true;
             case RustSyntaxKind.ModItem:
             {
@@ -1239,6 +1239,10 @@ internal sealed class Extractor
         }
         _facts.Suppressions.Add(new SuppressionComment(comment.Location, target + 1, ids, reason));
     }
+
+    /// <summary>The directive must open the comment (as ast-grep's): a comment that only mentions it, such as a fixture's expectation, is prose.</summary>
+    private static bool IsSuppressionComment(ReadOnlySpan<byte> comment)
+        => comment.TrimStart("/*!"u8).TrimStart(" \t"u8).StartsWith("unsafescope-ignore"u8);
 
     private FfiCall Ffi(string api, FfiCallForm form, Location location)
     {
