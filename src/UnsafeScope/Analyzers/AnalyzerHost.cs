@@ -93,6 +93,7 @@ internal sealed class AnalyzerHost
     {
         foreach (var region in file.Regions)
         {
+            if (!region.IsActive) continue; // not compiled for the configured target: inventoried, never reported
             RegionAnalysisContext? context = null;
             foreach (var (kinds, action) in _regionActions)
             {
