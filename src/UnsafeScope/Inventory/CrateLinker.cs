@@ -83,7 +83,10 @@ internal sealed class CrateLinker
             for (int i = pending.Count - 1; i >= 0; i--)
             {
                 var (module, path) = pending[i];
-                if (!ModuleExported(module)) continue;
+                // A `pub use` in a private module still exports what it names once the crate root re-exports that name
+                // from it (`pub use chain::hop` reaching `chain`'s own `pub use self::deep::hop`).
+                var leaf = StripGenerics(path).Split("::")[^1];
+                if (!ModuleExported(module) && !_reexportedItems.Contains((module, leaf))) continue;
                 pending.RemoveAt(i);
                 changed = true;
                 var segments = StripGenerics(path).Split("::");
