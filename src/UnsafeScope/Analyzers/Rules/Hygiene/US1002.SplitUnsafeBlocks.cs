@@ -31,7 +31,7 @@ public sealed class SplitUnsafeBlocksAnalyzer : RustAnalyzer
         if (r.InMacro) return;
         int max = c.Options.GetInt(Rule.Id, "max-operations", 1);
         // Operations under cfgs that exclude each other are never compiled together: count one configuration's.
-        var counted = Semantics.CfgAlternatives.Counted(r.Operations);
+        var counted = c.SemanticModel.GetCountedOperations(r);
         if (counted.Count <= max) return;
         c.ReportDiagnostic(Diagnostic.Create(Rule, DocumentUnsafeBlocksAnalyzer.HeadLocation(r), RuleFactory.OperationNotes(counted), null, counted.Count));
     }

@@ -30,12 +30,14 @@ public sealed class MarkPointerDerefFunctionsUnsafeAnalyzer : RustAnalyzer
     private static void Analyze(RegionAnalysisContext c)
     {
         var r = c.Region;
-        if (r.InUnsafeFunction || !r.IsExported || r.PointerParameters.IsEmpty) return;
-        foreach (var op in r.Operations)
+        var model = c.SemanticModel;
+        var pointers = model.GetPointerParameters(r);
+        if (r.InUnsafeFunction || !model.IsExported(r) || pointers.IsEmpty) return;
+        foreach (var op in model.GetUnsafeOperations(r))
         {
             if (op.Kind is not (OperationKind.RawPointerDeref or OperationKind.UnsafeCall or OperationKind.UnsafeMethodCall or OperationKind.ExternCall)) continue;
             foreach (var operand in op.Operands)
-                if (r.PointerParameters.Contains(operand.Name))
+                if (pointers.Contains(operand.Name))
                     c.ReportDiagnostic(Diagnostic.Create(Rule, operand.Location));
         }
     }

@@ -29,9 +29,10 @@ public sealed class WrapUnsafeOpsInUnsafeFunctionsAnalyzer : RustAnalyzer
     {
         var r = c.Region;
         // Token trees are opaque to the compiler, except the bodies of local macro_rules! it expands (MacroRules).
-        if ((r.InMacro && r.MacroRules.Length == 0) || r.Operations.IsEmpty) return;
+        var operations = c.SemanticModel.GetUnsafeOperations(r);
+        if ((r.InMacro && r.MacroRules.Length == 0) || operations.IsEmpty) return;
         if (string.CompareOrdinal(c.File.Edition, "2024") < 0 && !c.Options.GetBool(Rule.Id, "all-editions", false)) return;
-        foreach (var op in r.Operations)
+        foreach (var op in operations)
             c.ReportDiagnostic(Diagnostic.Create(Rule, op.Location, [new RelatedLocation(DocumentUnsafeBlocksAnalyzer.HeadLocation(r), "the unsafe fn")], null, RegionKinds.Describe(op.Kind)));
     }
 }
