@@ -1005,15 +1005,37 @@ internal sealed class Extractor
         if (macro.ChildOfKind(RustSyntaxKind.TokenTree) is not { } tt || tt.Span.Length < 2) return false;
         if (shape == "expression") return ExtractExpressionMacro(macro, tt);
         var groups = new List<TextSpan>();
+        List<(TextSpan Group, string Cfg)>? branchCfgs = null;
         if (shape is "items" or "unsafe-fns")
         {
             groups.Add(TextSpan.FromBounds(tt.Span.Start + 1, tt.Span.End - 1));
         }
         else
         {
+            // `if #[cfg(A)] { … } else if #[cfg(B)] { … } else { … }`: each branch holds when its predicate does and
+            // none before it did, so the branches are alternatives (and a target decides which is compiled).
+            var earlier = new List<string>();
+            string? pending = null;
             foreach (var c in tt.Children)
-                if (c.Kind == RustSyntaxKind.TokenTree && c.Utf8Text.Length >= 2 && c.Utf8Text[0] == (byte)'{')
-                    groups.Add(TextSpan.FromBounds(c.Span.Start + 1, c.Span.End - 1));
+            {
+                if (c.Kind != RustSyntaxKind.TokenTree || c.Utf8Text.Length < 2) continue;
+                if (c.Utf8Text[0] == (byte)'[')
+                {
+                    var attribute = c.Text;
+                    int open = attribute.IndexOf("cfg(", StringComparison.Ordinal), close = attribute.LastIndexOf(')');
+                    pending = open >= 0 && close > open + 4 ? Semantics.CfgAlternatives.Normalize(attribute[(open + 4)..close]) : null;
+                    continue;
+                }
+                if (c.Utf8Text[0] != (byte)'{') continue;
+                var group = TextSpan.FromBounds(c.Span.Start + 1, c.Span.End - 1);
+                groups.Add(group);
+                var negated = earlier.Select(e => $"not({e})").ToList();
+                var cfg = pending is { } p ? (negated.Count == 0 ? p : $"all({string.Join(',', negated)},{p})")
+                    : negated.Count == 0 ? "" : negated.Count == 1 ? negated[0] : $"all({string.Join(',', negated)})";
+                if (cfg.Length > 0) (branchCfgs ??= []).Add((group, cfg));
+                if (pending is not null) earlier.Add(pending);
+                pending = null;
+            }
         }
         if (groups.Count == 0) return false;
         var source = _text.Bytes;
@@ -1026,7 +1048,7 @@ internal sealed class Extractor
             for (int i = bytes.AsSpan(g.Start, g.Length).IndexOf("{const}"u8); i >= 0; i = bytes.AsSpan(g.Start, g.Length).IndexOf("{const}"u8))
                 " const "u8.CopyTo(bytes.AsSpan(g.Start + i));
         }
-        return ExtractFragment(macro, bytes, isItems: true, unsafeFnsBy: shape == "unsafe-fns" ? MacroName(macro) : "");
+        return ExtractFragment(macro, bytes, isItems: true, unsafeFnsBy: shape == "unsafe-fns" ? MacroName(macro) : "", branchCfgs: branchCfgs);
     }
 
     /// <summary>
@@ -1068,7 +1090,8 @@ internal sealed class Extractor
     }
 
     /// <summary>Extracts a re-parsed fragment of this file with the macro's context (modules, impl, function, region) around it.</summary>
-    private bool ExtractFragment(SyntaxNode macro, byte[] bytes, bool isItems, SyntaxNode? commentScope = null, string unsafeFnsBy = "")
+    private bool ExtractFragment(SyntaxNode macro, byte[] bytes, bool isItems, SyntaxNode? commentScope = null, string unsafeFnsBy = "",
+        List<(TextSpan Group, string Cfg)>? branchCfgs = null)
     {
         if ((isItems ? _budget : _expressionBudget) is { } budget && !budget.TryTake(bytes.Length)) return false;
         var fragment = RustSyntaxTree.Parse(SourceText.From(bytes, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
@@ -1076,7 +1099,7 @@ internal sealed class Extractor
         fragment.LocationMap = _tree.LocationMap; // a fragment of an expansion keeps the expansion's offsets
         // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
         if (isItems) _itemFragments?.Add(fragment);
-        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor };
+        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor, _outerCfgs = CfgsAt(macro), _branchCfgs = branchCfgs };
         // The macro's enclosing modules, impls and functions stay the items' context.
         nested.InheritContext(_stack);
         nested.Walk();
@@ -1397,7 +1420,7 @@ internal sealed class Extractor
             EnclosingAbi = kind is RegionKind.UnsafeBlock && fn is not null ? fn.Abi : "",
             InUnsafeFunction = kind is RegionKind.UnsafeBlock && fn is not null && fn.IsUnsafe,
             PointerParameters = kind is RegionKind.UnsafeBlock && fn?.PointerParameters is { Count: > 0 } pp ? [.. pp] : [],
-            Cfgs = EnclosingCfgs(anchor),
+            Cfgs = CfgsAt(anchor),
             Module = CurrentModule(),
             MacroRules = inMacro ? _macroRules : "",
             // In an expansion, an unsafe fn is the macro's way to check code passed to it (see ExpandLocalMacro).
@@ -1417,6 +1440,23 @@ internal sealed class Extractor
         return draft;
     }
 
+    /// <summary>cfgs that hold around this (fragment) tree: the macro invocation's own and those of the branch it sits in.</summary>
+    private List<string> _outerCfgs = [];
+
+    /// <summary>In a <c>cfg_if!</c> fragment: each branch's code span and the predicate under which it is compiled.</summary>
+    private List<(TextSpan Group, string Cfg)>? _branchCfgs;
+
+    /// <summary>Every cfg that must hold for the node to be compiled: its attributes, its cfg_if! branch, the invocation's.</summary>
+    private List<string> CfgsAt(SyntaxNode node)
+    {
+        var cfgs = EnclosingCfgs(node);
+        if (_branchCfgs is { } branches)
+            foreach (var (group, cfg) in branches)
+                if (group.Contains(node.Span.Start)) cfgs.Add(cfg);
+        if (_outerCfgs.Count > 0) cfgs.AddRange(_outerCfgs);
+        return cfgs;
+    }
+
     /// <summary>The <c>#[cfg]</c> predicates on the node and every item or statement around it in this tree.</summary>
     private static List<string> EnclosingCfgs(SyntaxNode node)
     {
@@ -1428,6 +1468,7 @@ internal sealed class Extractor
         }
         return cfgs ?? [];
     }
+
 
     private static SyntaxNode? RealNodeAt(SyntaxNode scope, int start)
     {

@@ -91,6 +91,30 @@ public class CfgAlternativesTests
     }
 
     [Fact]
+    public void TheBranchesOfACfgIfChainAreAlternativesThatATargetDecides()
+    {
+        using var folder = new TempFolder("unsafescope-cfgif-");
+        folder.Write("Cargo.toml", "[package]\nname = \"chain\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+        folder.Write("src/lib.rs", """
+            cfg_if::cfg_if! {
+                if #[cfg(windows)] {
+                    pub fn pick(p: *const u8) -> u8 { unsafe { *p } }
+                } else if #[cfg(unix)] {
+                    pub fn pick(p: *const u8) -> u8 { unsafe { *p } }
+                } else {
+                    pub fn pick(p: *const u8) -> u8 { unsafe { *p } }
+                }
+            }
+            """);
+        static List<bool> Active(AnalysisResult r) => [.. r.Files.SelectMany(f => f.Inventory!.Regions).Where(x => x.Kind == RegionKind.UnsafeBlock).OrderBy(x => x.StartLine).Select(x => x.IsActive)];
+        Assert.Equal([true, true, true], Active(Analysis.Run(new AnalysisOptions { Paths = [folder.Path], Jobs = 1 })));
+        Assert.Equal([false, true, false], Active(Analysis.Run(new AnalysisOptions { Paths = [folder.Path], Jobs = 1, Target = "x86_64-unknown-linux-gnu" })));
+        Assert.Equal([true, false, false], Active(Analysis.Run(new AnalysisOptions { Paths = [folder.Path], Jobs = 1, Target = "x86_64-pc-windows-msvc" })));
+        var linux = Analysis.Run(new AnalysisOptions { Paths = [folder.Path], Jobs = 1, Target = "x86_64-unknown-linux-gnu" });
+        Assert.Equal([5], linux.Diagnostics.Where(d => d.Id == "US1001").Select(d => d.Location.StartLine));
+    }
+
+    [Fact]
     public void AnInvalidTargetFailsTheSetupClearly()
         => Assert.Contains("not a target triple", Assert.Throws<ArgumentException>(() => Analysis.Run(new AnalysisOptions { Paths = [RepoPaths.Fixtures("rules", "US1002-cfg")], Target = "nonsense" })).Message, StringComparison.Ordinal);
 
