@@ -50,6 +50,8 @@ internal static class Cli
           --deps D1,D2         opt-in: folders of unpacked crates (<name>-<version>, e.g. ~/.cargo/registry/src/*/ or
                                /usr/share/cargo/registry) where each crate's Cargo.toml dependencies are looked up, so
                                calls of their unsafe and extern functions count as unsafe operations
+          --target TRIPLE      fix cfgs for one target (x86_64-pc-windows-msvc for a Windows driver): code under a false
+                               cfg stays in the inventory, inactive, with no findings (default: exclusive cfgs are alternatives)
           --queries F1,F2      extra query packs (.scm rules as tree-sitter queries, see queries/README.md)
           --config FILE        configuration (default: unsafescope.toml found upward from the first path)
           --no-config          ignore any unsafescope.toml
@@ -128,7 +130,7 @@ internal static class Cli
     }
 
     // Options that decide what a run computes: analyze and merge take the same ones.
-    private static readonly string[] s_runOptions = ["max-file-size", "parse-timeout", "catalog", "config", "baseline", "queries", "deps", "preset"];
+    private static readonly string[] s_runOptions = ["max-file-size", "parse-timeout", "catalog", "config", "baseline", "queries", "deps", "preset", "target"];
     private static readonly string[] s_outputOptions = ["json", "markdown", "html", "fail-on", "show", "sarif", "category"];
 
     private static int Analyze(string[] args, CancellationToken cancellationToken)
@@ -256,6 +258,9 @@ internal static class Cli
         var deps = cl.Get("deps") is { } dl ? dl.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
         foreach (var d in deps)
             if (!Directory.Exists(d)) throw new UsageException($"--deps '{d}' is not a folder.");
+        var target = cl.Get("target");
+        if (target is not null && UnsafeScope.Semantics.TargetConfiguration.Parse(target) is null)
+            throw new UsageException($"--target '{target}' is not a target triple (arch-vendor-os[-env], e.g. x86_64-pc-windows-msvc).");
         var failOn = cl.Get("fail-on") ?? "none";
         if (failOn is not ("error" or "warning" or "note" or "none"))
             throw new UsageException($"--fail-on must be error, warning, note or none, not '{failOn}'.");
@@ -266,6 +271,7 @@ internal static class Cli
             Catalog = catalog,
             Configuration = config,
             DependencySources = [.. deps],
+            Target = target,
             MaxFileBytes = cl.GetInt("max-file-size", 16 * 1024 * 1024, 1, int.MaxValue),
             ParseTimeout = TimeSpan.FromSeconds(cl.GetInt("parse-timeout", 30, 1, 3600)),
         };

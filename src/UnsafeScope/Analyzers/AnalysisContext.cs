@@ -137,11 +137,12 @@ public sealed class QueryMatchAnalysisContext : ReportingContext
 /// <summary>The context of a region action.</summary>
 public sealed class RegionAnalysisContext : ReportingContext
 {
-    internal RegionAnalysisContext(UnsafeRegion region, FileInventory file, AnalyzerOptions options, Action<Diagnostic> report, CancellationToken ct)
+    internal RegionAnalysisContext(UnsafeRegion region, FileInventory file, Semantics.SemanticModel model, AnalyzerOptions options, Action<Diagnostic> report, CancellationToken ct)
         : base(options, report, ct)
     {
         Region = region;
         File = file;
+        SemanticModel = model;
     }
 
     /// <summary>The region.</summary>
@@ -149,16 +150,26 @@ public sealed class RegionAnalysisContext : ReportingContext
 
     /// <summary>The file's inventory (other regions of the file).</summary>
     public FileInventory File { get; }
+
+    /// <summary>The linked crate's answers about this file: operations, exported items, active code.</summary>
+    public Semantics.SemanticModel SemanticModel { get; }
 }
 
 /// <summary>The context of a file action.</summary>
 public sealed class FileAnalysisContext : ReportingContext
 {
-    internal FileAnalysisContext(FileInventory file, AnalyzerOptions options, Action<Diagnostic> report, CancellationToken ct)
-        : base(options, report, ct) => File = file;
+    internal FileAnalysisContext(FileInventory file, Semantics.SemanticModel model, AnalyzerOptions options, Action<Diagnostic> report, CancellationToken ct)
+        : base(options, report, ct)
+    {
+        File = file;
+        SemanticModel = model;
+    }
 
     /// <summary>The file's inventory.</summary>
     public FileInventory File { get; }
+
+    /// <summary>The linked crate's answers about this file: operations, exported items, active code.</summary>
+    public Semantics.SemanticModel SemanticModel { get; }
 }
 
 /// <summary>The context of crate start and end actions.</summary>
@@ -180,4 +191,7 @@ public sealed class CrateAnalysisContext : ReportingContext
 
     /// <summary>The crate's file inventories (complete at crate end; empty at crate start).</summary>
     public IReadOnlyList<FileInventory> Files { get; }
+
+    /// <summary>The semantic model of one of the crate's files (at crate end, whether any item is exported, say).</summary>
+    public Semantics.SemanticModel GetSemanticModel(FileInventory file) => new(file ?? throw new ArgumentNullException(nameof(file)));
 }

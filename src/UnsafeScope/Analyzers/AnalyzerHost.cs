@@ -91,17 +91,19 @@ internal sealed class AnalyzerHost
 
     public void RunFileActions(FileInventory file, Action<Diagnostic> report, CancellationToken ct)
     {
+        var model = new Semantics.SemanticModel(file);
         foreach (var region in file.Regions)
         {
+            if (!region.IsActive) continue; // not compiled for the configured target: inventoried, never reported
             RegionAnalysisContext? context = null;
             foreach (var (kinds, action) in _regionActions)
             {
                 if (!kinds.IsEmpty && !kinds.Contains(region.Kind)) continue;
-                action(context ??= new RegionAnalysisContext(region, file, Options, report, ct));
+                action(context ??= new RegionAnalysisContext(region, file, model, Options, report, ct));
             }
         }
         if (_fileActions.Count == 0) return;
-        var fileContext = new FileAnalysisContext(file, Options, report, ct);
+        var fileContext = new FileAnalysisContext(file, model, Options, report, ct);
         foreach (var a in _fileActions) a(fileContext);
     }
 

@@ -58,6 +58,14 @@ public sealed record AnalysisOptions
     /// </summary>
     public ImmutableArray<string> DependencySources { get; init; } = [];
 
+    /// <summary>
+    /// A target triple (<c>x86_64-pc-windows-msvc</c>) that fixes <c>target_*</c>, <c>unix</c> and <c>windows</c> cfgs:
+    /// regions under a cfg that is false for it stay in the inventory, inactive, and get no findings, and operations under
+    /// a false cfg are not counted. Null (the default): cfgs that exclude each other are alternatives, and counts take the
+    /// largest (see <see cref="Semantics.CfgAlternatives"/>). An invalid triple fails the run's setup with an ArgumentException.
+    /// </summary>
+    public string? Target { get; init; }
+
     /// <summary>Folder names never descended into.</summary>
     public ImmutableArray<string> ExcludedDirectoryNames { get; init; } = ["target", ".git", "node_modules"];
 }

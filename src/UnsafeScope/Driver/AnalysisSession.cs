@@ -28,6 +28,8 @@ internal sealed class AnalysisSession
                 : $"analyzer {a.GetType().AssemblyQualifiedName} {a.GetType().Module.ModuleVersionId}"),
             $"limits {options.MaxFileBytes} {options.ParseTimeout.Ticks}",
             "excluded " + string.Join('/', options.ExcludedDirectoryNames),
+            // Shards linked together must agree on which cfgs hold.
+            "target " + options.Target,
         ]);
         Cache = options.CacheDirectory is { } dir ? new ResultCache(dir) : null;
     }
@@ -35,6 +37,9 @@ internal sealed class AnalysisSession
     public AnalysisOptions Options { get; }
 
     public ApiCatalog Catalog { get; }
+
+    /// <summary>The configured target, or null (cfgs are alternatives).</summary>
+    public Semantics.TargetConfiguration? Target { get; private init; }
 
     public UnsafeScopeConfig Config { get; }
 
@@ -88,6 +93,9 @@ internal sealed class AnalysisSession
             analyzers = analyzers.Add(pack);
         }
         config.Validate(analyzers.SelectMany(a => a.SupportedDiagnostics));
-        return new AnalysisSession(options, catalog, config, analyzers);
+        var target = options.Target is { } triple
+            ? Semantics.TargetConfiguration.Parse(triple) ?? throw new ArgumentException($"'{triple}' is not a target triple (arch-vendor-os[-env]).", nameof(options))
+            : null;
+        return new AnalysisSession(options, catalog, config, analyzers) { Target = target };
     }
 }

@@ -124,7 +124,7 @@ internal sealed class CrateStage
         indices.Sort();
         var notes = new List<ToolNotification>();
         var first = _facts[indices[0]]!;
-        var linker = new CrateLinker(_session.Catalog, indices.Select(i => _facts[i]!), _dependencies?.ForCrate(_locator.PackageAt(crateRoot), first.Crate) ?? CrateDependencies.None);
+        var linker = new CrateLinker(_session.Catalog, indices.Select(i => _facts[i]!), _dependencies?.ForCrate(_locator.PackageAt(crateRoot), first.Crate) ?? CrateDependencies.None, _session.Target);
         var counts = InventoryCounts.Zero;
         var root = FileDiscovery.Relative(_baseDirectory, crateRoot) is { Length: > 0 } r ? r : ".";
         Analysis.RunAnalyzers(() => host.RunCrateStart(first.Crate, root, Report, _cancellationToken), "crate start", root, notes);
@@ -136,7 +136,6 @@ internal sealed class CrateStage
             _results[i] = _results[i]! with { Inventory = inventory };
             counts += inventory.Counts;
             var list = _diagnostics[i]!;
-            DeferredConditions.Apply(list, inventory);
             Analysis.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken), "region and file", inventory.Path, notes);
         }
         Analysis.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken), "crate end", root, notes);

@@ -262,7 +262,8 @@ internal static class FileRecordFormat
     [
         f.MacroCalls, f.ExternFunctions, f.SafeExternFunctions, f.ExternStatics, f.StaticMuts, f.UnionFields, f.StructFields,
         f.RawPointerFields, f.NonNullFields, f.PointerCellFields, f.NonPointerFields, f.UnsafeFnPointerFields, f.TypedFields,
-        f.TypedPointerFields, f.PointerReturningFunctions, f.TypesWithPublicRawFields,
+        f.TypedPointerFields, f.PointerReturningFunctions, f.TypesWithPublicRawFields, f.PointerAliases, f.UnsafeFnConsts,
+        f.UnsafeFnTupleFields, f.PublicTypes, f.UnionTypedFields,
     ];
 
     private static void WriteRegion(BinaryWriter w, RegionDraft r, string path)
@@ -286,12 +287,16 @@ internal static class FileRecordFormat
         w.Write(r.InUnsafeFunction);
         w.Write(r.Module);
         w.Write(r.MacroRules);
+        WriteStrings(w, r.PointerParameters);
+        WriteStrings(w, r.Cfgs);
+        w.Write(r.HasInnerCfg);
         w.Write(r.Operations.Count);
         foreach (var o in r.Operations)
         {
             w.Write((byte)o.Kind);
             w.Write(o.Name);
             WriteLocation(w, o.Location, path);
+            WriteOperands(w, o.Operands, o.Cfg, path);
         }
         w.Write(r.FfiCalls.Count);
         foreach (var c in r.FfiCalls)
@@ -323,7 +328,26 @@ internal static class FileRecordFormat
             w.Write((byte)c.Origin.Kind);
             w.Write(c.Origin.Name is not null); // default(PointerOrigin) has no name, PointerOrigin.None an empty one
             if (c.Origin.Name is not null) w.Write(c.Origin.Name);
+            WriteOperands(w, c.Operands, c.Cfg, path);
         }
+    }
+
+    private static void WriteOperands(BinaryWriter w, System.Collections.Immutable.ImmutableArray<Operand> operands, string cfg, string path)
+    {
+        w.Write(operands.Length);
+        foreach (var o in operands)
+        {
+            w.Write(o.Name);
+            WriteLocation(w, o.Location, path);
+        }
+        w.Write(cfg);
+    }
+
+    private static (System.Collections.Immutable.ImmutableArray<Operand> Operands, string Cfg) ReadOperands(BinaryReader rd, string path)
+    {
+        var operands = new Operand[rd.ReadInt32()];
+        for (int i = 0; i < operands.Length; i++) operands[i] = new Operand(rd.ReadString(), ReadLocation(rd, path));
+        return ([.. operands], rd.ReadString());
     }
 
     private static RegionDraft ReadRegion(BinaryReader rd, string path)
@@ -349,16 +373,27 @@ internal static class FileRecordFormat
             InUnsafeFunction = rd.ReadBoolean(),
             Module = rd.ReadString(),
             MacroRules = rd.ReadString(),
+            PointerParameters = [.. ReadStrings(rd)],
+            Cfgs = [.. ReadStrings(rd)],
         };
+        r.HasInnerCfg = rd.ReadBoolean();
         for (int i = rd.ReadInt32(); i > 0; i--)
-            r.Operations.Add(new UnsafeOperation((OperationKind)rd.ReadByte(), rd.ReadString(), ReadLocation(rd, path)));
+        {
+            var o = new UnsafeOperation((OperationKind)rd.ReadByte(), rd.ReadString(), ReadLocation(rd, path));
+            var (operands, cfg) = ReadOperands(rd, path);
+            r.Operations.Add(o with { Operands = operands, Cfg = cfg });
+        }
         for (int i = rd.ReadInt32(); i > 0; i--)
             r.FfiCalls.Add(new FfiCall(rd.ReadString(), rd.ReadString(), rd.ReadString(), (FfiCallForm)rd.ReadByte(), rd.ReadString(), ReadLocation(rd, path)));
         for (int i = rd.ReadInt32(); i > 0; i--)
             r.Mmio.Add(new MmioAccess(rd.ReadString(), rd.ReadString(), rd.ReadString(), ReadLocation(rd, path)));
         for (int i = rd.ReadInt32(); i > 0; i--)
-            r.Candidates.Add(new Candidate((CandidateKind)rd.ReadByte(), rd.ReadString(), rd.ReadString(), ReadLocation(rd, path), rd.ReadString(), rd.ReadBoolean(),
-                new PointerOrigin((PointerOriginKind)rd.ReadByte(), rd.ReadBoolean() ? rd.ReadString() : null!)));
+        {
+            var c = new Candidate((CandidateKind)rd.ReadByte(), rd.ReadString(), rd.ReadString(), ReadLocation(rd, path), rd.ReadString(), rd.ReadBoolean(),
+                new PointerOrigin((PointerOriginKind)rd.ReadByte(), rd.ReadBoolean() ? rd.ReadString() : null!));
+            var (operands, cfg) = ReadOperands(rd, path);
+            r.Candidates.Add(c with { Operands = operands, Cfg = cfg });
+        }
         return r;
     }
 

@@ -36,10 +36,17 @@ internal sealed class CrateLinker
     private readonly HashSet<string> _unsafeMacros = new(StringComparer.Ordinal);
     private readonly HashSet<string> _macroCalls = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reexportedNames = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pointerAliases = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unionTypedFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unsafeFnConsts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unsafeFnTupleFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _publicTypes = new(StringComparer.Ordinal);
+    private readonly Semantics.TargetConfiguration? _target;
 
-    public CrateLinker(ApiCatalog catalog, IEnumerable<FileFacts> crateFiles, CrateDependencies? dependencies = null)
+    public CrateLinker(ApiCatalog catalog, IEnumerable<FileFacts> crateFiles, CrateDependencies? dependencies = null, Semantics.TargetConfiguration? target = null)
     {
         _catalog = catalog;
+        _target = target;
         _deps = dependencies ?? CrateDependencies.None;
         var files = crateFiles.ToList();
         _index = new FunctionIndex(files);
@@ -60,6 +67,11 @@ internal sealed class CrateLinker
             _macroCalls.UnionWith(f.MacroCalls);
             _pointerReturning.UnionWith(f.PointerReturningFunctions);
             _publicRawTypes.UnionWith(f.TypesWithPublicRawFields);
+            _pointerAliases.UnionWith(f.PointerAliases);
+            _unionTypedFields.UnionWith(f.UnionTypedFields);
+            _unsafeFnConsts.UnionWith(f.UnsafeFnConsts);
+            _unsafeFnTupleFields.UnionWith(f.UnsafeFnTupleFields);
+            _publicTypes.UnionWith(f.PublicTypes);
             foreach (var (path, isPub) in f.ModuleDeclarations) _modules[path] = _modules.GetValueOrDefault(path) || isPub;
         }
         // `pub use` in exported modules exports what it names: glob re-exports whole modules, others names. A module
@@ -71,7 +83,10 @@ internal sealed class CrateLinker
             for (int i = pending.Count - 1; i >= 0; i--)
             {
                 var (module, path) = pending[i];
-                if (!ModuleExported(module)) continue;
+                // A `pub use` in a private module still exports what it names once the crate root re-exports that name
+                // from it (`pub use chain::hop` reaching `chain`'s own `pub use self::deep::hop`).
+                var leaf = StripGenerics(path).Split("::")[^1];
+                if (!ModuleExported(module) && !_reexportedItems.Contains((module, leaf))) continue;
                 pending.RemoveAt(i);
                 changed = true;
                 var segments = StripGenerics(path).Split("::");
@@ -112,6 +127,8 @@ internal sealed class CrateLinker
             var ffi = new List<FfiCall>(draft.FfiCalls);
             foreach (var c in draft.Candidates)
                 Resolve(c, draft, facts, ops, ffi);
+            // Operations under a cfg the target makes false are not compiled.
+            if (_target is { } target) ops.RemoveAll(o => o.Cfg.Length > 0 && Semantics.CfgAlternatives.Evaluate(o.Cfg, target) == false);
             var region = new UnsafeRegion
             {
                 Kind = draft.Kind,
@@ -131,6 +148,8 @@ internal sealed class CrateLinker
                 OwnerType = draft.OwnerType,
                 EnclosingAbi = draft.EnclosingAbi,
                 InUnsafeFunction = draft.InUnsafeFunction,
+                PointerParameters = [.. draft.PointerParameters.Select(PointerParameter).OfType<string>()],
+                IsActive = _target is not { } t || draft.Cfgs.TrueForAll(c => Semantics.CfgAlternatives.Evaluate(c, t) != false),
                 Operations = [.. ops.OrderBy(o => o.Location.SourceSpan.Start).ThenBy(o => o.Kind)],
                 FfiCalls = [.. ffi.OrderBy(o => o.Location.SourceSpan.Start).ThenBy(o => o.Name, StringComparer.Ordinal)],
                 Mmio = [.. draft.Mmio.OrderBy(o => o.Location.SourceSpan.Start).ThenBy(o => o.Kind, StringComparer.Ordinal)],
@@ -144,6 +163,13 @@ internal sealed class CrateLinker
         }
         var frozen = regions.ToImmutable();
         return new FileInventory(facts.Path, facts.Crate, frozen, Count(facts, frozen), facts.Edition);
+    }
+
+    /// <summary>A parameter written <c>name:Type</c> is a raw pointer when the crate declares Type as an alias of one.</summary>
+    private string? PointerParameter(string p)
+    {
+        int colon = p.IndexOf(':');
+        return colon < 0 ? p : _pointerAliases.Contains(p[(colon + 1)..]) ? p[..colon] : null;
     }
 
     /// <summary>
@@ -179,10 +205,34 @@ internal sealed class CrateLinker
     /// </summary>
     private bool IsExported(RegionDraft draft)
     {
-        if (draft.DocHidden || draft.Visibility != "pub") return false;
+        // Blocks: their function's effective visibility, which #[doc(hidden)] does not change (only clippy's doc lints
+        // skip hidden items); a trait impl's method is exported with the impl's type.
+        if (draft.Kind == RegionKind.UnsafeBlock)
+        {
+            if (draft.Visibility == "trait-impl") return TypeExported(draft.OwnerType);
+        }
+        else if (draft.DocHidden)
+        {
+            return false;
+        }
+        if (draft.Visibility != "pub") return false;
         if (ModuleExported(draft.Module) || _reexportedModules.Contains(draft.Module)) return true;
         // Impls may sit in another module than their type: the type's name is enough. Free items: that module's.
         return draft.OwnerType.Length > 0 ? _reexportedNames.Contains(draft.OwnerType) : _reexportedItems.Contains((draft.Module, draft.Name));
+    }
+
+    /// <summary>A <c>pub</c> struct, enum or union of that name in an exported module, or re-exported by name.</summary>
+    private bool TypeExported(string name)
+    {
+        if (name.Length == 0) return false;
+        if (_reexportedNames.Contains(name)) return true;
+        foreach (var t in _publicTypes)
+        {
+            int i = t.LastIndexOf("::", StringComparison.Ordinal);
+            var (module, typeName) = i < 0 ? ("", t) : (t[..i], t[(i + 2)..]);
+            if (typeName == name && (ModuleExported(module) || _reexportedModules.Contains(module))) return true;
+        }
+        return false;
     }
 
     private void Resolve(Candidate c, RegionDraft draft, FileFacts file, List<UnsafeOperation> ops, List<FfiCall> ffi)
@@ -194,7 +244,7 @@ internal sealed class CrateLinker
                 break;
             case CandidateKind.MethodCall:
                 if (IsUnsafeMethod(c, draft.OwnerType))
-                    ops.Add(new UnsafeOperation(OperationKind.UnsafeMethodCall, c.Name, c.Location));
+                    ops.Add(c.ToOperation(OperationKind.UnsafeMethodCall, c.Name));
                 break;
             case CandidateKind.Deref:
             {
@@ -203,25 +253,30 @@ internal sealed class CrateLinker
                 bool pointer = c.RawReceiver
                     || (c.Origin.Kind == PointerOriginKind.SelfField && draft.OwnerType.Length > 0 && _typedFields.Contains(typed)
                         ? _typedPointerFields.Contains(typed)
-                        : (c.Origin.Kind is PointerOriginKind.Call or PointerOriginKind.CellField && IsPointer(c.Origin))
+                        : (c.Origin.Kind is PointerOriginKind.Call or PointerOriginKind.CellField or PointerOriginKind.TypeAlias && IsPointer(c.Origin))
                           || (c.Name.Length > 0 && _rawPointerFields.Contains(c.Name)));
                 if (pointer)
-                    ops.Add(new UnsafeOperation(OperationKind.RawPointerDeref, c.Base, c.Location));
+                    ops.Add(c.ToOperation(OperationKind.RawPointerDeref, c.Base));
                 break;
             }
             case CandidateKind.Ident:
                 if (_staticMuts.Contains(c.Name))
-                    ops.Add(new UnsafeOperation(OperationKind.StaticMutAccess, c.Name, c.Location));
+                    ops.Add(c.ToOperation(OperationKind.StaticMutAccess, c.Name));
                 else if (_externStatics.Contains(c.Name))
-                    ops.Add(new UnsafeOperation(OperationKind.ExternStaticAccess, c.Name, c.Location));
+                    ops.Add(c.ToOperation(OperationKind.ExternStaticAccess, c.Name));
+                break;
+            case CandidateKind.Field when c.Origin.Kind is PointerOriginKind.TypeAlias or PointerOriginKind.Call && (_unionTypedFields.Contains(c.Origin.Name + "." + c.Name) || _typedFields.Contains(c.Origin.Name + "." + c.Name)):
+                // The receiver's type is known (declared, or the constructor it came from): a field of a crate union, or of a struct.
+                if (_unionTypedFields.Contains(c.Origin.Name + "." + c.Name))
+                    ops.Add(c.ToOperation(OperationKind.UnionFieldAccess, c.Name));
                 break;
             case CandidateKind.Field:
                 if (_unionFields.Contains(c.Name) && !_structFields.Contains(c.Name))
-                    ops.Add(new UnsafeOperation(OperationKind.UnionFieldAccess, c.Name, c.Location));
+                    ops.Add(c.ToOperation(OperationKind.UnionFieldAccess, c.Name));
                 break;
             case CandidateKind.Macro:
                 if (_unsafeMacros.Contains(c.Name))
-                    ops.Add(new UnsafeOperation(OperationKind.UnsafeMacro, c.Name + "!", c.Location));
+                    ops.Add(c.ToOperation(OperationKind.UnsafeMacro, c.Name + "!"));
                 break;
         }
     }
@@ -235,6 +290,7 @@ internal sealed class CrateLinker
         PointerOriginKind.SelfField => IsPointer(o with { Kind = PointerOriginKind.Field }),
         PointerOriginKind.Field => (_rawPointerFields.Contains(o.Name) || _nonNullFields.Contains(o.Name)) && !_nonPointerFields.Contains(o.Name) && !_pointerCellFields.Contains(o.Name),
         PointerOriginKind.CellField => _pointerCellFields.Contains(o.Name) && !_nonPointerFields.Contains(o.Name),
+        PointerOriginKind.TypeAlias => _pointerAliases.Contains(o.Name),
         _ => false,
     };
 
@@ -274,25 +330,38 @@ internal sealed class CrateLinker
         if (name.Length == 0) return;
         bool isPath = c.Path.Contains("::", StringComparison.Ordinal);
         var form = isPath ? FfiCallForm.Path : FfiCallForm.Call;
+        // `x.0()`: the tuple struct's field, when x's type (declared, or the constructor it came from) is known.
+        if (name.Length > 0 && char.IsAsciiDigit(name[0]))
+        {
+            if (c.Origin.Kind is PointerOriginKind.TypeAlias or PointerOriginKind.Call && _unsafeFnTupleFields.Contains(c.Origin.Name + "." + name))
+                ops.Add(c.ToOperation(OperationKind.UnsafeCall, c.Path));
+            return;
+        }
+        // A const or static (also a trait's associated const, `T::GET()`) of type `unsafe fn`, where no fn has the name.
+        if (_unsafeFnConsts.Contains(name) && _index.FreeByName(name) == CallVerdict.Unknown && _index.OwnedByName(name) == CallVerdict.Unknown)
+        {
+            ops.Add(c.ToOperation(OperationKind.UnsafeCall, name));
+            return;
+        }
         // A function pointer held by a field (or a local bound to one): unsafe when the field's type is `unsafe fn`.
         if (c.Origin.Kind is PointerOriginKind.Field or PointerOriginKind.SelfField)
         {
             bool crateSays = _unsafeFnFields.Contains(c.Origin.Name) && !_nonPointerFields.Contains(c.Origin.Name);
             if (crateSays || (!_nonPointerFields.Contains(c.Origin.Name) && _deps.All().Any(d => d.UnsafeFnPointerFields.Contains(c.Origin.Name))))
-                ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
+                ops.Add(c.ToOperation(OperationKind.UnsafeCall, name));
             return;
         }
         var (qualifier, owner) = SplitPath(c.Path, draft.OwnerType);
         if (owner is null && _externFunctions.Contains(name))
         {
-            ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+            ops.Add(c.ToOperation(OperationKind.ExternCall, name));
             ffi.Add(Classify(name, form, c, "extern-decl"));
             return;
         }
         if (owner is not null)
         {
             if (ResolveAssociated(owner, name, c.Path) == CallVerdict.Unsafe)
-                ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
+                ops.Add(c.ToOperation(OperationKind.UnsafeCall, name));
             return;
         }
         if (CrateModule(qualifier, draft.Module) is { } module)
@@ -321,7 +390,7 @@ internal sealed class CrateLinker
             // A safe namesake in this crate hints at a Rust wrapper (openssl-sys's `ffi::init`).
             if (IsFfiCratePath(c.Path) && _index.FreeByName(name) != CallVerdict.Safe && _index.OwnedByName(name) != CallVerdict.Safe)
             {
-                ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+                ops.Add(c.ToOperation(OperationKind.ExternCall, name));
                 ffi.Add(Classify(name, FfiCallForm.Path, c, "ffi-crate"));
                 return;
             }
@@ -333,25 +402,25 @@ internal sealed class CrateLinker
         }
         if (_catalog.Apis.ContainsKey(name))
         {
-            ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+            ops.Add(c.ToOperation(OperationKind.ExternCall, name));
             ffi.Add(Classify(name, form, c, "catalog"));
             return;
         }
         // Through wdk-sys (a path, or a module the file glob-imports from it): a WDK function the catalog lacks.
         if (ThroughWdkBindings(c.Path, qualifier, draft.Module, file, name))
         {
-            ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+            ops.Add(c.ToOperation(OperationKind.ExternCall, name));
             ffi.Add(new FfiCall(name, _catalog.FamilyOf(name)?.Family ?? "unknown", "unknown", form, "wdk-bindings", c.Location));
             return;
         }
         if (_catalog.FamilyOf(name) is not null && FromBindingsCrate(c.Path, file))
         {
-            ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+            ops.Add(c.ToOperation(OperationKind.ExternCall, name));
             ffi.Add(Classify(name, form, c, "family-rule"));
             return;
         }
         if (_catalog.UnsafeStdFree.Contains(name) || EndsWithStdPath(c.Path) || _catalog.UnsafeStdPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
-            ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, c.Location));
+            ops.Add(c.ToOperation(OperationKind.UnsafeCall, name));
     }
 
     /// <summary>Adds the operation an Unsafe or Extern verdict means; false for Safe and Unknown.</summary>
@@ -360,10 +429,10 @@ internal sealed class CrateLinker
         switch (v)
         {
             case CallVerdict.Unsafe:
-                ops.Add(new UnsafeOperation(OperationKind.UnsafeCall, c.Name, c.Location));
+                ops.Add(c.ToOperation(OperationKind.UnsafeCall, c.Name));
                 return true;
             case CallVerdict.Extern:
-                ops.Add(new UnsafeOperation(OperationKind.ExternCall, c.Name, c.Location));
+                ops.Add(c.ToOperation(OperationKind.ExternCall, c.Name));
                 ffi.Add(new FfiCall(c.Name, "unknown", "unknown", form, "dependency", c.Location));
                 return true;
             default:
@@ -495,7 +564,7 @@ internal sealed class CrateLinker
 
     private static void AddLinuxBindingsCall(string name, Candidate c, List<UnsafeOperation> ops, List<FfiCall> ffi)
     {
-        ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+        ops.Add(c.ToOperation(OperationKind.ExternCall, name));
         ffi.Add(new FfiCall(name, "linux", "unknown", FfiCallForm.Path, "linux-bindings", c.Location));
     }
 

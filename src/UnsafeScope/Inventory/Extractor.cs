@@ -39,6 +39,10 @@ internal sealed class Extractor
         public bool TargetFeature { get; init; }
         /// <summary>Parameters and locals declared as <c>unsafe fn(…)</c> pointers: calling them is unsafe.</summary>
         public HashSet<string>? UnsafeFnLocals { get; init; }
+        /// <summary>Raw-pointer parameters (<c>name:Type</c> when the type may be an alias), until a <c>let</c> re-binds the name.</summary>
+        public List<string>? PointerParameters { get; init; }
+        /// <summary>A module, impl or trait marked <c>#[doc(hidden)]</c>: clippy's doc lints skip everything inside.</summary>
+        public bool DocHidden { get; init; }
     }
 
     private readonly int _depth;
@@ -118,7 +122,7 @@ internal sealed class Extractor
         switch (node.Kind)
         {
             case RustSyntaxKind.LineComment or RustSyntaxKind.BlockComment:
-                if (node.Utf8Text.IndexOf("unsafescope-ignore"u8) >= 0) RecordSuppression(node);
+                if (IsSuppressionComment(node.Utf8Text)) RecordSuppression(node);
                 return true;
             case RustSyntaxKind.ModItem:
             {
@@ -126,7 +130,7 @@ internal sealed class Extractor
                 var key = ModuleChildPath(NameOf(node));
                 _facts.ModuleDeclarations[key] = _facts.ModuleDeclarations.GetValueOrDefault(key) || SyntaxFacts.Visibility(node) == "pub";
                 if (node.ChildByField(RustSyntaxField.Body) is not null)
-                    _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), Visibility = SyntaxFacts.Visibility(node) });
+                    _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), Visibility = SyntaxFacts.Visibility(node), DocHidden = IsDocHidden(node) });
                 return false;
             }
             case RustSyntaxKind.ImplItem:
@@ -150,12 +154,30 @@ internal sealed class Extractor
             case RustSyntaxKind.UnionItem:
                 AddRegion(RegionKind.Union, node, name: NameOf(node), visibility: SyntaxFacts.Visibility(node));
                 CollectFields(node, _facts.UnionFields, null);
+                if (node.ChildByField(RustSyntaxField.Body) is { } unionBody)
+                    foreach (var field in unionBody.Children)
+                        if (field.Kind == RustSyntaxKind.FieldDeclaration && field.ChildByField(RustSyntaxField.Name) is { } fieldName)
+                            _facts.UnionTypedFields.Add(NameOf(node) + "." + fieldName.Text);
+                DeclareType(node);
                 return true;
             case RustSyntaxKind.StructItem:
                 if (CollectFields(node, _facts.StructFields, _facts))
                     _facts.TypesWithPublicRawFields.Add(NameOf(node));
+                DeclareType(node);
                 return true;
+            case RustSyntaxKind.EnumItem:
+                DeclareType(node);
+                break;
+            case RustSyntaxKind.TypeItem:
+                if (node.ChildByField(RustSyntaxField.Type) is { } aliased && (IsPointerType(aliased) || IsNonNullType(aliased)))
+                    _facts.PointerAliases.Add(NameOf(node));
+                return true;
+            case RustSyntaxKind.ConstItem:
+                if (node.ChildByField(RustSyntaxField.Type) is { } constType && IsUnsafeFnPointer(constType))
+                    _facts.UnsafeFnConsts.Add(NameOf(node));
+                break;
             case RustSyntaxKind.AttributeItem:
+                if (CurrentRegion() is { } attributed && SyntaxTrivia.GetAttributeName(node) == "cfg") attributed.HasInnerCfg = true;
                 VisitAttribute(node);
                 return true;
             case RustSyntaxKind.InnerAttributeItem:
@@ -186,8 +208,13 @@ internal sealed class Extractor
                 VisitAssignment(node);
                 return false;
             case RustSyntaxKind.MacroInvocation:
+            {
+                var holder = CurrentRegion();
+                int ops = holder?.Operations.Count ?? 0, candidates = holder?.Candidates.Count ?? 0;
                 VisitMacro(node);
+                if (holder is not null) AnnotateCfg(node, holder, ops, candidates);
                 return true;
+            }
             case RustSyntaxKind.MacroDefinition:
                 if (CurrentRegion() is null)
                 {
@@ -205,8 +232,42 @@ internal sealed class Extractor
                 return true;
         }
         if (CurrentRegion() is { } region)
+        {
+            int ops = region.Operations.Count, candidates = region.Candidates.Count;
             VisitInRegion(node, region);
+            AnnotateCfg(node, region, ops, candidates);
+        }
         return false;
+    }
+
+    /// <summary>
+    /// Marks the operations and candidates just recorded at <paramref name="node"/> with the <c>#[cfg]</c> of the
+    /// statement holding them inside the region (only regions that hold a cfg attribute pay for the walk up).
+    /// </summary>
+    private void AnnotateCfg(SyntaxNode node, RegionDraft region, int ops, int candidates)
+    {
+        if (!region.HasInnerCfg || (ops == region.Operations.Count && candidates == region.Candidates.Count)) return;
+        var cfg = "";
+        for (SyntaxNode? n = node; n is { } a && region.Location.SourceSpan.Contains(a.Span.Start) && a.Span.Start != region.Location.SourceSpan.Start; n = a.Parent)
+        {
+            if (a.Parent is not { Kind: RustSyntaxKind.Block }) continue;
+            if (CfgPredicates(a).FirstOrDefault() is { } p) { cfg = p; break; }
+        }
+        if (cfg.Length == 0) return;
+        for (int i = ops; i < region.Operations.Count; i++) region.Operations[i] = region.Operations[i] with { Cfg = cfg };
+        for (int i = candidates; i < region.Candidates.Count; i++) region.Candidates[i] = region.Candidates[i] with { Cfg = cfg };
+    }
+
+    /// <summary>The predicates of the <c>#[cfg(…)]</c> attributes before a node, as written inside <c>cfg( )</c>.</summary>
+    private static IEnumerable<string> CfgPredicates(SyntaxNode node)
+    {
+        foreach (var a in SyntaxTrivia.GetPrecedingAttributes(node))
+        {
+            if (SyntaxTrivia.GetAttributeName(a) != "cfg") continue;
+            var text = a.Text;
+            int open = text.IndexOf('('), close = text.LastIndexOf(')');
+            if (open >= 0 && close > open) yield return Semantics.CfgAlternatives.Normalize(text[(open + 1)..close]);
+        }
     }
 
     // ---- items ----
@@ -228,7 +289,7 @@ internal sealed class Extractor
         var name = NameOf(node);
         if (node.HasChild(RustSyntaxKind.UnsafeKeyword))
             AddRegion(RegionKind.UnsafeTrait, node, name: name, visibility: SyntaxFacts.Visibility(node), itemSuffix: name, safetyDoc: SafetyComments.HasSafetyDocSection(node));
-        _stack.Add(new Context { Kind = ContextKind.Trait, End = End(node), Name = name, Visibility = SyntaxFacts.Visibility(node) });
+        _stack.Add(new Context { Kind = ContextKind.Trait, End = End(node), Name = name, Visibility = SyntaxFacts.Visibility(node), DocHidden = IsDocHidden(node) });
     }
 
     private void VisitFunction(SyntaxNode node)
@@ -262,17 +323,33 @@ internal sealed class Extractor
 
         var rawLocals = new HashSet<string>(StringComparer.Ordinal);
         var unsafeFnLocals = new HashSet<string>(StringComparer.Ordinal);
+        var pointerParameters = new List<string>();
+        var origins = new Dictionary<string, PointerOrigin>(StringComparer.Ordinal);
         if (node.ChildByField(RustSyntaxField.Parameters) is { } ps)
         {
             foreach (var p in ps.Children)
             {
                 if (p.Kind != RustSyntaxKind.Parameter || p.ChildByField(RustSyntaxField.Type) is not { } pt || p.ChildByField(RustSyntaxField.Pattern) is not { } pat) continue;
+                // `mut p` binds p too (clippy looks at every binding pattern).
+                var bound = pat.Kind == RustSyntaxKind.MutPattern && pat.Children.ToList().LastOrDefault(c => c.IsNamed) is { Kind: RustSyntaxKind.Identifier } inner ? inner : pat;
                 if (IsPointerType(pt) || IsNonNullType(pt)) rawLocals.Add(pat.Text);
                 else if (IsUnsafeFnPointer(pt)) unsafeFnLocals.Add(pat.Text);
+                if (bound.Kind != RustSyntaxKind.Identifier) continue;
+                if (IsPointerType(pt))
+                {
+                    rawLocals.Add(bound.Text);
+                    pointerParameters.Add(bound.Text);
+                }
+                else if (pt.Kind is RustSyntaxKind.TypeIdentifier or RustSyntaxKind.ScopedTypeIdentifier)
+                {
+                    // A named type: a raw pointer if the crate declares it as an alias of one; a tuple struct's fields are callable.
+                    pointerParameters.Add(bound.Text + ":" + LastSegment(pt.Text));
+                    origins[bound.Text] = new PointerOrigin(PointerOriginKind.TypeAlias, LastSegment(pt.Text));
+                }
             }
         }
         _fnDocHidden = IsDocHidden(node);
-        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe || madeUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = new(StringComparer.Ordinal), TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals });
+        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe || madeUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = origins, TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals, PointerParameters = pointerParameters });
         if (isUnsafe || madeUnsafe)
         {
             var draft = AddRegion(madeUnsafe ? RegionKind.MacroUnsafeFn : RegionKind.UnsafeFn, node, name: name, visibility: visibility, abi: abi,
@@ -339,9 +416,18 @@ internal sealed class Extractor
         Push(ContextKind.ExternBlock, node, "", abi: abi);
     }
 
+    /// <summary>A <c>pub</c> struct, enum or union: a trait impl for it is as exported as the type.</summary>
+    private void DeclareType(SyntaxNode node)
+    {
+        if (SyntaxFacts.Visibility(node) == "pub" && CurrentFunction() is null) _facts.PublicTypes.Add(Join(CurrentModule(), NameOf(node)));
+    }
+
+    private static string Join(string a, string b) => a.Length == 0 ? b : a + "::" + b;
+
     private void VisitStatic(SyntaxNode node)
     {
         var name = NameOf(node);
+        if (node.ChildByField(RustSyntaxField.Type) is { } staticType && IsUnsafeFnPointer(staticType)) _facts.UnsafeFnConsts.Add(name);
         if (OwnerOf(node) == ContextKind.ExternBlock)
         {
             _facts.ExternStatics.Add(name);
@@ -529,8 +615,10 @@ internal sealed class Extractor
         // A later `let` shadows: forget what an earlier one said.
         raw.Remove(name);
         origins.Remove(name);
+        CurrentFunction()?.PointerParameters?.RemoveAll(p => p == name || p.StartsWith(name + ":", StringComparison.Ordinal));
         CurrentFunction()?.UnsafeFnLocals?.Remove(name);
         if (type is { } ft && IsUnsafeFnPointer(ft)) CurrentFunction()?.UnsafeFnLocals?.Add(name);
+        if (type is { Kind: RustSyntaxKind.TypeIdentifier or RustSyntaxKind.ScopedTypeIdentifier } named) origins[name] = new PointerOrigin(PointerOriginKind.TypeAlias, LastSegment(named.Text));
         if ((type is { } t && (IsPointerType(t) || IsNonNullType(t))) || (value is { } v && (IsRawPointerExpression(v) || ProducesNonNull(v)))) raw.Add(name);
         else if (value is { } init && OriginOf(init) is { Kind: not PointerOriginKind.None } origin) origins[name] = origin;
         if (value is { } val && MappingApi(val) is { } api)
@@ -719,9 +807,13 @@ internal sealed class Extractor
             case RustSyntaxKind.ScopedIdentifier when IsValuePath(node):
                 region.Candidates.Add(new Candidate(CandidateKind.Ident, LastSegment(node.Text), node.Text, node.Location));
                 break;
-            case RustSyntaxKind.FieldExpression when node.Field != RustSyntaxField.Function && node.ChildByField(RustSyntaxField.Field) is { } field:
-                region.Candidates.Add(new Candidate(CandidateKind.Field, field.Text, node.Text, node.Location));
+            case RustSyntaxKind.FieldExpression when node.Field != RustSyntaxField.Function && node.ChildByField(RustSyntaxField.Field) is { } field && !UnderRawBorrow(node):
+            {
+                var receiver = node.ChildByField(RustSyntaxField.Value) is { } v ? SyntaxFacts.Strip(v) : default;
+                var origin = receiver is { Kind: RustSyntaxKind.Identifier } ? OriginOf(receiver) : PointerOrigin.None;
+                region.Candidates.Add(new Candidate(CandidateKind.Field, field.Text, node.Text, node.Location, Origin: origin));
                 break;
+            }
         }
     }
 
@@ -731,15 +823,23 @@ internal sealed class Extractor
         if (function.Kind == RustSyntaxKind.GenericFunction && function.ChildByField(RustSyntaxField.Function) is { Kind: RustSyntaxKind.FieldExpression } generic)
             function = generic;
         // Calls through function pointers: a parameter or local declared `unsafe fn`, or a field or local that holds one.
+        var arguments = ArgumentOperands(call);
         if (function.Kind == RustSyntaxKind.Identifier && CurrentFunction()?.UnsafeFnLocals?.Contains(function.Text) == true)
         {
-            region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeCall, function.Text, call.Location));
+            region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeCall, function.Text, call.Location) { Operands = arguments });
+            return;
+        }
+        // `x.0()`: a call of the tuple struct field 0, an unsafe fn when the struct (x's declared or constructed type) says so.
+        if (function.Kind == RustSyntaxKind.FieldExpression && function.ChildByField(RustSyntaxField.Field) is { Kind: RustSyntaxKind.IntegerLiteral } index
+            && function.ChildByField(RustSyntaxField.Value) is { } holder)
+        {
+            region.Candidates.Add(new Candidate(CandidateKind.Call, index.Text, function.Text, call.Location, Origin: OriginOf(SyntaxFacts.Strip(holder))) { Operands = arguments });
             return;
         }
         if (SyntaxFacts.Strip(function) is { } callee && (callee.Kind == RustSyntaxKind.FieldExpression && function.Kind == RustSyntaxKind.ParenthesizedExpression
             || callee.Kind == RustSyntaxKind.Identifier) && OriginOf(callee) is { Kind: PointerOriginKind.Field or PointerOriginKind.SelfField } held)
         {
-            region.Candidates.Add(new Candidate(CandidateKind.Call, callee.Text, callee.Text, call.Location, Origin: held));
+            region.Candidates.Add(new Candidate(CandidateKind.Call, callee.Text, callee.Text, call.Location, Origin: held) { Operands = arguments });
             return;
         }
         if (function.Kind == RustSyntaxKind.FieldExpression)
@@ -749,18 +849,19 @@ internal sealed class Extractor
             var receiverText = receiver?.Text ?? "";
             bool raw = receiver is { } r && IsRawPointerExpression(r);
             var origin = !raw && receiver is { } rc ? OriginOf(SyntaxFacts.Strip(rc)) : PointerOrigin.None;
-            region.Candidates.Add(new Candidate(CandidateKind.MethodCall, method, method, function.ChildByField(RustSyntaxField.Field)!.Value.Location, receiverText, raw, origin));
+            var operands = receiver is { } rv && OperandOf(rv) is { } ro ? arguments.Insert(0, ro) : arguments;
+            region.Candidates.Add(new Candidate(CandidateKind.MethodCall, method, method, function.ChildByField(RustSyntaxField.Field)!.Value.Location, receiverText, raw, origin) { Operands = operands });
             if (_catalog.Mmio.TryGetValue(method, out var m) && m.Forms.Contains("method"))
                 region.Mmio.Add(new MmioAccess(m.Kind, method, receiverText, call.Location));
             return;
         }
         var path = ResolveImport(CalleePath(function));
         var name = LastSegment(path);
-        region.Candidates.Add(new Candidate(CandidateKind.Call, name, path, call.Location));
+        region.Candidates.Add(new Candidate(CandidateKind.Call, name, path, call.Location) { Operands = arguments });
         // core::arch intrinsics carry #[target_feature]: calling one is unsafe outside a #[target_feature] fn
         // (the pointer-taking ones are unsafe fns everywhere: the catalog's prefixes, resolved at link).
         if (_catalog.IsTargetFeatureIntrinsic(name) && CurrentFunction() is { TargetFeature: false } && !_catalog.UnsafeStdPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
-            region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, call.Location));
+            region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeCall, name, call.Location) { Operands = arguments });
         if (_catalog.Mmio.TryGetValue(name, out var e) && (e.Forms.Contains("free") || (e.Forms.Contains("path") && path.Contains("::", StringComparison.Ordinal))))
         {
             var args = call.ChildByField(RustSyntaxField.Arguments);
@@ -787,7 +888,31 @@ internal sealed class Extractor
             : OriginOf(key);
         // A bindgen static (`*wdk_sys::WdfDriverGlobals`) is a raw pointer.
         if (key.Kind == RustSyntaxKind.ScopedIdentifier && key.Text.Contains("_sys::", StringComparison.Ordinal)) raw = true;
-        region.Candidates.Add(new Candidate(CandidateKind.Deref, name, operand.Text, deref.Location, operand.Text, raw, origin));
+        region.Candidates.Add(new Candidate(CandidateKind.Deref, name, operand.Text, deref.Location, operand.Text, raw, origin) { Operands = OperandOf(operand) is { } o ? [o] : [] });
+    }
+
+    /// <summary>
+    /// <c>&amp;raw const u.f</c> (however deep the field path): taking a raw pointer to a union field reads nothing and
+    /// is safe (Rust 1.92); what the path starts from is still checked.
+    /// </summary>
+    private static bool UnderRawBorrow(SyntaxNode field)
+    {
+        var n = field;
+        while (n.Parent is { Kind: RustSyntaxKind.FieldExpression } p && n.Field == RustSyntaxField.Value) n = p;
+        return n.Parent is { Kind: RustSyntaxKind.ReferenceExpression } r && r.HasChild(RustSyntaxKind.RawKeyword);
+    }
+
+    /// <summary>A local written as a plain name (in parentheses at most), as clippy's <c>path_to_local</c> sees it.</summary>
+    private static Operand? OperandOf(SyntaxNode expr)
+        => SyntaxFacts.Strip(expr) is { Kind: RustSyntaxKind.Identifier } id && expr.Kind is RustSyntaxKind.Identifier or RustSyntaxKind.ParenthesizedExpression ? new Operand(id.Text, id.Location) : null;
+
+    private static System.Collections.Immutable.ImmutableArray<Operand> ArgumentOperands(SyntaxNode call)
+    {
+        if (call.ChildByField(RustSyntaxField.Arguments) is not { } args) return [];
+        var list = System.Collections.Immutable.ImmutableArray.CreateBuilder<Operand>();
+        foreach (var a in args.Children)
+            if (a.IsNamed && !a.IsComment && OperandOf(a) is { } o) list.Add(o);
+        return list.ToImmutable();
     }
 
     private bool IsRawPointerExpression(SyntaxNode expr)
@@ -898,15 +1023,37 @@ internal sealed class Extractor
         if (macro.ChildOfKind(RustSyntaxKind.TokenTree) is not { } tt || tt.Span.Length < 2) return false;
         if (shape == "expression") return ExtractExpressionMacro(macro, tt);
         var groups = new List<TextSpan>();
+        List<(TextSpan Group, string Cfg)>? branchCfgs = null;
         if (shape is "items" or "unsafe-fns")
         {
             groups.Add(TextSpan.FromBounds(tt.Span.Start + 1, tt.Span.End - 1));
         }
         else
         {
+            // `if #[cfg(A)] { … } else if #[cfg(B)] { … } else { … }`: each branch holds when its predicate does and
+            // none before it did, so the branches are alternatives (and a target decides which is compiled).
+            var earlier = new List<string>();
+            string? pending = null;
             foreach (var c in tt.Children)
-                if (c.Kind == RustSyntaxKind.TokenTree && c.Utf8Text.Length >= 2 && c.Utf8Text[0] == (byte)'{')
-                    groups.Add(TextSpan.FromBounds(c.Span.Start + 1, c.Span.End - 1));
+            {
+                if (c.Kind != RustSyntaxKind.TokenTree || c.Utf8Text.Length < 2) continue;
+                if (c.Utf8Text[0] == (byte)'[')
+                {
+                    var attribute = c.Text;
+                    int open = attribute.IndexOf("cfg(", StringComparison.Ordinal), close = attribute.LastIndexOf(')');
+                    pending = open >= 0 && close > open + 4 ? Semantics.CfgAlternatives.Normalize(attribute[(open + 4)..close]) : null;
+                    continue;
+                }
+                if (c.Utf8Text[0] != (byte)'{') continue;
+                var group = TextSpan.FromBounds(c.Span.Start + 1, c.Span.End - 1);
+                groups.Add(group);
+                var negated = earlier.Select(e => $"not({e})").ToList();
+                var cfg = pending is { } p ? (negated.Count == 0 ? p : $"all({string.Join(',', negated)},{p})")
+                    : negated.Count == 0 ? "" : negated.Count == 1 ? negated[0] : $"all({string.Join(',', negated)})";
+                if (cfg.Length > 0) (branchCfgs ??= []).Add((group, cfg));
+                if (pending is not null) earlier.Add(pending);
+                pending = null;
+            }
         }
         if (groups.Count == 0) return false;
         var source = _text.Bytes;
@@ -919,7 +1066,7 @@ internal sealed class Extractor
             for (int i = bytes.AsSpan(g.Start, g.Length).IndexOf("{const}"u8); i >= 0; i = bytes.AsSpan(g.Start, g.Length).IndexOf("{const}"u8))
                 " const "u8.CopyTo(bytes.AsSpan(g.Start + i));
         }
-        return ExtractFragment(macro, bytes, isItems: true, unsafeFnsBy: shape == "unsafe-fns" ? MacroName(macro) : "");
+        return ExtractFragment(macro, bytes, isItems: true, unsafeFnsBy: shape == "unsafe-fns" ? MacroName(macro) : "", branchCfgs: branchCfgs);
     }
 
     /// <summary>
@@ -961,7 +1108,8 @@ internal sealed class Extractor
     }
 
     /// <summary>Extracts a re-parsed fragment of this file with the macro's context (modules, impl, function, region) around it.</summary>
-    private bool ExtractFragment(SyntaxNode macro, byte[] bytes, bool isItems, SyntaxNode? commentScope = null, string unsafeFnsBy = "")
+    private bool ExtractFragment(SyntaxNode macro, byte[] bytes, bool isItems, SyntaxNode? commentScope = null, string unsafeFnsBy = "",
+        List<(TextSpan Group, string Cfg)>? branchCfgs = null)
     {
         if ((isItems ? _budget : _expressionBudget) is { } budget && !budget.TryTake(bytes.Length)) return false;
         var fragment = _parse.Parse(SourceText.From(bytes, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
@@ -969,7 +1117,7 @@ internal sealed class Extractor
         fragment.LocationMap = _tree.LocationMap; // a fragment of an expansion keeps the expansion's offsets
         // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
         if (isItems) _itemFragments?.Add(fragment);
-        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _parse = _parse, _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor };
+        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _parse = _parse, _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor, _outerCfgs = CfgsAt(macro), _branchCfgs = branchCfgs };
         // The macro's enclosing modules, impls and functions stay the items' context.
         nested.InheritContext(_stack);
         nested.Walk();
@@ -980,7 +1128,7 @@ internal sealed class Extractor
     private void InheritContext(List<Context> outer)
     {
         foreach (var c in outer)
-            _stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals });
+            _stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, DocHidden = c.DocHidden, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals, PointerParameters = c.PointerParameters });
     }
 
     /// <summary>Token-level view of macro bodies and arguments: unsafe blocks/fns/impls there, and candidates inside regions.</summary>
@@ -1258,6 +1406,10 @@ internal sealed class Extractor
         _facts.Suppressions.Add(new SuppressionComment(comment.Location, target + 1, ids, reason));
     }
 
+    /// <summary>The directive must open the comment (as ast-grep's): a comment that only mentions it, such as a fixture's expectation, is prose.</summary>
+    private static bool IsSuppressionComment(ReadOnlySpan<byte> comment)
+        => comment.TrimStart("/*!"u8).TrimStart(" \t"u8).StartsWith("unsafescope-ignore"u8);
+
     private FfiCall Ffi(string api, FfiCallForm form, Location location)
     {
         if (_catalog.Apis.TryGetValue(api, out var e)) return new FfiCall(api, e.Family, e.Risk, form, "catalog", location);
@@ -1284,9 +1436,11 @@ internal sealed class Extractor
         {
             OwnerType = owner?.Name ?? "",
             ExpandedFrom = _expandedFrom,
-            DocHidden = IsDocHidden(anchor) || (fn is not null && kind == RegionKind.UnsafeBlock && _fnDocHidden),
+            DocHidden = IsDocHidden(anchor) || (fn is not null && kind == RegionKind.UnsafeBlock && _fnDocHidden) || _stack.Exists(c => c.DocHidden),
             EnclosingAbi = kind is RegionKind.UnsafeBlock && fn is not null ? fn.Abi : "",
             InUnsafeFunction = kind is RegionKind.UnsafeBlock && fn is not null && fn.IsUnsafe,
+            PointerParameters = kind is RegionKind.UnsafeBlock && fn?.PointerParameters is { Count: > 0 } pp ? [.. pp] : [],
+            Cfgs = CfgsAt(anchor),
             Module = CurrentModule(),
             MacroRules = inMacro ? _macroRules : "",
             // In an expansion, an unsafe fn is the macro's way to check code passed to it (see ExpandLocalMacro).
@@ -1308,6 +1462,36 @@ internal sealed class Extractor
         _facts.Regions.Add(draft);
         return draft;
     }
+
+    /// <summary>cfgs that hold around this (fragment) tree: the macro invocation's own and those of the branch it sits in.</summary>
+    private List<string> _outerCfgs = [];
+
+    /// <summary>In a <c>cfg_if!</c> fragment: each branch's code span and the predicate under which it is compiled.</summary>
+    private List<(TextSpan Group, string Cfg)>? _branchCfgs;
+
+    /// <summary>Every cfg that must hold for the node to be compiled: its attributes, its cfg_if! branch, the invocation's.</summary>
+    private List<string> CfgsAt(SyntaxNode node)
+    {
+        var cfgs = EnclosingCfgs(node);
+        if (_branchCfgs is { } branches)
+            foreach (var (group, cfg) in branches)
+                if (group.Contains(node.Span.Start)) cfgs.Add(cfg);
+        if (_outerCfgs.Count > 0) cfgs.AddRange(_outerCfgs);
+        return cfgs;
+    }
+
+    /// <summary>The <c>#[cfg]</c> predicates on the node and every item or statement around it in this tree.</summary>
+    private static List<string> EnclosingCfgs(SyntaxNode node)
+    {
+        List<string>? cfgs = null;
+        for (SyntaxNode? n = node; n is { } a; n = a.Parent)
+        {
+            if (a.Parent is not { Kind: RustSyntaxKind.Block or RustSyntaxKind.DeclarationList or RustSyntaxKind.SourceFile }) continue;
+            foreach (var p in CfgPredicates(a)) (cfgs ??= []).Add(p);
+        }
+        return cfgs ?? [];
+    }
+
 
     private static SyntaxNode? RealNodeAt(SyntaxNode scope, int start)
     {
@@ -1342,7 +1526,7 @@ internal sealed class Extractor
     private string ModuleChildPath(string name) => CurrentModule() is { Length: > 0 } m ? m + "::" + name : name;
 
     private void Push(ContextKind kind, SyntaxNode node, string name, bool traitImpl = false, string abi = "")
-        => _stack.Add(new Context { Kind = kind, End = End(node), Name = name, TraitImpl = traitImpl, Abi = abi });
+        => _stack.Add(new Context { Kind = kind, End = End(node), Name = name, TraitImpl = traitImpl, Abi = abi, DocHidden = IsDocHidden(node) });
 
     private static int End(SyntaxNode node) => node.Index + node.DescendantsAndSelf.Count;
 
@@ -1417,6 +1601,7 @@ internal sealed class Extractor
                 var typed = NameOf(item) + "." + index++;
                 types.TypedFields.Add(typed);
                 if (IsPointerType(t) || IsNonNullType(t)) types.TypedPointerFields.Add(typed);
+                else if (IsUnsafeFnPointer(t)) types.UnsafeFnTupleFields.Add(typed);
             }
             return false;
         }

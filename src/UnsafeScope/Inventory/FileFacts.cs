@@ -30,6 +30,10 @@ internal enum PointerOriginKind : byte
     CellField,
     /// <summary><c>self.Name</c>: the field Name of the enclosing impl's type (its declared type decides, else like Field).</summary>
     SelfField,
+    /// <summary>A value declared of the type Name, which is a raw pointer when the crate declares <c>type Name = *…</c>.</summary>
+    TypeAlias,
+    /// <summary>A value of the tuple struct Name: <c>x.0()</c> calls its field 0 (unsafe when that field is an <c>unsafe fn</c>).</summary>
+    Struct,
 }
 
 /// <summary>The origin of a deref operand or method receiver (see <see cref="PointerOriginKind"/>).</summary>
@@ -40,7 +44,22 @@ internal readonly record struct PointerOrigin(PointerOriginKind Kind, string Nam
 
 /// <summary>A place in an unsafe region that may be an unsafe operation, resolved when the whole crate is known.</summary>
 /// <remarks>Origin: for derefs and method calls whose operand/receiver is not syntactically a raw pointer, where it came from.</remarks>
-internal readonly record struct Candidate(CandidateKind Kind, string Name, string Path, Location Location, string Base = "", bool RawReceiver = false, PointerOrigin Origin = default);
+/// Operands and Cfg: see <see cref="UnsafeOperation.Operands"/> and <see cref="UnsafeOperation.Cfg"/>.
+internal readonly record struct Candidate(CandidateKind Kind, string Name, string Path, Location Location, string Base = "", bool RawReceiver = false, PointerOrigin Origin = default)
+{
+    public System.Collections.Immutable.ImmutableArray<Operand> Operands { get; init; } = [];
+    public string Cfg { get; init; } = "";
+
+    // Operands compare by content (an ImmutableArray compares by reference), so a record read back from the cache equals the original.
+    public bool Equals(Candidate other)
+        => Kind == other.Kind && Name == other.Name && Path == other.Path && Location == other.Location && Base == other.Base && RawReceiver == other.RawReceiver
+           && Origin == other.Origin && Cfg == other.Cfg && Operands.SequenceEqual(other.Operands);
+
+    public override int GetHashCode() => HashCode.Combine(Kind, Name, Path, Location, Origin, Cfg, Operands.Length);
+
+    /// <summary>The operation this candidate is once resolved.</summary>
+    public UnsafeOperation ToOperation(OperationKind kind, string name) => new(kind, name, Location) { Operands = Operands, Cfg = Cfg };
+}
 
 /// <summary>How a function is called: <c>f()</c> (free), <c>T::f()</c> (associated, no self), <c>x.f()</c> (method); Unknown for functions seen in macro token trees.</summary>
 internal enum FunctionShape : byte { Free, Associated, Method, Unknown }
@@ -73,6 +92,12 @@ internal sealed class RegionDraft
     public bool DocHidden { get; init; }
     public string EnclosingAbi { get; init; } = "";
     public bool InUnsafeFunction { get; init; }
+    /// <summary>The enclosing function's raw-pointer parameters; <c>name:Type</c> when the type is a path that may be a pointer alias.</summary>
+    public List<string> PointerParameters { get; init; } = [];
+    /// <summary>The <c>#[cfg]</c> predicates on the items and statements around the region (all must hold for it to be compiled).</summary>
+    public List<string> Cfgs { get; init; } = [];
+    /// <summary>During extraction: a <c>#[cfg]</c> attribute stands inside the region (its operations may be alternatives).</summary>
+    public bool HasInnerCfg { get; set; }
     /// <summary>The module path at the region (the file's module and inline <c>mod</c>s), where plain calls resolve.</summary>
     public string Module { get; init; } = "";
     /// <summary>For a token-level region in a <c>macro_rules!</c> body: that macro's name.</summary>
@@ -131,6 +156,16 @@ internal sealed class FileFacts
     public HashSet<string> TypedPointerFields { get; } = new(StringComparer.Ordinal);
     public HashSet<string> PointerReturningFunctions { get; } = new(StringComparer.Ordinal);
     public HashSet<string> TypesWithPublicRawFields { get; } = new(StringComparer.Ordinal);
+    /// <summary><c>Union.field</c> of every union field.</summary>
+    public HashSet<string> UnionTypedFields { get; } = new(StringComparer.Ordinal);
+    /// <summary>Type aliases of raw pointer types (<c>type Alias = *const u8;</c>).</summary>
+    public HashSet<string> PointerAliases { get; } = new(StringComparer.Ordinal);
+    /// <summary>Consts and statics (also trait associated consts) of type <c>unsafe fn(…)</c>: calling them is unsafe.</summary>
+    public HashSet<string> UnsafeFnConsts { get; } = new(StringComparer.Ordinal);
+    /// <summary><c>Struct.N</c> for tuple struct fields of type <c>unsafe fn(…)</c>.</summary>
+    public HashSet<string> UnsafeFnTupleFields { get; } = new(StringComparer.Ordinal);
+    /// <summary><c>module::Name</c> of the <c>pub</c> structs, enums and unions (a trait impl for one is exported with it).</summary>
+    public HashSet<string> PublicTypes { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Local name → imported path (<c>use a::b::C as D</c> gives D → a::b::C).</summary>
     public Dictionary<string, string> Imports { get; } = new(StringComparer.Ordinal);

@@ -122,7 +122,32 @@ public sealed record UnsafeOperation(OperationKind Kind, string Name, Location L
 {
     /// <summary>1-based line.</summary>
     public int Line => Location.StartLine;
+
+    /// <summary>
+    /// The local variables the operation works on, as written: the dereferenced place, the receiver and the arguments
+    /// of an unsafe call (only those written as a plain name, as clippy's <c>not_unsafe_ptr_arg_deref</c> looks at them).
+    /// </summary>
+    public ImmutableArray<Operand> Operands { get; init; } = [];
+
+    /// <summary>
+    /// The <c>#[cfg(…)]</c> predicate of the statement or expression that holds the operation inside its region, as
+    /// written (<c>target_arch = "x86_64"</c>), or empty. Operations under predicates that exclude each other are
+    /// alternatives (see <see cref="Semantics.CfgAlternatives"/>).
+    /// </summary>
+    public string Cfg { get; init; } = "";
+
+    /// <inheritdoc />
+    public bool Equals(UnsafeOperation? other)
+        => other is not null && Kind == other.Kind && Name == other.Name && Location == other.Location && Cfg == other.Cfg && Operands.SequenceEqual(other.Operands);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Kind, Name, Location, Cfg);
 }
+
+/// <summary>A local variable an operation uses (see <see cref="UnsafeOperation.Operands"/>).</summary>
+/// <param name="Name">The variable.</param>
+/// <param name="Location">Where it is written.</param>
+public sealed record Operand(string Name, Location Location);
 
 /// <summary>How an FFI call was written.</summary>
 public enum FfiCallForm
@@ -202,7 +227,9 @@ public sealed record UnsafeRegion
     /// <summary>
     /// True when the item is reachable from outside the crate (clippy's "exported"): <c>pub</c>, not <c>#[doc(hidden)]</c>,
     /// in modules that are all <c>pub</c> up to the crate root or re-exported by <c>pub use m::*</c>, or itself (its type,
-    /// for methods) re-exported by a <c>pub use</c>. For blocks: their function's.
+    /// for methods) re-exported by a <c>pub use</c>; items in a <c>#[doc(hidden)]</c> module, impl or trait are not (clippy's
+    /// doc lints skip them). For blocks: their function's effective visibility (doc(hidden) aside; a trait impl's methods
+    /// with the impl's type).
     /// </summary>
     public bool IsExported { get; init; }
 
@@ -229,6 +256,18 @@ public sealed record UnsafeRegion
 
     /// <summary>For regions inside a function: true when that function is an <c>unsafe fn</c>.</summary>
     public bool InUnsafeFunction { get; init; }
+
+    /// <summary>
+    /// For regions inside a function: its parameters whose type is a raw pointer (directly or through a type alias
+    /// of the crate) and that the body has not re-bound before the region.
+    /// </summary>
+    public ImmutableArray<string> PointerParameters { get; init; } = [];
+
+    /// <summary>
+    /// False when a <c>#[cfg(…)]</c> around the region is false for the configured target
+    /// (<see cref="Driver.AnalysisOptions.Target"/>): the code is kept in the inventory but gets no findings.
+    /// </summary>
+    public bool IsActive { get; init; } = true;
 
     /// <summary>Encapsulation score 0–100 (100 for kinds that are not scored); see <see cref="Scoring.EncapsulationScore"/>.</summary>
     public int Score { get; init; } = 100;

@@ -110,6 +110,7 @@ public static class InventoryJsonWriter
         w.WriteNumber("endLine", r.EndLine);
         w.WriteNumber("endColumn", r.Location.LineSpan.End.Character + 1);
         w.WriteBoolean("inMacro", r.InMacro);
+        if (!r.IsActive) w.WriteBoolean("active", false);
         if (r.ExpandedFrom.Length > 0) w.WriteString("expandedFrom", r.ExpandedFrom);
         if (r.MacroRules.Length > 0) w.WriteString("macroRules", r.MacroRules);
         w.WriteString("item", r.Item);
@@ -140,6 +141,7 @@ public static class InventoryJsonWriter
             w.WriteString("name", o.Name);
             w.WriteNumber("line", o.Line);
             w.WriteNumber("column", o.Location.LineSpan.Start.Character + 1);
+            if (o.Cfg.Length > 0) w.WriteString("cfg", o.Cfg);
             w.WriteEndObject();
         }
         w.WriteEndArray();

@@ -50,8 +50,10 @@ public static class EncapsulationScore
 
         if (codeRegion)
         {
-            if (r.Operations.Length > 1)
-                Add("multiple-operations", -Math.Min(24, 8 * (r.Operations.Length - 1)), $"{r.Operations.Length} unsafe operations in one region");
+            // The count US1002 reports: operations under cfgs that exclude each other are alternatives.
+            int operations = Semantics.CfgAlternatives.Counted(r.Operations).Count;
+            if (operations > 1)
+                Add("multiple-operations", -Math.Min(24, 8 * (operations - 1)), $"{operations} unsafe operations in one region");
             int ffi = 0;
             foreach (var f in r.FfiCalls)
                 ffi += f.Risk switch { "high" => 12, "medium" => 6, "low" => 2, _ => 4 };

@@ -34,6 +34,9 @@ internal static class RuleFactory
     }
 
     /// <summary>The related location for each unsafe operation of a region: "raw pointer dereference occurs here".</summary>
-    public static IEnumerable<RelatedLocation> OperationNotes(Inventory.UnsafeRegion region)
-        => region.Operations.Select(o => new RelatedLocation(o.Location, $"{Inventory.RegionKinds.Describe(o.Kind)} occurs here"));
+    public static IEnumerable<RelatedLocation> OperationNotes(Inventory.UnsafeRegion region) => OperationNotes(region.Operations);
+
+    /// <summary>The related location for each of the given operations.</summary>
+    public static IEnumerable<RelatedLocation> OperationNotes(IEnumerable<Inventory.UnsafeOperation> operations)
+        => operations.Select(o => new RelatedLocation(o.Location, $"{Inventory.RegionKinds.Describe(o.Kind)} occurs here"));
 }

@@ -30,7 +30,9 @@ public sealed class SplitUnsafeBlocksAnalyzer : RustAnalyzer
         var r = c.Region;
         if (r.InMacro) return;
         int max = c.Options.GetInt(Rule.Id, "max-operations", 1);
-        if (r.Operations.Length <= max) return;
-        c.ReportDiagnostic(Diagnostic.Create(Rule, DocumentUnsafeBlocksAnalyzer.HeadLocation(r), RuleFactory.OperationNotes(r), null, r.Operations.Length));
+        // Operations under cfgs that exclude each other are never compiled together: count one configuration's.
+        var counted = c.SemanticModel.GetCountedOperations(r);
+        if (counted.Count <= max) return;
+        c.ReportDiagnostic(Diagnostic.Create(Rule, DocumentUnsafeBlocksAnalyzer.HeadLocation(r), RuleFactory.OperationNotes(counted), null, counted.Count));
     }
 }

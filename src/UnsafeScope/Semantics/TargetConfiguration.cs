@@ -1,0 +1,73 @@
+namespace UnsafeScope.Semantics;
+
+/// <summary>
+/// The cfg values a target triple fixes (<c>x86_64-pc-windows-msvc</c> for a Windows driver): <c>target_arch</c>,
+/// <c>target_vendor</c>, <c>target_os</c>, <c>target_env</c>, <c>target_family</c>, <c>target_pointer_width</c>,
+/// <c>target_endian</c>, <c>unix</c>/<c>windows</c>. Features and custom cfgs stay unknown; <c>test</c>, <c>doc</c> and
+/// <c>miri</c> are false (a build of the library, as clippy checks it).
+/// </summary>
+public sealed class TargetConfiguration
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _families = new(StringComparer.Ordinal);
+
+    private TargetConfiguration(string triple) => Triple = triple;
+
+    /// <summary>The triple as given.</summary>
+    public string Triple { get; }
+
+    /// <summary>Reads a triple (<c>arch-vendor-os[-env]</c>, or <c>arch-os[-env]</c>); null when it has fewer than two parts.</summary>
+    public static TargetConfiguration? Parse(string triple)
+    {
+        ArgumentNullException.ThrowIfNull(triple);
+        var parts = triple.Trim().Split('-');
+        if (parts.Length < 2 || parts.Any(p => p.Length == 0)) return null;
+        var t = new TargetConfiguration(triple.Trim());
+        var arch = parts[0] switch
+        {
+            "i386" or "i586" or "i686" => "x86",
+            "armv7" or "armv7a" or "thumbv7em" or "thumbv7m" or "thumbv6m" or "armv6" or "arm" => "arm",
+            "riscv64gc" or "riscv64imac" => "riscv64",
+            "riscv32imac" or "riscv32imc" or "riscv32i" => "riscv32",
+            "powerpc64le" => "powerpc64",
+            var a => a,
+        };
+        // Three or more parts: arch-vendor-os[-env]; two: arch-os (wasm32-wasi) or arch-none.
+        string vendor = parts.Length >= 3 ? parts[1] : "unknown", os = parts.Length >= 3 ? parts[2] : parts[1];
+        string env = parts.Length >= 4 ? parts[3] : "";
+        if (os == "darwin") os = "macos";
+        if (os == "none") os = "none";
+        t._values["target_arch"] = arch;
+        t._values["target_vendor"] = vendor;
+        t._values["target_os"] = os;
+        t._values["target_env"] = env.StartsWith("gnu", StringComparison.Ordinal) ? "gnu" : env.StartsWith("musl", StringComparison.Ordinal) ? "musl" : env is "msvc" or "sgx" or "uclibc" ? env : "";
+        t._values["target_pointer_width"] = arch is "x86_64" or "aarch64" or "riscv64" or "powerpc64" or "mips64" or "s390x" or "loongarch64" or "sparc64" || arch == "wasm64" ? "64"
+            : arch is "msp430" or "avr" ? "16" : "32";
+        t._values["target_endian"] = arch is "s390x" or "sparc64" or "mips" or "mips64" or "powerpc" || (arch == "powerpc64" && parts[0] != "powerpc64le") ? "big" : "little";
+        if (os == "windows") t._families.Add("windows");
+        else if (os is "linux" or "macos" or "ios" or "android" or "freebsd" or "netbsd" or "openbsd" or "dragonfly" or "solaris" or "illumos" or "haiku" or "fuchsia" or "redox" or "aix" or "hurd" or "tvos" or "watchos" or "visionos")
+            t._families.Add("unix");
+        if (arch is "wasm32" or "wasm64") t._families.Add("wasm");
+        return t;
+    }
+
+    /// <summary>The value of one cfg atom (<c>unix</c>, <c>target_os="linux"</c>), or null when the target does not fix it.</summary>
+    public bool? Value(string atom)
+    {
+        ArgumentNullException.ThrowIfNull(atom);
+        int eq = atom.IndexOf('=');
+        if (eq < 0)
+        {
+            return atom switch
+            {
+                "unix" or "windows" => _families.Contains(atom),
+                "test" or "doc" or "doctest" or "miri" => false,
+                _ => null,
+            };
+        }
+        var key = atom[..eq];
+        var value = atom[(eq + 1)..].Trim('"');
+        if (key == "target_family") return _families.Contains(value);
+        return _values.TryGetValue(key, out var v) ? v == value : null;
+    }
+}
