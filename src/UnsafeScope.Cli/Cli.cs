@@ -45,6 +45,11 @@ internal static class Cli
           --timestamps         put start/end times and the command line in the SARIF invocation (off: byte-reproducible)
           --json FILE          write the JSON inventory (schema: docs/schemas/inventory.schema.json)
           --markdown FILE      write the per-crate table as GitHub markdown
+          --summary FILE       write a pull-request summary (GitHub markdown for $GITHUB_STEP_SUMMARY): against
+                               --baseline (an earlier --json), regions added/removed per crate, FFI calls added
+                               by risk, score change, new and fixed findings, the worst new regions
+          --summary-link-base URL  prefix of the summary's file links (default in GitHub Actions:
+                               $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA)
           --html FILE          write a self-contained HTML report (charts, worst regions with code; docs/report.md)
           --catalog F1,F2      extra API catalog packs (.tsv, see queries/catalogs/README.md); later rows override
           --deps D1,D2         opt-in: folders of unpacked crates (<name>-<version>, e.g. ~/.cargo/registry/src/*/ or
@@ -119,7 +124,7 @@ internal static class Cli
 
     // Options that decide what a run computes: analyze and merge take the same ones.
     private static readonly string[] s_runOptions = ["max-file-size", "parse-timeout", "catalog", "config", "baseline", "queries", "deps"];
-    private static readonly string[] s_outputOptions = ["json", "markdown", "html", "fail-on", "show", "sarif", "category"];
+    private static readonly string[] s_outputOptions = ["json", "markdown", "html", "fail-on", "show", "sarif", "category", "summary", "summary-link-base"];
 
     private static int Analyze(string[] args, CancellationToken cancellationToken)
     {
@@ -295,6 +300,11 @@ internal static class Cli
         }
         if (cl.Get("html") is { } html) writes.Add(() => AtomicFile.Write(html, s => HtmlReport.Write(result, HtmlReportOptions.Default, s)));
         if (cl.Get("markdown") is { } md) writes.Add(() => AtomicFile.Write(md, s => s.Write(System.Text.Encoding.UTF8.GetBytes(GeigerTable.ToMarkdown(result)))));
+        if (cl.Get("summary") is { } summary)
+        {
+            var text = PullRequestSummary.Render(InventorySnapshot.From(result), SummaryBaseline(cl), new PullRequestSummaryOptions { LinkBase = SummaryLinkBase(cl) });
+            writes.Add(() => AtomicFile.Write(summary, s => s.Write(new System.Text.UTF8Encoding(false).GetBytes(text))));
+        }
         // The outputs only read the result: write them side by side (a warm cached run is mostly output writing).
         try
         {
@@ -310,6 +320,30 @@ internal static class Cli
         if (!result.Succeeded) return ExitRunErrors;
         var threshold = (cl.Get("fail-on") ?? "none") switch { "error" => DiagnosticSeverity.Error, "warning" => DiagnosticSeverity.Warning, "note" => DiagnosticSeverity.Info, _ => (DiagnosticSeverity?)null };
         return threshold is { } t && result.Diagnostics.Any(d => !d.IsSuppressed && d.Severity >= t) ? ExitFindings : ExitOk;
+    }
+
+    /// <summary>The --baseline as the summary compares it (read before any output is written, so a bad one writes nothing).</summary>
+    private static InventorySnapshot? SummaryBaseline(CommandLine cl)
+    {
+        if (cl.Get("baseline") is not { } path) return null;
+        try
+        {
+            return InventorySnapshot.Load(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"bad baseline: {e.Message}");
+        }
+    }
+
+    /// <summary>--summary-link-base, else the commit's blob URL in GitHub Actions (GITHUB_SERVER_URL/GITHUB_REPOSITORY/GITHUB_SHA), else none.</summary>
+    private static string? SummaryLinkBase(CommandLine cl)
+    {
+        if (cl.Get("summary-link-base") is { } given) return given;
+        var server = Environment.GetEnvironmentVariable("GITHUB_SERVER_URL");
+        var repo = Environment.GetEnvironmentVariable("GITHUB_REPOSITORY");
+        var sha = Environment.GetEnvironmentVariable("GITHUB_SHA");
+        return string.IsNullOrEmpty(server) || string.IsNullOrEmpty(repo) || string.IsNullOrEmpty(sha) ? null : $"{server}/{repo}/blob/{sha}";
     }
 
     private static string CacheSummary(int hits, int misses, string? cache)
