@@ -50,6 +50,8 @@ public sealed class InventorySnapshot
     /// <summary>False for a SARIF baseline: it has findings but no regions, crates or scores.</summary>
     public bool HasInventory { get; }
 
+    private const long MaxBaselineBytes = 1L << 30;
+
     /// <summary>The snapshot of a run's result.</summary>
     public static InventorySnapshot From(AnalysisResult result)
     {
@@ -78,8 +80,8 @@ public sealed class InventorySnapshot
     {
         try
         {
-            using var stream = File.OpenRead(path);
-            using var doc = JsonDocument.Parse(stream);
+            // A baseline may sit in the analyzed checkout: read it as untrusted (regular file, capped).
+            using var doc = JsonDocument.Parse(IO.UntrustedFile.ReadAllBytes(path, MaxBaselineBytes));
             return Read(doc.RootElement, path);
         }
         catch (JsonException e)
