@@ -136,7 +136,10 @@ internal sealed class CrateStage
             Analysis.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken), "region and file", inventory.Path, notes);
         }
         Analysis.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken), "crate end", root, notes);
-        _linked[crateRoot] = (new CrateInventory(first.Crate, root, indices.Count, counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions))), notes);
+        _linked[crateRoot] = (new CrateInventory(first.Crate, root, indices.Count, counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions)))
+        {
+            EncapsulatingFunctions = linker.Encapsulating,
+        }, notes);
         foreach (var i in indices) _facts[i] = _facts[i]!.ForFinish();
     }
 

@@ -39,6 +39,10 @@ internal sealed class Extractor
         public bool TargetFeature { get; init; }
         /// <summary>Parameters and locals declared as <c>unsafe fn(…)</c> pointers: calling them is unsafe.</summary>
         public HashSet<string>? UnsafeFnLocals { get; init; }
+        /// <summary>Functions: what the test reach needs of the body (calls, unsafe blocks).</summary>
+        public FunctionBody? Body { get; init; }
+        /// <summary>Modules: under <c>#[cfg(test)]</c> (itself or an enclosing module).</summary>
+        public bool TestOnly { get; init; }
     }
 
     private readonly int _depth;
@@ -113,10 +117,13 @@ internal sealed class Extractor
     /// <summary>Handles one node; returns true when its subtree was handled and must be skipped.</summary>
     private bool Visit(SyntaxNode node)
     {
+        if (node.Kind == RustSyntaxKind.CallExpression && CurrentFunction()?.Body is { } caller)
+            RecordCall(node, caller);
         switch (node.Kind)
         {
             case RustSyntaxKind.LineComment or RustSyntaxKind.BlockComment:
                 if (node.Utf8Text.IndexOf("unsafescope-ignore"u8) >= 0) RecordSuppression(node);
+                DocTests.Read(node, _docTests, _facts.DocTestCalls);
                 return true;
             case RustSyntaxKind.ModItem:
             {
@@ -124,7 +131,7 @@ internal sealed class Extractor
                 var key = ModuleChildPath(NameOf(node));
                 _facts.ModuleDeclarations[key] = _facts.ModuleDeclarations.GetValueOrDefault(key) || SyntaxFacts.Visibility(node) == "pub";
                 if (node.ChildByField(RustSyntaxField.Body) is not null)
-                    _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), Visibility = SyntaxFacts.Visibility(node) });
+                    _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), Visibility = SyntaxFacts.Visibility(node), TestOnly = InTestModule() || DocTests.IsCfgTest(node) });
                 return false;
             }
             case RustSyntaxKind.ImplItem:
@@ -166,6 +173,7 @@ internal sealed class Extractor
             case RustSyntaxKind.UnsafeBlock:
             {
                 var fn = CurrentFunction();
+                if (fn?.Body is { } body) body.UnsafeBlocks++;
                 var draft = AddRegion(RegionKind.UnsafeBlock, node, visibility: fn?.Visibility ?? "private", hasBody: true);
                 _stack.Add(new Context { Kind = ContextKind.Region, End = End(node), Region = draft });
                 return false;
@@ -183,6 +191,7 @@ internal sealed class Extractor
                 VisitAssignment(node);
                 return false;
             case RustSyntaxKind.MacroInvocation:
+                if (CurrentFunction()?.Body is { } inMacro) DocTests.TokenCalls(node, inMacro.Calls);
                 VisitMacro(node);
                 return true;
             case RustSyntaxKind.MacroDefinition:
@@ -269,7 +278,18 @@ internal sealed class Extractor
             }
         }
         _fnDocHidden = IsDocHidden(node);
-        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe || madeUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = new(StringComparer.Ordinal), TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals });
+        FunctionBody? body = null;
+        if (node.ChildByField(RustSyntaxField.Body) is not null && name.Length > 0)
+        {
+            body = new FunctionBody
+            {
+                Item = ItemPath(name), Name = name, OwnerType = owner == ContextKind.Impl ? ImplContext()?.Name ?? "" : "", IsUnsafe = isUnsafe || madeUnsafe,
+                Visibility = visibility, IsTest = DocTests.IsTestFunction(node), InTestModule = InTestModule(),
+                Location = node.ChildByField(RustSyntaxField.Name)?.Location ?? node.Location,
+            };
+            _facts.FunctionBodies.Add(body);
+        }
+        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe || madeUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = new(StringComparer.Ordinal), TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals, Body = body });
         if (isUnsafe || madeUnsafe)
         {
             var draft = AddRegion(madeUnsafe ? RegionKind.MacroUnsafeFn : RegionKind.UnsafeFn, node, name: name, visibility: visibility, abi: abi,
@@ -962,7 +982,7 @@ internal sealed class Extractor
     private void InheritContext(List<Context> outer)
     {
         foreach (var c in outer)
-            _stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals });
+            _stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals, Body = c.Body, TestOnly = c.TestOnly });
     }
 
     /// <summary>Token-level view of macro bodies and arguments: unsafe blocks/fns/impls there, and candidates inside regions.</summary>
@@ -1351,6 +1371,30 @@ internal sealed class Extractor
     }
 
     private Context? ImplContext() => CurrentOf(ContextKind.Impl);
+
+    private bool InTestModule() => CurrentOf(ContextKind.Module) is { TestOnly: true };
+
+    /// <summary>Doc-comment code fences seen so far in this file (doctests span several comment nodes).</summary>
+    private readonly DocTests.FenceState _docTests = new();
+
+    /// <summary>Records what a call names, for the test reach: <c>f</c>, <c>T::f</c> or <c>.m</c> for a method.</summary>
+    private static void RecordCall(SyntaxNode call, FunctionBody caller)
+    {
+        var function = call.ChildByField(RustSyntaxField.Function);
+        if (function is { Kind: RustSyntaxKind.GenericFunction } g) function = g.ChildByField(RustSyntaxField.Function);
+        switch (function)
+        {
+            case { Kind: RustSyntaxKind.Identifier } id:
+                caller.Calls.Add(id.Text);
+                break;
+            case { Kind: RustSyntaxKind.ScopedIdentifier } scoped when scoped.ChildByField(RustSyntaxField.Name) is { } n:
+                caller.Calls.Add(scoped.ChildByField(RustSyntaxField.Path) is { } path ? DocTests.LastSegment(path.Text) + "::" + n.Text : n.Text);
+                break;
+            case { Kind: RustSyntaxKind.FieldExpression } field when field.ChildByField(RustSyntaxField.Field) is { } m:
+                caller.Calls.Add("." + m.Text);
+                break;
+        }
+    }
 
     /// <summary>What directly owns an item: the innermost impl, trait, extern block, function or module context.</summary>
     private ContextKind? OwnerOf(SyntaxNode item)

@@ -341,4 +341,11 @@ public sealed record FileInventory(string Path, string Crate, ImmutableArray<Uns
 /// <param name="Counts">Summed counts.</param>
 /// <param name="Edition">Rust edition from Cargo.toml (2015 when absent, as cargo assumes).</param>
 /// <param name="Score">The crate's encapsulation score: weighted mean of all its regions' scores.</param>
-public sealed record CrateInventory(string Name, string Root, int Files, InventoryCounts Counts, string Edition = "2021", int Score = 100);
+public sealed record CrateInventory(string Name, string Root, int Files, InventoryCounts Counts, string Edition = "2021", int Score = 100)
+{
+    /// <summary>Safe functions that encapsulate unsafe code, with whether tests reach them, in file and line order.</summary>
+    public ImmutableArray<EncapsulatingFunction> EncapsulatingFunctions { get; init; } = [];
+
+    /// <summary>How many of <see cref="EncapsulatingFunctions"/> a test reaches.</summary>
+    public int TestedEncapsulatingFunctions => EncapsulatingFunctions.Count(e => e.Tested);
+}
