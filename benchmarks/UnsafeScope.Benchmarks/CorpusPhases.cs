@@ -26,7 +26,7 @@ internal static class CorpusPhases
         var catalog = ApiCatalog.Default;
         var session = AnalysisSession.Create(new AnalysisOptions { Paths = ["/"] });
         var host = session.Host;
-        var locator = new CrateLocator();
+        var locator = new CrateLocator("/");
         var phases = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         var clock = new Stopwatch();
         T Time<T>(string phase, Func<T> f)

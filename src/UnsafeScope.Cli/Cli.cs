@@ -58,6 +58,9 @@ internal static class Cli
           --queries F1,F2      extra query packs (.scm rules as tree-sitter queries, see queries/README.md)
           --config FILE        configuration (default: unsafescope.toml found upward from the first path)
           --no-config          ignore any unsafescope.toml
+          --preset NAME        start from a preset (the configuration file still wins): linux-kernel mirrors the kernel's
+                               rust_common_flags (unsafe_op_in_unsafe_fn denied; undocumented_unsafe_blocks,
+                               unnecessary_safety_comment and unnecessary_safety_doc warned)
           --fail-on LEVEL      exit 1 when an unsuppressed finding is at least error | warning | note (default none)
           --baseline FILE      an earlier --json or --sarif output: its findings are marked suppressed, only new ones count
           --show N             print the first N findings (default 20)
@@ -123,7 +126,7 @@ internal static class Cli
     }
 
     // Options that decide what a run computes: analyze and merge take the same ones.
-    private static readonly string[] s_runOptions = ["max-file-size", "parse-timeout", "catalog", "config", "baseline", "queries", "deps"];
+    private static readonly string[] s_runOptions = ["max-file-size", "parse-timeout", "catalog", "config", "baseline", "queries", "deps", "preset"];
     private static readonly string[] s_outputOptions = ["json", "markdown", "html", "fail-on", "show", "sarif", "category", "summary", "summary-link-base"];
 
     private static int Analyze(string[] args, CancellationToken cancellationToken)
@@ -223,6 +226,9 @@ internal static class Cli
                 throw new UsageException($"bad configuration: {e.Message}");
             }
         }
+        if (cl.Get("preset") is { } presetName)
+            config = config.WithPreset(UnsafeScopeConfig.PresetNamed(presetName)
+                ?? throw new UsageException($"--preset '{presetName}' is not one of {string.Join(", ", UnsafeScopeConfig.PresetNames)}."));
         ApiCatalog catalog;
         try
         {

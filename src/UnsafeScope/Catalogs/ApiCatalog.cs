@@ -80,6 +80,7 @@ public sealed class ApiCatalog
     private static readonly string[] s_macroColumns = ["name", "kind", "target", "use", "notes"];
     private static readonly string[] s_stdColumns = ["name", "form", "receiver", "notes"];
     private static readonly string[] s_itemMacroColumns = ["name", "shape", "notes"];
+    private static readonly string[] s_ffiCrateColumns = ["name", "kind", "notes"];
 
     private static readonly FrozenSet<string> s_risks = FrozenSet.Create(StringComparer.Ordinal, "high", "medium", "low");
     private static readonly FrozenSet<string> s_frameworks = FrozenSet.Create(StringComparer.Ordinal, "wdm", "kmdf", "umdf");
@@ -125,6 +126,23 @@ public sealed class ApiCatalog
 
     /// <summary>Unsafe std functions and methods.</summary>
     public ImmutableArray<UnsafeStdEntry> UnsafeStd { get; }
+
+    /// <summary>Crates and modules of C functions (path → wdk-bindings, linux-bindings or c-bindings); see ffi-crates.tsv.</summary>
+    internal FrozenDictionary<string, string> FfiCrates { get; private init; } = FrozenDictionary<string, string>.Empty;
+
+    /// <summary>
+    /// The kind of binding crate the path <paramref name="segments"/> names
+    /// (<c>wdk_sys</c>, <c>kernel::bindings</c>, a <c>*_sys</c> crate), or null.
+    /// </summary>
+    internal string? FfiCrateKind(ReadOnlySpan<string> segments)
+    {
+        if (segments.IsEmpty) return null;
+        if (FfiCrates.TryGetValue(string.Join("::", segments.ToArray()), out var kind)) return kind;
+        if (segments.Length == 1)
+            foreach (var (name, k) in FfiCrates)
+                if (name.StartsWith('*') && segments[0].EndsWith(name[1..], StringComparison.Ordinal)) return k;
+        return null;
+    }
 
     /// <summary>Macros whose arguments are items (name → shape: cfg-if or items); see item-macros.tsv.</summary>
     public FrozenDictionary<string, string> ItemMacros { get; private init; } = FrozenDictionary<string, string>.Empty;
@@ -211,6 +229,7 @@ public sealed class ApiCatalog
         var macros = new Dictionary<string, FfiMacroEntry>(StringComparer.Ordinal);
         var std = new Dictionary<(string, string), UnsafeStdEntry>();
         var itemMacros = new Dictionary<string, string>(StringComparer.Ordinal);
+        var ffiCrates = new Dictionary<string, string>(StringComparer.Ordinal);
         var sources = ImmutableArray.CreateBuilder<string>();
         foreach (var (file, text) in packs)
         {
@@ -226,7 +245,7 @@ public sealed class ApiCatalog
                 if (header is null)
                 {
                     header = cells;
-                    if (!(Same(header, s_apiColumns) || Same(header, s_familyColumns) || Same(header, s_mmioColumns) || Same(header, s_macroColumns) || Same(header, s_stdColumns) || Same(header, s_itemMacroColumns)))
+                    if (!(Same(header, s_apiColumns) || Same(header, s_familyColumns) || Same(header, s_mmioColumns) || Same(header, s_macroColumns) || Same(header, s_stdColumns) || Same(header, s_itemMacroColumns) || Same(header, s_ffiCrateColumns)))
                         throw new CatalogException(file, lineNo, $"unknown header '{string.Join(' ', header)}'; expected the columns of one of the catalog kinds (see queries/catalogs/README.md)");
                     continue;
                 }
@@ -265,6 +284,10 @@ public sealed class ApiCatalog
                 {
                     itemMacros[cells[0]] = OneOf(file, lineNo, "shape", cells[1], FrozenSet.Create(StringComparer.Ordinal, "cfg-if", "items", "unsafe-fns", "expression"));
                 }
+                else if (Same(header, s_ffiCrateColumns))
+                {
+                    ffiCrates[cells[0]] = OneOf(file, lineNo, "kind", cells[1], FrozenSet.Create(StringComparer.Ordinal, "wdk-bindings", "linux-bindings", "c-bindings"));
+                }
                 else
                 {
                     var form = OneOf(file, lineNo, "form", cells[1], s_stdForms);
@@ -281,6 +304,7 @@ public sealed class ApiCatalog
             [.. std.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.Form, StringComparer.Ordinal)], sources.ToImmutable())
         {
             ItemMacros = itemMacros.ToFrozenDictionary(StringComparer.Ordinal),
+            FfiCrates = ffiCrates.ToFrozenDictionary(StringComparer.Ordinal),
             Fingerprint = Driver.ContentHash.Of([.. packList.SelectMany(p => new[] { p.Name, p.Text })]),
         };
     }

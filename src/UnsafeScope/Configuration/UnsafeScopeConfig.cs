@@ -16,6 +16,15 @@ public sealed class ConfigurationException(string file, int line, string problem
     public int Line { get; } = line;
 }
 
+/// <summary>A set of settings a configuration starts from.</summary>
+public enum AnalysisPreset
+{
+    /// <summary>No preset: each rule's defaults and the crate's own lint levels.</summary>
+    None,
+    /// <summary>The Linux kernel's <c>rust_common_flags</c>: unsafe_op_in_unsafe_fn denied, SAFETY lints warned.</summary>
+    LinuxKernel,
+}
+
 /// <summary>
 /// The configuration file <c>unsafescope.toml</c>: severity per rule and per category, rule options and
 /// catalog packs. Found upward from the analyzed folder, or given explicitly.
@@ -31,6 +40,7 @@ public sealed class ConfigurationException(string file, int line, string problem
 /// packs = ["vendor-apis.tsv"]  # relative to this file
 /// [queries]
 /// packs = ["our-rules.scm"]    # query packs (rules as tree-sitter queries)
+/// # preset = "linux-kernel"    # top level: start from the kernel's rust_common_flags
 /// </code>
 /// </summary>
 public sealed class UnsafeScopeConfig
@@ -45,8 +55,20 @@ public sealed class UnsafeScopeConfig
 
     private UnsafeScopeConfig(string path, Dictionary<string, (ReportSeverity Severity, int Line)> rules,
         Dictionary<string, (ReportSeverity Severity, int Line)> categories, Dictionary<string, Dictionary<string, string>> options,
-        List<string> packs, List<string> queryPacks, List<(string Id, int Line)>? ruleLines = null)
+        List<string> packs, List<string> queryPacks, List<(string Id, int Line)>? ruleLines = null, AnalysisPreset preset = AnalysisPreset.None)
     {
+        _source = (rules, categories, options, packs, queryPacks, ruleLines);
+        Preset = preset;
+        // A preset fills in what the file does not set (the file overrides it, rule by rule and option by option).
+        rules = new(rules, StringComparer.Ordinal);
+        options = options.ToDictionary(o => o.Key, o => new Dictionary<string, string>(o.Value, StringComparer.Ordinal), StringComparer.Ordinal);
+        foreach (var (id, severity) in PresetSeverities(preset))
+            rules.TryAdd(id, (severity, 0));
+        foreach (var (id, key, value) in PresetOptions(preset))
+        {
+            if (!options.TryGetValue(id, out var o)) options[id] = o = new(StringComparer.Ordinal);
+            o.TryAdd(key, value);
+        }
         QueryPacks = [.. queryPacks];
         Path = path;
         RuleSeverities = rules.ToImmutableDictionary(k => k.Key, v => v.Value.Severity);
@@ -58,6 +80,44 @@ public sealed class UnsafeScopeConfig
     }
 
     private readonly List<(string Name, int Line)> _categoryLines;
+
+    private readonly (Dictionary<string, (ReportSeverity, int)> Rules, Dictionary<string, (ReportSeverity, int)> Categories,
+        Dictionary<string, Dictionary<string, string>> Options, List<string> Packs, List<string> QueryPacks, List<(string, int)>? RuleLines) _source;
+
+    /// <summary>The preset this configuration starts from (<c>preset = "linux-kernel"</c>, or <c>--preset</c>).</summary>
+    public AnalysisPreset Preset { get; }
+
+    /// <summary>This configuration on top of a preset (the file's own settings still win).</summary>
+    public UnsafeScopeConfig WithPreset(AnalysisPreset preset)
+        => preset == Preset ? this : new(Path, _source.Rules, _source.Categories, _source.Options, _source.Packs, _source.QueryPacks, _source.RuleLines, preset);
+
+    /// <summary>The preset names the configuration and <c>--preset</c> accept.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = ["linux-kernel", "none"];
+
+    /// <summary>The preset of a name (<c>linux-kernel</c>, <c>none</c>), or null.</summary>
+    public static AnalysisPreset? PresetNamed(string name) => name switch
+    {
+        "linux-kernel" => AnalysisPreset.LinuxKernel,
+        "none" => AnalysisPreset.None,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The Linux kernel's <c>rust_common_flags</c> (Makefile): <c>-Dunsafe_op_in_unsafe_fn</c>,
+    /// <c>-Wclippy::undocumented_unsafe_blocks</c>, <c>-Wclippy::unnecessary_safety_comment</c>, <c>-Wclippy::unnecessary_safety_doc</c>.
+    /// </summary>
+    private static IEnumerable<(string Id, ReportSeverity Severity)> PresetSeverities(AnalysisPreset preset) => preset switch
+    {
+        AnalysisPreset.LinuxKernel => [("US1007", ReportSeverity.Error), ("US1001", ReportSeverity.Warn), ("US1005", ReportSeverity.Warn), ("US1004", ReportSeverity.Warn)],
+        _ => [],
+    };
+
+    // The kernel denies unsafe_op_in_unsafe_fn whatever the edition.
+    private static IEnumerable<(string Id, string Key, string Value)> PresetOptions(AnalysisPreset preset) => preset switch
+    {
+        AnalysisPreset.LinuxKernel => [("US1007", "all-editions", "true")],
+        _ => [],
+    };
 
     /// <summary>The file it was read from, or empty.</summary>
     public string Path { get; }
@@ -86,6 +146,7 @@ public sealed class UnsafeScopeConfig
         .. CategorySeverities.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => $"category {p.Key.ToLowerInvariant()}={p.Value}"),
         .. Options.ByRule.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(r => r.Value.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"option {r.Key}.{o.Key}={o.Value}")),
         .. QueryPacks.Select(q => "queries " + q),
+        "preset " + Preset,
         .. CatalogPacks.Select(c => "catalog " + c)]);
 
     private string? _fingerprint;
@@ -151,70 +212,69 @@ public sealed class UnsafeScopeConfig
         return Parse(text, path);
     }
 
-    /// <summary>Parses configuration text.</summary>
+    /// <summary>Parses configuration text (TOML, read by Tomlyn: escapes, literal strings, inline tables all work).</summary>
     public static UnsafeScopeConfig Parse(string text, string path)
     {
+        IO.TomlTable root;
+        try
+        {
+            root = IO.TomlDocument.Parse(text, path);
+        }
+        catch (IO.TomlSyntaxException e)
+        {
+            throw new ConfigurationException(path, e.Line, e.Problem);
+        }
         var rules = new Dictionary<string, (ReportSeverity, int)>(StringComparer.Ordinal);
         var ruleLines = new List<(string, int)>();
         var categories = new Dictionary<string, (ReportSeverity, int)>(StringComparer.OrdinalIgnoreCase);
         var options = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         var packs = new List<string>();
         var queryPacks = new List<string>();
-        string section = "";
+        var preset = AnalysisPreset.None;
         var baseDir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path.Length > 0 ? path : ".")) ?? ".";
-        int lineNo = 0;
-        foreach (var raw in text.Split('\n'))
+        foreach (var (section, node) in root.Entries)
         {
-            lineNo++;
-            var line = StripComment(raw).Trim();
-            if (line.Length == 0) continue;
-            if (line.StartsWith('['))
+            if (section == "preset")
             {
-                if (!line.EndsWith(']')) throw new ConfigurationException(path, lineNo, $"malformed section header '{line}'");
-                section = line[1..^1].Trim();
-                if (section is not ("rules" or "categories" or "catalogs" or "queries") && !section.StartsWith("rules.", StringComparison.Ordinal))
-                    throw new ConfigurationException(path, lineNo, $"unknown section [{section}] (expected [rules], [rules.US####], [categories], [catalogs] or [queries])");
-                if (section.StartsWith("rules.", StringComparison.Ordinal))
-                {
-                    var id = section[6..];
-                    ruleLines.Add((id, lineNo));
-                    options.TryAdd(id, new(StringComparer.Ordinal));
-                }
+                var name = Scalar(node, path);
+                preset = PresetNamed(name) ?? throw new ConfigurationException(path, node.Line, $"unknown preset '{name}' (known: {string.Join(", ", PresetNames)})");
                 continue;
             }
-            int eq = line.IndexOf('=');
-            if (eq <= 0) throw new ConfigurationException(path, lineNo, $"expected 'key = value', got '{line}'");
-            var key = line[..eq].Trim();
-            var value = line[(eq + 1)..].Trim();
+            if (node is not IO.TomlTable table)
+                throw new ConfigurationException(path, node.Line, $"'{section}' is outside any section");
             switch (section)
             {
                 case "rules":
-                    ruleLines.Add((key, lineNo));
-                    rules[key] = (Severity(value, path, lineNo), lineNo);
+                    foreach (var (id, value) in table.Entries)
+                    {
+                        ruleLines.Add((id, value.Line));
+                        options.TryAdd(id, new(StringComparer.Ordinal));
+                        if (value is IO.TomlTable ruleTable)
+                        {
+                            foreach (var (key, v) in ruleTable.Entries)
+                                if (key == "severity") rules[id] = (Severity(v, path), v.Line);
+                                else options[id][key] = Scalar(v, path);
+                        }
+                        else rules[id] = (Severity(value, path), value.Line);
+                    }
                     break;
                 case "categories":
-                    categories[key] = (Severity(value, path, lineNo), lineNo);
+                    foreach (var (name, value) in table.Entries) categories[name] = (Severity(value, path), value.Line);
                     break;
-                case "catalogs":
-                    if (key != "packs") throw new ConfigurationException(path, lineNo, $"unknown key '{key}' in [catalogs] (expected packs)");
-                    packs.AddRange(List(value, path, lineNo).Select(p => PackPath(p, baseDir, path, lineNo, "--catalog")));
+                case "catalogs" or "queries":
+                    foreach (var (key, value) in table.Entries)
+                    {
+                        if (key != "packs") throw new ConfigurationException(path, value.Line, $"unknown key '{key}' in [{section}] (expected packs)");
+                        if (value is not IO.TomlArray list) throw new ConfigurationException(path, value.Line, "expected a list like [\"a.tsv\", \"b.tsv\"]");
+                        (section == "catalogs" ? packs : queryPacks).AddRange(list.Items.Select(v =>
+                            PackPath(Scalar(v, path), baseDir, path, v.Line, section == "catalogs" ? "--catalog" : "--queries")));
+                    }
                     break;
-                case "queries":
-                    if (key != "packs") throw new ConfigurationException(path, lineNo, $"unknown key '{key}' in [queries] (expected packs)");
-                    queryPacks.AddRange(List(value, path, lineNo).Select(p => PackPath(p, baseDir, path, lineNo, "--queries")));
-                    break;
-                case "":
-                    throw new ConfigurationException(path, lineNo, $"'{key}' is outside any section");
                 default:
-                {
-                    var id = section[6..];
-                    if (key == "severity") rules[id] = (Severity(value, path, lineNo), lineNo);
-                    else options[id][key] = Scalar(value, path, lineNo);
-                    break;
-                }
+                    throw new ConfigurationException(path, table.Line, $"unknown section [{section}] (expected [rules], [rules.US####], [categories], [catalogs] or [queries])");
             }
         }
-        return new UnsafeScopeConfig(path, rules, categories, options, packs, queryPacks, ruleLines);
+        return new UnsafeScopeConfig(path, rules, categories, options, packs, queryPacks, ruleLines, preset);
     }
 
     /// <summary>
@@ -238,18 +298,7 @@ public sealed class UnsafeScopeConfig
             : throw new ConfigurationException(path, line, $"pack '{pack}' is outside the configuration's folder; a configuration names only packs in its own folder tree (give others with {option})");
     }
 
-    private static string StripComment(string line)
-    {
-        bool inString = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            if (line[i] == '"') inString = !inString;
-            else if (line[i] == '#' && !inString) return line[..i];
-        }
-        return line;
-    }
-
-    private static ReportSeverity Severity(string value, string path, int line) => Scalar(value, path, line) switch
+    private static ReportSeverity Severity(IO.TomlNode value, string path) => Scalar(value, path) switch
     {
         "error" => ReportSeverity.Error,
         "warn" or "warning" => ReportSeverity.Warn,
@@ -257,20 +306,10 @@ public sealed class UnsafeScopeConfig
         "hidden" => ReportSeverity.Hidden,
         "off" or "none" or "suppress" => ReportSeverity.Suppress,
         "default" => ReportSeverity.Default,
-        var v => throw new ConfigurationException(path, line, $"severity '{v}' is not one of error, warn, info, hidden, off, default"),
+        var v => throw new ConfigurationException(path, value.Line, $"severity '{v}' is not one of error, warn, info, hidden, off, default"),
     };
 
-    private static string Scalar(string value, string path, int line)
-    {
-        if (value.StartsWith('"'))
-            return value.Length >= 2 && value.EndsWith('"') ? value[1..^1] : throw new ConfigurationException(path, line, $"unterminated string {value}");
-        if (value is "true" or "false" || double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _)) return value;
-        throw new ConfigurationException(path, line, $"value '{value}' must be a quoted string, a number or true/false");
-    }
-
-    private static List<string> List(string value, string path, int line)
-    {
-        if (!value.StartsWith('[') || !value.EndsWith(']')) throw new ConfigurationException(path, line, "expected a list like [\"a.tsv\", \"b.tsv\"]");
-        return [.. value[1..^1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => Scalar(v, path, line))];
-    }
+    private static string Scalar(IO.TomlNode value, string path) => value is IO.TomlScalar { Value: string or bool or long or double } s
+        ? s.ToString()
+        : throw new ConfigurationException(path, value.Line, "the value must be a string, a number or true/false");
 }

@@ -31,7 +31,7 @@ public static class Analysis
         var session = AnalysisSession.Create(options);
         CrateStage? stage = null;
         var collected = Collect(session, AnalysisShard.All, progress, cancellationToken,
-            (baseDirectory, paths, crates) => (stage = new CrateStage(session, baseDirectory, paths, crates, cancellationToken)).Add);
+            (baseDirectory, paths, crates, locator) => (stage = new CrateStage(session, baseDirectory, paths, crates, locator, cancellationToken)).Add);
         var result = stage!.Complete(collected.RunNotifications, collected.StartTime, collected.CacheHits, collected.CacheMisses);
         return result with { Elapsed = clock.Elapsed };
     }
@@ -76,7 +76,7 @@ public static class Analysis
         var clock = Stopwatch.StartNew();
         foreach (var p in list) p.Decode(session.RulesById);
         var records = list.SelectMany(p => p.Records).OrderBy(r => r.Result.Path, StringComparer.Ordinal).ToList();
-        var stage = new CrateStage(session, first.BaseDirectory, [.. records.Select(r => r.Result.Path)], crateOfFile: null, cancellationToken);
+        var stage = new CrateStage(session, first.BaseDirectory, [.. records.Select(r => r.Result.Path)], crateOfFile: null, new CrateLocator(first.BaseDirectory), cancellationToken);
         for (int i = 0; i < records.Count; i++) stage.Add(i, records[i]);
         var startTime = list.Min(p => p.StartTime);
         var shardsDone = list.Max(p => p.StartTime + p.Elapsed) - startTime;
@@ -92,7 +92,7 @@ public static class Analysis
     /// records go to it as they are made, crate by crate, and are not kept; without one they are kept in the result.
     /// </summary>
     private static PartialAnalysis Collect(AnalysisSession session, AnalysisShard shard, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken,
-        Func<string, IReadOnlyList<string>, string[], Action<int, FileRecord>>? sink)
+        Func<string, IReadOnlyList<string>, string[], CrateLocator, Action<int, FileRecord>>? sink)
     {
         var options = session.Options;
         var start = DateTimeOffset.UtcNow;
@@ -101,7 +101,7 @@ public static class Analysis
         var runNotifications = new List<ToolNotification>();
         var found = FileDiscovery.Find(options, baseDirectory, runNotifications, cancellationToken);
         var files = found.Where(f => shard.Contains(f.RelativePath)).ToList();
-        var locator = new CrateLocator();
+        var locator = new CrateLocator(baseDirectory);
         // Every file of a crate may define macros its other files call (also files of other shards).
         session.SetCrateFiles(found.GroupBy(f => locator.Locate(f.FullPath).Root, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(f => f.FullPath).ToArray(), StringComparer.Ordinal));
@@ -118,7 +118,7 @@ public static class Analysis
             // Crate by crate (crates with the largest files first, each largest file first), so each crate is
             // complete, linked and its facts released early, and the last workers still get small files.
             var crates = files.Select(f => locator.Locate(f.FullPath).Root).ToArray();
-            emit = sink(baseDirectory, [.. files.Select(f => f.RelativePath)], crates);
+            emit = sink(baseDirectory, [.. files.Select(f => f.RelativePath)], crates, locator);
             order = [.. Enumerable.Range(0, files.Count).GroupBy(i => crates[i], StringComparer.Ordinal)
                 .OrderByDescending(g => g.Max(i => sizes[i])).ThenBy(g => g.Key, StringComparer.Ordinal)
                 .SelectMany(g => g.OrderByDescending(i => sizes[i]).ThenBy(i => i))];
@@ -166,6 +166,8 @@ public static class Analysis
         foreach (var t in workers) t.Join();
         cancellationToken.ThrowIfCancellationRequested();
         if (failure is not null) throw new InvalidOperationException("An analysis worker failed.", failure);
+        // Manifests were read while locating crates: a broken one is one notification, its crate analyzed with defaults.
+        runNotifications.AddRange(locator.Cargo.Notifications);
         return new PartialAnalysis(session.Fingerprint, baseDirectory, shard, found.Count, [.. runNotifications], records is null ? [] : [.. records], start, clock.Elapsed,
             session.Cache?.Hits ?? 0, session.Cache?.Misses ?? 0);
     }
@@ -184,14 +186,28 @@ public static class Analysis
     }
 
     /// <summary>Applies configured severities and suppression comments, reports unused and malformed suppressions, sorts.</summary>
-    internal static ImmutableArray<Diagnostic> Finish(List<Diagnostic> found, FileFacts? facts, UnsafeScopeConfig config, FileInventory? inventory, Baseline? baseline)
+    internal static ImmutableArray<Diagnostic> Finish(List<Diagnostic> found, FileFacts? facts, UnsafeScopeConfig config, FileInventory? inventory, Baseline? baseline,
+        Workspace.LintPolicy? lints = null)
     {
+        lints ??= Workspace.LintPolicy.None;
         var output = new List<Diagnostic>(found.Count);
         var used = new HashSet<SuppressionComment>();
         var scored = inventory is null ? null : ScoredRegionsAt(inventory, found.Select(d => d.Location.SourceSpan.Start));
-        foreach (var d in found)
+        foreach (var reported in found)
         {
+            var d = reported;
             var severity = config.EffectiveSeverity(d.Descriptor);
+            // unsafescope.toml decides when it sets the rule (or its category); else the crate's own lint levels.
+            var crateLevel = config.SeverityOf(d.Descriptor) == ReportSeverity.Default && d.Descriptor.Properties.TryGetValue("equivalent", out var lintName)
+                ? lints.LevelOf(lintName) : null;
+            if (d.Properties.TryGetValue(LintDefaultProperty, out var lintDefault))
+            {
+                // The lint is allowed by default here (US1007 before edition 2024): reported only when the crate raises it.
+                if (config.SeverityOf(d.Descriptor) == ReportSeverity.Default && crateLevel is not { Level: not Workspace.LintLevel.Allow }) continue;
+                d = d.WithProperties(d.Properties.Remove(LintDefaultProperty));
+            }
+            if (crateLevel is { Level: not Workspace.LintLevel.Allow } raised)
+                severity = raised.Level == Workspace.LintLevel.Warn ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error;
             var diagnostic = severity == d.Severity ? d : d.WithSeverity(severity);
             if (scored is not null && scored.TryGetValue(d.Location.SourceSpan.Start, out var region) && !diagnostic.Properties.ContainsKey("score"))
                 diagnostic = diagnostic.WithProperties(diagnostic.Properties
@@ -208,6 +224,11 @@ public static class Analysis
             {
                 // The crate silenced the equivalent compiler/clippy lint here: honor it, visibly.
                 diagnostic = diagnostic.WithSuppression(new Suppression("inSource", $"#[allow({lint})] in the source"));
+            }
+            else if (crateLevel is { Level: Workspace.LintLevel.Allow, Setting: var allowed })
+            {
+                diagnostic = diagnostic.WithSuppression(new Suppression("external",
+                    allowed.Source == "attribute" ? $"#![allow({allowed.Lint})] at {allowed.Location}" : $"{allowed.Lint} = \"allow\" at {allowed.Location}"));
             }
             output.Add(diagnostic);
         }
@@ -233,6 +254,12 @@ public static class Analysis
         }
         return final.MoveToImmutable();
     }
+
+    /// <summary>
+    /// A diagnostic property an analyzer sets when the equivalent lint is allowed by default in this crate (rustc's
+    /// <c>unsafe_op_in_unsafe_fn</c> before edition 2024): the finding is kept only when the crate or the configuration raises the lint.
+    /// </summary>
+    internal const string LintDefaultProperty = "lintDefault";
 
     /// <summary>The allowed lint equivalent to the diagnostic's rule that covers its location, if any.</summary>
     private static string? AllowedByAttribute(Diagnostic d, FileFacts? facts)

@@ -27,11 +27,14 @@ internal sealed class CrateStage
     private readonly Lock _lock = new();
     private readonly CancellationToken _cancellationToken;
     private readonly DependencySources? _dependencies;
+    private readonly CrateLocator _locator;
+    private readonly Dictionary<string, Workspace.LintPolicy> _lintPolicies = new(StringComparer.Ordinal);
 
     // paths: the files' relative paths in output order; crateOfFile: each file's crate root when known before the
     // records arrive (then a crate is linked as soon as its last file is in).
-    public CrateStage(AnalysisSession session, string baseDirectory, IReadOnlyList<string> paths, string[]? crateOfFile, CancellationToken cancellationToken)
+    public CrateStage(AnalysisSession session, string baseDirectory, IReadOnlyList<string> paths, string[]? crateOfFile, CrateLocator locator, CancellationToken cancellationToken)
     {
+        _locator = locator;
         _session = session;
         _baseDirectory = baseDirectory;
         _results = new FileResult?[paths.Count];
@@ -85,7 +88,8 @@ internal sealed class CrateStage
             {
                 var r = _results[i] ?? throw new InvalidOperationException($"No record for file {i}.");
                 if (_diagnostics[i] is { Count: > 0 } || _facts[i] is { Suppressions.Count: > 0 })
-                    r = r with { Diagnostics = Analysis.Finish(_diagnostics[i] ?? [], _facts[i], config, r.Inventory, options.Baseline) };
+                    r = r with { Diagnostics = Analysis.Finish(_diagnostics[i] ?? [], _facts[i], config, r.Inventory, options.Baseline,
+                        _facts[i] is { } f ? _lintPolicies.GetValueOrDefault(f.CrateRoot) : null) };
                 results[i] = r;
             }
             var ordered = _linked.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
@@ -120,7 +124,7 @@ internal sealed class CrateStage
         indices.Sort();
         var notes = new List<ToolNotification>();
         var first = _facts[indices[0]]!;
-        var linker = new CrateLinker(_session.Catalog, indices.Select(i => _facts[i]!), _dependencies?.ForCrate(crateRoot, first.Crate) ?? CrateDependencies.None);
+        var linker = new CrateLinker(_session.Catalog, indices.Select(i => _facts[i]!), _dependencies?.ForCrate(_locator.PackageAt(crateRoot), first.Crate) ?? CrateDependencies.None);
         var counts = InventoryCounts.Zero;
         var root = FileDiscovery.Relative(_baseDirectory, crateRoot) is { Length: > 0 } r ? r : ".";
         Analysis.RunAnalyzers(() => host.RunCrateStart(first.Crate, root, Report, _cancellationToken), "crate start", root, notes);
@@ -136,11 +140,26 @@ internal sealed class CrateStage
             Analysis.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken), "region and file", inventory.Path, notes);
         }
         Analysis.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken), "crate end", root, notes);
+        var package = _locator.PackageAt(crateRoot);
+        _lintPolicies[crateRoot] = Workspace.LintPolicy.For(package, CrateAttributes(indices));
         _linked[crateRoot] = (new CrateInventory(first.Crate, root, indices.Count, counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions)))
         {
+            Package = package,
             EncapsulatingFunctions = linker.Encapsulating,
         }, notes);
         foreach (var i in indices) _facts[i] = _facts[i]!.ForFinish();
+    }
+
+    /// <summary>The lint levels of the crate roots' <c>#![level(…)]</c> attributes (src/lib.rs, else src/main.rs), in source order.</summary>
+    private IEnumerable<Workspace.LintSetting> CrateAttributes(List<int> indices)
+    {
+        var roots = indices.Select(i => _facts[i]!).Where(f => f.ModulePath.Length == 0 && f.CrateLintAttributes.Count > 0)
+            .Where(f => f.Path.EndsWith("src/lib.rs", StringComparison.Ordinal) || f.Path.EndsWith("src/main.rs", StringComparison.Ordinal) || f.Path is "lib.rs" or "main.rs")
+            .OrderBy(f => f.Path.EndsWith("lib.rs", StringComparison.Ordinal) ? 0 : 1).Take(1);
+        foreach (var f in roots)
+            foreach (var (level, lint, line) in f.CrateLintAttributes)
+                if (Workspace.CargoModelLoader.ParseLevel(level) is { } l)
+                    yield return new Workspace.LintSetting(lint, l, 0, new Workspace.ManifestLocation(f.Path, line), "attribute");
     }
 
     private void Report(Diagnostic d)

@@ -163,6 +163,13 @@ internal static class FileRecordFormat
             w.Write(scope.Length);
             w.Write(lint);
         }
+        w.Write(f.CrateLintAttributes.Count);
+        foreach (var (level, lint, line) in f.CrateLintAttributes)
+        {
+            w.Write(level);
+            w.Write(lint);
+            w.Write(line);
+        }
         w.Write(f.Suppressions.Count);
         foreach (var s in f.Suppressions)
         {
@@ -237,6 +244,7 @@ internal static class FileRecordFormat
         for (int i = rd.ReadInt32(); i > 0; i--) f.ModuleDeclarations.Add(rd.ReadString(), rd.ReadBoolean());
         f.Edition = rd.ReadString();
         for (int i = rd.ReadInt32(); i > 0; i--) f.AllowedLints.Add((new TextSpan(rd.ReadInt32(), rd.ReadInt32()), rd.ReadString()));
+        for (int i = rd.ReadInt32(); i > 0; i--) f.CrateLintAttributes.Add((rd.ReadString(), rd.ReadString(), rd.ReadInt32()));
         for (int i = rd.ReadInt32(); i > 0; i--)
             f.Suppressions.Add(new SuppressionComment(ReadLocation(rd, path), rd.ReadInt32(), [.. ReadStrings(rd)], rd.ReadString()));
         for (int i = rd.ReadInt32(); i > 0; i--) f.Regions.Add(ReadRegion(rd, path));

@@ -44,4 +44,6 @@ public static class NotificationIds
     public const string AnalyzerFailed = "US0010";
     /// <summary>A dependency source folder is missing, or a dependency named in Cargo.toml is not in the dependency sources.</summary>
     public const string DependencyNotFound = "US0011";
+    /// <summary>A TOML file (Cargo.toml, .cargo/config.toml, rust-toolchain.toml) is not valid TOML or sets something invalid; its settings were not read.</summary>
+    public const string InvalidToml = "US0012";
 }

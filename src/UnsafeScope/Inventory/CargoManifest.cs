@@ -6,127 +6,28 @@ namespace UnsafeScope.Inventory;
 /// <param name="Requirement">The version requirement (<c>0.14</c>, <c>^1.2</c>, <c>&gt;=1, &lt;3</c>…).</param>
 internal sealed record ManifestDependency(string CodeName, string Package, string Requirement);
 
-/// <summary>
-/// Reads the <c>[dependencies]</c> (also per target, and <c>[dependencies.x]</c> tables) of a Cargo.toml: the small
-/// TOML subset manifests use. Path and git dependencies are left out (no registry folder); <c>workspace = true</c>
-/// takes the workspace manifest's entry.
-/// </summary>
+/// <summary>The registry dependencies of a manifest (path and git dependencies have no registry folder; dev-dependencies are left out).</summary>
 internal static class CargoManifest
 {
-    public static List<ManifestDependency> Dependencies(string manifest, string? workspaceManifest = null)
+    /// <summary>From the package model (workspace inheritance applied).</summary>
+    public static List<ManifestDependency> Dependencies(Workspace.CargoPackage package)
+        => [.. package.Dependencies.Where(d => d.Path is null && d.Version is not null && d.Kind != "dev")
+            .Select(d => new ManifestDependency(d.Name.Replace('-', '_'), d.Package, d.Version!))];
+
+    /// <summary>From a dependency's own (published, so self-contained) Cargo.toml.</summary>
+    public static List<ManifestDependency> Dependencies(IO.TomlTable manifest)
     {
-        var entries = Read(manifest, workspace: false);
-        Dictionary<string, Dictionary<string, string>>? inherited = null;
         var result = new List<ManifestDependency>();
-        foreach (var (key, fields) in entries)
-        {
-            var f = fields;
-            if (f.TryGetValue("workspace", out var ws) && ws == "true")
+        foreach (var (table, kind, _) in Workspace.CargoModelLoader.DependencyTables(manifest))
+            if (kind != "dev") // tests' dependencies are not the library's
+            foreach (var (key, node) in table.Entries)
             {
-                inherited ??= workspaceManifest is null ? [] : Read(workspaceManifest, workspace: true);
-                if (!inherited.TryGetValue(key, out var w)) continue;
-                f = new Dictionary<string, string>(w, StringComparer.Ordinal);
-                foreach (var (k, v) in fields) f.TryAdd(k, v);
+                var fields = node as IO.TomlTable;
+                var version = node is IO.TomlScalar { Value: string v } ? v : fields?.String("version");
+                if (version is null || fields?["path"] is not null || fields?["git"] is not null) continue;
+                result.Add(new ManifestDependency(key.Replace('-', '_'), fields?.String("package") ?? key, version));
             }
-            if (f.ContainsKey("path") || f.ContainsKey("git") || !f.TryGetValue("version", out var req)) continue;
-            result.Add(new ManifestDependency(key.Replace('-', '_'), f.GetValueOrDefault("package") ?? key, req));
-        }
         return result;
-    }
-
-    /// <summary>Dependency key → its fields (a bare string value is the version).</summary>
-    private static Dictionary<string, Dictionary<string, string>> Read(string text, bool workspace)
-    {
-        var deps = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        Dictionary<string, string> Entry(string key) => deps.TryGetValue(key, out var e) ? e : deps[key] = new(StringComparer.Ordinal);
-        bool inList = false;      // [dependencies]: one dependency per key
-        string? inTable = null;   // [dependencies.x]: x's fields
-        foreach (var raw in text.Split('\n'))
-        {
-            var line = StripComment(raw).Trim();
-            if (line.Length == 0) continue;
-            if (line.StartsWith('['))
-            {
-                var parts = SplitOutsideQuotes(line.Trim('[', ']', ' '), '.');
-                inList = false;
-                inTable = null;
-                int at = workspace ? (parts.Count >= 2 && parts[0] == "workspace" && parts[1] == "dependencies" ? 1 : -1)
-                    : parts.Count >= 1 && parts[0] == "dependencies" ? 0
-                    : parts.Count >= 3 && parts[0] == "target" && parts[2] == "dependencies" ? 2 : -1;
-                if (at < 0) continue;
-                if (parts.Count == at + 1) inList = true;
-                else if (parts.Count == at + 2) inTable = Unquote(parts[at + 1]);
-                continue;
-            }
-            int eq = IndexOutsideQuotes(line, '=');
-            if (eq < 0 || (!inList && inTable is null)) continue;
-            var keyParts = SplitOutsideQuotes(line[..eq].Trim(), '.').Select(Unquote).ToList();
-            var value = line[(eq + 1)..].Trim();
-            if (inTable is not null)
-            {
-                if (keyParts.Count == 1) Entry(inTable)[keyParts[0]] = Unquote(value);
-                continue;
-            }
-            var entry = Entry(keyParts[0]);
-            if (keyParts.Count == 2) entry[keyParts[1]] = Unquote(value);            // foo.version = "1"
-            else if (value.StartsWith('{')) ReadInlineTable(value, entry);           // foo = { version = "1", package = "bar" }
-            else if (value.StartsWith('"') || value.StartsWith('\'')) entry["version"] = Unquote(value);
-        }
-        return deps;
-    }
-
-    private static void ReadInlineTable(string value, Dictionary<string, string> into)
-    {
-        var inner = value.Trim().TrimStart('{').TrimEnd('}');
-        foreach (var pair in SplitOutsideQuotes(inner, ','))
-        {
-            int eq = IndexOutsideQuotes(pair, '=');
-            if (eq < 0) continue;
-            var v = pair[(eq + 1)..].Trim();
-            if (v.StartsWith('[')) continue; // features = [...]: not needed
-            into[Unquote(pair[..eq].Trim())] = Unquote(v);
-        }
-    }
-
-    private static string StripComment(string line)
-    {
-        int i = IndexOutsideQuotes(line, '#');
-        return i < 0 ? line : line[..i];
-    }
-
-    private static int IndexOutsideQuotes(string s, char c)
-    {
-        char quote = '\0';
-        int depth = 0;
-        for (int i = 0; i < s.Length; i++)
-        {
-            var ch = s[i];
-            if (quote != '\0') { if (ch == quote) quote = '\0'; continue; }
-            if (ch is '"' or '\'') quote = ch;
-            else if (ch is '[' or '{' && c != '#') depth++;
-            else if (ch is ']' or '}' && c != '#') depth--;
-            else if (ch == c && depth <= 0) return i;
-        }
-        return -1;
-    }
-
-    private static List<string> SplitOutsideQuotes(string s, char separator)
-    {
-        var parts = new List<string>();
-        int start = 0;
-        while (true)
-        {
-            int i = IndexOutsideQuotes(s[start..], separator);
-            if (i < 0) { parts.Add(s[start..].Trim()); return parts; }
-            parts.Add(s.Substring(start, i).Trim());
-            start += i + 1;
-        }
-    }
-
-    private static string Unquote(string s)
-    {
-        s = s.Trim();
-        return s.Length >= 2 && (s[0] == '"' && s[^1] == '"' || s[0] == '\'' && s[^1] == '\'') ? s[1..^1] : s;
     }
 }
 

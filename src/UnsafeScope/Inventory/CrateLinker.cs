@@ -338,6 +338,13 @@ internal sealed class CrateLinker
             ffi.Add(Classify(name, form, c, "catalog"));
             return;
         }
+        // Through wdk-sys (a path, or a module the file glob-imports from it): a WDK function the catalog lacks.
+        if (ThroughWdkBindings(c.Path, qualifier, draft.Module, file, name))
+        {
+            ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
+            ffi.Add(new FfiCall(name, _catalog.FamilyOf(name)?.Family ?? "unknown", "unknown", form, "wdk-bindings", c.Location));
+            return;
+        }
         if (_catalog.FamilyOf(name) is not null && FromBindingsCrate(c.Path, file))
         {
             ops.Add(new UnsafeOperation(OperationKind.ExternCall, name, c.Location));
@@ -474,29 +481,62 @@ internal sealed class CrateLinker
         return new FfiCall(name, "unknown", "unknown", form, source, c.Location);
     }
 
-    /// <summary>A call through a C binding crate: <c>libc::f</c>, <c>foo_sys::f</c>, or the usual <c>ffi::f</c> alias of one.</summary>
-    private static bool IsFfiCratePath(string path)
+    /// <summary>A call through a C binding crate (ffi-crates.tsv c-bindings: <c>libc::f</c>, <c>foo_sys::f</c>, the usual <c>ffi::f</c> alias).</summary>
+    private bool IsFfiCratePath(string path)
     {
         var segments = path.Split("::");
         // `ffi::Foo(…)` builds a tuple struct; C functions may be capitalised but then carry an underscore (EVP_PKEY_new, OpenSSL_version).
         if (segments.Length < 2 || segments[^1].Length == 0 || char.IsUpper(segments[^1][0]) && segments[^1].Any(char.IsLower) && !segments[^1].Contains('_')) return false;
         // The function right after the crate (`libc::open`, `glib::ffi::g_free`), not `libc::c_int::max_value`.
         for (int i = 0; i < segments.Length - 1; i++)
-            if (segments[i] is "libc" or "ffi" || segments[i].EndsWith("_sys", StringComparison.Ordinal)) return i == segments.Length - 2;
+            if (_catalog.FfiCrateKind(segments.AsSpan(i, 1)) is "c-bindings" or "wdk-bindings" && segments[i] != "wdk" && segments[i] != "$crate")
+                return i == segments.Length - 2;
         return false;
     }
 
-    private static bool IsLinuxBindings(string path)
+    /// <summary>The Linux kernel's <c>bindings::name</c> (also <c>kernel::bindings::name</c>): one segment after the bindings module.</summary>
+    private bool IsLinuxBindings(string path)
     {
         var segments = path.Split("::");
-        return segments.Length >= 2 && segments[^2] == "bindings";
+        return segments.Length >= 2 && (_catalog.FfiCrateKind(segments.AsSpan(segments.Length - 2, 1)) == "linux-bindings"
+            || segments.Length >= 3 && _catalog.FfiCrateKind(segments.AsSpan(segments.Length - 3, 2)) == "linux-bindings");
+    }
+
+    private bool IsWdkBindings(ReadOnlySpan<string> segments)
+        => _catalog.FfiCrateKind(segments[..1]) == "wdk-bindings" || segments.Length >= 2 && _catalog.FfiCrateKind(segments[..2]) == "wdk-bindings";
+
+    /// <summary>
+    /// A call whose path runs through wdk-sys (<c>wdk_sys::ntddk::F</c>, <c>$crate::ntddk::F</c>), or through a module
+    /// of it the file glob-imports (<c>use wdk_sys::*; ntddk::F(…)</c>), or a plain name of a WDK family glob-imported from it.
+    /// </summary>
+    private bool ThroughWdkBindings(string path, string[] qualifier, string module, FileFacts file, string name)
+    {
+        var segments = StripGenerics(path).Split("::");
+        if (segments.Length > 0 && segments[0].Length == 0) segments = segments[1..];
+        if (segments.Length >= 2 && IsWdkBindings(segments)) return true;
+        bool viaGlob = false;
+        foreach (var g in file.GlobImports)
+        {
+            var gs = StripGenerics(g).Split("::");
+            if (gs.Length > 0 && gs[0].Length == 0) gs = gs[1..];
+            if (gs.Length > 0 && IsWdkBindings(gs)) { viaGlob = true; break; }
+        }
+        if (!viaGlob) return false;
+        // `ntddk::F(…)`: a module no crate module or dependency explains, reached through the glob; C names start upper-case.
+        if (qualifier.Length > 0)
+            return CrateModule(qualifier, module) is null && !_deps.Has(qualifier[0]) && name.Length > 0 && char.IsUpper(name[0]);
+        // A plain name: only names of a WDK family (a plain `Foo(…)` may be a tuple struct from the glob).
+        return _catalog.FamilyOf(name) is not null;
     }
 
     /// <summary>The path (after import resolution) goes through a bindings crate, or the file glob-imports one.</summary>
-    private static bool FromBindingsCrate(string path, FileFacts file)
+    private bool FromBindingsCrate(string path, FileFacts file)
     {
-        static bool IsBindings(string p) => p.StartsWith("wdk_sys", StringComparison.Ordinal) || p.StartsWith("wdk::", StringComparison.Ordinal)
-            || p.StartsWith("crate::ntddk", StringComparison.Ordinal) || p.Contains("_sys::", StringComparison.Ordinal) || p.StartsWith("$crate::", StringComparison.Ordinal);
+        bool IsBindings(string p)
+        {
+            var segments = p.Split("::");
+            return segments.Length >= 2 && (IsWdkBindings(segments) || _catalog.FfiCrateKind(segments.AsSpan(0, 1)) is not null);
+        }
         if (path.Contains("::", StringComparison.Ordinal)) return IsBindings(path);
         foreach (var g in file.GlobImports)
             if (IsBindings(g + "::")) return true;

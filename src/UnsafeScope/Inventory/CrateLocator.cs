@@ -1,23 +1,22 @@
 using System.Collections.Concurrent;
-using System.Text.RegularExpressions;
+using UnsafeScope.Workspace;
 
 namespace UnsafeScope.Inventory;
 
 /// <summary>Where a file sits: its crate (nearest folder with a Cargo.toml) and its module path in that crate.</summary>
 /// <param name="Name">Package name from Cargo.toml, or the folder name.</param>
 /// <param name="Root">Absolute crate folder.</param>
-/// <param name="Edition">The package edition (cargo's default, 2015, when absent).</param>
-internal sealed record CrateInfo(string Name, string Root, string Edition = "2015");
+/// <param name="Edition">The package edition, inherited from the workspace when so declared (cargo's default, 2015, when absent).</param>
+/// <param name="Package">The package as cargo configures it; null outside a crate or when its Cargo.toml could not be read.</param>
+internal sealed record CrateInfo(string Name, string Root, string Edition = "2015", CargoPackage? Package = null);
 
-internal sealed partial class CrateLocator
+/// <summary>Finds each file's crate; manifests are read through the <see cref="CargoModelLoader"/> (once per folder).</summary>
+internal sealed class CrateLocator(string baseDirectory)
 {
     private readonly ConcurrentDictionary<string, CrateInfo?> _byDirectory = new(StringComparer.Ordinal);
 
-    [GeneratedRegex("""^\s*name\s*=\s*["']([^"']+)["']""", RegexOptions.Multiline)]
-    private static partial Regex NameLine();
-
-    [GeneratedRegex("""^\s*edition\s*=\s*["'](\d{4})["']""", RegexOptions.Multiline)]
-    private static partial Regex EditionLine();
+    /// <summary>The packages' model (workspace inheritance, lints, driver model…) and its notifications.</summary>
+    public CargoModelLoader Cargo { get; } = new(baseDirectory);
 
     /// <summary>The crate of a file; files outside any crate get their folder as a pseudo-crate.</summary>
     public CrateInfo Locate(string fullPath)
@@ -26,39 +25,23 @@ internal sealed partial class CrateLocator
         return Find(dir) ?? new CrateInfo(Path.GetFileName(dir.TrimEnd('/')) is { Length: > 0 } n ? n : "root", dir);
     }
 
+    /// <summary>The package whose Cargo.toml is in a crate root folder, or null.</summary>
+    public CargoPackage? PackageAt(string crateRoot) => File.Exists(Path.Combine(crateRoot, "Cargo.toml")) ? Cargo.Package(crateRoot) : null;
+
     private CrateInfo? Find(string dir)
     {
         if (_byDirectory.TryGetValue(dir, out var cached)) return cached;
         CrateInfo? result = null;
-        var manifest = Path.Combine(dir, "Cargo.toml");
-        if (File.Exists(manifest))
+        if (File.Exists(Path.Combine(dir, "Cargo.toml")))
         {
-            var (name, edition) = Package(manifest);
-            result = new CrateInfo(name ?? Path.GetFileName(dir), dir, edition ?? "2015");
+            // An unreadable or invalid manifest still makes a crate (named by its folder); the loader noted why.
+            var package = Cargo.Package(dir);
+            result = new CrateInfo(package?.Name ?? Path.GetFileName(dir), dir, package?.EffectiveEdition ?? "2015", package);
         }
         else if (Path.GetDirectoryName(dir) is { } parent && parent != dir)
             result = Find(parent);
         _byDirectory[dir] = result;
         return result;
-    }
-
-    private static (string? Name, string? Edition) Package(string manifest)
-    {
-        try
-        {
-            var text = IO.UntrustedFile.ReadAllText(manifest, 1 << 20); // a committed link to /dev/zero must not exhaust memory
-            int package = text.IndexOf("[package]", StringComparison.Ordinal);
-            if (package < 0) return (null, null);
-            int next = text.IndexOf("\n[", package + 9, StringComparison.Ordinal);
-            var section = next < 0 ? text[package..] : text[package..next];
-            var m = NameLine().Match(section);
-            var e = EditionLine().Match(section);
-            return (m.Success ? m.Groups[1].Value : null, e.Success ? e.Groups[1].Value : null);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return (null, null);
-        }
     }
 
     /// <summary>The module path of a file in its crate: src/lib.rs → "", src/a/mod.rs → a, src/a/b.rs → a::b.</summary>

@@ -38,42 +38,15 @@ internal sealed class DependencySources
     /// <summary>What went wrong on the way: missing folders, dependencies not found (one note each).</summary>
     public List<ToolNotification> Notifications { get; } = [];
 
-    /// <summary>The dependencies of the crate whose Cargo.toml is in <paramref name="crateRoot"/> (part of the analyzed tree).</summary>
-    public CrateDependencies ForCrate(string crateRoot, string crateName)
+    /// <summary>The dependencies of an analyzed crate's package (workspace inheritance applied by the model).</summary>
+    public CrateDependencies ForCrate(Workspace.CargoPackage? package, string crateName)
     {
-        var manifest = Path.Combine(crateRoot, "Cargo.toml");
-        if (!File.Exists(manifest)) return CrateDependencies.None;
-        List<ManifestDependency> deps;
-        try
-        {
-            deps = CargoManifest.Dependencies(File.ReadAllText(manifest), WorkspaceManifest(crateRoot));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return CrateDependencies.None;
-        }
+        if (package is null) return CrateDependencies.None;
+        var deps = CargoManifest.Dependencies(package);
         var result = new CrateDependencies(this, deps, crateName);
         // Find every folder now (cheap; parsing waits for first use) so that missing ones are always noted.
         foreach (var d in deps) result.Get(d.CodeName);
         return result;
-    }
-
-    /// <summary>The manifest of the workspace above a member (for <c>dep.workspace = true</c>), within the crate's own tree upward.</summary>
-    private static string? WorkspaceManifest(string crateRoot)
-    {
-        for (var dir = Path.GetDirectoryName(crateRoot); dir is not null; dir = Path.GetDirectoryName(dir))
-        {
-            var m = Path.Combine(dir, "Cargo.toml");
-            try
-            {
-                if (File.Exists(m) && File.ReadAllText(m) is var text && text.Contains("[workspace", StringComparison.Ordinal)) return text;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return null;
-            }
-        }
-        return null;
     }
 
     /// <summary>The indexed dependency, or null when no folder meets the requirement (noted once).</summary>
@@ -142,17 +115,18 @@ internal sealed class DependencySources
     }
 
     /// <summary>Parses the library sources of one dependency folder.</summary>
-    internal (List<FileFacts> Files, string Manifest) Load(string dir, string name)
+    internal (List<FileFacts> Files, IO.TomlTable? Manifest) Load(string dir, string name)
     {
         var files = new List<FileFacts>();
-        string manifest = "";
+        IO.TomlTable? manifest = null;
         try
         {
             var m = Path.Combine(dir, "Cargo.toml");
-            if (File.Exists(m) && new FileInfo(m).LinkTarget is null) manifest = File.ReadAllText(m);
+            if (File.Exists(m) && new FileInfo(m).LinkTarget is null) manifest = IO.TomlDocument.Read(m, m);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IO.TomlSyntaxException)
         {
+            // A dependency's manifest only names its own dependencies: without it, their calls are not resolved.
         }
         var src = Path.Combine(dir, "src");
         var top = Directory.Exists(src) ? src : dir;
@@ -249,14 +223,7 @@ internal sealed class DependencyApi
             externs.UnionWith(f.ExternFunctions);
             fnFields.UnionWith(f.UnsafeFnPointerFields);
         }
-        List<ManifestDependency> deps = [];
-        try
-        {
-            deps = manifest.Length > 0 ? CargoManifest.Dependencies(manifest) : [];
-        }
-        catch (FormatException)
-        {
-        }
+        List<ManifestDependency> deps = manifest is null ? [] : CargoManifest.Dependencies(manifest);
         var dependencies = new CrateDependencies(_sources, deps, Name);
         var reexported = files.SelectMany(f => f.Reexports).Select(r => r.Path.Split("::")[0]).Where(dependencies.Has).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         return (new FunctionIndex(files, publicOnly: true), externs, fnFields, dependencies, reexported);

@@ -164,8 +164,9 @@ internal sealed class Extractor
                 VisitAttribute(node);
                 return true;
             case RustSyntaxKind.InnerAttributeItem:
-                // #![allow(lint)] covers the enclosing module or file.
+                // #![allow(lint)] covers the enclosing module or file; at file level it may set a crate-wide level.
                 if (node.Parent is { } scope) RecordAllowedLints(node, scope.Span);
+                if (node.Parent is { Kind: RustSyntaxKind.SourceFile }) RecordCrateLintLevels(node);
                 return true;
             case RustSyntaxKind.UseDeclaration:
                 VisitUse(node);
@@ -400,6 +401,25 @@ internal sealed class Extractor
             bool qualified = i >= 2 && tokens[i - 1].Kind == RustSyntaxKind.ColonColonToken;
             if (qualified && tokens[i - 2].Text == "clippy") _facts.AllowedLints.Add((scope, "clippy::" + tokens[i].Text));
             else if (!qualified && !(i + 1 < tokens.Length && tokens[i + 1].Kind == RustSyntaxKind.ColonColonToken)) _facts.AllowedLints.Add((scope, tokens[i].Text));
+        }
+    }
+
+    /// <summary>A file-level <c>#![allow|expect|warn|deny|forbid(lint, …)]</c>: the level of each lint it names.</summary>
+    private void RecordCrateLintLevels(SyntaxNode attribute)
+    {
+        var level = SyntaxTrivia.GetAttributeName(attribute);
+        if (level is not ("allow" or "expect" or "warn" or "deny" or "forbid")) return;
+        SyntaxNode? args = null;
+        foreach (var n in attribute.Descendants)
+            if (n.Kind == RustSyntaxKind.TokenTree) { args = n; break; }
+        if (args is null) return;
+        var tokens = MacroTokens.GetTokens(args.Value);
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            if (tokens[i].Kind != RustSyntaxKind.Identifier || i + 1 < tokens.Length && tokens[i + 1].Kind == RustSyntaxKind.ColonColonToken) continue;
+            bool qualified = i >= 2 && tokens[i - 1].Kind == RustSyntaxKind.ColonColonToken;
+            var lint = qualified ? tokens[i - 2].Text + "::" + tokens[i].Text : tokens[i].Text;
+            _facts.CrateLintAttributes.Add((level == "expect" ? "allow" : level, lint, attribute.StartLine + 1));
         }
     }
 
@@ -1263,6 +1283,8 @@ internal sealed class Extractor
     private FfiCall Ffi(string api, FfiCallForm form, Location location)
     {
         if (_catalog.Apis.TryGetValue(api, out var e)) return new FfiCall(api, e.Family, e.Risk, form, "catalog", location);
+        // The WDF binding macro's first argument is a WDF function whether or not the catalog lists it: shown as a gap.
+        if (form == FfiCallForm.WdfMacro) return new FfiCall(api, _catalog.FamilyOf(api)?.Family ?? "unknown", "unknown", form, "wdf-macro", location);
         if (_catalog.FamilyOf(api) is { } f) return new FfiCall(api, f.Family, f.DefaultRisk, form, "family-rule", location);
         return new FfiCall(api, "unknown", "unknown", form, "macro", location);
     }

@@ -125,6 +125,9 @@ internal sealed class FileFacts
     /// <summary>Lints allowed by <c>#[allow]</c>/<c>#[expect]</c> (<c>clippy::x</c> or a rustc lint name) and the span they cover.</summary>
     public List<(TextSpan Scope, string Lint)> AllowedLints { get; } = [];
 
+    /// <summary>Lint levels a file's top-level <c>#![level(lint, …)]</c> attributes set (level, lint, 1-based line); the crate root's apply crate-wide.</summary>
+    public List<(string Level, string Lint, int Line)> CrateLintAttributes { get; } = [];
+
     /// <summary>Suppression comments: <c>// unsafescope-ignore: US1001 -- reason</c>.</summary>
     public List<SuppressionComment> Suppressions { get; } = [];
     public List<RegionDraft> Regions { get; } = [];
@@ -183,8 +186,9 @@ internal sealed class FileFacts
     /// <summary>What suppression and fingerprinting still need once the crate is linked; the rest can be collected.</summary>
     public FileFacts ForFinish()
     {
-        var slim = new FileFacts { Path = Path, Crate = Crate, CrateRoot = CrateRoot, Edition = Edition, LineHashes = LineHashes, Lines = Lines };
+        var slim = new FileFacts { Path = Path, Crate = Crate, CrateRoot = CrateRoot, ModulePath = ModulePath, Edition = Edition, LineHashes = LineHashes, Lines = Lines };
         slim.AllowedLints.AddRange(AllowedLints);
+        slim.CrateLintAttributes.AddRange(CrateLintAttributes);
         slim.Suppressions.AddRange(Suppressions);
         return slim;
     }

@@ -143,10 +143,14 @@ public enum FfiCallForm
 /// <param name="Risk">high, medium, low, or unknown.</param>
 /// <param name="Form">How the call was written.</param>
 /// <param name="Source">What resolved it: <c>catalog</c>, <c>family-rule</c>, <c>extern-decl</c>, <c>ffi-crate</c> (a libc/*_sys/ffi path),
-/// <c>dependency</c> (an extern fn of a dependency read from the dependency sources), <c>linux-bindings</c>.</param>
+/// <c>dependency</c> (an extern fn of a dependency read from the dependency sources), <c>linux-bindings</c>,
+/// <c>wdk-bindings</c> (a call through wdk-sys the catalog does not list), <c>wdf-macro</c> (an uncatalogued first argument of the WDF binding macro).</param>
 /// <param name="Location">Where it is.</param>
 public sealed record FfiCall(string Name, string Family, string Risk, FfiCallForm Form, string Source, Location Location)
 {
+    /// <summary>A WDK call the API catalog does not list (family from its name prefix, risk unknown): a gap in the catalog.</summary>
+    public bool Uncatalogued => Source is "wdk-bindings" or "wdf-macro";
+
     /// <summary>1-based line.</summary>
     public int Line => Location.StartLine;
 }
@@ -348,4 +352,6 @@ public sealed record CrateInventory(string Name, string Root, int Files, Invento
 
     /// <summary>How many of <see cref="EncapsulatingFunctions"/> a test reaches.</summary>
     public int TestedEncapsulatingFunctions => EncapsulatingFunctions.Count(e => e.Tested);
+    /// <summary>The package as cargo configures it (workspace inheritance, lint levels, driver model…); null outside a package or when its Cargo.toml could not be read.</summary>
+    public Workspace.CargoPackage? Package { get; init; }
 }

@@ -425,6 +425,12 @@ public static class HtmlReport
                 w.Write(BarChart("apis", apis.Select(a => (a.Key.Name, a.Count, RiskColor(a.Key.Risk), a.Key.Family + " · " + a.Key.Risk)).ToList(), 560));
                 w.Write(Legend());
                 w.Write("</figure>\n</div>\n");
+                // WDK calls recognized by how they are reached (wdk-sys paths, the WDF macro) that the API catalog lacks.
+                var gaps = calls.Where(c => c.Uncatalogued).GroupBy(c => c.Name).Select(g => (Name: g.Key, Family: g.First().Family, Count: g.Count()))
+                    .OrderByDescending(g => g.Count).ThenBy(g => g.Name, StringComparer.Ordinal).ToList();
+                if (gaps.Count > 0)
+                    w.Write("<p id=\"uncatalogued\" class=\"lead\">Uncatalogued WDK APIs (" + N(gaps.Count) + "; risk unknown, family from the name prefix): "
+                        + string.Join(", ", gaps.Take(options.MaxApis).Select(g => "<code>" + Escape(g.Name) + "</code> <span class=\"path\">" + Escape(g.Family) + " · " + N(g.Count) + "</span>")) + "</p>\n");
             }
             var mmio = _regions.SelectMany(x => x.Region.Mmio).GroupBy(m => m.Kind).Select(g => (Label: g.Key, Value: (long)g.Count()))
                 .OrderByDescending(k => k.Value).ThenBy(k => k.Label, StringComparer.Ordinal).ToList();

@@ -99,6 +99,7 @@ public static class InventoryJsonWriter
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
+            if (c.Package is { } p) WritePackage(w, p);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -177,6 +178,116 @@ public static class InventoryJsonWriter
     }
 
     /// <summary>The <c>ffiCalls</c> array, as the inventory schema describes it (shared with the CodeQL correlation).</summary>
+    /// <summary>The crate's package as cargo configures it: the facts later rules point at, each with its file and line.</summary>
+    private static void WritePackage(Utf8JsonWriter w, Workspace.CargoPackage p)
+    {
+        w.WriteStartObject("package");
+        w.WriteString("name", p.Name);
+        WriteLocation(w, "manifest", p.Manifest);
+        if (p.WorkspaceManifest is { } ws) WriteLocation(w, "workspaceManifest", ws);
+        w.WriteString("edition", p.EffectiveEdition);
+        if (p.Edition is { } e) WriteLocation(w, "editionLocation", e.Location);
+        if (p.Version is { } v) WriteValue(w, "version", v);
+        w.WriteStartArray("features");
+        foreach (var f in p.Features) w.WriteStringValue(f);
+        w.WriteEndArray();
+        w.WriteStartArray("targets");
+        foreach (var t in p.Targets)
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", t.Kind);
+            w.WriteString("name", t.Name);
+            if (t.Path is not null) w.WriteString("path", t.Path);
+            w.WriteStartArray("crateTypes");
+            foreach (var ct in t.CrateTypes) w.WriteStringValue(ct);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteBoolean("buildScript", p.HasBuildScript);
+        if (p.DriverModel is { } d)
+        {
+            w.WriteStartObject("driverModel");
+            w.WriteString("driverType", d.DriverType);
+            w.WriteBoolean("inherited", d.Inherited);
+            w.WriteStartObject("settings");
+            foreach (var (k, val) in d.Settings) w.WriteString(k, val);
+            w.WriteEndObject();
+            WriteLocation(w, "location", d.Location);
+            w.WriteEndObject();
+        }
+        w.WriteStartArray("dependencies");
+        foreach (var dep in p.Dependencies)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", dep.Name);
+            w.WriteString("package", dep.Package);
+            if (dep.Version is not null) w.WriteString("version", dep.Version);
+            if (dep.Path is not null) w.WriteString("path", dep.Path);
+            w.WriteString("kind", dep.Kind);
+            if (dep.Target is not null) w.WriteString("target", dep.Target);
+            w.WriteBoolean("workspace", dep.Workspace);
+            w.WriteBoolean("optional", dep.Optional);
+            w.WriteStartArray("features");
+            foreach (var f in dep.Features) w.WriteStringValue(f);
+            w.WriteEndArray();
+            WriteLocation(w, "location", dep.Location);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("lints");
+        foreach (var l in p.Lints)
+        {
+            w.WriteStartObject();
+            w.WriteString("lint", l.Lint);
+            w.WriteString("level", l.Level.ToString().ToLowerInvariant());
+            w.WriteNumber("priority", l.Priority);
+            w.WriteString("source", l.Source);
+            WriteLocation(w, "location", l.Location);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("profiles");
+        foreach (var s in p.Profiles)
+        {
+            w.WriteStartObject();
+            w.WriteString("profile", s.Profile);
+            w.WriteString("key", s.Key);
+            w.WriteString("value", s.Value);
+            WriteLocation(w, "location", s.Location);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("rustflags");
+        foreach (var f in p.Rustflags)
+        {
+            w.WriteStartObject();
+            WriteValue(w, "value", f);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        if (p.ToolchainChannel is { } ch) WriteValue(w, "toolchainChannel", ch);
+        w.WriteEndObject();
+    }
+
+    private static void WriteLocation(Utf8JsonWriter w, string name, Workspace.ManifestLocation l)
+    {
+        w.WriteStartObject(name);
+        w.WriteString("file", l.File);
+        w.WriteNumber("line", l.Line);
+        w.WriteEndObject();
+    }
+
+    // A value and where it was written: {"value": "…", "file": "…", "line": n} under the given name (or flattened when name is "value").
+    private static void WriteValue(Utf8JsonWriter w, string name, Workspace.ManifestValue v)
+    {
+        if (name != "value") w.WriteStartObject(name);
+        w.WriteString("value", v.Value);
+        w.WriteString("file", v.Location.File);
+        w.WriteNumber("line", v.Location.Line);
+        if (name != "value") w.WriteEndObject();
+    }
+
     internal static void WriteFfiCalls(Utf8JsonWriter w, System.Collections.Immutable.ImmutableArray<FfiCall> calls)
     {
         w.WriteStartArray("ffiCalls");
@@ -194,6 +305,7 @@ public static class InventoryJsonWriter
                 _ => "hidden_by_macro",
             });
             w.WriteString("source", f.Source);
+            if (f.Uncatalogued) w.WriteBoolean("uncatalogued", true);
             w.WriteNumber("line", f.Line);
             w.WriteEndObject();
         }

@@ -18,6 +18,32 @@ internal static class SyntaxFacts
         => Owner(item) is { Kind: RustSyntaxKind.ImplItem } impl && impl.ChildByField(RustSyntaxField.Trait) is not null;
 
     /// <summary>True when the node is inside a macro token tree (the compiler never sees it as code).</summary>
+    /// <summary>
+    /// A Rust 2024 unsafe attribute: <c>#[unsafe(no_mangle)]</c>, <c>#[unsafe(export_name = …)]</c>,
+    /// <c>#[unsafe(link_section = …)]</c>, also inside <c>#[cfg_attr(…, unsafe(…))]</c>.
+    /// </summary>
+    public static bool IsUnsafeAttribute(SyntaxNode attributeItem)
+    {
+        var name = SyntaxTrivia.GetAttributeName(attributeItem);
+        if (name == "unsafe") return true;
+        if (name != "cfg_attr") return false;
+        foreach (var n in attributeItem.Descendants)
+            if (n.Kind == RustSyntaxKind.UnsafeKeyword) return true;
+        return false;
+    }
+
+    /// <summary>True when one of the attributes written before <paramref name="item"/> is an unsafe attribute.</summary>
+    public static bool HasUnsafeAttribute(SyntaxNode item)
+    {
+        for (var s = item.PreviousSibling; s is { } n; s = n.PreviousSibling)
+        {
+            if (n.IsComment) continue;
+            if (n.Kind != RustSyntaxKind.AttributeItem) return false;
+            if (IsUnsafeAttribute(n)) return true;
+        }
+        return false;
+    }
+
     public static bool InTokenTree(SyntaxNode node)
         => node.FirstAncestor(a => MacroTokens.IsTokenTree(a.Kind)) is not null;
 

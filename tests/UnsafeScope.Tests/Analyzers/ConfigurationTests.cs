@@ -30,7 +30,11 @@ public class ConfigurationTests
     [Theory]
     [InlineData("[rules]\nUS1001 = \"loud\"\n", 2, "severity 'loud'")]
     [InlineData("[rulez]\n", 1, "unknown section [rulez]")]
-    [InlineData("[rules]\nUS1001 = error\n", 2, "must be a quoted string")]
+    [InlineData("[rules]\nUS1001 = error\n", 2, "Unexpected token `error` for a value")]
+    [InlineData("[rules]\nUS1001 = \"error\nUS1002 = \"warn\"\n", 2, "Invalid newline in a string")]
+    [InlineData("[rules]\nUS1001 = \"warn\"\nUS1001 = \"error\"\n", 3, "The key `rules.US1001` is already defined")]
+    [InlineData("[rules]\nUS1001 = [\"warn\"]\n", 2, "must be a string, a number or true/false")]
+    [InlineData("preset = \"android\"\n", 1, "unknown preset 'android'")]
     [InlineData("US1001 = \"error\"\n", 1, "outside any section")]
     public void BadConfigurationNamesFileAndLine(string toml, int line, string problem)
     {
@@ -38,6 +42,54 @@ public class ConfigurationTests
         Assert.Equal(line, e.Line);
         Assert.Contains(problem, e.Message);
         Assert.StartsWith($"cfg/unsafescope.toml:{line}: ", e.Message);
+    }
+
+    [Fact]
+    public void StringsAreUnescapedAndLiteralStringsAndInlineTablesWork()
+    {
+        var dir = Directory.CreateTempSubdirectory("unsafescope-config-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "packs"));
+            var path = Path.Combine(dir, "unsafescope.toml");
+            // A backslash escape means the same path on every OS; a literal string is taken as written.
+            var config = UnsafeScopeConfig.Parse("""
+                [rules]
+                US1001 = 'error'            # literal string
+                US1002 = { severity = "warn", max-operations = 3 }
+                [categories]
+                "Driver" = "info"
+                [catalogs]
+                packs = [
+                  "packs\u002Fmine.tsv",   # unicode escape of '/'
+                  'packs/other.tsv',
+                ]
+                """, path);
+            Assert.Equal(ReportSeverity.Error, config.RuleSeverities["US1001"]);
+            Assert.Equal(ReportSeverity.Warn, config.RuleSeverities["US1002"]);
+            Assert.Equal("3", config.Options.ByRule["US1002"]["max-operations"]);
+            Assert.Equal(ReportSeverity.Info, config.CategorySeverities["Driver"]);
+            Assert.Equal([Path.Combine(dir, "packs", "mine.tsv"), Path.Combine(dir, "packs", "other.tsv")], config.CatalogPacks.ToArray());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void LinuxKernelPresetMirrorsTheKernelsFlagsAndTheFileStillWins()
+    {
+        var config = UnsafeScopeConfig.Parse("preset = \"linux-kernel\"\n[rules]\nUS1001 = \"error\"\n", "unsafescope.toml");
+        Assert.Equal(AnalysisPreset.LinuxKernel, config.Preset);
+        Assert.Equal(ReportSeverity.Error, config.RuleSeverities["US1007"]);   // -Dunsafe_op_in_unsafe_fn
+        Assert.Equal(ReportSeverity.Error, config.RuleSeverities["US1001"]);   // the file overrides the preset's warn
+        Assert.Equal(ReportSeverity.Warn, config.RuleSeverities["US1005"]);    // -Wclippy::unnecessary_safety_comment
+        Assert.Equal(ReportSeverity.Warn, config.RuleSeverities["US1004"]);    // -Wclippy::unnecessary_safety_doc
+        Assert.Equal("true", config.Options.ByRule["US1007"]["all-editions"]); // the kernel denies it whatever the edition
+        var plain = UnsafeScopeConfig.Empty.WithPreset(AnalysisPreset.LinuxKernel);
+        Assert.Equal(ReportSeverity.Warn, plain.RuleSeverities["US1001"]);
+        Assert.NotEqual(UnsafeScopeConfig.Empty.Fingerprint, plain.Fingerprint);
     }
 
     [Fact]

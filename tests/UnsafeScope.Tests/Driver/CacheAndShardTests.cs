@@ -186,7 +186,7 @@ public sealed class CacheAndShardTests : IDisposable
     {
         var root = CopyFixtures();
         var session = AnalysisSession.Create(new AnalysisOptions { Paths = [root] });
-        var locator = new CrateLocator();
+        var locator = new CrateLocator(root);
         int withRegions = 0;
         foreach (var path in Directory.EnumerateFiles(root, "*.rs", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {

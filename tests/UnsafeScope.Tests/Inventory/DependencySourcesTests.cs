@@ -20,7 +20,7 @@ public sealed class DependencySourcesTests : IDisposable
     [Fact]
     public void ManifestDependenciesIncludeRenamedAndTargetOnesButNotPathGitOrDevOnes()
     {
-        var deps = CargoManifest.Dependencies("""
+        var deps = CargoManifest.Dependencies(UnsafeScope.IO.TomlDocument.Parse("""
             [package]
             name = "demo" # a comment
             [dependencies]
@@ -37,7 +37,7 @@ public sealed class DependencySourcesTests : IDisposable
             [dev-dependencies]
             tempfile = "3"
             [workspace]
-            """);
+            """, "Cargo.toml"));
         Assert.Equal(
             ["libc libc 0.2", "ffi glib-sys 0.14", "serde serde 1", "gobject_ffi gobject-sys 0.14.0", "rustix rustix >=0.35, <0.37"],
             deps.Select(d => $"{d.CodeName} {d.Package} {d.Requirement}"));
@@ -46,8 +46,10 @@ public sealed class DependencySourcesTests : IDisposable
     [Fact]
     public void WorkspaceInheritedDependenciesTakeTheWorkspaceEntry()
     {
-        var deps = CargoManifest.Dependencies("[dependencies]\nfoo-bar = { workspace = true }\n",
-            "[workspace]\nmembers = [\"a\"]\n[workspace.dependencies]\nfoo-bar = { version = \"1.2\", package = \"foo\" }\n");
+        Write("ws/Cargo.toml", "[workspace]\nmembers = [\"a\"]\n[workspace.dependencies]\nfoo-bar = { version = \"1.2\", package = \"foo\" }\n");
+        Write("ws/a/Cargo.toml", "[package]\nname = \"a\"\n[dependencies]\nfoo-bar = { workspace = true }\n");
+        var package = new UnsafeScope.Workspace.CargoModelLoader(_root).Package(Path.Combine(_root, "ws", "a"))!;
+        var deps = CargoManifest.Dependencies(package);
         Assert.Equal("foo_bar foo 1.2", Assert.Single(deps.Select(d => $"{d.CodeName} {d.Package} {d.Requirement}")));
     }
 

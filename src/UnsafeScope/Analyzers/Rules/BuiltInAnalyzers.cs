@@ -30,6 +30,9 @@ public static class BuiltInAnalyzers
         new AvoidTransmuteToFunctionPointerAnalyzer(),
         new DocumentUnsafeInMacrosAnalyzer(),
         new DoNotExposeRawPointersAnalyzer(),
+        new JustifyUnsafeAttributesAnalyzer(),
+        new JustifyUnsafeExternBlocksAnalyzer(),
+        new JustifySafeForeignItemsAnalyzer(),
         new SuppressionRulesAnalyzer(),
         .. QueryPacks.QueryPack.BuiltIn,
     ];

@@ -13,7 +13,7 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
         "US1005", "RemoveNeedlessSafetyComment", "SAFETY comment on code that has no unsafe",
         "{0} has unnecessary safety comment", RuleFactory.Hygiene, DiagnosticSeverity.Warning, "medium",
         new RuleDocumentation(
-            WhatItDoes: "Checks for `// SAFETY:` comments, like clippy, above statements and block tail expressions with no `unsafe` block in them (nested `{ }` blocks not counted), and above items other than unsafe trait impls, inherent impls and consts/statics initialised by an `unsafe` block (unsafe fns and traits included: their contract belongs in a `# Safety` doc section).",
+            WhatItDoes: "Checks for `// SAFETY:` comments, like clippy, above statements and block tail expressions with no `unsafe` block in them (nested `{ }` blocks not counted), and above items other than unsafe trait impls, inherent impls and consts/statics initialised by an `unsafe` block (unsafe fns and traits included: their contract belongs in a `# Safety` doc section). Never above an item with a Rust 2024 unsafe attribute (`#[unsafe(no_mangle)]`, `#[unsafe(export_name = …)]`, `#[unsafe(link_section = …)]`, also through `cfg_attr`): that comment is the justification the attribute needs.",
             WhyIsThisBad: "A justification with nothing to justify is noise, and usually means the unsafe code it belonged to moved away from its comment.",
             Example: "// SAFETY: the buffer is large enough.\nlet len = buffer.len();",
             UseInstead: "let len = buffer.len();"),
@@ -86,6 +86,9 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
     /// </summary>
     private static (SyntaxNode?, string) Item(SyntaxNode n)
     {
+        // `#[unsafe(no_mangle)]`, `#[unsafe(export_name = …)]`, `#[unsafe(link_section = …)]`: the item's attributes make
+        // an unsafe region, and the SAFETY comment above them is the justification it needs (US2010), never noise.
+        if (SyntaxFacts.HasUnsafeAttribute(n)) return (null, "");
         var owner = SyntaxFacts.Owner(n);
         switch (n.Kind)
         {

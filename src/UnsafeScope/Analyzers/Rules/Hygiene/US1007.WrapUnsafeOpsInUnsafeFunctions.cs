@@ -30,8 +30,10 @@ public sealed class WrapUnsafeOpsInUnsafeFunctionsAnalyzer : RustAnalyzer
         var r = c.Region;
         // Token trees are opaque to the compiler, except the bodies of local macro_rules! it expands (MacroRules).
         if ((r.InMacro && r.MacroRules.Length == 0) || r.Operations.IsEmpty) return;
-        if (string.CompareOrdinal(c.File.Edition, "2024") < 0 && !c.Options.GetBool(Rule.Id, "all-editions", false)) return;
+        // Before 2024 rustc allows the lint by default: such findings count only where the crate raises it (its [lints] or #![warn]).
+        var properties = string.CompareOrdinal(c.File.Edition, "2024") < 0 && !c.Options.GetBool(Rule.Id, "all-editions", false)
+            ? ImmutableDictionary<string, string>.Empty.Add(global::UnsafeScope.Driver.Analysis.LintDefaultProperty, "allow") : null;
         foreach (var op in r.Operations)
-            c.ReportDiagnostic(Diagnostic.Create(Rule, op.Location, [new RelatedLocation(DocumentUnsafeBlocksAnalyzer.HeadLocation(r), "the unsafe fn")], null, RegionKinds.Describe(op.Kind)));
+            c.ReportDiagnostic(Diagnostic.Create(Rule, op.Location, [new RelatedLocation(DocumentUnsafeBlocksAnalyzer.HeadLocation(r), "the unsafe fn")], properties, RegionKinds.Describe(op.Kind)));
     }
 }
