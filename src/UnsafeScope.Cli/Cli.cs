@@ -379,13 +379,14 @@ internal static class Cli
     {
         var inv = CultureInfo.InvariantCulture;
         var analyzed = result.Files.Count(f => f.Status == FileStatus.Analyzed);
-        var skipped = result.Files.Length - analyzed;
+        var skipped = result.Files.Count(f => f.Status == FileStatus.Skipped);
+        var configuration = result.Files.Length - analyzed - skipped;
         long bytes = result.Files.Sum(f => f.Bytes);
         int withErrors = result.Files.Count(f => f.SyntaxErrors > 0);
         foreach (var n in result.Notifications.Where(n => verbose || n.Level != NotificationLevel.Note))
             Console.Error.WriteLine(Describe(n));
         var secs = result.Elapsed.TotalSeconds;
-        Console.Out.WriteLine(string.Create(inv, $"files: {result.Files.Length} ({analyzed} analyzed, {skipped} skipped)"));
+        Console.Out.WriteLine(string.Create(inv, $"files: {result.Files.Length} ({analyzed} analyzed, {skipped} skipped{(configuration > 0 ? $", {configuration} configuration file(s) with findings" : "")})"));
         Console.Out.WriteLine(string.Create(inv, $"bytes: {bytes:N0} ({bytes / 1048576.0:F1} MiB)"));
         Console.Out.WriteLine(string.Create(inv, $"files with parse errors: {withErrors}"));
         Console.Out.WriteLine(string.Create(inv, $"notifications: {result.Notifications.Length} ({result.Notifications.Count(n => n.Level == NotificationLevel.Error)} errors, {result.Notifications.Count(n => n.Level == NotificationLevel.Warning)} warnings)"));

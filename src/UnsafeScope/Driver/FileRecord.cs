@@ -289,7 +289,7 @@ internal static class FileRecordFormat
     [
         f.MacroCalls, f.ExternFunctions, f.SafeExternFunctions, f.ExternStatics, f.StaticMuts, f.UnionFields, f.StructFields,
         f.RawPointerFields, f.NonNullFields, f.PointerCellFields, f.NonPointerFields, f.UnsafeFnPointerFields, f.TypedFields,
-        f.TypedPointerFields, f.PointerReturningFunctions, f.TypesWithPublicRawFields, f.DocTestCalls,
+        f.TypedPointerFields, f.PointerReturningFunctions, f.TypesWithPublicRawFields, f.DocTestCalls, f.MarkerAttributes,
     ];
 
     private static void WriteRegion(BinaryWriter w, RegionDraft r, string path)

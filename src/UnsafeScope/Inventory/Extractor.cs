@@ -166,7 +166,13 @@ internal sealed class Extractor
             case RustSyntaxKind.InnerAttributeItem:
                 // #![allow(lint)] covers the enclosing module or file; at file level it may set a crate-wide level.
                 if (node.Parent is { } scope) RecordAllowedLints(node, scope.Span);
-                if (node.Parent is { Kind: RustSyntaxKind.SourceFile }) RecordCrateLintLevels(node);
+                if (node.Parent is { Kind: RustSyntaxKind.SourceFile })
+                {
+                    RecordCrateLintLevels(node);
+                    // #![no_std] or #![cfg_attr(not(test), no_std)]: what a kernel-mode crate root must say.
+                    if (SyntaxTrivia.GetAttributeName(node) is { } inner && (inner is "no_std" or "no_main" || inner == "cfg_attr" && node.Text.Contains("no_std", StringComparison.Ordinal)))
+                        _facts.MarkerAttributes.Add(inner == "cfg_attr" ? "crate:no_std" : "crate:" + inner);
+                }
                 return true;
             case RustSyntaxKind.UseDeclaration:
                 VisitUse(node);
@@ -375,6 +381,7 @@ internal sealed class Extractor
     private void VisitAttribute(SyntaxNode node)
     {
         var name = SyntaxTrivia.GetAttributeName(node);
+        if (name is "global_allocator" or "panic_handler") _facts.MarkerAttributes.Add(name);
         if (name is "allow" or "expect" && NextItem(node) is { } covered)
             RecordAllowedLints(node, TextSpan.FromBounds(node.Span.Start, covered.Span.End));
         bool unsafeAttribute = name is "no_mangle" or "export_name" or "link_section" or "unsafe"

@@ -143,6 +143,12 @@ internal sealed class FileFacts
     /// <summary>Functions with bodies, for the test reach of encapsulating functions.</summary>
     public List<FunctionBody> FunctionBodies { get; } = [];
 
+    /// <summary>
+    /// Attributes the driver configuration rules look for: <c>crate:no_std</c> / <c>crate:no_main</c> (inner attributes of
+    /// the file, also through <c>cfg_attr</c>), <c>global_allocator</c> and <c>panic_handler</c> (on any item).
+    /// </summary>
+    public HashSet<string> MarkerAttributes { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Names called in the runnable code blocks of doc comments (doctests), as in <see cref="FunctionBody.Calls"/>.</summary>
     public HashSet<string> DocTestCalls { get; } = new(StringComparer.Ordinal);
     public HashSet<string> ExternFunctions { get; } = new(StringComparer.Ordinal);

@@ -354,4 +354,7 @@ public sealed record CrateInventory(string Name, string Root, int Files, Invento
     public int TestedEncapsulatingFunctions => EncapsulatingFunctions.Count(e => e.Tested);
     /// <summary>The package as cargo configures it (workspace inheritance, lint levels, driver model…); null outside a package or when its Cargo.toml could not be read.</summary>
     public Workspace.CargoPackage? Package { get; init; }
+
+    /// <summary>For a Windows driver package: its driver configuration (what the US3xxx rules and the readiness page read); else null.</summary>
+    public Workspace.DriverConfiguration? Driver { get; init; }
 }

@@ -260,7 +260,7 @@ public static class HtmlReport
         {
             var t = result.Totals;
             int analyzed = result.Files.Count(f => f.Status == FileStatus.Analyzed);
-            int skipped = result.Files.Length - analyzed;
+            int skipped = result.Files.Count(f => f.Status == FileStatus.Skipped);
             var active = Active.ToList();
             int errors = active.Count(d => d.Severity == DiagnosticSeverity.Error);
             int warnings = active.Count(d => d.Severity == DiagnosticSeverity.Warning);

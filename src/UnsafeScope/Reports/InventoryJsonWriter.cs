@@ -29,7 +29,7 @@ public static class InventoryJsonWriter
         {
             w.WriteStartObject();
             w.WriteString("path", f.Path);
-            w.WriteString("status", f.Status == FileStatus.Analyzed ? "analyzed" : "skipped");
+            w.WriteString("status", f.Status switch { FileStatus.Analyzed => "analyzed", FileStatus.Configuration => "configuration", _ => "skipped" });
             w.WriteNumber("bytes", f.Bytes);
             w.WriteNumber("syntaxErrors", f.SyntaxErrors);
             if (f.Inventory is { } inv)
