@@ -45,6 +45,8 @@ internal static class Cli
           --timestamps         put start/end times and the command line in the SARIF invocation (off: byte-reproducible)
           --json FILE          write the JSON inventory (schema: docs/schemas/inventory.schema.json)
           --markdown FILE      write the per-crate table as GitHub markdown
+          --codeql FILE        a CodeQL SARIF log: the readiness section of --html/--markdown says how many of its
+                               alerts sit in unsafe regions
           --summary FILE       write a pull-request summary (GitHub markdown for $GITHUB_STEP_SUMMARY): against
                                --baseline (an earlier --json), regions added/removed per crate, FFI calls added
                                by risk, score change, new and fixed findings, the worst new regions
@@ -127,7 +129,7 @@ internal static class Cli
 
     // Options that decide what a run computes: analyze and merge take the same ones.
     private static readonly string[] s_runOptions = ["max-file-size", "parse-timeout", "catalog", "config", "baseline", "queries", "deps", "preset"];
-    private static readonly string[] s_outputOptions = ["json", "markdown", "html", "fail-on", "show", "sarif", "category", "summary", "summary-link-base"];
+    private static readonly string[] s_outputOptions = ["json", "markdown", "html", "fail-on", "show", "sarif", "category", "summary", "summary-link-base", "codeql"];
 
     private static int Analyze(string[] args, CancellationToken cancellationToken)
     {
@@ -304,8 +306,10 @@ internal static class Cli
             };
             writes.Add(() => AtomicFile.Write(sarif, s => UnsafeScope.Sarif.SarifLogWriter.Write(result, sarifOptions, s)));
         }
-        if (cl.Get("html") is { } html) writes.Add(() => AtomicFile.Write(html, s => HtmlReport.Write(result, HtmlReportOptions.Default, s)));
-        if (cl.Get("markdown") is { } md) writes.Add(() => AtomicFile.Write(md, s => s.Write(System.Text.Encoding.UTF8.GetBytes(GeigerTable.ToMarkdown(result)))));
+        // The readiness page (HTML and markdown) per driver package; --codeql adds where CodeQL's alerts sit.
+        var readiness = cl.Has("html") || cl.Has("markdown") ? Readiness(cl, options, result) : [];
+        if (cl.Get("html") is { } html) writes.Add(() => AtomicFile.Write(html, s => HtmlReport.Write(result, HtmlReportOptions.Default with { Readiness = readiness, Certification = ReadinessReport.Certification(options.Catalog) }, s)));
+        if (cl.Get("markdown") is { } md) writes.Add(() => AtomicFile.Write(md, s => s.Write(new System.Text.UTF8Encoding(false).GetBytes(GeigerTable.ToMarkdown(result) + ReadinessReport.ToMarkdown(readiness, options.Catalog)))));
         if (cl.Get("summary") is { } summary)
         {
             var text = PullRequestSummary.Render(InventorySnapshot.From(result), SummaryBaseline(cl), new PullRequestSummaryOptions { LinkBase = SummaryLinkBase(cl) });
@@ -326,6 +330,20 @@ internal static class Cli
         if (!result.Succeeded) return ExitRunErrors;
         var threshold = (cl.Get("fail-on") ?? "none") switch { "error" => DiagnosticSeverity.Error, "warning" => DiagnosticSeverity.Warning, "note" => DiagnosticSeverity.Info, _ => (DiagnosticSeverity?)null };
         return threshold is { } t && result.Diagnostics.Any(d => !d.IsSuppressed && d.Severity >= t) ? ExitFindings : ExitOk;
+    }
+
+    private static System.Collections.Immutable.ImmutableArray<DriverReadiness> Readiness(CommandLine cl, AnalysisOptions options, AnalysisResult result)
+    {
+        var codeql = cl.Get("codeql");
+        if (codeql is not null && !File.Exists(codeql)) throw new UsageException($"--codeql '{codeql}' does not exist.");
+        try
+        {
+            return ReadinessReport.Build(result, options.Catalog, codeql);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"bad --codeql SARIF: {e.Message}");
+        }
     }
 
     /// <summary>The --baseline as the summary compares it (read before any output is written, so a bad one writes nothing).</summary>

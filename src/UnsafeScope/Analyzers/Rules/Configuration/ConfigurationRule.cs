@@ -23,6 +23,14 @@ public abstract class ConfigurationRule : RustAnalyzer
             if (c.Driver is { } driver) Check(driver, (location, message) => c.ReportDiagnostic(Diagnostic.Create(Descriptor, location, null, null, message)));
         });
 
+    /// <summary>What the rule finds in one driver package (the readiness page shows it as the check's outcome).</summary>
+    public IReadOnlyList<(Text.Location Location, string Message)> Evaluate(DriverConfiguration driver)
+    {
+        var found = new List<(Text.Location, string)>();
+        Check(driver, (location, message) => found.Add((location, message)));
+        return found;
+    }
+
     /// <summary>Checks one driver package; <paramref name="report"/> takes a location and the message.</summary>
     protected abstract void Check(DriverConfiguration driver, Action<Text.Location, string> report);
 
