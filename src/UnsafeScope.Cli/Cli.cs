@@ -45,6 +45,13 @@ internal static class Cli
           --timestamps         put start/end times and the command line in the SARIF invocation (off: byte-reproducible)
           --json FILE          write the JSON inventory (schema: docs/schemas/inventory.schema.json)
           --markdown FILE      write the per-crate table as GitHub markdown
+          --codeql FILE        a CodeQL SARIF log: the readiness section of --html/--markdown says how many of its
+                               alerts sit in unsafe regions
+          --summary FILE       write a pull-request summary (GitHub markdown for $GITHUB_STEP_SUMMARY): against
+                               --baseline (an earlier --json), regions added/removed per crate, FFI calls added
+                               by risk, score change, new and fixed findings, the worst new regions
+          --summary-link-base URL  prefix of the summary's file links (default in GitHub Actions:
+                               $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA)
           --html FILE          write a self-contained HTML report (charts, worst regions with code; docs/report.md)
           --catalog F1,F2      extra API catalog packs (.tsv, see queries/catalogs/README.md); later rows override
           --deps D1,D2         opt-in: folders of unpacked crates (<name>-<version>, e.g. ~/.cargo/registry/src/*/ or
@@ -131,7 +138,7 @@ internal static class Cli
 
     // Options that decide what a run computes: analyze and merge take the same ones.
     private static readonly string[] s_runOptions = ["max-file-size", "parse-timeout", "catalog", "config", "baseline", "queries", "deps", "preset", "target"];
-    private static readonly string[] s_outputOptions = ["json", "markdown", "html", "fail-on", "show", "sarif", "category"];
+    private static readonly string[] s_outputOptions = ["json", "markdown", "html", "fail-on", "show", "sarif", "category", "summary", "summary-link-base", "codeql"];
 
     private static int Analyze(string[] args, CancellationToken cancellationToken)
     {
@@ -314,8 +321,15 @@ internal static class Cli
             };
             writes.Add(() => AtomicFile.Write(sarif, s => UnsafeScope.Sarif.SarifLogWriter.Write(result, sarifOptions, s)));
         }
-        if (cl.Get("html") is { } html) writes.Add(() => AtomicFile.Write(html, s => HtmlReport.Write(result, HtmlReportOptions.Default, s)));
-        if (cl.Get("markdown") is { } md) writes.Add(() => AtomicFile.Write(md, s => s.Write(System.Text.Encoding.UTF8.GetBytes(GeigerTable.ToMarkdown(result)))));
+        // The readiness page (HTML and markdown) per driver package; --codeql adds where CodeQL's alerts sit.
+        var readiness = cl.Has("html") || cl.Has("markdown") ? Readiness(cl, options, result) : [];
+        if (cl.Get("html") is { } html) writes.Add(() => AtomicFile.Write(html, s => HtmlReport.Write(result, HtmlReportOptions.Default with { Readiness = readiness, Certification = ReadinessReport.Certification(options.Catalog) }, s)));
+        if (cl.Get("markdown") is { } md) writes.Add(() => AtomicFile.Write(md, s => s.Write(new System.Text.UTF8Encoding(false).GetBytes(GeigerTable.ToMarkdown(result) + ReadinessReport.ToMarkdown(readiness, options.Catalog)))));
+        if (cl.Get("summary") is { } summary)
+        {
+            var text = PullRequestSummary.Render(InventorySnapshot.From(result), SummaryBaseline(cl), new PullRequestSummaryOptions { LinkBase = SummaryLinkBase(cl) });
+            writes.Add(() => AtomicFile.Write(summary, s => s.Write(new System.Text.UTF8Encoding(false).GetBytes(text))));
+        }
         // The outputs only read the result: write them side by side (a warm cached run is mostly output writing).
         try
         {
@@ -331,6 +345,44 @@ internal static class Cli
         if (!result.Succeeded) return ExitRunErrors;
         var threshold = (cl.Get("fail-on") ?? "none") switch { "error" => DiagnosticSeverity.Error, "warning" => DiagnosticSeverity.Warning, "note" => DiagnosticSeverity.Info, _ => (DiagnosticSeverity?)null };
         return threshold is { } t && result.Diagnostics.Any(d => !d.IsSuppressed && d.Severity >= t) ? ExitFindings : ExitOk;
+    }
+
+    private static System.Collections.Immutable.ImmutableArray<DriverReadiness> Readiness(CommandLine cl, AnalysisOptions options, AnalysisResult result)
+    {
+        var codeql = cl.Get("codeql");
+        if (codeql is not null && !File.Exists(codeql)) throw new UsageException($"--codeql '{codeql}' does not exist.");
+        try
+        {
+            return ReadinessReport.Build(result, options.Catalog, codeql);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"bad --codeql SARIF: {e.Message}");
+        }
+    }
+
+    /// <summary>The --baseline as the summary compares it (read before any output is written, so a bad one writes nothing).</summary>
+    private static InventorySnapshot? SummaryBaseline(CommandLine cl)
+    {
+        if (cl.Get("baseline") is not { } path) return null;
+        try
+        {
+            return InventorySnapshot.Load(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"bad baseline: {e.Message}");
+        }
+    }
+
+    /// <summary>--summary-link-base, else the commit's blob URL in GitHub Actions (GITHUB_SERVER_URL/GITHUB_REPOSITORY/GITHUB_SHA), else none.</summary>
+    private static string? SummaryLinkBase(CommandLine cl)
+    {
+        if (cl.Get("summary-link-base") is { } given) return given;
+        var server = Environment.GetEnvironmentVariable("GITHUB_SERVER_URL");
+        var repo = Environment.GetEnvironmentVariable("GITHUB_REPOSITORY");
+        var sha = Environment.GetEnvironmentVariable("GITHUB_SHA");
+        return string.IsNullOrEmpty(server) || string.IsNullOrEmpty(repo) || string.IsNullOrEmpty(sha) ? null : $"{server}/{repo}/blob/{sha}";
     }
 
     private static string CacheSummary(int hits, int misses, string? cache)
@@ -360,13 +412,14 @@ internal static class Cli
     {
         var inv = CultureInfo.InvariantCulture;
         var analyzed = result.Files.Count(f => f.Status == FileStatus.Analyzed);
-        var skipped = result.Files.Length - analyzed;
+        var skipped = result.Files.Count(f => f.Status == FileStatus.Skipped);
+        var configuration = result.Files.Length - analyzed - skipped;
         long bytes = result.Files.Sum(f => f.Bytes);
         int withErrors = result.Files.Count(f => f.SyntaxErrors > 0);
         foreach (var n in result.Notifications.Where(n => verbose || n.Level != NotificationLevel.Note))
             Console.Error.WriteLine(Describe(n));
         var secs = result.Elapsed.TotalSeconds;
-        Console.Out.WriteLine(string.Create(inv, $"files: {result.Files.Length} ({analyzed} analyzed, {skipped} skipped)"));
+        Console.Out.WriteLine(string.Create(inv, $"files: {result.Files.Length} ({analyzed} analyzed, {skipped} skipped{(configuration > 0 ? $", {configuration} configuration file(s) with findings" : "")})"));
         Console.Out.WriteLine(string.Create(inv, $"bytes: {bytes:N0} ({bytes / 1048576.0:F1} MiB)"));
         Console.Out.WriteLine(string.Create(inv, $"files with parse errors: {withErrors}"));
         Console.Out.WriteLine(string.Create(inv, $"notifications: {result.Notifications.Length} ({result.Notifications.Count(n => n.Level == NotificationLevel.Error)} errors, {result.Notifications.Count(n => n.Level == NotificationLevel.Warning)} warnings)"));

@@ -175,13 +175,21 @@ public sealed class FileAnalysisContext : ReportingContext
 /// <summary>The context of crate start and end actions.</summary>
 public sealed class CrateAnalysisContext : ReportingContext
 {
-    internal CrateAnalysisContext(string crate, string root, IReadOnlyList<FileInventory> files, AnalyzerOptions options, Action<Diagnostic> report, CancellationToken ct)
+    internal CrateAnalysisContext(string crate, string root, IReadOnlyList<FileInventory> files, AnalyzerOptions options, Action<Diagnostic> report, CancellationToken ct,
+        Workspace.DriverConfiguration? driver = null)
         : base(options, report, ct)
     {
         Crate = crate;
         Root = root;
         Files = files;
+        Driver = driver;
     }
+
+    /// <summary>
+    /// At crate end, for a Windows driver package: its configuration (manifest, driver model, profiles, rustflags,
+    /// toolchain, lock file, crate root attributes). Diagnostics may be located in those configuration files.
+    /// </summary>
+    public Workspace.DriverConfiguration? Driver { get; }
 
     /// <summary>Crate name.</summary>
     public string Crate { get; }

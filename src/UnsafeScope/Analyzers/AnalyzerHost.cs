@@ -114,10 +114,10 @@ internal sealed class AnalyzerHost
         foreach (var a in _crateStart) a(c);
     }
 
-    public void RunCrateEnd(string crate, string root, IReadOnlyList<FileInventory> files, Action<Diagnostic> report, CancellationToken ct)
+    public void RunCrateEnd(string crate, string root, IReadOnlyList<FileInventory> files, Action<Diagnostic> report, CancellationToken ct, Workspace.DriverConfiguration? driver = null)
     {
         if (_crateEnd.Count == 0) return;
-        var c = new CrateAnalysisContext(crate, root, files, Options, report, ct);
+        var c = new CrateAnalysisContext(crate, root, files, Options, report, ct, driver);
         foreach (var a in _crateEnd) a(c);
     }
 }

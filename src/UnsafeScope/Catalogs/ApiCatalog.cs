@@ -81,6 +81,7 @@ public sealed class ApiCatalog
     private static readonly string[] s_stdColumns = ["name", "form", "receiver", "notes"];
     private static readonly string[] s_itemMacroColumns = ["name", "shape", "notes"];
     private static readonly string[] s_ffiCrateColumns = ["name", "kind", "notes"];
+    private static readonly string[] s_certificationColumns = ["program", "as_of", "fact", "source"];
 
     private static readonly FrozenSet<string> s_risks = FrozenSet.Create(StringComparer.Ordinal, "high", "medium", "low");
     private static readonly FrozenSet<string> s_frameworks = FrozenSet.Create(StringComparer.Ordinal, "wdm", "kmdf", "umdf");
@@ -129,6 +130,9 @@ public sealed class ApiCatalog
 
     /// <summary>Crates and modules of C functions (path → wdk-bindings, linux-bindings or c-bindings); see ffi-crates.tsv.</summary>
     internal FrozenDictionary<string, string> FfiCrates { get; private init; } = FrozenDictionary<string, string>.Empty;
+
+    /// <summary>Dated facts about certification programs (program → fact), shown on the readiness page; see certification.tsv.</summary>
+    public FrozenDictionary<string, CertificationFact> CertificationFacts { get; private init; } = FrozenDictionary<string, CertificationFact>.Empty;
 
     /// <summary>
     /// The kind of binding crate the path <paramref name="segments"/> names
@@ -230,6 +234,7 @@ public sealed class ApiCatalog
         var std = new Dictionary<(string, string), UnsafeStdEntry>();
         var itemMacros = new Dictionary<string, string>(StringComparer.Ordinal);
         var ffiCrates = new Dictionary<string, string>(StringComparer.Ordinal);
+        var certification = new Dictionary<string, CertificationFact>(StringComparer.Ordinal);
         var sources = ImmutableArray.CreateBuilder<string>();
         foreach (var (file, text) in packs)
         {
@@ -245,7 +250,7 @@ public sealed class ApiCatalog
                 if (header is null)
                 {
                     header = cells;
-                    if (!(Same(header, s_apiColumns) || Same(header, s_familyColumns) || Same(header, s_mmioColumns) || Same(header, s_macroColumns) || Same(header, s_stdColumns) || Same(header, s_itemMacroColumns) || Same(header, s_ffiCrateColumns)))
+                    if (!(Same(header, s_apiColumns) || Same(header, s_familyColumns) || Same(header, s_mmioColumns) || Same(header, s_macroColumns) || Same(header, s_stdColumns) || Same(header, s_itemMacroColumns) || Same(header, s_ffiCrateColumns) || Same(header, s_certificationColumns)))
                         throw new CatalogException(file, lineNo, $"unknown header '{string.Join(' ', header)}'; expected the columns of one of the catalog kinds (see queries/catalogs/README.md)");
                     continue;
                 }
@@ -284,6 +289,12 @@ public sealed class ApiCatalog
                 {
                     itemMacros[cells[0]] = OneOf(file, lineNo, "shape", cells[1], FrozenSet.Create(StringComparer.Ordinal, "cfg-if", "items", "unsafe-fns", "expression"));
                 }
+                else if (Same(header, s_certificationColumns))
+                {
+                    if (!DateOnly.TryParseExact(cells[1], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var asOf))
+                        throw new CatalogException(file, lineNo, $"as_of '{cells[1]}' is not a YYYY-MM-DD date");
+                    certification[cells[0]] = new CertificationFact(cells[0], asOf, Required(file, lineNo, "fact", cells[2]), Required(file, lineNo, "source", cells[3]));
+                }
                 else if (Same(header, s_ffiCrateColumns))
                 {
                     ffiCrates[cells[0]] = OneOf(file, lineNo, "kind", cells[1], FrozenSet.Create(StringComparer.Ordinal, "wdk-bindings", "linux-bindings", "c-bindings"));
@@ -305,6 +316,7 @@ public sealed class ApiCatalog
         {
             ItemMacros = itemMacros.ToFrozenDictionary(StringComparer.Ordinal),
             FfiCrates = ffiCrates.ToFrozenDictionary(StringComparer.Ordinal),
+            CertificationFacts = certification.ToFrozenDictionary(StringComparer.Ordinal),
             Fingerprint = Driver.ContentHash.Of([.. packList.SelectMany(p => new[] { p.Name, p.Text })]),
         };
     }
@@ -326,3 +338,10 @@ public sealed class ApiCatalog
         return [.. items];
     }
 }
+
+/// <summary>A dated fact about a certification program (certification.tsv).</summary>
+/// <param name="Program">The program (<c>WHCP</c>).</param>
+/// <param name="AsOf">When the fact was last checked.</param>
+/// <param name="Fact">One paragraph.</param>
+/// <param name="Source">Where it was checked.</param>
+public sealed record CertificationFact(string Program, DateOnly AsOf, string Fact, string Source);

@@ -342,10 +342,12 @@ public static class Analysis
 
         var crate = locator.Locate(file.FullPath);
         var modulePath = CrateLocator.ModulePath(crate.Root, file.FullPath);
-        if (session.Cache is not { } cache) return Analyze(path, bytes, crate, modulePath, session, cancellationToken);
+        // Integration tests (tests/*.rs) are their own crates that call this one: their functions are test code.
+        bool testTarget = Path.GetRelativePath(crate.Root, file.FullPath).Replace('\\', '/').StartsWith("tests/", StringComparison.Ordinal);
+        if (session.Cache is not { } cache) return Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken);
         var key = ResultCache.Key(session.Fingerprint + " macros " + session.MacrosOf(crate.Root).Fingerprint, path, crate, modulePath, bytes);
         if (cache.TryLoad(key, session.RulesById) is { } cached) return cached;
-        var record = Analyze(path, bytes, crate, modulePath, session, cancellationToken);
+        var record = Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken);
         // Time-outs and internal failures may not recur: analyze those files again next time.
         if (!record.Result.Notifications.Any(n => n.Id is NotificationIds.ParseFailed or NotificationIds.InternalError or NotificationIds.AnalyzerFailed))
             cache.Store(key, record);
@@ -353,7 +355,7 @@ public static class Analysis
     }
 
     /// <summary>Checks, parses and analyzes the bytes of one file.</summary>
-    private static FileRecord Analyze(string path, byte[] bytes, CrateInfo crate, string modulePath, AnalysisSession session, CancellationToken cancellationToken)
+    private static FileRecord Analyze(string path, byte[] bytes, CrateInfo crate, string modulePath, bool testTarget, AnalysisSession session, CancellationToken cancellationToken)
     {
         var (options, host) = (session.Options, session.Host);
         var text = SourceText.From(bytes, path);
@@ -399,6 +401,7 @@ public static class Analysis
                 notes.Add(new ToolNotification(NotificationIds.ParseFailed, NotificationLevel.Warning,
                     $"The file's {options.ParseTimeout.TotalSeconds:0.#} s parse time limit ran out in its macro code; some macro arguments and expansions were not analyzed.", path));
             fileFacts.CrateRoot = crate.Root;
+            fileFacts.IsTestTarget = testTarget;
             fileFacts.Edition = crate.Edition;
             fileFacts.LineHashes = Fingerprints.LineHashes(text);
             try

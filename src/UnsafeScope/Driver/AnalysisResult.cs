@@ -11,6 +11,8 @@ public enum FileStatus
     Analyzed,
     /// <summary>Not analyzed: binary, too large, unreadable or failed to parse; see the notifications.</summary>
     Skipped,
+    /// <summary>A configuration file (Cargo.toml, .cargo/config.toml, rust-toolchain.toml) that holds findings of the configuration rules.</summary>
+    Configuration,
 }
 
 /// <summary>The result for one file.</summary>

@@ -30,6 +30,9 @@ internal sealed class CrateStage
     private readonly CrateLocator _locator;
     private readonly Dictionary<string, Workspace.LintPolicy> _lintPolicies = new(StringComparer.Ordinal);
 
+    /// <summary>Diagnostics located in files that are not analyzed sources (Cargo.toml, .cargo/config.toml…), by path.</summary>
+    private readonly SortedDictionary<string, List<Diagnostic>> _configurationDiagnostics = new(StringComparer.Ordinal);
+
     // paths: the files' relative paths in output order; crateOfFile: each file's crate root when known before the
     // records arrive (then a crate is linked as soon as its last file is in).
     public CrateStage(AnalysisSession session, string baseDirectory, IReadOnlyList<string> paths, string[]? crateOfFile, CrateLocator locator, CancellationToken cancellationToken)
@@ -103,7 +106,7 @@ internal sealed class CrateStage
             return new AnalysisResult
             {
                 BaseDirectory = _baseDirectory,
-                Files = [.. results],
+                Files = [.. results.Concat(ConfigurationResults(config, options.Baseline)).OrderBy(r => r.Path, StringComparer.Ordinal)],
                 Crates = [.. ordered.Select(p => p.Value.Crate).OrderBy(c => c.Root, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)],
                 Rules = host.Rules,
                 RuleOverrides = host.Rules.Where(r => config.SeverityOf(r) != ReportSeverity.Default).ToImmutableDictionary(r => r.Id, config.SeverityOf),
@@ -138,11 +141,17 @@ internal sealed class CrateStage
             var list = _diagnostics[i]!;
             Analysis.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken), "region and file", inventory.Path, notes);
         }
-        Analysis.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken), "crate end", root, notes);
         var package = _locator.PackageAt(crateRoot);
-        _lintPolicies[crateRoot] = Workspace.LintPolicy.For(package, CrateAttributes(indices));
+        var lintPolicy = Workspace.LintPolicy.For(package, CrateAttributes(indices));
+        var driver = Workspace.DriverConfiguration.For(package, [.. indices.Select(i => _facts[i]!)], _baseDirectory, lintPolicy);
+        Analysis.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken, driver), "crate end", root, notes);
+        _lintPolicies[crateRoot] = lintPolicy;
         _linked[crateRoot] = (new CrateInventory(first.Crate, root, indices.Count, counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions)))
-            { Package = package }, notes);
+        {
+            Package = package,
+            Driver = driver,
+            EncapsulatingFunctions = linker.Encapsulating,
+        }, notes);
         foreach (var i in indices) _facts[i] = _facts[i]!.ForFinish();
     }
 
@@ -161,5 +170,40 @@ internal sealed class CrateStage
     private void Report(Diagnostic d)
     {
         if (_indexByPath.TryGetValue(d.Location.Path, out var k)) (_diagnostics[k] ??= []).Add(d);
+        else if (d.Location.Path.Length > 0 && !d.Location.Path.EndsWith(".rs", StringComparison.Ordinal))
+        {
+            if (!_configurationDiagnostics.TryGetValue(d.Location.Path, out var list)) _configurationDiagnostics[d.Location.Path] = list = [];
+            list.Add(d);
+        }
+    }
+
+    /// <summary>
+    /// A result for each configuration file that holds diagnostics: they are finished like a source file's (severity,
+    /// baseline, fingerprints from the file's lines), so SARIF and the JSON show them next to source findings.
+    /// </summary>
+    private IEnumerable<FileResult> ConfigurationResults(Configuration.UnsafeScopeConfig config, Baseline? baseline)
+    {
+        foreach (var (path, found) in _configurationDiagnostics)
+        {
+            byte[]? bytes = null;
+            try
+            {
+                bytes = IO.UntrustedFile.ReadAllBytes(Path.Combine(_baseDirectory, path), 16 << 20);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Fingerprints then fall back to the rule and message; the finding stays.
+            }
+            var text = bytes is null ? null : Text.SourceText.From(bytes, path);
+            var facts = new FileFacts { Path = path, Crate = "", LineHashes = text is null ? null : Fingerprints.LineHashes(text), Lines = text?.LineCount ?? 0 };
+            yield return new FileResult
+            {
+                Path = path,
+                Status = FileStatus.Configuration,
+                Bytes = bytes?.Length ?? 0,
+                Lines = text?.LineCount ?? 0,
+                Diagnostics = Analysis.Finish(found, facts, config, null, baseline, null),
+            };
+        }
     }
 }

@@ -191,6 +191,21 @@ internal static class FileRecordFormat
             w.Write(d.IsUnsafe);
             w.Write(d.IsPublic);
         }
+        w.Write(f.FunctionBodies.Count);
+        foreach (var b in f.FunctionBodies)
+        {
+            w.Write(b.Item);
+            w.Write(b.Name);
+            w.Write(b.OwnerType);
+            w.Write(b.IsUnsafe);
+            w.Write(b.Visibility);
+            w.Write(b.IsTest);
+            w.Write(b.InTestModule);
+            WriteLocation(w, b.Location, path);
+            w.Write(b.UnsafeBlocks);
+            WriteStrings(w, b.Calls);
+        }
+        w.Write(f.IsTestTarget);
         foreach (var set in Sets(f)) WriteStrings(w, set);
         w.Write(f.Imports.Count);
         foreach (var (k, v) in f.Imports)
@@ -236,6 +251,18 @@ internal static class FileRecordFormat
         for (int i = rd.ReadInt32(); i > 0; i--) f.MacroBodies.Add(ReadRegion(rd, path));
         for (int i = rd.ReadInt32(); i > 0; i--)
             f.FunctionDeclarations.Add(new FunctionDeclaration(rd.ReadString(), rd.ReadString(), (FunctionShape)rd.ReadByte(), rd.ReadBoolean(), rd.ReadBoolean()));
+        for (int i = rd.ReadInt32(); i > 0; i--)
+        {
+            var b = new FunctionBody
+            {
+                Item = rd.ReadString(), Name = rd.ReadString(), OwnerType = rd.ReadString(), IsUnsafe = rd.ReadBoolean(), Visibility = rd.ReadString(),
+                IsTest = rd.ReadBoolean(), InTestModule = rd.ReadBoolean(), Location = ReadLocation(rd, path),
+            };
+            b.UnsafeBlocks = rd.ReadInt32();
+            b.Calls.UnionWith(ReadStrings(rd));
+            f.FunctionBodies.Add(b);
+        }
+        f.IsTestTarget = rd.ReadBoolean();
         foreach (var set in Sets(f))
             foreach (var s in ReadStrings(rd)) set.Add(s);
         for (int i = rd.ReadInt32(); i > 0; i--) f.Imports.Add(rd.ReadString(), rd.ReadString());
@@ -263,7 +290,7 @@ internal static class FileRecordFormat
         f.MacroCalls, f.ExternFunctions, f.SafeExternFunctions, f.ExternStatics, f.StaticMuts, f.UnionFields, f.StructFields,
         f.RawPointerFields, f.NonNullFields, f.PointerCellFields, f.NonPointerFields, f.UnsafeFnPointerFields, f.TypedFields,
         f.TypedPointerFields, f.PointerReturningFunctions, f.TypesWithPublicRawFields, f.PointerAliases, f.UnsafeFnConsts,
-        f.UnsafeFnTupleFields, f.PublicTypes, f.UnionTypedFields,
+        f.UnsafeFnTupleFields, f.PublicTypes, f.UnionTypedFields, f.DocTestCalls, f.MarkerAttributes,
     ];
 
     private static void WriteRegion(BinaryWriter w, RegionDraft r, string path)

@@ -114,8 +114,15 @@ internal sealed class CrateLinker
                 if (ops.Count > 0) _unsafeMacros.Add(body.Name);
             }
         }
-        _scoring = new Scoring.ScoringContext(_publicRawTypes);
+        Encapsulating = TestReach.Compute(files);
+        _scoring = new Scoring.ScoringContext(_publicRawTypes)
+        {
+            UntestedFunctions = Encapsulating.Where(e => !e.Tested).Select(e => e.Item).ToHashSet(StringComparer.Ordinal),
+        };
     }
+
+    /// <summary>The crate's encapsulating functions and whether tests reach them.</summary>
+    public ImmutableArray<EncapsulatingFunction> Encapsulating { get; }
 
     public FileInventory Link(FileFacts facts)
     {

@@ -43,6 +43,10 @@ internal sealed class Extractor
         public List<string>? PointerParameters { get; init; }
         /// <summary>A module, impl or trait marked <c>#[doc(hidden)]</c>: clippy's doc lints skip everything inside.</summary>
         public bool DocHidden { get; init; }
+        /// <summary>Functions: what the test reach needs of the body (calls, unsafe blocks).</summary>
+        public FunctionBody? Body { get; init; }
+        /// <summary>Modules: under <c>#[cfg(test)]</c> (itself or an enclosing module).</summary>
+        public bool TestOnly { get; init; }
     }
 
     private readonly int _depth;
@@ -119,10 +123,13 @@ internal sealed class Extractor
     /// <summary>Handles one node; returns true when its subtree was handled and must be skipped.</summary>
     private bool Visit(SyntaxNode node)
     {
+        if (node.Kind == RustSyntaxKind.CallExpression && CurrentFunction()?.Body is { } caller)
+            RecordCall(node, caller);
         switch (node.Kind)
         {
             case RustSyntaxKind.LineComment or RustSyntaxKind.BlockComment:
                 if (IsSuppressionComment(node.Utf8Text)) RecordSuppression(node);
+                DocTests.Read(node, _docTests, _facts.DocTestCalls);
                 return true;
             case RustSyntaxKind.ModItem:
             {
@@ -130,7 +137,7 @@ internal sealed class Extractor
                 var key = ModuleChildPath(NameOf(node));
                 _facts.ModuleDeclarations[key] = _facts.ModuleDeclarations.GetValueOrDefault(key) || SyntaxFacts.Visibility(node) == "pub";
                 if (node.ChildByField(RustSyntaxField.Body) is not null)
-                    _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), Visibility = SyntaxFacts.Visibility(node), DocHidden = IsDocHidden(node) });
+                    _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), Visibility = SyntaxFacts.Visibility(node), DocHidden = IsDocHidden(node), TestOnly = InTestModule() || DocTests.IsCfgTest(node) });
                 return false;
             }
             case RustSyntaxKind.ImplItem:
@@ -183,7 +190,13 @@ internal sealed class Extractor
             case RustSyntaxKind.InnerAttributeItem:
                 // #![allow(lint)] covers the enclosing module or file; at file level it may set a crate-wide level.
                 if (node.Parent is { } scope) RecordAllowedLints(node, scope.Span);
-                if (node.Parent is { Kind: RustSyntaxKind.SourceFile }) RecordCrateLintLevels(node);
+                if (node.Parent is { Kind: RustSyntaxKind.SourceFile })
+                {
+                    RecordCrateLintLevels(node);
+                    // #![no_std] or #![cfg_attr(not(test), no_std)]: what a kernel-mode crate root must say.
+                    if (SyntaxTrivia.GetAttributeName(node) is { } inner && (inner is "no_std" or "no_main" || inner == "cfg_attr" && node.Text.Contains("no_std", StringComparison.Ordinal)))
+                        _facts.MarkerAttributes.Add(inner == "cfg_attr" ? "crate:no_std" : "crate:" + inner);
+                }
                 return true;
             case RustSyntaxKind.UseDeclaration:
                 VisitUse(node);
@@ -191,6 +204,7 @@ internal sealed class Extractor
             case RustSyntaxKind.UnsafeBlock:
             {
                 var fn = CurrentFunction();
+                if (fn?.Body is { } body) body.UnsafeBlocks++;
                 var draft = AddRegion(RegionKind.UnsafeBlock, node, visibility: fn?.Visibility ?? "private", hasBody: true);
                 _stack.Add(new Context { Kind = ContextKind.Region, End = End(node), Region = draft });
                 return false;
@@ -211,6 +225,7 @@ internal sealed class Extractor
             {
                 var holder = CurrentRegion();
                 int ops = holder?.Operations.Count ?? 0, candidates = holder?.Candidates.Count ?? 0;
+                if (CurrentFunction()?.Body is { } inMacro) DocTests.TokenCalls(node, inMacro.Calls);
                 VisitMacro(node);
                 if (holder is not null) AnnotateCfg(node, holder, ops, candidates);
                 return true;
@@ -349,7 +364,18 @@ internal sealed class Extractor
             }
         }
         _fnDocHidden = IsDocHidden(node);
-        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe || madeUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = origins, TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals, PointerParameters = pointerParameters });
+        FunctionBody? body = null;
+        if (node.ChildByField(RustSyntaxField.Body) is not null && name.Length > 0)
+        {
+            body = new FunctionBody
+            {
+                Item = ItemPath(name), Name = name, OwnerType = owner == ContextKind.Impl ? ImplContext()?.Name ?? "" : "", IsUnsafe = isUnsafe || madeUnsafe,
+                Visibility = visibility, IsTest = DocTests.IsTestFunction(node), InTestModule = InTestModule(),
+                Location = node.ChildByField(RustSyntaxField.Name)?.Location ?? node.Location,
+            };
+            _facts.FunctionBodies.Add(body);
+        }
+        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe || madeUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = origins, TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals, PointerParameters = pointerParameters, Body = body });
         if (isUnsafe || madeUnsafe)
         {
             var draft = AddRegion(madeUnsafe ? RegionKind.MacroUnsafeFn : RegionKind.UnsafeFn, node, name: name, visibility: visibility, abi: abi,
@@ -443,6 +469,7 @@ internal sealed class Extractor
     private void VisitAttribute(SyntaxNode node)
     {
         var name = SyntaxTrivia.GetAttributeName(node);
+        if (name is "global_allocator" or "panic_handler") _facts.MarkerAttributes.Add(name);
         if (name is "allow" or "expect" && NextItem(node) is { } covered)
             RecordAllowedLints(node, TextSpan.FromBounds(node.Span.Start, covered.Span.End));
         bool unsafeAttribute = name is "no_mangle" or "export_name" or "link_section" or "unsafe"
@@ -1128,7 +1155,7 @@ internal sealed class Extractor
     private void InheritContext(List<Context> outer)
     {
         foreach (var c in outer)
-            _stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, DocHidden = c.DocHidden, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals, PointerParameters = c.PointerParameters });
+            _stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, DocHidden = c.DocHidden, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals, PointerParameters = c.PointerParameters, Body = c.Body, TestOnly = c.TestOnly });
     }
 
     /// <summary>Token-level view of macro bodies and arguments: unsafe blocks/fns/impls there, and candidates inside regions.</summary>
@@ -1558,6 +1585,30 @@ internal sealed class Extractor
     }
 
     private Context? ImplContext() => CurrentOf(ContextKind.Impl);
+
+    private bool InTestModule() => CurrentOf(ContextKind.Module) is { TestOnly: true };
+
+    /// <summary>Doc-comment code fences seen so far in this file (doctests span several comment nodes).</summary>
+    private readonly DocTests.FenceState _docTests = new();
+
+    /// <summary>Records what a call names, for the test reach: <c>f</c>, <c>T::f</c> or <c>.m</c> for a method.</summary>
+    private static void RecordCall(SyntaxNode call, FunctionBody caller)
+    {
+        var function = call.ChildByField(RustSyntaxField.Function);
+        if (function is { Kind: RustSyntaxKind.GenericFunction } g) function = g.ChildByField(RustSyntaxField.Function);
+        switch (function)
+        {
+            case { Kind: RustSyntaxKind.Identifier } id:
+                caller.Calls.Add(id.Text);
+                break;
+            case { Kind: RustSyntaxKind.ScopedIdentifier } scoped when scoped.ChildByField(RustSyntaxField.Name) is { } n:
+                caller.Calls.Add(scoped.ChildByField(RustSyntaxField.Path) is { } path ? DocTests.LastSegment(path.Text) + "::" + n.Text : n.Text);
+                break;
+            case { Kind: RustSyntaxKind.FieldExpression } field when field.ChildByField(RustSyntaxField.Field) is { } m:
+                caller.Calls.Add("." + m.Text);
+                break;
+        }
+    }
 
     /// <summary>What directly owns an item: the innermost impl, trait, extern block, function or module context.</summary>
     private ContextKind? OwnerOf(SyntaxNode item)

@@ -72,6 +72,31 @@ internal enum FunctionShape : byte { Free, Associated, Method, Unknown }
 /// <param name="IsPublic">Callable from other crates as far as syntax tells: <c>pub</c>, or an item of a trait or trait impl.</param>
 internal readonly record struct FunctionDeclaration(string Name, string Owner, FunctionShape Shape, bool IsUnsafe, bool IsPublic);
 
+/// <summary>
+/// A function with a body, for the test reach of encapsulating functions (<see cref="TestReach"/>): what it calls
+/// (by name, and <c>Type::name</c> when the call names a type) and whether it is test code or holds unsafe blocks.
+/// </summary>
+internal sealed class FunctionBody
+{
+    /// <summary>The item path, as regions in it name their item (<c>module::Type::method</c>).</summary>
+    public required string Item { get; init; }
+    public required string Name { get; init; }
+    /// <summary>The impl's type for methods and associated functions, else empty.</summary>
+    public string OwnerType { get; init; } = "";
+    public bool IsUnsafe { get; init; }
+    /// <summary><c>pub</c>, <c>pub(crate)</c>…, <c>trait-impl</c> or <c>private</c>.</summary>
+    public string Visibility { get; init; } = "private";
+    /// <summary>Marked <c>#[test]</c> (or <c>#[tokio::test]</c>, any attribute path ending in <c>test</c>).</summary>
+    public bool IsTest { get; init; }
+    /// <summary>Inside a <c>#[cfg(test)]</c> module.</summary>
+    public bool InTestModule { get; init; }
+    public required Location Location { get; init; }
+    /// <summary>Unsafe blocks directly in its body (closures included, nested fn items not).</summary>
+    public int UnsafeBlocks { get; set; }
+    /// <summary>Names it calls: <c>f</c>, <c>m</c> for <c>x.m()</c>, and also <c>T::f</c> for <c>T::f()</c> (also inside macro arguments).</summary>
+    public HashSet<string> Calls { get; } = new(StringComparer.Ordinal);
+}
+
 /// <summary>A region under construction: regions, operations known from the file alone, and candidates for the crate link.</summary>
 internal sealed class RegionDraft
 {
@@ -114,6 +139,9 @@ internal sealed class FileFacts
     public required string Path { get; init; }
     public required string Crate { get; init; }
     public string CrateRoot { get; set; } = "";
+
+    /// <summary>The file is an integration test (<c>tests/</c> below the crate root): all its functions are test code.</summary>
+    public bool IsTestTarget { get; set; }
     public string ModulePath { get; set; } = "";
 
     /// <summary>Module path → whether a declaration of it (<c>mod x;</c> or inline <c>mod x { }</c>) is <c>pub</c>.</summary>
@@ -137,6 +165,18 @@ internal sealed class FileFacts
     public List<RegionDraft> MacroBodies { get; } = [];
 
     public List<FunctionDeclaration> FunctionDeclarations { get; } = [];
+
+    /// <summary>Functions with bodies, for the test reach of encapsulating functions.</summary>
+    public List<FunctionBody> FunctionBodies { get; } = [];
+
+    /// <summary>
+    /// Attributes the driver configuration rules look for: <c>crate:no_std</c> / <c>crate:no_main</c> (inner attributes of
+    /// the file, also through <c>cfg_attr</c>), <c>global_allocator</c> and <c>panic_handler</c> (on any item).
+    /// </summary>
+    public HashSet<string> MarkerAttributes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Names called in the runnable code blocks of doc comments (doctests), as in <see cref="FunctionBody.Calls"/>.</summary>
+    public HashSet<string> DocTestCalls { get; } = new(StringComparer.Ordinal);
     public HashSet<string> ExternFunctions { get; } = new(StringComparer.Ordinal);
     public HashSet<string> SafeExternFunctions { get; } = new(StringComparer.Ordinal);
     public HashSet<string> ExternStatics { get; } = new(StringComparer.Ordinal);

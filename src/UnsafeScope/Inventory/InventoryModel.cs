@@ -389,6 +389,14 @@ public sealed record FileInventory(string Path, string Crate, ImmutableArray<Uns
 /// <param name="Score">The crate's encapsulation score: weighted mean of all its regions' scores.</param>
 public sealed record CrateInventory(string Name, string Root, int Files, InventoryCounts Counts, string Edition = "2021", int Score = 100)
 {
+    /// <summary>Safe functions that encapsulate unsafe code, with whether tests reach them, in file and line order.</summary>
+    public ImmutableArray<EncapsulatingFunction> EncapsulatingFunctions { get; init; } = [];
+
+    /// <summary>How many of <see cref="EncapsulatingFunctions"/> a test reaches.</summary>
+    public int TestedEncapsulatingFunctions => EncapsulatingFunctions.Count(e => e.Tested);
     /// <summary>The package as cargo configures it (workspace inheritance, lint levels, driver model…); null outside a package or when its Cargo.toml could not be read.</summary>
     public Workspace.CargoPackage? Package { get; init; }
+
+    /// <summary>For a Windows driver package: its driver configuration (what the US3xxx rules and the readiness page read); else null.</summary>
+    public Workspace.DriverConfiguration? Driver { get; init; }
 }

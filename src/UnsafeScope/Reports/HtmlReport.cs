@@ -32,6 +32,12 @@ public sealed record HtmlReportOptions
     /// <summary>Code lines shown per region: all of a short one, else its first lines and those around its unsafe operations (two lines of context above are extra).</summary>
     public int MaxExcerptLines { get; init; } = 25;
 
+    /// <summary>The readiness of the driver packages (<see cref="ReadinessReport.Build"/>); null: built from the result with the built-in catalogs and no CodeQL SARIF.</summary>
+    public System.Collections.Immutable.ImmutableArray<DriverReadiness>? Readiness { get; init; }
+
+    /// <summary>The certification fact shown under the readiness section; null: the built-in catalog's.</summary>
+    public Catalogs.CertificationFact? Certification { get; init; }
+
     /// <summary>Bars in the top-FFI-API chart.</summary>
     public int MaxApis { get; init; } = 20;
 
@@ -187,6 +193,7 @@ public static class HtmlReport
             Crates();
             Modules();
             Ffi();
+            Readiness();
             WorstRegions();
             Findings();
             Notifications();
@@ -251,7 +258,7 @@ public static class HtmlReport
             if (options.IncludeTimestamp)
                 w.Write(" · run started " + Escape(result.StartTime.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", s_inv)));
             w.Write(" · UnsafeScope " + Escape(ToolInfo.Version) + "</p>\n<nav>");
-            foreach (var (id, label) in new[] { ("overview", "Overview"), ("crates", "Crates"), ("modules", "Modules"), ("ffi", "FFI surface"), ("regions", "Worst regions"), ("findings", "Findings"), ("notifications", "Notifications") })
+            foreach (var (id, label) in new[] { ("overview", "Overview"), ("crates", "Crates"), ("modules", "Modules"), ("ffi", "FFI surface"), ("readiness", "Driver readiness"), ("regions", "Worst regions"), ("findings", "Findings"), ("notifications", "Notifications") })
                 w.Write("<a href=\"#" + id + "\">" + label + "</a>");
             w.Write("</nav>\n</header>\n");
         }
@@ -260,7 +267,7 @@ public static class HtmlReport
         {
             var t = result.Totals;
             int analyzed = result.Files.Count(f => f.Status == FileStatus.Analyzed);
-            int skipped = result.Files.Length - analyzed;
+            int skipped = result.Files.Count(f => f.Status == FileStatus.Skipped);
             var active = Active.ToList();
             int errors = active.Count(d => d.Severity == DiagnosticSeverity.Error);
             int warnings = active.Count(d => d.Severity == DiagnosticSeverity.Warning);
@@ -405,6 +412,50 @@ public static class HtmlReport
         }
 
         // ---------------------------------------------------------------- FFI
+
+        private void Readiness()
+        {
+            var drivers = options.Readiness ?? ReadinessReport.Build(result);
+            w.Write("<section id=\"readiness\" class=\"card\">\n<h2>Driver readiness</h2>\n");
+            if (drivers.IsEmpty)
+            {
+                w.Write("<p class=\"lead\">No Windows driver package (no <code>[package.metadata.wdk.driver-model]</code>, and no <code>cdylib</code> depending on wdk) was found.</p>\n</section>\n");
+                return;
+            }
+            w.Write("<p class=\"lead\">The early adopters' checklist per driver package: configuration that compiles but can corrupt the kernel, pinned tools, the unsafe surface, how much of its encapsulation tests reach, and CodeQL.</p>\n");
+            foreach (var d in drivers)
+            {
+                int failed = d.Checks.Count(c => c.Outcome == ReadinessOutcome.Fail);
+                w.Write("<div class=\"readiness\">\n<h3>" + Escape(d.Crate) + " <span class=\"muted\">" + Escape(d.Root) + "</span> <span class=\"model\">" + Escape(d.DriverModel) + "</span> ");
+                w.Write(failed == 0 ? "<span class=\"check pass\">all checks pass</span>" : "<span class=\"check fail\">" + N(failed) + (failed == 1 ? " check fails" : " checks fail") + "</span>");
+                w.Write("</h3>\n<div class=\"ready-grid\">\n<div>\n<h4>Configuration</h4>\n<table class=\"checks\">\n");
+                foreach (var c in d.Checks)
+                {
+                    var cls = c.Outcome switch { ReadinessOutcome.Pass => "pass", ReadinessOutcome.Off => "off", _ => "fail" };
+                    w.Write("<tr><td><span class=\"check " + cls + "\">" + cls + "</span></td><td><code>" + Escape(c.RuleId) + "</code> " + Escape(c.Title));
+                    foreach (var p in c.Problems) w.Write("<div class=\"problem\">" + Escape(p) + "</div>");
+                    w.Write("</td></tr>\n");
+                }
+                w.Write("</table>\n</div>\n<div>\n<h4>Pinned versions</h4>\n<p>Rust toolchain: " + (d.Toolchain is { } t ? "<code>" + Escape(t) + "</code>" : "<span class=\"check fail\">not pinned</span>") + "</p>\n<p>wdk crates in Cargo.lock: ");
+                w.Write(d.Pins.IsEmpty ? "<span class=\"muted\">none</span>" : string.Join(", ", d.Pins.Select(p => "<code>" + Escape(p.Name) + " " + Escape(p.Version) + "</code>")));
+                w.Write("</p>\n<h4>Unsafe surface</h4>\n<p>" + N(d.Regions) + " regions · FFI calls ");
+                w.Write(string.Join(" · ", new[] { "high", "medium", "low", "unknown" }.Select(r => d.FfiByRisk.GetValueOrDefault(r) is var n && n > 0 ? "<span class=\"risk-" + r + "\">" + N(n) + " " + r + "</span>" : "0 " + r)));
+                w.Write(" · " + N(d.Mmio) + " hardware accesses · score ");
+                ScoreBadge(d.Score);
+                w.Write("</p>\n<h4>Tested wrappers</h4>\n<p>" + N(d.TestedWrappers) + " of " + N(d.Wrappers) + " safe functions that encapsulate unsafe code are reached by a test");
+                if (d.Wrappers > 0)
+                {
+                    int pct = (int)Math.Round(100.0 * d.TestedWrappers / d.Wrappers, MidpointRounding.AwayFromZero);
+                    w.Write(" <span class=\"bar\"><span style=\"width:" + pct.ToString(s_inv) + "%\"></span></span> " + pct.ToString(s_inv) + "%");
+                }
+                w.Write("</p>\n<h4>CodeQL</h4>\n<p>" + Escape(ReadinessReport.CodeQlText(d.CodeQl)) + "</p>\n</div>\n</div>\n</div>\n");
+            }
+            if ((options.Certification ?? ReadinessReport.Certification(null)) is { } fact)
+                w.Write("<p class=\"note whcp\"><b>" + Escape(fact.Program) + ", as of " + fact.AsOf.ToString("yyyy-MM-dd", s_inv) + ":</b> " + Escape(fact.Fact) + "</p>\n");
+            w.Write("</section>\n");
+        }
+
+        private void ScoreBadge(int score) => w.Write("<span class=\"badge\" style=\"background:" + ScoreColor(score) + ";color:#fff\">" + score.ToString(s_inv) + "</span>");
 
         private void Ffi()
         {
@@ -896,6 +947,19 @@ public static class HtmlReport
         .sev{display:inline-block;padding:0 7px;border-radius:999px;font-size:11px;font-weight:700;margin-right:4px;color:#fff}
         .sev-error{background:#dc2626}.sev-warning{background:#d97706}.sev-note{background:#2563eb}.sev-hidden{background:#94a3b8}
         .sev.dim{opacity:.35}
+        .readiness{border:1px solid var(--line);border-radius:12px;padding:12px 16px;margin:12px 0}
+        .readiness h3{margin:0 0 10px;font-size:16px}
+        .readiness .model{font-size:12px;font-weight:700;background:#0f172a;color:#fff;border-radius:6px;padding:1px 8px;margin:0 6px}
+        .ready-grid{display:grid;grid-template-columns:1.3fr 1fr;gap:24px}
+        .ready-grid p{margin:4px 0 12px}
+        table.checks td{padding:3px 6px;vertical-align:top;font-size:13px}
+        .check{display:inline-block;padding:0 8px;border-radius:999px;font-size:11px;font-weight:700;color:#fff}
+        .check.pass{background:#16a34a}.check.fail{background:#dc2626}.check.off{background:#94a3b8}
+        .problem{color:var(--muted);font-size:12px;font-family:ui-monospace,monospace}
+        .risk-high{color:#dc2626;font-weight:700}.risk-medium{color:#d97706;font-weight:700}
+        .bar{display:inline-block;width:120px;height:8px;background:var(--line);border-radius:4px;vertical-align:middle}
+        .bar span{display:block;height:8px;background:#16a34a;border-radius:4px}
+        .whcp{border-left:3px solid var(--accent);padding-left:10px;font-style:normal}
         a{color:var(--accent)}
         button{font:inherit;font-size:12px;padding:3px 10px;border:1px solid var(--line);background:#fff;border-radius:6px;cursor:pointer;margin-left:8px}
         .region{border:1px solid var(--line);border-radius:12px;margin:12px 0;overflow:hidden}

@@ -29,7 +29,7 @@ public static class InventoryJsonWriter
         {
             w.WriteStartObject();
             w.WriteString("path", f.Path);
-            w.WriteString("status", f.Status == FileStatus.Analyzed ? "analyzed" : "skipped");
+            w.WriteString("status", f.Status switch { FileStatus.Analyzed => "analyzed", FileStatus.Configuration => "configuration", _ => "skipped" });
             w.WriteNumber("bytes", f.Bytes);
             w.WriteNumber("syntaxErrors", f.SyntaxErrors);
             if (f.Inventory is { } inv)
@@ -80,6 +80,25 @@ public static class InventoryJsonWriter
             w.WriteString("edition", c.Edition);
             w.WriteNumber("score", c.Score);
             WriteCounts(w, "counts", c.Counts);
+            if (!c.EncapsulatingFunctions.IsEmpty)
+            {
+                w.WriteStartObject("encapsulatingFunctions");
+                w.WriteNumber("tested", c.TestedEncapsulatingFunctions);
+                w.WriteNumber("total", c.EncapsulatingFunctions.Length);
+                w.WriteStartArray("functions");
+                foreach (var e in c.EncapsulatingFunctions)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("item", e.Item);
+                    w.WriteString("path", e.Path);
+                    w.WriteNumber("line", e.Line);
+                    w.WriteBoolean("tested", e.Tested);
+                    if (e.ReachedFrom.Length > 0) w.WriteString("reachedFrom", e.ReachedFrom);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
             if (c.Package is { } p) WritePackage(w, p);
             w.WriteEndObject();
         }

@@ -13,6 +13,9 @@ public sealed record ScoreFactor(string Name, int Points, string Detail);
 /// <param name="TypesWithPublicRawFields">Types of the crate that expose a raw pointer in a <c>pub</c> field.</param>
 public sealed record ScoringContext(IReadOnlySet<string> TypesWithPublicRawFields)
 {
+    /// <summary>Item paths of safe functions that encapsulate unsafe code and that no test reaches.</summary>
+    public IReadOnlySet<string> UntestedFunctions { get; init; } = new HashSet<string>();
+
     /// <summary>No crate facts.</summary>
     public static ScoringContext Empty { get; } = new(new HashSet<string>());
 }
@@ -67,6 +70,8 @@ public static class EncapsulationScore
                 Add("safe-pub-free-function", -10, "inside a safe pub free function rather than a method of a wrapper type");
             if (r.OwnerType.Length > 0 && context.TypesWithPublicRawFields.Contains(r.OwnerType))
                 Add("raw-fields-public", -15, $"{r.OwnerType} exposes raw pointers in pub fields");
+            if (r.Kind == RegionKind.UnsafeBlock && !r.InUnsafeFunction && context.UntestedFunctions.Contains(r.Item))
+                Add("untested-wrapper", -10, $"no test reaches {r.Item}, the safe function that encapsulates it");
             if (r.EnclosingAbi.Length > 0 && !r.FfiCalls.IsEmpty)
                 Add("in-ffi-callback", -10, $"calls FFI directly inside an extern \"{r.EnclosingAbi}\" callback");
             int lines = r.EndLine - r.StartLine + 1;

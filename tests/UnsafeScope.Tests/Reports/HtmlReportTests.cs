@@ -358,6 +358,43 @@ public sealed class HtmlReportBrowserTests : IDisposable
         Assert.Equal(50, Regex.Count(dom, "<article class=\"region\""));
     }
 
+    /// <summary>
+    /// The readiness section of the configuration fixtures (a KMDF driver configured wrong, the same configured right, a
+    /// UMDF driver, a library) renders every part, and its screenshot is the one committed in docs/images/readiness.png
+    /// (same size; UNSAFESCOPE_BLESS=1 rewrites it).
+    /// </summary>
+    [ChromiumFact]
+    public void TheReadinessSectionRendersEachPartAndMatchesTheCommittedScreenshot()
+    {
+        var fixtures = RepoPaths.Fixtures("configuration");
+        var result = Analysis.Run(new AnalysisOptions { Paths = [fixtures], BaseDirectory = fixtures, Jobs = 1 });
+        var html = HtmlReportTests.Html(result);
+        var (dom, console) = Load("readiness.html", html);
+        Assert.True(console.Count == 0, "console messages:\n" + string.Join('\n', console));
+        var section = Regex.Match(dom, "<section id=\"readiness\".*?</section>", RegexOptions.Singleline).Value;
+        Assert.Equal(3, Regex.Count(section, "<div class=\"readiness\">"));
+        foreach (var part in new[] { "<h4>Configuration</h4>", "<h4>Pinned versions</h4>", "<h4>Unsafe surface</h4>", "<h4>Tested wrappers</h4>", "<h4>CodeQL</h4>", "WHCP, as of " })
+            Assert.Equal(part.StartsWith('<') ? 3 : 1, Regex.Count(section, Regex.Escape(part)));
+        Assert.Contains("<span class=\"check fail\">10 checks fail</span>", section);
+        Assert.Equal(2, Regex.Count(section, "all checks pass"));
+
+        // Only the readiness section, for a picture of it.
+        var page = Path.Combine(_dir, "readiness-shot.html");
+        File.WriteAllText(page, html.Replace("</style>", "main>section:not(#readiness){display:none}</style>", StringComparison.Ordinal));
+        var png = Path.Combine(_dir, "readiness.png");
+        var (exit, _, err) = Chromium(Path.Combine(_dir, "profile-readiness"), "--screenshot=" + png, "--window-size=1400,1800", new Uri(page).AbsoluteUri);
+        Assert.True(exit == 0, $"chromium exited with {exit}: {err}");
+        var bytes = File.ReadAllBytes(png);
+        Assert.True(bytes.AsSpan().StartsWith(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }), "not a PNG");
+        Assert.True(bytes.Length > 60_000, $"the screenshot is only {bytes.Length:N0} bytes");
+        var committed = Path.Combine(RepoPaths.Root, "docs", "images", "readiness.png");
+        if (Environment.GetEnvironmentVariable("UNSAFESCOPE_BLESS") == "1") File.Copy(png, committed, overwrite: true);
+        var old = File.ReadAllBytes(committed);
+        static (int, int) Size(byte[] b) => (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(b.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(b.AsSpan(20)));
+        Assert.Equal((1400, 1800), Size(bytes));
+        Assert.Equal(Size(bytes), Size(old));
+    }
+
     [ChromiumFact]
     public void AScreenshotOfTheReportIsTaken()
     {

@@ -43,7 +43,7 @@ public partial class RuleConventionTests
         Assert.Equal(s_rules.Count, s_rules.Select(r => r.Id).Distinct().Count());
         foreach (var d in s_rules)
         {
-            var expected = d.Category switch { "Hygiene" => '1', "Driver" => '2', "Pattern" => '7', "Suppression" => '9', _ => '?' };
+            var expected = d.Category switch { "Hygiene" => '1', "Driver" => '2', "Configuration" => '3', "Pattern" => '7', "Suppression" => '9', _ => '?' };
             Assert.True(d.Id[2] == expected, $"{d.Id} is outside the {d.Category} range");
         }
     }

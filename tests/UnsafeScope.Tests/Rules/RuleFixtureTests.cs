@@ -140,6 +140,10 @@ public partial class RuleFixtureTests
     public void EveryRuleHasAFixture()
     {
         var fixtures = Directory.EnumerateDirectories(RepoPaths.Fixtures("rules")).Select(d => Path.GetFileName(d).Split('-')[0]).ToHashSet();
+        // Configuration rules (US3xxx) are checked on the packages of corpus/fixtures/configuration (ConfigurationRuleTests).
+        foreach (var file in Directory.EnumerateFiles(RepoPaths.Fixtures("configuration"), "*", SearchOption.AllDirectories))
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(file), @"(?:#|//)~ (US3\d{3}) @"))
+                fixtures.Add(m.Groups[1].Value);
         var rules = UnsafeScope.Analyzers.BuiltInAnalyzers.Create().SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id);
         Assert.Equal([], rules.Where(r => !fixtures.Contains(r)).ToArray());
     }

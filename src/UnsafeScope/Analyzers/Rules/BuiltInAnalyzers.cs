@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using UnsafeScope.Analyzers.Rules.Configuration;
 using UnsafeScope.Analyzers.Rules.Driver;
 using UnsafeScope.Analyzers.Rules.Hygiene;
 using UnsafeScope.Analyzers.Rules.Suppression;
@@ -33,6 +34,16 @@ public static class BuiltInAnalyzers
         new JustifyUnsafeAttributesAnalyzer(),
         new JustifyUnsafeExternBlocksAnalyzer(),
         new JustifySafeForeignItemsAnalyzer(),
+        new AbortOnPanicInKernelDriversAnalyzer(),
+        new LinkTheCrtStaticallyAnalyzer(),
+        new DeclareNoStdInKernelDriversAnalyzer(),
+        new ProvideKernelAllocatorAndPanicHandlerAnalyzer(),
+        new BuildDriversAsCdylibAnalyzer(),
+        new ConfigureTheBuildWithWdkBuildAnalyzer(),
+        new PinTheToolchainAnalyzer(),
+        new CommitTheLockFileAnalyzer(),
+        new DeclareTheDriverModelAnalyzer(),
+        new EnforceUnsafeHygieneLintsAnalyzer(),
         new SuppressionRulesAnalyzer(),
         .. QueryPacks.QueryPack.BuiltIn,
     ];

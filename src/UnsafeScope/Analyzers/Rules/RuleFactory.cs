@@ -8,6 +8,7 @@ internal static class RuleFactory
 {
     public const string Hygiene = "Hygiene";
     public const string Driver = "Driver";
+    public const string Configuration = "Configuration";
     public const string Suppression = "Suppression";
 
     public static DiagnosticDescriptor Create(
