@@ -277,7 +277,10 @@ public sealed unsafe class RustQuery : IDisposable
             {
                 if (captures[i].Name != p.Capture) continue;
                 any = true;
-                ok = Holds(p, captures[i].Node.Utf8Text, captures);
+                // A regex that timed out decides nothing: the match is dropped, also under #not-match? (a busy
+                // machine must not turn a timeout into a finding, nor make outputs differ between runs).
+                if (Holds(p, captures[i].Node.Utf8Text, captures) is not { } holds) return false;
+                ok = holds;
             }
             if (!any) continue;
             if (ok == p.Negated) return false;
@@ -285,7 +288,7 @@ public sealed unsafe class RustQuery : IDisposable
         return true;
     }
 
-    private static bool Holds(QueryPredicate p, ReadOnlySpan<byte> text, IReadOnlyList<QueryCapture> captures)
+    private static bool? Holds(QueryPredicate p, ReadOnlySpan<byte> text, IReadOnlyList<QueryCapture> captures)
     {
         switch (p.Operator)
         {
@@ -307,7 +310,7 @@ public sealed unsafe class RustQuery : IDisposable
                 }
                 catch (RegexMatchTimeoutException)
                 {
-                    return false;
+                    return null;
                 }
         }
     }
