@@ -128,7 +128,7 @@ public sealed class ApiCatalog
     /// <summary>Unsafe std functions and methods.</summary>
     public ImmutableArray<UnsafeStdEntry> UnsafeStd { get; }
 
-    /// <summary>Crates and modules of C functions (path → wdk-bindings, linux-bindings or c-bindings); see ffi-crates.tsv.</summary>
+    /// <summary>Crates and modules of C functions (path → wdk-bindings, wdk-reexports, linux-bindings or c-bindings); see ffi-crates.tsv.</summary>
     internal FrozenDictionary<string, string> FfiCrates { get; private init; } = FrozenDictionary<string, string>.Empty;
 
     /// <summary>Dated facts about certification programs (program → fact), shown on the readiness page; see certification.tsv.</summary>
@@ -297,7 +297,7 @@ public sealed class ApiCatalog
                 }
                 else if (Same(header, s_ffiCrateColumns))
                 {
-                    ffiCrates[cells[0]] = OneOf(file, lineNo, "kind", cells[1], FrozenSet.Create(StringComparer.Ordinal, "wdk-bindings", "linux-bindings", "c-bindings"));
+                    ffiCrates[cells[0]] = OneOf(file, lineNo, "kind", cells[1], FrozenSet.Create(StringComparer.Ordinal, "wdk-bindings", "wdk-reexports", "linux-bindings", "c-bindings"));
                 }
                 else
                 {

@@ -203,7 +203,7 @@ public sealed class UnsafeScopeConfig
         string text;
         try
         {
-            text = IO.UntrustedFile.ReadAllText(path, 1 << 20);
+            text = IO.UntrustedFile.ReadAllText(path, IO.TomlDocument.MaxBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

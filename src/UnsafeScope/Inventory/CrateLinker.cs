@@ -564,7 +564,7 @@ internal sealed class CrateLinker
         if (segments.Length < 2 || segments[^1].Length == 0 || char.IsUpper(segments[^1][0]) && segments[^1].Any(char.IsLower) && !segments[^1].Contains('_')) return false;
         // The function right after the crate (`libc::open`, `glib::ffi::g_free`), not `libc::c_int::max_value`.
         for (int i = 0; i < segments.Length - 1; i++)
-            if (_catalog.FfiCrateKind(segments.AsSpan(i, 1)) is "c-bindings" or "wdk-bindings" && segments[i] != "wdk" && segments[i] != "$crate")
+            if (_catalog.FfiCrateKind(segments.AsSpan(i, 1)) is "c-bindings" or "wdk-bindings")
                 return i == segments.Length - 2;
         return false;
     }

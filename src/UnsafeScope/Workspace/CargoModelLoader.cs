@@ -51,12 +51,12 @@ internal sealed class CargoModelLoader(string baseDirectory)
         catch (TomlSyntaxException e)
         {
             _notifications.Add(new ToolNotification(NotificationIds.InvalidToml, NotificationLevel.Warning,
-                $"{shown} is not valid TOML: line {e.Line}: {e.Problem}. Its settings were not read; the run goes on.", shown, e.Line));
+                $"Not valid TOML: line {e.Line}: {e.Problem}. Its settings were not read; the run goes on.", shown, e.Line));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             _notifications.Add(new ToolNotification(NotificationIds.Unreadable, NotificationLevel.Warning,
-                $"{shown} was not read: {e.Message}", shown));
+                $"Not read: {e.Message.Replace(p, shown, StringComparison.Ordinal)}", shown));
         }
         return null;
     }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;
@@ -84,7 +84,7 @@ internal sealed class CargoModelLoader(string baseDirectory)
                 inherited[key] = new ManifestValue(Text(v), At(wsPath, v));
             else
                 _notifications.Add(new ToolNotification(NotificationIds.InvalidToml, NotificationLevel.Warning,
-                    $"{Relative(manifestPath)}: '{key}.workspace = true' but no workspace manifest above the package sets [workspace.package] {key}.", Relative(manifestPath), node.Line));
+                    $"'{key}.workspace = true' but no workspace manifest above the package sets [workspace.package] {key}.", Relative(manifestPath), node.Line));
         }
         ManifestValue? Own(string key) => package?[key] is TomlScalar s ? new ManifestValue(s.ToString(), At(manifestPath, s)) : inherited.GetValueOrDefault(key);
         result.Edition = Own("edition");
@@ -217,7 +217,7 @@ internal sealed class CargoModelLoader(string baseDirectory)
                     if (source is null)
                     {
                         _notifications.Add(new ToolNotification(NotificationIds.InvalidToml, NotificationLevel.Warning,
-                            $"{Relative(manifestPath)}: dependency '{key}' has 'workspace = true' but [workspace.dependencies] has no '{key}'.", Relative(manifestPath), node.Line));
+                            $"Dependency '{key}' has 'workspace = true' but [workspace.dependencies] has no '{key}'.", Relative(manifestPath), node.Line));
                         continue;
                     }
                 }
@@ -245,7 +245,7 @@ internal sealed class CargoModelLoader(string baseDirectory)
             if (ws?.Table("lints") is not { } w || wsPath is null)
             {
                 _notifications.Add(new ToolNotification(NotificationIds.InvalidToml, NotificationLevel.Warning,
-                    $"{Relative(manifestPath)}: 'lints.workspace = true' but no workspace manifest above the package has [workspace.lints].", Relative(manifestPath), lints.Line));
+                    $"'lints.workspace = true' but no workspace manifest above the package has [workspace.lints].", Relative(manifestPath), lints.Line));
                 return [];
             }
             (lints, file, source) = (w, wsPath, "workspace");
@@ -261,7 +261,7 @@ internal sealed class CargoModelLoader(string baseDirectory)
                 if (ParseLevel(levelText) is not { } level)
                 {
                     _notifications.Add(new ToolNotification(NotificationIds.InvalidToml, NotificationLevel.Warning,
-                        $"{Relative(file)}: lint '{name}' has level '{levelText}', not one of allow, warn, deny, forbid; it was ignored.", Relative(file), value.Line));
+                        $"Lint '{name}' has level '{levelText}', not one of allow, warn, deny, forbid; it was ignored.", Relative(file), value.Line));
                     continue;
                 }
                 var lint = tool == "rust" ? name : tool + "::" + name;

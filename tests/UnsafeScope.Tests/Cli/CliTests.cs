@@ -73,7 +73,7 @@ public sealed class CliTests : IDisposable
         var note = doc.RootElement.GetProperty("notifications").EnumerateArray().Single(n => n.GetProperty("id").GetString() == "US0012");
         Assert.Equal("Cargo.toml", note.GetProperty("path").GetString());
         Assert.Equal(2, note.GetProperty("line").GetInt32());
-        Assert.Contains("Cargo.toml is not valid TOML: line 2:", note.GetProperty("message").GetString());
+        Assert.StartsWith("Not valid TOML: line 2:", note.GetProperty("message").GetString());
         Assert.Equal(1, doc.RootElement.GetProperty("total").GetProperty("unsafeBlocks").GetInt32());
     }
 

@@ -153,7 +153,7 @@ public class CargoWorkspaceTests
         var result = Analysis.Run(new AnalysisOptions { Paths = [RepoPaths.Fixtures("cargo", "broken")], Jobs = 1 });
         var note = Assert.Single(result.Notifications, n => n.Id == NotificationIds.InvalidToml);
         Assert.Equal(("bad/Cargo.toml", 3), (note.Path, note.Line));
-        Assert.Contains("bad/Cargo.toml is not valid TOML: line 3:", note.Message);
+        Assert.StartsWith("Not valid TOML: line 3:", note.Message);
         Assert.Contains("string", note.Message, StringComparison.OrdinalIgnoreCase);
         // The good crate is configured by its workspace; the broken one is still analyzed, named by its folder.
         var good = result.Crates.Single(c => c.Name == "good");

@@ -155,6 +155,13 @@ public sealed class PackageConsumerTests : IDisposable
         }
         CheckLibraryPackage(Path.Combine(feed, "UnsafeScope.0.1.0.nupkg"), Path.Combine(feed, "UnsafeScope.0.1.0.snupkg"));
         CheckToolPackage(Path.Combine(feed, "UnsafeScope.Tool.0.1.0.nupkg"));
+        // A consumer restores the library's dependency (Tomlyn) from its usual source; here the feed is the only
+        // source, so the package comes from the local NuGet cache this build restored it into.
+        var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } c ? c
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var tomlyn = Path.Combine(cache, "tomlyn", "2.11.1", "tomlyn.2.11.1.nupkg");
+        Assert.True(File.Exists(tomlyn), $"{tomlyn} is missing: restore the solution first");
+        File.Copy(tomlyn, Path.Combine(feed, "tomlyn.2.11.1.nupkg"));
 
         var rust = Path.Combine(_dir, "crate");
         Directory.CreateDirectory(Path.Combine(rust, "src"));
