@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using UnsafeScope.Tests.Hardening;
 
 namespace UnsafeScope.Tests.Packaging;
@@ -21,16 +20,8 @@ public sealed class NativeAssetTests : IDisposable
 
     private static (int Exit, string Output) Run(string file, params string[] args)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(5)), $"{file} {string.Join(' ', args)} did not finish in 5 minutes");
-        p.WaitForExit();
-        return (p.ExitCode, output + err.Result);
+        var (exit, stdout, stderr) = ChildProcess.Run(file, args);
+        return (exit, stdout + stderr);
     }
 
     // A copy of artifacts/native with the Linux library, the generated sources and the verified downloads, but no win-x64 library.
