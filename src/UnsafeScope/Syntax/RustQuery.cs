@@ -246,7 +246,9 @@ public sealed unsafe class RustQuery : IDisposable
                 {
                     // Linear time in the text, whatever the pattern (a pack may come from the analyzed repository):
                     // a backtracking pattern like ^(a+)+$ would cost its whole timeout on every node it is tested on.
-                    return new QueryPredicate(op, capture, null, [], new Regex(Str(steps[2]), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, TimeSpan.FromMilliseconds(100)), negated);
+                    // No per-match timeout: linear time needs none, the file's time limit bounds the total, and a
+                    // timeout would make the result depend on the machine's load (a #not-match? turning true).
+                    return new QueryPredicate(op, capture, null, [], new Regex(Str(steps[2]), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, Regex.InfiniteMatchTimeout), negated);
                 }
                 catch (ArgumentException e)
                 {
@@ -301,14 +303,7 @@ public sealed unsafe class RustQuery : IDisposable
                 return false;
             default: // match?
                 if (p.RegexPrefix is { } prefix && !text.StartsWith(prefix)) return false;
-                try
-                {
-                    return p.Regex!.IsMatch(Encoding.UTF8.GetString(text));
-                }
-                catch (RegexMatchTimeoutException)
-                {
-                    return false;
-                }
+                return p.Regex!.IsMatch(Encoding.UTF8.GetString(text));
         }
     }
 
