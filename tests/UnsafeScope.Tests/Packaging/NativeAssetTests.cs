@@ -53,6 +53,22 @@ public sealed class NativeAssetTests : IDisposable
             "a package was written without the Windows library");
     }
 
+    [Fact]
+    public void AWindowsPublishWithoutTheWindowsLibraryFailsButALinuxPublishDoesNot()
+    {
+        // PrepareForPublish is where every publish starts: the check runs before anything is copied.
+        var native = NativeArtifactsWithoutWindowsLibrary();
+        string[] Args(string rid) => ["msbuild", "src/UnsafeScope.Cli/UnsafeScope.Cli.csproj", "-nologo", "-t:PrepareForPublish",
+            $"-p:Configuration={Configuration}", $"-p:RuntimeIdentifier={rid}", $"-p:NativeArtifacts={native}"];
+        var (exit, output) = Run("dotnet", Args("win-x64"));
+        Assert.NotEqual(0, exit);
+        Assert.Contains("error USN004: Cannot publish for win-x64", output);
+        Assert.Contains("apt-get install gcc-mingw-w64-x86-64", output);
+        (exit, output) = Run("dotnet", Args("linux-x64"));
+        Assert.True(exit == 0, output);
+        Assert.DoesNotContain("USN004", output);
+    }
+
     [SkippableFact]
     public void AMissingWindowsLibraryIsRebuiltWhereTheCrossCompilerIsInstalled()
     {
