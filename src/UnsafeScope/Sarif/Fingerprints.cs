@@ -24,12 +24,13 @@ internal static class Fingerprints
         }
 
         var root = options.SourceRoot ?? analysis.BaseDirectory;
-        // A file is read back at most as large as it was when analyzed (it was read through the same caps then).
-        var sizes = analysis.Files.GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(f => f.Bytes), StringComparer.Ordinal);
+        // Read back through the gateway: regular files only, capped at the default source limit or the size the file
+        // had when analyzed (a larger --max-file-size), whichever is larger.
+        var cap = new AnalysisOptions().MaxFileBytes;
+        var sizes = analysis.Files.GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Math.Max(cap, g.Max(f => f.Bytes)), StringComparer.Ordinal);
         foreach (var path in linesByPath.Keys.Order(StringComparer.Ordinal))
         {
-            // A result built without sizes (Bytes 0, as a library caller may) is read with the default cap.
-            var text = ReadText(path, root, options, sizes.TryGetValue(path, out var size) && size > 0 ? size : new AnalysisOptions().MaxFileBytes);
+            var text = ReadText(path, root, options, sizes.TryGetValue(path, out var size) ? size : cap);
             if (text is null) continue;
             foreach (var (line, hash) in LineHash.Compute(text, linesByPath[path]))
                 map[(path, line)] = hash;

@@ -246,8 +246,8 @@ public sealed unsafe class RustQuery : IDisposable
                 {
                     // Linear time in the text, whatever the pattern (a pack may come from the analyzed repository):
                     // a backtracking pattern like ^(a+)+$ would cost its whole timeout on every node it is tested on.
-                    // No wall-clock timeout: the cost is already bounded, and a timeout made the answer depend on the
-                    // machine's load (a busy runner reported a DbgPrint format `c"…"` as non-literal, a quiet one did not).
+                    // No per-match timeout: linear time needs none, the file's time limit bounds the total, and a
+                    // timeout would make the result depend on the machine's load (a #not-match? turning true).
                     return new QueryPredicate(op, capture, null, [], new Regex(Str(steps[2]), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, Regex.InfiniteMatchTimeout), negated);
                 }
                 catch (ArgumentException e)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using UnsafeScope.Tests.Corpus;
 
@@ -20,19 +19,13 @@ public sealed class NoDynamicCodeTests : IDisposable
     private (List<string> Dynamic, int Jitted) RunWithProbe(params string[] args)
     {
         var report = Path.Combine(_tmp.Path, $"probe-{Guid.NewGuid():N}.txt");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("exec");
-        psi.ArgumentList.Add(CliProcess.Dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_STARTUP_HOOKS"] = typeof(NoDynamicCodeTests).Assembly.Location;
-        psi.Environment[global::StartupHook.ReportVariable] = report;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "the run did not finish in 3 minutes");
-        p.WaitForExit();
-        Assert.True(p.ExitCode is 0 or 1, $"exit {p.ExitCode}: {stderr.Result}");
-        Assert.True(File.Exists(report), "the startup hook wrote no report: " + stderr.Result);
+        var (exit, _, stderr) = ChildProcess.RunCli(args, env: new Dictionary<string, string?>
+        {
+            ["DOTNET_STARTUP_HOOKS"] = typeof(NoDynamicCodeTests).Assembly.Location,
+            [global::StartupHook.ReportVariable] = report,
+        }, limit: TimeSpan.FromMinutes(3));
+        Assert.True(exit is 0 or 1, $"exit {exit}: {stderr}");
+        Assert.True(File.Exists(report), "the startup hook wrote no report: " + stderr);
         var lines = File.ReadAllLines(report);
         return ([.. lines.Skip(1)], int.Parse(lines[0], System.Globalization.CultureInfo.InvariantCulture));
     }

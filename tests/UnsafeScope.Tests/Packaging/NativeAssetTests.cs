@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using UnsafeScope.Tests.Hardening;
 
 namespace UnsafeScope.Tests.Packaging;
@@ -21,16 +20,8 @@ public sealed class NativeAssetTests : IDisposable
 
     private static (int Exit, string Output) Run(string file, params string[] args)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(5)), $"{file} {string.Join(' ', args)} did not finish in 5 minutes");
-        p.WaitForExit();
-        return (p.ExitCode, output + err.Result);
+        var (exit, stdout, stderr) = ChildProcess.Run(file, args);
+        return (exit, stdout + stderr);
     }
 
     // A copy of artifacts/native with the Linux library, the generated sources and the verified downloads, but no win-x64 library.
@@ -60,6 +51,22 @@ public sealed class NativeAssetTests : IDisposable
         }
         Assert.False(Directory.Exists(Path.Combine(_tmp.Path, "feed")) && Directory.EnumerateFiles(Path.Combine(_tmp.Path, "feed"), "*.nupkg").Any(),
             "a package was written without the Windows library");
+    }
+
+    [Fact]
+    public void AWindowsPublishWithoutTheWindowsLibraryFailsButALinuxPublishDoesNot()
+    {
+        // PrepareForPublish is where every publish starts: the check runs before anything is copied.
+        var native = NativeArtifactsWithoutWindowsLibrary();
+        string[] Args(string rid) => ["msbuild", "src/UnsafeScope.Cli/UnsafeScope.Cli.csproj", "-nologo", "-t:PrepareForPublish",
+            $"-p:Configuration={Configuration}", $"-p:RuntimeIdentifier={rid}", $"-p:NativeArtifacts={native}"];
+        var (exit, output) = Run("dotnet", Args("win-x64"));
+        Assert.NotEqual(0, exit);
+        Assert.Contains("error USN004: Cannot publish for win-x64", output);
+        Assert.Contains("apt-get install gcc-mingw-w64-x86-64", output);
+        (exit, output) = Run("dotnet", Args("linux-x64"));
+        Assert.True(exit == 0, output);
+        Assert.DoesNotContain("USN004", output);
     }
 
     [SkippableFact]

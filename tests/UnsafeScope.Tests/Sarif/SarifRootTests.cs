@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Text.Json;
-using UnsafeScope.Tests.Hardening;
 using Xunit.Abstractions;
 
 namespace UnsafeScope.Tests.Sarif;
@@ -36,20 +34,6 @@ public sealed class SarifRootTests(ITestOutputHelper output) : IDisposable
         return _tmp.Path;
     }
 
-    private static (int Exit, string Err) Run(string workingDirectory, IEnumerable<string> args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("exec");
-        psi.ArgumentList.Add(CliProcess.Dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)));
-        p.WaitForExit();
-        return (p.ExitCode, err.Result);
-    }
-
     [MultitoolFact]
     public void EveryCombinationOfRootAndWorkingFolderGivesValidFingerprintedSarif()
     {
@@ -63,7 +47,7 @@ public sealed class SarifRootTests(ITestOutputHelper output) : IDisposable
                 var sarif = Path.Combine(t, $"out-{n++}.sarif");
                 List<string> args = ["analyze", .. folders, "--sarif", sarif, "--quiet"];
                 if (root is not null) args.AddRange(["--root", Path.Combine(t, root)]);
-                var (exit, err) = Run(Path.Combine(t, cwd), args);
+                var (exit, _, err) = ChildProcess.RunCli(args, Path.Combine(t, cwd), limit: TimeSpan.FromMinutes(2));
                 var what = $"working folder {cwd}, root {root ?? "(none)"}";
                 Assert.True(exit is 0 or 1, $"{what}: exit {exit}: {err}");
 

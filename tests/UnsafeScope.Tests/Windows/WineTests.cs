@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using UnsafeScope.Tests.Corpus;
@@ -69,34 +68,14 @@ public sealed class WinePublish : IDisposable
 
     private static (int Exit, string Out, string Err) RunSplit(string file, TimeSpan limit, Dictionary<string, string?>? env, string[] args)
     {
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
         if (env is not null)
         {
             // The runtime's defaults under Wine: no DOTNET_ setting of the test process leaks in (W^X stays on).
-            foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k.StartsWith("COMPlus_", StringComparison.Ordinal)).ToList())
-                psi.Environment.Remove(key);
-            foreach (var (k, v) in env) psi.Environment[k] = v;
+            foreach (var key in Environment.GetEnvironmentVariables().Keys.Cast<string>()
+                         .Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k.StartsWith("COMPlus_", StringComparison.Ordinal)))
+                env.TryAdd(key, null);
         }
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(limit))
-        {
-            p.Kill(entireProcessTree: true);
-            Assert.Fail($"{file} {string.Join(' ', args)} did not finish within {limit}");
-        }
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr.Result);
+        return ChildProcess.Run(file, args, env: env, limit: limit);
     }
 
     public void Dispose()
