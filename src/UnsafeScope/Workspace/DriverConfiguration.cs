@@ -14,10 +14,11 @@ public sealed record LockedPackage(string Name, string Version, ManifestLocation
 /// <summary>
 /// What the driver configuration rules (US3xxx) and the readiness page know of one driver package: its
 /// <see cref="CargoPackage"/>, its driver model (its own or the workspace's), what its crate root declares, its build
-/// script and lock file. A package is a driver when it declares <c>[package.metadata.wdk.driver-model]</c>, or when it
-/// looks like one (a <c>cdylib</c> library that depends on <c>wdk</c>/<c>wdk-sys</c>, or a build script calling
-/// <c>configure_wdk_binary_build</c>) — the workspace's model then applies. Library crates such as wdk-sys, which
-/// only build with wdk-build, are not drivers.
+/// script and lock file. A package is a driver when its build script calls <c>configure_wdk_binary_build</c>, when it is
+/// a <c>cdylib</c> with a driver model (its own or its workspace's) or a dependency on <c>wdk</c>/<c>wdk-sys</c>, or when
+/// it has a driver model and exports <c>DriverEntry</c> outside its integration tests. Metadata alone does not make a
+/// driver: windows-drivers-rs configures its binding-test crates (tests/config-kmdf, wdk-sys-tests) with it, and those
+/// are libraries; so is wdk-sys, whose test stubs export a <c>DriverEntry</c>.
 /// </summary>
 public sealed partial class DriverConfiguration
 {
@@ -85,9 +86,10 @@ public sealed partial class DriverConfiguration
         var buildText = build is null ? null : ReadText(build, 1 << 20);
         bool configures = buildText is not null && ConfigureWdkBinary().IsMatch(buildText);
         bool cdylib = package.Targets.Any(t => t.Kind == "lib" && t.CrateTypes.Contains("cdylib"));
-        bool ownModel = package.DriverModel is { Inherited: false };
-        bool looksLikeDriver = configures || cdylib && (DependsOn("wdk") || DependsOn("wdk-sys"));
-        if (!ownModel && !looksLikeDriver) return null;
+        bool exportsEntry = files.Any(f => !f.IsTestTarget && f.Regions.Any(r => r.Kind == RegionKind.FfiEntry && r.Name == "DriverEntry"));
+        bool isDriver = configures || cdylib && (package.DriverModel is not null || DependsOn("wdk") || DependsOn("wdk-sys"))
+            || exportsEntry && package.DriverModel is not null;
+        if (!isDriver) return null;
 
         var root = files.Where(f => f.ModulePath.Length == 0 && IsCrateRoot(f.Path, package.Root))
             .OrderBy(f => f.Path.EndsWith("lib.rs", StringComparison.Ordinal) ? 0 : 1).ThenBy(f => f.Path, StringComparer.Ordinal).FirstOrDefault();
