@@ -7,8 +7,13 @@ namespace UnsafeScope.Tests.Reports;
 public sealed class PullRequestSummaryTests : IDisposable
 {
     private readonly TempFolder _dir = new("unsafescope-summary-");
+    private readonly TempFolder _out = new("unsafescope-summary-out-"); // baselines and outputs, outside the analyzed tree
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        _dir.Dispose();
+        _out.Dispose();
+    }
 
     private const string Manifest = "[package]\nname = \"drv\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nwdk-sys = \"0.3\"\n";
 
@@ -57,7 +62,7 @@ public sealed class PullRequestSummaryTests : IDisposable
     {
         _dir.Write("Cargo.toml", Manifest);
         _dir.Write("src/lib.rs", Before);
-        var path = Path.Combine(_dir.Path, "..", Path.GetFileName(_dir.Path) + "-baseline.json");
+        var path = Path.Combine(_out.Path, "baseline.json");
         using (var s = File.Create(path)) InventoryJsonWriter.Write(Analyze(), s);
         _dir.Write("src/lib.rs", After);
         return path;
@@ -67,39 +72,32 @@ public sealed class PullRequestSummaryTests : IDisposable
     public void AgainstABaselineItCountsAddedAndRemovedRegionsFfiByRiskScoreAndFindings()
     {
         var baselinePath = BaselineJson();
-        try
-        {
-            var result = Analysis.Run(new AnalysisOptions { Paths = [_dir.Path], BaseDirectory = _dir.Path, Jobs = 1, Baseline = Baseline.Load(baselinePath) });
-            var baseline = InventorySnapshot.Load(baselinePath);
-            Assert.True(baseline.HasInventory);
-            var text = PullRequestSummary.Render(InventorySnapshot.From(result), baseline, new PullRequestSummaryOptions { LinkBase = "https://github.com/o/r/blob/abc" });
+        var result = Analysis.Run(new AnalysisOptions { Paths = [_dir.Path], BaseDirectory = _dir.Path, Jobs = 1, Baseline = Baseline.Load(baselinePath) });
+        var baseline = InventorySnapshot.Load(baselinePath);
+        Assert.True(baseline.HasInventory);
+        var text = PullRequestSummary.Render(InventorySnapshot.From(result), baseline, new PullRequestSummaryOptions { LinkBase = "https://github.com/o/r/blob/abc" });
 
-            // One region added (map's block), one removed (peek's block); log's block moved down and is not new.
-            Assert.Contains("**±0 unsafe regions** (1 added, 1 removed)", text);
-            Assert.Contains("**2 FFI calls added** (2 FFI calls: 2 high)", text);
-            Assert.Contains("| drv | +1 / −1 | 2 / 0 / 0 / 0 |", text);
-            // The worst new region links to its line.
-            Assert.Contains("### Worst new regions", text);
-            Assert.Contains("| unsafe block | `map` | 2 | [src/lib.rs:16](https://github.com/o/r/blob/abc/src/lib.rs#L16) |", text);
-            Assert.DoesNotContain("`log`", text.Split("### Worst new regions")[1].Split("###")[0]);
-            // peek's undocumented block (US1001) and raw-pointer deref in a safe pub fn (US1006) are fixed; map's block
-            // brings US1001, US1002 and the driver rules US2001 (unjustified high-risk call) and US2002 (no unmap).
-            var findings = text.Split("### Findings: ")[1];
-            Assert.StartsWith("4 new, 2 fixed", findings);
-            Assert.Equal(["US2001", "US1001", "US1002", "US2002"], findings.Split('\n').Where(l => l.StartsWith("| error") || l.StartsWith("| warning")).Select(l => l.Split('|')[2].Trim()));
-            Assert.All(findings.Split('\n').Where(l => l.StartsWith("| error") || l.StartsWith("| warning")), l => Assert.EndsWith("(https://github.com/o/r/blob/abc/src/lib.rs#L16) |", l));
+        // One region added (map's block), one removed (peek's block); log's block moved down and is not new.
+        Assert.Contains("**±0 unsafe regions** (1 added, 1 removed)", text);
+        Assert.Contains("**2 FFI calls added** (2 FFI calls: 2 high)", text);
+        Assert.Contains("| drv | +1 / −1 | 2 / 0 / 0 / 0 |", text);
+        // The worst new region links to its line.
+        Assert.Contains("### Worst new regions", text);
+        Assert.Contains("| unsafe block | `map` | 2 | [src/lib.rs:16](https://github.com/o/r/blob/abc/src/lib.rs#L16) |", text);
+        Assert.DoesNotContain("`log`", text.Split("### Worst new regions")[1].Split("###")[0]);
+        // peek's undocumented block (US1001) and raw-pointer deref in a safe pub fn (US1006) are fixed; map's block
+        // brings US1001, US1002 and the driver rules US2001 (unjustified high-risk call) and US2002 (no unmap).
+        var findings = text.Split("### Findings: ")[1];
+        Assert.StartsWith("4 new, 2 fixed", findings);
+        Assert.Equal(["US2001", "US1001", "US1002", "US2002"], findings.Split('\n').Where(l => l.StartsWith("| error") || l.StartsWith("| warning")).Select(l => l.Split('|')[2].Trim()));
+        Assert.All(findings.Split('\n').Where(l => l.StartsWith("| error") || l.StartsWith("| warning")), l => Assert.EndsWith("(https://github.com/o/r/blob/abc/src/lib.rs#L16) |", l));
 
-            // Deterministic, and the same from the JSON of the current run as from the result itself.
-            Assert.Equal(text, PullRequestSummary.Render(InventorySnapshot.From(result), InventorySnapshot.Load(baselinePath), new PullRequestSummaryOptions { LinkBase = "https://github.com/o/r/blob/abc" }));
-            var currentJson = Path.Combine(_dir.Path, "current.json");
-            using (var s = File.Create(currentJson)) InventoryJsonWriter.Write(result, s);
-            var fromJson = PullRequestSummary.Render(InventorySnapshot.Load(currentJson), baseline, new PullRequestSummaryOptions { LinkBase = "https://github.com/o/r/blob/abc" });
-            Assert.Equal(text, fromJson);
-        }
-        finally
-        {
-            File.Delete(baselinePath);
-        }
+        // Deterministic, and the same from the JSON of the current run as from the result itself.
+        Assert.Equal(text, PullRequestSummary.Render(InventorySnapshot.From(result), InventorySnapshot.Load(baselinePath), new PullRequestSummaryOptions { LinkBase = "https://github.com/o/r/blob/abc" }));
+        var currentJson = Path.Combine(_out.Path, "current.json");
+        using (var s = File.Create(currentJson)) InventoryJsonWriter.Write(result, s);
+        var fromJson = PullRequestSummary.Render(InventorySnapshot.Load(currentJson), baseline, new PullRequestSummaryOptions { LinkBase = "https://github.com/o/r/blob/abc" });
+        Assert.Equal(text, fromJson);
     }
 
     [Fact]
@@ -118,18 +116,11 @@ public sealed class PullRequestSummaryTests : IDisposable
     public void AnUnchangedTreeSaysSo()
     {
         var baselinePath = BaselineJson();
-        try
-        {
-            _dir.Write("src/lib.rs", Before);
-            var text = PullRequestSummary.Render(InventorySnapshot.From(Analyze()), InventorySnapshot.Load(baselinePath));
-            Assert.Contains("**±0 unsafe regions** (0 added, 0 removed)", text);
-            Assert.Contains("No crate changed its unsafe surface.", text);
-            Assert.DoesNotContain("### Worst new regions", text);
-        }
-        finally
-        {
-            File.Delete(baselinePath);
-        }
+        _dir.Write("src/lib.rs", Before);
+        var text = PullRequestSummary.Render(InventorySnapshot.From(Analyze()), InventorySnapshot.Load(baselinePath));
+        Assert.Contains("**±0 unsafe regions** (0 added, 0 removed)", text);
+        Assert.Contains("No crate changed its unsafe surface.", text);
+        Assert.DoesNotContain("### Worst new regions", text);
     }
 
     [Fact]
@@ -161,21 +152,14 @@ public sealed class PullRequestSummaryTests : IDisposable
     public void TheCommandWritesTheSummaryAgainstAJsonBaseline()
     {
         var baselinePath = BaselineJson();
-        try
-        {
-            var summary = Path.Combine(_dir.Path, "summary.md");
-            var (exit, _, err) = Cli.CliTests.Run("analyze", Path.Combine(_dir.Path, "src"), "--root", _dir.Path, "--quiet", "--baseline", baselinePath,
-                "--summary", summary, "--summary-link-base", "https://example.test/blob/1");
-            Assert.True(exit == 0, err);
-            var text = File.ReadAllText(summary);
-            Assert.StartsWith("## UnsafeScope: unsafe surface\n", text);
-            Assert.Contains("(1 added, 1 removed)", text);
-            Assert.Contains("(https://example.test/blob/1/src/lib.rs#L16)", text);
-            Assert.DoesNotContain("\r", text);
-        }
-        finally
-        {
-            File.Delete(baselinePath);
-        }
+        var summary = Path.Combine(_out.Path, "summary.md");
+        var (exit, _, err) = Cli.CliTests.Run("analyze", Path.Combine(_dir.Path, "src"), "--root", _dir.Path, "--quiet", "--baseline", baselinePath,
+            "--summary", summary, "--summary-link-base", "https://example.test/blob/1");
+        Assert.True(exit == 0, err);
+        var text = File.ReadAllText(summary);
+        Assert.StartsWith("## UnsafeScope: unsafe surface\n", text);
+        Assert.Contains("(1 added, 1 removed)", text);
+        Assert.Contains("(https://example.test/blob/1/src/lib.rs#L16)", text);
+        Assert.DoesNotContain("\r", text);
     }
 }
