@@ -64,14 +64,18 @@ internal static partial class DocTests
     /// <summary>Reads one comment node: doc comments open and close fences, and code lines in runnable fences give calls.</summary>
     public static void Read(SyntaxNode comment, FenceState state, HashSet<string> calls)
     {
-        var text = comment.Text.TrimEnd(); // a line comment's node ends with its newline
-        bool line = text.StartsWith("///", StringComparison.Ordinal) && !text.StartsWith("////", StringComparison.Ordinal) || text.StartsWith("//!", StringComparison.Ordinal);
-        bool block = text.StartsWith("/**", StringComparison.Ordinal) && !text.StartsWith("/***", StringComparison.Ordinal) && text != "/**/" || text.StartsWith("/*!", StringComparison.Ordinal);
+        // Every comment of every file comes here: decide on the bytes, and allocate only for lines that matter.
+        var bytes = comment.Utf8Text;
+        bool line = bytes.StartsWith("///"u8) && !bytes.StartsWith("////"u8) || bytes.StartsWith("//!"u8);
+        bool block = bytes.StartsWith("/**"u8) && !bytes.StartsWith("/***"u8) && !bytes.StartsWith("/**/"u8) || bytes.StartsWith("/*!"u8);
         if (!line && !block) return;
         int start = comment.StartLine;
         // A doc comment that does not continue the previous one starts a new doc block: an unclosed fence ends there.
         if (start > state.LastLine + 1) state.InFence = false;
         state.LastLine = comment.EndLine;
+        bool fenceMarker = bytes.IndexOf("```"u8) >= 0 || bytes.IndexOf("~~~"u8) >= 0;
+        if (!fenceMarker && !(state.InFence && state.Runnable)) return; // prose, or code that does not run
+        var text = comment.Text.TrimEnd(); // a line comment's node ends with its newline
         var lines = block ? text[3..^(text.EndsWith("*/", StringComparison.Ordinal) ? 2 : 0)].Split('\n') : [text[3..]];
         foreach (var raw in lines)
         {
