@@ -23,6 +23,8 @@
 #   CRATE_TIMEOUT    seconds per cargo invocation (default 900)
 #   CRATES           a crate list file (default corpus/clippy/crates.txt)
 #   SKIP_BUILD=1     only recompute the report from corpus/clippy/results/
+#   US_TARGET        pass --target to UnsafeScope (x86_64-unknown-linux-gnu is what clippy compiled for here): regions
+#                    under a false cfg get no findings; unset (default), cfgs that exclude each other are alternatives
 #   US_ONLY=1        keep the stored clippy results, re-run only UnsafeScope (step 4) and the report: the quick
 #                    loop while changing UnsafeScope (~1 min instead of 6+; needs no cargo)
 set -euo pipefail
@@ -61,7 +63,7 @@ run_unsafescope() {  # $1 = name-version, $2 = its prepared copy; writes results
     mkdir -p "$raw"
     start=$(date +%s)
     dotnet "$dll" analyze "$dst" --json "$raw/unsafescope.json" --quiet --no-config --config "$here/unsafescope.toml" --jobs 1 \
-        --deps "$registry" > "$raw/unsafescope.out"
+        --deps "$registry" ${US_TARGET:+--target "$US_TARGET"} > "$raw/unsafescope.out"
     us_s=$(( $(date +%s) - start ))
     python3 "$here/compare.py" trim-us "$raw/unsafescope.json" "$results/$nv.unsafescope.json"
 }
