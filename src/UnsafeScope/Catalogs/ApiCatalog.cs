@@ -82,6 +82,7 @@ public sealed class ApiCatalog
     private static readonly string[] s_itemMacroColumns = ["name", "shape", "notes"];
     private static readonly string[] s_ffiCrateColumns = ["name", "kind", "notes"];
     private static readonly string[] s_certificationColumns = ["program", "as_of", "fact", "source"];
+    private static readonly string[] s_pointerTypeColumns = ["name", "pointee"];
 
     private static readonly FrozenSet<string> s_risks = FrozenSet.Create(StringComparer.Ordinal, "high", "medium", "low");
     private static readonly FrozenSet<string> s_frameworks = FrozenSet.Create(StringComparer.Ordinal, "wdm", "kmdf", "umdf");
@@ -130,6 +131,9 @@ public sealed class ApiCatalog
 
     /// <summary>Crates and modules of C functions (path → wdk-bindings, wdk-reexports, linux-bindings or c-bindings); see ffi-crates.tsv.</summary>
     internal FrozenDictionary<string, string> FfiCrates { get; private init; } = FrozenDictionary<string, string>.Empty;
+
+    /// <summary>Pointer typedefs of bindings the analysis cannot see (wdk-sys's <c>PIRP</c>, <c>PCUNICODE_STRING</c>); see wdk-pointer-types.tsv.</summary>
+    internal FrozenSet<string> PointerTypes { get; private init; } = FrozenSet<string>.Empty;
 
     /// <summary>Dated facts about certification programs (program → fact), shown on the readiness page; see certification.tsv.</summary>
     public FrozenDictionary<string, CertificationFact> CertificationFacts { get; private init; } = FrozenDictionary<string, CertificationFact>.Empty;
@@ -235,6 +239,7 @@ public sealed class ApiCatalog
         var itemMacros = new Dictionary<string, string>(StringComparer.Ordinal);
         var ffiCrates = new Dictionary<string, string>(StringComparer.Ordinal);
         var certification = new Dictionary<string, CertificationFact>(StringComparer.Ordinal);
+        var pointerTypes = new HashSet<string>(StringComparer.Ordinal);
         var sources = ImmutableArray.CreateBuilder<string>();
         foreach (var (file, text) in packs)
         {
@@ -250,7 +255,7 @@ public sealed class ApiCatalog
                 if (header is null)
                 {
                     header = cells;
-                    if (!(Same(header, s_apiColumns) || Same(header, s_familyColumns) || Same(header, s_mmioColumns) || Same(header, s_macroColumns) || Same(header, s_stdColumns) || Same(header, s_itemMacroColumns) || Same(header, s_ffiCrateColumns) || Same(header, s_certificationColumns)))
+                    if (!(Same(header, s_apiColumns) || Same(header, s_familyColumns) || Same(header, s_mmioColumns) || Same(header, s_macroColumns) || Same(header, s_stdColumns) || Same(header, s_itemMacroColumns) || Same(header, s_ffiCrateColumns) || Same(header, s_certificationColumns) || Same(header, s_pointerTypeColumns)))
                         throw new CatalogException(file, lineNo, $"unknown header '{string.Join(' ', header)}'; expected the columns of one of the catalog kinds (see queries/catalogs/README.md)");
                     continue;
                 }
@@ -289,6 +294,10 @@ public sealed class ApiCatalog
                 {
                     itemMacros[cells[0]] = OneOf(file, lineNo, "shape", cells[1], FrozenSet.Create(StringComparer.Ordinal, "cfg-if", "items", "unsafe-fns", "expression"));
                 }
+                else if (Same(header, s_pointerTypeColumns))
+                {
+                    pointerTypes.Add(cells[0]);
+                }
                 else if (Same(header, s_certificationColumns))
                 {
                     if (!DateOnly.TryParseExact(cells[1], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var asOf))
@@ -317,6 +326,7 @@ public sealed class ApiCatalog
             ItemMacros = itemMacros.ToFrozenDictionary(StringComparer.Ordinal),
             FfiCrates = ffiCrates.ToFrozenDictionary(StringComparer.Ordinal),
             CertificationFacts = certification.ToFrozenDictionary(StringComparer.Ordinal),
+            PointerTypes = pointerTypes.ToFrozenSet(StringComparer.Ordinal),
             Fingerprint = Driver.ContentHash.Of([.. packList.SelectMany(p => new[] { p.Name, p.Text })]),
         };
     }

@@ -74,6 +74,8 @@ internal sealed class CrateLinker
             _publicTypes.UnionWith(f.PublicTypes);
             foreach (var (path, isPub) in f.ModuleDeclarations) _modules[path] = _modules.GetValueOrDefault(path) || isPub;
         }
+        // Typedefs of bindings generated at build time (wdk-sys's PIRP, PCUNICODE_STRING): pointers the source cannot show.
+        _pointerAliases.UnionWith(catalog.PointerTypes);
         // `pub use` in exported modules exports what it names: glob re-exports whole modules, others names. A module
         // can be exported by a re-export further down the list (`pub use self::linux::*` inside a re-exported module): repeat.
         var pending = files.SelectMany(f => f.Reexports).ToList();
