@@ -114,9 +114,25 @@ internal sealed class Extractor
         int i = 0;
         while (i < count)
         {
+            ApplyLets(i);
             while (_stack.Count > 0 && _stack[^1].End <= i) _stack.RemoveAt(_stack.Count - 1);
             var node = new SyntaxNode(_tree, i);
             i = Visit(node) ? node.Index + node.DescendantsAndSelf.Count : i + 1;
+        }
+        ApplyLets(int.MaxValue);
+    }
+
+    /// <summary><c>let</c> statements whose bindings take effect where the statement ends (node index), in the order seen.</summary>
+    private readonly List<(int End, Action Apply)> _pendingLets = [];
+
+    private void ApplyLets(int index)
+    {
+        for (int k = 0; k < _pendingLets.Count;)
+        {
+            if (_pendingLets[k].End > index) { k++; continue; }
+            var apply = _pendingLets[k].Apply;
+            _pendingLets.RemoveAt(k);
+            apply();
         }
     }
 
@@ -639,12 +655,21 @@ internal sealed class Extractor
         if (pat.Kind is not (RustSyntaxKind.Identifier or RustSyntaxKind.MutPattern)) return;
         var type = node.ChildByField(RustSyntaxField.Type);
         var value = node.ChildByField(RustSyntaxField.Value);
+        var fn = CurrentFunction()!;
+        // The new binding exists only after the statement: `let p = f(*p)` still reads the old p (a pointer parameter,
+        // say) in its initializer. Record what the let says now, apply it when the walk leaves the statement.
+        _pendingLets.Add((End(node), () => Bind(fn, name, type, value, raw, mmio, origins)));
+    }
+
+    /// <summary>The effect of a <c>let</c> on what the function knows of its locals (see <see cref="VisitLet"/>).</summary>
+    private void Bind(Context fn, string name, SyntaxNode? type, SyntaxNode? value, HashSet<string> raw, Dictionary<string, string> mmio, Dictionary<string, PointerOrigin> origins)
+    {
         // A later `let` shadows: forget what an earlier one said.
         raw.Remove(name);
         origins.Remove(name);
-        CurrentFunction()?.PointerParameters?.RemoveAll(p => p == name || p.StartsWith(name + ":", StringComparison.Ordinal));
-        CurrentFunction()?.UnsafeFnLocals?.Remove(name);
-        if (type is { } ft && IsUnsafeFnPointer(ft)) CurrentFunction()?.UnsafeFnLocals?.Add(name);
+        fn.PointerParameters?.RemoveAll(p => p == name || p.StartsWith(name + ":", StringComparison.Ordinal));
+        fn.UnsafeFnLocals?.Remove(name);
+        if (type is { } ft && IsUnsafeFnPointer(ft)) fn.UnsafeFnLocals?.Add(name);
         if (type is { Kind: RustSyntaxKind.TypeIdentifier or RustSyntaxKind.ScopedTypeIdentifier } named) origins[name] = new PointerOrigin(PointerOriginKind.TypeAlias, LastSegment(named.Text));
         if ((type is { } t && (IsPointerType(t) || IsNonNullType(t))) || (value is { } v && (IsRawPointerExpression(v) || ProducesNonNull(v)))) raw.Add(name);
         else if (value is { } init && OriginOf(init) is { Kind: not PointerOriginKind.None } origin) origins[name] = origin;
