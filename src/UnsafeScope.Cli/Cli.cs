@@ -353,7 +353,7 @@ internal static class Cli
         if (codeql is not null && !File.Exists(codeql)) throw new UsageException($"--codeql '{codeql}' does not exist.");
         try
         {
-            return ReadinessReport.Build(result, options.Catalog, codeql);
+            return ReadinessReport.Build(result, codeql);
         }
         catch (InvalidDataException e)
         {

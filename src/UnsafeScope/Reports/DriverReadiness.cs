@@ -92,11 +92,12 @@ public static partial class ReadinessReport
     /// The readiness of each driver package of <paramref name="result"/>. <paramref name="codeQlSarif"/>, when given, is a
     /// CodeQL SARIF log whose alerts are placed in the unsafe regions (as <c>unsafescope correlate</c> does).
     /// </summary>
-    public static ImmutableArray<DriverReadiness> Build(AnalysisResult result, ApiCatalog? catalog = null, string? codeQlSarif = null)
+    public static ImmutableArray<DriverReadiness> Build(AnalysisResult result, string? codeQlSarif = null)
     {
         var drivers = result.Crates.Where(c => c.Driver is not null).ToList();
         if (drivers.Count == 0) return [];
-        var rules = Analyzers.BuiltInAnalyzers.Create(catalog).OfType<ConfigurationRule>().ToList();
+        // Only the configuration rules: creating every analyzer would compile the built-in query packs for nothing.
+        var rules = Analyzers.BuiltInAnalyzers.ConfigurationRules();
         // Turned off in the configuration: not run, or run with its findings suppressed.
         var enabled = result.Rules.Select(r => r.Id).Where(id => result.RuleOverrides.GetValueOrDefault(id) != Diagnostics.ReportSeverity.Suppress).ToHashSet(StringComparer.Ordinal);
         var codeQl = CodeQl(result, codeQlSarif);

@@ -44,6 +44,12 @@ public sealed class InventorySnapshot
     internal ImmutableArray<SnapshotRegion> Regions { get; }
     internal ImmutableArray<SnapshotCrate> Crates { get; }
 
+    /// <summary>The crate of each file that holds regions (the first region's, as files belong to one crate).</summary>
+    internal IReadOnlyDictionary<string, string> CrateByPath => _crateByPath ??= Regions.GroupBy(r => r.Path, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.First().Crate, StringComparer.Ordinal);
+
+    private Dictionary<string, string>? _crateByPath;
+
     /// <summary>Unsuppressed findings only (a suppressed finding is neither new nor fixed).</summary>
     internal ImmutableArray<SnapshotFinding> Findings { get; }
 
@@ -191,7 +197,8 @@ public static class PullRequestSummary
     private static void Totals(StringBuilder sb, InventorySnapshot current, PullRequestSummaryOptions options)
     {
         var byCrate = current.Regions.GroupBy(r => r.Crate).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        var findingsByPath = current.Findings.GroupBy(f => CrateOf(current, f.Path)).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var crateOf = current.CrateByPath;
+        var findingsByPath = current.Findings.GroupBy(f => crateOf.GetValueOrDefault(f.Path) ?? "").ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         sb.Append(Invariant($"{current.Regions.Length} unsafe regions, {FfiByRisk(current.Regions.SelectMany(r => r.Ffi))}, {current.Findings.Length} findings. No baseline given: these are the current totals.\n\n"));
         sb.Append("| Crate | Regions | FFI calls (high/medium/low/unknown) | Score | Findings |\n|---|---:|---|---:|---:|\n");
         var rows = current.Crates.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
@@ -227,6 +234,9 @@ public static class PullRequestSummary
 
         var crateNames = current.Crates.Select(c => c.Name).Concat(baseline.Crates.Select(c => c.Name))
             .Concat(added.Select(r => r.Crate)).Concat(removed.Select(r => r.Crate)).Distinct(StringComparer.Ordinal).ToList();
+        // Findings per crate, by the crate of their file's regions (one lookup per finding, not a scan).
+        var newByCrate = newFindings.GroupBy(f => current.CrateByPath.GetValueOrDefault(f.Path) ?? "").ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var fixedByCrate = fixedFindings.GroupBy(f => baseline.CrateByPath.GetValueOrDefault(f.Path) ?? "").ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var rows = new List<(bool Changed, string Name, string Row)>();
         foreach (var name in crateNames)
         {
@@ -234,7 +244,7 @@ public static class PullRequestSummary
             var after = current.Crates.FirstOrDefault(c => c.Name == name);
             int a = added.Count(r => r.Crate == name), d = removed.Count(r => r.Crate == name);
             var ffi = ffiAdded.Where(x => x.Crate == name).Select(x => (x.Name, x.Risk)).ToList();
-            int nf = newFindings.Count(f => CrateOf(current, f.Path) == name), ff = fixedFindings.Count(f => CrateOf(baseline, f.Path) == name);
+            int nf = newByCrate.GetValueOrDefault(name), ff = fixedByCrate.GetValueOrDefault(name);
             var scoreCell = (before, after) switch
             {
                 (null, { } x) => Invariant($"new: {x.Score}"),
@@ -326,8 +336,6 @@ public static class PullRequestSummary
         if (order.Count > options.WorstRegions * 2) sb.Append(Invariant($"\n… and {order.Count - options.WorstRegions * 2} more new findings (see code scanning).\n"));
     }
 
-    private static string CrateOf(InventorySnapshot s, string path)
-        => s.Regions.FirstOrDefault(r => r.Path == path)?.Crate ?? "";
 
     private static int Rollup(ImmutableArray<SnapshotRegion> regions)
     {

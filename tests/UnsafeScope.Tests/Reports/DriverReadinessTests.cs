@@ -40,7 +40,7 @@ public sealed class DriverReadinessTests : IDisposable
         var root = Repository();
         var sarif = _dir.Write("codeql.sarif", CodeQlSarif);
         var result = Analysis.Run(new AnalysisOptions { Paths = [root], BaseDirectory = root, Jobs = 1 });
-        var drivers = ReadinessReport.Build(result, null, sarif);
+        var drivers = ReadinessReport.Build(result, sarif);
         // The library built with wdk-build is not a driver.
         Assert.Equal(["kmdf-right", "kmdf-wrong", "umdf-right"], drivers.Select(d => d.Crate));
 

@@ -10,6 +10,21 @@ namespace UnsafeScope.Analyzers;
 /// <summary>The analyzers that ship with UnsafeScope.</summary>
 public static class BuiltInAnalyzers
 {
+    /// <summary>The driver configuration rules (US3001–US3010), also what the readiness page evaluates.</summary>
+    internal static ImmutableArray<ConfigurationRule> ConfigurationRules() =>
+    [
+        new AbortOnPanicInKernelDriversAnalyzer(),
+        new LinkTheCrtStaticallyAnalyzer(),
+        new DeclareNoStdInKernelDriversAnalyzer(),
+        new ProvideKernelAllocatorAndPanicHandlerAnalyzer(),
+        new BuildDriversAsCdylibAnalyzer(),
+        new ConfigureTheBuildWithWdkBuildAnalyzer(),
+        new PinTheToolchainAnalyzer(),
+        new CommitTheLockFileAnalyzer(),
+        new DeclareTheDriverModelAnalyzer(),
+        new EnforceUnsafeHygieneLintsAnalyzer(),
+    ];
+
     /// <summary>All built-in analyzers, using <paramref name="catalog"/> where a rule reads the API catalog.</summary>
     public static ImmutableArray<RustAnalyzer> Create(ApiCatalog? catalog = null) =>
     [
@@ -34,16 +49,7 @@ public static class BuiltInAnalyzers
         new JustifyUnsafeAttributesAnalyzer(),
         new JustifyUnsafeExternBlocksAnalyzer(),
         new JustifySafeForeignItemsAnalyzer(),
-        new AbortOnPanicInKernelDriversAnalyzer(),
-        new LinkTheCrtStaticallyAnalyzer(),
-        new DeclareNoStdInKernelDriversAnalyzer(),
-        new ProvideKernelAllocatorAndPanicHandlerAnalyzer(),
-        new BuildDriversAsCdylibAnalyzer(),
-        new ConfigureTheBuildWithWdkBuildAnalyzer(),
-        new PinTheToolchainAnalyzer(),
-        new CommitTheLockFileAnalyzer(),
-        new DeclareTheDriverModelAnalyzer(),
-        new EnforceUnsafeHygieneLintsAnalyzer(),
+        .. ConfigurationRules(),
         new SuppressionRulesAnalyzer(),
         .. QueryPacks.QueryPack.BuiltIn,
     ];
