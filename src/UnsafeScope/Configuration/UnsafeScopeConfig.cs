@@ -16,6 +16,22 @@ public sealed class ConfigurationException(string file, int line, string problem
     public int Line { get; } = line;
 }
 
+/// <summary>
+/// The <c>[target]</c> section of <c>unsafescope.toml</c>: the target triple (<c>--target</c> overrides it), the enabled
+/// Cargo features (null: unknown) and extra cfgs.
+/// </summary>
+public sealed record TargetSettings(string? Triple, ImmutableArray<string>? Features, ImmutableArray<string> Cfgs)
+{
+    /// <summary>Nothing fixed.</summary>
+    public static TargetSettings None { get; } = new(null, null, []);
+
+    /// <summary>Whether the section fixes anything.</summary>
+    public bool IsEmpty => Triple is null && Features is null && Cfgs.IsDefaultOrEmpty;
+
+    /// <summary>Stable text of what is fixed (for fingerprints).</summary>
+    public string Describe() => $"{Triple} features={(Features is { } f ? string.Join(',', f) : "?")} cfg={string.Join(',', Cfgs.IsDefault ? [] : Cfgs)}";
+}
+
 /// <summary>A set of settings a configuration starts from.</summary>
 public enum AnalysisPreset
 {
@@ -41,6 +57,10 @@ public enum AnalysisPreset
 /// [queries]
 /// packs = ["our-rules.scm"]    # query packs (rules as tree-sitter queries)
 /// # preset = "linux-kernel"    # top level: start from the kernel's rust_common_flags
+/// [target]                     # fixes cfgs: code under a false cfg stays in the inventory, inactive, with no findings
+/// triple = "x86_64-pc-windows-msvc"
+/// features = ["nightly"]       # exactly the enabled Cargo features
+/// cfg = ["tokio_unstable", 'backend = "mmio"']   # extra --cfg values
 /// </code>
 /// </summary>
 public sealed class UnsafeScopeConfig
@@ -50,6 +70,9 @@ public sealed class UnsafeScopeConfig
 
     /// <summary>No configuration.</summary>
     public static UnsafeScopeConfig Empty { get; } = new("", [], [], [], [], []);
+
+    /// <summary>The <c>[target]</c> section: the triple, features and extra cfgs the configuration fixes (none by default).</summary>
+    public TargetSettings Target { get; private init; } = TargetSettings.None;
 
     private readonly List<(string Id, int Line)> _ruleLines;
 
@@ -89,7 +112,7 @@ public sealed class UnsafeScopeConfig
 
     /// <summary>This configuration on top of a preset (the file's own settings still win).</summary>
     public UnsafeScopeConfig WithPreset(AnalysisPreset preset)
-        => preset == Preset ? this : new(Path, _source.Rules, _source.Categories, _source.Options, _source.Packs, _source.QueryPacks, _source.RuleLines, preset);
+        => preset == Preset ? this : new(Path, _source.Rules, _source.Categories, _source.Options, _source.Packs, _source.QueryPacks, _source.RuleLines, preset) { Target = Target };
 
     /// <summary>The preset names the configuration and <c>--preset</c> accept.</summary>
     public static IReadOnlyList<string> PresetNames { get; } = ["linux-kernel", "none"];
@@ -147,6 +170,7 @@ public sealed class UnsafeScopeConfig
         .. Options.ByRule.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(r => r.Value.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"option {r.Key}.{o.Key}={o.Value}")),
         .. QueryPacks.Select(q => "queries " + q),
         "preset " + Preset,
+        "target " + Target.Describe(),
         .. CatalogPacks.Select(c => "catalog " + c)]);
 
     private string? _fingerprint;
@@ -231,6 +255,7 @@ public sealed class UnsafeScopeConfig
         var packs = new List<string>();
         var queryPacks = new List<string>();
         var preset = AnalysisPreset.None;
+        var target = TargetSettings.None;
         var baseDir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path.Length > 0 ? path : ".")) ?? ".";
         foreach (var (section, node) in root.Entries)
         {
@@ -270,11 +295,14 @@ public sealed class UnsafeScopeConfig
                             PackPath(Scalar(v, path), baseDir, path, v.Line, section == "catalogs" ? "--catalog" : "--queries")));
                     }
                     break;
+                case "target":
+                    target = ReadTarget(table, path);
+                    break;
                 default:
-                    throw new ConfigurationException(path, table.Line, $"unknown section [{section}] (expected [rules], [rules.US####], [categories], [catalogs] or [queries])");
+                    throw new ConfigurationException(path, table.Line, $"unknown section [{section}] (expected [rules], [rules.US####], [categories], [catalogs], [queries] or [target])");
             }
         }
-        return new UnsafeScopeConfig(path, rules, categories, options, packs, queryPacks, ruleLines, preset);
+        return new UnsafeScopeConfig(path, rules, categories, options, packs, queryPacks, ruleLines, preset) { Target = target };
     }
 
     /// <summary>
@@ -296,6 +324,51 @@ public sealed class UnsafeScopeConfig
         }
         return inside ? full
             : throw new ConfigurationException(path, line, $"pack '{pack}' is outside the configuration's folder; a configuration names only packs in its own folder tree (give others with {option})");
+    }
+
+    private static TargetSettings ReadTarget(IO.TomlTable table, string path)
+    {
+        string? triple = null;
+        ImmutableArray<string>? features = null;
+        var cfgs = ImmutableArray<string>.Empty;
+        foreach (var (key, value) in table.Entries)
+        {
+            switch (key)
+            {
+                case "triple":
+                    triple = Scalar(value, path).Trim();
+                    if (Semantics.TargetConfiguration.Parse(triple) is null)
+                        throw new ConfigurationException(path, value.Line, $"'{triple}' is not a target triple (arch-vendor-os[-env], e.g. x86_64-pc-windows-msvc)");
+                    break;
+                case "features":
+                    features = List(value);
+                    break;
+                case "cfg":
+                    cfgs = List(value);
+                    foreach (var c in cfgs)
+                        if (!IsCfgOption(c))
+                            throw new ConfigurationException(path, value.Line, $"cfg '{c}' is not a name or name = \"value\" (as rustc's --cfg takes it)");
+                    break;
+                default:
+                    throw new ConfigurationException(path, value.Line, $"unknown key '{key}' in [target] (expected triple, features or cfg)");
+            }
+        }
+        return new TargetSettings(triple, features, cfgs);
+
+        ImmutableArray<string> List(IO.TomlNode value) => value is IO.TomlArray list
+            ? [.. list.Items.Select(v => Scalar(v, path))]
+            : throw new ConfigurationException(path, value.Line, "expected a list like [\"a\", \"b\"]");
+    }
+
+    // rustc's --cfg: an identifier, optionally = "string".
+    private static bool IsCfgOption(string cfg)
+    {
+        var eq = cfg.IndexOf('=');
+        var name = (eq < 0 ? cfg : cfg[..eq]).Trim();
+        if (name.Length == 0 || !(char.IsLetter(name[0]) || name[0] == '_') || !name.All(c => char.IsLetterOrDigit(c) || c == '_')) return false;
+        if (eq < 0) return true;
+        var value = cfg[(eq + 1)..].Trim();
+        return value.Length >= 2 && value[0] == '"' && value[^1] == '"' && value.IndexOf('"', 1) == value.Length - 1;
     }
 
     private static ReportSeverity Severity(IO.TomlNode value, string path) => Scalar(value, path) switch

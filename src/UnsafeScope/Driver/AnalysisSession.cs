@@ -29,7 +29,7 @@ internal sealed class AnalysisSession
             $"limits {options.MaxFileBytes} {options.ParseTimeout.Ticks}",
             "excluded " + string.Join('/', options.ExcludedDirectoryNames),
             // Shards linked together must agree on which cfgs hold.
-            "target " + options.Target,
+            "target " + options.Target + " " + config.Target.Describe(),
         ]);
         Cache = options.CacheDirectory is { } dir ? new ResultCache(dir) : null;
     }
@@ -93,9 +93,12 @@ internal sealed class AnalysisSession
             analyzers = analyzers.Add(pack);
         }
         config.Validate(analyzers.SelectMany(a => a.SupportedDiagnostics));
-        var target = options.Target is { } triple
+        // --target overrides the configuration's triple; its features and cfgs still hold.
+        var triple = options.Target ?? config.Target.Triple;
+        var target = triple is not null
             ? Semantics.TargetConfiguration.Parse(triple) ?? throw new ArgumentException($"'{triple}' is not a target triple (arch-vendor-os[-env]).", nameof(options))
-            : null;
+            : config.Target.IsEmpty ? null : Semantics.TargetConfiguration.Unspecified;
+        target = target?.With(config.Target.Features, config.Target.Cfgs);
         return new AnalysisSession(options, catalog, config, analyzers) { Target = target };
     }
 }

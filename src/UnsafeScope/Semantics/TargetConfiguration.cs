@@ -1,20 +1,61 @@
+using System.Collections.Immutable;
+
 namespace UnsafeScope.Semantics;
 
 /// <summary>
 /// The cfg values a target triple fixes (<c>x86_64-pc-windows-msvc</c> for a Windows driver): <c>target_arch</c>,
 /// <c>target_vendor</c>, <c>target_os</c>, <c>target_env</c>, <c>target_family</c>, <c>target_pointer_width</c>,
-/// <c>target_endian</c>, <c>unix</c>/<c>windows</c>. Features and custom cfgs stay unknown; <c>test</c>, <c>doc</c> and
-/// <c>miri</c> are false (a build of the library, as clippy checks it).
+/// <c>target_endian</c>, <c>unix</c>/<c>windows</c>; <c>test</c>, <c>doc</c> and <c>miri</c> are false (a build of the
+/// library, as clippy checks it). Features and custom cfgs stay unknown unless <see cref="With"/> fixes them
+/// (<c>[target]</c> in <c>unsafescope.toml</c>).
 /// </summary>
 public sealed class TargetConfiguration
 {
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string> _families = new(StringComparer.Ordinal);
+    private ImmutableArray<string>? _features;
+    private ImmutableHashSet<string> _cfgs = ImmutableHashSet<string>.Empty;
+    private ImmutableHashSet<string> _cfgKeys = ImmutableHashSet<string>.Empty;
 
     private TargetConfiguration(string triple) => Triple = triple;
 
-    /// <summary>The triple as given.</summary>
+    /// <summary>The triple as given, or empty when only features and cfgs are fixed.</summary>
     public string Triple { get; }
+
+    /// <summary>A configuration that fixes no target cfg (<c>unix</c>, <c>target_os</c>… stay unknown), only what <see cref="With"/> adds.</summary>
+    public static TargetConfiguration Unspecified => new("");
+
+    /// <summary>
+    /// The enabled Cargo features, when fixed: <c>feature = "x"</c> is true for these and false for every other
+    /// feature (as cargo passes exactly the enabled ones). Null: features are unknown.
+    /// </summary>
+    public ImmutableArray<string>? Features => _features;
+
+    /// <summary>
+    /// Extra cfgs set for the build (<c>--cfg tokio_unstable</c>, <c>--cfg foo="bar"</c>), normalized like predicates.
+    /// They are true; a name-only cfg not listed stays unknown, and a key with listed values is false for other values.
+    /// </summary>
+    public ImmutableArray<string> Cfgs => [.. _cfgs.Order(StringComparer.Ordinal)];
+
+    /// <summary>This configuration with features fixed (null keeps them as they are) and extra cfgs set.</summary>
+    public TargetConfiguration With(IEnumerable<string>? features, IEnumerable<string>? cfgs)
+    {
+        var t = (TargetConfiguration)MemberwiseClone();
+        if (features is not null) t._features = [.. features.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        if (cfgs is not null)
+        {
+            var normalized = cfgs.Select(c => CfgAlternatives.Normalize(c)).Where(c => c.Length > 0).ToList();
+            t._cfgs = _cfgs.Union(normalized);
+            t._cfgKeys = _cfgKeys.Union(normalized.Where(c => c.Contains('=')).Select(c => c[..c.IndexOf('=')]));
+        }
+        return t;
+    }
+
+    /// <summary>What the configuration fixes, as stable text (part of the run fingerprint: shards and caches must agree).</summary>
+    public string Describe() => string.Join(' ', [
+        Triple,
+        _features is { } f ? "features=[" + string.Join(',', f) + "]" : "features=?",
+        "cfg=[" + string.Join(',', Cfgs) + "]"]);
 
     /// <summary>Reads a triple (<c>arch-vendor-os[-env]</c>, or <c>arch-os[-env]</c>); null when it has fewer than two parts.</summary>
     public static TargetConfiguration? Parse(string triple)
@@ -55,19 +96,23 @@ public sealed class TargetConfiguration
     public bool? Value(string atom)
     {
         ArgumentNullException.ThrowIfNull(atom);
+        if (_cfgs.Contains(atom)) return true;
         int eq = atom.IndexOf('=');
         if (eq < 0)
         {
             return atom switch
             {
-                "unix" or "windows" => _families.Contains(atom),
+                "unix" or "windows" when Triple.Length > 0 => _families.Contains(atom),
                 "test" or "doc" or "doctest" or "miri" => false,
                 _ => null,
             };
         }
         var key = atom[..eq];
         var value = atom[(eq + 1)..].Trim('"');
-        if (key == "target_family") return _families.Contains(value);
+        if (key == "feature" && _features is { } features) return features.Contains(value, StringComparer.Ordinal);
+        // A key the configuration gives values for (`foo="bar"`) has no others, like rustc's --cfg.
+        if (_cfgKeys.Contains(key)) return false;
+        if (key == "target_family" && Triple.Length > 0) return _families.Contains(value);
         return _values.TryGetValue(key, out var v) ? v == value : null;
     }
 }

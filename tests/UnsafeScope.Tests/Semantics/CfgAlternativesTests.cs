@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using UnsafeScope.Configuration;
 using UnsafeScope.Driver;
 using UnsafeScope.Inventory;
 using UnsafeScope.Semantics;
@@ -112,6 +113,64 @@ public class CfgAlternativesTests
         Assert.Equal([true, false, false], Active(Analysis.Run(new AnalysisOptions { Paths = [folder.Path], Jobs = 1, Target = "x86_64-pc-windows-msvc" })));
         var linux = Analysis.Run(new AnalysisOptions { Paths = [folder.Path], Jobs = 1, Target = "x86_64-unknown-linux-gnu" });
         Assert.Equal([5], linux.Diagnostics.Where(d => d.Id == "US1001").Select(d => d.Location.StartLine));
+    }
+
+    [Fact]
+    public void TheTargetSectionFixesFeaturesAndExtraCfgsAndTheTripleUnlessTargetOverridesIt()
+    {
+        using var folder = new TempFolder("unsafescope-target-section-");
+        folder.Write("Cargo.toml", "[package]\nname = \"feat\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+        folder.Write("src/lib.rs", """
+            #[cfg(feature = "nightly")]
+            pub fn a(p: *const u8) -> u8 { unsafe { *p } }
+            #[cfg(feature = "std")]
+            pub fn b(p: *const u8) -> u8 { unsafe { *p } }
+            #[cfg(tokio_unstable)]
+            pub fn c(p: *const u8) -> u8 { unsafe { *p } }
+            #[cfg(backend = "pio")]
+            pub fn d(p: *const u8) -> u8 { unsafe { *p } }
+            #[cfg(windows)]
+            pub fn e(p: *const u8) -> u8 { unsafe { *p } }
+            #[cfg(some_other_cfg)]
+            pub fn f(p: *const u8) -> u8 { unsafe { *p } }
+            """);
+        var config = UnsafeScopeConfig.Parse("""
+            [target]
+            triple = "x86_64-pc-windows-msvc"
+            features = ["nightly"]
+            cfg = ["tokio_unstable", 'backend = "mmio"']
+            """, Path.Combine(folder.Path, "unsafescope.toml"));
+        Assert.Equal(new TargetSettings("x86_64-pc-windows-msvc", ["nightly"], ["tokio_unstable", "backend = \"mmio\""]).Describe(), config.Target.Describe());
+        static List<bool> Active(AnalysisResult r) => [.. r.Files.SelectMany(f => f.Inventory!.Regions).Where(x => x.Kind == RegionKind.UnsafeBlock).OrderBy(x => x.StartLine).Select(x => x.IsActive)];
+        // nightly on, std off (features are exactly the listed ones), tokio_unstable on, backend has only "mmio",
+        // windows from the triple, an unlisted name-only cfg unknown (kept active).
+        var windows = Analysis.Run(new AnalysisOptions { Paths = [folder.Path], Jobs = 1, Configuration = config });
+        Assert.Equal([true, false, true, false, true, true], Active(windows));
+        Assert.Equal([2, 6, 10, 12], windows.Diagnostics.Where(d => d.Id == "US1001").Select(d => d.Location.StartLine).Order());
+        // --target replaces the triple only; the features and cfgs still hold.
+        var linux = Analysis.Run(new AnalysisOptions { Paths = [folder.Path], Jobs = 1, Configuration = config, Target = "x86_64-unknown-linux-gnu" });
+        Assert.Equal([true, false, true, false, false, true], Active(linux));
+    }
+
+    [Theory]
+    [InlineData("[target]\ntriple = \"linux\"\n", "unsafescope.toml:2: 'linux' is not a target triple")]
+    [InlineData("[target]\nfeatures = \"std\"\n", "unsafescope.toml:2: expected a list")]
+    [InlineData("[target]\ncfg = [\"a b\"]\n", "unsafescope.toml:2: cfg 'a b' is not a name or name = \"value\"")]
+    [InlineData("[target]\narch = \"x86\"\n", "unsafescope.toml:2: unknown key 'arch' in [target] (expected triple, features or cfg)")]
+    public void ABadTargetSectionNamesTheFileAndLine(string toml, string expected)
+        => Assert.StartsWith(expected, Assert.Throws<ConfigurationException>(() => UnsafeScopeConfig.Parse(toml, "unsafescope.toml")).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void ATargetWithOnlyFeaturesLeavesTheTargetCfgsUnknown()
+    {
+        var t = TargetConfiguration.Unspecified.With(["std"], ["x"]);
+        Assert.Null(t.Value("unix"));
+        Assert.Null(t.Value("target_os=\"linux\""));
+        Assert.True(t.Value("feature=\"std\""));
+        Assert.False(t.Value("feature=\"alloc\""));
+        Assert.True(t.Value("x"));
+        Assert.Null(t.Value("y"));
+        Assert.Null(TargetConfiguration.Parse("x86_64-unknown-linux-gnu")!.Value("feature=\"std\""));
     }
 
     [Fact]
