@@ -13,15 +13,7 @@ cd "$(dirname "$0")/.."
 reps=${1:-3}
 roots=(/usr/share/cargo/registry /usr/src/rustc-1.63.0/library)
 for r in "${roots[@]}"; do [ -d "$r" ] || { echo "corpus missing: run corpus/install-debian-corpus.sh" >&2; exit 1; }; done
-tools=artifacts/tools/ast-grep
-integrity="sha512-FlaaRLyopXet+zFrWOdlTbyJb+QqZzgV9jxIbgz0FoVsJSaJ6jsenO/6bgYJk4zPOCUODuvoQ1/XFlB4r6BdcQ=="
-if [ ! -x "$tools/package/ast-grep" ]; then
-  mkdir -p "$tools"
-  (cd "$tools" && npm pack --silent @ast-grep/cli-linux-x64-gnu@0.51.1 >/dev/null)
-  actual="sha512-$(node -e 'process.stdout.write(require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$tools/ast-grep-cli-linux-x64-gnu-0.51.1.tgz")"
-  [ "$actual" = "$integrity" ] || { echo "ast-grep tarball integrity mismatch" >&2; exit 1; }
-  tar xzf "$tools/ast-grep-cli-linux-x64-gnu-0.51.1.tgz" -C "$tools"
-fi
+astgrep=$(bash benchmarks/ast-grep.sh)
 dotnet build -c Release src/UnsafeScope.Cli >/dev/null
 bash benchmarks/baseline/build.sh >/dev/null
 cbin=artifacts/bench/baseline
@@ -40,7 +32,7 @@ for rep in $(seq 1 "$reps"); do
   for jobs in 1 2; do
     read -r s m < <(measure c-parse "$cbin" parse "$jobs" "$out/list")
     wall[c-parse,$jobs]+="$s "; rss[c-parse,$jobs]+="$m "
-    read -r s m < <(measure ast-grep "$tools/package/ast-grep" run -p 'unsafe { $$$ }' -l rust -j "$jobs" --json=stream "${roots[@]}")
+    read -r s m < <(measure ast-grep "$astgrep" run -p 'unsafe { $$$ }' -l rust -j "$jobs" --json=stream "${roots[@]}")
     wall[ast-grep,$jobs]+="$s "; rss[ast-grep,$jobs]+="$m "
     read -r s m < <(measure unsafescope "${cli[@]}" analyze "${roots[@]}" --root /usr --jobs "$jobs" --sarif "$out/u.sarif" --json "$out/u.json" --quiet --show 0 --no-config)
     wall[unsafescope,$jobs]+="$s "; rss[unsafescope,$jobs]+="$m "
