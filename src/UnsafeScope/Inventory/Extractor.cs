@@ -91,6 +91,8 @@ internal sealed class Extractor
     {
         private long _left = bytes;
 
+        public bool CanTake(long bytes) => bytes <= _left;
+
         public bool TryTake(long bytes)
         {
             if (bytes > _left) return false;
@@ -1132,8 +1134,11 @@ internal sealed class Extractor
         if (CurrentFunction() is null || (CurrentRegion() is null && !SyntaxFacts.ContainsUnsafe(tokenTree))) return false;
         var source = _text.Bytes;
         // Blank up to just past the arguments: what follows would be blank too, and only costs parse time.
-        var bytes = new byte[Math.Min(source.Length, tokenTree.Span.End + 256)];
-        for (int i = 0; i < bytes.Length; i++) bytes[i] = source[i] is (byte)'\n' or (byte)'\r' ? source[i] : (byte)' ';
+        int size = Math.Min(source.Length, tokenTree.Span.End + 256);
+        // Over budget the fragment is not parsed: say so before building it (building is O(file) per macro).
+        if (_expressionBudget is { } budget && !budget.CanTake(size)) return false;
+        var bytes = new byte[size];
+        BlankTemplate().AsSpan(0, size).CopyTo(bytes);
         source.Slice(tokenTree.Span.Start, tokenTree.Span.Length).CopyTo(bytes.AsSpan(tokenTree.Span.Start));
         int at = tokenTree.Span.Start;
         foreach (var token in (ReadOnlySpan<string>)["=", ")", "(", ":", "_", "const"])
@@ -1144,6 +1149,24 @@ internal sealed class Extractor
         bytes[end] = (byte)';';
         return ExtractFragment(macro, bytes, isItems: false, commentScope: _commentScope ?? macro);
     }
+
+    /// <summary>The file with every byte but line ends blanked (fragments keep the file's offsets and lines), made once.</summary>
+    private byte[] BlankTemplate()
+    {
+        if (_blankTemplate is { } t) return t;
+        var source = _text.Bytes;
+        t = new byte[source.Length];
+        t.AsSpan().Fill((byte)' ');
+        for (int i = source.IndexOfAny((byte)'\n', (byte)'\r'); i >= 0;)
+        {
+            t[i] = source[i];
+            int next = source[(i + 1)..].IndexOfAny((byte)'\n', (byte)'\r');
+            i = next < 0 ? -1 : i + 1 + next;
+        }
+        return _blankTemplate = t;
+    }
+
+    private byte[]? _blankTemplate;
 
     /// <summary>Writes a token into the nearest blank run before <paramref name="limit"/> (one blank kept after it); its start, or -1.</summary>
     private static int PlaceBefore(byte[] bytes, int limit, string token)
