@@ -78,6 +78,7 @@ typedef struct {
   us_capture *captures;
   uint32_t capture_count, capture_capacity;
   TSQueryCursor *cursor;
+  uint32_t skip_to;        // the next parse starts lexing here (the bytes before are blank)
 } us_parser;
 
 typedef struct {
@@ -106,7 +107,7 @@ static bool on_progress(TSParseState *state) {
 }
 
 US_EXPORT uint32_t us_node_size(void) { return (uint32_t)sizeof(us_node); }
-US_EXPORT uint32_t us_abi_version(void) { return 3; }
+US_EXPORT uint32_t us_abi_version(void) { return 4; }
 US_EXPORT uint32_t us_language_version(void) { return ts_language_abi_version(tree_sitter_rust()); }
 US_EXPORT uint32_t us_symbol_count(void) { return ts_language_symbol_count(tree_sitter_rust()); }
 US_EXPORT const char *us_symbol_name(uint16_t symbol) { return ts_language_symbol_name(tree_sitter_rust(), symbol); }
@@ -256,6 +257,10 @@ US_EXPORT int32_t us_parse_only(us_parser *p, const uint8_t *source, uint32_t le
 US_EXPORT uint32_t us_match_size(void) { return (uint32_t)sizeof(us_match); }
 US_EXPORT uint32_t us_capture_size(void) { return (uint32_t)sizeof(us_capture); }
 
+// The bytes before `start` are blank (a macro fragment kept at its offsets in the file): the next parse on this parser
+// starts lexing at `start` (an included range) instead of scanning the blanks. Only that parse: it resets afterwards.
+US_EXPORT void us_parser_skip_to(us_parser *p, uint32_t start) { p->skip_to = start; }
+
 // Compiles a query for the Rust grammar; on failure returns NULL with the byte offset and TSQueryError.
 US_EXPORT TSQuery *us_query_new(const char *source, uint32_t length, uint32_t *error_offset, int32_t *error_type) {
   TSQueryError type = TSQueryErrorNone;
@@ -305,7 +310,14 @@ US_EXPORT int32_t us_parse_query(us_parser *p, const uint8_t *source, uint32_t l
   TSInput input = {&buffer, read_buffer, TSInputEncodingUTF8, NULL};
   TSParseOptions options = {&progress, on_progress};
   ts_parser_reset(p->parser);
+  bool ranged = false;
+  if (p->skip_to > 0 && p->skip_to < length) {
+    TSRange range = {{0, p->skip_to}, {UINT32_MAX, UINT32_MAX}, p->skip_to, UINT32_MAX};
+    ranged = ts_parser_set_included_ranges(p->parser, &range, 1);
+  }
+  p->skip_to = 0;
   TSTree *tree = ts_parser_parse_with_options(p->parser, NULL, input, options);
+  if (ranged) ts_parser_set_included_ranges(p->parser, NULL, 0);
   if (!tree) {
     ts_parser_reset(p->parser);
     return US_STATUS_CANCELLED;

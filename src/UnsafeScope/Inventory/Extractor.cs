@@ -1112,7 +1112,7 @@ internal sealed class Extractor
         if (groups.Count == 0) return false;
         var source = _text.Bytes;
         var bytes = new byte[groups.Max(g => g.End)]; // the blank rest of the file would only cost parse time
-        for (int i = 0; i < bytes.Length; i++) bytes[i] = source[i] is (byte)'\n' or (byte)'\r' ? source[i] : (byte)' ';
+        BlankTemplate().AsSpan(0, bytes.Length).CopyTo(bytes);
         foreach (var g in groups)
         {
             source.Slice(g.Start, g.Length).CopyTo(bytes.AsSpan(g.Start));
@@ -1120,7 +1120,7 @@ internal sealed class Extractor
             for (int i = bytes.AsSpan(g.Start, g.Length).IndexOf("{const}"u8); i >= 0; i = bytes.AsSpan(g.Start, g.Length).IndexOf("{const}"u8))
                 " const "u8.CopyTo(bytes.AsSpan(g.Start + i));
         }
-        return ExtractFragment(macro, bytes, isItems: true, unsafeFnsBy: shape == "unsafe-fns" ? MacroName(macro) : "", branchCfgs: branchCfgs);
+        return ExtractFragment(macro, bytes, isItems: true, unsafeFnsBy: shape == "unsafe-fns" ? MacroName(macro) : "", branchCfgs: branchCfgs, blankPrefix: groups.Min(g => g.Start));
     }
 
     /// <summary>
@@ -1147,7 +1147,7 @@ internal sealed class Extractor
         while (end < bytes.Length && bytes[end] != (byte)' ') end++;
         if (end >= bytes.Length) return false;
         bytes[end] = (byte)';';
-        return ExtractFragment(macro, bytes, isItems: false, commentScope: _commentScope ?? macro);
+        return ExtractFragment(macro, bytes, isItems: false, commentScope: _commentScope ?? macro, blankPrefix: at);
     }
 
     /// <summary>The file with every byte but line ends blanked (fragments keep the file's offsets and lines), made once.</summary>
@@ -1184,10 +1184,10 @@ internal sealed class Extractor
 
     /// <summary>Extracts a re-parsed fragment of this file with the macro's context (modules, impl, function, region) around it.</summary>
     private bool ExtractFragment(SyntaxNode macro, byte[] bytes, bool isItems, SyntaxNode? commentScope = null, string unsafeFnsBy = "",
-        List<(TextSpan Group, string Cfg)>? branchCfgs = null)
+        List<(TextSpan Group, string Cfg)>? branchCfgs = null, int blankPrefix = 0)
     {
         if ((isItems ? _budget : _expressionBudget) is { } budget && !budget.TryTake(bytes.Length)) return false;
-        var fragment = _parse.Parse(SourceText.From(bytes, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
+        var fragment = _parse.Parse(SourceText.From(bytes, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true, BlankPrefix = blankPrefix });
         if (fragment?.Root is null) return false;
         fragment.LocationMap = _tree.LocationMap; // a fragment of an expansion keeps the expansion's offsets
         // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.

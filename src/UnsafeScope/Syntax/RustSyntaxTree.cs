@@ -38,6 +38,12 @@ public sealed record RustParseOptions
 
     /// <summary>Skip queries whose predicates need literal text the file does not contain (off only to test that skipping changes nothing).</summary>
     internal bool SkipUnmatchableQueries { get; init; } = true;
+
+    /// <summary>
+    /// The text is blank (spaces and line ends) before this offset: a macro fragment kept at its place in the file.
+    /// The parser starts there instead of scanning the blanks; the tree is the same.
+    /// </summary>
+    internal int BlankPrefix { get; init; }
 }
 
 /// <summary>A keyword the grammar cannot place that the parser recovered (see <see cref="RustSyntaxTree.RecoveredKeywords"/>).</summary>
@@ -150,6 +156,7 @@ public sealed class RustSyntaxTree
             MatchRecord[] matches = [];
             CaptureRecord[] captures = [];
             bool exceeded = false;
+            if (options.BlankPrefix > 0) parser.SkipTo(options.BlankPrefix);
             var status = queries.IsEmpty
                 ? parser.Parse(text.Bytes, options.Timeout, flag, out var nodes)
                 : parser.ParseWithQueries(text.Bytes, options.Timeout, flag, handles, options.QueryMatchLimit, out nodes, out matches, out captures, out exceeded);

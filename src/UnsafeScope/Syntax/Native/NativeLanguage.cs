@@ -49,8 +49,8 @@ internal static unsafe class NativeLanguage
         }
         if (nodeSize != (uint)sizeof(NodeRecord))
             throw new InvalidOperationException($"Native node record is {nodeSize} bytes but managed NodeRecord is {sizeof(NodeRecord)}: the native library does not match this assembly.");
-        if (NativeMethods.AbiVersion() != 3)
-            throw new InvalidOperationException($"Native shim ABI {NativeMethods.AbiVersion()} is not the expected 3: the native library does not match this assembly.");
+        if (NativeMethods.AbiVersion() != 4)
+            throw new InvalidOperationException($"Native shim ABI {NativeMethods.AbiVersion()} is not the expected 4: the native library does not match this assembly.");
         if (NativeMethods.MatchSize() != (uint)sizeof(MatchRecord) || NativeMethods.CaptureSize() != (uint)sizeof(CaptureRecord))
             throw new InvalidOperationException("Native query records do not match the managed structs.");
 

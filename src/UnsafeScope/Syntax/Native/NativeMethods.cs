@@ -128,6 +128,9 @@ internal static unsafe partial class NativeMethods
         nint* queries, uint queryCount, uint matchLimit, NodeRecord** nodes, uint* count,
         MatchRecord** matches, uint* matchCount, CaptureRecord** captures, uint* captureCount, int* exceeded);
 
+    [LibraryImport(Library, EntryPoint = "us_parser_skip_to")]
+    internal static partial void ParserSkipTo(nint parser, uint start);
+
     [LibraryImport(Library, EntryPoint = "us_parse_only")]
     internal static partial int ParseOnly(nint parser, byte* source, uint length);
 }

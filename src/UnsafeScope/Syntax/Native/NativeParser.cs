@@ -39,6 +39,13 @@ internal sealed unsafe class NativeParser : IDisposable
         return NativeParseStatus.Ok;
     }
 
+    /// <summary>The bytes before <paramref name="start"/> are blank: the next parse starts lexing there (one parse only).</summary>
+    public void SkipTo(int start)
+    {
+        ObjectDisposedException.ThrowIf(_handle == 0, this);
+        NativeMethods.ParserSkipTo(_handle, (uint)Math.Max(0, start));
+    }
+
     /// <summary>Parses, flattens and runs queries over the tree before it is freed.</summary>
     public NativeParseStatus ParseWithQueries(ReadOnlySpan<byte> source, TimeSpan timeout, int* cancelFlag, ReadOnlySpan<nint> queries, uint matchLimit,
         out NodeRecord[] nodes, out MatchRecord[] matches, out CaptureRecord[] captures, out bool exceededMatchLimit)
