@@ -15,6 +15,7 @@
 #   4. run UnsafeScope on the same copy (--no-config --config unsafescope.toml: US1007 in all editions;
 #      --deps: the crate's dependencies are read from the same Debian registry cargo built against).
 # Then compare.py report matches the findings per rule on (file, line) over the compiled files.
+# clippy's raw JSON messages of both runs are kept, gzipped, in results/raw/<crate>.clippy-{force,warn}.jsonl.gz.
 #
 # Environment overrides:
 #   UNSAFESCOPE_DLL  the built CLI (default: this checkout's src/UnsafeScope.Cli/bin/Release/net10.0/UnsafeScope.Cli.dll)
@@ -112,6 +113,10 @@ elif [ "${SKIP_BUILD:-0}" != 1 ]; then
             rm -f "$results/$nv.clippy.json" "$results/$nv.unsafescope.json"
             continue
         fi
+        # The raw messages, compressed, so the normalization (compare.py extract) can be audited and re-run.
+        mkdir -p "$results/raw"
+        gzip -9 -n -c "$raw/clippy-force.jsonl" > "$results/raw/$nv.clippy-force.jsonl.gz"
+        gzip -9 -n -c "$raw/clippy-warn.jsonl" > "$results/raw/$nv.clippy-warn.jsonl.gz"
         python3 "$here/compare.py" extract --crate "$nv" --crate-dir "$dst" --args "${extra:-}" \
             --force "$raw/clippy-force.jsonl" --warn "$raw/clippy-warn.jsonl" --out "$results/$nv.clippy.json"
         run_unsafescope "$nv" "$dst"
