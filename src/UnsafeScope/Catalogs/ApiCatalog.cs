@@ -1,3 +1,4 @@
+using UnsafeScope.IO;
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 
@@ -327,7 +328,7 @@ public sealed class ApiCatalog
             FfiCrates = ffiCrates.ToFrozenDictionary(StringComparer.Ordinal),
             CertificationFacts = certification.ToFrozenDictionary(StringComparer.Ordinal),
             PointerTypes = pointerTypes.ToFrozenSet(StringComparer.Ordinal),
-            Fingerprint = Driver.ContentHash.Of([.. packList.SelectMany(p => new[] { p.Name, p.Text })]),
+            Fingerprint = ContentHash.Of([.. packList.SelectMany(p => new[] { p.Name, p.Text })]),
         };
     }
 

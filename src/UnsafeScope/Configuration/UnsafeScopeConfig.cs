@@ -1,3 +1,4 @@
+using UnsafeScope.IO;
 using System.Collections.Immutable;
 using System.Globalization;
 using UnsafeScope.Analyzers;
@@ -164,7 +165,7 @@ public sealed class UnsafeScopeConfig
     /// A hash of what the configuration means (severities, options, packs), not of its text: part of the
     /// result-cache key. Pack contents enter the key through the catalog and the query packs themselves.
     /// </summary>
-    internal string Fingerprint => _fingerprint ??= Driver.ContentHash.Of([
+    internal string Fingerprint => _fingerprint ??= ContentHash.Of([
         .. RuleSeverities.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"rule {p.Key}={p.Value}"),
         .. CategorySeverities.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => $"category {p.Key.ToLowerInvariant()}={p.Value}"),
         .. Options.ByRule.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(r => r.Value.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"option {r.Key}.{o.Key}={o.Value}")),

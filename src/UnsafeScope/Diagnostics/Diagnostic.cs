@@ -88,3 +88,13 @@ public sealed class Diagnostic
     /// <inheritdoc />
     public override string ToString() => $"{Location}: {Severity.ToString().ToLowerInvariant()} {Id}: {Message}";
 }
+
+/// <summary>Names of diagnostic properties that analyzers set and the driver reads.</summary>
+internal static class DiagnosticProperties
+{
+    /// <summary>
+    /// Set when the equivalent lint is allowed by default in this crate (rustc's <c>unsafe_op_in_unsafe_fn</c> before
+    /// edition 2024): the finding is kept only when the crate or the configuration raises the lint.
+    /// </summary>
+    public const string LintDefault = "lintDefault";
+}

@@ -200,11 +200,11 @@ public static class Analysis
             // unsafescope.toml decides when it sets the rule (or its category); else the crate's own lint levels.
             var crateLevel = config.SeverityOf(d.Descriptor) == ReportSeverity.Default && d.Descriptor.Properties.TryGetValue("equivalent", out var lintName)
                 ? lints.LevelOf(lintName) : null;
-            if (d.Properties.TryGetValue(LintDefaultProperty, out var lintDefault))
+            if (d.Properties.TryGetValue(DiagnosticProperties.LintDefault, out var lintDefault))
             {
                 // The lint is allowed by default here (US1007 before edition 2024): reported only when the crate raises it.
                 if (config.SeverityOf(d.Descriptor) == ReportSeverity.Default && crateLevel is not { Level: not Workspace.LintLevel.Allow }) continue;
-                d = d.WithProperties(d.Properties.Remove(LintDefaultProperty));
+                d = d.WithProperties(d.Properties.Remove(DiagnosticProperties.LintDefault));
             }
             if (crateLevel is { Level: not Workspace.LintLevel.Allow } raised)
                 severity = raised.Level == Workspace.LintLevel.Warn ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error;
@@ -254,12 +254,6 @@ public static class Analysis
         }
         return final.MoveToImmutable();
     }
-
-    /// <summary>
-    /// A diagnostic property an analyzer sets when the equivalent lint is allowed by default in this crate (rustc's
-    /// <c>unsafe_op_in_unsafe_fn</c> before edition 2024): the finding is kept only when the crate or the configuration raises the lint.
-    /// </summary>
-    internal const string LintDefaultProperty = "lintDefault";
 
     /// <summary>The allowed lint equivalent to the diagnostic's rule that covers its location, if any.</summary>
     private static string? AllowedByAttribute(Diagnostic d, FileFacts? facts)

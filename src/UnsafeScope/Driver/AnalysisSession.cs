@@ -1,3 +1,4 @@
+using UnsafeScope.IO;
 using System.Collections.Frozen;
 using UnsafeScope.Analyzers;
 using UnsafeScope.Analyzers.QueryPacks;

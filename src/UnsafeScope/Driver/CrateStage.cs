@@ -132,9 +132,14 @@ internal sealed class CrateStage
         var root = FileDiscovery.Relative(_baseDirectory, crateRoot) is { Length: > 0 } r ? r : ".";
         Analysis.RunAnalyzers(() => host.RunCrateStart(first.Crate, root, Report, _cancellationToken), "crate start", root, notes);
         var inventories = new List<FileInventory>(indices.Count);
+        var scoring = new Scoring.ScoringContext(linker.TypesWithPublicRawFields)
+        {
+            UntestedFunctions = linker.Encapsulating.Where(e => !e.Tested).Select(e => e.Item).ToHashSet(StringComparer.Ordinal),
+            Options = _session.Config.Options,
+        };
         foreach (var i in indices)
         {
-            var inventory = linker.Link(_facts[i]!);
+            var inventory = Scoring.EncapsulationScore.Apply(linker.Link(_facts[i]!), scoring);
             inventories.Add(inventory);
             _results[i] = _results[i]! with { Inventory = inventory };
             counts += inventory.Counts;
@@ -143,7 +148,7 @@ internal sealed class CrateStage
         }
         var package = _locator.PackageAt(crateRoot);
         var lintPolicy = Workspace.LintPolicy.For(package, CrateAttributes(indices));
-        var driver = Workspace.DriverConfiguration.For(package, [.. indices.Select(i => _facts[i]!)], _baseDirectory, lintPolicy);
+        var driver = Workspace.DriverConfiguration.For(package, [.. indices.Select(i => SourceFile(_facts[i]!))], _baseDirectory, lintPolicy);
         Analysis.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken, driver), "crate end", root, notes);
         _lintPolicies[crateRoot] = lintPolicy;
         _linked[crateRoot] = (new CrateInventory(first.Crate, root, indices.Count, counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions)))
@@ -156,6 +161,9 @@ internal sealed class CrateStage
     }
 
     /// <summary>The lint levels of the crate roots' <c>#![level(…)]</c> attributes (src/lib.rs, else src/main.rs), in source order.</summary>
+    private static Workspace.CrateSourceFile SourceFile(FileFacts f) => new(f.Path, f.ModulePath, f.IsTestTarget, f.MarkerAttributes,
+        f.Regions.Any(r => r.Kind == RegionKind.FfiEntry && r.Name == "DriverEntry"));
+
     private IEnumerable<Workspace.LintSetting> CrateAttributes(List<int> indices)
     {
         var roots = indices.Select(i => _facts[i]!).Where(f => f.ModulePath.Length == 0 && f.CrateLintAttributes.Count > 0)

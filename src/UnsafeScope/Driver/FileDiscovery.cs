@@ -1,3 +1,4 @@
+using UnsafeScope.Diagnostics;
 namespace UnsafeScope.Driver;
 
 /// <summary>A source file found for analysis.</summary>

@@ -1,3 +1,4 @@
+using UnsafeScope.Diagnostics;
 using System.Collections.Immutable;
 using System.IO.Compression;
 

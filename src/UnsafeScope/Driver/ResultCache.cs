@@ -1,3 +1,4 @@
+using UnsafeScope.IO;
 using System.Security.Cryptography;
 using UnsafeScope.Diagnostics;
 

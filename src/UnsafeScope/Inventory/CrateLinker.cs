@@ -29,7 +29,6 @@ internal sealed class CrateLinker
     private readonly HashSet<string> _typedPointerFields = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pointerReturning = new(StringComparer.Ordinal);
     private readonly HashSet<string> _publicRawTypes = new(StringComparer.Ordinal);
-    private readonly Scoring.ScoringContext _scoring;
     private readonly Dictionary<string, bool> _modules = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reexportedModules = new(StringComparer.Ordinal);
     private readonly HashSet<(string Module, string Name)> _reexportedItems = [];
@@ -117,18 +116,16 @@ internal sealed class CrateLinker
             }
         }
         Encapsulating = TestReach.Compute(files);
-        _scoring = new Scoring.ScoringContext(_publicRawTypes)
-        {
-            UntestedFunctions = Encapsulating.Where(e => !e.Tested).Select(e => e.Item).ToHashSet(StringComparer.Ordinal),
-        };
     }
+
+    /// <summary>Types of the crate that expose a raw pointer in a <c>pub</c> field.</summary>
+    public IReadOnlySet<string> TypesWithPublicRawFields => _publicRawTypes;
 
     /// <summary>The crate's encapsulating functions and whether tests reach them.</summary>
     public ImmutableArray<EncapsulatingFunction> Encapsulating { get; }
 
     public FileInventory Link(FileFacts facts)
     {
-        var scoring = _scoring;
         var regions = ImmutableArray.CreateBuilder<UnsafeRegion>(facts.Regions.Count);
         foreach (var draft in facts.Regions.OrderBy(r => r.Location.SourceSpan.Start).ThenBy(r => r.Kind))
         {
@@ -163,11 +160,6 @@ internal sealed class CrateLinker
                 FfiCalls = [.. ffi.OrderBy(o => o.Location.SourceSpan.Start).ThenBy(o => o.Name, StringComparer.Ordinal)],
                 Mmio = [.. draft.Mmio.OrderBy(o => o.Location.SourceSpan.Start).ThenBy(o => o.Kind, StringComparer.Ordinal)],
             };
-            if (Scoring.EncapsulationScore.IsScored(region.Kind))
-            {
-                var (score, factors) = Scoring.EncapsulationScore.Compute(region, scoring);
-                region = region with { Score = score, ScoreFactors = factors };
-            }
             regions.Add(region);
         }
         var frozen = regions.ToImmutable();

@@ -1,13 +1,13 @@
+using UnsafeScope.Diagnostics;
 using System.Collections.Immutable;
 using UnsafeScope.Catalogs;
-using UnsafeScope.Driver;
 using UnsafeScope.Syntax;
 using UnsafeScope.Text;
 
 namespace UnsafeScope.Inventory;
 
 /// <summary>
-/// Opt-in dependency sources (<see cref="AnalysisOptions.DependencySources"/>): folders of unpacked crates named
+/// Opt-in dependency sources (<c>AnalysisOptions.DependencySources</c>): folders of unpacked crates named
 /// <c>&lt;package&gt;-&lt;version&gt;</c> (a cargo registry's <c>src/…</c> folder, Debian's /usr/share/cargo/registry).
 /// For each analyzed crate the dependencies its Cargo.toml names are looked up there (the highest version meeting
 /// the requirement) and their public functions indexed, so calls of a dependency's unsafe functions count as unsafe

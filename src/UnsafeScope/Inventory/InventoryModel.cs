@@ -269,11 +269,11 @@ public sealed record UnsafeRegion
     /// </summary>
     public bool IsActive { get; init; } = true;
 
-    /// <summary>Encapsulation score 0–100 (100 for kinds that are not scored); see <see cref="Scoring.EncapsulationScore"/>.</summary>
+    /// <summary>Encapsulation score 0–100 (100 for kinds that are not scored); computed by the Scoring layer (docs/scoring.md).</summary>
     public int Score { get; init; } = 100;
 
     /// <summary>Why the score is below 100.</summary>
-    public ImmutableArray<Scoring.ScoreFactor> ScoreFactors { get; init; } = [];
+    public ImmutableArray<ScoreFactor> ScoreFactors { get; init; } = [];
 
     /// <summary>Unsafe operations that belong to this region (not to a nested one).</summary>
     public ImmutableArray<UnsafeOperation> Operations { get; init; } = [];
@@ -372,12 +372,12 @@ public sealed record InventoryCounts
 public sealed record FileInventory(string Path, string Crate, ImmutableArray<UnsafeRegion> Regions, InventoryCounts Counts, string Edition = "2021")
 {
     /// <summary>The module's (file's) encapsulation score: weighted mean of its regions' scores.</summary>
-    public int Score => Scoring.EncapsulationScore.Rollup(Regions);
+    public int Score => RegionScores.Rollup(Regions);
 
     /// <summary>Score per function (item path), for functions holding scored regions.</summary>
     public ImmutableSortedDictionary<string, int> FunctionScores =>
-        Regions.Where(r => Scoring.EncapsulationScore.IsScored(r.Kind)).GroupBy(r => r.Item)
-            .ToImmutableSortedDictionary(g => g.Key, g => Scoring.EncapsulationScore.Rollup(g), StringComparer.Ordinal);
+        Regions.Where(r => RegionScores.IsScored(r.Kind)).GroupBy(r => r.Item)
+            .ToImmutableSortedDictionary(g => g.Key, g => RegionScores.Rollup(g), StringComparer.Ordinal);
 }
 
 /// <summary>The rollup of one crate (a folder with a Cargo.toml).</summary>
@@ -399,4 +399,32 @@ public sealed record CrateInventory(string Name, string Root, int Files, Invento
 
     /// <summary>For a Windows driver package: its driver configuration (what the US3xxx rules and the readiness page read); else null.</summary>
     public Workspace.DriverConfiguration? Driver { get; init; }
+}
+
+/// <summary>One reason a score is below 100.</summary>
+/// <param name="Name">Stable factor name (<c>no-safety-comment</c>, <c>ffi-risk</c>, …; see docs/scoring.md).</param>
+/// <param name="Points">Points taken off (negative).</param>
+/// <param name="Detail">What in the code caused it.</param>
+public sealed record ScoreFactor(string Name, int Points, string Detail);
+
+/// <summary>How region scores roll up into function, file and crate scores (the scores themselves come from the Scoring layer).</summary>
+internal static class RegionScores
+{
+    /// <summary>Weighted mean of region scores (weight 1 + operations); 100 when there are no scored regions.</summary>
+    public static int Rollup(IEnumerable<UnsafeRegion> regions)
+    {
+        long total = 0, weight = 0;
+        foreach (var r in regions)
+        {
+            if (!IsScored(r.Kind)) continue;
+            int w = 1 + r.Operations.Length;
+            total += (long)r.Score * w;
+            weight += w;
+        }
+        return weight == 0 ? 100 : (int)Math.Round((double)total / weight, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>Region kinds that carry a score (declarations such as extern fns do not).</summary>
+    public static bool IsScored(RegionKind kind) => kind is RegionKind.UnsafeBlock or RegionKind.UnsafeFn or RegionKind.UnsafeImpl
+        or RegionKind.UnsafeTrait or RegionKind.StaticMut or RegionKind.UnsafeAttribute;
 }

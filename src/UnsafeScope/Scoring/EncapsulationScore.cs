@@ -1,13 +1,10 @@
 using System.Collections.Immutable;
+using UnsafeScope.Analyzers;
+using UnsafeScope.Analyzers.Rules.Driver;
+using UnsafeScope.Analyzers.Rules.Hygiene;
 using UnsafeScope.Inventory;
 
 namespace UnsafeScope.Scoring;
-
-/// <summary>One reason a score is below 100.</summary>
-/// <param name="Name">Stable factor name (<c>no-safety-comment</c>, <c>ffi-risk</c>, …; see docs/scoring.md).</param>
-/// <param name="Points">Points taken off (negative).</param>
-/// <param name="Detail">What in the code caused it.</param>
-public sealed record ScoreFactor(string Name, int Points, string Detail);
 
 /// <summary>What the scorer knows beyond the region itself.</summary>
 /// <param name="TypesWithPublicRawFields">Types of the crate that expose a raw pointer in a <c>pub</c> field.</param>
@@ -16,6 +13,9 @@ public sealed record ScoringContext(IReadOnlySet<string> TypesWithPublicRawField
     /// <summary>Item paths of safe functions that encapsulate unsafe code and that no test reaches.</summary>
     public IReadOnlySet<string> UntestedFunctions { get; init; } = new HashSet<string>();
 
+    /// <summary>The rules' options (<c>[rules.US1002] max-operations</c>, …): factors that mirror a rule use them as the rule does.</summary>
+    public AnalyzerOptions Options { get; init; } = AnalyzerOptions.Empty;
+
     /// <summary>No crate facts.</summary>
     public static ScoringContext Empty { get; } = new(new HashSet<string>());
 }
@@ -23,7 +23,8 @@ public sealed record ScoringContext(IReadOnlySet<string> TypesWithPublicRawField
 /// <summary>
 /// How well an unsafe region is encapsulated behind safe APIs, 0–100 (docs/scoring.md). Starts at 100
 /// and takes off points per factor; each factor only penalizes, so documenting or hiding more never
-/// lowers a score. Uses only inventory facts, so the score agrees with the diagnostics.
+/// lowers a score. A factor that mirrors a rule asks that rule's own predicate, with the run's rule options, so a
+/// score and the diagnostics cannot disagree.
 /// </summary>
 public static class EncapsulationScore
 {
@@ -36,27 +37,29 @@ public static class EncapsulationScore
             if (points < 0) factors.Add(new ScoreFactor(name, points, detail));
         }
 
+        var options = context.Options;
         bool codeRegion = r.Kind is RegionKind.UnsafeBlock or RegionKind.UnsafeFn;
-        switch (r.Kind)
-        {
-            case RegionKind.UnsafeBlock or RegionKind.UnsafeImpl or RegionKind.UnsafeAttribute or RegionKind.StaticMut when !r.HasSafetyComment:
-                Add("no-safety-comment", -25, "no // SAFETY: comment justifies it");
-                break;
-            case RegionKind.UnsafeFn or RegionKind.UnsafeTrait when !r.HasSafetyDoc && r.Visibility.StartsWith("pub", StringComparison.Ordinal):
-                Add("no-safety-doc", -20, "public, and its docs have no # Safety section");
-                break;
-        }
-        if (r.Kind == RegionKind.StaticMut)
+        // Factors a rule also reports (US1001/US2008, US1003, US2003, US2004, US1002, US2006, US2005).
+        if (r.Kind is RegionKind.UnsafeBlock or RegionKind.UnsafeImpl
+                ? DocumentUnsafeBlocksAnalyzer.Flags(r, options) || DocumentUnsafeInMacrosAnalyzer.Flags(r)
+                // Unsafe attributes (US2010 reads the same comment fact) and static muts (no rule asks for a comment).
+                : r.Kind is RegionKind.UnsafeAttribute or RegionKind.StaticMut && !r.HasSafetyComment)
+            Add("no-safety-comment", -25, "no // SAFETY: comment justifies it");
+        if (DocumentUnsafeFunctionSafetyAnalyzer.Flags(r))
+            Add("no-safety-doc", -20, r.Kind == RegionKind.UnsafeTrait ? "its docs have no # Safety section" : "exported, and its docs have no # Safety section");
+        if (AvoidStaticMutAnalyzer.Flags(r))
             Add("static-mut", -40, $"static mut {r.Name}: unsynchronized global state");
-        if (r.Kind == RegionKind.UnsafeImpl && !r.HasSafetyComment && r.Name.Split(" for ")[0].Split("::")[^1] is "Send" or "Sync")
+        if (JustifyUnsafeSendSyncAnalyzer.Flags(r))
             Add("unjustified-send-sync", -15, $"unsafe impl {r.Name} without justification");
+        if (SplitUnsafeBlocksAnalyzer.Excess(r, options) is > 0 and var excess)
+            Add("multiple-operations", -Math.Min(24, 8 * excess), $"{Semantics.CfgAlternatives.Counted(r.Operations).Count} unsafe operations in one region");
+        if (EncapsulateMmioAnalyzer.Flagged(r).Any())
+            Add("mmio-outside-type", -10, "hardware access outside a register type");
+        if (WrapUnsafeInCallbacksAnalyzer.Flags(r))
+            Add("in-ffi-callback", -10, $"calls FFI directly inside an extern \"{r.EnclosingAbi}\" callback");
 
         if (codeRegion)
         {
-            // The count US1002 reports: operations under cfgs that exclude each other are alternatives.
-            int operations = Semantics.CfgAlternatives.Counted(r.Operations).Count;
-            if (operations > 1)
-                Add("multiple-operations", -Math.Min(24, 8 * (operations - 1)), $"{operations} unsafe operations in one region");
             int ffi = 0;
             foreach (var f in r.FfiCalls)
                 ffi += f.Risk switch { "high" => 12, "medium" => 6, "low" => 2, _ => 4 };
@@ -64,16 +67,12 @@ public static class EncapsulationScore
                 Add("ffi-risk", -Math.Min(36, ffi), string.Join(", ", r.FfiCalls.Select(f => $"{f.Name} ({f.Risk})").Distinct()));
             if (r.Operations.Any(o => o.Kind == OperationKind.StaticMutAccess))
                 Add("static-mut-access", -15, "reads or writes a static mut");
-            if (r.Mmio.Any(m => m.Kind is not ("map" or "unmap")) && r.OwnerType.Length == 0)
-                Add("mmio-outside-type", -10, "hardware access outside a register type");
             if (r.OwnerType.Length == 0 && !r.InUnsafeFunction && r.Visibility == "pub" && r.Kind == RegionKind.UnsafeBlock)
                 Add("safe-pub-free-function", -10, "inside a safe pub free function rather than a method of a wrapper type");
             if (r.OwnerType.Length > 0 && context.TypesWithPublicRawFields.Contains(r.OwnerType))
                 Add("raw-fields-public", -15, $"{r.OwnerType} exposes raw pointers in pub fields");
             if (r.Kind == RegionKind.UnsafeBlock && !r.InUnsafeFunction && context.UntestedFunctions.Contains(r.Item))
                 Add("untested-wrapper", -10, $"no test reaches {r.Item}, the safe function that encapsulates it");
-            if (r.EnclosingAbi.Length > 0 && !r.FfiCalls.IsEmpty)
-                Add("in-ffi-callback", -10, $"calls FFI directly inside an extern \"{r.EnclosingAbi}\" callback");
             int lines = r.EndLine - r.StartLine + 1;
             if (lines > 30) Add("long-region", -10, $"{lines} lines");
             else if (lines > 10) Add("long-region", -5, $"{lines} lines");
@@ -86,20 +85,21 @@ public static class EncapsulationScore
     }
 
     /// <summary>Weighted mean of region scores (weight 1 + operations); 100 when there are no scored regions.</summary>
-    public static int Rollup(IEnumerable<UnsafeRegion> regions)
-    {
-        long total = 0, weight = 0;
-        foreach (var r in regions)
-        {
-            if (!IsScored(r.Kind)) continue;
-            int w = 1 + r.Operations.Length;
-            total += (long)r.Score * w;
-            weight += w;
-        }
-        return weight == 0 ? 100 : (int)Math.Round((double)total / weight, MidpointRounding.AwayFromZero);
-    }
+    public static int Rollup(IEnumerable<UnsafeRegion> regions) => RegionScores.Rollup(regions);
 
     /// <summary>Region kinds that carry a score (declarations such as extern fns do not).</summary>
-    public static bool IsScored(RegionKind kind) => kind is RegionKind.UnsafeBlock or RegionKind.UnsafeFn or RegionKind.UnsafeImpl
-        or RegionKind.UnsafeTrait or RegionKind.StaticMut or RegionKind.UnsafeAttribute;
+    public static bool IsScored(RegionKind kind) => RegionScores.IsScored(kind);
+
+    /// <summary>The file's inventory with each scored region's score and factors set.</summary>
+    public static FileInventory Apply(FileInventory file, ScoringContext context)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var regions = file.Regions.Select(r =>
+        {
+            if (!IsScored(r.Kind)) return r;
+            var (score, factors) = Compute(r, context);
+            return r with { Score = score, ScoreFactors = factors };
+        });
+        return file with { Regions = [.. regions] };
+    }
 }

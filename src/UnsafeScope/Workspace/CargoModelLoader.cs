@@ -1,6 +1,6 @@
+using UnsafeScope.Diagnostics;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using UnsafeScope.Driver;
 using UnsafeScope.IO;
 
 namespace UnsafeScope.Workspace;

@@ -1,3 +1,4 @@
+using UnsafeScope.Diagnostics;
 using System.Collections.Immutable;
 
 namespace UnsafeScope.Workspace;
@@ -99,7 +100,7 @@ public sealed class CargoPackage
     /// <paramref name="baseDirectory"/> (default: <paramref name="directory"/>). Returns null when the manifest is
     /// missing, unreadable or not valid TOML; <paramref name="notifications"/> says why (file and line).
     /// </summary>
-    public static CargoPackage? Load(string directory, out ImmutableArray<Driver.ToolNotification> notifications, string? baseDirectory = null)
+    public static CargoPackage? Load(string directory, out ImmutableArray<ToolNotification> notifications, string? baseDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         var full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory));

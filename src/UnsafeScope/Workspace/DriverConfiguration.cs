@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
-using UnsafeScope.Inventory;
 using UnsafeScope.Text;
 
 namespace UnsafeScope.Workspace;
@@ -77,7 +76,7 @@ public sealed partial class DriverConfiguration
     private static readonly string[] s_wdkCrates = ["wdk", "wdk-sys", "wdk-build", "wdk-alloc", "wdk-panic", "wdk-macros"];
 
     /// <summary>The configuration of a driver package, or null when the package is not a driver.</summary>
-    internal static DriverConfiguration? For(CargoPackage? package, IReadOnlyList<FileFacts> files, string baseDirectory, LintPolicy lints)
+    internal static DriverConfiguration? For(CargoPackage? package, IReadOnlyList<CrateSourceFile> files, string baseDirectory, LintPolicy lints)
     {
         if (package is null) return null;
         var packageDir = Path.GetFullPath(Path.Combine(baseDirectory, package.Root));
@@ -86,7 +85,7 @@ public sealed partial class DriverConfiguration
         var buildText = build is null ? null : ReadText(build, 1 << 20);
         bool configures = buildText is not null && ConfigureWdkBinary().IsMatch(buildText);
         bool cdylib = package.Targets.Any(t => t.Kind == "lib" && t.CrateTypes.Contains("cdylib"));
-        bool exportsEntry = files.Any(f => !f.IsTestTarget && f.Regions.Any(r => r.Kind == RegionKind.FfiEntry && r.Name == "DriverEntry"));
+        bool exportsEntry = files.Any(f => !f.IsTestTarget && f.ExportsDriverEntry);
         bool isDriver = configures || cdylib && (package.DriverModel is not null || DependsOn("wdk") || DependsOn("wdk-sys"))
             || exportsEntry && package.DriverModel is not null;
         if (!isDriver) return null;
@@ -209,3 +208,14 @@ public sealed partial class DriverConfiguration
     [GeneratedRegex(@"\bconfigure_wdk_binary_build\s*\(")]
     private static partial Regex ConfigureWdkBinary();
 }
+
+/// <summary>
+/// What the driver configuration needs to know of one source file of the crate (read from the inventory by the
+/// driver stage, so this layer does not depend on it).
+/// </summary>
+/// <param name="Path">Path relative to the base directory.</param>
+/// <param name="ModulePath">The file's module path in its crate ("" for a crate root).</param>
+/// <param name="IsTestTarget">Whether the file belongs to a test target (tests/, benches/).</param>
+/// <param name="MarkerAttributes">Marker attributes: <c>crate:no_std</c>, <c>global_allocator</c>, <c>panic_handler</c>.</param>
+/// <param name="ExportsDriverEntry">Whether the file defines an exported <c>DriverEntry</c>.</param>
+internal sealed record CrateSourceFile(string Path, string ModulePath, bool IsTestTarget, IReadOnlySet<string> MarkerAttributes, bool ExportsDriverEntry);

@@ -1,3 +1,4 @@
+using UnsafeScope.Diagnostics;
 using System.Diagnostics;
 using System.Text.Json;
 using UnsafeScope.Driver;

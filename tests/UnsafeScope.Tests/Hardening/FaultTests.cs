@@ -1,3 +1,4 @@
+using UnsafeScope.Diagnostics;
 using System.Text;
 using UnsafeScope.Driver;
 using UnsafeScope.Reports;

@@ -1,3 +1,4 @@
+using UnsafeScope.Diagnostics;
 using System.Diagnostics;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;

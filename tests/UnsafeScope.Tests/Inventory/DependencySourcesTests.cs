@@ -1,3 +1,4 @@
+using UnsafeScope.Diagnostics;
 using UnsafeScope.Driver;
 using UnsafeScope.Inventory;
 

@@ -1,3 +1,4 @@
+using UnsafeScope.IO;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -133,7 +134,7 @@ public sealed partial class QueryPack : RustAnalyzer
         var ruleOfPattern = query.PatternLines.Select(line => ruleStarts.FindLastIndex(s => s <= line)).ToImmutableArray();
         if (ruleOfPattern.Any(r => r < 0))
             throw new QueryPackException(file, query.PatternLines[ruleOfPattern.IndexOf(-1)], "a query pattern stands before the first '; rule:' header");
-        return new QueryPack(file, rules.ToImmutable(), query, ruleOfPattern, Driver.ContentHash.Of(file, text));
+        return new QueryPack(file, rules.ToImmutable(), query, ruleOfPattern, ContentHash.Of(file, text));
     }
 
     private static bool IsHeader(string line, string key)

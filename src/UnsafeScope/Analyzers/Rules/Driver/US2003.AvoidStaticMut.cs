@@ -21,10 +21,13 @@ public sealed class AvoidStaticMutAnalyzer : RustAnalyzer
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
 
+    /// <summary>Whether the rule reports the region; the score reads it too.</summary>
+    internal static bool Flags(UnsafeRegion r) => r.Kind == RegionKind.StaticMut && !r.InMacro;
+
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context) => context.RegisterRegionAction(c =>
     {
-        if (!c.Region.InMacro)
+        if (Flags(c.Region))
             c.ReportDiagnostic(Diagnostic.Create(Rule, Hygiene.DocumentUnsafeBlocksAnalyzer.HeadLocation(c.Region), null, null, c.Region.Name));
     }, [RegionKind.StaticMut]);
 }

@@ -21,13 +21,15 @@ public sealed class JustifyUnsafeSendSyncAnalyzer : RustAnalyzer
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
 
+    /// <summary>Whether the rule reports the region (an unsafe impl of Send or Sync without justification); the score reads it too.</summary>
+    internal static bool Flags(UnsafeRegion r)
+        => r.Kind == RegionKind.UnsafeImpl && !r.HasSafetyComment && !r.InMacro && r.Name.Split(" for ")[0].Split("::")[^1] is "Send" or "Sync";
+
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context) => context.RegisterRegionAction(c =>
     {
         var r = c.Region;
-        if (r.HasSafetyComment || r.InMacro) return;
-        var trait = r.Name.Split(" for ")[0].Split("::")[^1];
-        if (trait is "Send" or "Sync")
+        if (Flags(r))
             c.ReportDiagnostic(Diagnostic.Create(Rule, Hygiene.DocumentUnsafeBlocksAnalyzer.HeadLocation(r), null, null, r.Name));
     }, [RegionKind.UnsafeImpl]);
 }

@@ -21,11 +21,14 @@ public sealed class WrapUnsafeInCallbacksAnalyzer : RustAnalyzer
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
 
+    /// <summary>Whether the rule reports the region (FFI called directly in an unsafe block of an extern callback); the score reads it too.</summary>
+    internal static bool Flags(UnsafeRegion r) => r.Kind == RegionKind.UnsafeBlock && r.EnclosingAbi.Length > 0 && !r.FfiCalls.IsEmpty;
+
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context) => context.RegisterRegionAction(c =>
     {
         var r = c.Region;
-        if (r.EnclosingAbi.Length == 0 || r.FfiCalls.IsEmpty) return;
+        if (!Flags(r)) return;
         var fn = r.Item[(r.Item.LastIndexOf("::", StringComparison.Ordinal) is var i && i >= 0 ? i + 2 : 0)..];
         c.ReportDiagnostic(Diagnostic.Create(Rule, Hygiene.DocumentUnsafeBlocksAnalyzer.HeadLocation(r),
             r.FfiCalls.Select(f => new RelatedLocation(f.Location, $"FFI call `{f.Name}` here")), null, fn, r.EnclosingAbi, r.FfiCalls.Length));

@@ -21,12 +21,16 @@ public sealed class EncapsulateMmioAnalyzer : RustAnalyzer
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
 
+    /// <summary>The region's register accesses outside a register type, each of which the rule reports; the score reads them too.</summary>
+    internal static IEnumerable<MmioAccess> Flagged(UnsafeRegion r)
+        => r.Kind is RegionKind.UnsafeBlock or RegionKind.UnsafeFn or RegionKind.MacroUnsafeFn && r.OwnerType.Length == 0
+            ? r.Mmio.Where(m => m.Kind is not ("map" or "unmap")) : [];
+
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context) => context.RegisterRegionAction(c =>
     {
         var r = c.Region;
-        if (r.OwnerType.Length > 0) return;
-        foreach (var m in r.Mmio.Where(m => m.Kind is not ("map" or "unmap")))
+        foreach (var m in Flagged(r))
             c.ReportDiagnostic(Diagnostic.Create(Rule, m.Location, null, null, m.Kind, m.Api));
     }, [RegionKind.UnsafeBlock, RegionKind.UnsafeFn, RegionKind.MacroUnsafeFn]);
 }

@@ -20,12 +20,17 @@ public sealed class DocumentUnsafeInMacrosAnalyzer : RustAnalyzer
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
 
+    /// <summary>Whether the rule reports the region (undocumented unsafe code in a macro token tree); the score reads it too.</summary>
+    internal static bool Flags(UnsafeRegion r)
+        // A region made by a helper macro's own expansion (paged_code!) is documented where the macro is defined.
+        => r.Kind is RegionKind.UnsafeBlock or RegionKind.UnsafeFn or RegionKind.UnsafeImpl or RegionKind.UnsafeTrait
+           && r.InMacro && !r.HasSafetyComment && !r.Name.EndsWith('!');
+
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context) => context.RegisterRegionAction(c =>
     {
         var r = c.Region;
-        // A region made by a helper macro's own expansion (paged_code!) is documented where the macro is defined.
-        if (!r.InMacro || r.HasSafetyComment || r.Name.EndsWith('!')) return;
+        if (!Flags(r)) return;
         var what = r.Kind switch { RegionKind.UnsafeFn => "unsafe fn", RegionKind.UnsafeImpl => "unsafe impl", RegionKind.UnsafeTrait => "unsafe trait", _ => "unsafe block" };
         c.ReportDiagnostic(Diagnostic.Create(Rule, Hygiene.DocumentUnsafeBlocksAnalyzer.HeadLocation(r), RuleFactory.OperationNotes(r), null, what));
     }, [RegionKind.UnsafeBlock, RegionKind.UnsafeFn, RegionKind.UnsafeImpl, RegionKind.UnsafeTrait]);

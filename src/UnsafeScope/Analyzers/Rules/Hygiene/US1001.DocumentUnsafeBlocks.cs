@@ -29,13 +29,20 @@ public sealed class DocumentUnsafeBlocksAnalyzer : RustAnalyzer
     private static void Analyze(RegionAnalysisContext c)
     {
         var r = c.Region;
-        // Compiler lints never see token trees (US2008 covers them), except the bodies of local macro_rules! the crate calls.
-        if (r.InMacro && r.MacroRules.Length == 0) return;
-        bool strict = !c.Options.GetBool(Rule.Id, "accept-comment-above-statement", true) || !c.Options.GetBool(Rule.Id, "accept-comment-above-attributes", true);
-        bool ok = strict ? r.SafetyCommentPlacement == SafetyCommentPlacement.OnRegion : r.HasSafetyComment;
-        if (ok || (r.HasInvariantComment && c.Options.GetBool(Rule.Id, "accept-invariant", false))) return;
+        if (!Flags(r, c.Options)) return;
         var what = r.Kind == RegionKind.UnsafeImpl ? "unsafe impl" : "unsafe block";
         c.ReportDiagnostic(Diagnostic.Create(Rule, HeadLocation(r), RuleFactory.OperationNotes(r), null, what));
+    }
+
+    /// <summary>Whether the rule reports the region (an unsafe block or impl) under these options; the score reads it too.</summary>
+    internal static bool Flags(UnsafeRegion r, AnalyzerOptions options)
+    {
+        if (r.Kind is not (RegionKind.UnsafeBlock or RegionKind.UnsafeImpl)) return false;
+        // Compiler lints never see token trees (US2008 covers them), except the bodies of local macro_rules! the crate calls.
+        if (r.InMacro && r.MacroRules.Length == 0) return false;
+        bool strict = !options.GetBool(Rule.Id, "accept-comment-above-statement", true) || !options.GetBool(Rule.Id, "accept-comment-above-attributes", true);
+        bool ok = strict ? r.SafetyCommentPlacement == SafetyCommentPlacement.OnRegion : r.HasSafetyComment;
+        return !(ok || (r.HasInvariantComment && options.GetBool(Rule.Id, "accept-invariant", false)));
     }
 
     /// <summary>The region's first line (the whole block would flood the editor).</summary>

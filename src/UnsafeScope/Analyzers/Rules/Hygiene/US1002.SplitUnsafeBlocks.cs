@@ -25,14 +25,22 @@ public sealed class SplitUnsafeBlocksAnalyzer : RustAnalyzer
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context) => context.RegisterRegionAction(Analyze, [RegionKind.UnsafeBlock]);
 
+    /// <summary>
+    /// How many operations the block has beyond the configured <c>max-operations</c> (0 when the rule does not report
+    /// it); the score reads it too. Operations under cfgs that exclude each other are never compiled together, so one
+    /// configuration's are counted.
+    /// </summary>
+    internal static int Excess(UnsafeRegion r, AnalyzerOptions options)
+    {
+        if (r.Kind != RegionKind.UnsafeBlock || r.InMacro) return 0;
+        return Math.Max(0, Semantics.CfgAlternatives.Counted(r.Operations).Count - options.GetInt(Rule.Id, "max-operations", 1));
+    }
+
     private static void Analyze(RegionAnalysisContext c)
     {
         var r = c.Region;
-        if (r.InMacro) return;
-        int max = c.Options.GetInt(Rule.Id, "max-operations", 1);
-        // Operations under cfgs that exclude each other are never compiled together: count one configuration's.
+        if (Excess(r, c.Options) <= 0) return;
         var counted = c.SemanticModel.GetCountedOperations(r);
-        if (counted.Count <= max) return;
         c.ReportDiagnostic(Diagnostic.Create(Rule, DocumentUnsafeBlocksAnalyzer.HeadLocation(r), RuleFactory.OperationNotes(counted), null, counted.Count));
     }
 }

@@ -27,12 +27,19 @@ public sealed class DocumentUnsafeFunctionSafetyAnalyzer : RustAnalyzer
     private static void Analyze(RegionAnalysisContext c)
     {
         var r = c.Region;
-        // clippy checks exported functions only (pub and reachable, not doc(hidden)), but unsafe traits of any visibility;
-        // trait impls take their docs from the trait.
-        if (r.InMacro || r.HasSafetyDoc) return;
-        if (r.Kind != RegionKind.UnsafeTrait && !r.IsExported) return;
+        if (!Flags(r)) return;
         var name = r.Kind == RegionKind.UnsafeTrait ? "trait" : "function";
         c.ReportDiagnostic(Diagnostic.Create(Rule, NameLocation(r), null, null, name, r.Name));
+    }
+
+    /// <summary>Whether the rule reports the region (an unsafe fn or trait); the score reads it too.</summary>
+    internal static bool Flags(UnsafeRegion r)
+    {
+        if (r.Kind is not (RegionKind.UnsafeFn or RegionKind.UnsafeTrait)) return false;
+        // clippy checks exported functions only (pub and reachable, not doc(hidden)), but unsafe traits of any visibility;
+        // trait impls take their docs from the trait.
+        if (r.InMacro || r.HasSafetyDoc) return false;
+        return r.Kind == RegionKind.UnsafeTrait || r.IsExported;
     }
 
     internal static Text.Location NameLocation(UnsafeRegion r) => DocumentUnsafeBlocksAnalyzer.HeadLocation(r);

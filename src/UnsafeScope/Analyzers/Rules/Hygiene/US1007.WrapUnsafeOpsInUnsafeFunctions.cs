@@ -33,7 +33,7 @@ public sealed class WrapUnsafeOpsInUnsafeFunctionsAnalyzer : RustAnalyzer
         if ((r.InMacro && r.MacroRules.Length == 0) || operations.IsEmpty) return;
         // Before 2024 rustc allows the lint by default: such findings count only where the crate raises it (its [lints] or #![warn]).
         var properties = string.CompareOrdinal(c.File.Edition, "2024") < 0 && !c.Options.GetBool(Rule.Id, "all-editions", false)
-            ? ImmutableDictionary<string, string>.Empty.Add(global::UnsafeScope.Driver.Analysis.LintDefaultProperty, "allow") : null;
+            ? ImmutableDictionary<string, string>.Empty.Add(DiagnosticProperties.LintDefault, "allow") : null;
         foreach (var op in operations)
             c.ReportDiagnostic(Diagnostic.Create(Rule, op.Location, [new RelatedLocation(DocumentUnsafeBlocksAnalyzer.HeadLocation(r), "the unsafe fn")], properties, RegionKinds.Describe(op.Kind)));
     }

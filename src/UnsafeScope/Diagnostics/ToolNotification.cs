@@ -1,4 +1,4 @@
-namespace UnsafeScope.Driver;
+namespace UnsafeScope.Diagnostics;
 
 /// <summary>How serious a tool notification is (SARIF <c>level</c>).</summary>
 public enum NotificationLevel

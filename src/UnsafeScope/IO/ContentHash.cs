@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace UnsafeScope.Driver;
+namespace UnsafeScope.IO;
 
 /// <summary>SHA-256 over length-prefixed parts, as lowercase hex: cache keys and run fingerprints.</summary>
 internal static class ContentHash
