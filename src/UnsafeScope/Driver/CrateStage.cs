@@ -91,7 +91,7 @@ internal sealed class CrateStage
             {
                 var r = _results[i] ?? throw new InvalidOperationException($"No record for file {i}.");
                 if (_diagnostics[i] is { Count: > 0 } || _facts[i] is { Suppressions.Count: > 0 })
-                    r = r with { Diagnostics = Analysis.Finish(_diagnostics[i] ?? [], _facts[i], config, r.Inventory, options.Baseline,
+                    r = r with { Diagnostics = DiagnosticFinisher.Finish(_diagnostics[i] ?? [], _facts[i], config, r.Inventory, options.Baseline,
                         _facts[i] is { } f ? _lintPolicies.GetValueOrDefault(f.CrateRoot) : null) };
                 results[i] = r;
             }
@@ -130,7 +130,7 @@ internal sealed class CrateStage
         var linker = new CrateLinker(_session.Catalog, indices.Select(i => _facts[i]!), _dependencies?.ForCrate(_locator.PackageAt(crateRoot), first.Crate) ?? CrateDependencies.None, _session.Target);
         var counts = InventoryCounts.Zero;
         var root = FileDiscovery.Relative(_baseDirectory, crateRoot) is { Length: > 0 } r ? r : ".";
-        Analysis.RunAnalyzers(() => host.RunCrateStart(first.Crate, root, Report, _cancellationToken), "crate start", root, notes);
+        FileProcessor.RunAnalyzers(() => host.RunCrateStart(first.Crate, root, Report, _cancellationToken), "crate start", root, notes);
         var inventories = new List<FileInventory>(indices.Count);
         var scoring = new Scoring.ScoringContext(linker.TypesWithPublicRawFields)
         {
@@ -144,12 +144,12 @@ internal sealed class CrateStage
             _results[i] = _results[i]! with { Inventory = inventory };
             counts += inventory.Counts;
             var list = _diagnostics[i]!;
-            Analysis.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken), "region and file", inventory.Path, notes);
+            FileProcessor.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken), "region and file", inventory.Path, notes);
         }
         var package = _locator.PackageAt(crateRoot);
         var lintPolicy = Workspace.LintPolicy.For(package, CrateAttributes(indices));
         var driver = Workspace.DriverConfiguration.For(package, [.. indices.Select(i => SourceFile(_facts[i]!))], _baseDirectory, lintPolicy);
-        Analysis.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken, driver), "crate end", root, notes);
+        FileProcessor.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken, driver), "crate end", root, notes);
         _lintPolicies[crateRoot] = lintPolicy;
         _linked[crateRoot] = (new CrateInventory(first.Crate, root, indices.Count, counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions)))
         {
@@ -210,7 +210,7 @@ internal sealed class CrateStage
                 Status = FileStatus.Configuration,
                 Bytes = bytes?.Length ?? 0,
                 Lines = text?.LineCount ?? 0,
-                Diagnostics = Analysis.Finish(found, facts, config, null, baseline, null),
+                Diagnostics = DiagnosticFinisher.Finish(found, facts, config, null, baseline, null),
             };
         }
     }

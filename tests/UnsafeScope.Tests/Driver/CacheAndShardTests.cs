@@ -191,7 +191,7 @@ public sealed class CacheAndShardTests : IDisposable
         int withRegions = 0;
         foreach (var path in Directory.EnumerateFiles(root, "*.rs", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            var record = Analysis.ProcessFile(new SourceFile(path, Path.GetRelativePath(root, path)), session, locator, default);
+            var record = FileProcessor.ProcessFile(new SourceFile(path, Path.GetRelativePath(root, path)), session, locator, default);
             using var stream = new MemoryStream();
             using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) FileRecordFormat.Write(w, record);
             stream.Position = 0;

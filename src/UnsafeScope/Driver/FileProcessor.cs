@@ -1,0 +1,187 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using UnsafeScope.Analyzers;
+using UnsafeScope.Analyzers.Rules.Suppression;
+using UnsafeScope.Catalogs;
+using UnsafeScope.Configuration;
+using UnsafeScope.Diagnostics;
+using UnsafeScope.Inventory;
+using UnsafeScope.Syntax;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Driver;
+
+/// <summary>One file through the per-file stage: read (through IO/), cache lookup, parse, extraction and syntax actions.</summary>
+internal static class FileProcessor
+{
+    /// <summary>Reads one file and analyzes it, or takes its record from the cache; every failure becomes a notification.</summary>
+    internal static FileRecord ProcessFile(SourceFile file, AnalysisSession session, CrateLocator locator, CancellationToken cancellationToken)
+    {
+        var options = session.Options;
+        var path = file.RelativePath;
+        FileRecord Skip(string id, NotificationLevel level, string message, long bytes = 0) => new(new()
+        {
+            Path = path,
+            Status = FileStatus.Skipped,
+            Bytes = bytes,
+            Notifications = [new ToolNotification(id, level, message, path)],
+        }, null, []);
+
+        // Discovery skipped FIFOs and devices; the file may have been swapped for one since.
+        if (!IO.UntrustedFile.IsRegularFile(file.FullPath))
+            return Skip(NotificationIds.Unreadable, NotificationLevel.Warning, "The file is no longer a regular file (a FIFO, socket or device); it was not read.");
+        byte[] bytes;
+        try
+        {
+            using var stream = IO.UntrustedFile.OpenRead(file.FullPath, 1, FileOptions.SequentialScan);
+            long length = stream.Length;
+            if (length > options.MaxFileBytes)
+                return Skip(NotificationIds.TooLarge, NotificationLevel.Warning,
+                    $"The file is {length:N0} bytes, above the {options.MaxFileBytes:N0}-byte limit; it was not analyzed.", length);
+            bytes = ReadAll(stream, options.MaxFileBytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Skip(NotificationIds.Unreadable, NotificationLevel.Warning, $"The file could not be read: {e.Message}");
+        }
+        catch (InvalidDataException)
+        {
+            return Skip(NotificationIds.TooLarge, NotificationLevel.Warning,
+                $"The file grew above the {options.MaxFileBytes:N0}-byte limit while being read; it was not analyzed.");
+        }
+
+        var crate = locator.Locate(file.FullPath);
+        var modulePath = CrateLocator.ModulePath(crate.Root, file.FullPath);
+        // Integration tests (tests/*.rs) are their own crates that call this one: their functions are test code.
+        bool testTarget = Path.GetRelativePath(crate.Root, file.FullPath).Replace('\\', '/').StartsWith("tests/", StringComparison.Ordinal);
+        if (session.Cache is not { } cache) return Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken);
+        var key = ResultCache.Key(session.Fingerprint + " macros " + session.MacrosOf(crate.Root).Fingerprint, path, crate, modulePath, bytes);
+        if (cache.TryLoad(key, session.RulesById) is { } cached) return cached;
+        var record = Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken);
+        // Time-outs and internal failures may not recur: analyze those files again next time.
+        if (!record.Result.Notifications.Any(n => n.Id is NotificationIds.ParseFailed or NotificationIds.InternalError or NotificationIds.AnalyzerFailed))
+            cache.Store(key, record);
+        return record;
+    }
+
+    /// <summary>Checks, parses and analyzes the bytes of one file.</summary>
+    private static FileRecord Analyze(string path, byte[] bytes, CrateInfo crate, string modulePath, bool testTarget, AnalysisSession session, CancellationToken cancellationToken)
+    {
+        var (options, host) = (session.Options, session.Host);
+        var text = SourceText.From(bytes, path);
+        if (text.ContainsNul)
+            return new(new FileResult
+            {
+                Path = path,
+                Status = FileStatus.Skipped,
+                Bytes = bytes.Length,
+                Notifications = [new ToolNotification(NotificationIds.Binary, NotificationLevel.Warning, "The file contains NUL bytes and looks binary; it was not analyzed.", path)],
+            }, null, []);
+
+        var notes = ImmutableArray.CreateBuilder<ToolNotification>();
+        if (!text.IsValidUtf8)
+            notes.Add(new ToolNotification(NotificationIds.InvalidUtf8, NotificationLevel.Note,
+                "The file is not valid UTF-8; invalid bytes were read as U+FFFD.", path));
+        var diagnostics = new List<Diagnostic>();
+        try
+        {
+            // The file's time limit covers its macro code too: fragments and expansions are parsed from what is left.
+            var parseBudget = new ParseBudget(options.ParseTimeout, cancellationToken);
+            var tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = options.ParseTimeout, Queries = host.Queries }, cancellationToken);
+            if (tree.Status != ParseStatus.Ok)
+            {
+                notes.Add(new ToolNotification(NotificationIds.ParseFailed, NotificationLevel.Warning,
+                    tree.Status == ParseStatus.TimedOut
+                        ? $"Parsing took longer than {options.ParseTimeout.TotalSeconds:0.#} s and was stopped; the file was not analyzed."
+                        : "The parser ran out of memory; the file was not analyzed.", path));
+                return new(new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Lines = text.LineCount, Notifications = notes.ToImmutable() }, null, []);
+            }
+            int errors = 0;
+            int firstErrorLine = 0;
+            foreach (var e in tree.GetErrors())
+            {
+                if (errors++ == 0) firstErrorLine = e.StartLine + 1;
+            }
+            if (errors > 0)
+                notes.Add(new ToolNotification(NotificationIds.ParseErrors, NotificationLevel.Note,
+                    $"The file has {errors} syntax error(s), the first at line {firstErrorLine}; the rest of the file was analyzed.", path, firstErrorLine));
+            var fragments = new List<RustSyntaxTree>();
+            var fileFacts = Extractor.Extract(tree, session.Catalog, path, crate.Name, modulePath, fragments, session.MacrosOf(crate.Root), parseBudget);
+            if (parseBudget.RanOut)
+                notes.Add(new ToolNotification(NotificationIds.ParseFailed, NotificationLevel.Warning,
+                    $"The file's {options.ParseTimeout.TotalSeconds:0.#} s parse time limit ran out in its macro code; some macro arguments and expansions were not analyzed.", path));
+            fileFacts.CrateRoot = crate.Root;
+            fileFacts.IsTestTarget = testTarget;
+            fileFacts.Edition = crate.Edition;
+            fileFacts.LineHashes = Fingerprints.LineHashes(text);
+            try
+            {
+                host.RunNodeActions(tree, crate.Edition, diagnostics.Add, cancellationToken);
+                host.RunQueryActions(tree, crate.Edition, diagnostics.Add, cancellationToken);
+                // Items passed to cfg_if!, cfg_net!… are code the compiler checks: the syntax rules check them too.
+                foreach (var fragment in fragments)
+                    host.RunNodeActions(fragment, crate.Edition, diagnostics.Add, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                diagnostics.Clear();
+                notes.Add(new ToolNotification(NotificationIds.AnalyzerFailed, NotificationLevel.Error,
+                    $"An analyzer failed on this file ({e.GetType().Name}: {e.Message}); its syntax diagnostics are missing.", path));
+            }
+            return new(new FileResult
+            {
+                Path = path,
+                Status = FileStatus.Analyzed,
+                Bytes = bytes.Length + (text.HadByteOrderMark ? 3 : 0),
+                Lines = text.LineCount,
+                SyntaxErrors = errors,
+                Notifications = notes.ToImmutable(),
+            }, fileFacts, [.. diagnostics]);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            notes.Add(new ToolNotification(NotificationIds.InternalError, NotificationLevel.Error,
+                $"Internal error while analyzing the file ({e.GetType().Name}: {e.Message}); other files are unaffected.", path));
+            return new(new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Notifications = notes.ToImmutable() }, null, []);
+        }
+    }
+
+    // Reads to the end, never past the cap (the file may grow while we read).
+    private static byte[] ReadAll(FileStream stream, long cap)
+    {
+        var buffer = new byte[Math.Max(0, (int)Math.Min(stream.Length, cap))];
+        int read = 0;
+        while (true)
+        {
+            if (read == buffer.Length)
+            {
+                int b = stream.ReadByte();
+                if (b < 0) return buffer;
+                if (buffer.Length >= cap) throw new InvalidDataException();
+                Array.Resize(ref buffer, (int)Math.Min(cap, Math.Max(4096, buffer.Length * 2L)));
+                buffer[read++] = (byte)b;
+                continue;
+            }
+            int n = stream.Read(buffer, read, buffer.Length - read);
+            if (n == 0) return read == buffer.Length ? buffer : buffer[..read];
+            read += n;
+        }
+    }
+
+    internal static void RunAnalyzers(Action run, string what, string path, List<ToolNotification> notifications)
+    {
+        try
+        {
+            run();
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            notifications.Add(new ToolNotification(NotificationIds.AnalyzerFailed, NotificationLevel.Error,
+                $"An analyzer failed in its {what} actions ({e.GetType().Name}: {e.Message}); its results there are missing.", path));
+        }
+    }
+}

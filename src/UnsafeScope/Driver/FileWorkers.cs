@@ -1,0 +1,113 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using UnsafeScope.Analyzers;
+using UnsafeScope.Analyzers.Rules.Suppression;
+using UnsafeScope.Catalogs;
+using UnsafeScope.Configuration;
+using UnsafeScope.Diagnostics;
+using UnsafeScope.Inventory;
+using UnsafeScope.Syntax;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Driver;
+
+/// <summary>
+/// The worker pool of the per-file stage: a shard's files on <see cref="AnalysisOptions.Jobs"/> threads, largest first
+/// (or crate by crate when records stream to a sink), one multi-megabyte file at a time.
+/// </summary>
+internal static class FileWorkers
+{
+    private const long BigFileBytes = 1 << 20;
+
+    /// <summary>
+    /// The per-file stage: every file of the shard, on <see cref="AnalysisOptions.Jobs"/> threads, through the cache
+    /// when one is set. With a <paramref name="sink"/> (given the base directory, the paths in output order and each file's crate root),
+    /// records go to it as they are made, crate by crate, and are not kept; without one they are kept in the result.
+    /// </summary>
+    internal static PartialAnalysis Collect(AnalysisSession session, AnalysisShard shard, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken,
+        Func<string, IReadOnlyList<string>, string[], CrateLocator, Action<int, FileRecord>>? sink)
+    {
+        var options = session.Options;
+        var start = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var baseDirectory = FileDiscovery.ResolveBaseDirectory(options);
+        var runNotifications = new List<ToolNotification>();
+        var found = FileDiscovery.Find(options, baseDirectory, runNotifications, cancellationToken);
+        var files = found.Where(f => shard.Contains(f.RelativePath)).ToList();
+        var locator = new CrateLocator(baseDirectory);
+        // Every file of a crate may define macros its other files call (also files of other shards).
+        session.SetCrateFiles(found.GroupBy(f => locator.Locate(f.FullPath).Root, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(f => f.FullPath).ToArray(), StringComparer.Ordinal));
+        var sizes = files.Select(f => SafeLength(f.FullPath)).ToArray();
+        int[] order;
+        Action<int, FileRecord>? emit = null;
+        if (sink is null)
+        {
+            // Largest files first so the last worker is not left with a giant file.
+            order = [.. Enumerable.Range(0, files.Count).OrderByDescending(i => sizes[i]).ThenBy(i => i)];
+        }
+        else
+        {
+            // Crate by crate (crates with the largest files first, each largest file first), so each crate is
+            // complete, linked and its facts released early, and the last workers still get small files.
+            var crates = files.Select(f => locator.Locate(f.FullPath).Root).ToArray();
+            emit = sink(baseDirectory, [.. files.Select(f => f.RelativePath)], crates, locator);
+            order = [.. Enumerable.Range(0, files.Count).GroupBy(i => crates[i], StringComparer.Ordinal)
+                .OrderByDescending(g => g.Max(i => sizes[i])).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .SelectMany(g => g.OrderByDescending(i => sizes[i]).ThenBy(i => i))];
+        }
+        var records = sink is null ? new FileRecord[files.Count] : null;
+        using var bigFile = new SemaphoreSlim(1);
+        int next = -1, done = 0;
+        int jobs = Math.Clamp(options.Jobs, 1, Math.Max(1, files.Count));
+        var workers = new Thread[jobs];
+        Exception? failure = null;
+        for (int w = 0; w < jobs; w++)
+        {
+            workers[w] = new Thread(() =>
+            {
+                try
+                {
+                    int k;
+                    while ((k = Interlocked.Increment(ref next)) < order.Length && !cancellationToken.IsCancellationRequested)
+                    {
+                        int i = order[k];
+                        FileRecord record;
+                        if (sizes[i] < BigFileBytes) record = FileProcessor.ProcessFile(files[i], session, locator, cancellationToken);
+                        else
+                        {
+                            // Parsing a file of megabytes takes a few hundred MB of native memory: one at a time.
+                            bigFile.Wait(cancellationToken);
+                            try { record = FileProcessor.ProcessFile(files[i], session, locator, cancellationToken); }
+                            finally { bigFile.Release(); }
+                        }
+                        if (records is not null) records[i] = record;
+                        else emit!(i, record);
+                        progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), files.Count));
+                    }
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref failure, e, null);
+                }
+            }, 16 * 1024 * 1024) { IsBackground = true, Name = $"unsafescope-worker-{w}" };
+            workers[w].Start();
+        }
+        foreach (var t in workers) t.Join();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (failure is not null) throw new InvalidOperationException("An analysis worker failed.", failure);
+        // Manifests were read while locating crates: a broken one is one notification, its crate analyzed with defaults.
+        runNotifications.AddRange(locator.Cargo.Notifications);
+        return new PartialAnalysis(session.Fingerprint, baseDirectory, shard, found.Count, [.. runNotifications], records is null ? [] : [.. records], start, clock.Elapsed,
+            session.Cache?.Hits ?? 0, session.Cache?.Misses ?? 0);
+    }
+
+    private static long SafeLength(string path)
+    {
+        try { return new FileInfo(path).Length; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
+    }
+}
