@@ -75,6 +75,37 @@ internal sealed class AnalyzerHost
 
     public bool HasNodeActions { get; }
 
+    /// <summary>
+    /// The node actions as a callback for a walk that already goes over every node (the extractor's): each node's
+    /// kind selects its actions. An action that throws stops the callback for the rest of the file, and
+    /// <see cref="NodeDispatcher.Failure"/> says why, so a broken analyzer never stops the walk that feeds the inventory.
+    /// </summary>
+    public NodeDispatcher CreateNodeDispatcher(string edition, Action<Diagnostic> report, CancellationToken ct)
+        => new(_nodeActionsByKind, edition, Options, report, ct);
+
+    internal sealed class NodeDispatcher(Action<SyntaxNodeAnalysisContext>[][] table, string edition, AnalyzerOptions options,
+        Action<Diagnostic> report, CancellationToken ct)
+    {
+        /// <summary>The exception an action threw, which stopped the dispatch; null while all is well.</summary>
+        public Exception? Failure { get; private set; }
+
+        public void Visit(SyntaxNode node)
+        {
+            if (Failure is not null) return;
+            var actions = table[(int)node.Kind];
+            if (actions.Length == 0) return;
+            try
+            {
+                var context = new SyntaxNodeAnalysisContext(node, edition, options, report, ct);
+                foreach (var a in actions) a(context);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                Failure = e;
+            }
+        }
+    }
+
     /// <summary>One walk over the tree's node array, calling the actions registered for each node's kind.</summary>
     public void RunNodeActions(RustSyntaxTree tree, string edition, Action<Diagnostic> report, CancellationToken ct)
     {

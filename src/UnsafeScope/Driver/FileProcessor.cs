@@ -105,8 +105,10 @@ internal static class FileProcessor
             if (errors > 0)
                 notes.Add(new ToolNotification(NotificationIds.ParseErrors, NotificationLevel.Note,
                     $"The file has {errors} syntax error(s), the first at line {firstErrorLine}; the rest of the file was analyzed.", path, firstErrorLine));
-            var fragments = new List<RustSyntaxTree>();
-            var fileFacts = Extractor.Extract(tree, session.Catalog, path, crate.Name, modulePath, fragments, session.MacrosOf(crate.Root), parseBudget);
+            // One walk: the extractor's, which also hands every node (and the item code of cfg_if!-style macros, which the
+            // compiler checks) to the rules' syntax node actions.
+            var nodes = host.HasNodeActions ? host.CreateNodeDispatcher(crate.Edition, diagnostics.Add, cancellationToken) : null;
+            var fileFacts = Extractor.Extract(tree, session.Catalog, path, crate.Name, modulePath, nodes is null ? null : nodes.Visit, session.MacrosOf(crate.Root), parseBudget);
             if (parseBudget.RanOut)
                 notes.Add(new ToolNotification(NotificationIds.ParseFailed, NotificationLevel.Warning,
                     $"The file's {options.ParseTimeout.TotalSeconds:0.#} s parse time limit ran out in its macro code; some macro arguments and expansions were not analyzed.", path));
@@ -116,11 +118,8 @@ internal static class FileProcessor
             fileFacts.LineHashes = Fingerprints.LineHashes(text);
             try
             {
-                host.RunNodeActions(tree, crate.Edition, diagnostics.Add, cancellationToken);
+                if (nodes?.Failure is { } failed) throw failed;
                 host.RunQueryActions(tree, crate.Edition, diagnostics.Add, cancellationToken);
-                // Items passed to cfg_if!, cfg_net!… are code the compiler checks: the syntax rules check them too.
-                foreach (var fragment in fragments)
-                    host.RunNodeActions(fragment, crate.Edition, diagnostics.Add, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {

@@ -71,19 +71,23 @@ internal sealed class Extractor
         _modulePath = modulePath;
     }
 
-    // itemFragments, when given, receives the re-parsed trees of item macros' code (cfg_if! groups…): syntax rules check it too.
+    // nodeActions, when given, sees every node of the tree and of item macros' re-parsed code (cfg_if! groups…), in this
+    // one walk: the rules' syntax node actions run there, so no second pass goes over the tree.
     // macros, when given, are the crate's macro_rules!: their invocations where unsafe fn bodies can come from are expanded.
     // parseBudget: the file's time limit and the run's cancellation, shared by the re-parses of macro code (none: unlimited).
-    public static FileFacts Extract(RustSyntaxTree tree, ApiCatalog catalog, string path, string crate, string modulePath, List<RustSyntaxTree>? itemFragments = null,
+    public static FileFacts Extract(RustSyntaxTree tree, ApiCatalog catalog, string path, string crate, string modulePath, Action<SyntaxNode>? nodeActions = null,
         Syntax.Macros.MacroTable? macros = null, ParseBudget? parseBudget = null)
     {
         var facts = new FileFacts { Path = path, Crate = crate, Lines = tree.Text.LineCount, ModulePath = modulePath };
         if (tree.Root is not null)
-            new Extractor(tree, catalog, facts, modulePath) { _parse = parseBudget ?? ParseBudget.Unlimited, _itemFragments = itemFragments, _macros = macros is { Count: > 0 } ? macros : null, _budget = new FragmentBudget(4L * tree.Text.Bytes.Length + 256 * 1024), _expressionBudget = new FragmentBudget(tree.Text.Bytes.Length + 64 * 1024) }.Walk();
+            new Extractor(tree, catalog, facts, modulePath) { _parse = parseBudget ?? ParseBudget.Unlimited, _nodeSink = nodeActions, _feedsNodes = true, _macros = macros is { Count: > 0 } ? macros : null, _budget = new FragmentBudget(4L * tree.Text.Bytes.Length + 256 * 1024), _expressionBudget = new FragmentBudget(tree.Text.Bytes.Length + 64 * 1024) }.Walk();
         return facts;
     }
 
-    private List<RustSyntaxTree>? _itemFragments;
+    private Action<SyntaxNode>? _nodeSink;
+
+    /// <summary>Whether this walk's nodes go to <see cref="_nodeSink"/>: the file's tree and item fragments (code the compiler checks), not the const wrapping an expression macro's arguments.</summary>
+    private bool _feedsNodes;
 
     // Re-parsed macro fragments keep the file's offsets, so each costs a parse of the file up to the fragment. A file
     // with thousands of assert!s in unsafe code (stdarch's tests) made that quadratic: bound the bytes re-parsed per file.
@@ -113,13 +117,16 @@ internal sealed class Extractor
     private void Walk()
     {
         int count = _tree.NodeCount;
-        int i = 0;
-        while (i < count)
+        var sink = _feedsNodes ? _nodeSink : null;
+        int skipTo = 0; // the end of a subtree Visit handled itself: its nodes still go to the sink
+        for (int i = 0; i < count; i++)
         {
+            var node = new SyntaxNode(_tree, i);
+            sink?.Invoke(node);
+            if (i < skipTo) continue;
             ApplyLets(i);
             while (_stack.Count > 0 && _stack[^1].End <= i) _stack.RemoveAt(_stack.Count - 1);
-            var node = new SyntaxNode(_tree, i);
-            i = Visit(node) ? node.Index + node.DescendantsAndSelf.Count : i + 1;
+            if (Visit(node)) skipTo = node.Index + node.DescendantsAndSelf.Count;
         }
         ApplyLets(int.MaxValue);
     }
@@ -1191,8 +1198,7 @@ internal sealed class Extractor
         if (fragment?.Root is null) return false;
         fragment.LocationMap = _tree.LocationMap; // a fragment of an expansion keeps the expansion's offsets
         // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
-        if (isItems) _itemFragments?.Add(fragment);
-        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _parse = _parse, _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor, _outerCfgs = CfgsAt(macro), _branchCfgs = branchCfgs };
+        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _parse = _parse, _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _nodeSink = _nodeSink, _feedsNodes = isItems, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor, _outerCfgs = CfgsAt(macro), _branchCfgs = branchCfgs };
         // The macro's enclosing modules, impls and functions stay the items' context.
         nested.InheritContext(_stack);
         nested.Walk();

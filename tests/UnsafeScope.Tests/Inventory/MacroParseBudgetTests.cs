@@ -29,7 +29,7 @@ public sealed class MacroParseBudgetTests
     {
         var tree = RustSyntaxTree.Parse(SourceText.From(Source, "src/lib.rs"));
         Assert.Equal(ParseStatus.Ok, tree.Status);
-        return Extractor.Extract(tree, ApiCatalog.Default, "src/lib.rs", "demo", "crate", [], null, budget);
+        return Extractor.Extract(tree, ApiCatalog.Default, "src/lib.rs", "demo", "crate", null, null, budget);
     }
 
     [Fact]
