@@ -19,7 +19,7 @@ internal sealed record FileRecord(FileResult Result, FileFacts? Facts, Immutable
 /// </summary>
 internal static class FileRecordFormat
 {
-    public const int Version = 3;
+    public const int Version = 4;
 
     public static void Write(BinaryWriter w, FileRecord record)
     {
@@ -295,25 +295,10 @@ internal static class FileRecordFormat
 
     private static void WriteRegion(BinaryWriter w, RegionDraft r, string path)
     {
-        w.Write((byte)r.Kind);
-        WriteLocation(w, r.Location, path);
-        w.Write(r.InMacro);
-        w.Write(r.Item);
-        w.Write(r.Name);
-        w.Write(r.Visibility);
-        w.Write(r.HasSafetyComment);
-        w.Write(r.HasInvariantComment);
-        w.Write((byte)r.SafetyCommentPlacement);
-        w.Write(r.HasSafetyDoc);
-        w.Write(r.Abi);
+        WriteRegionFacts(w, r.Region, path);
         w.Write(r.HasBody);
-        w.Write(r.OwnerType);
-        w.Write(r.ExpandedFrom);
         w.Write(r.DocHidden);
-        w.Write(r.EnclosingAbi);
-        w.Write(r.InUnsafeFunction);
         w.Write(r.Module);
-        w.Write(r.MacroRules);
         WriteStrings(w, r.PointerParameters);
         WriteStrings(w, r.Cfgs);
         w.Write(r.HasInnerCfg);
@@ -359,6 +344,48 @@ internal static class FileRecordFormat
         }
     }
 
+    // The facts of UnsafeRegion the walk decides (what the linker adds is recomputed at every link): a new region fact
+    // is one property of UnsafeRegion, set by the extractor, plus a line in each of these two.
+    private static void WriteRegionFacts(BinaryWriter w, UnsafeRegion r, string path)
+    {
+        w.Write((byte)r.Kind);
+        WriteLocation(w, r.Location, path);
+        w.Write(r.InMacro);
+        w.Write(r.Item);
+        w.Write(r.Name);
+        w.Write(r.Visibility);
+        w.Write(r.HasSafetyComment);
+        w.Write(r.HasInvariantComment);
+        w.Write((byte)r.SafetyCommentPlacement);
+        w.Write(r.HasSafetyDoc);
+        w.Write(r.Abi);
+        w.Write(r.OwnerType);
+        w.Write(r.ExpandedFrom);
+        w.Write(r.EnclosingAbi);
+        w.Write(r.InUnsafeFunction);
+        w.Write(r.MacroRules);
+    }
+
+    private static UnsafeRegion ReadRegionFacts(BinaryReader rd, string path) => new()
+    {
+        Kind = (RegionKind)rd.ReadByte(),
+        Location = ReadLocation(rd, path),
+        InMacro = rd.ReadBoolean(),
+        Item = rd.ReadString(),
+        Name = rd.ReadString(),
+        Visibility = rd.ReadString(),
+        HasSafetyComment = rd.ReadBoolean(),
+        HasInvariantComment = rd.ReadBoolean(),
+        SafetyCommentPlacement = (SafetyCommentPlacement)rd.ReadByte(),
+        HasSafetyDoc = rd.ReadBoolean(),
+        Abi = rd.ReadString(),
+        OwnerType = rd.ReadString(),
+        ExpandedFrom = rd.ReadString(),
+        EnclosingAbi = rd.ReadString(),
+        InUnsafeFunction = rd.ReadBoolean(),
+        MacroRules = rd.ReadString(),
+    };
+
     private static void WriteOperands(BinaryWriter w, System.Collections.Immutable.ImmutableArray<Operand> operands, string cfg, string path)
     {
         w.Write(operands.Length);
@@ -381,25 +408,10 @@ internal static class FileRecordFormat
     {
         var r = new RegionDraft
         {
-            Kind = (RegionKind)rd.ReadByte(),
-            Location = ReadLocation(rd, path),
-            InMacro = rd.ReadBoolean(),
-            Item = rd.ReadString(),
-            Name = rd.ReadString(),
-            Visibility = rd.ReadString(),
-            HasSafetyComment = rd.ReadBoolean(),
-            HasInvariantComment = rd.ReadBoolean(),
-            SafetyCommentPlacement = (SafetyCommentPlacement)rd.ReadByte(),
-            HasSafetyDoc = rd.ReadBoolean(),
-            Abi = rd.ReadString(),
+            Region = ReadRegionFacts(rd, path),
             HasBody = rd.ReadBoolean(),
-            OwnerType = rd.ReadString(),
-            ExpandedFrom = rd.ReadString(),
             DocHidden = rd.ReadBoolean(),
-            EnclosingAbi = rd.ReadString(),
-            InUnsafeFunction = rd.ReadBoolean(),
             Module = rd.ReadString(),
-            MacroRules = rd.ReadString(),
             PointerParameters = [.. ReadStrings(rd)],
             Cfgs = [.. ReadStrings(rd)],
         };

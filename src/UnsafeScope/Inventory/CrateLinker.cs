@@ -135,25 +135,11 @@ internal sealed class CrateLinker
                 Resolve(c, draft, facts, ops, ffi);
             // Operations under a cfg the target makes false are not compiled.
             if (_target is { } target) ops.RemoveAll(o => o.Cfg.Length > 0 && Semantics.CfgAlternatives.Evaluate(o.Cfg, target) == false);
-            var region = new UnsafeRegion
+            // The walk decided the region's own facts; linking adds the crate's.
+            var region = draft.Region with
             {
-                Kind = draft.Kind,
-                Location = draft.Location,
-                InMacro = draft.InMacro,
-                ExpandedFrom = draft.ExpandedFrom,
-                MacroRules = draft.MacroRules.Length > 0 && _macroCalls.Contains(draft.MacroRules) ? draft.MacroRules : "",
-                Item = draft.Item,
-                Name = draft.Name,
-                Visibility = draft.Visibility,
-                HasSafetyComment = draft.HasSafetyComment,
-                HasInvariantComment = draft.HasInvariantComment,
+                MacroRules = draft.Region.MacroRules.Length > 0 && _macroCalls.Contains(draft.Region.MacroRules) ? draft.Region.MacroRules : "",
                 IsExported = IsExported(draft),
-                SafetyCommentPlacement = draft.SafetyCommentPlacement,
-                HasSafetyDoc = draft.HasSafetyDoc,
-                Abi = draft.Abi,
-                OwnerType = draft.OwnerType,
-                EnclosingAbi = draft.EnclosingAbi,
-                InUnsafeFunction = draft.InUnsafeFunction,
                 PointerParameters = [.. draft.PointerParameters.Select(PointerParameter).OfType<string>()],
                 IsActive = _target is not { } t || draft.Cfgs.TrueForAll(c => Semantics.CfgAlternatives.Evaluate(c, t) != false),
                 Operations = [.. ops.OrderBy(o => o.Location.SourceSpan.Start).ThenBy(o => o.Kind)],
@@ -210,16 +196,16 @@ internal sealed class CrateLinker
         // skip hidden items); a trait impl's method is exported with the impl's type.
         if (draft.Kind == RegionKind.UnsafeBlock)
         {
-            if (draft.Visibility == "trait-impl") return TypeExported(draft.OwnerType);
+            if (draft.Region.Visibility == "trait-impl") return TypeExported(draft.Region.OwnerType);
         }
         else if (draft.DocHidden)
         {
             return false;
         }
-        if (draft.Visibility != "pub") return false;
+        if (draft.Region.Visibility != "pub") return false;
         if (ModuleExported(draft.Module) || _reexportedModules.Contains(draft.Module)) return true;
         // Impls may sit in another module than their type: the type's name is enough. Free items: that module's.
-        return draft.OwnerType.Length > 0 ? _reexportedNames.Contains(draft.OwnerType) : _reexportedItems.Contains((draft.Module, draft.Name));
+        return draft.Region.OwnerType.Length > 0 ? _reexportedNames.Contains(draft.Region.OwnerType) : _reexportedItems.Contains((draft.Module, draft.Name));
     }
 
     /// <summary>A <c>pub</c> struct, enum or union of that name in an exported module, or re-exported by name.</summary>
@@ -244,15 +230,15 @@ internal sealed class CrateLinker
                 ResolveCall(c, draft, file, ops, ffi);
                 break;
             case CandidateKind.MethodCall:
-                if (IsUnsafeMethod(c, draft.OwnerType))
+                if (IsUnsafeMethod(c, draft.Region.OwnerType))
                     ops.Add(c.ToOperation(OperationKind.UnsafeMethodCall, c.Name));
                 break;
             case CandidateKind.Deref:
             {
                 // `*self.f` with f declared in the impl's own struct: its type alone decides.
-                var typed = draft.OwnerType + "." + c.Origin.Name;
+                var typed = draft.Region.OwnerType + "." + c.Origin.Name;
                 bool pointer = c.RawReceiver
-                    || (c.Origin.Kind == PointerOriginKind.SelfField && draft.OwnerType.Length > 0 && _typedFields.Contains(typed)
+                    || (c.Origin.Kind == PointerOriginKind.SelfField && draft.Region.OwnerType.Length > 0 && _typedFields.Contains(typed)
                         ? _typedPointerFields.Contains(typed)
                         : (c.Origin.Kind is PointerOriginKind.Call or PointerOriginKind.CellField or PointerOriginKind.TypeAlias && IsPointer(c.Origin))
                           || (c.Name.Length > 0 && _rawPointerFields.Contains(c.Name)));
@@ -352,7 +338,7 @@ internal sealed class CrateLinker
                 ops.Add(c.ToOperation(OperationKind.UnsafeCall, name));
             return;
         }
-        var (qualifier, owner) = SplitPath(c.Path, draft.OwnerType);
+        var (qualifier, owner) = SplitPath(c.Path, draft.Region.OwnerType);
         if (owner is null && _externFunctions.Contains(name))
         {
             ops.Add(c.ToOperation(OperationKind.ExternCall, name));

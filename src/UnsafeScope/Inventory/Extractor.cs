@@ -259,7 +259,7 @@ internal sealed class Extractor
                 if (CurrentRegion() is null)
                 {
                     // What the body does outside its own unsafe blocks: does a call of the macro perform unsafe operations?
-                    var body = new RegionDraft { Kind = RegionKind.UnsafeBlock, Location = node.Location, InMacro = true, Item = ItemPath(NameOf(node)), Name = NameOf(node), Module = CurrentModule() };
+                    var body = new RegionDraft { Region = new UnsafeRegion { Kind = RegionKind.UnsafeBlock, Location = node.Location, InMacro = true, Item = ItemPath(NameOf(node)), Name = NameOf(node) }, Module = CurrentModule() };
                     _facts.MacroBodies.Add(body);
                     _macroRules = NameOf(node);
                     ScanTokenTrees(node, body);
@@ -1515,29 +1515,33 @@ internal sealed class Extractor
             : SafetyComments.Has(anchor) ? SafetyCommentPlacement.AboveStatementOrAttributes : SafetyCommentPlacement.None;
         var draft = new RegionDraft
         {
-            OwnerType = owner?.Name ?? "",
-            ExpandedFrom = _expandedFrom,
+            Region = new UnsafeRegion
+            {
+                // In an expansion, an unsafe fn is the macro's way to check code passed to it (see ExpandLocalMacro).
+                Kind = kind == RegionKind.UnsafeFn && _expansionAnchor >= 0 ? RegionKind.MacroUnsafeFn : kind,
+                Location = _tree.GetLocation(span),
+                InMacro = inMacro,
+                Item = ItemPath(itemSuffix),
+                Name = name,
+                Visibility = visibility,
+                HasSafetyComment = placement != SafetyCommentPlacement.None,
+                // The Linux kernel's `// INVARIANT:` where a SAFETY comment would stand (accepted by its preset).
+                HasInvariantComment = placement == SafetyCommentPlacement.None && kind is RegionKind.UnsafeBlock or RegionKind.UnsafeImpl
+                    && SafetyComments.FindLine(anchor, null, "INVARIANT:"u8) >= 0,
+                SafetyCommentPlacement = placement,
+                HasSafetyDoc = safetyDoc,
+                Abi = abi,
+                OwnerType = owner?.Name ?? "",
+                ExpandedFrom = _expandedFrom,
+                EnclosingAbi = kind is RegionKind.UnsafeBlock && fn is not null ? fn.Abi : "",
+                InUnsafeFunction = kind is RegionKind.UnsafeBlock && fn is not null && fn.IsUnsafe,
+                // The linker keeps it only when the crate calls the macro.
+                MacroRules = inMacro ? _macroRules : "",
+            },
             DocHidden = IsDocHidden(anchor) || (fn is not null && kind == RegionKind.UnsafeBlock && _fnDocHidden) || _stack.Exists(c => c.DocHidden),
-            EnclosingAbi = kind is RegionKind.UnsafeBlock && fn is not null ? fn.Abi : "",
-            InUnsafeFunction = kind is RegionKind.UnsafeBlock && fn is not null && fn.IsUnsafe,
             PointerParameters = kind is RegionKind.UnsafeBlock && fn?.PointerParameters is { Count: > 0 } pp ? [.. pp] : [],
             Cfgs = CfgsAt(anchor),
             Module = CurrentModule(),
-            MacroRules = inMacro ? _macroRules : "",
-            // In an expansion, an unsafe fn is the macro's way to check code passed to it (see ExpandLocalMacro).
-            Kind = kind == RegionKind.UnsafeFn && _expansionAnchor >= 0 ? RegionKind.MacroUnsafeFn : kind,
-            Location = _tree.GetLocation(span),
-            InMacro = inMacro,
-            Item = ItemPath(itemSuffix),
-            Name = name,
-            Visibility = visibility,
-            HasSafetyComment = placement != SafetyCommentPlacement.None,
-            // The Linux kernel's `// INVARIANT:` where a SAFETY comment would stand (accepted by its preset).
-            HasInvariantComment = placement == SafetyCommentPlacement.None && kind is RegionKind.UnsafeBlock or RegionKind.UnsafeImpl
-                && SafetyComments.FindLine(anchor, null, "INVARIANT:"u8) >= 0,
-            SafetyCommentPlacement = placement,
-            HasSafetyDoc = safetyDoc,
-            Abi = abi,
             HasBody = hasBody,
         };
         _facts.Regions.Add(draft);

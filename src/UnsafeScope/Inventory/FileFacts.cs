@@ -97,26 +97,24 @@ internal sealed class FunctionBody
     public HashSet<string> Calls { get; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>A region under construction: regions, operations known from the file alone, and candidates for the crate link.</summary>
+/// <summary>
+/// A region under construction: the region's own facts as the walk decides them (<see cref="Region"/>, the one region
+/// type; the linker completes it with <c>with</c>, never field by field), plus what only extraction and linking need:
+/// operations known from the file alone and candidates for the crate link.
+/// </summary>
 internal sealed class RegionDraft
 {
-    public required RegionKind Kind { get; init; }
-    public required Location Location { get; init; }
-    public bool InMacro { get; init; }
-    public required string Item { get; init; }
-    public string Name { get; init; } = "";
-    public string Visibility { get; init; } = "private";
-    public bool HasSafetyComment { get; init; }
-    public bool HasInvariantComment { get; init; }
-    public SafetyCommentPlacement SafetyCommentPlacement { get; init; }
-    public bool HasSafetyDoc { get; init; }
-    public string Abi { get; init; } = "";
+    public required UnsafeRegion Region { get; init; }
+
+    // Shortcuts for the facts extraction and linking read most.
+    public RegionKind Kind => Region.Kind;
+    public Location Location => Region.Location;
+    public string Item => Region.Item;
+    public string Name => Region.Name;
+    public bool InMacro => Region.InMacro;
+
     public bool HasBody { get; init; }
-    public string OwnerType { get; init; } = "";
-    public string ExpandedFrom { get; init; } = "";
     public bool DocHidden { get; init; }
-    public string EnclosingAbi { get; init; } = "";
-    public bool InUnsafeFunction { get; init; }
     /// <summary>The enclosing function's raw-pointer parameters; <c>name:Type</c> when the type is a path that may be a pointer alias.</summary>
     public List<string> PointerParameters { get; init; } = [];
     /// <summary>The <c>#[cfg]</c> predicates on the items and statements around the region (all must hold for it to be compiled).</summary>
@@ -125,8 +123,6 @@ internal sealed class RegionDraft
     public bool HasInnerCfg { get; set; }
     /// <summary>The module path at the region (the file's module and inline <c>mod</c>s), where plain calls resolve.</summary>
     public string Module { get; init; } = "";
-    /// <summary>For a token-level region in a <c>macro_rules!</c> body: that macro's name.</summary>
-    public string MacroRules { get; init; } = "";
     public List<UnsafeOperation> Operations { get; } = [];
     public List<FfiCall> FfiCalls { get; } = [];
     public List<MmioAccess> Mmio { get; } = [];
