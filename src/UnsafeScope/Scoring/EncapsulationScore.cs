@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using UnsafeScope.Analyzers;
-using UnsafeScope.Analyzers.Rules.Driver;
+using UnsafeScope.Analyzers.Rules.DriverSafety;
 using UnsafeScope.Analyzers.Rules.Hygiene;
 using UnsafeScope.Inventory;
 

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using UnsafeScope.Diagnostics;
 using UnsafeScope.Inventory;
 
-namespace UnsafeScope.Analyzers.Rules.Driver;
+namespace UnsafeScope.Analyzers.Rules.DriverSafety;
 
 /// <summary>US2004: <c>unsafe impl Send/Sync</c> without a justification.</summary>
 public sealed class JustifyUnsafeSendSyncAnalyzer : RustAnalyzer

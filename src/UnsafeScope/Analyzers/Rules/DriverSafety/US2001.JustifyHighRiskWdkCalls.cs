@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using UnsafeScope.Diagnostics;
 using UnsafeScope.Inventory;
 
-namespace UnsafeScope.Analyzers.Rules.Driver;
+namespace UnsafeScope.Analyzers.Rules.DriverSafety;
 
 /// <summary>US2001: a high-risk WDK call reachable from a safe public function needs a SAFETY justification.</summary>
 public sealed class JustifyHighRiskWdkCallsAnalyzer : RustAnalyzer

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using UnsafeScope.Diagnostics;
 using UnsafeScope.Syntax;
 
-namespace UnsafeScope.Analyzers.Rules.Driver;
+namespace UnsafeScope.Analyzers.Rules.DriverSafety;
 
 /// <summary>US2007: <c>transmute</c> to a function pointer.</summary>
 public sealed class AvoidTransmuteToFunctionPointerAnalyzer : RustAnalyzer

@@ -3,7 +3,7 @@ using UnsafeScope.Diagnostics;
 using UnsafeScope.Inventory;
 using UnsafeScope.Syntax;
 
-namespace UnsafeScope.Analyzers.Rules.Driver;
+namespace UnsafeScope.Analyzers.Rules.DriverSafety;
 
 /// <summary>US2010: a Rust 2024 unsafe attribute (<c>#[unsafe(no_mangle)]</c>, <c>export_name</c>, <c>link_section</c>) without a SAFETY comment.</summary>
 public sealed class JustifyUnsafeAttributesAnalyzer : RustAnalyzer

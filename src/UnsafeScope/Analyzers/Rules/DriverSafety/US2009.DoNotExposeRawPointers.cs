@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using UnsafeScope.Diagnostics;
 using UnsafeScope.Syntax;
 
-namespace UnsafeScope.Analyzers.Rules.Driver;
+namespace UnsafeScope.Analyzers.Rules.DriverSafety;
 
 /// <summary>US2009: raw pointers and handles escaping through the public API.</summary>
 public sealed class DoNotExposeRawPointersAnalyzer : RustAnalyzer

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using UnsafeScope.Catalogs;
 using UnsafeScope.Diagnostics;
 
-namespace UnsafeScope.Analyzers.Rules.Driver;
+namespace UnsafeScope.Analyzers.Rules.DriverSafety;
 
 /// <summary>US2002: an acquired kernel resource must be released in the same module.</summary>
 public sealed class ReleaseWhatYouAcquireAnalyzer : RustAnalyzer

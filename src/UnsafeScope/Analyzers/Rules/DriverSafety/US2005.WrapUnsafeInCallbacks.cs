@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using UnsafeScope.Diagnostics;
 using UnsafeScope.Inventory;
 
-namespace UnsafeScope.Analyzers.Rules.Driver;
+namespace UnsafeScope.Analyzers.Rules.DriverSafety;
 
 /// <summary>US2005: FFI callbacks should delegate their unsafe work to safe wrappers.</summary>
 public sealed class WrapUnsafeInCallbacksAnalyzer : RustAnalyzer

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using UnsafeScope.Diagnostics;
 using UnsafeScope.Inventory;
 
-namespace UnsafeScope.Analyzers.Rules.Driver;
+namespace UnsafeScope.Analyzers.Rules.DriverSafety;
 
 /// <summary>US2008: unsafe code inside macro bodies and arguments, which compiler lints never see.</summary>
 public sealed class DocumentUnsafeInMacrosAnalyzer : RustAnalyzer

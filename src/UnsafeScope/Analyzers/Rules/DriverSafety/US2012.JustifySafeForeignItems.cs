@@ -3,7 +3,7 @@ using UnsafeScope.Diagnostics;
 using UnsafeScope.Inventory;
 using UnsafeScope.Syntax;
 
-namespace UnsafeScope.Analyzers.Rules.Driver;
+namespace UnsafeScope.Analyzers.Rules.DriverSafety;
 
 /// <summary>US2012: a <c>safe fn</c> / <c>safe static</c> in an <c>unsafe extern</c> block without a SAFETY comment.</summary>
 public sealed class JustifySafeForeignItemsAnalyzer : RustAnalyzer
