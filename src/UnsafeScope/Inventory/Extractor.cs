@@ -45,6 +45,8 @@ internal sealed class Extractor
         public bool DocHidden { get; init; }
         /// <summary>Functions: what the test reach needs of the body (calls, unsafe blocks).</summary>
         public FunctionBody? Body { get; init; }
+        /// <summary>Functions: the fns declared in the body (items of its blocks, not of nested fns): name → unsafe. They shadow module-level namesakes.</summary>
+        public Dictionary<string, bool>? LocalFns { get; init; }
         /// <summary>Modules: under <c>#[cfg(test)]</c> (itself or an enclosing module).</summary>
         public bool TestOnly { get; init; }
     }
@@ -400,13 +402,40 @@ internal sealed class Extractor
             };
             _facts.FunctionBodies.Add(body);
         }
-        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe || madeUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = origins, TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals, PointerParameters = pointerParameters, Body = body });
+        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe || madeUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = origins, TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals, PointerParameters = pointerParameters, Body = body, LocalFns = LocalFunctions(node) });
         if (isUnsafe || madeUnsafe)
         {
             var draft = AddRegion(madeUnsafe ? RegionKind.MacroUnsafeFn : RegionKind.UnsafeFn, node, name: name, visibility: visibility, abi: abi,
                 safetyDoc: SafetyComments.HasSafetyDocSection(node), hasBody: node.ChildByField(RustSyntaxField.Body) is not null);
             _stack.Add(new Context { Kind = ContextKind.Region, End = End(node), Region = draft });
         }
+    }
+
+    /// <summary>The fns declared as items in a function's body (in any of its blocks, not inside a nested fn, impl, trait or module).</summary>
+    private static Dictionary<string, bool>? LocalFunctions(SyntaxNode fn)
+    {
+        if (fn.ChildByField(RustSyntaxField.Body) is not { } body) return null;
+        Dictionary<string, bool>? result = null;
+        foreach (var d in body.Descendants)
+        {
+            if (d.Kind != RustSyntaxKind.FunctionItem || NameOf(d) is not { Length: > 0 } local) continue;
+            bool direct = true;
+            for (var a = d.Parent; a is { } x && x != body; a = x.Parent)
+                if (x.Kind is RustSyntaxKind.FunctionItem or RustSyntaxKind.ImplItem or RustSyntaxKind.TraitItem or RustSyntaxKind.ModItem or RustSyntaxKind.MacroInvocation) { direct = false; break; }
+            if (!direct) continue;
+            result ??= new(StringComparer.Ordinal);
+            // Two fns of one name in different blocks: unsafe if either is (the blocks are not told apart).
+            result[local] = (result.TryGetValue(local, out var u) && u) || SyntaxFacts.IsUnsafeFunction(d);
+        }
+        return result;
+    }
+
+    /// <summary>Whether a call of the plain name calls an unsafe fn declared in an enclosing function's body; null if none declares it.</summary>
+    private bool? LocalFnIsUnsafe(string name)
+    {
+        for (int i = _stack.Count - 1; i >= 0; i--)
+            if (_stack[i].Kind == ContextKind.Function && _stack[i].LocalFns is { } locals && locals.TryGetValue(name, out var isUnsafe)) return isUnsafe;
+        return null;
     }
 
     private void VisitSignature(SyntaxNode node)
@@ -817,6 +846,9 @@ internal sealed class Extractor
                     continue;
                 case RustSyntaxKind.Identifier:
                     return CurrentFunction()?.CallOrigins is { } origins && origins.TryGetValue(e.Text, out var o) ? o : PointerOrigin.None;
+                // `U { i: 0 }`: a value of the type the literal names (a union's fields are then known).
+                case RustSyntaxKind.StructExpression when e.ChildByField(RustSyntaxField.Name) is { Kind: RustSyntaxKind.TypeIdentifier or RustSyntaxKind.ScopedTypeIdentifier } literal:
+                    return new PointerOrigin(PointerOriginKind.TypeAlias, LastSegment(literal.Text));
                 case RustSyntaxKind.FieldExpression when e.ChildByField(RustSyntaxField.Field) is { Kind: RustSyntaxKind.FieldIdentifier or RustSyntaxKind.IntegerLiteral } field:
                     return new PointerOrigin(e.ChildByField(RustSyntaxField.Value) is { Kind: RustSyntaxKind.Self } ? PointerOriginKind.SelfField : PointerOriginKind.Field, field.Text);
                 case RustSyntaxKind.CallExpression when e.ChildByField(RustSyntaxField.Function) is { } f:
@@ -858,10 +890,11 @@ internal sealed class Extractor
             case RustSyntaxKind.CallExpression when node.ChildByField(RustSyntaxField.Function) is { } f:
                 VisitCall(node, f, region);
                 break;
-            case RustSyntaxKind.UnaryExpression when node.HasChild(RustSyntaxKind.AsteriskToken):
+            // `&raw const *p`, `&raw mut STATIC`: taking the address reads and writes nothing (the pointer expression is still checked).
+            case RustSyntaxKind.UnaryExpression when node.HasChild(RustSyntaxKind.AsteriskToken) && !DirectlyUnderRawBorrow(node):
                 VisitDeref(node, region);
                 break;
-            case RustSyntaxKind.Identifier when IsValuePath(node):
+            case RustSyntaxKind.Identifier when IsValuePath(node) && !DirectlyUnderRawBorrow(node):
                 if (node.Utf8Text.Length > 0 && char.IsAsciiLetterUpper((char)node.Utf8Text[0]))
                     region.Candidates.Add(new Candidate(CandidateKind.Ident, node.Text, node.Text, node.Location));
                 break;
@@ -916,6 +949,11 @@ internal sealed class Extractor
                 region.Mmio.Add(new MmioAccess(m.Kind, method, receiverText, call.Location));
             return;
         }
+        if (function.Kind == RustSyntaxKind.Identifier && LocalFnIsUnsafe(function.Text) is { } localUnsafe)
+        {
+            if (localUnsafe) region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeCall, function.Text, call.Location) { Operands = arguments });
+            return;
+        }
         var path = ResolveImport(CalleePath(function));
         var name = LastSegment(path);
         region.Candidates.Add(new Candidate(CandidateKind.Call, name, path, call.Location) { Operands = arguments });
@@ -960,6 +998,14 @@ internal sealed class Extractor
     {
         var n = field;
         while (n.Parent is { Kind: RustSyntaxKind.FieldExpression } p && n.Field == RustSyntaxField.Value) n = p;
+        return n.Parent is { Kind: RustSyntaxKind.ReferenceExpression } r && r.HasChild(RustSyntaxKind.RawKeyword);
+    }
+
+    /// <summary>The place of <c>&amp;raw const</c>/<c>&amp;raw mut</c> itself (through parentheses), not a field path inside it.</summary>
+    private static bool DirectlyUnderRawBorrow(SyntaxNode node)
+    {
+        var n = node;
+        while (n.Parent is { Kind: RustSyntaxKind.ParenthesizedExpression } p) n = p;
         return n.Parent is { Kind: RustSyntaxKind.ReferenceExpression } r && r.HasChild(RustSyntaxKind.RawKeyword);
     }
 
@@ -1209,7 +1255,7 @@ internal sealed class Extractor
     private void InheritContext(List<Context> outer)
     {
         foreach (var c in outer)
-            _stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, DocHidden = c.DocHidden, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals, PointerParameters = c.PointerParameters, Body = c.Body, TestOnly = c.TestOnly });
+            _stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, DocHidden = c.DocHidden, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals, PointerParameters = c.PointerParameters, Body = c.Body, TestOnly = c.TestOnly, LocalFns = c.LocalFns });
     }
 
     /// <summary>Token-level view of macro bodies and arguments: unsafe blocks/fns/impls there, and candidates inside regions.</summary>
@@ -1365,7 +1411,12 @@ internal sealed class Extractor
                     for (int j = i - 1; j >= start + 1 && tokens[j].Kind == RustSyntaxKind.ColonColonToken && (tokens[j - 1].Kind is RustSyntaxKind.Identifier or RustSyntaxKind.Crate or RustSyntaxKind.Self or RustSyntaxKind.Super || tokens[j - 1].Text == "$crate"); j -= 2)
                         path.Insert(0, tokens[j - 1].Text + "::");
                     var full = ResolveImport(path.ToString());
-                    region.Candidates.Add(new Candidate(CandidateKind.Call, t.Text, full, t.Node.Location));
+                    if (path.Length == t.Text.Length && LocalFnIsUnsafe(t.Text) is { } localUnsafe)
+                    {
+                        if (localUnsafe) region.Operations.Add(new UnsafeOperation(OperationKind.UnsafeCall, t.Text, t.Node.Location));
+                    }
+                    else
+                        region.Candidates.Add(new Candidate(CandidateKind.Call, t.Text, full, t.Node.Location));
                 }
                 else if (!inPath && !afterDot && char.IsAsciiLetterUpper(t.Text[0]))
                 {

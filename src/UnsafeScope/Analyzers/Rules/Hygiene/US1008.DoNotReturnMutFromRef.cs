@@ -25,67 +25,80 @@ public sealed class DoNotReturnMutFromRefAnalyzer : RustAnalyzer
     public override void Initialize(AnalysisContext context)
         => context.RegisterSyntaxNodeAction(Analyze, [RustSyntaxKind.FunctionItem, RustSyntaxKind.FunctionSignatureItem]);
 
-    private static SyntaxNode? MutableReference(SyntaxNode type)
+    /// <summary>A lifetime position in a type: a reference (its lifetime, null when elided; mutable or not) or a lifetime generic argument.</summary>
+    private readonly record struct LifetimeUse(SyntaxNode Node, string? Lifetime, bool? Mutable);
+
+    /// <summary>Every lifetime position in a type, as clippy collects them: references and lifetime arguments, not inside fn pointer types.</summary>
+    private static IEnumerable<LifetimeUse> Lifetimes(SyntaxNode type)
     {
         foreach (var n in type.DescendantsAndSelf)
         {
-            if (n.Kind == RustSyntaxKind.ReferenceType && n.HasChild(RustSyntaxKind.MutableSpecifier)
-                && n.FirstAncestor(a => a.Kind == RustSyntaxKind.FunctionType && type.Contains(a)) is null)
-                return n;
+            if (n.FirstAncestor(a => a.Kind == RustSyntaxKind.FunctionType && type.Contains(a)) is not null && n.Kind != RustSyntaxKind.FunctionType) continue;
+            if (n.Kind == RustSyntaxKind.ReferenceType)
+                yield return new(n, Named(n.ChildOfKind(RustSyntaxKind.Lifetime)?.Text), n.HasChild(RustSyntaxKind.MutableSpecifier));
+            else if (n.Kind == RustSyntaxKind.Lifetime && n.Parent is { Kind: RustSyntaxKind.TypeArguments })
+                yield return new(n, Named(n.Text), null);
         }
-        return null;
     }
 
-    private static SyntaxNode? FirstReference(SyntaxNode type)
-    {
-        foreach (var n in type.DescendantsAndSelf)
-            if (n.Kind == RustSyntaxKind.ReferenceType) return n;
-        return null;
-    }
+    /// <summary>A named lifetime; <c>'_</c> is elided like no lifetime at all.</summary>
+    private static string? Named(string? lifetime) => lifetime is null or "'_" ? null : lifetime;
+
+    private static bool InTraitImpl(SyntaxNode fn)
+        => fn.Parent is { Kind: RustSyntaxKind.DeclarationList } list && list.Parent is { Kind: RustSyntaxKind.ImplItem } impl && impl.ChildByField(RustSyntaxField.Trait) is not null;
 
     private static void Analyze(SyntaxNodeAnalysisContext c)
     {
         var fn = c.Node;
-        // The returned `&mut` may sit inside other types (Result<&mut T, E>), but not inside fn pointer types.
-        if (fn.ChildByField(RustSyntaxField.ReturnType) is not { } returnType || MutableReference(returnType) is not { } ret) return;
-        var outLifetime = ret.ChildOfKind(RustSyntaxKind.Lifetime)?.Text;
-        if (outLifetime == "'static") return;
+        // Trait impls follow the trait's signature: clippy checks the trait, not each impl.
+        if (fn.ChildByField(RustSyntaxField.ReturnType) is not { } returnType || InTraitImpl(fn)) return;
+        var outputs = Lifetimes(returnType).Where(l => l.Mutable == true).ToList();
+        if (outputs.Count == 0) return;
         var body = fn.ChildByField(RustSyntaxField.Body);
         if (body is { } b && !SyntaxFacts.IsUnsafeFunction(fn) && !SyntaxFacts.ContainsUnsafe(b)) return;
         if (fn.ChildByField(RustSyntaxField.Parameters) is not { } ps) return;
 
-        var sources = new List<SyntaxNode>();
-        var refs = new List<(SyntaxNode Node, bool Mutable, string? Lifetime)>();
+        // Inputs: each lifetime position of each parameter; `&self` is a reference too.
+        var inputs = new List<LifetimeUse>();
+        LifetimeUse? selfRef = null;
         foreach (var p in ps.Children)
         {
             if (p.Kind == RustSyntaxKind.SelfParameter)
             {
-                if (p.HasChild(RustSyntaxKind.AmpersandToken))
-                    refs.Add((p, p.HasChild(RustSyntaxKind.MutableSpecifier), p.ChildOfKind(RustSyntaxKind.Lifetime)?.Text));
+                if (!p.HasChild(RustSyntaxKind.AmpersandToken)) continue;
+                var use = new LifetimeUse(p, Named(p.ChildOfKind(RustSyntaxKind.Lifetime)?.Text), p.HasChild(RustSyntaxKind.MutableSpecifier));
+                inputs.Add(use);
+                selfRef = use;
             }
-            else if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Pattern) is { Kind: RustSyntaxKind.Self }
-                     && p.ChildByField(RustSyntaxField.Type) is { } selfType && FirstReference(selfType) is { } sr)
+            else if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Type) is { } t)
             {
-                // `self: Pin<&mut Self>`, `self: &Self`: a self receiver by its reference.
-                refs.Add((p, sr.HasChild(RustSyntaxKind.MutableSpecifier), sr.ChildOfKind(RustSyntaxKind.Lifetime)?.Text));
+                var uses = Lifetimes(t).ToList();
+                inputs.AddRange(uses);
+                // `self: &Self`, `self: Pin<&mut Self>`: elision takes the receiver's reference.
+                if (p.ChildByField(RustSyntaxField.Pattern) is { Kind: RustSyntaxKind.Self } && uses.FirstOrDefault(u => u.Mutable is not null) is { Node.Tree: not null } sr)
+                    selfRef = sr;
             }
-            else if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Type) is { Kind: RustSyntaxKind.ReferenceType } t)
+        }
+        foreach (var output in outputs)
+        {
+            // The inputs whose lifetime is the output's: the same name, or by elision the receiver's, else the only input lifetime.
+            List<LifetimeUse> tied;
+            if (output.Lifetime is { } named)
             {
-                refs.Add((t, t.HasChild(RustSyntaxKind.MutableSpecifier), t.ChildOfKind(RustSyntaxKind.Lifetime)?.Text));
+                if (named == "'static") continue;
+                tied = inputs.Where(i => i.Lifetime == named).ToList();
             }
+            else if (selfRef is { } receiver)
+                tied = receiver.Lifetime is { } rl ? inputs.Where(i => i.Lifetime == rl).ToList() : [receiver];
+            else
+            {
+                var distinct = inputs.Select(i => i.Lifetime ?? "#" + i.Node.Span.Start).Distinct().ToList();
+                if (distinct.Count != 1) continue;
+                tied = inputs;
+            }
+            // Any `&'a mut` or `T<'a>` among them: the output may borrow from that.
+            if (tied.Count == 0 || tied.Any(i => i.Mutable != false)) continue;
+            c.ReportDiagnostic(Diagnostic.Create(Rule, output.Node.Location, tied.Select(s => new RelatedLocation(s.Node.Location, "immutable borrow here")), null));
         }
-        if (outLifetime is not null)
-        {
-            sources.AddRange(refs.Where(r => !r.Mutable && r.Lifetime == outLifetime).Select(r => r.Node));
-        }
-        else
-        {
-            // Elision: the output borrows from &self if there is one, else from the only reference parameter.
-            var self = refs.FirstOrDefault(r => r.Node.Kind == RustSyntaxKind.SelfParameter || r.Node.Kind == RustSyntaxKind.Parameter);
-            if (self.Node.Tree is not null) { if (!self.Mutable && self.Lifetime is null) sources.Add(self.Node); }
-            else if (refs.Count == 1 && !refs[0].Mutable && refs[0].Lifetime is null) sources.Add(refs[0].Node);
-        }
-        if (sources.Count == 0) return;
-        c.ReportDiagnostic(Diagnostic.Create(Rule, ret.Location, sources.Select(s => new RelatedLocation(s.Location, "immutable borrow here")), null));
     }
 }
