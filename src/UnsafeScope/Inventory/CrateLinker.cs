@@ -116,6 +116,7 @@ internal sealed class CrateLinker
                 if (ops.Count > 0) _unsafeMacros.Add(body.Name);
             }
         }
+        _compilation = new(() => BuildCompilation(files.Count > 0 ? files[0].Crate : "", files), LazyThreadSafetyMode.ExecutionAndPublication);
         Encapsulating = TestReach.Compute(files);
         _scoring = new Scoring.ScoringContext(_publicRawTypes)
         {
@@ -213,22 +214,37 @@ internal sealed class CrateLinker
     /// items) is re-exported by a <c>pub use</c>.
     /// </summary>
     private bool IsExported(RegionDraft draft)
+        => IsExported(draft.Visibility, draft.Kind == RegionKind.UnsafeBlock, draft.DocHidden, draft.Module, draft.OwnerType, draft.Name);
+
+    /// <summary>
+    /// The one decision of effective visibility, for regions and for the compilation's symbols. asFunction: the answer
+    /// for a function's body (blocks) or symbol, which #[doc(hidden)] does not change (only clippy's doc lints skip
+    /// hidden items) and where a trait impl's method is exported with the impl's type.
+    /// </summary>
+    private bool IsExported(string visibility, bool asFunction, bool docHidden, string module, string ownerType, string name)
     {
-        // Blocks: their function's effective visibility, which #[doc(hidden)] does not change (only clippy's doc lints
-        // skip hidden items); a trait impl's method is exported with the impl's type.
-        if (draft.Kind == RegionKind.UnsafeBlock)
+        if (asFunction)
         {
-            if (draft.Visibility == "trait-impl") return TypeExported(draft.OwnerType);
+            if (visibility == "trait-impl") return TypeExported(ownerType);
         }
-        else if (draft.DocHidden)
+        else if (docHidden)
         {
             return false;
         }
-        if (draft.Visibility != "pub") return false;
-        if (ModuleExported(draft.Module) || _reexportedModules.Contains(draft.Module)) return true;
+        if (visibility != "pub") return false;
+        if (ModuleExported(module) || _reexportedModules.Contains(module)) return true;
         // Impls may sit in another module than their type: the type's name is enough. Free items: that module's.
-        return draft.OwnerType.Length > 0 ? _reexportedNames.Contains(draft.OwnerType) : _reexportedItems.Contains((draft.Module, draft.Name));
+        return ownerType.Length > 0 ? _reexportedNames.Contains(ownerType) : _reexportedItems.Contains((module, name));
     }
+
+    /// <summary>The crate's declarations: symbols, name resolution and local types (built once, on first use).</summary>
+    public Semantics.RustCompilation Compilation => _compilation.Value;
+
+    private readonly Lazy<Semantics.RustCompilation> _compilation;
+
+    private Semantics.RustCompilation BuildCompilation(string crate, List<FileFacts> files)
+        => new(crate, files, code => _deps.Get(code)?.Compilation, _deps.Has,
+            (d, owner) => IsExported(d.Visibility, d.Kind == ItemKind.Function, d.Flags.HasFlag(ItemFlags.DocHidden), d.Module, owner, d.Name));
 
     /// <summary>A <c>pub</c> struct, enum or union of that name in an exported module, or re-exported by name.</summary>
     private bool TypeExported(string name)

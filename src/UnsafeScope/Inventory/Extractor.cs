@@ -69,7 +69,11 @@ internal sealed class Extractor
         _catalog = catalog;
         _facts = facts;
         _modulePath = modulePath;
+        _items = new ItemCollector(facts, CurrentModule, () => CurrentRegion() is not null);
     }
+
+    /// <summary>Collects the item skeleton and local type recipes during this walk.</summary>
+    private readonly ItemCollector _items;
 
     // itemFragments, when given, receives the re-parsed trees of item macros' code (cfg_if! groups…): syntax rules check it too.
     // macros, when given, are the crate's macro_rules!: their invocations where unsafe fn bodies can come from are expanded.
@@ -141,6 +145,7 @@ internal sealed class Extractor
     /// <summary>Handles one node; returns true when its subtree was handled and must be skipped.</summary>
     private bool Visit(SyntaxNode node)
     {
+        _items.Visit(node);
         if (node.Kind == RustSyntaxKind.CallExpression && CurrentFunction()?.Body is { } caller)
             RecordCall(node, caller);
         switch (node.Kind)
@@ -1193,6 +1198,7 @@ internal sealed class Extractor
         // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
         if (isItems) _itemFragments?.Add(fragment);
         var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _parse = _parse, _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _itemFragments = _itemFragments, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor, _outerCfgs = CfgsAt(macro), _branchCfgs = branchCfgs };
+        nested._items.Disabled = _items.Disabled || _items.InsideItem;
         // The macro's enclosing modules, impls and functions stay the items' context.
         nested.InheritContext(_stack);
         nested.Walk();
