@@ -267,6 +267,17 @@ internal sealed class CrateLinker
             case CandidateKind.Call:
                 ResolveCall(c, draft, file, ops, ffi);
                 break;
+            case CandidateKind.MethodCall when TypeOf(c, file) is { Kind: not Semantics.RustTypeKind.Unknown } receiver && TypedMethodIsUnsafe(receiver, c.Name) is { } unsafeMethod:
+                // The receiver's type is known (declared, or followed through fields, lets and calls): its method decides.
+                if (unsafeMethod) ops.Add(c.ToOperation(OperationKind.UnsafeMethodCall, c.Name));
+                break;
+            case CandidateKind.Field when TypeOf(c, file).StripReferences() is Semantics.PathType { Symbol: Semantics.NamedTypeSymbol { Kind: Semantics.RustSymbolKind.Union or Semantics.RustSymbolKind.Struct } owner }
+                                          && owner.GetField(c.Name) is not null:
+                if (owner.Kind == Semantics.RustSymbolKind.Union) ops.Add(c.ToOperation(OperationKind.UnionFieldAccess, c.Name));
+                break;
+            case CandidateKind.Deref when !c.RawReceiver && TypeOf(c, file) is Semantics.RawPointerType:
+                ops.Add(c.ToOperation(OperationKind.RawPointerDeref, c.Base));
+                break;
             case CandidateKind.MethodCall:
                 if (IsUnsafeMethod(c, draft.OwnerType))
                     ops.Add(c.ToOperation(OperationKind.UnsafeMethodCall, c.Name));
@@ -304,6 +315,25 @@ internal sealed class CrateLinker
                     ops.Add(c.ToOperation(OperationKind.UnsafeMacro, c.Name + "!"));
                 break;
         }
+    }
+
+    /// <summary>The type of a candidate's receiver, field owner or deref operand, from the recipe the extractor recorded.</summary>
+    private Semantics.RustType TypeOf(Candidate c, FileFacts file)
+    {
+        var span = c.Location.SourceSpan;
+        if (!file.Receivers.TryGetValue((span.Start, span.Length), out var recipe)) return Semantics.RustType.Unknown;
+        return Compilation.ScopeAt(file.Path, span.Start) is { } scope ? Compilation.Evaluate(recipe, scope) : Semantics.RustType.Unknown;
+    }
+
+    /// <summary>
+    /// <c>x.m()</c> with x's type known: a raw pointer's unsafe std method, or the crate type's own method (null when
+    /// neither decides: std types, generics, methods of traits the crate does not declare).
+    /// </summary>
+    private bool? TypedMethodIsUnsafe(Semantics.RustType receiver, string name)
+    {
+        if (receiver.StripReferences() is Semantics.RawPointerType)
+            return _catalog.UnsafeStdMethods.ContainsKey(name) ? true : null;
+        return Compilation.FindMethod(receiver, name) is { } method ? method.IsUnsafe : null;
     }
 
     /// <summary>Whether a value of that origin is a raw pointer (or a NonNull, for fields) as far as the crate's declarations tell.</summary>
