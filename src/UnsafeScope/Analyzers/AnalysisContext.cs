@@ -201,5 +201,12 @@ public sealed class CrateAnalysisContext : ReportingContext
     public IReadOnlyList<FileInventory> Files { get; }
 
     /// <summary>The semantic model of one of the crate's files (at crate end, whether any item is exported, say).</summary>
-    public Semantics.SemanticModel GetSemanticModel(FileInventory file) => new(file ?? throw new ArgumentNullException(nameof(file)));
+    public Semantics.SemanticModel GetSemanticModel(FileInventory file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return Models?.Invoke(file) ?? new(file);
+    }
+
+    /// <summary>Builds the models of the linked crate (its compilation, the files' re-parse).</summary>
+    internal Func<FileInventory, Semantics.SemanticModel>? Models { get; init; }
 }

@@ -120,9 +120,9 @@ internal sealed class AnalyzerHost
         }
     }
 
-    public void RunFileActions(FileInventory file, Action<Diagnostic> report, CancellationToken ct)
+    public void RunFileActions(FileInventory file, Action<Diagnostic> report, CancellationToken ct, Func<FileInventory, Semantics.SemanticModel>? models = null)
     {
-        var model = new Semantics.SemanticModel(file);
+        var model = models?.Invoke(file) ?? new Semantics.SemanticModel(file);
         foreach (var region in file.Regions)
         {
             if (!region.IsActive) continue; // not compiled for the configured target: inventoried, never reported
@@ -145,10 +145,11 @@ internal sealed class AnalyzerHost
         foreach (var a in _crateStart) a(c);
     }
 
-    public void RunCrateEnd(string crate, string root, IReadOnlyList<FileInventory> files, Action<Diagnostic> report, CancellationToken ct, Workspace.DriverConfiguration? driver = null)
+    public void RunCrateEnd(string crate, string root, IReadOnlyList<FileInventory> files, Action<Diagnostic> report, CancellationToken ct, Workspace.DriverConfiguration? driver = null,
+        Func<FileInventory, Semantics.SemanticModel>? models = null)
     {
         if (_crateEnd.Count == 0) return;
-        var c = new CrateAnalysisContext(crate, root, files, Options, report, ct, driver);
+        var c = new CrateAnalysisContext(crate, root, files, Options, report, ct, driver) { Models = models };
         foreach (var a in _crateEnd) a(c);
     }
 }

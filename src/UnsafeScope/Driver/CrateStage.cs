@@ -129,6 +129,8 @@ internal sealed class CrateStage
         var first = _facts[indices[0]]!;
         var linker = new CrateLinker(_session.Catalog, indices.Select(i => _facts[i]!), _dependencies?.ForCrate(_locator.PackageAt(crateRoot), first.Crate) ?? CrateDependencies.None, _session.Target);
         var counts = InventoryCounts.Zero;
+        // Models see the crate's compilation and re-parse their file on demand (the parse's tree is gone by now).
+        Semantics.SemanticModel Model(FileInventory file) => new(file, linker.Compilation, () => Reparse(file.Path));
         var root = FileDiscovery.Relative(_baseDirectory, crateRoot) is { Length: > 0 } r ? r : ".";
         FileProcessor.RunAnalyzers(() => host.RunCrateStart(first.Crate, root, Report, _cancellationToken), "crate start", root, notes);
         var inventories = new List<FileInventory>(indices.Count);
@@ -144,12 +146,12 @@ internal sealed class CrateStage
             _results[i] = _results[i]! with { Inventory = inventory };
             counts += inventory.Counts;
             var list = _diagnostics[i]!;
-            FileProcessor.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken), "region and file", inventory.Path, notes);
+            FileProcessor.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken, Model), "region and file", inventory.Path, notes);
         }
         var package = _locator.PackageAt(crateRoot);
         var lintPolicy = Workspace.LintPolicy.For(package, CrateAttributes(indices));
         var driver = Workspace.DriverConfiguration.For(package, [.. indices.Select(i => SourceFile(_facts[i]!))], _baseDirectory, lintPolicy);
-        FileProcessor.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken, driver), "crate end", root, notes);
+        FileProcessor.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken, driver, Model), "crate end", root, notes);
         _lintPolicies[crateRoot] = lintPolicy;
         _linked[crateRoot] = (new CrateInventory(first.Crate, root, indices.Count, counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions)))
         {
@@ -158,6 +160,24 @@ internal sealed class CrateStage
             EncapsulatingFunctions = linker.Encapsulating,
         }, notes);
         foreach (var i in indices) _facts[i] = _facts[i]!.ForFinish();
+    }
+
+    /// <summary>The file read again through the IO gateway and parsed, with the run's limits; null when that fails.</summary>
+    private Syntax.RustSyntaxTree? Reparse(string path)
+    {
+        var options = _session.Options;
+        try
+        {
+            var bytes = IO.UntrustedFile.ReadAllBytes(Path.Combine(_baseDirectory, path), options.MaxFileBytes);
+            var text = Text.SourceText.From(bytes, path);
+            if (text.ContainsNul) return null;
+            var tree = Syntax.RustSyntaxTree.Parse(text, Syntax.RustParseOptions.Default with { Timeout = options.ParseTimeout }, _cancellationToken);
+            return tree.Status == Syntax.ParseStatus.Ok ? tree : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The lint levels of the crate roots' <c>#![level(…)]</c> attributes (src/lib.rs, else src/main.rs), in source order.</summary>

@@ -19,7 +19,7 @@ internal sealed record FileRecord(FileResult Result, FileFacts? Facts, Immutable
 /// </summary>
 internal static class FileRecordFormat
 {
-    public const int Version = 4;
+    public const int Version = 5;
 
     public static void Write(BinaryWriter w, FileRecord record)
     {
@@ -233,6 +233,38 @@ internal static class FileRecordFormat
         w.Write(f.Traits);
         w.Write(f.UnsafeFreeFunctions);
         w.Write(f.UnsafeMethodCount);
+        w.Write(f.Items.Count);
+        foreach (var d in f.Items)
+        {
+            w.Write((byte)d.Kind);
+            w.Write(d.Name);
+            w.Write(d.Module);
+            w.Write(d.Owner);
+            w.Write(d.Visibility);
+            WriteLocation(w, d.Location, path);
+            w.Write((int)d.Flags);
+            w.Write(d.Type);
+            w.Write(d.Trait);
+            w.Write(d.Abi);
+            WriteStrings(w, d.Members);
+            WriteStrings(w, d.Generics);
+        }
+        w.Write(f.TypeScopes.Count);
+        foreach (var t in f.TypeScopes)
+        {
+            w.Write(t.Start);
+            w.Write(t.End);
+            w.Write(t.Module);
+            w.Write(t.SelfType);
+            WriteStrings(w, t.Generics);
+        }
+        w.Write(f.Receivers.Count);
+        foreach (var ((start, length), recipe) in f.Receivers)
+        {
+            w.Write(start);
+            w.Write(length);
+            w.Write(recipe);
+        }
     }
 
     private static FileFacts ReadFacts(BinaryReader rd)
@@ -281,6 +313,23 @@ internal static class FileRecordFormat
         f.Traits = rd.ReadInt32();
         f.UnsafeFreeFunctions = rd.ReadInt32();
         f.UnsafeMethodCount = rd.ReadInt32();
+        for (int i = rd.ReadInt32(); i > 0; i--)
+        {
+            var kind = (ItemKind)rd.ReadByte();
+            string name = rd.ReadString(), module = rd.ReadString();
+            int owner = rd.ReadInt32();
+            var visibility = rd.ReadString();
+            var location = ReadLocation(rd, path);
+            var flags = (ItemFlags)rd.ReadInt32();
+            f.Items.Add(new ItemDeclaration(kind, name, module, owner, visibility, location, flags)
+            {
+                Type = rd.ReadString(), Trait = rd.ReadString(), Abi = rd.ReadString(), Members = [.. ReadStrings(rd)], Generics = [.. ReadStrings(rd)],
+            });
+        }
+        for (int i = rd.ReadInt32(); i > 0; i--)
+            f.TypeScopes.Add(new TypeScope(rd.ReadInt32(), rd.ReadInt32(), rd.ReadString(), rd.ReadString(), [.. ReadStrings(rd)]));
+        for (int i = rd.ReadInt32(); i > 0; i--)
+            f.Receivers[(rd.ReadInt32(), rd.ReadInt32())] = rd.ReadString();
         return f;
     }
 

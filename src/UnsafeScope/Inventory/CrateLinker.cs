@@ -115,6 +115,7 @@ internal sealed class CrateLinker
                 if (ops.Count > 0) _unsafeMacros.Add(body.Name);
             }
         }
+        _compilation = new(() => BuildCompilation(files.Count > 0 ? files[0].Crate : "", files), LazyThreadSafetyMode.ExecutionAndPublication);
         Encapsulating = TestReach.Compute(files);
     }
 
@@ -191,22 +192,37 @@ internal sealed class CrateLinker
     /// items) is re-exported by a <c>pub use</c>.
     /// </summary>
     private bool IsExported(RegionDraft draft)
+        => IsExported(draft.Region.Visibility, draft.Kind == RegionKind.UnsafeBlock, draft.DocHidden, draft.Module, draft.Region.OwnerType, draft.Name);
+
+    /// <summary>
+    /// The one decision of effective visibility, for regions and for the compilation's symbols. asFunction: the answer
+    /// for a function's body (blocks) or symbol, which #[doc(hidden)] does not change (only clippy's doc lints skip
+    /// hidden items) and where a trait impl's method is exported with the impl's type.
+    /// </summary>
+    private bool IsExported(string visibility, bool asFunction, bool docHidden, string module, string ownerType, string name)
     {
-        // Blocks: their function's effective visibility, which #[doc(hidden)] does not change (only clippy's doc lints
-        // skip hidden items); a trait impl's method is exported with the impl's type.
-        if (draft.Kind == RegionKind.UnsafeBlock)
+        if (asFunction)
         {
-            if (draft.Region.Visibility == "trait-impl") return TypeExported(draft.Region.OwnerType);
+            if (visibility == "trait-impl") return TypeExported(ownerType);
         }
-        else if (draft.DocHidden)
+        else if (docHidden)
         {
             return false;
         }
-        if (draft.Region.Visibility != "pub") return false;
-        if (ModuleExported(draft.Module) || _reexportedModules.Contains(draft.Module)) return true;
+        if (visibility != "pub") return false;
+        if (ModuleExported(module) || _reexportedModules.Contains(module)) return true;
         // Impls may sit in another module than their type: the type's name is enough. Free items: that module's.
-        return draft.Region.OwnerType.Length > 0 ? _reexportedNames.Contains(draft.Region.OwnerType) : _reexportedItems.Contains((draft.Module, draft.Name));
+        return ownerType.Length > 0 ? _reexportedNames.Contains(ownerType) : _reexportedItems.Contains((module, name));
     }
+
+    /// <summary>The crate's declarations: symbols, name resolution and local types (built once, on first use).</summary>
+    public Semantics.RustCompilation Compilation => _compilation.Value;
+
+    private readonly Lazy<Semantics.RustCompilation> _compilation;
+
+    private Semantics.RustCompilation BuildCompilation(string crate, List<FileFacts> files)
+        => new(crate, files, code => _deps.Get(code)?.Compilation, _deps.Has,
+            (d, owner) => IsExported(d.Visibility, d.Kind == ItemKind.Function, d.Flags.HasFlag(ItemFlags.DocHidden), d.Module, owner, d.Name));
 
     /// <summary>A <c>pub</c> struct, enum or union of that name in an exported module, or re-exported by name.</summary>
     private bool TypeExported(string name)
@@ -228,6 +244,17 @@ internal sealed class CrateLinker
         {
             case CandidateKind.Call:
                 ResolveCall(c, draft, file, ops, ffi);
+                break;
+            case CandidateKind.MethodCall when TypeOf(c, file) is { Kind: not Semantics.RustTypeKind.Unknown } receiver && TypedMethodIsUnsafe(receiver, c.Name) is { } unsafeMethod:
+                // The receiver's type is known (declared, or followed through fields, lets and calls): its method decides.
+                if (unsafeMethod) ops.Add(c.ToOperation(OperationKind.UnsafeMethodCall, c.Name));
+                break;
+            case CandidateKind.Field when TypeOf(c, file).StripReferences() is Semantics.PathType { Symbol: Semantics.NamedTypeSymbol { Kind: Semantics.RustSymbolKind.Union or Semantics.RustSymbolKind.Struct } owner }
+                                          && owner.GetField(c.Name) is not null:
+                if (owner.Kind == Semantics.RustSymbolKind.Union) ops.Add(c.ToOperation(OperationKind.UnionFieldAccess, c.Name));
+                break;
+            case CandidateKind.Deref when !c.RawReceiver && TypeOf(c, file) is Semantics.RawPointerType:
+                ops.Add(c.ToOperation(OperationKind.RawPointerDeref, c.Base));
                 break;
             case CandidateKind.MethodCall:
                 if (IsUnsafeMethod(c, draft.Region.OwnerType))
@@ -266,6 +293,25 @@ internal sealed class CrateLinker
                     ops.Add(c.ToOperation(OperationKind.UnsafeMacro, c.Name + "!"));
                 break;
         }
+    }
+
+    /// <summary>The type of a candidate's receiver, field owner or deref operand, from the recipe the extractor recorded.</summary>
+    private Semantics.RustType TypeOf(Candidate c, FileFacts file)
+    {
+        var span = c.Location.SourceSpan;
+        if (!file.Receivers.TryGetValue((span.Start, span.Length), out var recipe)) return Semantics.RustType.Unknown;
+        return Compilation.ScopeAt(file.Path, span.Start) is { } scope ? Compilation.Evaluate(recipe, scope) : Semantics.RustType.Unknown;
+    }
+
+    /// <summary>
+    /// <c>x.m()</c> with x's type known: a raw pointer's unsafe std method, or the crate type's own method (null when
+    /// neither decides: std types, generics, methods of traits the crate does not declare).
+    /// </summary>
+    private bool? TypedMethodIsUnsafe(Semantics.RustType receiver, string name)
+    {
+        if (receiver.StripReferences() is Semantics.RawPointerType)
+            return _catalog.UnsafeStdMethods.ContainsKey(name) ? true : null;
+        return Compilation.FindMethod(receiver, name) is { } method ? method.IsUnsafe : null;
     }
 
     /// <summary>Whether a value of that origin is a raw pointer (or a NonNull, for fields) as far as the crate's declarations tell.</summary>

@@ -189,7 +189,7 @@ internal sealed class DependencySources
 internal sealed class DependencyApi
 {
     private readonly DependencySources _sources;
-    private readonly Lazy<(FunctionIndex Functions, HashSet<string> Extern, HashSet<string> FnFields, CrateDependencies Dependencies, List<string> Reexported)> _loaded;
+    private readonly Lazy<(FunctionIndex Functions, HashSet<string> Extern, HashSet<string> FnFields, CrateDependencies Dependencies, List<string> Reexported, Semantics.RustCompilation Compilation)> _loaded;
 
     public DependencyApi(DependencySources sources, string name, string directory)
     {
@@ -202,6 +202,9 @@ internal sealed class DependencyApi
     public string Name { get; }
     public string Directory { get; }
     public FunctionIndex Functions => _loaded.Value.Functions;
+
+    /// <summary>Its declarations, for paths into it (its own dependencies resolve the same way).</summary>
+    public Semantics.RustCompilation Compilation => _loaded.Value.Compilation;
     public HashSet<string> ExternFunctions => _loaded.Value.Extern;
 
     /// <summary>Its struct fields of type <c>unsafe fn</c> (<c>(*class).activate</c> of a -sys crate's class struct).</summary>
@@ -214,7 +217,7 @@ internal sealed class DependencyApi
             if (_loaded.Value.Dependencies.Get(codeName) is { } api) yield return api;
     }
 
-    private (FunctionIndex, HashSet<string>, HashSet<string>, CrateDependencies, List<string>) Load()
+    private (FunctionIndex, HashSet<string>, HashSet<string>, CrateDependencies, List<string>, Semantics.RustCompilation) Load()
     {
         var (files, manifest) = _sources.Load(Directory, Name);
         var externs = new HashSet<string>(StringComparer.Ordinal);
@@ -227,7 +230,8 @@ internal sealed class DependencyApi
         List<ManifestDependency> deps = manifest is null ? [] : CargoManifest.Dependencies(manifest);
         var dependencies = new CrateDependencies(_sources, deps, Name);
         var reexported = files.SelectMany(f => f.Reexports).Select(r => r.Path.Split("::")[0]).Where(dependencies.Has).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        return (new FunctionIndex(files, publicOnly: true), externs, fnFields, dependencies, reexported);
+        var compilation = new Semantics.RustCompilation(files.Count > 0 ? files[0].Crate : Name, files, code => dependencies.Get(code)?.Compilation, dependencies.Has);
+        return (new FunctionIndex(files, publicOnly: true), externs, fnFields, dependencies, reexported, compilation);
     }
 
     /// <summary>

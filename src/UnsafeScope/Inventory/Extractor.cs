@@ -71,7 +71,11 @@ internal sealed class Extractor
         _catalog = catalog;
         _facts = facts;
         _modulePath = modulePath;
+        _items = new ItemCollector(facts, CurrentModule, () => CurrentRegion() is not null);
     }
+
+    /// <summary>Collects the item skeleton and local type recipes during this walk.</summary>
+    private readonly ItemCollector _items;
 
     // nodeActions, when given, sees every node of the tree and of item macros' re-parsed code (cfg_if! groups…), in this
     // one walk: the rules' syntax node actions run there, so no second pass goes over the tree.
@@ -150,6 +154,7 @@ internal sealed class Extractor
     /// <summary>Handles one node; returns true when its subtree was handled and must be skipped.</summary>
     private bool Visit(SyntaxNode node)
     {
+        _items.Visit(node);
         if (node.Kind == RustSyntaxKind.CallExpression && CurrentFunction()?.Body is { } caller)
             RecordCall(node, caller);
         switch (node.Kind)
@@ -1245,6 +1250,7 @@ internal sealed class Extractor
         fragment.LocationMap = _tree.LocationMap; // a fragment of an expansion keeps the expansion's offsets
         // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
         var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _parse = _parse, _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _nodeSink = _nodeSink, _feedsNodes = isItems, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor, _outerCfgs = CfgsAt(macro), _branchCfgs = branchCfgs };
+        nested._items.Disabled = _items.Disabled || _items.InsideItem;
         // The macro's enclosing modules, impls and functions stay the items' context.
         nested.InheritContext(_stack);
         nested.Walk();

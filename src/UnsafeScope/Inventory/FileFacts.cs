@@ -212,6 +212,18 @@ internal sealed class FileFacts
     /// <summary>Paths imported with <c>::*</c>.</summary>
     public List<string> GlobImports { get; } = [];
 
+    /// <summary>The item skeleton (<see cref="ItemCollector"/>): declarations outside function bodies, in source order.</summary>
+    public List<ItemDeclaration> Items { get; } = [];
+
+    /// <summary>Function bodies where type recipes are evaluated (module, self type, generics).</summary>
+    public List<TypeScope> TypeScopes { get; } = [];
+
+    /// <summary>
+    /// In unsafe regions: (start, length) of a method name, a field expression or a deref → the type recipe of its
+    /// receiver, value or operand (<see cref="TypeRecipe"/>).
+    /// </summary>
+    public Dictionary<(int Start, int Length), string> Receivers { get; } = [];
+
     public int Lines { get; set; }
     public ulong[]? LineHashes { get; set; }
     public int Functions { get; set; }

@@ -1,0 +1,586 @@
+using System.Text;
+using UnsafeScope.Syntax;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Inventory;
+
+/// <summary>What an item declaration is (the item skeleton the compilation is built from).</summary>
+internal enum ItemKind : byte { Module, Function, Struct, Enum, Union, Variant, TypeAlias, Trait, Impl, Static, Const, Macro, Use, AssociatedType }
+
+[Flags]
+internal enum ItemFlags
+{
+    None = 0,
+    Unsafe = 1,
+    Const = 2,
+    Async = 4,
+    Mut = 8,
+    Extern = 16,
+    /// <summary>Functions: a <c>self</c> parameter by value; with <see cref="SelfRef"/> <c>&amp;self</c>, with both ref flags <c>&amp;mut self</c>.</summary>
+    SelfValue = 32,
+    SelfRef = 64,
+    SelfMut = 128,
+    /// <summary>Functions: <c>self: Type</c>.</summary>
+    SelfTyped = 256,
+    TupleFields = 512,
+    DocHidden = 1024,
+    /// <summary>Use: a glob (<c>a::*</c>).</summary>
+    Glob = 2048,
+    HasBody = 4096,
+}
+
+/// <summary>
+/// One declared item, as written (types stay text until the compilation resolves them in the item's scope).
+/// Owner: the index in the file's item list of the impl, trait or enum holding it, else -1.
+/// Members: parameters and fields as <c>name\ttype</c> (tuple fields are named 0, 1…).
+/// Type: a function's return type, a static's or const's type, an alias's target, an impl's self type, a use's path.
+/// </summary>
+internal sealed record ItemDeclaration(ItemKind Kind, string Name, string Module, int Owner, string Visibility, Location Location, ItemFlags Flags)
+{
+    public string Type { get; init; } = "";
+    public string Trait { get; init; } = "";
+    public string Abi { get; init; } = "";
+    public string[] Members { get; init; } = [];
+    public string[] Generics { get; init; } = [];
+
+    public bool Equals(ItemDeclaration? other)
+        => other is not null && Kind == other.Kind && Name == other.Name && Module == other.Module && Owner == other.Owner && Visibility == other.Visibility
+           && Location == other.Location && Flags == other.Flags && Type == other.Type && Trait == other.Trait && Abi == other.Abi
+           && Members.SequenceEqual(other.Members) && Generics.SequenceEqual(other.Generics);
+
+    public override int GetHashCode() => HashCode.Combine(Kind, Name, Module, Location, Flags);
+}
+
+/// <summary>
+/// The scope of a function body where type recipes are evaluated: its module, the impl's self type (text) and the
+/// generic parameters of the function and its impl or trait.
+/// </summary>
+internal sealed record TypeScope(int Start, int End, string Module, string SelfType, string[] Generics)
+{
+    public bool Equals(TypeScope? other)
+        => other is not null && Start == other.Start && End == other.End && Module == other.Module && SelfType == other.SelfType && Generics.SequenceEqual(other.Generics);
+
+    public override int GetHashCode() => HashCode.Combine(Start, End, Module, SelfType);
+}
+
+/// <summary>
+/// The extractor's collector of the item skeleton and of local type recipes: called for every node the extractor's
+/// walk visits (no walk of its own). Items outside function bodies become <see cref="ItemDeclaration"/>s; in unsafe
+/// regions, the receivers of method calls and field accesses and the operands of derefs get a type recipe
+/// (<see cref="TypeRecipe"/>) that the compilation evaluates once the crate is known.
+/// </summary>
+internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule, Func<bool> inRegion)
+{
+    private readonly List<(int End, int Index, ItemKind Kind, string SelfType, string[] Generics)> _owners = [];
+    private readonly List<FunctionScope> _functions = [];
+
+    /// <summary>A macro fragment's collector inside an item or body of the file: its items are not the module's (left out).</summary>
+    public bool Disabled { get; set; }
+
+    /// <summary>Inside an impl, trait, extern block or function body: where a fragment's items would not be the module's.</summary>
+    public bool InsideItem => _owners.Count > 0 || _functions.Count > 0;
+
+    private sealed class FunctionScope(int end, TypeScope scope)
+    {
+        public int End { get; } = end;
+        public TypeScope Scope { get; } = scope;
+        public LocalBindings Locals { get; } = new();
+    }
+
+    /// <summary>The local bindings of the innermost function being walked.</summary>
+    public LocalBindings? CurrentLocals => _functions.Count > 0 ? _functions[^1].Locals : null;
+
+    /// <summary>Sees one node of the walk (in preorder).</summary>
+    public void Visit(SyntaxNode node)
+    {
+        int start = node.Span.Start;
+        while (_owners.Count > 0 && _owners[^1].End <= start) _owners.RemoveAt(_owners.Count - 1);
+        while (_functions.Count > 0 && _functions[^1].End <= start) _functions.RemoveAt(_functions.Count - 1);
+        if (Disabled) return;
+        var fn = _functions.Count > 0 ? _functions[^1] : null;
+        switch (node.Kind)
+        {
+            case RustSyntaxKind.FunctionItem:
+                if (fn is null) Declare(node);
+                EnterFunction(node);
+                return;
+            case RustSyntaxKind.ForeignModItem:
+                if (fn is null) EnterExternBlock(node, node.ChildOfKind(RustSyntaxKind.ExternModifier)?.ChildOfKind(RustSyntaxKind.StringLiteral)?.Text.Trim('"') ?? "C");
+                return;
+            case RustSyntaxKind.FunctionSignatureItem or RustSyntaxKind.ModItem or RustSyntaxKind.StructItem or RustSyntaxKind.UnionItem or RustSyntaxKind.EnumItem
+                or RustSyntaxKind.TypeItem or RustSyntaxKind.TraitItem or RustSyntaxKind.ImplItem or RustSyntaxKind.StaticItem or RustSyntaxKind.ConstItem
+                or RustSyntaxKind.MacroDefinition or RustSyntaxKind.UseDeclaration or RustSyntaxKind.AssociatedType:
+                if (fn is null) Declare(node);
+                return;
+        }
+        if (fn is null) return;
+        switch (node.Kind)
+        {
+            case RustSyntaxKind.LetDeclaration:
+                BindLet(fn, node);
+                break;
+            case RustSyntaxKind.LetCondition or RustSyntaxKind.MatchArm or RustSyntaxKind.ForExpression when node.ChildByField(RustSyntaxField.Pattern) is { } pattern:
+                // Bindings of patterns: their types are not followed (unknown), but they shadow what a name meant before.
+                BindUnknown(fn, pattern, pattern.Span.End, node.Kind == RustSyntaxKind.LetCondition ? EnclosingBlockEnd(node) : node.Span.End);
+                break;
+            case RustSyntaxKind.ClosureExpression when node.ChildByField(RustSyntaxField.Parameters) is { } ps:
+                foreach (var p in ps.Children)
+                {
+                    if (!p.IsNamed || p.IsComment) continue;
+                    if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Pattern) is { Kind: RustSyntaxKind.Identifier } id && p.ChildByField(RustSyntaxField.Type) is { } t)
+                        fn.Locals.Add(id.Text, TypeRecipe.OfType(t.Text), ps.Span.End, node.Span.End);
+                    else BindUnknown(fn, p, ps.Span.End, node.Span.End);
+                }
+                break;
+            case RustSyntaxKind.MacroInvocation:
+                break;
+        }
+        if (!inRegion()) return;
+        switch (node.Kind)
+        {
+            case RustSyntaxKind.CallExpression when node.ChildByField(RustSyntaxField.Function) is { } f:
+            {
+                if (f.Kind == RustSyntaxKind.GenericFunction && f.ChildByField(RustSyntaxField.Function) is { Kind: RustSyntaxKind.FieldExpression } g) f = g;
+                if (f.Kind == RustSyntaxKind.FieldExpression && f.ChildByField(RustSyntaxField.Field) is { } name && f.ChildByField(RustSyntaxField.Value) is { } receiver)
+                    Record(name.Span, TypeRecipe.Of(receiver, fn.Locals));
+                break;
+            }
+            case RustSyntaxKind.FieldExpression when node.Field != RustSyntaxField.Function && node.ChildByField(RustSyntaxField.Value) is { } value:
+                Record(node.Span, TypeRecipe.Of(value, fn.Locals));
+                break;
+            case RustSyntaxKind.UnaryExpression when node.HasChild(RustSyntaxKind.AsteriskToken) && node.Children.ToList().LastOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } operand:
+                Record(node.Span, TypeRecipe.Of(operand, fn.Locals));
+                break;
+        }
+    }
+
+    private void Record(TextSpan span, string recipe)
+    {
+        if (recipe != TypeRecipe.Unknown) facts.Receivers[(span.Start, span.Length)] = recipe;
+    }
+
+    private static int EnclosingBlockEnd(SyntaxNode node)
+    {
+        for (var n = node.Parent; n is { } p; n = p.Parent)
+            if (p.Kind is RustSyntaxKind.Block or RustSyntaxKind.IfExpression or RustSyntaxKind.WhileExpression) return p.Span.End;
+        return node.Span.End;
+    }
+
+    private static void BindUnknown(FunctionScope fn, SyntaxNode pattern, int from, int to)
+    {
+        foreach (var d in pattern.DescendantsAndSelf)
+            if (d.Kind == RustSyntaxKind.Identifier && d.Parent is { Kind: not (RustSyntaxKind.ScopedIdentifier or RustSyntaxKind.FieldPattern) } || d.Kind == RustSyntaxKind.ShorthandFieldIdentifier)
+                fn.Locals.Add(d.Text, TypeRecipe.Unknown, from, to);
+    }
+
+    private void BindLet(FunctionScope fn, SyntaxNode let)
+    {
+        if (let.ChildByField(RustSyntaxField.Pattern) is not { } pat) return;
+        int from = let.Span.End, to = EnclosingBlockEnd(let);
+        var bound = pat.Kind is RustSyntaxKind.MutPattern or RustSyntaxKind.RefPattern ? pat.Children.ToList().LastOrDefault(c => c.IsNamed) : pat;
+        if (bound is not { Kind: RustSyntaxKind.Identifier } id)
+        {
+            BindUnknown(fn, pat, from, to);
+            return;
+        }
+        string recipe = let.ChildByField(RustSyntaxField.Type) is { } t ? TypeRecipe.OfType(t.Text)
+            : let.ChildByField(RustSyntaxField.Value) is { } v && let.ChildByField(RustSyntaxField.Alternative) is null ? TypeRecipe.Of(v, fn.Locals) : TypeRecipe.Unknown;
+        if (pat.Kind == RustSyntaxKind.RefPattern) recipe = TypeRecipe.Unknown;
+        fn.Locals.Add(id.Text, recipe, from, to);
+    }
+
+    private void EnterFunction(SyntaxNode node)
+    {
+        var owner = _owners.Count > 0 && _functions.Count == 0 ? _owners[^1] : default;
+        var generics = GenericNames(node).Concat(owner.Generics ?? []).ToArray();
+        var selfType = owner.Kind == ItemKind.Impl && owner.SelfType is { } st ? st : owner.Kind == ItemKind.Trait ? "Self" : "";
+        var scope = new TypeScope(node.Span.Start, node.Span.End, currentModule(), selfType, generics);
+        facts.TypeScopes.Add(scope);
+        var f = new FunctionScope(node.Span.End, scope);
+        _functions.Add(f);
+        if (node.ChildByField(RustSyntaxField.Parameters) is not { } ps) return;
+        int from = ps.Span.End, to = node.Span.End;
+        foreach (var p in ps.Children)
+        {
+            if (p.Kind == RustSyntaxKind.SelfParameter)
+            {
+                f.Locals.Add("self", TypeRecipe.OfType(SelfParameterType(p)), from, to);
+                continue;
+            }
+            if (p.Kind != RustSyntaxKind.Parameter || p.ChildByField(RustSyntaxField.Pattern) is not { } pat) continue;
+            var bound = pat.Kind == RustSyntaxKind.MutPattern ? pat.Children.ToList().LastOrDefault(c => c.IsNamed) : pat;
+            if (bound is { Kind: RustSyntaxKind.Identifier } id && p.ChildByField(RustSyntaxField.Type) is { } t) f.Locals.Add(id.Text, TypeRecipe.OfType(t.Text), from, to);
+            else if (bound is { Kind: RustSyntaxKind.Self } && p.ChildByField(RustSyntaxField.Type) is { } st2) f.Locals.Add("self", TypeRecipe.OfType(st2.Text), from, to);
+            else BindUnknown(f, pat, from, to);
+        }
+    }
+
+    private static string SelfParameterType(SyntaxNode p)
+    {
+        var text = p.Text;
+        bool reference = text.Contains('&');
+        bool mut = p.HasChild(RustSyntaxKind.MutableSpecifier);
+        return reference ? (mut ? "&mut Self" : "&Self") : "Self";
+    }
+
+    private static IEnumerable<string> GenericNames(SyntaxNode item)
+    {
+        if (item.ChildByField(RustSyntaxField.TypeParameters) is not { } tps) yield break;
+        foreach (var c in tps.Children)
+        {
+            if (c.Kind == RustSyntaxKind.TypeIdentifier) yield return c.Text;
+            else if (c.Kind is RustSyntaxKind.TypeParameter or RustSyntaxKind.ConstParameter)
+            {
+                var n = c.ChildByField(RustSyntaxField.Name) ?? c.ChildByField(RustSyntaxField.Left) ?? c.Children.ToList().FirstOrDefault(x => x.Kind == RustSyntaxKind.TypeIdentifier);
+                if (n is { Tree: not null } nn && nn.Kind == RustSyntaxKind.TypeIdentifier) yield return nn.Text;
+                else if (n is { Tree: not null } other && other.Kind != RustSyntaxKind.Lifetime) yield return other.Text;
+            }
+        }
+    }
+
+    private int Add(ItemDeclaration d)
+    {
+        facts.Items.Add(d);
+        return facts.Items.Count - 1;
+    }
+
+    private void Declare(SyntaxNode node)
+    {
+        var name = Extractor.NameOf(node);
+        var owner = _owners.Count > 0 ? _owners[^1].Index : -1;
+        var ownerKind = _owners.Count > 0 ? _owners[^1].Kind : ItemKind.Module;
+        var visibility = SyntaxFacts.Visibility(node);
+        var location = node.ChildByField(RustSyntaxField.Name) is { } nameNode ? nameNode.Location : node.Location;
+        var module = currentModule();
+        var flags = IsDocHidden(node) ? ItemFlags.DocHidden : ItemFlags.None;
+        switch (node.Kind)
+        {
+            case RustSyntaxKind.FunctionItem or RustSyntaxKind.FunctionSignatureItem:
+            {
+                var modifiers = node.ChildOfKind(RustSyntaxKind.FunctionModifiers);
+                string abi = "";
+                if (modifiers is { } m)
+                {
+                    if (m.HasChild(RustSyntaxKind.UnsafeKeyword)) flags |= ItemFlags.Unsafe;
+                    if (m.HasChild(RustSyntaxKind.ConstKeyword)) flags |= ItemFlags.Const;
+                    if (m.HasChild(RustSyntaxKind.AsyncKeyword)) flags |= ItemFlags.Async;
+                    if (m.ChildOfKind(RustSyntaxKind.ExternModifier) is { } ext) abi = ext.ChildOfKind(RustSyntaxKind.StringLiteral) is { } s ? s.Text.Trim('"') : "C";
+                }
+                // An extern block's items: unsafe to call unless declared `safe`.
+                if (ownerKind == ItemKind.Module && owner >= 0 && facts.Items[owner].Kind == ItemKind.Module && facts.Items[owner].Flags.HasFlag(ItemFlags.Extern))
+                {
+                    flags |= ItemFlags.Extern;
+                    abi = facts.Items[owner].Abi;
+                    if (!node.Tree.HasRecoveredKeyword(node.Span, "safe")) flags |= ItemFlags.Unsafe;
+                    owner = -1;
+                }
+                if (node.ChildByField(RustSyntaxField.Body) is not null) flags |= ItemFlags.HasBody;
+                var members = new List<string>();
+                if (node.ChildByField(RustSyntaxField.Parameters) is { } ps)
+                {
+                    foreach (var p in ps.Children)
+                    {
+                        if (p.Kind == RustSyntaxKind.SelfParameter)
+                        {
+                            flags |= p.Text.Contains('&') ? ItemFlags.SelfRef | (p.HasChild(RustSyntaxKind.MutableSpecifier) ? ItemFlags.SelfMut : 0) : ItemFlags.SelfValue;
+                        }
+                        else if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Pattern) is { } pat)
+                        {
+                            if (pat.Kind == RustSyntaxKind.Self || pat.Text.EndsWith("self", StringComparison.Ordinal) && pat.Text.Replace("mut", "").Trim() == "self") flags |= ItemFlags.SelfTyped;
+                            else members.Add(pat.Text + "\t" + (p.ChildByField(RustSyntaxField.Type)?.Text ?? ""));
+                        }
+                        else if (p.Kind == RustSyntaxKind.VariadicParameter) members.Add("...\t");
+                    }
+                }
+                if (visibility == "private" && ownerKind == ItemKind.Trait) visibility = facts.Items[owner].Visibility;
+                if (owner >= 0 && ownerKind == ItemKind.Impl && facts.Items[owner].Trait.Length > 0) visibility = "trait-impl";
+                Add(new ItemDeclaration(ItemKind.Function, name, module, owner, visibility, location, flags)
+                {
+                    Type = node.ChildByField(RustSyntaxField.ReturnType)?.Text ?? "", Abi = abi, Members = [.. members], Generics = [.. GenericNames(node)],
+                });
+                break;
+            }
+            case RustSyntaxKind.ModItem:
+                Add(new ItemDeclaration(ItemKind.Module, name, module, -1, visibility, location, flags | (node.ChildByField(RustSyntaxField.Body) is null ? 0 : ItemFlags.HasBody)));
+                break;
+            case RustSyntaxKind.StructItem or RustSyntaxKind.UnionItem:
+            {
+                var fields = Fields(node.ChildByField(RustSyntaxField.Body), out bool tuple);
+                Add(new ItemDeclaration(node.Kind == RustSyntaxKind.StructItem ? ItemKind.Struct : ItemKind.Union, name, module, -1, visibility, location, flags | (tuple ? ItemFlags.TupleFields : 0))
+                {
+                    Members = fields, Generics = [.. GenericNames(node)],
+                });
+                break;
+            }
+            case RustSyntaxKind.EnumItem:
+            {
+                int index = Add(new ItemDeclaration(ItemKind.Enum, name, module, -1, visibility, location, flags) { Generics = [.. GenericNames(node)] });
+                if (node.ChildByField(RustSyntaxField.Body) is { } variants)
+                    foreach (var v in variants.Children)
+                        if (v.Kind == RustSyntaxKind.EnumVariant)
+                        {
+                            var fields = Fields(v.ChildByField(RustSyntaxField.Body), out bool tuple);
+                            Add(new ItemDeclaration(ItemKind.Variant, Extractor.NameOf(v), module, index, visibility, v.ChildByField(RustSyntaxField.Name)?.Location ?? v.Location,
+                                tuple ? ItemFlags.TupleFields : ItemFlags.None) { Members = fields });
+                        }
+                break;
+            }
+            case RustSyntaxKind.TypeItem:
+                Add(new ItemDeclaration(ItemKind.TypeAlias, name, module, owner, visibility, location, flags) { Type = node.ChildByField(RustSyntaxField.Type)?.Text ?? "", Generics = [.. GenericNames(node)] });
+                break;
+            case RustSyntaxKind.AssociatedType:
+                Add(new ItemDeclaration(ItemKind.AssociatedType, name, module, owner, visibility, location, flags) { Type = node.ChildByField(RustSyntaxField.DefaultType)?.Text ?? node.ChildByField(RustSyntaxField.Type)?.Text ?? "" });
+                break;
+            case RustSyntaxKind.TraitItem:
+            {
+                if (node.HasChild(RustSyntaxKind.UnsafeKeyword)) flags |= ItemFlags.Unsafe;
+                var generics = GenericNames(node).ToArray();
+                int index = Add(new ItemDeclaration(ItemKind.Trait, name, module, -1, visibility, location, flags) { Generics = generics });
+                _owners.Add((node.Span.End, index, ItemKind.Trait, "Self", generics));
+                break;
+            }
+            case RustSyntaxKind.ImplItem:
+            {
+                if (node.HasChild(RustSyntaxKind.UnsafeKeyword)) flags |= ItemFlags.Unsafe;
+                var self = node.ChildByField(RustSyntaxField.Type)?.Text ?? "";
+                var generics = GenericNames(node).ToArray();
+                int index = Add(new ItemDeclaration(ItemKind.Impl, "", module, -1, "private", node.Location, flags)
+                {
+                    Type = self, Trait = node.ChildByField(RustSyntaxField.Trait)?.Text ?? "", Generics = generics,
+                });
+                _owners.Add((node.Span.End, index, ItemKind.Impl, self, generics));
+                break;
+            }
+            case RustSyntaxKind.StaticItem or RustSyntaxKind.ConstItem:
+            {
+                if (node.HasChild(RustSyntaxKind.MutableSpecifier)) flags |= ItemFlags.Mut;
+                if (owner >= 0 && facts.Items[owner].Kind == ItemKind.Module && facts.Items[owner].Flags.HasFlag(ItemFlags.Extern))
+                {
+                    flags |= ItemFlags.Extern;
+                    owner = -1;
+                }
+                Add(new ItemDeclaration(node.Kind == RustSyntaxKind.StaticItem ? ItemKind.Static : ItemKind.Const, name, module, owner, visibility, location, flags)
+                {
+                    Type = node.ChildByField(RustSyntaxField.Type)?.Text ?? "",
+                });
+                break;
+            }
+            case RustSyntaxKind.MacroDefinition:
+                Add(new ItemDeclaration(ItemKind.Macro, name, module, -1, visibility, location, flags));
+                break;
+            case RustSyntaxKind.UseDeclaration when node.ChildByField(RustSyntaxField.Argument) is { } arg:
+                CollectUse(arg, "", module, visibility, node.Location);
+                break;
+        }
+    }
+
+    /// <summary>An extern block: its functions and statics are declared as extern items (an owner the block stands for).</summary>
+    private void EnterExternBlock(SyntaxNode node, string abi)
+    {
+        int index = Add(new ItemDeclaration(ItemKind.Module, "", currentModule(), -1, "private", node.Location, ItemFlags.Extern) { Abi = abi });
+        _owners.Add((node.Span.End, index, ItemKind.Module, "", []));
+    }
+
+    private void CollectUse(SyntaxNode node, string prefix, string module, string visibility, Location location)
+    {
+        static string Join(string a, string b) => a.Length == 0 ? b : b.Length == 0 ? a : a + "::" + b;
+        switch (node.Kind)
+        {
+            case RustSyntaxKind.Identifier or RustSyntaxKind.ScopedIdentifier or RustSyntaxKind.Crate or RustSyntaxKind.Self or RustSyntaxKind.Super:
+            {
+                var path = Join(prefix, node.Text);
+                var local = Last(path);
+                if (local == "self")
+                {
+                    if (prefix.Length > 0) Add(new ItemDeclaration(ItemKind.Use, Last(prefix), module, -1, visibility, location, ItemFlags.None) { Type = prefix });
+                }
+                else Add(new ItemDeclaration(ItemKind.Use, local, module, -1, visibility, location, ItemFlags.None) { Type = path });
+                break;
+            }
+            case RustSyntaxKind.UseAsClause when node.ChildByField(RustSyntaxField.Path) is { } p && node.ChildByField(RustSyntaxField.Alias) is { } alias:
+            {
+                var path = Join(prefix, p.Text);
+                if (Last(path) == "self") path = prefix;
+                Add(new ItemDeclaration(ItemKind.Use, alias.Text, module, -1, visibility, location, ItemFlags.None) { Type = path });
+                break;
+            }
+            case RustSyntaxKind.UseWildcard:
+            {
+                var inner = node.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment);
+                Add(new ItemDeclaration(ItemKind.Use, "*", module, -1, visibility, location, ItemFlags.Glob) { Type = Join(prefix, inner.Tree is null ? "" : inner.Text) });
+                break;
+            }
+            case RustSyntaxKind.ScopedUseList:
+            {
+                var path = node.ChildByField(RustSyntaxField.Path) is { } sp ? Join(prefix, sp.Text) : prefix;
+                if (node.ChildByField(RustSyntaxField.List) is { } list) CollectUse(list, path, module, visibility, location);
+                break;
+            }
+            case RustSyntaxKind.UseList:
+                foreach (var c in node.Children)
+                    if (c.IsNamed && !c.IsComment) CollectUse(c, prefix, module, visibility, location);
+                break;
+        }
+    }
+
+    private static string Last(string path) => path.LastIndexOf("::", StringComparison.Ordinal) is var i and >= 0 ? path[(i + 2)..] : path;
+
+    private static string[] Fields(SyntaxNode? body, out bool tuple)
+    {
+        tuple = body is { Kind: RustSyntaxKind.OrderedFieldDeclarationList };
+        if (body is not { } b) return [];
+        var list = new List<string>();
+        if (tuple)
+        {
+            int i = 0;
+            foreach (var c in b.Children)
+                if (c.Field == RustSyntaxField.Type) list.Add((i++).ToString(System.Globalization.CultureInfo.InvariantCulture) + "\t" + c.Text);
+        }
+        else
+        {
+            foreach (var c in b.Children)
+                if (c.Kind == RustSyntaxKind.FieldDeclaration && c.ChildByField(RustSyntaxField.Name) is { } n)
+                    list.Add(n.Text + "\t" + (c.ChildByField(RustSyntaxField.Type)?.Text ?? ""));
+        }
+        return [.. list];
+    }
+
+    private static bool IsDocHidden(SyntaxNode item)
+    {
+        foreach (var a in SyntaxTrivia.GetPrecedingAttributes(item))
+            if (SyntaxTrivia.GetAttributeName(a) == "doc" && a.Text.Contains("hidden", StringComparison.Ordinal)) return true;
+        return false;
+    }
+}
+
+/// <summary>
+/// Local bindings of one function body, with where each is visible (a later binding of a name shadows earlier ones).
+/// </summary>
+internal sealed class LocalBindings
+{
+    private readonly List<(string Name, string Recipe, int From, int To)> _bindings = [];
+
+    public void Add(string name, string recipe, int from, int to) => _bindings.Add((name, recipe, from, to));
+
+    /// <summary>The recipe of the binding of <paramref name="name"/> visible at <paramref name="position"/>, or null (not a local).</summary>
+    public string? Lookup(string name, int position)
+    {
+        for (int i = _bindings.Count - 1; i >= 0; i--)
+        {
+            var b = _bindings[i];
+            if (b.Name == name && b.From <= position && position < b.To) return b.Recipe;
+        }
+        return null;
+    }
+}
+
+/// <summary>
+/// A type recipe: how to compute an expression's type once the crate's declarations are known, written as a short
+/// prefix string: <c>T&lt;n&gt;:text</c> a written type, <c>C&lt;n&gt;:path</c> the return type of a called path, <c>V&lt;n&gt;:path</c>
+/// the type of a value path (a static, a const, a unit struct), <c>F&lt;n&gt;:name</c>+R a field of R, <c>M&lt;n&gt;:name</c>+R
+/// the return type of R's method, <c>D</c>+R a deref, <c>R</c>/<c>Q</c>+R a shared/mutable borrow, <c>I</c>+R an index,
+/// <c>U</c> unknown.
+/// </summary>
+internal static class TypeRecipe
+{
+    public const string Unknown = "U";
+    private const int MaxLength = 1024;
+
+    public static string OfType(string typeText) => Atom('T', typeText);
+
+    private static string Atom(char op, string text) => op + text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + text;
+
+    /// <summary>The recipe of an expression, with the function's local bindings.</summary>
+    public static string Of(SyntaxNode expr, LocalBindings locals)
+    {
+        var sb = new StringBuilder();
+        Build(expr, locals, sb, 0);
+        return sb.Length > MaxLength ? Unknown : sb.ToString();
+    }
+
+    private static void Build(SyntaxNode e, LocalBindings locals, StringBuilder sb, int depth)
+    {
+        if (depth > 12 || sb.Length > MaxLength)
+        {
+            sb.Append('U');
+            return;
+        }
+        switch (e.Kind)
+        {
+            case RustSyntaxKind.ParenthesizedExpression or RustSyntaxKind.UnsafeBlock or RustSyntaxKind.Block:
+            {
+                var inner = e.Kind == RustSyntaxKind.UnsafeBlock ? e.ChildOfKind(RustSyntaxKind.Block) is { } b ? LastExpression(b) : null
+                    : e.Kind == RustSyntaxKind.Block ? LastExpression(e) : e.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment);
+                if (inner is { Tree: not null } i) Build(i, locals, sb, depth + 1);
+                else sb.Append('U');
+                return;
+            }
+            case RustSyntaxKind.Identifier:
+                if (locals.Lookup(e.Text, e.Span.Start) is { } r) sb.Append(r);
+                else sb.Append(Atom('V', e.Text));
+                return;
+            case RustSyntaxKind.Self:
+                sb.Append(locals.Lookup("self", e.Span.Start) ?? Unknown);
+                return;
+            case RustSyntaxKind.ScopedIdentifier:
+                sb.Append(Atom('V', e.Text));
+                return;
+            case RustSyntaxKind.FieldExpression when e.ChildByField(RustSyntaxField.Field) is { } f && e.ChildByField(RustSyntaxField.Value) is { } v:
+                sb.Append(Atom('F', f.Text));
+                Build(v, locals, sb, depth + 1);
+                return;
+            case RustSyntaxKind.CallExpression when e.ChildByField(RustSyntaxField.Function) is { } fn:
+            {
+                if (fn.Kind == RustSyntaxKind.GenericFunction && fn.ChildByField(RustSyntaxField.Function) is { } g) fn = g;
+                if (fn.Kind == RustSyntaxKind.FieldExpression && fn.ChildByField(RustSyntaxField.Field) is { } m && fn.ChildByField(RustSyntaxField.Value) is { } recv)
+                {
+                    sb.Append(Atom('M', m.Text));
+                    Build(recv, locals, sb, depth + 1);
+                }
+                else if (fn.Kind is RustSyntaxKind.Identifier or RustSyntaxKind.ScopedIdentifier && locals.Lookup(fn.Text, fn.Span.Start) is null)
+                    sb.Append(Atom('C', fn.Text));
+                else sb.Append('U');
+                return;
+            }
+            case RustSyntaxKind.UnaryExpression when e.Children.ToList().LastOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } operand:
+                if (e.HasChild(RustSyntaxKind.AsteriskToken))
+                {
+                    sb.Append('D');
+                    Build(operand, locals, sb, depth + 1);
+                }
+                else sb.Append('U');
+                return;
+            case RustSyntaxKind.ReferenceExpression when e.ChildByField(RustSyntaxField.Value) is { } v:
+                if (e.HasChild(RustSyntaxKind.RawKeyword))
+                {
+                    sb.Append(Atom('P', e.HasChild(RustSyntaxKind.MutableSpecifier) ? "mut" : "const"));
+                    Build(v, locals, sb, depth + 1);
+                    return;
+                }
+                sb.Append(e.HasChild(RustSyntaxKind.MutableSpecifier) ? 'Q' : 'R');
+                Build(v, locals, sb, depth + 1);
+                return;
+            case RustSyntaxKind.TypeCastExpression when e.ChildByField(RustSyntaxField.Type) is { } t:
+                sb.Append(OfType(t.Text));
+                return;
+            case RustSyntaxKind.StructExpression when e.ChildByField(RustSyntaxField.Name) is { } n:
+                sb.Append(OfType(n.Text));
+                return;
+            case RustSyntaxKind.IndexExpression when e.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } indexed:
+                sb.Append('I');
+                Build(indexed, locals, sb, depth + 1);
+                return;
+            default:
+                sb.Append('U');
+                return;
+        }
+    }
+
+    private static SyntaxNode? LastExpression(SyntaxNode block)
+    {
+        SyntaxNode? last = null;
+        foreach (var c in block.Children)
+            if (c.IsNamed && !c.IsComment) last = c;
+        return last is { Kind: not (RustSyntaxKind.LetDeclaration or RustSyntaxKind.ExpressionStatement) } ? last : null;
+    }
+}

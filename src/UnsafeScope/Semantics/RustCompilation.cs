@@ -1,0 +1,578 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Globalization;
+using UnsafeScope.Inventory;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Semantics;
+
+/// <summary>
+/// One crate's declarations (Roslyn's <c>Compilation</c> in shape), built from the item skeleton every file's walk
+/// collected: the module tree (files, <c>mod x;</c>, inline modules), its symbols, name resolution through
+/// <c>use</c> (globs, renames, groups, <c>self</c>/<c>super</c>/<c>crate</c>, <c>pub use</c> re-exports), enum
+/// variants and impls' associated items, and the std prelude. A path into another crate resolves in that crate's
+/// compilation when its sources were given (<c>--deps</c>), else to <see cref="ResolutionKind.External"/>: never a guess.
+/// Items declared inside function bodies and items that only macros generate are not in it.
+/// </summary>
+public sealed class RustCompilation
+{
+    private readonly Dictionary<string, ModuleSymbol> _modules = new(StringComparer.Ordinal);
+    private readonly Dictionary<ModuleSymbol, List<(string Name, string Path, bool Glob)>> _imports = [];
+    private readonly Dictionary<(string Path, int Start), RustSymbol> _byLocation = [];
+    private readonly Dictionary<RustSymbol, ItemScope> _scopes = [];
+    private readonly List<ImplSymbol> _impls = [];
+    private readonly Func<string, RustCompilation?> _dependency;
+    private readonly Func<string, bool> _isDependency;
+
+    /// <summary>The scope types of an item are resolved in: its module, the self type of its impl, its generics.</summary>
+    private sealed record ItemScope(ModuleSymbol Module, string SelfType, ImmutableArray<string> Generics);
+
+    /// <summary>
+    /// The std/core prelude names (Rust 2021) and std's common types: a path starting with one of them resolves to
+    /// <see cref="ResolutionKind.External"/> (std is not analyzed), unless the crate declares or imports the name.
+    /// </summary>
+    internal static readonly FrozenSet<string> Prelude = new[]
+    {
+        "Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box", "ToString", "ToOwned", "Clone", "Copy", "Send", "Sync", "Sized",
+        "Unpin", "Drop", "Fn", "FnMut", "FnOnce", "Default", "Iterator", "IntoIterator", "DoubleEndedIterator", "ExactSizeIterator", "Extend",
+        "PartialEq", "Eq", "PartialOrd", "Ord", "AsRef", "AsMut", "Into", "From", "TryFrom", "TryInto", "FromIterator", "drop", "Debug",
+        "std", "core", "alloc",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    internal RustCompilation(string crateName, IEnumerable<FileFacts> files, Func<string, RustCompilation?>? dependency = null,
+        Func<string, bool>? isDependency = null, Func<ItemDeclaration, string, bool>? isExported = null)
+    {
+        CrateName = crateName;
+        _dependency = dependency ?? (_ => null);
+        _isDependency = isDependency ?? (_ => false);
+        RootModule = new ModuleSymbol("", null, "pub", Location.None, crateName) { Compilation = this };
+        _modules[""] = RootModule;
+        var ordered = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+        // Declared modules first, parents before children, so each has its declaration's place and visibility.
+        foreach (var d in ordered.SelectMany(f => f.Items).Where(d => d.Kind == ItemKind.Module && !d.Flags.HasFlag(ItemFlags.Extern))
+                     .OrderBy(d => d.Module.Length == 0 ? 0 : d.Module.Split("::").Length))
+            Module(Join(d.Module, d.Name), d.Location, d.Visibility);
+        foreach (var f in ordered)
+        {
+            Module(f.ModulePath, Location.None, "pub");
+            _fileModules[f.Path] = f.ModulePath;
+        }
+        foreach (var f in ordered)
+        {
+            var symbols = new RustSymbol?[f.Items.Count];
+            for (int i = 0; i < f.Items.Count; i++)
+            {
+                var d = f.Items[i];
+                var s = Declare(d, d.Owner >= 0 ? symbols[d.Owner] : null);
+                symbols[i] = s;
+                if (s is null) continue;
+                var ownerType = d.Owner >= 0 ? symbols[d.Owner] switch { ImplSymbol impl => LastSegment(StripGenerics(impl.SelfTypeText)), TraitSymbol t => t.Name, _ => "" } : "";
+                s.IsExported = isExported?.Invoke(d, ownerType) ?? d.Visibility == "pub";
+                _byLocation.TryAdd((d.Location.Path, d.Location.SourceSpan.Start), s);
+            }
+            foreach (var scope in f.TypeScopes) _typeScopes.Add((f.Path, scope));
+        }
+        foreach (var impl in _impls)
+            if (impl.SelfType is PathType { Symbol: NamedTypeSymbol t }) t.ImplList.Add(impl);
+    }
+
+    private readonly List<(string File, TypeScope Scope)> _typeScopes = [];
+    private readonly Dictionary<string, string> _fileModules = new(StringComparer.Ordinal);
+
+    /// <summary>The module path of a file of the crate (its <c>mod</c> path from the crate root), or null.</summary>
+    internal string? ModuleOfFile(string path) => _fileModules.GetValueOrDefault(path);
+
+    private static string LastSegment(string path) => path.LastIndexOf("::", StringComparison.Ordinal) is var i and >= 0 ? path[(i + 2)..] : path.Trim();
+
+    /// <summary>The crate's name.</summary>
+    public string CrateName { get; }
+
+    /// <summary>The crate root module.</summary>
+    public ModuleSymbol RootModule { get; }
+
+    /// <summary>Every module of the crate, by path (<c>""</c> for the root), sorted.</summary>
+    public ImmutableArray<ModuleSymbol> Modules => [.. _modules.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => m.Value)];
+
+    /// <summary>The module at that path from the crate root, or null.</summary>
+    public ModuleSymbol? GetModule(string path) => _modules.GetValueOrDefault(path);
+
+    /// <summary>The symbol declared with its name at that place (a function's, a struct's… name), or null.</summary>
+    public RustSymbol? GetDeclaredSymbol(Location location)
+        => _byLocation.GetValueOrDefault((location.Path, location.SourceSpan.Start));
+
+    /// <summary>The crate's declared symbols (impl and trait items included), in file and declaration order.</summary>
+    public ImmutableArray<RustSymbol> GetSymbols() => [.. _byLocation.OrderBy(p => p.Key.Path, StringComparer.Ordinal).ThenBy(p => p.Key.Start).Select(p => p.Value)];
+
+    /// <summary>What a path names, resolved from the crate root (<c>a::b::Foo</c>, <c>Foo::new</c>, <c>Enum::Variant</c>).</summary>
+    public SymbolInfo GetSymbolByPath(string path) => ResolvePath(path, RootModule);
+
+    /// <summary>What a path names, resolved from a module of this crate, as code in that module would.</summary>
+    public SymbolInfo ResolvePath(string path, ModuleSymbol from)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(from);
+        return Resolve(Segments(path), from, "", 0);
+    }
+
+    /// <summary>A type written in the source, resolved in a module (aliases expanded, generics unknown).</summary>
+    public RustType ResolveType(string typeText, ModuleSymbol from) => ParseType(typeText, new ItemScope(from, "", []));
+
+    // ---- building ----
+
+    private ModuleSymbol Module(string path, Location location, string visibility)
+    {
+        if (_modules.TryGetValue(path, out var m)) return m;
+        int i = path.LastIndexOf("::", StringComparison.Ordinal);
+        var parent = i < 0 ? RootModule : Module(path[..i], Location.None, "pub");
+        m = new ModuleSymbol(i < 0 ? path : path[(i + 2)..], parent, visibility, location, CrateName) { Compilation = this };
+        parent.MemberList.Add(m);
+        _modules[path] = m;
+        return m;
+    }
+
+    private static string Join(string a, string b) => a.Length == 0 ? b : a + "::" + b;
+
+    private RustSymbol? Declare(ItemDeclaration d, RustSymbol? owner)
+    {
+        var module = Module(d.Module, Location.None, "pub");
+        var container = owner ?? module;
+        var generics = owner is ImplSymbol or TraitSymbol && _scopes.TryGetValue(owner, out var os) ? os.Generics.AddRange(d.Generics) : [.. d.Generics];
+        var selfType = owner is ImplSymbol impl ? impl.SelfTypeText : owner is TraitSymbol ? "Self" : "";
+        var scope = new ItemScope(module, selfType, generics);
+        RustSymbol? s;
+        switch (d.Kind)
+        {
+            case ItemKind.Module:
+                if (d.Flags.HasFlag(ItemFlags.Extern)) return null; // an extern block: its items are the module's
+                var m = Module(Join(d.Module, d.Name), d.Location, d.Visibility);
+                return m;
+            case ItemKind.Function:
+            {
+                var fn = new FunctionSymbol(d.Name, container, d.Visibility, d.Location, () => d.Type.Length == 0 ? RustType.Unit : ParseType(d.Type, scope))
+                {
+                    IsUnsafe = d.Flags.HasFlag(ItemFlags.Unsafe), IsConst = d.Flags.HasFlag(ItemFlags.Const), IsAsync = d.Flags.HasFlag(ItemFlags.Async),
+                    IsExtern = d.Flags.HasFlag(ItemFlags.Extern), Abi = d.Abi, HasBody = d.Flags.HasFlag(ItemFlags.HasBody), TypeParameters = [.. d.Generics],
+                    SelfKind = d.Flags.HasFlag(ItemFlags.SelfTyped) ? SelfKind.Typed : d.Flags.HasFlag(ItemFlags.SelfMut) ? SelfKind.MutableReference
+                        : d.Flags.HasFlag(ItemFlags.SelfRef) ? SelfKind.Reference : d.Flags.HasFlag(ItemFlags.SelfValue) ? SelfKind.Value : SelfKind.None,
+                };
+                fn.Parameters = [.. d.Members.Select(p => p.Split('\t')).Select(p => new ParameterSymbol(p[0], fn, d.Location, () => ParseType(p.Length > 1 ? p[1] : "", scope)))];
+                s = fn;
+                break;
+            }
+            case ItemKind.Struct or ItemKind.Union or ItemKind.Enum:
+            {
+                var t = new NamedTypeSymbol(d.Kind switch { ItemKind.Struct => RustSymbolKind.Struct, ItemKind.Union => RustSymbolKind.Union, _ => RustSymbolKind.Enum },
+                    d.Name, container, d.Visibility, d.Location) { IsTupleStruct = d.Flags.HasFlag(ItemFlags.TupleFields), TypeParameters = [.. d.Generics] };
+                var typeScope = new ItemScope(module, d.Name, [.. d.Generics]);
+                t.Fields = Fields(d, t, typeScope);
+                _scopes[t] = typeScope;
+                s = t;
+                break;
+            }
+            case ItemKind.Variant when owner is NamedTypeSymbol e:
+            {
+                var v = new VariantSymbol(d.Name, e, e.Visibility, d.Location);
+                v.Fields = Fields(d, v, _scopes.GetValueOrDefault(e) ?? scope);
+                e.Variants = e.Variants.Add(v);
+                return v;
+            }
+            case ItemKind.TypeAlias or ItemKind.AssociatedType:
+                s = new TypeAliasSymbol(d.Name, container, d.Visibility, d.Location, () => ParseType(d.Type, scope));
+                break;
+            case ItemKind.Trait:
+                s = new TraitSymbol(d.Name, container, d.Visibility, d.Location) { IsUnsafe = d.Flags.HasFlag(ItemFlags.Unsafe) };
+                _scopes[s] = new ItemScope(module, "Self", [.. d.Generics]);
+                break;
+            case ItemKind.Impl:
+            {
+                var implScope = new ItemScope(module, d.Type, [.. d.Generics]);
+                var i = new ImplSymbol(module, d.Location, d.Type, d.Trait, () => ParseType(d.Type, implScope with { SelfType = "" })) { IsUnsafe = d.Flags.HasFlag(ItemFlags.Unsafe) };
+                _scopes[i] = implScope;
+                _impls.Add(i);
+                return i;
+            }
+            case ItemKind.Static or ItemKind.Const:
+                s = new ValueSymbol(d.Kind == ItemKind.Static ? RustSymbolKind.Static : RustSymbolKind.Const, d.Name, container, d.Visibility, d.Location, () => ParseType(d.Type, scope))
+                {
+                    IsMutable = d.Flags.HasFlag(ItemFlags.Mut), IsExtern = d.Flags.HasFlag(ItemFlags.Extern),
+                };
+                break;
+            case ItemKind.Macro:
+                s = new MacroSymbol(d.Name, module, d.Visibility, d.Location);
+                break;
+            case ItemKind.Use:
+                if (!_imports.TryGetValue(module, out var list)) _imports[module] = list = [];
+                list.Add((d.Name, d.Type, d.Flags.HasFlag(ItemFlags.Glob)));
+                return null;
+            default:
+                return null;
+        }
+        switch (container)
+        {
+            case ModuleSymbol mod: mod.MemberList.Add(s); break;
+            case ImplSymbol impl2: impl2.ItemList.Add(s); break;
+            case TraitSymbol trait: trait.ItemList.Add(s); break;
+        }
+        return s;
+    }
+
+    private ImmutableArray<FieldSymbol> Fields(ItemDeclaration d, RustSymbol owner, ItemScope scope)
+        => [.. d.Members.Select(m => m.Split('\t')).Select(p => new FieldSymbol(p[0], owner, d.Location, () => ParseType(p.Length > 1 ? p[1] : "", scope)))];
+
+    // ---- resolution ----
+
+    private static string[] Segments(string path)
+    {
+        var p = StripGenerics(path).Trim();
+        var segments = p.Split("::", StringSplitOptions.TrimEntries);
+        return segments.Length > 0 && segments[0].Length == 0 ? ["::", .. segments[1..]] : segments;
+    }
+
+    internal static string StripGenerics(string path)
+    {
+        if (path.IndexOf('<') < 0) return path;
+        var sb = new System.Text.StringBuilder(path.Length);
+        int depth = 0;
+        foreach (var ch in path)
+        {
+            if (ch == '<') depth++;
+            else if (ch == '>') depth = Math.Max(0, depth - 1);
+            else if (depth == 0) sb.Append(ch);
+        }
+        return sb.ToString().Replace("::::", "::", StringComparison.Ordinal).TrimEnd(':');
+    }
+
+    private SymbolInfo Resolve(string[] segments, ModuleSymbol from, string selfType, int depth)
+    {
+        if (segments.Length == 0 || depth > 24) return SymbolInfo.None;
+        SymbolInfo current;
+        int i = 1;
+        switch (segments[0])
+        {
+            case "crate" or "$crate":
+                current = SymbolInfo.Of(RootModule);
+                break;
+            case "self":
+                current = SymbolInfo.Of(from);
+                break;
+            case "super":
+                var m = from;
+                i = 0;
+                while (i < segments.Length && segments[i] == "super") { m = m.ContainingSymbol as ModuleSymbol ?? RootModule; i++; }
+                current = SymbolInfo.Of(m);
+                break;
+            case "Self" when selfType.Length > 0:
+                current = ParseType(selfType, new ItemScope(from, "", [])) is PathType { Symbol: { } st } ? SymbolInfo.Of(st) : SymbolInfo.None;
+                break;
+            case "::":
+                if (segments.Length < 2) return SymbolInfo.None;
+                current = ExternCrate(segments[1]);
+                i = 2;
+                break;
+            default:
+                current = Lookup(from, segments[0], depth);
+                // 2015 paths start at the crate root.
+                if (current.Resolution == ResolutionKind.Unknown && from != RootModule) current = Lookup(RootModule, segments[0], depth, imports: false);
+                if (current.Resolution == ResolutionKind.Unknown) current = ExternCrate(segments[0]);
+                break;
+        }
+        for (; i < segments.Length; i++)
+        {
+            if (current.Resolution != ResolutionKind.Resolved) return current;
+            current = Member(current.Symbol!, segments[i], depth);
+        }
+        return current;
+    }
+
+    private SymbolInfo ExternCrate(string name)
+    {
+        if (name == CrateName) return SymbolInfo.Of(RootModule);
+        if (_isDependency(name)) return _dependency(name) is { } dep ? SymbolInfo.Of(dep.RootModule) : SymbolInfo.External(name);
+        if (Prelude.Contains(name)) return SymbolInfo.External(name is "core" or "alloc" ? name : "std");
+        return SymbolInfo.None;
+    }
+
+    /// <summary>A name in a module's scope: its items, then what it imports by name, then its glob imports.</summary>
+    private SymbolInfo Lookup(ModuleSymbol module, string name, int depth, bool imports = true)
+    {
+        if (depth > 24) return SymbolInfo.None;
+        RustSymbol? found = null;
+        foreach (var s in module.MemberList)
+            if (s.Name == name && (found is null || Prefer(s, found))) found = s;
+        if (found is not null) return SymbolInfo.Of(found);
+        if (!imports && module != RootModule) return SymbolInfo.None;
+        var owner = module.ContainingModule is { } ? module : RootModule;
+        if (ImportsOf(owner) is { } list)
+        {
+            foreach (var (local, path, glob) in list)
+                if (!glob && local == name) return Resolve(Segments(path), owner, "", depth + 1);
+            foreach (var (_, path, glob) in list)
+            {
+                if (!glob) continue;
+                var target = Resolve(Segments(path), owner, "", depth + 1);
+                if (target.Resolution == ResolutionKind.External) continue;
+                if (target.Symbol is { } t && Member(t, name, depth + 1) is { Resolution: ResolutionKind.Resolved } hit) return hit;
+            }
+        }
+        return SymbolInfo.None;
+    }
+
+    private List<(string Name, string Path, bool Glob)>? ImportsOf(ModuleSymbol m)
+        => _imports.TryGetValue(m, out var l) ? l : _imports.FirstOrDefault(p => p.Key.Path == m.Path && p.Key.CrateName == m.CrateName).Value;
+
+    /// <summary>Types and modules before values when both namespaces hold the name (a path continues through them).</summary>
+    private static bool Prefer(RustSymbol candidate, RustSymbol current)
+        => current is FunctionSymbol or ValueSymbol or MacroSymbol && candidate is ModuleSymbol or NamedTypeSymbol or TraitSymbol or TypeAliasSymbol;
+
+    /// <summary>A member of a resolved symbol: a module's item, an enum's variant, a type's or trait's associated item.</summary>
+    private SymbolInfo Member(RustSymbol owner, string name, int depth)
+    {
+        switch (owner)
+        {
+            case ModuleSymbol m when m.Compilation is { } other && other != this:
+                return other.Lookup(m, name, depth + 1);
+            case ModuleSymbol m:
+                return Lookup(m, name, depth + 1);
+            case NamedTypeSymbol t:
+                if (t.Variants.FirstOrDefault(v => v.Name == name) is { } variant) return SymbolInfo.Of(variant);
+                return SymbolInfo.Of(AssociatedItem(t, name));
+            case TraitSymbol trait:
+                return SymbolInfo.Of(trait.ItemList.FirstOrDefault(s => s.Name == name));
+            case TypeAliasSymbol alias when alias.Target is PathType { Symbol: { } target }:
+                return Member(target, name, depth + 1);
+            default:
+                return SymbolInfo.None;
+        }
+    }
+
+    /// <summary>An item of the type's impls (inherent first), else a default item of a trait it implements.</summary>
+    internal static RustSymbol? AssociatedItem(NamedTypeSymbol type, string name)
+    {
+        foreach (var impl in type.ImplList.OrderBy(i => i.IsTraitImpl))
+            if (impl.ItemList.FirstOrDefault(s => s.Name == name) is { } item) return item;
+        return null;
+    }
+
+    /// <summary>The method a call <c>receiver.name()</c> calls, when the receiver's type is a type of this crate.</summary>
+    internal FunctionSymbol? FindMethod(RustType receiver, string name)
+    {
+        var t = receiver.StripReferences();
+        if (t is PathType { Symbol: NamedTypeSymbol named })
+        {
+            if (AssociatedItem(named, name) is FunctionSymbol f) return f;
+            foreach (var impl in named.ImplList.Where(i => i.IsTraitImpl))
+                if (_scopes.GetValueOrDefault(impl) is { } scope && Resolve(Segments(impl.TraitPath), scope.Module, "", 0).Symbol is TraitSymbol trait
+                    && trait.ItemList.FirstOrDefault(s => s.Name == name) is FunctionSymbol d) return d;
+        }
+        return null;
+    }
+
+    // ---- types ----
+
+    private RustType ParseType(string text, ItemScope scope) => TypeText.Parse(text, (path, args) => ResolveTypePath(path, args, scope));
+
+    [ThreadStatic] private static int t_aliasDepth;
+
+    private RustType ResolveTypePath(string path, ImmutableArray<RustType> args, ItemScope scope)
+    {
+        if (path == "Self")
+            return scope.SelfType is { Length: > 0 } st && st != "Self" ? ParseType(st, scope with { SelfType = "" }) : new GenericParameterType("Self");
+        if (!path.Contains("::", StringComparison.Ordinal) && scope.Generics.Contains(path)) return new GenericParameterType(path);
+        if (!path.Contains("::", StringComparison.Ordinal) && IsPrimitive(path)) return new PathType(path, [], null);
+        var info = Resolve(Segments(path), scope.Module, scope.SelfType, 0);
+        if (info.Symbol is TypeAliasSymbol alias && args.IsEmpty)
+        {
+            if (t_aliasDepth > 8) return RustType.Unknown;
+            t_aliasDepth++;
+            try
+            {
+                return alias.Target;
+            }
+            catch (InvalidOperationException)
+            {
+                return RustType.Unknown; // an alias cycle
+            }
+            finally
+            {
+                t_aliasDepth--;
+            }
+        }
+        return info.Resolution switch
+        {
+            ResolutionKind.Resolved when info.Symbol is NamedTypeSymbol or TraitSymbol or TypeAliasSymbol => new PathType(info.Symbol.Path, args, info.Symbol),
+            ResolutionKind.External => new PathType(path, args, null),
+            _ when Prelude.Contains(path) => new PathType(path, args, null),
+            _ => RustType.Unknown,
+        };
+    }
+
+    private static bool IsPrimitive(string name) => name is "u8" or "u16" or "u32" or "u64" or "u128" or "usize" or "i8" or "i16" or "i32" or "i64" or "i128"
+        or "isize" or "f32" or "f64" or "bool" or "char" or "str";
+
+    // ---- local types ----
+
+    /// <summary>The innermost function scope of a file holding that position, for recipes.</summary>
+    internal TypeScope? ScopeAt(string file, int position)
+    {
+        TypeScope? best = null;
+        foreach (var (f, s) in _typeScopes)
+            if (f == file && s.Start <= position && position < s.End && (best is null || s.Start >= best.Start)) best = s;
+        return best;
+    }
+
+    /// <summary>Evaluates a type recipe (<see cref="TypeRecipe"/>) in a function's scope.</summary>
+    internal RustType Evaluate(string recipe, TypeScope scope)
+    {
+        var itemScope = new ItemScope(Module(scope.Module, Location.None, "pub"), scope.SelfType, [.. scope.Generics]);
+        int pos = 0;
+        try
+        {
+            return Eval(recipe, ref pos, itemScope, 0);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentOutOfRangeException or IndexOutOfRangeException)
+        {
+            return RustType.Unknown;
+        }
+    }
+
+    private static string ReadAtom(string r, ref int pos)
+    {
+        int colon = r.IndexOf(':', pos);
+        int n = int.Parse(r.AsSpan(pos, colon - pos), CultureInfo.InvariantCulture);
+        var text = r.Substring(colon + 1, n);
+        pos = colon + 1 + n;
+        return text;
+    }
+
+    private RustType Eval(string r, ref int pos, ItemScope scope, int depth)
+    {
+        if (depth > 32) throw new FormatException();
+        char op = r[pos++];
+        switch (op)
+        {
+            case 'U':
+                return RustType.Unknown;
+            case 'T':
+                return ParseType(ReadAtom(r, ref pos), scope);
+            case 'V':
+            {
+                var info = Resolve(Segments(ReadAtom(r, ref pos)), scope.Module, scope.SelfType, 0);
+                return info.Symbol switch
+                {
+                    ValueSymbol v => v.Type,
+                    NamedTypeSymbol t => new PathType(t.Path, [], t),
+                    _ => RustType.Unknown,
+                };
+            }
+            case 'C':
+            {
+                var info = Resolve(Segments(ReadAtom(r, ref pos)), scope.Module, scope.SelfType, 0);
+                return info.Symbol switch
+                {
+                    FunctionSymbol f => f.ReturnType,
+                    NamedTypeSymbol { IsTupleStruct: true } t => new PathType(t.Path, [], t),
+                    VariantSymbol { ContainingSymbol: NamedTypeSymbol e } => new PathType(e.Path, [], e),
+                    _ => RustType.Unknown,
+                };
+            }
+            case 'F':
+            {
+                var name = ReadAtom(r, ref pos);
+                var t = Eval(r, ref pos, scope, depth + 1).StripReferences();
+                if (t is PathType { Symbol: NamedTypeSymbol n } && n.GetField(name) is { } field) return field.Type;
+                if (t is TupleType tuple && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k < tuple.Elements.Length) return tuple.Elements[k];
+                return RustType.Unknown;
+            }
+            case 'M':
+            {
+                var name = ReadAtom(r, ref pos);
+                var t = Eval(r, ref pos, scope, depth + 1);
+                return MethodReturn(t, name);
+            }
+            case 'D':
+            {
+                var t = Eval(r, ref pos, scope, depth + 1);
+                return t switch
+                {
+                    RawPointerType p => p.Pointee,
+                    ReferenceType rf => rf.Referent,
+                    PathType { Path: "Box" or "std::boxed::Box" or "alloc::boxed::Box", TypeArguments.Length: 1 } b => b.TypeArguments[0],
+                    _ => RustType.Unknown,
+                };
+            }
+            case 'R' or 'Q':
+            {
+                var t = Eval(r, ref pos, scope, depth + 1);
+                return t.Kind == RustTypeKind.Unknown ? t : new ReferenceType(op == 'Q', "", t);
+            }
+            case 'P':
+            {
+                var m = ReadAtom(r, ref pos);
+                var t = Eval(r, ref pos, scope, depth + 1);
+                return new RawPointerType(m == "mut", t);
+            }
+            case 'I':
+            {
+                var t = Eval(r, ref pos, scope, depth + 1).StripReferences();
+                return t switch
+                {
+                    SliceType s => s.Element,
+                    PathType { Name: "Vec", TypeArguments.Length: 1 } v => v.TypeArguments[0],
+                    _ => RustType.Unknown,
+                };
+            }
+            default:
+                throw new FormatException();
+        }
+    }
+
+    /// <summary>
+    /// The inherent methods of raw pointers whose result type follows from the pointer's: pointer arithmetic keeps the
+    /// pointer, reads give the pointee. (Others, and methods of std types, are unknown.)
+    /// </summary>
+    private static readonly FrozenSet<string> s_pointerArithmetic = new[]
+    {
+        "add", "sub", "offset", "wrapping_add", "wrapping_sub", "wrapping_offset", "byte_add", "byte_sub", "byte_offset",
+        "wrapping_byte_add", "wrapping_byte_sub", "wrapping_byte_offset", "with_addr", "map_addr", "as_ptr", "as_mut_ptr",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    private RustType MethodReturn(RustType receiver, string name)
+    {
+        var t = receiver.StripReferences();
+        if (t is RawPointerType p)
+        {
+            if (s_pointerArithmetic.Contains(name)) return p;
+            return name switch
+            {
+                "cast" => new RawPointerType(p.IsMutable, RustType.Unknown),
+                "cast_mut" => new RawPointerType(true, p.Pointee),
+                "cast_const" => new RawPointerType(false, p.Pointee),
+                "read" or "read_unaligned" or "read_volatile" or "replace" => p.Pointee,
+                "as_ref" => new PathType("Option", [new ReferenceType(false, "", p.Pointee)], null),
+                "as_mut" => new PathType("Option", [new ReferenceType(true, "", p.Pointee)], null),
+                "is_null" => new PathType("bool", [], null),
+                "offset_from" => new PathType("isize", [], null),
+                "addr" => new PathType("usize", [], null),
+                _ => RustType.Unknown,
+            };
+        }
+        // Slices, arrays and vectors: their element pointers.
+        RustType? element = t switch
+        {
+            SliceType s => s.Element,
+            PathType { Name: "Vec", TypeArguments.Length: 1 } v => v.TypeArguments[0],
+            _ => null,
+        };
+        if (element is not null)
+        {
+            switch (name)
+            {
+                case "as_ptr": return new RawPointerType(false, element);
+                case "as_mut_ptr": return new RawPointerType(true, element);
+                case "get_unchecked": return new ReferenceType(false, "", element);
+                case "get_unchecked_mut": return new ReferenceType(true, "", element);
+            }
+        }
+        return FindMethod(t, name)?.ReturnType ?? RustType.Unknown;
+    }
+}
