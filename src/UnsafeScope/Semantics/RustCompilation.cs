@@ -77,6 +77,7 @@ public sealed class RustCompilation
     }
 
     private readonly List<(string File, TypeScope Scope)> _typeScopes = [];
+    private ILookup<string, TypeScope>? _scopesByFile;
     private readonly Dictionary<string, string> _fileModules = new(StringComparer.Ordinal);
 
     /// <summary>The module path of a file of the crate (its <c>mod</c> path from the crate root), or null.</summary>
@@ -296,9 +297,29 @@ public sealed class RustCompilation
     private SymbolInfo Lookup(ModuleSymbol module, string name, int depth, bool imports = true)
     {
         if (depth > 24) return SymbolInfo.None;
+        // Memoized; a lookup that reaches itself again (glob cycles: `use super::*` both ways) finds nothing there.
+        var key = (module, name, imports);
+        lock (_lookups)
+        {
+            if (_lookups.TryGetValue(key, out var known)) return known ?? SymbolInfo.None;
+            _lookups[key] = null;
+        }
+        var result = LookupUncached(module, name, depth, imports);
+        lock (_lookups) _lookups[key] = result;
+        return result;
+    }
+
+    private readonly Dictionary<(ModuleSymbol, string, bool), SymbolInfo?> _lookups = [];
+    private readonly Dictionary<ModuleSymbol, ILookup<string, RustSymbol>> _memberIndex = [];
+
+    private SymbolInfo LookupUncached(ModuleSymbol module, string name, int depth, bool imports)
+    {
         RustSymbol? found = null;
-        foreach (var s in module.MemberList)
-            if (s.Name == name && (found is null || Prefer(s, found))) found = s;
+        ILookup<string, RustSymbol> members;
+        lock (_memberIndex)
+            if (!_memberIndex.TryGetValue(module, out members!)) _memberIndex[module] = members = module.MemberList.ToLookup(m => m.Name, StringComparer.Ordinal);
+        foreach (var s in members[name])
+            if (found is null || Prefer(s, found)) found = s;
         if (found is not null) return SymbolInfo.Of(found);
         if (!imports && module != RootModule) return SymbolInfo.None;
         var owner = module.ContainingModule is { } ? module : RootModule;
@@ -318,7 +339,7 @@ public sealed class RustCompilation
     }
 
     private List<(string Name, string Path, bool Glob)>? ImportsOf(ModuleSymbol m)
-        => _imports.TryGetValue(m, out var l) ? l : _imports.FirstOrDefault(p => p.Key.Path == m.Path && p.Key.CrateName == m.CrateName).Value;
+        => _imports.GetValueOrDefault(m);
 
     /// <summary>Types and modules before values when both namespaces hold the name (a path continues through them).</summary>
     private static bool Prefer(RustSymbol candidate, RustSymbol current)
@@ -414,9 +435,11 @@ public sealed class RustCompilation
     /// <summary>The innermost function scope of a file holding that position, for recipes.</summary>
     internal TypeScope? ScopeAt(string file, int position)
     {
+        ILookup<string, TypeScope> byFile;
+        lock (_typeScopes) byFile = _scopesByFile ??= _typeScopes.ToLookup(p => p.File, p => p.Scope, StringComparer.Ordinal);
         TypeScope? best = null;
-        foreach (var (f, s) in _typeScopes)
-            if (f == file && s.Start <= position && position < s.End && (best is null || s.Start >= best.Start)) best = s;
+        foreach (var s in byFile[file])
+            if (s.Start <= position && position < s.End && (best is null || s.Start >= best.Start)) best = s;
         return best;
     }
 
