@@ -1656,13 +1656,7 @@ internal sealed class Extractor
 
     private bool _fnDocHidden;
 
-    private static bool IsDocHidden(SyntaxNode item)
-    {
-        foreach (var a in SyntaxTrivia.GetPrecedingAttributes(item))
-            if (SyntaxTrivia.GetAttributeName(a) == "doc" && a.Text.Replace(" ", "", StringComparison.Ordinal).Contains("doc(hidden)", StringComparison.Ordinal))
-                return true;
-        return false;
-    }
+    private static bool IsDocHidden(SyntaxNode item) => SyntaxTrivia.IsDocHidden(item);
 
     /// <summary>The module path of a child module declared here (<c>mod x;</c>).</summary>
     private string ModuleChildPath(string name) => CurrentModule() is { Length: > 0 } m ? m + "::" + name : name;

@@ -445,12 +445,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         return [.. list];
     }
 
-    private static bool IsDocHidden(SyntaxNode item)
-    {
-        foreach (var a in SyntaxTrivia.GetPrecedingAttributes(item))
-            if (SyntaxTrivia.GetAttributeName(a) == "doc" && a.Text.Contains("hidden", StringComparison.Ordinal)) return true;
-        return false;
-    }
+    private static bool IsDocHidden(SyntaxNode item) => SyntaxTrivia.IsDocHidden(item);
 }
 
 /// <summary>

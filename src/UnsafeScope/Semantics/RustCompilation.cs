@@ -297,26 +297,30 @@ public sealed class RustCompilation
     private SymbolInfo Lookup(ModuleSymbol module, string name, int depth, bool imports = true)
     {
         if (depth > 24) return SymbolInfo.None;
-        // Memoized; a lookup that reaches itself again (glob cycles: `use super::*` both ways) finds nothing there.
+        // Memoized. A lookup that reaches itself again on this thread (glob cycles: `use super::*` both ways) finds
+        // nothing there; another thread asking the same name meanwhile computes it too instead of seeing a half answer.
         var key = (module, name, imports);
-        lock (_lookups)
-        {
-            if (_lookups.TryGetValue(key, out var known)) return known ?? SymbolInfo.None;
-            _lookups[key] = null;
-        }
-        var result = LookupUncached(module, name, depth, imports);
-        lock (_lookups) _lookups[key] = result;
+        lock (_gate)
+            if (_lookups.TryGetValue(key, out var known)) return known;
+        var busy = t_inProgress ??= [];
+        if (!busy.Add((this, module, name, imports))) return SymbolInfo.None;
+        SymbolInfo result;
+        try { result = LookupUncached(module, name, depth, imports); }
+        finally { busy.Remove((this, module, name, imports)); }
+        lock (_gate) _lookups[key] = result;
         return result;
     }
 
-    private readonly Dictionary<(ModuleSymbol, string, bool), SymbolInfo?> _lookups = [];
+    [ThreadStatic] private static HashSet<(RustCompilation, ModuleSymbol, string, bool)>? t_inProgress;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(ModuleSymbol, string, bool), SymbolInfo> _lookups = [];
     private readonly Dictionary<ModuleSymbol, ILookup<string, RustSymbol>> _memberIndex = [];
 
     private SymbolInfo LookupUncached(ModuleSymbol module, string name, int depth, bool imports)
     {
         RustSymbol? found = null;
         ILookup<string, RustSymbol> members;
-        lock (_memberIndex)
+        lock (_gate)
             if (!_memberIndex.TryGetValue(module, out members!)) _memberIndex[module] = members = module.MemberList.ToLookup(m => m.Name, StringComparer.Ordinal);
         foreach (var s in members[name])
             if (found is null || Prefer(s, found)) found = s;
@@ -436,7 +440,7 @@ public sealed class RustCompilation
     internal TypeScope? ScopeAt(string file, int position)
     {
         ILookup<string, TypeScope> byFile;
-        lock (_typeScopes) byFile = _scopesByFile ??= _typeScopes.ToLookup(p => p.File, p => p.Scope, StringComparer.Ordinal);
+        lock (_gate) byFile = _scopesByFile ??= _typeScopes.ToLookup(p => p.File, p => p.Scope, StringComparer.Ordinal);
         TypeScope? best = null;
         foreach (var s in byFile[file])
             if (s.Start <= position && position < s.End && (best is null || s.Start >= best.Start)) best = s;

@@ -51,6 +51,20 @@ public static class SyntaxTrivia
         return list.ToImmutable();
     }
 
+    /// <summary>
+    /// Whether the item carries <c>#[doc(hidden)]</c> among the attributes directly before it. Walks the siblings
+    /// without collecting them: it runs for every item of every file.
+    /// </summary>
+    internal static bool IsDocHidden(SyntaxNode item)
+    {
+        for (var s = item.PreviousSibling; s is { } n && (n.IsComment || n.Kind == RustSyntaxKind.AttributeItem); s = n.PreviousSibling)
+        {
+            if (n.Kind != RustSyntaxKind.AttributeItem || n.Utf8Text.IndexOf("hidden"u8) < 0) continue;
+            if (GetAttributeName(n) == "doc" && n.Text.Replace(" ", "", StringComparison.Ordinal).Contains("doc(hidden)", StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+
     /// <summary>The attribute items (<c>#[…]</c>) directly before <paramref name="node"/>, in source order.</summary>
     public static ImmutableArray<SyntaxNode> GetPrecedingAttributes(SyntaxNode node)
         => [.. GetPrecedingTrivia(node).Where(n => n.Kind == RustSyntaxKind.AttributeItem)];
