@@ -50,6 +50,7 @@ MESSAGES = [
     (re.compile(r"^docs for unsafe (trait|field) missing `# Safety` section$"), "missing_safety_doc"),
     (re.compile(r"^safe function's docs have unnecessary `# Safety` section$"), "unnecessary_safety_doc"),
     (re.compile(r"^docs for safe trait have unnecessary `# Safety` section$"), "unnecessary_safety_doc"),
+    (re.compile(r"^field with `# Safety` documentation is not marked unsafe$"), "unnecessary_safety_doc"),
     (re.compile(r"^.* has unnecessary safety comment$"), "unnecessary_safety_comment"),
     (re.compile(r"^this public function might dereference a raw pointer but is not marked `unsafe`$"), "not_unsafe_ptr_arg_deref"),
     (re.compile(r"^mutable borrow from immutable input\(s\)$"), "mut_from_ref"),

@@ -151,14 +151,18 @@ public static class SafetyComments
         return false;
     }
 
-    private static bool HasSafetyHeading(string doc)
+    /// <summary>
+    /// Whether doc text holds a heading clippy takes for the safety section: exactly <c>Safety</c>, <c>SAFETY</c>,
+    /// <c>Implementation safety</c> or <c>Implementation Safety</c> (any heading level).
+    /// </summary>
+    internal static bool HasSafetyHeading(string doc)
     {
         foreach (var raw in doc.Split('\n'))
         {
             var line = raw.Trim().TrimStart('/', '*', '!').Trim();
             if (line.StartsWith("#[doc", StringComparison.Ordinal))
                 line = line.Trim('#', '[', ']', ' ').Replace("doc", "", StringComparison.Ordinal).Trim(' ', '=', '"');
-            if (line.StartsWith('#') && line.TrimStart('#').Trim().Equals("Safety", StringComparison.OrdinalIgnoreCase))
+            if (line.StartsWith('#') && line.TrimStart('#').Trim() is "Safety" or "SAFETY" or "Implementation safety" or "Implementation Safety")
                 return true;
         }
         return false;

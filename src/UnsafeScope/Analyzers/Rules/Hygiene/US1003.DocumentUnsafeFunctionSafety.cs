@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using UnsafeScope.Diagnostics;
 using UnsafeScope.Inventory;
+using UnsafeScope.Syntax;
 
 namespace UnsafeScope.Analyzers.Rules.Hygiene;
 
@@ -22,14 +23,26 @@ public sealed class DocumentUnsafeFunctionSafetyAnalyzer : RustAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context) => context.RegisterRegionAction(Analyze, [RegionKind.UnsafeFn, RegionKind.UnsafeTrait]);
+    public override void Initialize(AnalysisContext context)
+    {
+        context.RegisterRegionAction(Analyze, [RegionKind.UnsafeFn, RegionKind.UnsafeTrait]);
+        context.RegisterSyntaxNodeAction(AnalyzeField, [RustSyntaxKind.FieldDeclaration]);
+    }
+
+    // Unsafe fields (`unsafe field: T`, unstable unsafe_fields) need the section too, whatever their visibility.
+    private static void AnalyzeField(SyntaxNodeAnalysisContext c)
+    {
+        if (SyntaxFacts.UnsafeFieldName(c.Node) is not { } name || SafetyComments.HasSafetyDocSection(c.Node)) return;
+        c.ReportDiagnostic(Diagnostic.Create(Rule, c.Node.Location, null, null, "field", name));
+    }
 
     private static void Analyze(RegionAnalysisContext c)
     {
         var r = c.Region;
         // clippy checks exported functions only (pub and reachable, not doc(hidden)), but unsafe traits of any visibility;
         // trait impls take their docs from the trait.
-        if (r.InMacro || r.HasSafetyDoc) return;
+        // Token trees are not code, except the bodies of local macro_rules! the crate calls: clippy lints each expansion.
+        if ((r.InMacro && r.MacroRules.Length == 0) || r.HasSafetyDoc) return;
         if (r.Kind != RegionKind.UnsafeTrait && !r.IsExported) return;
         var name = r.Kind == RegionKind.UnsafeTrait ? "trait" : "function";
         c.ReportDiagnostic(Diagnostic.Create(Rule, NameLocation(r), null, null, name, r.Name));

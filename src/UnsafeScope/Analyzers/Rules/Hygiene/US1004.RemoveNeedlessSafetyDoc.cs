@@ -24,7 +24,27 @@ public sealed class RemoveNeedlessSafetyDocAnalyzer : RustAnalyzer
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
-        => context.RegisterSyntaxNodeAction(Analyze, [RustSyntaxKind.FunctionItem, RustSyntaxKind.FunctionSignatureItem, RustSyntaxKind.TraitItem]);
+    {
+        context.RegisterSyntaxNodeAction(Analyze, [RustSyntaxKind.FunctionItem, RustSyntaxKind.FunctionSignatureItem, RustSyntaxKind.TraitItem]);
+        context.RegisterSyntaxNodeAction(AnalyzeField, [RustSyntaxKind.FieldDeclaration]);
+    }
+
+    // With unsafe fields enabled (`#![feature(unsafe_fields)]` in the file), a safe field with a `# Safety` section should be `unsafe`.
+    private static void AnalyzeField(SyntaxNodeAnalysisContext c)
+    {
+        var n = c.Node;
+        if (SyntaxFacts.UnsafeFieldName(n) is not null || n.ChildByField(RustSyntaxField.Name) is not { } name || !SafetyComments.HasSafetyDocSection(n)) return;
+        if (!EnablesUnsafeFields(n.Tree)) return;
+        c.ReportDiagnostic(Diagnostic.Create(Rule, n.Location, null, null, "field", name.Text));
+    }
+
+    private static bool EnablesUnsafeFields(RustSyntaxTree tree)
+    {
+        if (tree.Root is not { } root) return false;
+        foreach (var a in root.Children)
+            if (a.Kind == RustSyntaxKind.InnerAttributeItem && a.Text.Contains("feature", StringComparison.Ordinal) && a.Text.Contains("unsafe_fields", StringComparison.Ordinal)) return true;
+        return false;
+    }
 
     private static void Analyze(SyntaxNodeAnalysisContext c)
     {
