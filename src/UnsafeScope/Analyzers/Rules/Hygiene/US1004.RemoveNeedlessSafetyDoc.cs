@@ -38,6 +38,37 @@ public sealed class RemoveNeedlessSafetyDocAnalyzer : RustAnalyzer
         c.ReportDiagnostic(Diagnostic.Create(Rule, n.Location, null, null, "field", name.Text));
     }
 
+    /// <summary>
+    /// Exported as far as this file tells: every inline module around the item is <c>pub</c>, or a <c>pub use</c> in
+    /// the file names the item (or globs the private module). How the file's own module is declared is not seen here.
+    /// </summary>
+    private static bool ReachableInFile(SyntaxNode item)
+    {
+        var name = item.ChildByField(RustSyntaxField.Name)?.Text ?? "";
+        for (var a = item.Parent; a is { } m; a = m.Parent)
+        {
+            if (m.Kind != RustSyntaxKind.ModItem || SyntaxFacts.Visibility(m) == "pub") continue;
+            var module = m.ChildByField(RustSyntaxField.Name)?.Text ?? "";
+            if (item.Tree.Root is not { } root) return false;
+            foreach (var u in root.Descendants)
+                if (u.Kind == RustSyntaxKind.UseDeclaration && SyntaxFacts.Visibility(u) == "pub" && UseNames(u, name, module)) return true;
+            return false;
+        }
+        return true;
+    }
+
+    private static bool UseNames(SyntaxNode use, string item, string module)
+    {
+        bool sawModule = false;
+        foreach (var t in use.Descendants)
+        {
+            if (t.Kind == RustSyntaxKind.Identifier && t.TextEquals(module)) sawModule = true;
+            else if (t.Kind == RustSyntaxKind.Identifier && t.Text == item && sawModule) return true;
+            else if (t.Kind == RustSyntaxKind.UseWildcard && sawModule) return true;
+        }
+        return false;
+    }
+
     private static bool EnablesUnsafeFields(RustSyntaxTree tree)
     {
         if (tree.Root is not { } root) return false;
@@ -56,7 +87,7 @@ public sealed class RemoveNeedlessSafetyDocAnalyzer : RustAnalyzer
         // trait; declarations without a body only in traits, not in extern blocks), not in trait impls.
         var owner = SyntaxFacts.Owner(n);
         if (!isTrait && (SyntaxFacts.IsInTraitImpl(n) || (n.Kind == RustSyntaxKind.FunctionSignatureItem && owner is not { Kind: RustSyntaxKind.TraitItem })
-            || SyntaxFacts.Visibility(owner is { Kind: RustSyntaxKind.TraitItem } trait ? trait : n) != "pub")) return;
+            || SyntaxFacts.Visibility(owner is { Kind: RustSyntaxKind.TraitItem } trait ? trait : n) != "pub" || !ReachableInFile(n))) return;
         var name = n.ChildByField(RustSyntaxField.Name);
         c.ReportDiagnostic(Diagnostic.Create(Rule, (name ?? n).Location, null, null, n.Kind == RustSyntaxKind.TraitItem ? "trait" : "function", name?.Text ?? ""));
     }
