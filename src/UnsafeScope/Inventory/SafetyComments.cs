@@ -100,7 +100,7 @@ public static class SafetyComments
             if (t.StartsWith("//"u8))
             {
                 // "SAFETY:" in a doc comment's code example (```) is the example's, not this code's.
-                var doc = t.StartsWith("///"u8) ? Trim(t[3..]) : t;
+                var doc = t.StartsWith("///"u8) || t.StartsWith("//!"u8) ? Trim(t[3..]) : t;
                 if (doc.StartsWith("```"u8)) inCodeBlock = !inCodeBlock;
                 else if (!inCodeBlock && ContainsTag(t, tag)) return l;
                 continue;

@@ -13,7 +13,7 @@ public sealed class RemoveNeedlessSafetyDocAnalyzer : RustAnalyzer
         "US1004", "RemoveNeedlessSafetyDoc", "Safe public function or trait with a # Safety section",
         "safe {0} `{1}` has unnecessary `# Safety` section", RuleFactory.Hygiene, DiagnosticSeverity.Warning, "high",
         new RuleDocumentation(
-            WhatItDoes: "Checks for public functions (trait methods too, with or without a body) and traits of any visibility that are not `unsafe` but document a `# Safety` section.",
+            WhatItDoes: "Checks for public functions (trait methods too, with or without a body) and traits of any visibility that are not `unsafe` but document a `# Safety` section (the headings clippy reads: `Safety`, `SAFETY`, `Implementation safety`, `Implementation Safety`). A `pub fn` in a private inline module counts only when a `pub use` of the file re-exports it. With `#![feature(unsafe_fields)]`, safe fields documenting a `# Safety` section too.",
             WhyIsThisBad: "A `# Safety` section tells callers they must uphold something; on a safe API it is either stale (the function used to be unsafe) or the function should be `unsafe`.",
             Example: "/// # Safety\n/// `handle` must be valid.\npub fn close(handle: Handle) { /* ... */ }",
             UseInstead: "/// Closes the handle.\npub fn close(handle: Handle) { /* ... */ }"),
