@@ -61,7 +61,7 @@ CONFIG_KEYS = {
     "accept-comment-above-statement": [("US1001", "accept-comment-above-statement")],
     # clippy's unnecessary_safety_comment reads the same option
     "accept-comment-above-attributes": [("US1001", "accept-comment-above-attributes"), ("US1005", "accept-comment-above-attributes")],
-    "check-private-items": None,
+    "check-private-items": [("US1003", "check-private-items"), ("US1004", "check-private-items")],
 }
 HEADER = re.compile(r"^//@\s*(?:\[([\w,-]+)\])?\s*([\w-]+)\s*(?::\s*(.*))?$")
 ATTR_LINT = re.compile(r"#!\[\s*(allow|expect|warn|deny|forbid)\s*\(([^\]]*)\)\s*\]", re.S)

@@ -16,6 +16,7 @@ public sealed class DocumentUnsafeFunctionSafetyAnalyzer : RustAnalyzer
             WhatItDoes: "Checks for exported `unsafe fn`s (including unsafe methods of exported traits) and `unsafe trait`s of any visibility whose doc comments have no `# Safety` section. Exported means, as in clippy, reachable from outside the crate: `pub` in modules that are `pub` up to the crate root, or re-exported by `pub use`, and not `#[doc(hidden)]`. Also unsafe fields (`unsafe name: T`, the unstable `unsafe_fields`) of any visibility, and exported unsafe fns written in the body of a local `macro_rules!` the crate calls (clippy lints each expansion). The section is a heading reading exactly `Safety`, `SAFETY`, `Implementation safety` or `Implementation Safety`.",
             WhyIsThisBad: "Callers of an unsafe function must uphold its preconditions; if they are not written down, every caller guesses.",
             Example: "/// Maps the device registers.\npub unsafe fn map_registers(phys: PHYSICAL_ADDRESS) -> *mut Regs { /* ... */ }",
+            Configuration: "`check-private-items` (default false, as clippy's option): check unsafe fns whatever their visibility (not methods of trait impls, which take the trait's docs).",
             UseInstead: "/// Maps the device registers.\n///\n/// # Safety\n/// `phys` must be this device's BAR and must stay mapped until `unmap_registers`.\npub unsafe fn map_registers(phys: PHYSICAL_ADDRESS) -> *mut Regs { /* ... */ }"),
         equivalent: "clippy::missing_safety_doc");
 
@@ -43,7 +44,8 @@ public sealed class DocumentUnsafeFunctionSafetyAnalyzer : RustAnalyzer
         // trait impls take their docs from the trait.
         // Token trees are not code, except the bodies of local macro_rules! the crate calls: clippy lints each expansion.
         if ((r.InMacro && r.MacroRules.Length == 0) || r.HasSafetyDoc) return;
-        if (r.Kind != RegionKind.UnsafeTrait && !r.IsExported) return;
+        // check-private-items (clippy's option of that name): every unsafe fn but trait impl methods, exported or not.
+        if (r.Kind != RegionKind.UnsafeTrait && !(c.Options.GetBool(Rule.Id, "check-private-items", false) ? r.Visibility != "trait-impl" : r.IsExported)) return;
         var name = r.Kind == RegionKind.UnsafeTrait ? "trait" : "function";
         c.ReportDiagnostic(Diagnostic.Create(Rule, NameLocation(r), null, null, name, r.Name));
     }

@@ -16,7 +16,8 @@ public sealed class RemoveNeedlessSafetyDocAnalyzer : RustAnalyzer
             WhatItDoes: "Checks for public functions (trait methods too, with or without a body) and traits of any visibility that are not `unsafe` but document a `# Safety` section (the headings clippy reads: `Safety`, `SAFETY`, `Implementation safety`, `Implementation Safety`). A `pub fn` in a private inline module counts only when a `pub use` of the file re-exports it. With `#![feature(unsafe_fields)]`, safe fields documenting a `# Safety` section too.",
             WhyIsThisBad: "A `# Safety` section tells callers they must uphold something; on a safe API it is either stale (the function used to be unsafe) or the function should be `unsafe`.",
             Example: "/// # Safety\n/// `handle` must be valid.\npub fn close(handle: Handle) { /* ... */ }",
-            UseInstead: "/// Closes the handle.\npub fn close(handle: Handle) { /* ... */ }"),
+            UseInstead: "/// Closes the handle.\npub fn close(handle: Handle) { /* ... */ }",
+            Configuration: "`check-private-items` (default false, as clippy's option): check functions whatever their visibility (not methods of trait impls)."),
         equivalent: "clippy::unnecessary_safety_doc");
 
     /// <inheritdoc />
@@ -87,7 +88,7 @@ public sealed class RemoveNeedlessSafetyDocAnalyzer : RustAnalyzer
         // trait; declarations without a body only in traits, not in extern blocks), not in trait impls.
         var owner = SyntaxFacts.Owner(n);
         if (!isTrait && (SyntaxFacts.IsInTraitImpl(n) || (n.Kind == RustSyntaxKind.FunctionSignatureItem && owner is not { Kind: RustSyntaxKind.TraitItem })
-            || SyntaxFacts.Visibility(owner is { Kind: RustSyntaxKind.TraitItem } trait ? trait : n) != "pub" || !ReachableInFile(n))) return;
+            || (!c.Options.GetBool(Rule.Id, "check-private-items", false) && (SyntaxFacts.Visibility(owner is { Kind: RustSyntaxKind.TraitItem } trait ? trait : n) != "pub" || !ReachableInFile(n))))) return;
         var name = n.ChildByField(RustSyntaxField.Name);
         c.ReportDiagnostic(Diagnostic.Create(Rule, (name ?? n).Location, null, null, n.Kind == RustSyntaxKind.TraitItem ? "trait" : "function", name?.Text ?? ""));
     }
