@@ -109,6 +109,12 @@ internal sealed class Extractor
     /// <summary>The macro_rules! whose body is being scanned ("" elsewhere).</summary>
     private string _macroRules = "";
 
+    /// <summary>
+    /// Scanning the arguments of a crate's own macro_rules! called in a function body: the macro pastes them into the
+    /// body as code, so unsafe blocks written there are compiled (and linted) like any other, not opaque tokens.
+    /// </summary>
+    private bool _argumentsAreCode;
+
     /// <summary>For an expression macro's fragment: the invocation in the real tree, whose text holds the SAFETY comments.</summary>
     private SyntaxNode? _commentScope;
 
@@ -1110,7 +1116,10 @@ internal sealed class Extractor
                 }
             }
         }
+        bool saved = _argumentsAreCode;
+        _argumentsAreCode = _macros is { } table && table.Contains(name) && CurrentFunction() is not null;
         ScanTokenTrees(node);
+        _argumentsAreCode = saved;
     }
 
     /// <summary>
@@ -1330,7 +1339,7 @@ internal sealed class Extractor
                 {
                     int close = MatchingClose(tokens, i + 1, end);
                     var span = TextSpan.FromBounds(t.Span.Start, tokens[close].Span.End);
-                    var draft = AddRegionAt(RegionKind.UnsafeBlock, span, t.Node, inMacro: true, visibility: CurrentFunction()?.Visibility ?? "private", hasBody: true);
+                    var draft = AddRegionAt(RegionKind.UnsafeBlock, span, t.Node, inMacro: !_argumentsAreCode, visibility: CurrentFunction()?.Visibility ?? "private", hasBody: true);
                     ScanTokens(tokens, i + 2, close, draft, rawLocals);
                     i = close;
                     continue;

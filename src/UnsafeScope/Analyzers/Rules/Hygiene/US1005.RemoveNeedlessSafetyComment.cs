@@ -49,6 +49,9 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
         if (line < 0) return;
         // Only a comment of this node's own: after the previous sibling's end (or the block's opening brace).
         if (t.PreviousNonTriviaSibling is { } prev && prev.Kind != RustSyntaxKind.AttributeItem && prev.EndLine >= line) return;
+        // Above the first item of an out-of-line module's file clippy finds nothing (it looks from the `mod x;` in the
+        // parent); in a crate root file (lib.rs, main.rs, a bin, test or example) it reads the file's first lines.
+        if (t.Parent is { Kind: RustSyntaxKind.SourceFile } && t.PreviousNonTriviaSibling is null && !IsCrateRootFile(t.Tree.Text.Path)) return;
         var comment = t.Tree.Text.GetLocation(t.Tree.Text.GetLineSpan(line));
         var head = t.StartLine == t.EndLine ? t.Location : t.Tree.Text.GetLocation(t.Tree.Text.GetLineSpan(t.StartLine));
         c.ReportDiagnostic(Diagnostic.Create(Rule, head, [new RelatedLocation(comment, "consider removing the safety comment")], null, kind));
@@ -114,6 +117,16 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
             _ => "use",
         };
         return (n, kind);
+    }
+
+    private static bool IsCrateRootFile(string path)
+    {
+        var p = path.Replace('\\', '/');
+        var name = p[(p.LastIndexOf('/') + 1)..];
+        if (name is "lib.rs" or "main.rs" or "build.rs") return true;
+        var dir = p.LastIndexOf('/') is > 0 and var slash ? p[..slash] : "";
+        var parent = dir[(dir.LastIndexOf('/') + 1)..];
+        return parent is "bin" or "tests" or "examples" or "benches";
     }
 
     private static SyntaxNode? FirstNamed(SyntaxNode n)
