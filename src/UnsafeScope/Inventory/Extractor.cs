@@ -1118,7 +1118,8 @@ internal sealed class Extractor
         }
         bool saved = _argumentsAreCode;
         _argumentsAreCode = _macros is { } table && table.Contains(name) && CurrentFunction() is not null;
-        ScanTokenTrees(node);
+        // A local macro whose rules use no metavariable drops what it is given: no operation of the arguments is compiled.
+        ScanTokenTrees(node, collect: !(_macros is { } own && own.DiscardsArguments(name)));
         _argumentsAreCode = saved;
     }
 
