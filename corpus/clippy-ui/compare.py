@@ -50,6 +50,7 @@ MESSAGES = [
     (re.compile(r"^docs for unsafe (trait|field) missing `# Safety` section$"), "missing_safety_doc"),
     (re.compile(r"^safe function's docs have unnecessary `# Safety` section$"), "unnecessary_safety_doc"),
     (re.compile(r"^docs for safe trait have unnecessary `# Safety` section$"), "unnecessary_safety_doc"),
+    (re.compile(r"^field with `# Safety` documentation is not marked unsafe$"), "unnecessary_safety_doc"),
     (re.compile(r"^.* has unnecessary safety comment$"), "unnecessary_safety_comment"),
     (re.compile(r"^this public function might dereference a raw pointer but is not marked `unsafe`$"), "not_unsafe_ptr_arg_deref"),
     (re.compile(r"^mutable borrow from immutable input\(s\)$"), "mut_from_ref"),
@@ -57,9 +58,10 @@ MESSAGES = [
 ]
 # clippy.toml keys that change one of these lints, and the UnsafeScope option each maps to (None: not supported).
 CONFIG_KEYS = {
-    "accept-comment-above-statement": ("US1001", "accept-comment-above-statement"),
-    "accept-comment-above-attributes": ("US1001", "accept-comment-above-attributes"),
-    "check-private-items": None,
+    "accept-comment-above-statement": [("US1001", "accept-comment-above-statement")],
+    # clippy's unnecessary_safety_comment reads the same option
+    "accept-comment-above-attributes": [("US1001", "accept-comment-above-attributes"), ("US1005", "accept-comment-above-attributes")],
+    "check-private-items": [("US1003", "check-private-items"), ("US1004", "check-private-items")],
 }
 HEADER = re.compile(r"^//@\s*(?:\[([\w,-]+)\])?\s*([\w-]+)\s*(?::\s*(.*))?$")
 ATTR_LINT = re.compile(r"#!\[\s*(allow|expect|warn|deny|forbid)\s*\(([^\]]*)\)\s*\]", re.S)
@@ -120,7 +122,7 @@ def parse_stderr(text, want_path):
         for j in range(i + 1, min(i + 4, len(lines))):
             loc = re.match(r"^\s*--> (.*):(\d+):(\d+)$", lines[j])
             if loc:
-                out.append((lint, loc.group(1), int(loc.group(2)), int(loc.group(3))))
+                out.append((lint, loc.group(1), int(loc.group(2)), int(loc.group(3)), m.group(1)))
                 break
     return out
 
@@ -198,7 +200,8 @@ def cmd_prepare(a):
                     if CONFIG_KEYS[k] is None:
                         unsupported.append(f"{k} = {v}")
                     else:
-                        options.setdefault(CONFIG_KEYS[k][0], {})[CONFIG_KEYS[k][1]] = v
+                        for rule, option in CONFIG_KEYS[k]:
+                            options.setdefault(rule, {})[option] = v
             test_id = rel_rs + (f"#{rev}" if rev else "")
             if unsupported and (expected_raw or ours.search(text)):
                 manifest["excluded"].append({"test": test_id, "reason": "clippy.toml option without an UnsafeScope equivalent: " + ", ".join(unsupported),
@@ -217,8 +220,8 @@ def cmd_prepare(a):
             manifest["crates"].append({
                 "test": test_id, "group": group, "dir": name, "file": f"{name}/{src}", "edition": edition,
                 "enabled": enabled,
-                "expected": [{"lint": l, "line": ln, "column": c} for l, p, ln, c in expected_raw if p == rel_rs],
-                "expectedElsewhere": [{"lint": l, "path": p, "line": ln} for l, p, ln, c in expected_raw if p != rel_rs],
+                "expected": [{"lint": l, "line": ln, "column": c, "message": msg} for l, p, ln, c, msg in expected_raw if p == rel_rs],
+                "expectedElsewhere": [{"lint": l, "path": p, "line": ln} for l, p, ln, c, msg in expected_raw if p != rel_rs],
             })
 
     for top in ("ui", "ui-toml"):
@@ -263,7 +266,7 @@ def cmd_prepare(a):
                 manifest["crates"].append({
                     "test": f"{rel_pkg}/{main}", "group": "default", "dir": name, "file": f"{name}/{main}", "edition": "2024",
                     "enabled": enabled_lints(text, [], cargo_lints),
-                    "expected": [{"lint": l, "line": ln, "column": c} for l, p, ln, c in exp if p == main],
+                    "expected": [{"lint": l, "line": ln, "column": c, "message": msg} for l, p, ln, c, msg in exp if p == main],
                     "expectedElsewhere": [],
                 })
     manifest["groups"] = sorted({c["group"] for c in manifest["crates"]})
@@ -298,7 +301,7 @@ def cmd_report(a):
         enabled = set(c["enabled"])
         text = open(os.path.join(out_dir, c["group"], c["file"]), encoding="utf-8", errors="replace").read().splitlines()
         exp = collections.Counter()
-        for e in {(e["lint"], e["line"], e["column"]) for e in c["expected"]}:
+        for e in {(e["lint"], e["line"], e["column"], e["message"]) for e in c["expected"]}:
             exp[(LINT_RULE[e[0]], e[1])] += 1
         got = collections.Counter()
         for rule, line, col, msg in ours.get((c["group"], c["file"]), []):

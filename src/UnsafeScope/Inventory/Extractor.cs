@@ -117,6 +117,12 @@ internal sealed class Extractor
     /// <summary>The macro_rules! whose body is being scanned ("" elsewhere).</summary>
     private string _macroRules = "";
 
+    /// <summary>
+    /// Scanning the arguments of a crate's own macro_rules! called in a function body: the macro pastes them into the
+    /// body as code, so unsafe blocks written there are compiled (and linted) like any other, not opaque tokens.
+    /// </summary>
+    private bool _argumentsAreCode;
+
     /// <summary>For an expression macro's fragment: the invocation in the real tree, whose text holds the SAFETY comments.</summary>
     private SyntaxNode? _commentScope;
 
@@ -1122,7 +1128,11 @@ internal sealed class Extractor
                 }
             }
         }
-        ScanTokenTrees(node);
+        bool saved = _argumentsAreCode;
+        _argumentsAreCode = _macros is { } table && table.Contains(name) && CurrentFunction() is not null;
+        // A local macro whose rules use no metavariable drops what it is given: no operation of the arguments is compiled.
+        ScanTokenTrees(node, collect: !(_macros is { } own && own.DiscardsArguments(name)));
+        _argumentsAreCode = saved;
     }
 
     /// <summary>
@@ -1342,7 +1352,7 @@ internal sealed class Extractor
                 {
                     int close = MatchingClose(tokens, i + 1, end);
                     var span = TextSpan.FromBounds(t.Span.Start, tokens[close].Span.End);
-                    var draft = AddRegionAt(RegionKind.UnsafeBlock, span, t.Node, inMacro: true, visibility: CurrentFunction()?.Visibility ?? "private", hasBody: true);
+                    var draft = AddRegionAt(RegionKind.UnsafeBlock, span, t.Node, inMacro: !_argumentsAreCode, visibility: CurrentFunction()?.Visibility ?? "private", hasBody: true);
                     ScanTokens(tokens, i + 2, close, draft, rawLocals);
                     i = close;
                     continue;
@@ -1361,15 +1371,17 @@ internal sealed class Extractor
                         if (tokens[j].Kind == RustSyntaxKind.FnKeyword && j + 1 < end) { fnName = tokens[j + 1].Kind == RustSyntaxKind.Identifier ? tokens[j + 1].Text : ""; break; }
                     if (k == RegionKind.UnsafeFn && fnName.Length > 0 && !fnName.StartsWith('$'))
                         _facts.FunctionDeclarations.Add(new FunctionDeclaration(fnName, "", FunctionShape.Unknown, IsUnsafe: true, IsPublic: true));
+                    // Written in a macro_rules! body, the item is linted in each expansion: its visibility and docs are the tokens' and lines' before it.
+                    var (tokenVisibility, tokenDoc) = TokenItemHead(tokens, start, i);
                     // An unsafe fn with a body in a token tree: a region over the body, with its raw-pointer parameters.
                     if (k == RegionKind.UnsafeFn && TokenFunctionBody(tokens, i + 1, end) is var (open, close, fnRaw))
                     {
-                        var fnRegion = AddRegionAt(k, TextSpan.FromBounds(t.Span.Start, tokens[close].Span.End), t.Node, inMacro: true, name: fnName, hasBody: true);
+                        var fnRegion = AddRegionAt(k, TextSpan.FromBounds(t.Span.Start, tokens[close].Span.End), t.Node, inMacro: true, name: fnName, hasBody: true, visibility: tokenVisibility, safetyDoc: tokenDoc);
                         ScanTokens(tokens, open + 1, close, fnRegion, fnRaw);
                         i = close;
                         continue;
                     }
-                    AddRegionAt(k, TextSpan.FromBounds(t.Span.Start, next.Span.End), t.Node, inMacro: true, name: fnName);
+                    AddRegionAt(k, TextSpan.FromBounds(t.Span.Start, next.Span.End), t.Node, inMacro: true, name: fnName, visibility: tokenVisibility, safetyDoc: tokenDoc);
                 }
                 continue;
             }
@@ -1442,6 +1454,43 @@ internal sealed class Extractor
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// An item's head in tokens, before its <c>unsafe</c> at <paramref name="at"/>: "pub" for a plain <c>pub</c> (after
+    /// <c>const</c>/<c>async</c> are skipped), and whether the doc lines above it hold a <c># Safety</c> section. Docs or
+    /// attributes the macro takes from its caller (<c>$(#[$meta])*</c>) are unknown here: counted as documented.
+    /// </summary>
+    private (string Visibility, bool SafetyDoc) TokenItemHead(System.Collections.Immutable.ImmutableArray<MacroToken> tokens, int start, int at)
+    {
+        int j = at - 1;
+        while (j >= start && tokens[j].Kind is RustSyntaxKind.ConstKeyword or RustSyntaxKind.AsyncKeyword) j--;
+        string visibility = "private";
+        int first = j + 1;
+        if (j >= start && tokens[j].Kind == RustSyntaxKind.PubKeyword) { visibility = "pub"; first = j; }
+        else if (j >= start && tokens[j].Kind == RustSyntaxKind.VisibilityModifier && tokens[j].Text == "pub") { visibility = "pub"; first = j; }
+        if (j >= start && tokens[j].Kind == RustSyntaxKind.CloseParenToken) visibility = "restricted";
+        if (j >= start && tokens[j].Text.StartsWith('$')) visibility = "pub"; // `$vis unsafe fn`: as the caller says; assume exported
+        // The lines above the head: `///` docs and `#[…]` attributes, up to the first other line.
+        var bytes = _text.Bytes;
+        int lineStart = tokens[first].Span.Start;
+        while (lineStart > 0 && bytes[lineStart - 1] != (byte)'\n') lineStart--;
+        var doc = new System.Text.StringBuilder();
+        while (lineStart > 0)
+        {
+            int prevEnd = lineStart - 1, prevStart = prevEnd;
+            while (prevStart > 0 && bytes[prevStart - 1] != (byte)'\n') prevStart--;
+            var line = System.Text.Encoding.UTF8.GetString(bytes.Slice(prevStart, prevEnd - prevStart)).Trim();
+            if (line.StartsWith("///", StringComparison.Ordinal)) doc.Insert(0, line + "\n");
+            else if (line.StartsWith("#[", StringComparison.Ordinal) || line.StartsWith("$(", StringComparison.Ordinal))
+            {
+                if (line.Contains('$', StringComparison.Ordinal)) return (visibility, true);
+                if (line.StartsWith("#[doc", StringComparison.Ordinal)) doc.Insert(0, line + "\n");
+            }
+            else break;
+            lineStart = prevStart;
+        }
+        return (visibility, SafetyComments.HasSafetyHeading(doc.ToString()));
     }
 
     /// <summary><c>f::&lt;A, B&lt;C&gt;&gt;(</c>: the generic arguments starting at <paramref name="lt"/> close and a call follows.</summary>

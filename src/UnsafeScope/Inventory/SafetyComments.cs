@@ -32,7 +32,10 @@ public static class SafetyComments
         int line = FindAbove(node.Tree.Text, node.Span.Start, options.AcceptAboveAttributes, tag);
         if (line >= 0) return line;
         // clippy also accepts the comment as the first thing inside the block: `unsafe {\n // SAFETY: …`.
-        if (node.Kind == RustSyntaxKind.UnsafeBlock && InnerLeadingComment(node, tag) is { } inner) return inner;
+        if (node.Kind == RustSyntaxKind.UnsafeBlock && node.ChildOfKind(RustSyntaxKind.Block) is { } body && InnerLeadingComment(body, tag) is { } inner) return inner;
+        // The same in a macro's tokens: `unsafe` then the `{ … }` token tree.
+        if (node.Kind == RustSyntaxKind.UnsafeKeyword && node.NextSibling is { Kind: RustSyntaxKind.TokenTree } tokens && tokens.Utf8Text is [(byte)'{', ..]
+            && InnerLeadingComment(tokens, tag) is { } innerTokens) return innerTokens;
         if (options.AcceptAboveStatement && EnclosingStatement(node) is { } statement && statement != node)
             return FindAbove(node.Tree.Text, statement.Span.Start, options.AcceptAboveAttributes, tag);
         return -1;
@@ -62,37 +65,42 @@ public static class SafetyComments
         return null;
     }
 
-    /// <summary>The line of a SAFETY comment that opens the block's body, or null.</summary>
-    private static int? InnerLeadingComment(SyntaxNode unsafeBlock, ReadOnlySpan<byte> tag)
+    /// <summary>
+    /// The line of a SAFETY comment that opens the block's body, or null: clippy reads only the first comment after the
+    /// brace, and it must start with the tag (`{ // SAFETY: …`), not merely contain it.
+    /// </summary>
+    private static int? InnerLeadingComment(SyntaxNode block, ReadOnlySpan<byte> tag)
     {
-        if (unsafeBlock.ChildOfKind(RustSyntaxKind.Block) is not { } block) return null;
         foreach (var c in block.Children)
         {
             if (c.Kind == RustSyntaxKind.OpenBraceToken) continue;
             if (!c.IsComment) return null;
-            if (ContainsTag(c.Utf8Text, tag)) return c.StartLine;
+            var text = c.Utf8Text;
+            var rest = text.Length >= 2 ? Trim(text[2..]) : default;
+            return rest.Length >= tag.Length && ContainsTag(rest[..tag.Length], tag) ? c.StartLine : null;
         }
         return null;
     }
 
     private static int FindAbove(SourceText text, int offset, bool skipAttributes, ReadOnlySpan<byte> tag)
     {
+        // Only whole lines above count: a comment before the code on its own line (`/* SAFETY: */ unsafe {}`) does not.
         int line = text.GetLineIndex(offset);
-        // A block comment on the same line before the code: `/* SAFETY: … */ unsafe { … }`.
-        var before = text.Bytes[text.GetLineStart(line)..offset];
-        int open = before.IndexOf("/*"u8);
-        if (open >= 0 && ContainsTag(before[open..], tag)) return line;
-
-        bool inCodeBlock = false;
+        bool inCodeBlock = false, first = true;
         for (int l = line - 1; l >= 0; l--)
         {
             var span = text.GetLineSpan(l);
             var t = Trim(text.Bytes.Slice(span.Start, span.Length));
             if (t.IsEmpty) continue; // clippy skips blank lines
+            bool immediate = first;
+            first = false;
+            // The line just above may end in a comment after code (`let x = // SAFETY: …` in a macro body): the
+            // comment must start with the tag, only blanks between.
+            if (immediate && !t.StartsWith("//"u8) && !t.StartsWith("/*"u8) && TrailingCommentStartsWithTag(t, tag)) return l;
             if (t.StartsWith("//"u8))
             {
                 // "SAFETY:" in a doc comment's code example (```) is the example's, not this code's.
-                var doc = t.StartsWith("///"u8) ? Trim(t[3..]) : t;
+                var doc = t.StartsWith("///"u8) || t.StartsWith("//!"u8) ? Trim(t[3..]) : t;
                 if (doc.StartsWith("```"u8)) inCodeBlock = !inCodeBlock;
                 else if (!inCodeBlock && ContainsTag(t, tag)) return l;
                 continue;
@@ -113,6 +121,15 @@ public static class SafetyComments
             return -1;
         }
         return -1;
+    }
+
+    private static bool TrailingCommentStartsWithTag(ReadOnlySpan<byte> line, ReadOnlySpan<byte> tag)
+    {
+        int a = line.IndexOf("//"u8), b = line.IndexOf("/*"u8);
+        int start = a < 0 ? b : b < 0 ? a : Math.Min(a, b);
+        if (start < 0) return false;
+        var rest = Trim(line[(start + 2)..]);
+        return rest.Length >= tag.Length && ContainsTag(rest[..tag.Length], tag);
     }
 
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s)
@@ -151,14 +168,18 @@ public static class SafetyComments
         return false;
     }
 
-    private static bool HasSafetyHeading(string doc)
+    /// <summary>
+    /// Whether doc text holds a heading clippy takes for the safety section: exactly <c>Safety</c>, <c>SAFETY</c>,
+    /// <c>Implementation safety</c> or <c>Implementation Safety</c> (any heading level).
+    /// </summary>
+    internal static bool HasSafetyHeading(string doc)
     {
         foreach (var raw in doc.Split('\n'))
         {
             var line = raw.Trim().TrimStart('/', '*', '!').Trim();
             if (line.StartsWith("#[doc", StringComparison.Ordinal))
                 line = line.Trim('#', '[', ']', ' ').Replace("doc", "", StringComparison.Ordinal).Trim(' ', '=', '"');
-            if (line.StartsWith('#') && line.TrimStart('#').Trim().Equals("Safety", StringComparison.OrdinalIgnoreCase))
+            if (line.StartsWith('#') && line.TrimStart('#').Trim() is "Safety" or "SAFETY" or "Implementation safety" or "Implementation Safety")
                 return true;
         }
         return false;

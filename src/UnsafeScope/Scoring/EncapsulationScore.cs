@@ -45,7 +45,7 @@ public static class EncapsulationScore
                 // Unsafe attributes (US2010 reads the same comment fact) and static muts (no rule asks for a comment).
                 : r.Kind is RegionKind.UnsafeAttribute or RegionKind.StaticMut && !r.HasSafetyComment)
             Add("no-safety-comment", -25, "no // SAFETY: comment justifies it");
-        if (DocumentUnsafeFunctionSafetyAnalyzer.Flags(r))
+        if (DocumentUnsafeFunctionSafetyAnalyzer.Flags(r, options))
             Add("no-safety-doc", -20, r.Kind == RegionKind.UnsafeTrait ? "its docs have no # Safety section" : "exported, and its docs have no # Safety section");
         if (AvoidStaticMutAnalyzer.Flags(r))
             Add("static-mut", -40, $"static mut {r.Name}: unsynchronized global state");

@@ -3,6 +3,20 @@ namespace UnsafeScope.Syntax;
 /// <summary>Small syntax questions the inventory and the rules both ask.</summary>
 internal static class SyntaxFacts
 {
+    /// <summary>
+    /// The name of an unsafe field (<c>unsafe name: T</c>, the unstable unsafe_fields syntax, which the grammar reads as
+    /// a field named <c>unsafe</c> followed by an error holding the real name), or null.
+    /// </summary>
+    internal static string? UnsafeFieldName(SyntaxNode field)
+    {
+        if (field.Kind != RustSyntaxKind.FieldDeclaration || field.ChildByField(RustSyntaxField.Name) is not { } name || !name.TextEquals("unsafe")) return null;
+        foreach (var c in field.Children)
+            if (c.Kind == RustSyntaxKind.Error)
+                foreach (var id in c.Children)
+                    if (id.Kind == RustSyntaxKind.Identifier) return id.Text;
+        return null;
+    }
+
     public static bool IsUnsafeFunction(SyntaxNode fn)
         => fn.ChildOfKind(RustSyntaxKind.FunctionModifiers) is { } m && m.HasChild(RustSyntaxKind.UnsafeKeyword);
 

@@ -26,6 +26,9 @@ internal sealed class MacroTable
 
     public bool Contains(string name) => _byName.ContainsKey(name);
 
+    /// <summary>True when every definition of the macro drops its arguments (see <see cref="MacroDefinition.DiscardsArguments"/>).</summary>
+    public bool DiscardsArguments(string name) => _byName.TryGetValue(name, out var defs) && defs.All(d => d.DiscardsArguments);
+
     public int Count => _byName.Count;
 
     /// <summary>Reads the <c>macro_rules!</c> definitions of the given files' bytes (their order decides the order of alternatives).</summary>

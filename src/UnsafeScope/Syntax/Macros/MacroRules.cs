@@ -20,6 +20,17 @@ internal sealed class MacroDefinition
 
     public string Name { get; }
 
+    /// <summary>True when no rule's transcriber uses a metavariable: whatever is passed is dropped, never compiled.</summary>
+    public bool DiscardsArguments => _rules.All(r => !UsesVariable(r.Transcriber));
+
+    private static bool UsesVariable(List<Pattern> items) => items.Any(p => p switch
+    {
+        Pattern.Variable => true,
+        Pattern.Group g => UsesVariable(g.Items),
+        Pattern.Repetition r => UsesVariable(r.Items),
+        _ => false,
+    });
+
     /// <summary>Parses the body of <c>macro_rules! name { … }</c> (the group's trees); null when it is not a list of rules.</summary>
     public static MacroDefinition? Parse(string name, List<TokenTree> body)
     {

@@ -12,7 +12,7 @@ public sealed class DocumentUnsafeInMacrosAnalyzer : RustAnalyzer
         "US2008", "DocumentUnsafeInMacros", "Undocumented unsafe code inside a macro",
         "{0} inside a macro token tree has no SAFETY comment; compiler lints do not check it here", RuleFactory.Driver, DiagnosticSeverity.Warning, "high",
         new RuleDocumentation(
-            WhatItDoes: "Checks for `unsafe { … }` blocks, `unsafe fn` and `unsafe impl` written inside macro token trees (`macro_rules!` bodies, `cfg_if!`, `paste!` and other macro arguments) without a `// SAFETY:` comment.",
+            WhatItDoes: "Checks for `unsafe { … }` blocks, `unsafe fn` and `unsafe impl` written inside macro token trees (`macro_rules!` bodies, `cfg_if!`, `paste!` and other macro arguments) without a `// SAFETY:` comment. Blocks in the arguments of the crate's own `macro_rules!` called in a function body are not token trees but code the macro pastes into the body: US1001 checks them, as clippy does.",
             WhyIsThisBad: "Lints like `undocumented_unsafe_blocks` run on the expansion, where the source text of the macro body is often not checked, and a macro body is instantiated many times. Unsafe helpers hidden in macros (`paged_code!`, context accessors) are the easiest unsafe code to miss in review.",
             Example: "macro_rules! irql {\n    () => { unsafe { $crate::ntddk::KeGetCurrentIrql() } };\n}",
             UseInstead: "macro_rules! irql {\n    // SAFETY: KeGetCurrentIrql has no preconditions.\n    () => { unsafe { $crate::ntddk::KeGetCurrentIrql() } };\n}"));

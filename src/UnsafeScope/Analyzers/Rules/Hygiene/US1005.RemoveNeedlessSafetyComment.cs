@@ -16,14 +16,16 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
             WhatItDoes: "Checks for `// SAFETY:` comments, like clippy, above statements and block tail expressions with no `unsafe` block in them (nested `{ }` blocks not counted), and above items other than unsafe trait impls, inherent impls and consts/statics initialised by an `unsafe` block (unsafe fns and traits included: their contract belongs in a `# Safety` doc section). Never above an item with a Rust 2024 unsafe attribute (`#[unsafe(no_mangle)]`, `#[unsafe(export_name = …)]`, `#[unsafe(link_section = …)]`, also through `cfg_attr`): that comment is the justification the attribute needs.",
             WhyIsThisBad: "A justification with nothing to justify is noise, and usually means the unsafe code it belonged to moved away from its comment.",
             Example: "// SAFETY: the buffer is large enough.\nlet len = buffer.len();",
-            UseInstead: "let len = buffer.len();"),
+            UseInstead: "let len = buffer.len();",
+            Configuration: "`accept-comment-above-attributes` (default true, as clippy's option of the same name, which this lint shares with `undocumented_unsafe_blocks`): a comment above the attributes of an item or statement belongs to it; when false, only a comment directly above counts."),
         equivalent: "clippy::unnecessary_safety_comment");
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
 
-    // The comment stands right above the statement, expression or item, or above its attributes.
+    // The comment stands right above the statement, expression or item, or (unless configured off) above its attributes.
     private static readonly SafetyCommentOptions s_direct = new(AcceptAboveStatement: false, AcceptAboveAttributes: true);
+    private static readonly SafetyCommentOptions s_directOnly = new(AcceptAboveStatement: false, AcceptAboveAttributes: false);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context) => context.RegisterSyntaxNodeAction(Analyze,
@@ -42,12 +44,14 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
             _ => Item(n),
         };
         if (target is not { } t) return;
-        int line = SafetyComments.FindLine(t, s_direct);
+        // clippy shares undocumented_unsafe_blocks' option: with it off, a comment above the attributes is nobody's.
+        int line = SafetyComments.FindLine(t, c.Options.GetBool(Rule.Id, "accept-comment-above-attributes", true) ? s_direct : s_directOnly);
         if (line < 0) return;
         // Only a comment of this node's own: after the previous sibling's end (or the block's opening brace).
         if (t.PreviousNonTriviaSibling is { } prev && prev.Kind != RustSyntaxKind.AttributeItem && prev.EndLine >= line) return;
-        // A comment before a file's first item is the file's header, not the item's.
-        if (t.Parent is { Kind: RustSyntaxKind.SourceFile } && t.PreviousNonTriviaSibling is null) return;
+        // Above the first item of an out-of-line module's file clippy finds nothing (it looks from the `mod x;` in the
+        // parent); in a crate root file (lib.rs, main.rs, a bin, test or example) it reads the file's first lines.
+        if (t.Parent is { Kind: RustSyntaxKind.SourceFile } && t.PreviousNonTriviaSibling is null && !IsCrateRootFile(t.Tree.Text.Path)) return;
         var comment = t.Tree.Text.GetLocation(t.Tree.Text.GetLineSpan(line));
         var head = t.StartLine == t.EndLine ? t.Location : t.Tree.Text.GetLocation(t.Tree.Text.GetLineSpan(t.StartLine));
         c.ReportDiagnostic(Diagnostic.Create(Rule, head, [new RelatedLocation(comment, "consider removing the safety comment")], null, kind));
@@ -113,6 +117,16 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
             _ => "use",
         };
         return (n, kind);
+    }
+
+    private static bool IsCrateRootFile(string path)
+    {
+        var p = path.Replace('\\', '/');
+        var name = p[(p.LastIndexOf('/') + 1)..];
+        if (name is "lib.rs" or "main.rs" or "build.rs") return true;
+        var dir = p.LastIndexOf('/') is > 0 and var slash ? p[..slash] : "";
+        var parent = dir[(dir.LastIndexOf('/') + 1)..];
+        return parent is "bin" or "tests" or "examples" or "benches";
     }
 
     private static SyntaxNode? FirstNamed(SyntaxNode n)

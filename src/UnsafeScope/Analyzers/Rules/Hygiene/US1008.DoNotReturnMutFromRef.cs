@@ -12,7 +12,7 @@ public sealed class DoNotReturnMutFromRefAnalyzer : RustAnalyzer
         "US1008", "DoNotReturnMutFromRef", "Mutable reference returned from a shared one",
         "mutable borrow from immutable input(s)", RuleFactory.Hygiene, DiagnosticSeverity.Error, "high",
         new RuleDocumentation(
-            WhatItDoes: "Checks for functions whose returned `&mut` borrows from immutable reference parameters (by lifetime, or by elision), when the function is `unsafe`, has no body, or uses `unsafe` in its body — the only ways such a signature compiles.",
+            WhatItDoes: "Checks for functions whose returned `&mut` borrows from immutable reference parameters (by lifetime, or by elision), when the function is `unsafe`, has no body, or uses `unsafe` in its body — the only ways such a signature compiles. As in clippy, every lifetime position of the parameters counts (`(&'a T, &'a U)`, `Box<&'a T>`), and a `&'a mut` or a `T<'a>` among the inputs of the output's lifetime clears the function (the result may borrow from it); methods of trait impls follow the trait, which is checked instead.",
             WhyIsThisBad: "Two calls can hand out two live `&mut` to the same data from one shared borrow: undefined behaviour that no caller can prevent. Interior mutability (`UnsafeCell`) is the sound tool.",
             Example: "fn context(&self) -> &mut QueueContext {\n    unsafe { &mut *self.ptr }\n}",
             UseInstead: "fn context(&mut self) -> &mut QueueContext {\n    // SAFETY: ptr is valid and uniquely borrowed through &mut self.\n    unsafe { &mut *self.ptr }\n}"),
