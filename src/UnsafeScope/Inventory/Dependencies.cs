@@ -296,18 +296,16 @@ internal sealed class CrateDependencies
     /// </summary>
     public IEnumerable<DependencyApi> All()
     {
-        lock (_resolved)
-        {
-            if (_all is not null) return _all;
-        }
+        // Read on every call resolution: the published list needs no lock.
+        if (Volatile.Read(ref _all) is { } known) return known;
         var all = new List<DependencyApi>();
         foreach (var codeName in _byCodeName.Keys.Order(StringComparer.Ordinal))
             if (Get(codeName) is { } api && !all.Contains(api)) all.Add(api);
         foreach (var api in all.ToList())
             foreach (var inner in api.ReexportedDependencies())
                 if (!all.Contains(inner)) all.Add(inner);
-        lock (_resolved) _all = all;
-        return all;
+        Interlocked.CompareExchange(ref _all, all, null);
+        return _all;
     }
 
     private List<DependencyApi>? _all;

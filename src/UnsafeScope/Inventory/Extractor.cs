@@ -492,12 +492,13 @@ internal sealed class Extractor
     }
 
     /// <summary>The module path here: the file's module and the inline <c>mod</c>s around.</summary>
+    // Asked for every item and region: no allocation outside inline modules.
     private string CurrentModule()
     {
-        var parts = _modulePath.Length > 0 ? new List<string> { _modulePath } : [];
+        string? path = null;
         foreach (var c in _stack)
-            if (c.Kind == ContextKind.Module) parts.Add(c.Name);
-        return string.Join("::", parts);
+            if (c.Kind == ContextKind.Module) path = path is null ? (_modulePath.Length > 0 ? _modulePath + "::" + c.Name : c.Name) : path + "::" + c.Name;
+        return path ?? _modulePath;
     }
 
     private void VisitExternBlock(SyntaxNode node)

@@ -80,9 +80,11 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
     /// <summary>Inside an impl, trait, extern block or function body: where a fragment's items would not be the module's.</summary>
     public bool InsideItem => _owners.Count > 0 || _functions.Count > 0;
 
-    private sealed class FunctionScope(int end, TypeScope scope)
+    private sealed class FunctionScope(int end, TypeScope scope, bool needsLocals)
     {
         public int End { get; } = end;
+        /// <summary>Locals are only read by the recipes of operations in unsafe code: a body without any needs none.</summary>
+        public bool NeedsLocals { get; } = needsLocals;
         public TypeScope Scope { get; } = scope;
         public LocalBindings Locals { get; } = new();
     }
@@ -113,7 +115,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                 if (fn is null) Declare(node);
                 return;
         }
-        if (fn is null) return;
+        if (fn is null || !fn.NeedsLocals) return;
         switch (node.Kind)
         {
             case RustSyntaxKind.LetDeclaration:
@@ -196,9 +198,9 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         var selfType = owner.Kind == ItemKind.Impl && owner.SelfType is { } st ? st : owner.Kind == ItemKind.Trait ? "Self" : "";
         var scope = new TypeScope(node.Span.Start, node.Span.End, currentModule(), selfType, generics);
         facts.TypeScopes.Add(scope);
-        var f = new FunctionScope(node.Span.End, scope);
+        var f = new FunctionScope(node.Span.End, scope, SyntaxFacts.IsUnsafeFunction(node) || SyntaxFacts.ContainsUnsafe(node));
         _functions.Add(f);
-        if (node.ChildByField(RustSyntaxField.Parameters) is not { } ps) return;
+        if (!f.NeedsLocals || node.ChildByField(RustSyntaxField.Parameters) is not { } ps) return;
         int from = ps.Span.End, to = node.Span.End;
         foreach (var p in ps.Children)
         {
