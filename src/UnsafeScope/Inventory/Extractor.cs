@@ -26,6 +26,8 @@ internal sealed class Extractor
         public required ContextKind Kind { get; init; }
         public required int End { get; init; }
         public string Name { get; init; } = "";
+        /// <summary>For a module: its full module path, made once when it is entered.</summary>
+        public string ModulePath { get; init; } = "";
         public string Visibility { get; init; } = "private";
         public string Abi { get; init; } = "";
         public bool TraitImpl { get; init; }
@@ -175,7 +177,7 @@ internal sealed class Extractor
                 var key = ModuleChildPath(NameOf(node));
                 _facts.ModuleDeclarations[key] = _facts.ModuleDeclarations.GetValueOrDefault(key) || SyntaxFacts.Visibility(node) == "pub";
                 if (node.ChildByField(RustSyntaxField.Body) is not null)
-                    _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), Visibility = SyntaxFacts.Visibility(node), DocHidden = IsDocHidden(node), TestOnly = InTestModule() || DocTests.IsCfgTest(node) });
+                    _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), ModulePath = ModuleChildPath(NameOf(node)), Visibility = SyntaxFacts.Visibility(node), DocHidden = IsDocHidden(node), TestOnly = InTestModule() || DocTests.IsCfgTest(node) });
                 return false;
             }
             case RustSyntaxKind.ImplItem:
@@ -492,13 +494,12 @@ internal sealed class Extractor
     }
 
     /// <summary>The module path here: the file's module and the inline <c>mod</c>s around.</summary>
-    // Asked for every item and region: no allocation outside inline modules.
+    // Asked for every item and region: the innermost inline module's path, made once when it was entered.
     private string CurrentModule()
     {
-        string? path = null;
-        foreach (var c in _stack)
-            if (c.Kind == ContextKind.Module) path = path is null ? (_modulePath.Length > 0 ? _modulePath + "::" + c.Name : c.Name) : path + "::" + c.Name;
-        return path ?? _modulePath;
+        for (int i = _stack.Count - 1; i >= 0; i--)
+            if (_stack[i].Kind == ContextKind.Module) return _stack[i].ModulePath;
+        return _modulePath;
     }
 
     private void VisitExternBlock(SyntaxNode node)
@@ -1272,7 +1273,7 @@ internal sealed class Extractor
     private void InheritContext(List<Context> outer)
     {
         foreach (var c in outer)
-            _stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, DocHidden = c.DocHidden, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals, PointerParameters = c.PointerParameters, Body = c.Body, TestOnly = c.TestOnly, LocalFns = c.LocalFns });
+            _stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, ModulePath = c.ModulePath, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, DocHidden = c.DocHidden, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals, PointerParameters = c.PointerParameters, Body = c.Body, TestOnly = c.TestOnly, LocalFns = c.LocalFns });
     }
 
     /// <summary>Token-level view of macro bodies and arguments: unsafe blocks/fns/impls there, and candidates inside regions.</summary>
