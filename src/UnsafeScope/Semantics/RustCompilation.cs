@@ -115,6 +115,37 @@ public sealed class RustCompilation
         return Resolve(Segments(path), from, "", 0);
     }
 
+    /// <summary>What a path names from a module, with <c>Self</c> standing for <paramref name="selfType"/> (an impl's type).</summary>
+    internal SymbolInfo ResolvePath(string path, ModuleSymbol from, string selfType)
+        => Resolve(Segments(path), from, selfType == "Self" ? "" : selfType, 0);
+
+    /// <summary>
+    /// The function <c>T::name</c> calls when T is a generic parameter bounded by one of this crate's traits: the traits'
+    /// function of that name, null when none declares it or they disagree on <c>unsafe</c>.
+    /// </summary>
+    internal FunctionSymbol? TraitFunction(string name)
+    {
+        lock (_traitFunctions)
+            if (_traitFunctions.TryGetValue(name, out var known)) return known;
+        var found = TraitFunctionIn(this, name);
+        lock (_traitFunctions) _traitFunctions[name] = found;
+        return found;
+    }
+
+    private static FunctionSymbol? TraitFunctionIn(RustCompilation c, string name)
+    {
+        FunctionSymbol? first = null;
+        foreach (var s in c._byLocation.Values)
+        {
+            if (s is not FunctionSymbol { ContainingSymbol: TraitSymbol } f || f.Name != name) continue;
+            if (first is not null && first.IsUnsafe != f.IsUnsafe) return null;
+            first ??= f;
+        }
+        return first;
+    }
+
+    private readonly Dictionary<string, FunctionSymbol?> _traitFunctions = new(StringComparer.Ordinal);
+
     /// <summary>A type written in the source, resolved in a module (aliases expanded, generics unknown).</summary>
     public RustType ResolveType(string typeText, ModuleSymbol from) => ParseType(typeText, new ItemScope(from, "", []));
 
