@@ -309,7 +309,8 @@ internal sealed class CrateLinker
     /// </summary>
     private bool? TypedMethodIsUnsafe(Semantics.RustType receiver, string name)
     {
-        if (receiver.StripReferences() is Semantics.RawPointerType)
+        // Raw pointers, and std's NonNull, whose unsafe methods are the raw pointer's (as_ref, add, read, write…).
+        if (receiver.StripReferences() is Semantics.RawPointerType or Semantics.PathType { Name: "NonNull", Symbol: null })
             return _catalog.UnsafeStdMethods.ContainsKey(name) ? true : null;
         return Compilation.FindMethod(receiver, name) is { } method ? method.IsUnsafe : null;
     }

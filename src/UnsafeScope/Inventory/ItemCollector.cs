@@ -566,6 +566,10 @@ internal static class TypeRecipe
             case RustSyntaxKind.StructExpression when e.ChildByField(RustSyntaxField.Name) is { } n:
                 sb.Append(OfType(n.Text));
                 return;
+            case RustSyntaxKind.TryExpression when e.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } tried:
+                sb.Append('Y');
+                Build(tried, locals, sb, depth + 1);
+                return;
             case RustSyntaxKind.IndexExpression when e.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } indexed:
                 sb.Append('I');
                 Build(indexed, locals, sb, depth + 1);

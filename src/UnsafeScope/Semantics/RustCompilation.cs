@@ -565,6 +565,12 @@ public sealed class RustCompilation
                 var t = Eval(r, ref pos, scope, depth + 1);
                 return new RawPointerType(m == "mut", t);
             }
+            case 'Y':
+            {
+                // `e?`: the success value of std's Option and Result (also through the crate's `Result<T>` aliases).
+                var t = Eval(r, ref pos, scope, depth + 1);
+                return t is PathType { Symbol: null, Name: "Option" or "Result", TypeArguments.Length: > 0 } tried ? tried.TypeArguments[0] : RustType.Unknown;
+            }
             case 'I':
             {
                 var t = Eval(r, ref pos, scope, depth + 1).StripReferences();
@@ -590,6 +596,38 @@ public sealed class RustCompilation
         "wrapping_byte_add", "wrapping_byte_sub", "wrapping_byte_offset", "with_addr", "map_addr", "as_ptr", "as_mut_ptr",
     }.ToFrozenSet(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The result of a method of std's cell and pointer wrappers, whose signatures give the pointers unsafe code
+    /// dereferences: <c>UnsafeCell::get</c> a <c>*mut T</c>, <c>Cell::get</c> the <c>T</c>, <c>NonNull::as_ptr</c>,
+    /// <c>MaybeUninit::as_ptr</c>…; <c>Option::unwrap</c> its value. Null for other types and methods.
+    /// </summary>
+    internal static RustType? StdMethodReturn(RustType receiver, string name)
+    {
+        if (receiver.StripReferences() is not PathType { Symbol: null, TypeArguments.Length: 1 } p) return null;
+        var arg = p.TypeArguments[0];
+        return (p.Name, name) switch
+        {
+            ("UnsafeCell" or "SyncUnsafeCell", "get" or "raw_get") => new RawPointerType(true, arg),
+            ("UnsafeCell" or "SyncUnsafeCell" or "Cell" or "RefCell", "get_mut") => new ReferenceType(true, "", arg),
+            ("UnsafeCell" or "SyncUnsafeCell" or "Cell" or "RefCell", "into_inner") => arg,
+            ("Cell", "get" or "take" or "replace") => arg,
+            ("Cell" or "RefCell", "as_ptr") => new RawPointerType(true, arg),
+            ("NonNull", "as_ptr") => new RawPointerType(true, arg),
+            ("NonNull", "as_ref") => new ReferenceType(false, "", arg),
+            ("NonNull", "as_mut") => new ReferenceType(true, "", arg),
+            ("NonNull", "add" or "sub" or "offset" or "byte_add" or "byte_sub" or "byte_offset") => p,
+            ("NonNull", "read" or "read_unaligned" or "read_volatile") => arg,
+            ("MaybeUninit", "as_ptr") => new RawPointerType(false, arg),
+            ("MaybeUninit", "as_mut_ptr") => new RawPointerType(true, arg),
+            ("MaybeUninit", "assume_init" or "assume_init_read") => arg,
+            ("MaybeUninit", "assume_init_ref") => new ReferenceType(false, "", arg),
+            ("MaybeUninit", "assume_init_mut") => new ReferenceType(true, "", arg),
+            ("Option", "unwrap" or "expect" or "unwrap_unchecked") => arg,
+            ("ManuallyDrop", "take" or "into_inner") => arg,
+            _ => null,
+        };
+    }
+
     private RustType MethodReturn(RustType receiver, string name)
     {
         var t = receiver.StripReferences();
@@ -610,6 +648,7 @@ public sealed class RustCompilation
                 _ => RustType.Unknown,
             };
         }
+        if (StdMethodReturn(t, name) is { } std) return std;
         // Slices, arrays and vectors: their element pointers.
         RustType? element = t switch
         {
