@@ -492,6 +492,15 @@ internal sealed class CrateLinker
         var segments = Semantics.RustCompilation.StripGenerics(c.Path).Split("::");
         if (segments.Length == 2 && scope is { } sc && Array.IndexOf(sc.Generics, segments[0]) >= 0)
         {
+            // The parameter's trait bounds name the traits whose function it is.
+            foreach (var b in sc.Bounds)
+            {
+                int tab = b.IndexOf('\t');
+                if (tab < 0 || b[..tab] != segments[0]) continue;
+                if (compilation.ResolvePath(b[(tab + 1)..], module).Symbol is Semantics.TraitSymbol trait
+                    && trait.Members.OfType<Semantics.FunctionSymbol>().FirstOrDefault(f => f.Name == segments[1]) is { } bound)
+                    return bound;
+            }
             if (compilation.TraitFunction(segments[1]) is { } own) return own;
             var theirs = _deps.All().Select(d => d.Compilation.TraitFunction(segments[1])).OfType<Semantics.FunctionSymbol>().ToList();
             return theirs.Count > 0 && theirs.TrueForAll(f => f.IsUnsafe == theirs[0].IsUnsafe) ? theirs[0] : null;

@@ -57,8 +57,12 @@ internal sealed record ItemDeclaration(ItemKind Kind, string Name, string Module
 /// </summary>
 internal sealed record TypeScope(int Start, int End, string Module, string SelfType, string[] Generics)
 {
+    /// <summary>The trait bounds of the generic parameters, as written (<c>W\tStore&lt;S&gt;</c>), from their lists and where clauses.</summary>
+    public string[] Bounds { get; init; } = [];
+
     public bool Equals(TypeScope? other)
-        => other is not null && Start == other.Start && End == other.End && Module == other.Module && SelfType == other.SelfType && Generics.SequenceEqual(other.Generics);
+        => other is not null && Start == other.Start && End == other.End && Module == other.Module && SelfType == other.SelfType && Generics.SequenceEqual(other.Generics)
+            && Bounds.SequenceEqual(other.Bounds);
 
     public override int GetHashCode() => HashCode.Combine(Start, End, Module, SelfType);
 }
@@ -71,7 +75,7 @@ internal sealed record TypeScope(int Start, int End, string Module, string SelfT
 /// </summary>
 internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule, Func<bool> inRegion)
 {
-    private readonly List<(int End, int Index, ItemKind Kind, string SelfType, string[] Generics)> _owners = [];
+    private readonly List<(int End, int Index, ItemKind Kind, string SelfType, string[] Generics, string[] Bounds)> _owners = [];
     private readonly List<FunctionScope> _functions = [];
 
     /// <summary>A macro fragment's collector inside an item or body of the file: its items are not the module's (left out).</summary>
@@ -194,7 +198,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         var owner = _owners.Count > 0 && _functions.Count == 0 ? _owners[^1] : default;
         var generics = GenericNames(node).Concat(owner.Generics ?? []).ToArray();
         var selfType = owner.Kind == ItemKind.Impl && owner.SelfType is { } st ? st : owner.Kind == ItemKind.Trait ? "Self" : "";
-        var scope = new TypeScope(node.Span.Start, node.Span.End, currentModule(), selfType, generics);
+        var scope = new TypeScope(node.Span.Start, node.Span.End, currentModule(), selfType, generics) { Bounds = [.. GenericBounds(node).Concat(owner.Bounds ?? [])] };
         facts.TypeScopes.Add(scope);
         var f = new FunctionScope(node.Span.End, scope);
         _functions.Add(f);
@@ -221,6 +225,26 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         bool reference = text.Contains('&');
         bool mut = p.HasChild(RustSyntaxKind.MutableSpecifier);
         return reference ? (mut ? "&mut Self" : "&Self") : "Self";
+    }
+
+    /// <summary><c>T: A + B&lt;X&gt;</c> and <c>where T: C</c> of an item: one <c>T\tA</c> entry per trait bound.</summary>
+    private static IEnumerable<string> GenericBounds(SyntaxNode item)
+    {
+        var lists = new List<(SyntaxNode Name, SyntaxNode Bounds)>();
+        if (item.ChildByField(RustSyntaxField.TypeParameters) is { } tps)
+            foreach (var c in tps.Children)
+                if (c.Kind == RustSyntaxKind.TypeParameter && (c.ChildByField(RustSyntaxField.Name) ?? c.ChildByField(RustSyntaxField.Left)) is { Tree: not null } n
+                    && c.ChildByField(RustSyntaxField.Bounds) is { Tree: not null } b)
+                    lists.Add((n, b));
+        if (item.ChildOfKind(RustSyntaxKind.WhereClause) is { } where)
+            foreach (var p in where.Children)
+                if (p.Kind == RustSyntaxKind.WherePredicate && p.ChildByField(RustSyntaxField.Left) is { Tree: not null } n
+                    && p.ChildByField(RustSyntaxField.Bounds) is { Tree: not null } b)
+                    lists.Add((n, b));
+        foreach (var (name, bounds) in lists)
+            foreach (var t in bounds.Children)
+                if (t.IsNamed && !t.IsComment && t.Kind is RustSyntaxKind.TypeIdentifier or RustSyntaxKind.GenericType or RustSyntaxKind.ScopedTypeIdentifier)
+                    yield return name.Text + "\t" + t.Text;
     }
 
     private static IEnumerable<string> GenericNames(SyntaxNode item)
@@ -336,7 +360,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                 if (node.HasChild(RustSyntaxKind.UnsafeKeyword)) flags |= ItemFlags.Unsafe;
                 var generics = GenericNames(node).ToArray();
                 int index = Add(new ItemDeclaration(ItemKind.Trait, name, module, -1, visibility, location, flags) { Generics = generics });
-                _owners.Add((node.Span.End, index, ItemKind.Trait, "Self", generics));
+                _owners.Add((node.Span.End, index, ItemKind.Trait, "Self", generics, [.. GenericBounds(node)]));
                 break;
             }
             case RustSyntaxKind.ImplItem:
@@ -348,7 +372,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                 {
                     Type = self, Trait = node.ChildByField(RustSyntaxField.Trait)?.Text ?? "", Generics = generics,
                 });
-                _owners.Add((node.Span.End, index, ItemKind.Impl, self, generics));
+                _owners.Add((node.Span.End, index, ItemKind.Impl, self, generics, [.. GenericBounds(node)]));
                 break;
             }
             case RustSyntaxKind.StaticItem or RustSyntaxKind.ConstItem:
@@ -378,7 +402,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
     private void EnterExternBlock(SyntaxNode node, string abi)
     {
         int index = Add(new ItemDeclaration(ItemKind.Module, "", currentModule(), -1, "private", node.Location, ItemFlags.Extern) { Abi = abi });
-        _owners.Add((node.Span.End, index, ItemKind.Module, "", []));
+        _owners.Add((node.Span.End, index, ItemKind.Module, "", [], []));
     }
 
     private void CollectUse(SyntaxNode node, string prefix, string module, string visibility, Location location)
