@@ -78,6 +78,12 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
     private readonly List<(int End, int Index, ItemKind Kind, string SelfType, string[] Generics, string[] Bounds)> _owners = [];
     private readonly List<FunctionScope> _functions = [];
 
+    /// <summary>
+    /// A fragment of a macro that declares each fn of its items <c>unsafe</c> (libc's <c>f!</c>): its free functions are
+    /// unsafe to call, as rustc sees the expansion.
+    /// </summary>
+    public bool FunctionsMadeUnsafe { get; set; }
+
     /// <summary>A macro fragment's collector inside an item or body of the file: its items are not the module's (left out).</summary>
     public bool Disabled { get; set; }
 
@@ -290,6 +296,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                     if (m.HasChild(RustSyntaxKind.AsyncKeyword)) flags |= ItemFlags.Async;
                     if (m.ChildOfKind(RustSyntaxKind.ExternModifier) is { } ext) abi = ext.ChildOfKind(RustSyntaxKind.StringLiteral) is { } s ? s.Text.Trim('"') : "C";
                 }
+                if (FunctionsMadeUnsafe && ownerKind is not (ItemKind.Impl or ItemKind.Trait)) flags |= ItemFlags.Unsafe;
                 // An extern block's items: unsafe to call unless declared `safe`.
                 if (ownerKind == ItemKind.Module && owner >= 0 && facts.Items[owner].Kind == ItemKind.Module && facts.Items[owner].Flags.HasFlag(ItemFlags.Extern))
                 {

@@ -405,10 +405,22 @@ public sealed class RustCompilation
         return null;
     }
 
+    private static readonly FrozenSet<string> s_smartPointerMethods = new[]
+    {
+        "as_ref", "as_mut", "as_ptr", "as_mut_ptr", "clone", "borrow", "borrow_mut", "deref", "deref_mut", "into_raw", "into_inner", "leak",
+        "downcast", "downcast_ref", "eq", "ne", "cmp", "partial_cmp", "fmt", "hash", "drop", "get_mut", "make_mut", "ptr_eq", "pin",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>What auto-deref reaches through std's owning pointers (<c>Box</c>, <c>Rc</c>, <c>Arc</c>): their pointee.</summary>
+    private static RustType SmartPointee(RustType t)
+        => t is PathType { Symbol: null, Name: "Box" or "Rc" or "Arc", TypeArguments.Length: 1 } p ? p.TypeArguments[0].StripReferences() : t;
+
     /// <summary>The method a call <c>receiver.name()</c> calls, when the receiver's type is a type of this crate.</summary>
     internal FunctionSymbol? FindMethod(RustType receiver, string name)
     {
         var t = receiver.StripReferences();
+        // Auto-deref through Box/Rc/Arc, unless the pointer's own method (or a trait's it implements) comes first.
+        if (!s_smartPointerMethods.Contains(name)) t = SmartPointee(t);
         if (t is PathType { Symbol: NamedTypeSymbol named })
         {
             if (AssociatedItem(named, name) is FunctionSymbol f) return f;
@@ -532,7 +544,7 @@ public sealed class RustCompilation
             case 'F':
             {
                 var name = ReadAtom(r, ref pos);
-                var t = Eval(r, ref pos, scope, depth + 1).StripReferences();
+                var t = SmartPointee(Eval(r, ref pos, scope, depth + 1).StripReferences());
                 if (t is PathType { Symbol: NamedTypeSymbol n } && n.GetField(name) is { } field) return field.Type;
                 if (t is TupleType tuple && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k < tuple.Elements.Length) return tuple.Elements[k];
                 return RustType.Unknown;
@@ -622,6 +634,8 @@ public sealed class RustCompilation
             ("MaybeUninit", "assume_init" or "assume_init_read") => arg,
             ("MaybeUninit", "assume_init_ref") => new ReferenceType(false, "", arg),
             ("MaybeUninit", "assume_init_mut") => new ReferenceType(true, "", arg),
+            ("AtomicPtr", "get_mut") => new ReferenceType(true, "", new RawPointerType(true, arg)),
+            ("AtomicPtr", "load" or "swap" or "into_inner" or "as_ptr") => new RawPointerType(true, arg),
             ("Option", "unwrap" or "expect" or "unwrap_unchecked") => arg,
             ("ManuallyDrop", "take" or "into_inner") => arg,
             _ => null,
