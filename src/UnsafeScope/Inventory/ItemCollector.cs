@@ -134,12 +134,16 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                 BindUnknown(fn, pattern, pattern.Span.End, node.Kind == RustSyntaxKind.LetCondition ? EnclosingBlockEnd(node) : node.Span.End);
                 break;
             case RustSyntaxKind.ClosureExpression when node.ChildByField(RustSyntaxField.Parameters) is { } ps:
+                int index = 0;
                 foreach (var p in ps.Children)
                 {
                     if (!p.IsNamed || p.IsComment) continue;
                     if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Pattern) is { Kind: RustSyntaxKind.Identifier } id && p.ChildByField(RustSyntaxField.Type) is { } t)
                         fn.Locals.Add(id.Text, TypeRecipe.OfType(t.Text), ps.Span.End, node.Span.End);
+                    else if (p.Kind == RustSyntaxKind.Identifier && TypeRecipe.OfClosureParameter(node, index, fn.Locals) is { } passed)
+                        fn.Locals.Add(p.Text, passed, ps.Span.End, node.Span.End);
                     else BindUnknown(fn, p, ps.Span.End, node.Span.End);
+                    index++;
                 }
                 break;
             case RustSyntaxKind.MacroInvocation:
@@ -520,6 +524,33 @@ internal static class TypeRecipe
     public static string OfType(string typeText) => Atom('T', typeText);
 
     private static string Atom(char op, string text) => op + text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + text;
+
+    /// <summary>
+    /// A closure passed to a call (<c>x.m(…, |a| …)</c> or <c>f(…, |a| …)</c>): its parameter's recipe, the type the
+    /// called function's <c>impl Fn(..)</c> parameter passes; null when the closure is not a call's argument.
+    /// </summary>
+    public static string? OfClosureParameter(SyntaxNode closure, int parameter, LocalBindings locals)
+    {
+        if (closure.Parent is not { Kind: RustSyntaxKind.Arguments } args || args.Parent is not { Kind: RustSyntaxKind.CallExpression } call
+            || call.ChildByField(RustSyntaxField.Function) is not { } fn) return null;
+        int arg = 0;
+        foreach (var a in args.Children)
+        {
+            if (a == closure) break;
+            if (a.IsNamed && !a.IsComment) arg++;
+        }
+        var at = arg.ToString(System.Globalization.CultureInfo.InvariantCulture) + "," + parameter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (fn.Kind == RustSyntaxKind.GenericFunction && fn.ChildByField(RustSyntaxField.Function) is { } g) fn = g;
+        if (fn.Kind == RustSyntaxKind.FieldExpression && fn.ChildByField(RustSyntaxField.Field) is { } m && fn.ChildByField(RustSyntaxField.Value) is { } recv)
+        {
+            var sb = new StringBuilder(Atom('K', m.Text) + Atom('A', at));
+            Build(recv, locals, sb, 1);
+            return sb.Length > MaxLength ? null : sb.ToString();
+        }
+        if (fn.Kind is RustSyntaxKind.Identifier or RustSyntaxKind.ScopedIdentifier && locals.Lookup(fn.Text, fn.Span.Start) is null)
+            return Atom('J', fn.Text) + Atom('A', at);
+        return null;
+    }
 
     /// <summary>The recipe of an expression, with the function's local bindings.</summary>
     public static string Of(SyntaxNode expr, LocalBindings locals)

@@ -164,6 +164,25 @@ public sealed class RustCompilation
 
     private static string Join(string a, string b) => a.Length == 0 ? b : a + "::" + b;
 
+    /// <summary><c>impl FnOnce(A, B) -&gt; R</c> as the fn pointer type <c>fn(A, B)</c> (its argument list); "" for other types.</summary>
+    private static string ClosureSignature(string type)
+    {
+        var t = type.Trim();
+        if (!t.StartsWith("impl", StringComparison.Ordinal)) return "";
+        int open = t.IndexOf('(');
+        if (open < 0) return "";
+        var head = t[4..open].Trim();
+        if (head is not ("Fn" or "FnMut" or "FnOnce")) return "";
+        int depth = 0;
+        for (int i = open; i < t.Length; i++)
+        {
+            if (t[i] is '(' or '[' or '<') depth++;
+            else if (t[i] is ')' or ']' or '>' && (t[i] != '>' || i == 0 || t[i - 1] != '-')) depth--;
+            if (depth == 0) return "fn" + t[open..(i + 1)];
+        }
+        return "";
+    }
+
     private RustSymbol? Declare(ItemDeclaration d, RustSymbol? owner)
     {
         var module = Module(d.Module, Location.None, "pub");
@@ -187,7 +206,10 @@ public sealed class RustCompilation
                     SelfKind = d.Flags.HasFlag(ItemFlags.SelfTyped) ? SelfKind.Typed : d.Flags.HasFlag(ItemFlags.SelfMut) ? SelfKind.MutableReference
                         : d.Flags.HasFlag(ItemFlags.SelfRef) ? SelfKind.Reference : d.Flags.HasFlag(ItemFlags.SelfValue) ? SelfKind.Value : SelfKind.None,
                 };
-                fn.Parameters = [.. d.Members.Select(p => p.Split('\t')).Select(p => new ParameterSymbol(p[0], fn, d.Location, () => ParseType(p.Length > 1 ? p[1] : "", scope)))];
+                fn.Parameters = [.. d.Members.Select(p => p.Split('\t')).Select(p => new ParameterSymbol(p[0], fn, d.Location, () => ParseType(p.Length > 1 ? p[1] : "", scope))
+                {
+                    ClosureArguments = new(() => ParseType(ClosureSignature(p.Length > 1 ? p[1] : ""), scope) is FunctionPointerType f ? f.ParameterTypes : []),
+                })];
                 s = fn;
                 break;
             }
@@ -576,6 +598,21 @@ public sealed class RustCompilation
                 var m = ReadAtom(r, ref pos);
                 var t = Eval(r, ref pos, scope, depth + 1);
                 return new RawPointerType(m == "mut", t);
+            }
+            case 'K' or 'J':
+            {
+                // A closure's parameter: the argument type the called function's `impl Fn(..)` parameter passes it.
+                // K: a method call (name, then the receiver's recipe); J: a path call (the function's path).
+                var name = ReadAtom(r, ref pos);
+                if (r[pos++] != 'A') throw new FormatException();
+                var at = ReadAtom(r, ref pos).Split(',');
+                FunctionSymbol? callee;
+                if (op == 'K') callee = FindMethod(Eval(r, ref pos, scope, depth + 1), name);
+                else callee = Resolve(Segments(name), scope.Module, scope.SelfType, 0).Symbol as FunctionSymbol;
+                int arg = int.Parse(at[0], CultureInfo.InvariantCulture), param = int.Parse(at[1], CultureInfo.InvariantCulture);
+                if (callee is null || arg >= callee.Parameters.Length) return RustType.Unknown;
+                var passed = callee.Parameters[arg].ClosureArguments.Value;
+                return param < passed.Length ? passed[param] : RustType.Unknown;
             }
             case 'Y':
             {
