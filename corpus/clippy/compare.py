@@ -373,12 +373,25 @@ def us_findings(u, rule, src=None, nv=None):
                 continue
             seen.add(k)
             x = {"file": f["path"], "line": g["line"], "column": g["column"], "message": g["message"]}
-            if rule == "US1007" and src is not None:
+            if rule == "US1007" and src is not None and at_continuation_method(src, nv, f["path"], g["line"], g["column"]):
                 start = chain_start(src, nv, f["path"], g["line"])
                 if start != g["line"]:
                     x["originalLine"], x["line"] = g["line"], start
             out.append(x)
     return out
+
+
+def at_continuation_method(src, nv, path, line, column):
+    """The diagnostic is at the method name right after the `.` that opens a continuation line (`    .m(…)`): its
+    receiver starts on an earlier line. A call further right on that line (`.m(self.f(x))`'s `f`) has its own receiver
+    on this line, where rustc reports it."""
+    text = src.line(nv, path, line)
+    if not text.startswith("."):
+        return False
+    lines = src.lines(nv, path)
+    full = lines[line - 1] if 0 < line <= len(lines) else text
+    indent = len(full) - len(full.lstrip())
+    return column - 1 == indent + 1
 
 
 def chain_start(src, nv, path, line):

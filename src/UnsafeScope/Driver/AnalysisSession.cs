@@ -17,6 +17,9 @@ internal sealed class AnalysisSession
         Catalog = catalog;
         Config = config;
         Host = new AnalyzerHost(analyzers, config.IsEnabled, config.Options);
+        // Only to find the dependencies' folders for their macros: the crate stage's own instance parses and reports.
+        _macroDependencies = new(() => options.DependencySources.IsDefaultOrEmpty ? null
+            : new Inventory.DependencySources(options.DependencySources, catalog, options.MaxFileBytes, options.ParseTimeout, CancellationToken.None));
         RulesById = Host.Rules.ToFrozenDictionary(r => r.Id, StringComparer.Ordinal);
         Fingerprint = ContentHash.Of([
             "format " + FileRecordFormat.Version,
@@ -57,14 +60,31 @@ internal sealed class AnalysisSession
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Syntax.Macros.MacroTable>> _macros = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, string[]> _crateFiles = new Dictionary<string, string[]>();
 
-    /// <summary>The files of each crate (root → full paths) found by this run, whose macro_rules! its files may call.</summary>
-    public void SetCrateFiles(IReadOnlyDictionary<string, string[]> filesByCrateRoot) => _crateFiles = filesByCrateRoot;
+    private Func<string, Workspace.CargoPackage?>? _packageAt;
+    private readonly Lazy<Inventory.DependencySources?> _macroDependencies;
 
-    /// <summary>The macro_rules! defined in a crate's files, read once per run (files too large or unreadable are left out).</summary>
+    /// <summary>
+    /// The files of each crate (root → full paths) found by this run, whose macro_rules! its files may call, and its
+    /// package (whose dependencies' macros, from the <c>--deps</c> sources, it may call too).
+    /// </summary>
+    public void SetCrateFiles(IReadOnlyDictionary<string, string[]> filesByCrateRoot, Func<string, Workspace.CargoPackage?>? packageAt = null)
+    {
+        _crateFiles = filesByCrateRoot;
+        _packageAt = packageAt;
+    }
+
+    /// <summary>
+    /// The macro_rules! defined in a crate's files, then those of its dependencies' library sources (given with
+    /// <c>--deps</c>) that it does not define itself, read once per run (files too large or unreadable are left out).
+    /// </summary>
     public Syntax.Macros.MacroTable MacrosOf(string crateRoot) => _macros.GetOrAdd(crateRoot, root => new(() =>
     {
         if (!_crateFiles.TryGetValue(root, out var files)) return Syntax.Macros.MacroTable.Empty;
-        return Syntax.Macros.MacroTable.Build(files.Order(StringComparer.Ordinal).Select(Read));
+        var own = Syntax.Macros.MacroTable.Build(files.Order(StringComparer.Ordinal).Select(Read));
+        if (_macroDependencies.Value is not { } sources || _packageAt?.Invoke(root) is not { } package) return own;
+        var dependencyFiles = sources.ForCrate(package, package.Name).Direct().Select(d => d.Directory).Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal).SelectMany(Inventory.DependencySources.LibraryFiles);
+        return own.With(Syntax.Macros.MacroTable.Build(dependencyFiles.Select(Read)));
     })).Value;
 
     // One file at a time, so a crate's files are never all in memory; the file's own analysis reports read failures.

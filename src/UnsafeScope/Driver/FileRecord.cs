@@ -19,7 +19,7 @@ internal sealed record FileRecord(FileResult Result, FileFacts? Facts, Immutable
 /// </summary>
 internal static class FileRecordFormat
 {
-    public const int Version = 5;
+    public const int Version = 6;
 
     public static void Write(BinaryWriter w, FileRecord record)
     {
@@ -257,6 +257,7 @@ internal static class FileRecordFormat
             w.Write(t.Module);
             w.Write(t.SelfType);
             WriteStrings(w, t.Generics);
+            WriteStrings(w, t.Bounds);
         }
         w.Write(f.Receivers.Count);
         foreach (var ((start, length), recipe) in f.Receivers)
@@ -327,7 +328,7 @@ internal static class FileRecordFormat
             });
         }
         for (int i = rd.ReadInt32(); i > 0; i--)
-            f.TypeScopes.Add(new TypeScope(rd.ReadInt32(), rd.ReadInt32(), rd.ReadString(), rd.ReadString(), [.. ReadStrings(rd)]));
+            f.TypeScopes.Add(new TypeScope(rd.ReadInt32(), rd.ReadInt32(), rd.ReadString(), rd.ReadString(), [.. ReadStrings(rd)]) { Bounds = [.. ReadStrings(rd)] });
         for (int i = rd.ReadInt32(); i > 0; i--)
             f.Receivers[(rd.ReadInt32(), rd.ReadInt32())] = rd.ReadString();
         return f;

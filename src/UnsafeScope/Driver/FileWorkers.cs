@@ -37,7 +37,7 @@ internal static class FileWorkers
         var locator = new CrateLocator(baseDirectory);
         // Every file of a crate may define macros its other files call (also files of other shards).
         session.SetCrateFiles(found.GroupBy(f => locator.Locate(f.FullPath).Root, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(f => f.FullPath).ToArray(), StringComparer.Ordinal));
+            .ToDictionary(g => g.Key, g => g.Select(f => f.FullPath).ToArray(), StringComparer.Ordinal), locator.PackageAt);
         var sizes = files.Select(f => SafeLength(f.FullPath)).ToArray();
         int[] order;
         Action<int, FileRecord>? emit = null;

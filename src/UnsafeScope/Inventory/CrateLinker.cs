@@ -104,6 +104,7 @@ internal sealed class CrateLinker
                 }
             }
         }
+        _compilation = new(() => BuildCompilation(files.Count > 0 ? files[0].Crate : "", files), LazyThreadSafetyMode.ExecutionAndPublication);
         // Local macros whose bodies perform unsafe operations outside their own unsafe blocks.
         foreach (var f in files)
         {
@@ -115,7 +116,6 @@ internal sealed class CrateLinker
                 if (ops.Count > 0) _unsafeMacros.Add(body.Name);
             }
         }
-        _compilation = new(() => BuildCompilation(files.Count > 0 ? files[0].Crate : "", files), LazyThreadSafetyMode.ExecutionAndPublication);
         Encapsulating = TestReach.Compute(files);
     }
 
@@ -309,7 +309,8 @@ internal sealed class CrateLinker
     /// </summary>
     private bool? TypedMethodIsUnsafe(Semantics.RustType receiver, string name)
     {
-        if (receiver.StripReferences() is Semantics.RawPointerType)
+        // Raw pointers, and std's NonNull, whose unsafe methods are the raw pointer's (as_ref, add, read, write…).
+        if (receiver.StripReferences() is Semantics.RawPointerType or Semantics.PathType { Name: "NonNull", Symbol: null })
             return _catalog.UnsafeStdMethods.ContainsKey(name) ? true : null;
         return Compilation.FindMethod(receiver, name) is { } method ? method.IsUnsafe : null;
     }
@@ -368,6 +369,24 @@ internal sealed class CrateLinker
         {
             if (c.Origin.Kind is PointerOriginKind.TypeAlias or PointerOriginKind.Call && _unsafeFnTupleFields.Contains(c.Origin.Name + "." + name))
                 ops.Add(c.ToOperation(OperationKind.UnsafeCall, c.Path));
+            return;
+        }
+        // What the path names, resolved like rustc (items, imports, re-exports, `$crate`, dependencies' sources): a function
+        // decides by its declaration, a constructor is no call. Unresolved paths fall back to the rules below.
+        if (ResolvedCall(c, draft, file) is { } resolved)
+        {
+            if (resolved is Semantics.FunctionSymbol { IsUnsafe: true } fn)
+            {
+                if (fn.IsExtern)
+                {
+                    ops.Add(c.ToOperation(OperationKind.ExternCall, name));
+                    ffi.Add(Classify(name, form, c, "extern-decl"));
+                }
+                else
+                {
+                    ops.Add(c.ToOperation(OperationKind.UnsafeCall, name));
+                }
+            }
             return;
         }
         // A const or static (also a trait's associated const, `T::GET()`) of type `unsafe fn`, where no fn has the name.
@@ -454,6 +473,39 @@ internal sealed class CrateLinker
         }
         if (_catalog.UnsafeStdFree.Contains(name) || EndsWithStdPath(c.Path) || _catalog.UnsafeStdPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
             ops.Add(c.ToOperation(OperationKind.UnsafeCall, name));
+    }
+
+    /// <summary>
+    /// The function (or constructor) a call's path names in the compilation, or null when the path does not resolve to
+    /// one. <c>T::f</c> with T a generic parameter of the scope names a trait's function: the crate's traits (else its
+    /// dependencies') that declare <c>f</c> decide when they agree.
+    /// </summary>
+    private Semantics.RustSymbol? ResolvedCall(Candidate c, RegionDraft draft, FileFacts file)
+    {
+        if (c.Origin.Kind is PointerOriginKind.Field or PointerOriginKind.SelfField || c.Path.Length == 0 || c.Path.StartsWith('<')) return null;
+        var compilation = Compilation;
+        if (compilation.GetModule(draft.Module) is not { } module) return null;
+        var scope = compilation.ScopeAt(file.Path, c.Location.SourceSpan.Start);
+        var info = compilation.ResolvePath(c.Path, module, scope?.SelfType ?? draft.Region.OwnerType);
+        if (info.Resolution == Semantics.ResolutionKind.Resolved)
+            return info.Symbol is Semantics.FunctionSymbol or Semantics.VariantSymbol or Semantics.NamedTypeSymbol { IsTupleStruct: true } ? info.Symbol : null;
+        var segments = Semantics.RustCompilation.StripGenerics(c.Path).Split("::");
+        if (segments.Length == 2 && scope is { } sc && Array.IndexOf(sc.Generics, segments[0]) >= 0)
+        {
+            // The parameter's trait bounds name the traits whose function it is.
+            foreach (var b in sc.Bounds)
+            {
+                int tab = b.IndexOf('\t');
+                if (tab < 0 || b[..tab] != segments[0]) continue;
+                if (compilation.ResolvePath(b[(tab + 1)..], module).Symbol is Semantics.TraitSymbol trait
+                    && trait.Members.OfType<Semantics.FunctionSymbol>().FirstOrDefault(f => f.Name == segments[1]) is { } bound)
+                    return bound;
+            }
+            if (compilation.TraitFunction(segments[1]) is { } own) return own;
+            var theirs = _deps.All().Select(d => d.Compilation.TraitFunction(segments[1])).OfType<Semantics.FunctionSymbol>().ToList();
+            return theirs.Count > 0 && theirs.TrueForAll(f => f.IsUnsafe == theirs[0].IsUnsafe) ? theirs[0] : null;
+        }
+        return null;
     }
 
     /// <summary>Adds the operation an Unsafe or Extern verdict means; false for Safe and Unknown.</summary>

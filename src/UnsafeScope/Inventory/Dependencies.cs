@@ -151,6 +151,13 @@ internal sealed class DependencySources
         return (files, manifest);
     }
 
+    /// <summary>The library's .rs files of a dependency folder (its <c>src</c>, else the folder).</summary>
+    internal static IEnumerable<string> LibraryFiles(string dir)
+    {
+        var src = Path.Combine(dir, "src");
+        return RustFiles(Directory.Exists(src) ? src : dir, dir);
+    }
+
     /// <summary>The .rs files under a folder, without following links out of the dependency's folder, skipping tests and examples.</summary>
     private static IEnumerable<string> RustFiles(string top, string dependencyRoot)
     {
@@ -294,6 +301,13 @@ internal sealed class CrateDependencies
     /// Every dependency found, for calls that name no crate (<c>T::f</c>, <c>x.m()</c>), and the dependencies they
     /// re-export (their traits' methods are callable here too).
     /// </summary>
+    /// <summary>The manifest's dependencies found in the sources (not parsed), by code name.</summary>
+    public IEnumerable<DependencyApi> Direct()
+    {
+        foreach (var codeName in _byCodeName.Keys.Order(StringComparer.Ordinal))
+            if (Get(codeName) is { } api) yield return api;
+    }
+
     public IEnumerable<DependencyApi> All()
     {
         // Read on every call resolution: the published list needs no lock.

@@ -1263,6 +1263,7 @@ internal sealed class Extractor
         // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
         var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _parse = _parse, _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _nodeSink = _nodeSink, _feedsNodes = isItems, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor, _outerCfgs = CfgsAt(macro), _branchCfgs = branchCfgs };
         nested._items.Disabled = _items.Disabled || _items.InsideItem;
+        nested._items.FunctionsMadeUnsafe = nested._unsafeFnsBy.Length > 0;
         // The macro's enclosing modules, impls and functions stay the items' context.
         nested.InheritContext(_stack);
         nested.Walk();

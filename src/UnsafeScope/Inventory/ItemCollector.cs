@@ -57,8 +57,12 @@ internal sealed record ItemDeclaration(ItemKind Kind, string Name, string Module
 /// </summary>
 internal sealed record TypeScope(int Start, int End, string Module, string SelfType, string[] Generics)
 {
+    /// <summary>The trait bounds of the generic parameters, as written (<c>W\tStore&lt;S&gt;</c>), from their lists and where clauses.</summary>
+    public string[] Bounds { get; init; } = [];
+
     public bool Equals(TypeScope? other)
-        => other is not null && Start == other.Start && End == other.End && Module == other.Module && SelfType == other.SelfType && Generics.SequenceEqual(other.Generics);
+        => other is not null && Start == other.Start && End == other.End && Module == other.Module && SelfType == other.SelfType && Generics.SequenceEqual(other.Generics)
+            && Bounds.SequenceEqual(other.Bounds);
 
     public override int GetHashCode() => HashCode.Combine(Start, End, Module, SelfType);
 }
@@ -71,8 +75,14 @@ internal sealed record TypeScope(int Start, int End, string Module, string SelfT
 /// </summary>
 internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule, Func<bool> inRegion)
 {
-    private readonly List<(int End, int Index, ItemKind Kind, string SelfType, string[] Generics)> _owners = [];
+    private readonly List<(int End, int Index, ItemKind Kind, string SelfType, string[] Generics, string[] Bounds)> _owners = [];
     private readonly List<FunctionScope> _functions = [];
+
+    /// <summary>
+    /// A fragment of a macro that declares each fn of its items <c>unsafe</c> (libc's <c>f!</c>): its free functions are
+    /// unsafe to call, as rustc sees the expansion.
+    /// </summary>
+    public bool FunctionsMadeUnsafe { get; set; }
 
     /// <summary>A macro fragment's collector inside an item or body of the file: its items are not the module's (left out).</summary>
     public bool Disabled { get; set; }
@@ -126,12 +136,16 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                 BindUnknown(fn, pattern, pattern.Span.End, node.Kind == RustSyntaxKind.LetCondition ? EnclosingBlockEnd(node) : node.Span.End);
                 break;
             case RustSyntaxKind.ClosureExpression when node.ChildByField(RustSyntaxField.Parameters) is { } ps:
+                int index = 0;
                 foreach (var p in ps.Children)
                 {
                     if (!p.IsNamed || p.IsComment) continue;
                     if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Pattern) is { Kind: RustSyntaxKind.Identifier } id && p.ChildByField(RustSyntaxField.Type) is { } t)
                         fn.Locals.Add(id.Text, TypeRecipe.OfType(t.Text), ps.Span.End, node.Span.End);
+                    else if (p.Kind == RustSyntaxKind.Identifier && TypeRecipe.OfClosureParameter(node, index, fn.Locals) is { } passed)
+                        fn.Locals.Add(p.Text, passed, ps.Span.End, node.Span.End);
                     else BindUnknown(fn, p, ps.Span.End, node.Span.End);
+                    index++;
                 }
                 break;
             case RustSyntaxKind.MacroInvocation:
@@ -196,7 +210,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         var owner = _owners.Count > 0 && _functions.Count == 0 ? _owners[^1] : default;
         var generics = GenericNames(node).Concat(owner.Generics ?? []).ToArray();
         var selfType = owner.Kind == ItemKind.Impl && owner.SelfType is { } st ? st : owner.Kind == ItemKind.Trait ? "Self" : "";
-        var scope = new TypeScope(node.Span.Start, node.Span.End, currentModule(), selfType, generics);
+        var scope = new TypeScope(node.Span.Start, node.Span.End, currentModule(), selfType, generics) { Bounds = [.. GenericBounds(node).Concat(owner.Bounds ?? [])] };
         facts.TypeScopes.Add(scope);
         var f = new FunctionScope(node.Span.End, scope, SyntaxFacts.IsUnsafeFunction(node) || SyntaxFacts.ContainsUnsafe(node));
         _functions.Add(f);
@@ -223,6 +237,26 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         bool reference = text.Contains('&');
         bool mut = p.HasChild(RustSyntaxKind.MutableSpecifier);
         return reference ? (mut ? "&mut Self" : "&Self") : "Self";
+    }
+
+    /// <summary><c>T: A + B&lt;X&gt;</c> and <c>where T: C</c> of an item: one <c>T\tA</c> entry per trait bound.</summary>
+    private static IEnumerable<string> GenericBounds(SyntaxNode item)
+    {
+        var lists = new List<(SyntaxNode Name, SyntaxNode Bounds)>();
+        if (item.ChildByField(RustSyntaxField.TypeParameters) is { } tps)
+            foreach (var c in tps.Children)
+                if (c.Kind == RustSyntaxKind.TypeParameter && (c.ChildByField(RustSyntaxField.Name) ?? c.ChildByField(RustSyntaxField.Left)) is { Tree: not null } n
+                    && c.ChildByField(RustSyntaxField.Bounds) is { Tree: not null } b)
+                    lists.Add((n, b));
+        if (item.ChildOfKind(RustSyntaxKind.WhereClause) is { } where)
+            foreach (var p in where.Children)
+                if (p.Kind == RustSyntaxKind.WherePredicate && p.ChildByField(RustSyntaxField.Left) is { Tree: not null } n
+                    && p.ChildByField(RustSyntaxField.Bounds) is { Tree: not null } b)
+                    lists.Add((n, b));
+        foreach (var (name, bounds) in lists)
+            foreach (var t in bounds.Children)
+                if (t.IsNamed && !t.IsComment && t.Kind is RustSyntaxKind.TypeIdentifier or RustSyntaxKind.GenericType or RustSyntaxKind.ScopedTypeIdentifier)
+                    yield return name.Text + "\t" + t.Text;
     }
 
     private static IEnumerable<string> GenericNames(SyntaxNode item)
@@ -268,6 +302,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                     if (m.HasChild(RustSyntaxKind.AsyncKeyword)) flags |= ItemFlags.Async;
                     if (m.ChildOfKind(RustSyntaxKind.ExternModifier) is { } ext) abi = ext.ChildOfKind(RustSyntaxKind.StringLiteral) is { } s ? s.Text.Trim('"') : "C";
                 }
+                if (FunctionsMadeUnsafe && ownerKind is not (ItemKind.Impl or ItemKind.Trait)) flags |= ItemFlags.Unsafe;
                 // An extern block's items: unsafe to call unless declared `safe`.
                 if (ownerKind == ItemKind.Module && owner >= 0 && facts.Items[owner].Kind == ItemKind.Module && facts.Items[owner].Flags.HasFlag(ItemFlags.Extern))
                 {
@@ -338,7 +373,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                 if (node.HasChild(RustSyntaxKind.UnsafeKeyword)) flags |= ItemFlags.Unsafe;
                 var generics = GenericNames(node).ToArray();
                 int index = Add(new ItemDeclaration(ItemKind.Trait, name, module, -1, visibility, location, flags) { Generics = generics });
-                _owners.Add((node.Span.End, index, ItemKind.Trait, "Self", generics));
+                _owners.Add((node.Span.End, index, ItemKind.Trait, "Self", generics, [.. GenericBounds(node)]));
                 break;
             }
             case RustSyntaxKind.ImplItem:
@@ -350,7 +385,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                 {
                     Type = self, Trait = node.ChildByField(RustSyntaxField.Trait)?.Text ?? "", Generics = generics,
                 });
-                _owners.Add((node.Span.End, index, ItemKind.Impl, self, generics));
+                _owners.Add((node.Span.End, index, ItemKind.Impl, self, generics, [.. GenericBounds(node)]));
                 break;
             }
             case RustSyntaxKind.StaticItem or RustSyntaxKind.ConstItem:
@@ -380,7 +415,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
     private void EnterExternBlock(SyntaxNode node, string abi)
     {
         int index = Add(new ItemDeclaration(ItemKind.Module, "", currentModule(), -1, "private", node.Location, ItemFlags.Extern) { Abi = abi });
-        _owners.Add((node.Span.End, index, ItemKind.Module, "", []));
+        _owners.Add((node.Span.End, index, ItemKind.Module, "", [], []));
     }
 
     private void CollectUse(SyntaxNode node, string prefix, string module, string visibility, Location location)
@@ -487,6 +522,33 @@ internal static class TypeRecipe
 
     private static string Atom(char op, string text) => op + text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + text;
 
+    /// <summary>
+    /// A closure passed to a call (<c>x.m(…, |a| …)</c> or <c>f(…, |a| …)</c>): its parameter's recipe, the type the
+    /// called function's <c>impl Fn(..)</c> parameter passes; null when the closure is not a call's argument.
+    /// </summary>
+    public static string? OfClosureParameter(SyntaxNode closure, int parameter, LocalBindings locals)
+    {
+        if (closure.Parent is not { Kind: RustSyntaxKind.Arguments } args || args.Parent is not { Kind: RustSyntaxKind.CallExpression } call
+            || call.ChildByField(RustSyntaxField.Function) is not { } fn) return null;
+        int arg = 0;
+        foreach (var a in args.Children)
+        {
+            if (a == closure) break;
+            if (a.IsNamed && !a.IsComment) arg++;
+        }
+        var at = arg.ToString(System.Globalization.CultureInfo.InvariantCulture) + "," + parameter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (fn.Kind == RustSyntaxKind.GenericFunction && fn.ChildByField(RustSyntaxField.Function) is { } g) fn = g;
+        if (fn.Kind == RustSyntaxKind.FieldExpression && fn.ChildByField(RustSyntaxField.Field) is { } m && fn.ChildByField(RustSyntaxField.Value) is { } recv)
+        {
+            var sb = new StringBuilder(Atom('K', m.Text) + Atom('A', at));
+            Build(recv, locals, sb, 1);
+            return sb.Length > MaxLength ? null : sb.ToString();
+        }
+        if (fn.Kind is RustSyntaxKind.Identifier or RustSyntaxKind.ScopedIdentifier && locals.Lookup(fn.Text, fn.Span.Start) is null)
+            return Atom('J', fn.Text) + Atom('A', at);
+        return null;
+    }
+
     /// <summary>The recipe of an expression, with the function's local bindings.</summary>
     public static string Of(SyntaxNode expr, LocalBindings locals)
     {
@@ -562,6 +624,10 @@ internal static class TypeRecipe
                 return;
             case RustSyntaxKind.StructExpression when e.ChildByField(RustSyntaxField.Name) is { } n:
                 sb.Append(OfType(n.Text));
+                return;
+            case RustSyntaxKind.TryExpression when e.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } tried:
+                sb.Append('Y');
+                Build(tried, locals, sb, depth + 1);
                 return;
             case RustSyntaxKind.IndexExpression when e.Children.ToList().FirstOrDefault(c => c.IsNamed && !c.IsComment) is { Tree: not null } indexed:
                 sb.Append('I');

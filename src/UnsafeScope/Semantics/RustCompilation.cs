@@ -115,6 +115,37 @@ public sealed class RustCompilation
         return Resolve(Segments(path), from, "", 0);
     }
 
+    /// <summary>What a path names from a module, with <c>Self</c> standing for <paramref name="selfType"/> (an impl's type).</summary>
+    internal SymbolInfo ResolvePath(string path, ModuleSymbol from, string selfType)
+        => Resolve(Segments(path), from, selfType == "Self" ? "" : selfType, 0);
+
+    /// <summary>
+    /// The function <c>T::name</c> calls when T is a generic parameter bounded by one of this crate's traits: the traits'
+    /// function of that name, null when none declares it or they disagree on <c>unsafe</c>.
+    /// </summary>
+    internal FunctionSymbol? TraitFunction(string name)
+    {
+        lock (_traitFunctions)
+            if (_traitFunctions.TryGetValue(name, out var known)) return known;
+        var found = TraitFunctionIn(this, name);
+        lock (_traitFunctions) _traitFunctions[name] = found;
+        return found;
+    }
+
+    private static FunctionSymbol? TraitFunctionIn(RustCompilation c, string name)
+    {
+        FunctionSymbol? first = null;
+        foreach (var s in c._byLocation.Values)
+        {
+            if (s is not FunctionSymbol { ContainingSymbol: TraitSymbol } f || f.Name != name) continue;
+            if (first is not null && first.IsUnsafe != f.IsUnsafe) return null;
+            first ??= f;
+        }
+        return first;
+    }
+
+    private readonly Dictionary<string, FunctionSymbol?> _traitFunctions = new(StringComparer.Ordinal);
+
     /// <summary>A type written in the source, resolved in a module (aliases expanded, generics unknown).</summary>
     public RustType ResolveType(string typeText, ModuleSymbol from) => ParseType(typeText, new ItemScope(from, "", []));
 
@@ -132,6 +163,25 @@ public sealed class RustCompilation
     }
 
     private static string Join(string a, string b) => a.Length == 0 ? b : a + "::" + b;
+
+    /// <summary><c>impl FnOnce(A, B) -&gt; R</c> as the fn pointer type <c>fn(A, B)</c> (its argument list); "" for other types.</summary>
+    private static string ClosureSignature(string type)
+    {
+        var t = type.Trim();
+        if (!t.StartsWith("impl", StringComparison.Ordinal)) return "";
+        int open = t.IndexOf('(');
+        if (open < 0) return "";
+        var head = t[4..open].Trim();
+        if (head is not ("Fn" or "FnMut" or "FnOnce")) return "";
+        int depth = 0;
+        for (int i = open; i < t.Length; i++)
+        {
+            if (t[i] is '(' or '[' or '<') depth++;
+            else if (t[i] is ')' or ']' or '>' && (t[i] != '>' || i == 0 || t[i - 1] != '-')) depth--;
+            if (depth == 0) return "fn" + t[open..(i + 1)];
+        }
+        return "";
+    }
 
     private RustSymbol? Declare(ItemDeclaration d, RustSymbol? owner)
     {
@@ -156,7 +206,10 @@ public sealed class RustCompilation
                     SelfKind = d.Flags.HasFlag(ItemFlags.SelfTyped) ? SelfKind.Typed : d.Flags.HasFlag(ItemFlags.SelfMut) ? SelfKind.MutableReference
                         : d.Flags.HasFlag(ItemFlags.SelfRef) ? SelfKind.Reference : d.Flags.HasFlag(ItemFlags.SelfValue) ? SelfKind.Value : SelfKind.None,
                 };
-                fn.Parameters = [.. d.Members.Select(p => p.Split('\t')).Select(p => new ParameterSymbol(p[0], fn, d.Location, () => ParseType(p.Length > 1 ? p[1] : "", scope)))];
+                fn.Parameters = [.. d.Members.Select(p => p.Split('\t')).Select(p => new ParameterSymbol(p[0], fn, d.Location, () => ParseType(p.Length > 1 ? p[1] : "", scope))
+                {
+                    ClosureArguments = new(() => ParseType(ClosureSignature(p.Length > 1 ? p[1] : ""), scope) is FunctionPointerType f ? f.ParameterTypes : []),
+                })];
                 s = fn;
                 break;
             }
@@ -378,10 +431,22 @@ public sealed class RustCompilation
         return null;
     }
 
+    private static readonly FrozenSet<string> s_smartPointerMethods = new[]
+    {
+        "as_ref", "as_mut", "as_ptr", "as_mut_ptr", "clone", "borrow", "borrow_mut", "deref", "deref_mut", "into_raw", "into_inner", "leak",
+        "downcast", "downcast_ref", "eq", "ne", "cmp", "partial_cmp", "fmt", "hash", "drop", "get_mut", "make_mut", "ptr_eq", "pin",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>What auto-deref reaches through std's owning pointers (<c>Box</c>, <c>Rc</c>, <c>Arc</c>): their pointee.</summary>
+    private static RustType SmartPointee(RustType t)
+        => t is PathType { Symbol: null, Name: "Box" or "Rc" or "Arc", TypeArguments.Length: 1 } p ? p.TypeArguments[0].StripReferences() : t;
+
     /// <summary>The method a call <c>receiver.name()</c> calls, when the receiver's type is a type of this crate.</summary>
     internal FunctionSymbol? FindMethod(RustType receiver, string name)
     {
         var t = receiver.StripReferences();
+        // Auto-deref through Box/Rc/Arc, unless the pointer's own method (or a trait's it implements) comes first.
+        if (!s_smartPointerMethods.Contains(name)) t = SmartPointee(t);
         if (t is PathType { Symbol: NamedTypeSymbol named })
         {
             if (AssociatedItem(named, name) is FunctionSymbol f) return f;
@@ -505,7 +570,7 @@ public sealed class RustCompilation
             case 'F':
             {
                 var name = ReadAtom(r, ref pos);
-                var t = Eval(r, ref pos, scope, depth + 1).StripReferences();
+                var t = SmartPointee(Eval(r, ref pos, scope, depth + 1).StripReferences());
                 if (t is PathType { Symbol: NamedTypeSymbol n } && n.GetField(name) is { } field) return field.Type;
                 if (t is TupleType tuple && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k < tuple.Elements.Length) return tuple.Elements[k];
                 return RustType.Unknown;
@@ -538,6 +603,27 @@ public sealed class RustCompilation
                 var t = Eval(r, ref pos, scope, depth + 1);
                 return new RawPointerType(m == "mut", t);
             }
+            case 'K' or 'J':
+            {
+                // A closure's parameter: the argument type the called function's `impl Fn(..)` parameter passes it.
+                // K: a method call (name, then the receiver's recipe); J: a path call (the function's path).
+                var name = ReadAtom(r, ref pos);
+                if (r[pos++] != 'A') throw new FormatException();
+                var at = ReadAtom(r, ref pos).Split(',');
+                FunctionSymbol? callee;
+                if (op == 'K') callee = FindMethod(Eval(r, ref pos, scope, depth + 1), name);
+                else callee = Resolve(Segments(name), scope.Module, scope.SelfType, 0).Symbol as FunctionSymbol;
+                int arg = int.Parse(at[0], CultureInfo.InvariantCulture), param = int.Parse(at[1], CultureInfo.InvariantCulture);
+                if (callee is null || arg >= callee.Parameters.Length) return RustType.Unknown;
+                var passed = callee.Parameters[arg].ClosureArguments.Value;
+                return param < passed.Length ? passed[param] : RustType.Unknown;
+            }
+            case 'Y':
+            {
+                // `e?`: the success value of std's Option and Result (also through the crate's `Result<T>` aliases).
+                var t = Eval(r, ref pos, scope, depth + 1);
+                return t is PathType { Symbol: null, Name: "Option" or "Result", TypeArguments.Length: > 0 } tried ? tried.TypeArguments[0] : RustType.Unknown;
+            }
             case 'I':
             {
                 var t = Eval(r, ref pos, scope, depth + 1).StripReferences();
@@ -563,6 +649,40 @@ public sealed class RustCompilation
         "wrapping_byte_add", "wrapping_byte_sub", "wrapping_byte_offset", "with_addr", "map_addr", "as_ptr", "as_mut_ptr",
     }.ToFrozenSet(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The result of a method of std's cell and pointer wrappers, whose signatures give the pointers unsafe code
+    /// dereferences: <c>UnsafeCell::get</c> a <c>*mut T</c>, <c>Cell::get</c> the <c>T</c>, <c>NonNull::as_ptr</c>,
+    /// <c>MaybeUninit::as_ptr</c>…; <c>Option::unwrap</c> its value. Null for other types and methods.
+    /// </summary>
+    internal static RustType? StdMethodReturn(RustType receiver, string name)
+    {
+        if (receiver.StripReferences() is not PathType { Symbol: null, TypeArguments.Length: 1 } p) return null;
+        var arg = p.TypeArguments[0];
+        return (p.Name, name) switch
+        {
+            ("UnsafeCell" or "SyncUnsafeCell", "get" or "raw_get") => new RawPointerType(true, arg),
+            ("UnsafeCell" or "SyncUnsafeCell" or "Cell" or "RefCell", "get_mut") => new ReferenceType(true, "", arg),
+            ("UnsafeCell" or "SyncUnsafeCell" or "Cell" or "RefCell", "into_inner") => arg,
+            ("Cell", "get" or "take" or "replace") => arg,
+            ("Cell" or "RefCell", "as_ptr") => new RawPointerType(true, arg),
+            ("NonNull", "as_ptr") => new RawPointerType(true, arg),
+            ("NonNull", "as_ref") => new ReferenceType(false, "", arg),
+            ("NonNull", "as_mut") => new ReferenceType(true, "", arg),
+            ("NonNull", "add" or "sub" or "offset" or "byte_add" or "byte_sub" or "byte_offset") => p,
+            ("NonNull", "read" or "read_unaligned" or "read_volatile") => arg,
+            ("MaybeUninit", "as_ptr") => new RawPointerType(false, arg),
+            ("MaybeUninit", "as_mut_ptr") => new RawPointerType(true, arg),
+            ("MaybeUninit", "assume_init" or "assume_init_read") => arg,
+            ("MaybeUninit", "assume_init_ref") => new ReferenceType(false, "", arg),
+            ("MaybeUninit", "assume_init_mut") => new ReferenceType(true, "", arg),
+            ("AtomicPtr", "get_mut") => new ReferenceType(true, "", new RawPointerType(true, arg)),
+            ("AtomicPtr", "load" or "swap" or "into_inner" or "as_ptr") => new RawPointerType(true, arg),
+            ("Option", "unwrap" or "expect" or "unwrap_unchecked") => arg,
+            ("ManuallyDrop", "take" or "into_inner") => arg,
+            _ => null,
+        };
+    }
+
     private RustType MethodReturn(RustType receiver, string name)
     {
         var t = receiver.StripReferences();
@@ -583,6 +703,7 @@ public sealed class RustCompilation
                 _ => RustType.Unknown,
             };
         }
+        if (StdMethodReturn(t, name) is { } std) return std;
         // Slices, arrays and vectors: their element pointers.
         RustType? element = t switch
         {

@@ -30,6 +30,15 @@ public class MacroExpanderTests
     }
 
     [Fact]
+    public void Meta_fragments_are_one_attribute_each()
+    {
+        // glib's wrapper! passes `$(#[$attr:meta])*` on as `[$($attr)*]` to a macro matching `[$($attr:meta)*]`.
+        var table = Table("macro_rules! m { ([$($a:meta)*] $n:ident) => { $(#[$a])* struct $n; }; } macro_rules! w { ($(#[$a:meta])* struct $n:ident) => { m!([$($a)*] $n); }; }");
+        Assert.Equal("# [ derive ( Clone , Copy ) ] # [ doc ( alias = \"A\" ) ] # [ cfg_attr ( test , allow ( x ) ) ] # [ path :: to = 1 + 2 ] struct S ; ;",
+            Expand(table, "w!(#[derive(Clone, Copy)] #[doc(alias = \"A\")] #[cfg_attr(test, allow(x))] #[path::to = 1 + 2] struct S)"));
+    }
+
+    [Fact]
     public void Types_keep_their_generic_arguments()
     {
         var table = Table("macro_rules! m { ($t:ty, $n:ident) => { struct $n($t); }; }");

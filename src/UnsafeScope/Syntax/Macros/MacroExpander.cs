@@ -72,6 +72,20 @@ internal sealed class MacroTable
     }
 
     public MacroDefinition[]? Get(string name) => _byName.GetValueOrDefault(name);
+
+    /// <summary>
+    /// This table with the macros of other crates (the dependencies' <c>macro_rules!</c>, which its code calls as
+    /// <c>dep::name!</c> or through <c>#[macro_use]</c>) whose names it does not define itself.
+    /// </summary>
+    public MacroTable With(MacroTable others)
+    {
+        if (others.Count == 0) return this;
+        var merged = new Dictionary<string, MacroDefinition[]>(_byName, StringComparer.Ordinal);
+        foreach (var (name, defs) in others._byName)
+            merged.TryAdd(name, defs);
+        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Fingerprint + "\n" + others.Fingerprint)));
+        return new MacroTable(merged.ToFrozenDictionary(StringComparer.Ordinal), fingerprint);
+    }
 }
 
 /// <summary>An expansion rendered as Rust text, with where each token came from.</summary>

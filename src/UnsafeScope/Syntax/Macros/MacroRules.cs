@@ -284,7 +284,19 @@ internal static class Fragments
                 return Until(input, at, angles: false, t => t.IsPunct(",") || t.IsPunct("=") || t.IsPunct("=>") || t.IsIdent("if") || t.IsIdent("in")
                     || (kind == "pat_param" && t.IsPunct("|")));
             case "meta":
-                return Until(input, at, angles: false, static t => t.IsPunct(",") || t.IsPunct(";") || t.IsPunct("=>"));
+            {
+                // An attribute's content: a path, then one delimited group or `= expr` (rustc's AttrItem), so
+                // `$($m:meta)*` splits `derive(Clone) doc(hidden)` into two.
+                int i = at;
+                if (i < input.Count && input[i].IsPunct("::")) i++;
+                if (i >= input.Count || input[i].IsGroup || input[i].Token.Kind != TokenKind.Ident) return -1;
+                i++;
+                while (i + 1 < input.Count && input[i].IsPunct("::") && !input[i + 1].IsGroup && input[i + 1].Token.Kind == TokenKind.Ident) i += 2;
+                if (i < input.Count && input[i].IsGroup) return i + 1 - at;
+                if (i < input.Count && input[i].IsPunct("="))
+                    return Until(input, i + 1, angles: false, static t => t.IsPunct(",") || t.IsPunct(";") || t.IsPunct("=>")) is var n and > 0 ? i + 1 + n - at : -1;
+                return i - at;
+            }
             case "item":
             {
                 int i = at;

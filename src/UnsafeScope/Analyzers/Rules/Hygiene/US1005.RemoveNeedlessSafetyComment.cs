@@ -44,17 +44,48 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
             _ => Item(n),
         };
         if (target is not { } t) return;
+        if (n.Kind == RustSyntaxKind.UseDeclaration) ReportImportTrees(c, n);
+        Report(c, t, kind, t);
+    }
+
+    /// <summary>Reports <paramref name="t"/> when a SAFETY comment of <paramref name="owner"/>'s own stands right above it.</summary>
+    private static void Report(SyntaxNodeAnalysisContext c, SyntaxNode t, string kind, SyntaxNode owner)
+    {
         // clippy shares undocumented_unsafe_blocks' option: with it off, a comment above the attributes is nobody's.
         int line = SafetyComments.FindLine(t, c.Options.GetBool(Rule.Id, "accept-comment-above-attributes", true) ? s_direct : s_directOnly);
         if (line < 0) return;
         // Only a comment of this node's own: after the previous sibling's end (or the block's opening brace).
-        if (t.PreviousNonTriviaSibling is { } prev && prev.Kind != RustSyntaxKind.AttributeItem && prev.EndLine >= line) return;
+        if (owner.PreviousNonTriviaSibling is { } prev && prev.Kind != RustSyntaxKind.AttributeItem && prev.EndLine >= line) return;
         // Above the first item of an out-of-line module's file clippy finds nothing (it looks from the `mod x;` in the
         // parent); in a crate root file (lib.rs, main.rs, a bin, test or example) it reads the file's first lines.
-        if (t.Parent is { Kind: RustSyntaxKind.SourceFile } && t.PreviousNonTriviaSibling is null && !IsCrateRootFile(t.Tree.Text.Path)) return;
+        if (owner.Parent is { Kind: RustSyntaxKind.SourceFile } && owner.PreviousNonTriviaSibling is null && !IsCrateRootFile(owner.Tree.Text.Path)) return;
         var comment = t.Tree.Text.GetLocation(t.Tree.Text.GetLineSpan(line));
         var head = t.StartLine == t.EndLine ? t.Location : t.Tree.Text.GetLocation(t.Tree.Text.GetLineSpan(t.StartLine));
         c.ReportDiagnostic(Diagnostic.Create(Rule, head, [new RelatedLocation(comment, "consider removing the safety comment")], null, kind));
+    }
+
+    /// <summary>
+    /// rustc lowers <c>use a::{B, C};</c> to one import per tree of the group besides the group's own, and clippy checks
+    /// each: the comment right above a tree's line counts for it (for a one-line group, the comment above the statement).
+    /// </summary>
+    private static void ReportImportTrees(SyntaxNodeAnalysisContext c, SyntaxNode use)
+    {
+        var stack = new Stack<SyntaxNode>();
+        stack.Push(use);
+        var trees = new List<SyntaxNode>();
+        while (stack.Count > 0)
+        {
+            var x = stack.Pop();
+            foreach (var ch in x.Children)
+            {
+                if (!ch.IsNamed || ch.IsComment) continue;
+                if (x.Kind == RustSyntaxKind.UseList) trees.Add(ch);
+                if (ch.Kind is RustSyntaxKind.ScopedUseList or RustSyntaxKind.UseList) stack.Push(ch);
+            }
+        }
+        trees.Sort((a, b) => a.Span.Start.CompareTo(b.Span.Start));
+        // A tree on the use's line has the use's comment; one on a later line, the comment between it and the tree before.
+        foreach (var tree in trees) Report(c, tree, "use", tree.StartLine == use.StartLine ? use : tree);
     }
 
     /// <summary>clippy's check_stmt: <c>let x = init;</c> and expression statements, outside unsafe blocks, whose expression has no unsafe block.</summary>
