@@ -72,9 +72,13 @@ public sealed class RustCompilation
             }
             foreach (var scope in f.TypeScopes) _typeScopes.Add((f.Path, scope));
         }
+        foreach (var (e, variants) in _variants) e.Variants = [.. variants];
+        _variants.Clear();
         foreach (var impl in _impls)
             if (impl.SelfType is PathType { Symbol: NamedTypeSymbol t }) t.ImplList.Add(impl);
     }
+
+    private readonly Dictionary<NamedTypeSymbol, List<VariantSymbol>> _variants = [];
 
     private readonly List<(string File, TypeScope Scope)> _typeScopes = [];
     private ILookup<string, TypeScope>? _scopesByFile;
@@ -227,7 +231,8 @@ public sealed class RustCompilation
             {
                 var v = new VariantSymbol(d.Name, e, e.Visibility, d.Location);
                 v.Fields = Fields(d, v, _scopes.GetValueOrDefault(e) ?? scope);
-                e.Variants = e.Variants.Add(v);
+                // Collected, then frozen once: an enum of tens of thousands of variants made Add quadratic.
+                (_variants.TryGetValue(e, out var pending) ? pending : _variants[e] = []).Add(v);
                 return v;
             }
             case ItemKind.TypeAlias or ItemKind.AssociatedType:
