@@ -106,20 +106,6 @@ internal sealed class AnalyzerHost
         }
     }
 
-    /// <summary>One walk over the tree's node array, calling the actions registered for each node's kind.</summary>
-    public void RunNodeActions(RustSyntaxTree tree, string edition, Action<Diagnostic> report, CancellationToken ct)
-    {
-        if (!HasNodeActions) return;
-        var table = _nodeActionsByKind;
-        foreach (var node in tree.AllNodes)
-        {
-            var actions = table[(int)node.Kind];
-            if (actions.Length == 0) continue;
-            var context = new SyntaxNodeAnalysisContext(node, edition, Options, report, ct);
-            foreach (var a in actions) a(context);
-        }
-    }
-
     public void RunFileActions(FileInventory file, Action<Diagnostic> report, CancellationToken ct, Func<FileInventory, Semantics.SemanticModel>? models = null)
     {
         var model = models?.Invoke(file) ?? new Semantics.SemanticModel(file);

@@ -1,9 +1,4 @@
 using System.Collections.Immutable;
-using System.Diagnostics;
-using UnsafeScope.Analyzers;
-using UnsafeScope.Analyzers.Rules.Suppression;
-using UnsafeScope.Catalogs;
-using UnsafeScope.Configuration;
 using UnsafeScope.Diagnostics;
 using UnsafeScope.Inventory;
 using UnsafeScope.Syntax;

@@ -580,19 +580,8 @@ internal sealed class CrateLinker
         return last.Length > 0 && char.IsUpper(last[0]) ? (qualifier, last) : (qualifier, null);
     }
 
-    private static string StripGenerics(string path)
-    {
-        if (path.IndexOf('<') < 0) return path;
-        var sb = new System.Text.StringBuilder(path.Length);
-        int depth = 0;
-        foreach (var ch in path)
-        {
-            if (ch == '<') depth++;
-            else if (ch == '>') depth = Math.Max(0, depth - 1);
-            else if (depth == 0) sb.Append(ch);
-        }
-        return sb.ToString().Replace("::::", "::", StringComparison.Ordinal).TrimEnd(':');
-    }
+    // One implementation for the linker and the compilation.
+    private static string StripGenerics(string path) => Semantics.RustCompilation.StripGenerics(path);
 
     /// <summary>The crate module a qualifier names, seen from <paramref name="current"/>; null when it names another crate.</summary>
     private string? CrateModule(string[] qualifier, string current)

@@ -21,7 +21,8 @@ internal sealed class Extractor
 
     private enum ContextKind { Module, Impl, Trait, Function, Region, ExternBlock }
 
-    private sealed class Context
+    // A record: a macro fragment inherits its caller's contexts as copies (with), so no field can be forgotten.
+    private sealed record Context
     {
         public required ContextKind Kind { get; init; }
         public required int End { get; init; }
@@ -177,7 +178,7 @@ internal sealed class Extractor
                 var key = ModuleChildPath(NameOf(node));
                 _facts.ModuleDeclarations[key] = _facts.ModuleDeclarations.GetValueOrDefault(key) || SyntaxFacts.Visibility(node) == "pub";
                 if (node.ChildByField(RustSyntaxField.Body) is not null)
-                    _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), ModulePath = ModuleChildPath(NameOf(node)), Visibility = SyntaxFacts.Visibility(node), DocHidden = IsDocHidden(node), TestOnly = InTestModule() || DocTests.IsCfgTest(node) });
+                    _stack.Add(new Context { Kind = ContextKind.Module, End = End(node), Name = NameOf(node), ModulePath = ModuleChildPath(NameOf(node)), Visibility = SyntaxFacts.Visibility(node), DocHidden = SyntaxTrivia.IsDocHidden(node), TestOnly = InTestModule() || DocTests.IsCfgTest(node) });
                 return false;
             }
             case RustSyntaxKind.ImplItem:
@@ -344,7 +345,7 @@ internal sealed class Extractor
         var name = NameOf(node);
         if (node.HasChild(RustSyntaxKind.UnsafeKeyword))
             AddRegion(RegionKind.UnsafeTrait, node, name: name, visibility: SyntaxFacts.Visibility(node), itemSuffix: name, safetyDoc: SafetyComments.HasSafetyDocSection(node));
-        _stack.Add(new Context { Kind = ContextKind.Trait, End = End(node), Name = name, Visibility = SyntaxFacts.Visibility(node), DocHidden = IsDocHidden(node) });
+        _stack.Add(new Context { Kind = ContextKind.Trait, End = End(node), Name = name, Visibility = SyntaxFacts.Visibility(node), DocHidden = SyntaxTrivia.IsDocHidden(node) });
     }
 
     private void VisitFunction(SyntaxNode node)
@@ -403,7 +404,7 @@ internal sealed class Extractor
                 }
             }
         }
-        _fnDocHidden = IsDocHidden(node);
+        _fnDocHidden = SyntaxTrivia.IsDocHidden(node);
         FunctionBody? body = null;
         if (node.ChildByField(RustSyntaxField.Body) is not null && name.Length > 0)
         {
@@ -1273,8 +1274,7 @@ internal sealed class Extractor
     /// <summary>The enclosing modules, impls, functions and regions of a macro call stay the context of its re-parsed code.</summary>
     private void InheritContext(List<Context> outer)
     {
-        foreach (var c in outer)
-            _stack.Add(new Context { Kind = c.Kind, End = int.MaxValue, Name = c.Name, ModulePath = c.ModulePath, Visibility = c.Visibility, Abi = c.Abi, TraitImpl = c.TraitImpl, DocHidden = c.DocHidden, IsUnsafe = c.IsUnsafe, RawLocals = c.RawLocals, MmioLocals = c.MmioLocals, CallOrigins = c.CallOrigins, Region = c.Region, TargetFeature = c.TargetFeature, UnsafeFnLocals = c.UnsafeFnLocals, PointerParameters = c.PointerParameters, Body = c.Body, TestOnly = c.TestOnly, LocalFns = c.LocalFns });
+        foreach (var c in outer) _stack.Add(c with { End = int.MaxValue });
     }
 
     /// <summary>Token-level view of macro bodies and arguments: unsafe blocks/fns/impls there, and candidates inside regions.</summary>
@@ -1647,7 +1647,7 @@ internal sealed class Extractor
                 // The linker keeps it only when the crate calls the macro.
                 MacroRules = inMacro ? _macroRules : "",
             },
-            DocHidden = IsDocHidden(anchor) || (fn is not null && kind == RegionKind.UnsafeBlock && _fnDocHidden) || _stack.Exists(c => c.DocHidden),
+            DocHidden = SyntaxTrivia.IsDocHidden(anchor) || (fn is not null && kind == RegionKind.UnsafeBlock && _fnDocHidden) || _stack.Exists(c => c.DocHidden),
             PointerParameters = kind is RegionKind.UnsafeBlock && fn?.PointerParameters is { Count: > 0 } pp ? [.. pp] : [],
             Cfgs = CfgsAt(anchor),
             Module = CurrentModule(),
@@ -1708,13 +1708,12 @@ internal sealed class Extractor
 
     private bool _fnDocHidden;
 
-    private static bool IsDocHidden(SyntaxNode item) => SyntaxTrivia.IsDocHidden(item);
 
     /// <summary>The module path of a child module declared here (<c>mod x;</c>).</summary>
     private string ModuleChildPath(string name) => CurrentModule() is { Length: > 0 } m ? m + "::" + name : name;
 
     private void Push(ContextKind kind, SyntaxNode node, string name, bool traitImpl = false, string abi = "")
-        => _stack.Add(new Context { Kind = kind, End = End(node), Name = name, TraitImpl = traitImpl, Abi = abi, DocHidden = IsDocHidden(node) });
+        => _stack.Add(new Context { Kind = kind, End = End(node), Name = name, TraitImpl = traitImpl, Abi = abi, DocHidden = SyntaxTrivia.IsDocHidden(node) });
 
     private static int End(SyntaxNode node) => node.Index + node.DescendantsAndSelf.Count;
 

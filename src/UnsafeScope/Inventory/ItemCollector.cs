@@ -205,6 +205,26 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         fn.Locals.Add(id.Text, recipe, from, to);
     }
 
+    // Where the file's text says `unsafe` (found once per tree): a function whose text never does holds no unsafe code,
+    // and asking per function in O(log n) keeps nested functions linear (a subtree scan per function was quadratic).
+    private RustSyntaxTree? _unsafeTree;
+    private int[] _unsafeAt = [];
+
+    private bool MentionsUnsafe(SyntaxNode fn)
+    {
+        if (!ReferenceEquals(_unsafeTree, fn.Tree))
+        {
+            _unsafeTree = fn.Tree;
+            var found = new List<int>();
+            var text = fn.Tree.Text.Bytes;
+            for (int at = 0, i; (i = text[at..].IndexOf("unsafe"u8)) >= 0; at += i + 6) found.Add(at + i);
+            _unsafeAt = [.. found];
+        }
+        int k = Array.BinarySearch(_unsafeAt, fn.Span.Start);
+        if (k < 0) k = ~k;
+        return k < _unsafeAt.Length && _unsafeAt[k] < fn.Span.End;
+    }
+
     private void EnterFunction(SyntaxNode node)
     {
         var owner = _owners.Count > 0 && _functions.Count == 0 ? _owners[^1] : default;
@@ -212,7 +232,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         var selfType = owner.Kind == ItemKind.Impl && owner.SelfType is { } st ? st : owner.Kind == ItemKind.Trait ? "Self" : "";
         var scope = new TypeScope(node.Span.Start, node.Span.End, currentModule(), selfType, generics) { Bounds = [.. GenericBounds(node).Concat(owner.Bounds ?? [])] };
         facts.TypeScopes.Add(scope);
-        var f = new FunctionScope(node.Span.End, scope, SyntaxFacts.IsUnsafeFunction(node) || SyntaxFacts.ContainsUnsafe(node));
+        var f = new FunctionScope(node.Span.End, scope, MentionsUnsafe(node));
         _functions.Add(f);
         if (!f.NeedsLocals || node.ChildByField(RustSyntaxField.Parameters) is not { } ps) return;
         int from = ps.Span.End, to = node.Span.End;
@@ -288,7 +308,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         var visibility = SyntaxFacts.Visibility(node);
         var location = node.ChildByField(RustSyntaxField.Name) is { } nameNode ? nameNode.Location : node.Location;
         var module = currentModule();
-        var flags = IsDocHidden(node) ? ItemFlags.DocHidden : ItemFlags.None;
+        var flags = SyntaxTrivia.IsDocHidden(node) ? ItemFlags.DocHidden : ItemFlags.None;
         switch (node.Kind)
         {
             case RustSyntaxKind.FunctionItem or RustSyntaxKind.FunctionSignatureItem:
@@ -481,8 +501,6 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         }
         return [.. list];
     }
-
-    private static bool IsDocHidden(SyntaxNode item) => SyntaxTrivia.IsDocHidden(item);
 }
 
 /// <summary>

@@ -200,12 +200,6 @@ public sealed class FieldSymbol : RustSymbol
 
     /// <summary>Its declared type.</summary>
     public RustType Type => _type.Value;
-
-    /// <summary>
-    /// For a parameter declared <c>impl Fn(A, B) -&gt; R</c> (also FnMut, FnOnce): the types the function passes to the
-    /// closure given there, so the closure's parameters have them; empty otherwise.
-    /// </summary>
-    internal Lazy<ImmutableArray<RustType>> ClosureArguments { get; init; } = new(() => []);
 }
 
 /// <summary>A struct, enum or union.</summary>
