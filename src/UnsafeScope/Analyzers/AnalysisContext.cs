@@ -47,7 +47,8 @@ public sealed class AnalysisContext
 
     /// <summary>
     /// Runs <paramref name="action"/> before a crate's region and file actions (per-crate state starts here).
-    /// Crates are linked one at a time, in no fixed order (a crate is linked as soon as all its files are parsed).
+    /// Crates are linked in no fixed order (a crate is linked as soon as all its files are parsed), side by side, but one
+    /// crate's actions run at a time: start, its region and file actions, end.
     /// </summary>
     public void RegisterCrateStartAction(Action<CrateAnalysisContext> action) => CrateStartActions.Add(action ?? throw new ArgumentNullException(nameof(action)));
 

@@ -10,7 +10,8 @@ namespace UnsafeScope.Driver;
 /// as soon as its last file arrives when the crate's size is known in advance, else when <see cref="Complete"/>
 /// is called. A linked crate keeps its inventories and drops its facts but for what suppression and
 /// fingerprints need, so a run holds the facts of a few crates at a time rather than of the whole corpus.
-/// Crates are linked one at a time; the result does not depend on the order they are linked in.
+/// Crates are linked side by side (their analyzer actions one crate at a time); the result does not depend on the
+/// order they are linked in.
 /// </summary>
 internal sealed class CrateStage
 {
@@ -25,6 +26,7 @@ internal sealed class CrateStage
     private readonly Dictionary<string, List<int>> _arrived = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (CrateInventory Crate, List<ToolNotification> Notes)> _linked = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly Lock _actionLock = new();
     private readonly CancellationToken _cancellationToken;
     private readonly DependencySources? _dependencies;
     private readonly CrateLocator _locator;
@@ -59,6 +61,7 @@ internal sealed class CrateStage
     /// <summary>Takes the record of file <paramref name="index"/>; links its crate if this was the crate's last file.</summary>
     public void Add(int index, FileRecord record)
     {
+        List<int>? ready = null;
         lock (_lock)
         {
             _results[index] = record.Result;
@@ -73,18 +76,23 @@ internal sealed class CrateStage
             if (_pending is not null && _crateOfFile is not null)
             {
                 var crate = _crateOfFile[index];
-                if (--_pending[crate] == 0 && _arrived.ContainsKey(crate)) LinkCrate(crate);
+                if (--_pending[crate] == 0) ready = _arrived.GetValueOrDefault(crate);
             }
         }
+        // Outside the lock: the other workers go on parsing (and linking their own crates) meanwhile.
+        if (ready is not null) LinkCrate(ready);
     }
 
     /// <summary>Links the crates not linked yet, finishes every file's diagnostics and builds the result (the caller sets its elapsed time).</summary>
     public AnalysisResult Complete(ImmutableArray<ToolNotification> runNotifications, DateTimeOffset startTime, int cacheHits, int cacheMisses)
     {
+        List<List<int>> unlinked;
+        lock (_lock)
+            unlinked = [.. _arrived.Where(p => !_linked.ContainsKey(p.Key)).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value)];
+        // Crates whose size was not known up front (merged shards): linked here, side by side.
+        Parallel.ForEach(unlinked, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _session.Options.Jobs), CancellationToken = _cancellationToken }, LinkCrate);
         lock (_lock)
         {
-            foreach (var crate in _arrived.Keys.Where(k => !_linked.ContainsKey(k)).Order(StringComparer.Ordinal).ToList())
-                LinkCrate(crate);
             var (config, options) = (_session.Config, _session.Options);
             var results = new FileResult[_results.Length];
             for (int i = 0; i < results.Length; i++)
@@ -118,21 +126,20 @@ internal sealed class CrateStage
         }
     }
 
-    // Under _lock. Links each file against the whole crate, runs region, file and crate actions.
-    private void LinkCrate(string crateRoot)
+    // Not under _lock: crates link side by side. A crate's files are complete, so its slots of _results, _facts and
+    // _diagnostics belong to this call alone; what all crates share is written under _lock at the end. Analyzer
+    // actions run one crate at a time (_actionLock), as the public API promises (per-crate state in fields).
+    private void LinkCrate(List<int> indices)
     {
         _cancellationToken.ThrowIfCancellationRequested();
         var host = _session.Host;
-        var indices = _arrived[crateRoot];
         indices.Sort();
         var notes = new List<ToolNotification>();
         var first = _facts[indices[0]]!;
-        var linker = new CrateLinker(_session.Catalog, indices.Select(i => _facts[i]!), _dependencies?.ForCrate(_locator.PackageAt(crateRoot), first.Crate) ?? CrateDependencies.None, _session.Target);
+        var crateRoot = first.CrateRoot;
+        var package = _locator.PackageAt(crateRoot);
+        var linker = new CrateLinker(_session.Catalog, indices.Select(i => _facts[i]!), _dependencies?.ForCrate(package, first.Crate) ?? CrateDependencies.None, _session.Target);
         var counts = InventoryCounts.Zero;
-        // Models see the crate's compilation and re-parse their file on demand (the parse's tree is gone by now).
-        Semantics.SemanticModel Model(FileInventory file) => new(file, linker.Compilation, () => Reparse(file.Path));
-        var root = FileDiscovery.Relative(_baseDirectory, crateRoot) is { Length: > 0 } r ? r : ".";
-        FileProcessor.RunAnalyzers(() => host.RunCrateStart(first.Crate, root, Report, _cancellationToken), "crate start", root, notes);
         var inventories = new List<FileInventory>(indices.Count);
         var scoring = new Scoring.ScoringContext(linker.TypesWithPublicRawFields)
         {
@@ -145,21 +152,34 @@ internal sealed class CrateStage
             inventories.Add(inventory);
             _results[i] = _results[i]! with { Inventory = inventory };
             counts += inventory.Counts;
-            var list = _diagnostics[i]!;
-            FileProcessor.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken, Model), "region and file", inventory.Path, notes);
         }
-        var package = _locator.PackageAt(crateRoot);
         var lintPolicy = Workspace.LintPolicy.For(package, CrateAttributes(indices));
         var driver = Workspace.DriverConfiguration.For(package, [.. indices.Select(i => SourceFile(_facts[i]!))], _baseDirectory, lintPolicy);
-        FileProcessor.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken, driver, Model), "crate end", root, notes);
-        _lintPolicies[crateRoot] = lintPolicy;
-        _linked[crateRoot] = (new CrateInventory(first.Crate, root, indices.Count, counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions)))
+        // Models see the crate's compilation and re-parse their file on demand (the parse's tree is gone by now).
+        Semantics.SemanticModel Model(FileInventory file) => new(file, linker.Compilation, () => Reparse(file.Path));
+        var root = FileDiscovery.Relative(_baseDirectory, crateRoot) is { Length: > 0 } r ? r : ".";
+        lock (_actionLock)
+        {
+            FileProcessor.RunAnalyzers(() => host.RunCrateStart(first.Crate, root, Report, _cancellationToken), "crate start", root, notes);
+            for (int k = 0; k < indices.Count; k++)
+            {
+                var (inventory, list) = (inventories[k], _diagnostics[indices[k]]!);
+                FileProcessor.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken, Model), "region and file", inventory.Path, notes);
+            }
+            FileProcessor.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken, driver, Model), "crate end", root, notes);
+        }
+        var crate = new CrateInventory(first.Crate, root, indices.Count, counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions)))
         {
             Package = package,
             Driver = driver,
             EncapsulatingFunctions = linker.Encapsulating,
-        }, notes);
+        };
         foreach (var i in indices) _facts[i] = _facts[i]!.ForFinish();
+        lock (_lock)
+        {
+            _lintPolicies[crateRoot] = lintPolicy;
+            _linked[crateRoot] = (crate, notes);
+        }
     }
 
     /// <summary>The file read again through the IO gateway and parsed, with the run's limits; null when that fails.</summary>
@@ -195,7 +215,13 @@ internal sealed class CrateStage
                     yield return new Workspace.LintSetting(lint, l, 0, new Workspace.ManifestLocation(f.Path, line), "attribute");
     }
 
+    // From crate actions: a diagnostic may land in another crate's file or a configuration file, both shared.
     private void Report(Diagnostic d)
+    {
+        lock (_lock) ReportLocked(d);
+    }
+
+    private void ReportLocked(Diagnostic d)
     {
         if (_indexByPath.TryGetValue(d.Location.Path, out var k)) (_diagnostics[k] ??= []).Add(d);
         else if (d.Location.Path.Length > 0 && !d.Location.Path.EndsWith(".rs", StringComparison.Ordinal))

@@ -62,6 +62,53 @@ public class ExternalAnalyzerTests
         Assert.Contains(result.Diagnostics, d => d.Id == "US1001");
     }
 
+    [Fact]
+    public void CratesLinkSideBySideButOneCratesActionsRunAtATime()
+    {
+        // Per-crate state in fields, as the API allows: start resets it, region actions add, end reports it. One
+        // job cannot interleave crates; four jobs must give the same counts (interleaving would mix them, or fail
+        // the end action's check, which becomes an analyzer-failure notification).
+        List<string> Counts(int jobs, out AnalysisResult result)
+        {
+            result = Analysis.Run(new AnalysisOptions { Paths = [RepoPaths.Fixtures("rules")], Jobs = jobs, Analyzers = [new CrateStateAnalyzer()] });
+            return [.. result.Diagnostics.Where(d => d.Id == CrateStateAnalyzer.Rule.Id).Select(d => d.Message)];
+        }
+        var one = Counts(1, out _);
+        var four = Counts(4, out var result);
+        Assert.True(one.Count > 10, $"only {one.Count} crates with regions");
+        Assert.DoesNotContain(result.Notifications, n => n.Id == NotificationIds.AnalyzerFailed);
+        Assert.Equal(one, four);
+    }
+
+    private sealed class CrateStateAnalyzer : RustAnalyzer
+    {
+        public static readonly DiagnosticDescriptor Rule = new(
+            "US8003", "CrateState", "regions per crate", "{0}: {1}", "Custom", DiagnosticSeverity.Info, true,
+            new RuleDocumentation("Counts.", "Information.", "-", "-"), "high");
+
+        private string? _crate;
+        private int _regions;
+        private Text.Location? _first;
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.RegisterCrateStartAction(c => (_crate, _regions, _first) = (c.Root, 0, null));
+            context.RegisterRegionAction(c =>
+            {
+                Thread.Sleep(1); // widen the window another crate's actions would need to interleave
+                _regions++;
+                _first ??= c.Region.Location;
+            });
+            context.RegisterCrateEndAction(c =>
+            {
+                Assert.Equal(_crate, c.Root);
+                if (_first is not null) c.ReportDiagnostic(Diagnostic.Create(Rule, _first, null, null, c.Root, _regions));
+            });
+        }
+    }
+
     private sealed class ThrowingAnalyzer : RustAnalyzer
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [NoTransmuteAnalyzer.Rule];
