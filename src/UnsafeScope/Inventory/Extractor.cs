@@ -1303,6 +1303,9 @@ internal sealed class Extractor
             || Syntax.Macros.MacroExpander.Expand(macros, name, input) is not { } output)
             return false;
         bool items = CurrentFunction() is null;
+        // At item level only the unsafe fns an expansion writes are kept (below): without an `unsafe` token there are
+        // none, and the parse is skipped (most item-level calls generate safe items).
+        if (items && !HasUnsafeToken(output)) return true;
         var expansion = Syntax.Macros.Expansion.Render(output, items ? "" : "const _: () = {", items ? "" : "};");
         if (_budget is { } budget && !budget.TryTake(expansion.Text.Length)) return false;
         var tree = _parse.Parse(SourceText.From(expansion.Text, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
@@ -1340,6 +1343,13 @@ internal sealed class Extractor
             for (int i = list.Count - 1; i >= from; i--)
                 if (drop(list[i])) list.RemoveAt(i);
         }
+    }
+
+    private static bool HasUnsafeToken(List<Syntax.Macros.TokenTree> trees)
+    {
+        foreach (var t in trees)
+            if (t.IsGroup ? HasUnsafeToken(t.Children!) : t.Token is { Kind: Syntax.Macros.TokenKind.Ident, Text: "unsafe" }) return true;
+        return false;
     }
 
     private void ScanTokens(System.Collections.Immutable.ImmutableArray<MacroToken> tokens, int start, int end, RegionDraft? region, HashSet<string>? rawLocals = null)
