@@ -74,8 +74,69 @@ public sealed class RustCompilation
         }
         foreach (var (e, variants) in _variants) e.Variants = [.. variants];
         _variants.Clear();
+        IndexImpls();
+    }
+
+    // Impls by the type they are for. Resolving every impl's self type up front cost a second per corpus run, so an
+    // impl written `impl … for Name<…>` / `impl a::Name` waits in the bucket of Name until a type of that name is
+    // asked for; those whose name could mean another type (aliases, `use … as`) or is not a plain path resolve now.
+    private readonly Dictionary<string, List<ImplSymbol>> _implsByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<NamedTypeSymbol, List<ImplSymbol>> _resolvedImpls = [];
+    private readonly Dictionary<NamedTypeSymbol, ImmutableArray<ImplSymbol>> _implsOf = [];
+
+    private void IndexImpls()
+    {
+        var aliases = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var s in _byLocation.Values)
+            if (s is TypeAliasSymbol) aliases.Add(s.Name);
+        foreach (var list in _imports.Values)
+            foreach (var (local, path, glob) in list)
+                if (!glob && LastSegment(path) != local) aliases.Add(local);
         foreach (var impl in _impls)
-            if (impl.SelfType is PathType { Symbol: NamedTypeSymbol t }) t.ImplList.Add(impl);
+        {
+            if (PlainTypeName(impl.SelfTypeText) is { } name && !aliases.Contains(name))
+                (_implsByName.TryGetValue(name, out var bucket) ? bucket : _implsByName[name] = []).Add(impl);
+            else if (impl.SelfType is PathType { Symbol: NamedTypeSymbol t })
+                (_resolvedImpls.TryGetValue(t, out var list) ? list : _resolvedImpls[t] = []).Add(impl);
+        }
+    }
+
+    /// <summary><c>Name</c> of a self type written as a path (<c>a::Name&lt;T&gt;</c>), else null.</summary>
+    private static string? PlainTypeName(string text)
+    {
+        var name = LastSegment(StripGenerics(text.Trim()));
+        if (name.Length == 0) return null;
+        foreach (var c in name)
+            if (!(char.IsLetterOrDigit(c) || c == '_')) return null;
+        return name;
+    }
+
+    /// <summary>
+    /// The impls of a type this crate declares (for its own types and for its dependencies' types), in declaration
+    /// order. A dependency's type also has its own crate's impls: see <see cref="ImplsOf"/>.
+    /// </summary>
+    internal ImmutableArray<ImplSymbol> LocalImplsOf(NamedTypeSymbol type)
+    {
+        lock (_gate)
+            if (_implsOf.TryGetValue(type, out var known)) return known;
+        var found = new List<ImplSymbol>();
+        if (_implsByName.TryGetValue(type.Name, out var bucket))
+            foreach (var impl in bucket)
+                if (impl.SelfType is PathType { Symbol: { } t } && t == type) found.Add(impl);
+        if (_resolvedImpls.TryGetValue(type, out var resolved)) found.AddRange(resolved);
+        var order = _implOrder ??= _impls.Select((impl, i) => (impl, i)).ToDictionary(p => p.impl, p => p.i);
+        ImmutableArray<ImplSymbol> result = [.. found.OrderBy(i => order[i])];
+        lock (_gate) _implsOf.TryAdd(type, result);
+        return result;
+    }
+
+    private Dictionary<ImplSymbol, int>? _implOrder;
+
+    /// <summary>The type's impls as this crate sees them: its own crate's, then this crate's impls of it.</summary>
+    internal IEnumerable<ImplSymbol> ImplsOf(NamedTypeSymbol type)
+    {
+        var owner = type.ContainingModule?.Compilation;
+        return owner is null || owner == this ? LocalImplsOf(type) : owner.LocalImplsOf(type).Concat(LocalImplsOf(type));
     }
 
     private readonly Dictionary<NamedTypeSymbol, List<VariantSymbol>> _variants = [];
@@ -429,9 +490,9 @@ public sealed class RustCompilation
     }
 
     /// <summary>An item of the type's impls (inherent first), else a default item of a trait it implements.</summary>
-    internal static RustSymbol? AssociatedItem(NamedTypeSymbol type, string name)
+    internal RustSymbol? AssociatedItem(NamedTypeSymbol type, string name)
     {
-        foreach (var impl in type.ImplList.OrderBy(i => i.IsTraitImpl))
+        foreach (var impl in ImplsOf(type).OrderBy(i => i.IsTraitImpl))
             if (impl.ItemList.FirstOrDefault(s => s.Name == name) is { } item) return item;
         return null;
     }
@@ -455,7 +516,7 @@ public sealed class RustCompilation
         if (t is PathType { Symbol: NamedTypeSymbol named })
         {
             if (AssociatedItem(named, name) is FunctionSymbol f) return f;
-            foreach (var impl in named.ImplList.Where(i => i.IsTraitImpl))
+            foreach (var impl in ImplsOf(named).Where(i => i.IsTraitImpl))
                 if (_scopes.GetValueOrDefault(impl) is { } scope && Resolve(Segments(impl.TraitPath), scope.Module, "", 0).Symbol is TraitSymbol trait
                     && trait.ItemList.FirstOrDefault(s => s.Name == name) is FunctionSymbol d) return d;
         }

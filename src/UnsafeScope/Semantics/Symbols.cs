@@ -222,10 +222,8 @@ public sealed class NamedTypeSymbol : RustSymbol
     /// <summary>Its generic parameters' names.</summary>
     public ImmutableArray<string> TypeParameters { get; internal init; } = [];
 
-    /// <summary>The impls of this type in the crate (inherent and of traits), in declaration order.</summary>
-    public ImmutableArray<ImplSymbol> Impls => [.. ImplList];
-
-    internal List<ImplSymbol> ImplList { get; } = [];
+    /// <summary>The impls of this type in its crate (inherent and of traits), in declaration order.</summary>
+    public ImmutableArray<ImplSymbol> Impls => ContainingModule?.Compilation?.LocalImplsOf(this) ?? [];
 
     /// <summary>A field by name.</summary>
     public FieldSymbol? GetField(string name) => Fields.FirstOrDefault(f => f.Name == name);

@@ -166,6 +166,36 @@ public class ResolutionTests
         Assert.Equal(RustSymbolKind.Variant, c.GetSymbolByPath("E::V").Symbol!.Kind);
     }
 
+    [Fact]
+    public void ImplsAreFoundThroughAliasesRenamesAndPathsAndStayWithTheCrateThatWroteThem()
+    {
+        var c = Compile.Crate("""
+            pub mod m { pub struct S; pub struct Other; }
+            use m::S as Renamed;
+            pub type Alias = m::Other;
+            impl Renamed { pub unsafe fn a() {} }
+            impl Alias { pub unsafe fn b() {} }
+            impl crate::m::S { pub unsafe fn c() {} }
+            impl<T> Tr for m::S<T> { unsafe fn d() {} }
+            mod n { pub struct S; impl S { pub fn a() {} } }
+            trait Tr { unsafe fn d(); }
+            """);
+        var s = Assert.IsType<NamedTypeSymbol>(c.GetSymbolByPath("m::S").Symbol);
+        Assert.Equal(["a", "c", "d"], s.Impls.SelectMany(i => i.Members).Select(f => f.Name));
+        Assert.True(Assert.IsType<FunctionSymbol>(c.GetSymbolByPath("m::Other::b").Symbol).IsUnsafe);
+        Assert.False(Assert.IsType<FunctionSymbol>(c.GetSymbolByPath("n::S::a").Symbol).IsUnsafe);
+
+        // A crate's impl of a dependency's type is seen by that crate, not by the dependency or its other users.
+        var dep = new RustCompilation("dep", [Compile.Facts("src/lib.rs", "", "pub struct D; impl D { pub fn own() {} }", "dep")]);
+        Func<string, RustCompilation?> deps = code => code == "dep" ? dep : null;
+        var user = new RustCompilation("user", [Compile.Facts("src/lib.rs", "", "use dep::D;\ntrait X { unsafe fn extra(&self); }\nimpl X for D { unsafe fn extra(&self) {} }", "user")], deps, code => code == "dep");
+        var other = new RustCompilation("other", [Compile.Facts("src/lib.rs", "", "use dep::D;", "other")], deps, code => code == "dep");
+        Assert.True(Assert.IsType<FunctionSymbol>(user.GetSymbolByPath("D::extra").Symbol).IsUnsafe);
+        Assert.NotNull(user.GetSymbolByPath("D::own").Symbol);
+        Assert.Null(other.GetSymbolByPath("D::extra").Symbol);
+        Assert.Equal(["own"], Assert.IsType<NamedTypeSymbol>(dep.GetSymbolByPath("D").Symbol).Impls.SelectMany(i => i.Members).Select(f => f.Name));
+    }
+
     /// <summary>Any chain of <c>pub use</c> renames through modules reaches the declaration.</summary>
     [Property(MaxTest = 60)]
     public bool AChainOfPubUseRenamesReachesTheDeclaration(PositiveInt length, bool viaFiles)
