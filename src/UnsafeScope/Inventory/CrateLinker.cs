@@ -104,6 +104,7 @@ internal sealed class CrateLinker
                 }
             }
         }
+        _exportsKnown = true;
         _compilation = new(() => BuildCompilation(files.Count > 0 ? files[0].Crate : "", files), LazyThreadSafetyMode.ExecutionAndPublication);
         // Local macros whose bodies perform unsafe operations outside their own unsafe blocks.
         foreach (var f in files)
@@ -164,9 +165,20 @@ internal sealed class CrateLinker
     /// Every module on the path is declared <c>pub</c> (undeclared ones, e.g. behind #[path] or macros, count as public),
     /// from the crate root or from a module a <c>pub use m::*</c> re-exports.
     /// </summary>
+    // Asked for every item of the crate: answered once per module (the path splits allocated per item).
     private bool ModuleExported(string modulePath)
     {
         if (modulePath.Length == 0) return true;
+        if (!_exportsKnown) return ModuleExportedUncached(modulePath); // the re-exports are still being followed
+        if (_moduleExported.TryGetValue(modulePath, out var known)) return known;
+        return _moduleExported[modulePath] = ModuleExportedUncached(modulePath);
+    }
+
+    private readonly Dictionary<string, bool> _moduleExported = new(StringComparer.Ordinal);
+    private bool _exportsKnown;
+
+    private bool ModuleExportedUncached(string modulePath)
+    {
         var parts = modulePath.Split("::");
         for (int i = parts.Length; i >= 1; i--)
         {
