@@ -110,6 +110,24 @@ public sealed class RustSyntaxTree
     /// <summary>All nodes in preorder.</summary>
     public SyntaxNodeRange AllNodes => new(this, 0, Nodes.Length);
 
+    private TextSpan[]? _unsafeCode;
+
+    /// <summary>
+    /// Where the tree holds unsafe code, by start: its unsafe blocks and the <c>unsafe</c> tokens in macro token trees.
+    /// Found in one pass when first asked, so "does this node contain unsafe code" is a binary search.
+    /// </summary>
+    internal TextSpan[] UnsafeCode => _unsafeCode ??= FindUnsafeCode();
+
+    private TextSpan[] FindUnsafeCode()
+    {
+        var found = new List<TextSpan>();
+        foreach (var n in AllNodes)
+            if (n.Kind is RustSyntaxKind.UnsafeBlock || (n.Kind == RustSyntaxKind.UnsafeKeyword && n.Parent is { } p && MacroTokens.IsTokenTree(p.Kind)))
+                found.Add(n.Span);
+        found.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.End.CompareTo(b.End));
+        return [.. found];
+    }
+
     /// <summary>Every ERROR node and MISSING token, in source order.</summary>
     public IEnumerable<SyntaxNode> GetErrors()
     {

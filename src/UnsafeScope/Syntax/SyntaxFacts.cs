@@ -61,11 +61,20 @@ internal static class SyntaxFacts
     public static bool InTokenTree(SyntaxNode node)
         => node.FirstAncestor(a => MacroTokens.IsTokenTree(a.Kind)) is not null;
 
+    /// <summary>The node holds an unsafe block, or an <c>unsafe</c> token in a macro's token tree (the tree's index, no subtree scan).</summary>
     public static bool ContainsUnsafe(SyntaxNode node)
     {
-        foreach (var n in node.DescendantsAndSelf)
-            if (n.Kind is RustSyntaxKind.UnsafeBlock || (n.Kind == RustSyntaxKind.UnsafeKeyword && n.Parent is { } p && MacroTokens.IsTokenTree(p.Kind)))
-                return true;
+        var code = node.Tree.UnsafeCode;
+        var span = node.Span;
+        int lo = 0, hi = code.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (code[mid].Start < span.Start) lo = mid + 1; else hi = mid;
+        }
+        // Inside the node: starts in it and ends by its end (a block starting where its own `unsafe` token does is not inside that token).
+        for (int k = lo; k < code.Length && code[k].Start < span.End; k++)
+            if (code[k].End <= span.End) return true;
         return false;
     }
 

@@ -7,6 +7,27 @@ public class SyntaxTreeTests
     private static SyntaxNode First(RustSyntaxTree tree, RustSyntaxKind kind)
         => tree.AllNodes.Cast().First(n => n.Kind == kind);
 
+    /// <summary>The tree's index of unsafe code answers "does this node hold unsafe code" as a scan of the subtree would, for every node of every rule fixture.</summary>
+    [Fact]
+    public void TheUnsafeCodeIndexAgreesWithASubtreeScanOnEveryNode()
+    {
+        int files = 0, nodes = 0, yes = 0;
+        foreach (var path in Directory.EnumerateFiles(RepoPaths.Fixtures("rules"), "*.rs", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var tree = RustSyntaxTree.Parse(UnsafeScope.Text.SourceText.From(File.ReadAllBytes(path), path));
+            files++;
+            foreach (var node in tree.AllNodes.Cast())
+            {
+                bool scan = node.DescendantsAndSelf.Cast().Any(n => n.Kind is RustSyntaxKind.UnsafeBlock
+                    || (n.Kind == RustSyntaxKind.UnsafeKeyword && n.Parent is { } p && MacroTokens.IsTokenTree(p.Kind)));
+                Assert.True(scan == SyntaxFacts.ContainsUnsafe(node), $"{path}: {node.Kind} at {node.Span}");
+                nodes++;
+                if (scan) yes++;
+            }
+        }
+        Assert.True(files > 50 && yes > 500 && nodes - yes > 5000, $"{files} files, {nodes} nodes, {yes} with unsafe code");
+    }
+
     [Fact]
     public void UnsafeFormsHaveTheirKindsAndTokens()
     {
