@@ -121,9 +121,13 @@ public sealed class RustSyntaxTree
     private TextSpan[] FindUnsafeCode()
     {
         var found = new List<TextSpan>();
-        foreach (var n in AllNodes)
-            if (n.Kind is RustSyntaxKind.UnsafeBlock || (n.Kind == RustSyntaxKind.UnsafeKeyword && n.Parent is { } p && MacroTokens.IsTokenTree(p.Kind)))
-                found.Add(n.Span);
+        for (int i = 0; i < Nodes.Length; i++)
+        {
+            var kind = KindAt(i);
+            if (kind == RustSyntaxKind.UnsafeBlock
+                || (kind == RustSyntaxKind.UnsafeKeyword && Nodes[i].Parent != NodeRecord.None && MacroTokens.IsTokenTree(KindAt((int)Nodes[i].Parent))))
+                found.Add(TextSpan.FromBounds((int)Nodes[i].StartByte, (int)Nodes[i].EndByte));
+        }
         found.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.End.CompareTo(b.End));
         return [.. found];
     }
