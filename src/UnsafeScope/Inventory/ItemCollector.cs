@@ -131,10 +131,25 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
             case RustSyntaxKind.LetDeclaration:
                 BindLet(fn, node);
                 break;
-            case RustSyntaxKind.LetCondition or RustSyntaxKind.MatchArm or RustSyntaxKind.ForExpression when node.ChildByField(RustSyntaxField.Pattern) is { } pattern:
-                // Bindings of patterns: their types are not followed (unknown), but they shadow what a name meant before.
-                BindUnknown(fn, pattern, pattern.Span.End, node.Kind == RustSyntaxKind.LetCondition ? EnclosingBlockEnd(node) : node.Span.End);
+            case RustSyntaxKind.LetCondition when node.ChildByField(RustSyntaxField.Pattern) is { } pattern:
+                // `if let` / `while let`: visible after the scrutinee, to the end of the if or while.
+                BindPattern(fn, pattern, node.ChildByField(RustSyntaxField.Value) is { } v ? TypeRecipe.Of(v, fn.Locals) : TypeRecipe.Unknown,
+                    node.Span.End, EnclosingBlockEnd(node));
                 break;
+            case RustSyntaxKind.MatchArm when node.ChildByField(RustSyntaxField.Pattern) is { } pattern:
+            {
+                var scrutinee = node.Parent is { Kind: RustSyntaxKind.MatchBlock } block && block.Parent is { Kind: RustSyntaxKind.MatchExpression } match
+                    && match.ChildByField(RustSyntaxField.Value) is { } mv ? TypeRecipe.Of(mv, fn.Locals) : TypeRecipe.Unknown;
+                BindPattern(fn, pattern, scrutinee, pattern.Span.End, node.Span.End);
+                break;
+            }
+            case RustSyntaxKind.ForExpression when node.ChildByField(RustSyntaxField.Pattern) is { } pattern:
+            {
+                var iterable = node.ChildByField(RustSyntaxField.Value);
+                BindPattern(fn, pattern, iterable is { } it ? TypeRecipe.OfLoopItem(TypeRecipe.Of(it, fn.Locals)) : TypeRecipe.Unknown,
+                    iterable?.Span.End ?? pattern.Span.End, node.Span.End);
+                break;
+            }
             case RustSyntaxKind.ClosureExpression when node.ChildByField(RustSyntaxField.Parameters) is { } ps:
                 int index = 0;
                 foreach (var p in ps.Children)
@@ -189,6 +204,111 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                 fn.Locals.Add(d.Text, TypeRecipe.Unknown, from, to);
     }
 
+    /// <summary>
+    /// The bindings of a pattern matched against a value of the scrutinee's recipe: each name gets the projection
+    /// from the scrutinee to it (tuple elements, tuple-struct, variant and struct fields, <c>&amp;</c> patterns, slice
+    /// elements, <c>ref</c>), evaluated with the default binding modes once types are known.
+    /// </summary>
+    private static void BindPattern(FunctionScope fn, SyntaxNode pattern, string scrutinee, int from, int to)
+    {
+        if (scrutinee == TypeRecipe.Unknown) BindUnknown(fn, pattern, from, to);
+        else WalkPattern(fn, pattern, scrutinee, "", from, to, 0);
+    }
+
+    private static List<SyntaxNode> NamedChildren(SyntaxNode node)
+    {
+        var list = new List<SyntaxNode>();
+        foreach (var c in node.Children)
+            if (c.IsNamed && !c.IsComment) list.Add(c);
+        return list;
+    }
+
+    private static string PatternPath(SyntaxNode path) => string.Concat(path.Text.Where(c => !char.IsWhiteSpace(c)));
+
+    private static void WalkPattern(FunctionScope fn, SyntaxNode p, string scrutinee, string steps, int from, int to, int depth)
+    {
+        if (depth > 16)
+        {
+            BindUnknown(fn, p, from, to);
+            return;
+        }
+        switch (p.Kind)
+        {
+            case RustSyntaxKind.Identifier:
+                fn.Locals.Add(p.Text, TypeRecipe.OfPattern(steps, scrutinee), from, to);
+                return;
+            case RustSyntaxKind.MatchPattern:
+                // The pattern; its guard (`if …`) binds nothing of its own here.
+                foreach (var c in NamedChildren(p))
+                    if (c.Field != RustSyntaxField.Condition) WalkPattern(fn, c, scrutinee, steps, from, to, depth + 1);
+                return;
+            case RustSyntaxKind.MutPattern when NamedChildren(p) is [.., var inner] && inner.Kind != RustSyntaxKind.MutableSpecifier:
+                WalkPattern(fn, inner, scrutinee, steps, from, to, depth + 1);
+                return;
+            case RustSyntaxKind.RefPattern when NamedChildren(p) is [.., var inner]:
+            {
+                bool mut = inner.Kind == RustSyntaxKind.MutPattern;
+                if (mut && NamedChildren(inner) is [.., var innermost]) inner = innermost;
+                if (inner.Kind == RustSyntaxKind.Identifier) fn.Locals.Add(inner.Text, TypeRecipe.OfPattern(steps + (mut ? "q\n" : "r\n"), scrutinee), from, to);
+                else BindUnknown(fn, inner, from, to);
+                return;
+            }
+            case RustSyntaxKind.ReferencePattern when NamedChildren(p) is [.., var inner] && inner.Kind != RustSyntaxKind.MutableSpecifier:
+                WalkPattern(fn, inner, scrutinee, steps + "&\n", from, to, depth + 1);
+                return;
+            case RustSyntaxKind.TuplePattern or RustSyntaxKind.TupleStructPattern:
+            {
+                var type = p.Kind == RustSyntaxKind.TupleStructPattern ? p.ChildByField(RustSyntaxField.Type) : null;
+                if (p.Kind == RustSyntaxKind.TupleStructPattern && type is null)
+                {
+                    BindUnknown(fn, p, from, to);
+                    return;
+                }
+                var elements = NamedChildren(p).Where(c => c.Field != RustSyntaxField.Type).ToList();
+                int rest = elements.FindIndex(c => c.Kind == RustSyntaxKind.RemainingFieldPattern);
+                for (int i = 0; i < elements.Count; i++)
+                {
+                    if (i == rest) continue;
+                    int index = rest >= 0 && i > rest ? i - elements.Count : i;
+                    var k = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    var step = type is null ? "t" + k : "v" + PatternPath(type.Value) + "#" + k;
+                    WalkPattern(fn, elements[i], scrutinee, steps + step + "\n", from, to, depth + 1);
+                }
+                return;
+            }
+            case RustSyntaxKind.StructPattern when p.ChildByField(RustSyntaxField.Type) is { } type:
+                foreach (var fp in NamedChildren(p))
+                {
+                    if (fp.Kind != RustSyntaxKind.FieldPattern || fp.ChildByField(RustSyntaxField.Name) is not { } name)
+                    {
+                        if (fp.Field != RustSyntaxField.Type) BindUnknown(fn, fp, from, to);
+                        continue;
+                    }
+                    var step = steps + "s" + PatternPath(type) + "#" + name.Text + "\n";
+                    if (fp.ChildByField(RustSyntaxField.Pattern) is { } sub) WalkPattern(fn, sub, scrutinee, step, from, to, depth + 1);
+                    else if (fp.HasChild(RustSyntaxKind.RefKeyword))
+                        fn.Locals.Add(name.Text, TypeRecipe.OfPattern(step + (fp.HasChild(RustSyntaxKind.MutableSpecifier) ? "q\n" : "r\n"), scrutinee), from, to);
+                    else fn.Locals.Add(name.Text, TypeRecipe.OfPattern(step, scrutinee), from, to);
+                }
+                return;
+            case RustSyntaxKind.CapturedPattern when NamedChildren(p) is [{ Kind: RustSyntaxKind.Identifier } id, .., var sub]:
+                fn.Locals.Add(id.Text, TypeRecipe.OfPattern(steps, scrutinee), from, to);
+                WalkPattern(fn, sub, scrutinee, steps, from, to, depth + 1);
+                return;
+            case RustSyntaxKind.SlicePattern:
+                foreach (var c in NamedChildren(p))
+                    if (c.Kind is RustSyntaxKind.RemainingFieldPattern or RustSyntaxKind.CapturedPattern or RustSyntaxKind.RangePattern) BindUnknown(fn, c, from, to);
+                    else WalkPattern(fn, c, scrutinee, steps + "e\n", from, to, depth + 1);
+                return;
+            case RustSyntaxKind.OrPattern:
+                foreach (var c in NamedChildren(p)) WalkPattern(fn, c, scrutinee, steps, from, to, depth + 1);
+                return;
+            default:
+                BindUnknown(fn, p, from, to);
+                return;
+        }
+    }
+
     private void BindLet(FunctionScope fn, SyntaxNode let)
     {
         if (let.ChildByField(RustSyntaxField.Pattern) is not { } pat) return;
@@ -196,7 +316,10 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         var bound = pat.Kind is RustSyntaxKind.MutPattern or RustSyntaxKind.RefPattern ? pat.Children.ToList().LastOrDefault(c => c.IsNamed) : pat;
         if (bound is not { Kind: RustSyntaxKind.Identifier } id)
         {
-            BindUnknown(fn, pat, from, to);
+            // A destructuring let (`let (a, b) = …`, `let Foo { x, .. } = …`, `let Some(x) = … else { … }`).
+            var scrutinee = let.ChildByField(RustSyntaxField.Type) is { } annotated ? TypeRecipe.OfType(annotated.Text)
+                : let.ChildByField(RustSyntaxField.Value) is { } value ? TypeRecipe.Of(value, fn.Locals) : TypeRecipe.Unknown;
+            BindPattern(fn, pat, scrutinee, from, to);
             return;
         }
         string recipe = let.ChildByField(RustSyntaxField.Type) is { } t ? TypeRecipe.OfType(t.Text)
@@ -247,7 +370,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
             var bound = pat.Kind == RustSyntaxKind.MutPattern ? pat.Children.ToList().LastOrDefault(c => c.IsNamed) : pat;
             if (bound is { Kind: RustSyntaxKind.Identifier } id && p.ChildByField(RustSyntaxField.Type) is { } t) f.Locals.Add(id.Text, TypeRecipe.OfType(t.Text), from, to);
             else if (bound is { Kind: RustSyntaxKind.Self } && p.ChildByField(RustSyntaxField.Type) is { } st2) f.Locals.Add("self", TypeRecipe.OfType(st2.Text), from, to);
-            else BindUnknown(f, pat, from, to);
+            else BindPattern(f, pat, p.ChildByField(RustSyntaxField.Type) is { } pt ? TypeRecipe.OfType(pt.Text) : TypeRecipe.Unknown, from, to);
         }
     }
 
@@ -537,6 +660,13 @@ internal static class TypeRecipe
     private const int MaxLength = 1024;
 
     public static string OfType(string typeText) => Atom('T', typeText);
+
+    /// <summary>A pattern binding: the projection steps (one a line) from a scrutinee of that recipe.</summary>
+    public static string OfPattern(string steps, string scrutinee)
+        => scrutinee == Unknown || steps.Length + scrutinee.Length > MaxLength ? Unknown : Atom('B', steps) + scrutinee;
+
+    /// <summary>The item a <c>for</c> loop binds from an iterable of that recipe.</summary>
+    public static string OfLoopItem(string iterable) => iterable == Unknown ? Unknown : "L" + iterable;
 
     private static string Atom(char op, string text) => op + text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + text;
 

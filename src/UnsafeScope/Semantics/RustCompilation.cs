@@ -14,7 +14,7 @@ namespace UnsafeScope.Semantics;
 /// compilation when its sources were given (<c>--deps</c>), else to <see cref="ResolutionKind.External"/>: never a guess.
 /// Items declared inside function bodies and items that only macros generate are not in it.
 /// </summary>
-public sealed class RustCompilation
+public sealed partial class RustCompilation
 {
     private readonly Dictionary<string, ModuleSymbol> _modules = new(StringComparer.Ordinal);
     private readonly Dictionary<ModuleSymbol, List<(string Name, string Path, bool Glob)>> _imports = [];
@@ -507,21 +507,8 @@ public sealed class RustCompilation
     private static RustType SmartPointee(RustType t)
         => t is PathType { Symbol: null, Name: "Box" or "Rc" or "Arc", TypeArguments.Length: 1 } p ? p.TypeArguments[0].StripReferences() : t;
 
-    /// <summary>The method a call <c>receiver.name()</c> calls, when the receiver's type is a type of this crate.</summary>
-    internal FunctionSymbol? FindMethod(RustType receiver, string name)
-    {
-        var t = receiver.StripReferences();
-        // Auto-deref through Box/Rc/Arc, unless the pointer's own method (or a trait's it implements) comes first.
-        if (!s_smartPointerMethods.Contains(name)) t = SmartPointee(t);
-        if (t is PathType { Symbol: NamedTypeSymbol named })
-        {
-            if (AssociatedItem(named, name) is FunctionSymbol f) return f;
-            foreach (var impl in ImplsOf(named).Where(i => i.IsTraitImpl))
-                if (_scopes.GetValueOrDefault(impl) is { } scope && Resolve(Segments(impl.TraitPath), scope.Module, "", 0).Symbol is TraitSymbol trait
-                    && trait.ItemList.FirstOrDefault(s => s.Name == name) is FunctionSymbol d) return d;
-        }
-        return null;
-    }
+    /// <summary>The method a call <c>receiver.name()</c> calls, when the receiver's type is a type of this crate (auto-deref included).</summary>
+    internal FunctionSymbol? FindMethod(RustType receiver, string name) => FindMethodWithArguments(receiver, name)?.Method;
 
     // ---- types ----
 
@@ -624,7 +611,11 @@ public sealed class RustCompilation
             }
             case 'C':
             {
-                var info = Resolve(Segments(ReadAtom(r, ref pos)), scope.Module, scope.SelfType, 0);
+                var callee = ReadAtom(r, ref pos);
+                var info = Resolve(Segments(callee), scope.Module, scope.SelfType, 0);
+                // std's vector constructors: a Vec whose element type is not written here.
+                if (info.Resolution == ResolutionKind.External && StripGenerics(callee).Replace(" ", "", StringComparison.Ordinal) is "Vec::new" or "Vec::with_capacity" or "std::vec::Vec::new" or "std::vec::Vec::with_capacity")
+                    return new PathType("Vec", [RustType.Unknown], null);
                 return info.Symbol switch
                 {
                     FunctionSymbol f => f.ReturnType,
@@ -636,11 +627,17 @@ public sealed class RustCompilation
             case 'F':
             {
                 var name = ReadAtom(r, ref pos);
-                var t = SmartPointee(Eval(r, ref pos, scope, depth + 1).StripReferences());
-                if (t is PathType { Symbol: NamedTypeSymbol n } && n.GetField(name) is { } field) return field.Type;
-                if (t is TupleType tuple && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k < tuple.Elements.Length) return tuple.Elements[k];
-                return RustType.Unknown;
+                return FieldType(Eval(r, ref pos, scope, depth + 1), name);
             }
+            case 'B':
+            {
+                // A pattern's binding: the projection path from the scrutinee, then the scrutinee's recipe.
+                var steps = ReadAtom(r, ref pos);
+                return Project(steps, Eval(r, ref pos, scope, depth + 1), scope);
+            }
+            case 'L':
+                // A for loop's item.
+                return IteratorItem(Eval(r, ref pos, scope, depth + 1));
             case 'M':
             {
                 var name = ReadAtom(r, ref pos);
@@ -785,8 +782,11 @@ public sealed class RustCompilation
                 case "as_mut_ptr": return new RawPointerType(true, element);
                 case "get_unchecked": return new ReferenceType(false, "", element);
                 case "get_unchecked_mut": return new ReferenceType(true, "", element);
+                case "iter": return new PathType("std::slice::Iter", [element], null);
+                case "iter_mut": return new PathType("std::slice::IterMut", [element], null);
+                case "into_iter" when t is PathType { Name: "Vec" }: return new PathType("std::vec::IntoIter", [element], null);
             }
         }
-        return FindMethod(t, name)?.ReturnType ?? RustType.Unknown;
+        return FindMethodWithArguments(t, name) is { } found ? Substitute(found.Method.ReturnType, found.Arguments) : RustType.Unknown;
     }
 }
