@@ -1,0 +1,101 @@
+using UnsafeScope.Inventory;
+using UnsafeScope.Semantics;
+using UnsafeScope.Syntax;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Tests.Semantics;
+
+/// <summary>
+/// The local type rules of patterns, loops, Deref and generic arguments (corpus/fixtures/rules/US1007-patterns):
+/// what <see cref="SemanticModel.GetType(SyntaxNode)"/> gives the expression at a marker, and that what is not
+/// written stays unknown.
+/// </summary>
+public class PatternTypeTests
+{
+    private const string Decls = """
+        use std::ops::Deref;
+        pub struct Holder<T>(pub T);
+        impl<T> Holder<T> { pub unsafe fn poke(&self) -> u8 { 0 } pub fn get(&self) -> &T { &self.0 } pub fn take(self) -> T { self.0 } }
+        pub struct Plain;
+        pub enum Flavor<T> { Held(Holder<T>), Loose(Plain), Named { inner: Holder<T>, other: Plain } }
+        pub struct Guard<T> { value: T }
+        impl<T> Deref for Guard<T> { type Target = T; fn deref(&self) -> &T { &self.value } }
+        pub struct Items;
+        impl Iterator for Items { type Item = Holder<u8>; fn next(&mut self) -> Option<Holder<u8>> { None } }
+        pub struct Pair { pub a: Holder<u8>, pub b: Plain }
+
+        """;
+
+    [Theory]
+    // Variant patterns: the enum's generic arguments substituted; through `&` the binding is a reference.
+    [InlineData("fn f(x: &Flavor<u8>) { match x { Flavor::Held(h) => unsafe { h.poke(); }, _ => {} } }", "h.poke", "&Holder<u8>")]
+    [InlineData("fn f(x: Flavor<u8>) { match x { Flavor::Named { inner, .. } => unsafe { inner.poke(); }, _ => {} } }", "inner.poke", "Holder<u8>")]
+    [InlineData("fn f(x: &mut Flavor<u8>) { if let Flavor::Named { inner: i, other: _ } = x { unsafe { i.poke(); } } }", "i.poke", "&mut Holder<u8>")]
+    // std's Some / Ok / Err.
+    [InlineData("fn f(o: Option<*const u8>) { if let Some(p) = o { unsafe { *p; } } }", "*p", "*const u8")]
+    [InlineData("fn f(r: Result<Plain, Holder<u8>>) { if let Err(h) = r { unsafe { h.poke(); } } }", "h.poke", "Holder<u8>")]
+    [InlineData("fn f(mut o: Option<*const u8>) { while let Some(p) = o { unsafe { *p; } } }", "*p", "*const u8")]
+    // Binding modes: through a reference, `&` patterns, `ref`.
+    [InlineData("fn f(o: &Option<*const u8>) { if let Some(p) = o { unsafe { *p; } } }", "*p", "&*const u8")]
+    [InlineData("fn f(o: &Option<*const u8>) { if let &Some(p) = o { unsafe { *p; } } }", "*p", "*const u8")]
+    [InlineData("fn f(t: (*const u8, u8)) { let (ref q, _) = t; unsafe { *q; } }", "*q", "&*const u8")]
+    // Tuples (also from the end after `..`), struct patterns, slice patterns, parameters.
+    [InlineData("fn f(t: (u8, u8, *const u8)) { let (.., p) = t; unsafe { *p; } }", "*p", "*const u8")]
+    [InlineData("fn f(s: Pair) { let Pair { a, .. } = s; unsafe { a.poke(); } }", "a.poke", "Holder<u8>")]
+    [InlineData("fn f(s: &[*const u8]) { if let [p, ..] = s { unsafe { *p; } } }", "*p", "&*const u8")]
+    [InlineData("fn f((p, _): (*const u8, u8)) { unsafe { *p; } }", "*p", "*const u8")]
+    // For loops.
+    [InlineData("fn f(s: &[*const u8]) { for p in s { unsafe { *p; } } }", "*p", "&*const u8")]
+    [InlineData("fn f(s: &[*const u8]) { for p in s.iter() { unsafe { *p; } } }", "*p", "&*const u8")]
+    [InlineData("fn f(v: Vec<*const u8>) { for p in v { unsafe { *p; } } }", "*p", "*const u8")]
+    [InlineData("fn f(v: &mut Vec<*const u8>) { for p in v.iter_mut() { unsafe { *p; } } }", "*p", "&mut *const u8")]
+    [InlineData("fn f(i: Items) { for h in i { unsafe { h.poke(); } } }", "h.poke", "Holder<u8>")]
+    [InlineData("fn f(a: [*const u8; 2]) { for (k, p) in a.iter().enumerate() { unsafe { *p; } } }", "*p", "?")] // adapters are not followed
+    // Deref's Target (generic argument substituted) for fields and methods; method returns with the receiver's arguments.
+    [InlineData("fn f(g: Guard<Holder<*const u8>>) { unsafe { *g.0; } }", "*g.0", "*const u8")]
+    [InlineData("fn f(g: &Guard<Holder<*const u8>>) { unsafe { **g.get(); } }", "**g", "*const u8")]
+    [InlineData("fn f(h: Holder<*const u8>) { unsafe { *h.take(); } }", "*h", "*const u8")]
+    [InlineData("fn f(h: &Holder<*const u8>) { unsafe { *h.0; } }", "*h", "*const u8")]
+    // std's vector constructor: element type not written.
+    [InlineData("fn f() { let v = Vec::new(); unsafe { v.as_ptr().add(1); } }", "v.as_ptr().add", "*const ?")]
+    // Unknown stays unknown: `_`, a scrutinee of unknown type, a pattern that does not name the scrutinee's type.
+    [InlineData("fn f() { let v: Option<_> = None; if let Some(p) = v { unsafe { *p; } } }", "*p", "?")]
+    [InlineData("fn f() { match g() { Flavor::Held(h) => unsafe { h.poke(); }, _ => {} } }", "h.poke", "?")]
+    [InlineData("fn f(o: Option<Holder<u8>>) { match o { Flavor::Held(h) => unsafe { h.poke(); }, _ => {} } }", "h.poke", "?")]
+    [InlineData("fn f(x: Flavor<u8>) { let y: Plain = Plain; if let Flavor::Held(y) = x { } unsafe { y.poke(); } }", "y.poke", "Plain")] // the binding ends with its if
+    public void TheModelTypesTheExpression(string body, string marker, string expected)
+    {
+        var source = Decls + body;
+        int start = source.IndexOf(marker, Decls.Length, StringComparison.Ordinal);
+        Assert.True(start >= 0, marker);
+        Assert.Equal(expected, TypeOf(source, start, marker).ToString());
+    }
+
+    /// <summary>The semantic model's type of the receiver (before the last <c>.name</c> of the marker) or deref operand at the marker.</summary>
+    private static RustType TypeOf(string source, int start, string marker)
+    {
+        var text = SourceText.From(System.Text.Encoding.UTF8.GetBytes(source), "src/lib.rs");
+        var tree = RustSyntaxTree.Parse(text, RustParseOptions.Default, CancellationToken.None);
+        var facts = Extractor.Extract(tree, UnsafeScope.Catalogs.ApiCatalog.Default, "src/lib.rs", "demo", "");
+        var compilation = new RustCompilation("demo", [facts]);
+        var model = new SemanticModel(new FileInventory("src/lib.rs", "demo", [], new InventoryCounts()), compilation, () => tree);
+        var root = tree.Root!.Value;
+        int dot = marker.LastIndexOf('.');
+        bool deref = marker.StartsWith('*');
+        // The receiver: the expression that ends right before the last `.`; a deref: its operand.
+        var wantedStart = deref ? start + 1 : start;
+        var wantedEnd = deref ? -1 : start + dot;
+        SyntaxNode? best = null;
+        foreach (var n in root.DescendantsAndSelf)
+        {
+            if (!n.IsNamed || n.Span.Start != wantedStart) continue;
+            if (deref ? n.Parent is { Kind: RustSyntaxKind.UnaryExpression } u && u.Span.Start == start : n.Span.End == wantedEnd)
+            {
+                best = n;
+                break;
+            }
+        }
+        Assert.True(best is not null, "no node at " + marker);
+        return model.GetType(best.Value);
+    }
+}
