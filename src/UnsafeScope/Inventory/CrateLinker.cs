@@ -324,8 +324,14 @@ internal sealed class CrateLinker
         // Raw pointers, and std's NonNull, whose unsafe methods are the raw pointer's (as_ref, add, read, write…).
         if (receiver.StripReferences() is Semantics.RawPointerType or Semantics.PathType { Name: "NonNull", Symbol: null })
             return _catalog.UnsafeStdMethods.ContainsKey(name) ? true : null;
+        // std's vectors and slices (also in a Box): their unsafe methods; other names decide nothing here.
+        if (StdSequence(receiver.StripReferences()) && name is "set_len" or "get_unchecked" or "get_unchecked_mut" or "align_to" or "align_to_mut") return true;
         return Compilation.FindMethod(receiver, name) is { } method ? method.IsUnsafe : null;
     }
+
+    private static bool StdSequence(Semantics.RustType t)
+        => t is Semantics.SliceType or Semantics.PathType { Symbol: null, Name: "Vec", TypeArguments.Length: 1 }
+           || t is Semantics.PathType { Symbol: null, Name: "Box" or "Rc" or "Arc", TypeArguments.Length: 1 } p && p.TypeArguments[0].StripReferences() is Semantics.SliceType;
 
     /// <summary>Whether a value of that origin is a raw pointer (or a NonNull, for fields) as far as the crate's declarations tell.</summary>
     private bool IsPointer(PointerOrigin o, string selfType = "") => o.Kind switch

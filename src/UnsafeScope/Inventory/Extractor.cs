@@ -90,7 +90,35 @@ internal sealed class Extractor
         var facts = new FileFacts { Path = path, Crate = crate, Lines = tree.Text.LineCount, ModulePath = modulePath };
         if (tree.Root is not null)
             new Extractor(tree, catalog, facts, modulePath) { _parse = parseBudget ?? ParseBudget.Unlimited, _nodeSink = nodeActions, _feedsNodes = true, _macros = macros is { Count: > 0 } ? macros : null, _budget = new FragmentBudget(4L * tree.Text.Bytes.Length + 256 * 1024), _expressionBudget = new FragmentBudget(tree.Text.Bytes.Length + 64 * 1024) }.Walk();
+        CollectPathModules(tree.Text.Bytes, facts);
         return facts;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex s_pathModule = new(
+        @"#\s*\[\s*path\s*=\s*""([^""\\]+)""\s*\]\s*(?:#\s*\[[^\]]*\]\s*)*(?:pub(?:\s*\([^)]*\))?\s+)?mod\s+([A-Za-z_][A-Za-z0-9_]*)\s*;",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    /// <summary>
+    /// <c>#[path = "p"] mod name;</c> in the file's text, also where a macro (cfg_if!) holds it, so the compilation
+    /// can give the file at p that module path. Text after <c>//</c> on its line is left out.
+    /// </summary>
+    private static void CollectPathModules(ReadOnlySpan<byte> bytes, FileFacts facts)
+    {
+        if (bytes.IndexOf("[path"u8) < 0) return;
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        try
+        {
+            foreach (System.Text.RegularExpressions.Match m in s_pathModule.Matches(text))
+            {
+                int lineStart = text.LastIndexOf('\n', Math.Max(0, m.Index - 1)) + 1;
+                if (text.AsSpan(lineStart, m.Index - lineStart).Contains("//", StringComparison.Ordinal)) continue;
+                facts.PathModules.Add(m.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\t" + m.Groups[2].Value + "\t" + m.Groups[1].Value);
+            }
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            // A pathological file: no #[path] modules from it.
+        }
     }
 
     private Action<SyntaxNode>? _nodeSink;

@@ -203,6 +203,9 @@ internal sealed class FileFacts
     /// <summary><c>module::Name</c> of the <c>pub</c> structs, enums and unions (a trait impl for one is exported with it).</summary>
     public HashSet<string> PublicTypes { get; } = new(StringComparer.Ordinal);
 
+    /// <summary><c>#[path = "p"] mod name;</c> declarations of the file (also in macro token trees such as cfg_if!), as <c>offset\tname\tp</c>.</summary>
+    public HashSet<string> PathModules { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Local name → imported path (<c>use a::b::C as D</c> gives D → a::b::C).</summary>
     public Dictionary<string, string> Imports { get; } = new(StringComparer.Ordinal);
 

@@ -402,6 +402,29 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                     yield return name.Text + "\t" + t.Text;
     }
 
+    /// <summary><c>F: FnOnce(A) -&gt; R</c> (in the list or a where clause) of an item: F's <c>Fn</c> bound as written.</summary>
+    private static Dictionary<string, string> ClosureBounds(SyntaxNode item)
+    {
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        void From(SyntaxNode name, SyntaxNode bounds)
+        {
+            foreach (var t in bounds.Children)
+                if (t.Kind == RustSyntaxKind.FunctionType && t.Text.TrimStart() is var text && (text.StartsWith("Fn", StringComparison.Ordinal)))
+                    found.TryAdd(name.Text.Trim(), text);
+        }
+        if (item.ChildByField(RustSyntaxField.TypeParameters) is { } tps)
+            foreach (var c in tps.Children)
+                if (c.Kind == RustSyntaxKind.TypeParameter && (c.ChildByField(RustSyntaxField.Name) ?? c.ChildByField(RustSyntaxField.Left)) is { Tree: not null } n
+                    && c.ChildByField(RustSyntaxField.Bounds) is { Tree: not null } b)
+                    From(n, b);
+        if (item.ChildOfKind(RustSyntaxKind.WhereClause) is { } where)
+            foreach (var p in where.Children)
+                if (p.Kind == RustSyntaxKind.WherePredicate && p.ChildByField(RustSyntaxField.Left) is { Tree: not null } n
+                    && p.ChildByField(RustSyntaxField.Bounds) is { Tree: not null } b)
+                    From(n, b);
+        return found;
+    }
+
     private static IEnumerable<string> GenericNames(SyntaxNode item)
     {
         if (item.ChildByField(RustSyntaxField.TypeParameters) is not { } tps) yield break;
@@ -456,6 +479,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                 }
                 if (node.ChildByField(RustSyntaxField.Body) is not null) flags |= ItemFlags.HasBody;
                 var members = new List<string>();
+                var fnBounds = ClosureBounds(node);
                 if (node.ChildByField(RustSyntaxField.Parameters) is { } ps)
                 {
                     foreach (var p in ps.Children)
@@ -467,7 +491,12 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                         else if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Pattern) is { } pat)
                         {
                             if (pat.Kind == RustSyntaxKind.Self || pat.Text.EndsWith("self", StringComparison.Ordinal) && pat.Text.Replace("mut", "").Trim() == "self") flags |= ItemFlags.SelfTyped;
-                            else members.Add(pat.Text + "\t" + (p.ChildByField(RustSyntaxField.Type)?.Text ?? ""));
+                            else
+                            {
+                                // A parameter of a generic type bounded by Fn(..): the closure signature as a third column.
+                                var type = p.ChildByField(RustSyntaxField.Type)?.Text ?? "";
+                                members.Add(pat.Text + "\t" + type + (fnBounds.TryGetValue(type.Trim(), out var sig) ? "\timpl " + sig : ""));
+                            }
                         }
                         else if (p.Kind == RustSyntaxKind.VariadicParameter) members.Add("...\t");
                     }

@@ -143,7 +143,7 @@ public sealed partial class RustCompilation
     /// value), their <c>iter()</c>/<c>iter_mut()</c>/<c>into_iter()</c>, <c>Option</c>; the crate's types by their
     /// <c>Iterator</c> or <c>IntoIterator</c> impl's <c>Item</c>. Unknown otherwise.
     /// </summary>
-    internal RustType IteratorItem(RustType iterable)
+    internal RustType IteratorItem(RustType iterable, bool onlyIterators = false)
     {
         switch (iterable)
         {
@@ -161,8 +161,11 @@ public sealed partial class RustCompilation
                     "std::slice::IterMut" => new ReferenceType(true, "", p.TypeArguments[0]),
                     _ => RustType.Unknown,
                 };
+            case ReferenceType { IsMutable: true, Referent: PathType { Symbol: NamedTypeSymbol } iterator }:
+                // `for x in &mut it`: the iterator's own items (IntoIterator for &mut I where I: Iterator).
+                return IteratorItem(iterator, onlyIterators: true);
             case PathType { Symbol: NamedTypeSymbol named } p:
-                foreach (var traitName in (string[])["Iterator", "IntoIterator"])
+                foreach (var traitName in onlyIterators ? (string[])["Iterator"] : ["Iterator", "IntoIterator"])
                     foreach (var impl in ImplsOf(named))
                     {
                         if (!impl.IsTraitImpl || LastSegment(StripGenerics(impl.TraitPath)) != traitName) continue;
@@ -173,6 +176,22 @@ public sealed partial class RustCompilation
             default:
                 return RustType.Unknown;
         }
+    }
+
+    /// <summary>
+    /// The first closure parameter of std's adapters on <c>Option</c> and iterators (<c>o.map(|x| …)</c>,
+    /// <c>it.for_each(|x| …)</c>): the item, or a reference to it for those that lend it (<c>filter</c>, <c>find</c>…).
+    /// Unknown for other methods and receivers that are not known iterators or options.
+    /// </summary>
+    private RustType AdapterItem(RustType receiver, string name)
+    {
+        bool lends = name is "filter" or "find" or "inspect" or "take_while" or "skip_while";
+        if (!lends && name is not ("map" or "for_each" or "filter_map" or "find_map" or "flat_map" or "and_then" or "any" or "all" or "position" or "map_while" or "is_some_and"))
+            return RustType.Unknown;
+        var t = receiver is ReferenceType { IsMutable: true, Referent: PathType { Symbol: NamedTypeSymbol } inner } ? inner : receiver;
+        if (t is ReferenceType or SliceType || t is PathType { Symbol: null, Name: "Vec" }) return RustType.Unknown; // not iterators themselves
+        var item = IteratorItem(t, onlyIterators: true);
+        return item.Kind == RustTypeKind.Unknown || !lends ? item : new ReferenceType(false, "", item);
     }
 
     private enum BindingMode { Move, Ref, RefMut }

@@ -48,21 +48,24 @@ public sealed partial class RustCompilation
         RootModule = new ModuleSymbol("", null, "pub", Location.None, crateName) { Compilation = this };
         _modules[""] = RootModule;
         var ordered = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+        var modulePaths = PathModuleRemap(ordered);
         // Declared modules first, parents before children, so each has its declaration's place and visibility.
-        foreach (var d in ordered.SelectMany(f => f.Items).Where(d => d.Kind == ItemKind.Module && !d.Flags.HasFlag(ItemFlags.Extern))
+        foreach (var d in ordered.SelectMany(f => Items(f, modulePaths)).Where(d => d.Kind == ItemKind.Module && !d.Flags.HasFlag(ItemFlags.Extern))
                      .OrderBy(d => d.Module.Length == 0 ? 0 : d.Module.Split("::").Length))
             Module(Join(d.Module, d.Name), d.Location, d.Visibility);
         foreach (var f in ordered)
         {
-            Module(f.ModulePath, Location.None, "pub");
-            _fileModules[f.Path] = f.ModulePath;
+            var modulePath = modulePaths.GetValueOrDefault(f.Path) ?? f.ModulePath;
+            Module(modulePath, Location.None, "pub");
+            _fileModules[f.Path] = modulePath;
         }
         foreach (var f in ordered)
         {
-            var symbols = new RustSymbol?[f.Items.Count];
-            for (int i = 0; i < f.Items.Count; i++)
+            var items = Items(f, modulePaths);
+            var symbols = new RustSymbol?[items.Count];
+            for (int i = 0; i < items.Count; i++)
             {
-                var d = f.Items[i];
+                var d = items[i];
                 var s = Declare(d, d.Owner >= 0 ? symbols[d.Owner] : null);
                 symbols[i] = s;
                 if (s is null) continue;
@@ -70,12 +73,81 @@ public sealed partial class RustCompilation
                 s.IsExported = isExported?.Invoke(d, ownerType) ?? d.Visibility == "pub";
                 _byLocation.TryAdd((d.Location.Path, d.Location.SourceSpan.Start), s);
             }
-            foreach (var scope in f.TypeScopes) _typeScopes.Add((f.Path, scope));
+            foreach (var scope in f.TypeScopes)
+                _typeScopes.Add((f.Path, modulePaths.GetValueOrDefault(f.Path) is { } to ? scope with { Module = Rebase(scope.Module, f.ModulePath, to) } : scope));
         }
         foreach (var (e, variants) in _variants) e.Variants = [.. variants];
         _variants.Clear();
         IndexImpls();
     }
+
+    /// <summary>
+    /// The module paths <c>#[path]</c> gives files: <c>#[path = "linux.rs"] mod imp;</c> in <c>a/mod.rs</c> makes
+    /// <c>a/linux.rs</c> the module <c>a::imp</c> (and the files below it follow). When several declarations of one
+    /// module name sit in a file (cfg'd alternatives, as cfg_if! writes them), the first one wins: it is the first
+    /// branch, which is the configuration the compiler usually takes on the common targets (Linux first); the files
+    /// of the other branches keep the module path of their place.
+    /// </summary>
+    private static Dictionary<string, string> PathModuleRemap(List<FileFacts> files)
+    {
+        var remap = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (files.TrueForAll(f => f.PathModules.Count == 0)) return remap;
+        var byPath = new Dictionary<string, FileFacts>(StringComparer.Ordinal);
+        foreach (var f in files) byPath.TryAdd(f.Path.Replace('\\', '/'), f);
+        foreach (var f in files)
+        {
+            if (f.PathModules.Count == 0) continue;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var entry in f.PathModules.Select(e => e.Split('\t')).Where(e => e.Length == 3)
+                         .OrderBy(e => int.TryParse(e[0], NumberStyles.None, CultureInfo.InvariantCulture, out var k) ? k : int.MaxValue))
+            {
+                if (!seen.Add(entry[1])) continue;
+                var dir = f.Path.Replace('\\', '/');
+                dir = dir.LastIndexOf('/') is var slash and >= 0 ? dir[..slash] : "";
+                if (NormalizePath(dir.Length == 0 ? entry[2] : dir + "/" + entry[2]) is not { } target || !byPath.TryGetValue(target, out var file) || file == f) continue;
+                remap.TryAdd(file.Path, Join(f.ModulePath, entry[1]));
+            }
+        }
+        // Files below a remapped one (`imp/sub.rs` of `#[path = "imp/mod.rs"]`) follow it.
+        foreach (var f in files)
+        {
+            if (remap.ContainsKey(f.Path)) continue;
+            foreach (var (path, to) in remap.ToList())
+            {
+                var from = byPath.GetValueOrDefault(path.Replace('\\', '/'))?.ModulePath;
+                if (from is { Length: > 0 } && f.ModulePath.StartsWith(from + "::", StringComparison.Ordinal))
+                {
+                    remap.TryAdd(f.Path, Rebase(f.ModulePath, from, to));
+                    break;
+                }
+            }
+        }
+        return remap;
+    }
+
+    private static string? NormalizePath(string path)
+    {
+        var parts = new List<string>();
+        foreach (var p in path.Split('/'))
+        {
+            if (p is "" or ".") continue;
+            if (p == "..")
+            {
+                if (parts.Count == 0) return null;
+                parts.RemoveAt(parts.Count - 1);
+            }
+            else parts.Add(p);
+        }
+        return string.Join('/', parts);
+    }
+
+    /// <summary>A module path under <paramref name="from"/> moved under <paramref name="to"/>.</summary>
+    private static string Rebase(string module, string from, string to)
+        => module == from ? to : from.Length == 0 ? Join(to, module) : module.StartsWith(from + "::", StringComparison.Ordinal) ? to + module[from.Length..] : module;
+
+    /// <summary>A file's items, with their module paths moved when <c>#[path]</c> gives the file another one.</summary>
+    private static List<ItemDeclaration> Items(FileFacts f, Dictionary<string, string> remap)
+        => remap.GetValueOrDefault(f.Path) is { } to ? [.. f.Items.Select(d => d with { Module = Rebase(d.Module, f.ModulePath, to) })] : f.Items;
 
     // Impls by the type they are for. Resolving every impl's self type up front cost a second per corpus run, so an
     // impl written `impl … for Name<…>` / `impl a::Name` waits in the bucket of Name until a type of that name is
@@ -273,7 +345,7 @@ public sealed partial class RustCompilation
                 };
                 fn.Parameters = [.. d.Members.Select(p => p.Split('\t')).Select(p => new ParameterSymbol(p[0], fn, d.Location, () => ParseType(p.Length > 1 ? p[1] : "", scope))
                 {
-                    ClosureArguments = new(() => ParseType(ClosureSignature(p.Length > 1 ? p[1] : ""), scope) is FunctionPointerType f ? f.ParameterTypes : []),
+                    ClosureArguments = new(() => ParseType(ClosureSignature(p.Length > 2 ? p[2] : p.Length > 1 ? p[1] : ""), scope) is FunctionPointerType f ? f.ParameterTypes : []),
                 })];
                 s = fn;
                 break;
@@ -674,12 +746,20 @@ public sealed partial class RustCompilation
                 if (r[pos++] != 'A') throw new FormatException();
                 var at = ReadAtom(r, ref pos).Split(',');
                 FunctionSymbol? callee;
-                if (op == 'K') callee = FindMethod(Eval(r, ref pos, scope, depth + 1), name);
-                else callee = Resolve(Segments(name), scope.Module, scope.SelfType, 0).Symbol as FunctionSymbol;
+                Dictionary<string, RustType>? arguments = null;
                 int arg = int.Parse(at[0], CultureInfo.InvariantCulture), param = int.Parse(at[1], CultureInfo.InvariantCulture);
+                if (op == 'K')
+                {
+                    var receiver = Eval(r, ref pos, scope, depth + 1);
+                    var found = FindMethodWithArguments(receiver, name);
+                    if (found is null) return arg == 0 && param == 0 ? AdapterItem(receiver, name) : RustType.Unknown;
+                    (callee, arguments) = found.Value;
+                }
+                else callee = Resolve(Segments(name), scope.Module, scope.SelfType, 0).Symbol as FunctionSymbol;
                 if (callee is null || arg >= callee.Parameters.Length) return RustType.Unknown;
                 var passed = callee.Parameters[arg].ClosureArguments.Value;
-                return param < passed.Length ? passed[param] : RustType.Unknown;
+                // The receiver's generic arguments: `Cell<T>::with(&self, f: impl FnOnce(*const T))` on a Cell<Waiter>.
+                return param < passed.Length ? arguments is null ? passed[param] : Substitute(passed[param], arguments) : RustType.Unknown;
             }
             case 'Y':
             {
@@ -767,8 +847,8 @@ public sealed partial class RustCompilation
             };
         }
         if (StdMethodReturn(t, name) is { } std) return std;
-        // Slices, arrays and vectors: their element pointers.
-        RustType? element = t switch
+        // Slices, arrays and vectors (also behind Box/Rc/Arc, which have no such methods of their own): their element pointers.
+        RustType? element = SmartPointee(t) switch
         {
             SliceType s => s.Element,
             PathType { Name: "Vec", TypeArguments.Length: 1 } v => v.TypeArguments[0],

@@ -23,6 +23,10 @@ public class PatternTypeTests
         pub struct Items;
         impl Iterator for Items { type Item = Holder<u8>; fn next(&mut self) -> Option<Holder<u8>> { None } }
         pub struct Pair { pub a: Holder<u8>, pub b: Plain }
+        pub struct Slot<T>(T);
+        impl<T> Slot<T> { pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R { loop {} } }
+        pub fn init<F: FnOnce(*mut u8, *mut u32)>(f: F) {}
+        pub fn init2<F>(f: F) where F: FnMut(*const Plain) -> bool {}
 
         """;
 
@@ -56,6 +60,16 @@ public class PatternTypeTests
     [InlineData("fn f(g: &Guard<Holder<*const u8>>) { unsafe { **g.get(); } }", "**g", "*const u8")]
     [InlineData("fn f(h: Holder<*const u8>) { unsafe { *h.take(); } }", "*h", "*const u8")]
     [InlineData("fn f(h: &Holder<*const u8>) { unsafe { *h.0; } }", "*h", "*const u8")]
+    [InlineData("fn f(i: &mut Items) { for h in &mut *i { unsafe { h.poke(); } } }", "h.poke", "Holder<u8>")] // &mut iterator
+    // Closure parameters: the receiver's generic argument in `impl FnOnce(*const T)`, `F: Fn(..)` bounds, std's adapters.
+    [InlineData("fn f(s: &Slot<Plain>) { s.with(|p| unsafe { *p; }); }", "*p", "*const Plain")]
+    [InlineData("fn f() { init(|a, b| unsafe { *b; }); }", "*b", "*mut u32")]
+    [InlineData("fn f() { init2(|p| unsafe { *p; true }); }", "*p", "*const Plain")]
+    [InlineData("fn f(o: Option<*const u8>) { o.map(|p| unsafe { *p }); }", "*p", "*const u8")]
+    [InlineData("fn f(s: &[*const u8]) { s.iter().filter(|p| unsafe { **p; true }); }", "**p", "&*const u8")]
+    [InlineData("fn f(s: &[*const u8]) { s.iter().map(|p| p).for_each(|p| unsafe { *p; }); }", "*p", "?")] // adapters' results are not followed
+    // Slices' methods behind Box.
+    [InlineData("fn f(b: Box<[*const u8]>) { unsafe { *b.get_unchecked(0); } }", "*b", "&*const u8")]
     // std's vector constructor: element type not written.
     [InlineData("fn f() { let v = Vec::new(); unsafe { v.as_ptr().add(1); } }", "v.as_ptr().add", "*const ?")]
     // Unknown stays unknown: `_`, a scrutinee of unknown type, a pattern that does not name the scrutinee's type.
@@ -69,6 +83,35 @@ public class PatternTypeTests
         int start = source.IndexOf(marker, Decls.Length, StringComparison.Ordinal);
         Assert.True(start >= 0, marker);
         Assert.Equal(expected, TypeOf(source, start, marker).ToString());
+    }
+
+    [Fact]
+    public void PathAttributesGiveFilesTheirModuleTheFirstAlternativeWinning()
+    {
+        var c = Compile.Crate(
+            ("src/lib.rs", "", "mod sys;"),
+            ("src/sys/mod.rs", "sys", """
+                cfg_if::cfg_if! {
+                    if #[cfg(unix)] {
+                        #[path = "unix.rs"]
+                        mod imp;
+                    } else {
+                        #[path = "windows.rs"]
+                        mod imp;
+                    }
+                }
+                // #[path = "other.rs"] mod commented;
+                pub use self::imp::Parker;
+                """),
+            ("src/sys/unix.rs", "sys::unix", "pub struct Parker; impl Parker { pub unsafe fn park(&self) {} }"),
+            ("src/sys/windows.rs", "sys::windows", "pub struct Parker; impl Parker { pub fn park(&self) {} }"),
+            ("src/sys/other.rs", "sys::other", "pub struct Other;"));
+        var parker = Assert.IsType<NamedTypeSymbol>(c.GetSymbolByPath("sys::imp::Parker").Symbol);
+        Assert.Equal("src/sys/unix.rs", parker.Location.Path);
+        Assert.True(Assert.IsType<FunctionSymbol>(c.GetSymbolByPath("sys::Parker::park").Symbol).IsUnsafe);
+        Assert.NotNull(c.GetModule("sys::windows")); // the other alternative keeps its place
+        Assert.NotNull(c.GetSymbolByPath("sys::other::Other").Symbol); // a commented-out #[path] moves nothing
+        Assert.Null(c.GetModule("sys::commented"));
     }
 
     /// <summary>The semantic model's type of the receiver (before the last <c>.name</c> of the marker) or deref operand at the marker.</summary>
