@@ -152,13 +152,14 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
             }
             case RustSyntaxKind.ClosureExpression when node.ChildByField(RustSyntaxField.Parameters) is { } ps:
                 int index = 0;
-                foreach (var p in ps.Children)
+                foreach (var p in PatternElements(ps))
                 {
-                    if (!p.IsNamed || p.IsComment) continue;
                     if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Pattern) is { Kind: RustSyntaxKind.Identifier } id && p.ChildByField(RustSyntaxField.Type) is { } t)
                         fn.Locals.Add(id.Text, TypeRecipe.OfType(t.Text), ps.Span.End, node.Span.End);
-                    else if (p.Kind == RustSyntaxKind.Identifier && TypeRecipe.OfClosureParameter(node, index, fn.Locals) is { } passed)
-                        fn.Locals.Add(p.Text, passed, ps.Span.End, node.Span.End);
+                    else if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Pattern) is { } typedPattern && p.ChildByField(RustSyntaxField.Type) is { } t2)
+                        BindPattern(fn, typedPattern, TypeRecipe.OfType(t2.Text), ps.Span.End, node.Span.End);
+                    else if (p.Kind != RustSyntaxKind.Parameter && TypeRecipe.OfClosureParameter(node, index, fn.Locals) is { } passed)
+                        BindPattern(fn, p, passed, ps.Span.End, node.Span.End);
                     else BindUnknown(fn, p, ps.Span.End, node.Span.End);
                     index++;
                 }
@@ -223,6 +224,15 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         return list;
     }
 
+    /// <summary>The element patterns of a tuple, tuple-struct or slice pattern or closure parameter list, <c>_</c> (a token) included.</summary>
+    private static List<SyntaxNode> PatternElements(SyntaxNode node)
+    {
+        var list = new List<SyntaxNode>();
+        foreach (var c in node.Children)
+            if (!c.IsComment && (c.IsNamed || c.Text == "_")) list.Add(c);
+        return list;
+    }
+
     private static string PatternPath(SyntaxNode path) => string.Concat(path.Text.Where(c => !char.IsWhiteSpace(c)));
 
     private static void WalkPattern(FunctionScope fn, SyntaxNode p, string scrutinee, string steps, int from, int to, int depth)
@@ -264,7 +274,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                     BindUnknown(fn, p, from, to);
                     return;
                 }
-                var elements = NamedChildren(p).Where(c => c.Field != RustSyntaxField.Type).ToList();
+                var elements = PatternElements(p).Where(c => c.Field != RustSyntaxField.Type).ToList();
                 int rest = elements.FindIndex(c => c.Kind == RustSyntaxKind.RemainingFieldPattern);
                 for (int i = 0; i < elements.Count; i++)
                 {

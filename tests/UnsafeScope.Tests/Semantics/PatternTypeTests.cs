@@ -45,6 +45,7 @@ public class PatternTypeTests
     [InlineData("fn f(t: (*const u8, u8)) { let (ref q, _) = t; unsafe { *q; } }", "*q", "&*const u8")]
     // Tuples (also from the end after `..`), struct patterns, slice patterns, parameters.
     [InlineData("fn f(t: (u8, u8, *const u8)) { let (.., p) = t; unsafe { *p; } }", "*p", "*const u8")]
+    [InlineData("fn f(t: (*const u8, &mut usize, u8)) { let (_, q, _) = t; unsafe { *q; } }", "*q", "&mut usize")] // `_` holds its place
     [InlineData("fn f(s: Pair) { let Pair { a, .. } = s; unsafe { a.poke(); } }", "a.poke", "Holder<u8>")]
     [InlineData("fn f(s: &[*const u8]) { if let [p, ..] = s { unsafe { *p; } } }", "*p", "&*const u8")]
     [InlineData("fn f((p, _): (*const u8, u8)) { unsafe { *p; } }", "*p", "*const u8")]
@@ -64,7 +65,9 @@ public class PatternTypeTests
     // Closure parameters: the receiver's generic argument in `impl FnOnce(*const T)`, `F: Fn(..)` bounds, std's adapters.
     [InlineData("fn f(s: &Slot<Plain>) { s.with(|p| unsafe { *p; }); }", "*p", "*const Plain")]
     [InlineData("fn f() { init(|a, b| unsafe { *b; }); }", "*b", "*mut u32")]
+    [InlineData("fn f() { init(|_, b| unsafe { *b; }); }", "*b", "*mut u32")]
     [InlineData("fn f() { init2(|p| unsafe { *p; true }); }", "*p", "*const Plain")]
+    [InlineData("fn f(o: Option<(u8, *const u8)>) { o.map(|(_, p)| unsafe { *p; }); }", "*p", "*const u8")] // closure parameter patterns
     [InlineData("fn f(o: Option<*const u8>) { o.map(|p| unsafe { *p }); }", "*p", "*const u8")]
     [InlineData("fn f(s: &[*const u8]) { s.iter().filter(|p| unsafe { **p; true }); }", "**p", "&*const u8")]
     [InlineData("fn f(s: &[*const u8]) { s.iter().map(|p| p).for_each(|p| unsafe { *p; }); }", "*p", "?")] // adapters' results are not followed
