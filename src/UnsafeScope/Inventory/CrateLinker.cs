@@ -324,6 +324,9 @@ internal sealed class CrateLinker
         // Raw pointers, and std's NonNull, whose unsafe methods are the raw pointer's (as_ref, add, read, write…).
         if (receiver.StripReferences() is Semantics.RawPointerType or Semantics.PathType { Name: "NonNull", Symbol: null })
             return _catalog.UnsafeStdMethods.ContainsKey(name) ? true : null;
+        // Pin's own methods (map_unchecked_mut…) come before its pointee's.
+        if (receiver.StripReferences() is Semantics.PathType { Symbol: null, Name: "Pin", TypeArguments.Length: 1 } && Semantics.RustCompilation.PinMethodIsUnsafe(name) is { } pinned)
+            return pinned;
         // std's vectors and slices (also in a Box): their unsafe methods; other names decide nothing here.
         if (StdSequence(receiver.StripReferences()) && name is "set_len" or "get_unchecked" or "get_unchecked_mut" or "align_to" or "align_to_mut") return true;
         return Compilation.FindMethod(receiver, name) is { } method ? method.IsUnsafe : null;

@@ -783,6 +783,13 @@ internal static class TypeRecipe
                     sb.Append(Atom('M', m.Text));
                     Build(recv, locals, sb, depth + 1);
                 }
+                else if (fn.Kind == RustSyntaxKind.ScopedIdentifier && e.ChildByField(RustSyntaxField.Arguments) is { } args && PointerConstructor(fn.Text)
+                         && args.Children.ToList().FindAll(c => c.IsNamed && !c.IsComment) is [var argument])
+                {
+                    // std's constructors and readers typed by their pointer argument (Box::from_raw(p), ptr::read(p)).
+                    sb.Append(Atom('W', fn.Text));
+                    Build(argument, locals, sb, depth + 1);
+                }
                 else if (fn.Kind is RustSyntaxKind.Identifier or RustSyntaxKind.ScopedIdentifier && locals.Lookup(fn.Text, fn.Span.Start) is null)
                     sb.Append(Atom('C', fn.Text));
                 else sb.Append('U');
@@ -825,6 +832,11 @@ internal static class TypeRecipe
                 return;
         }
     }
+
+    private static bool PointerConstructor(string path)
+        => path.EndsWith("::from_raw", StringComparison.Ordinal) || path.EndsWith("NonNull::new_unchecked", StringComparison.Ordinal)
+           || path.EndsWith("NonNull::new", StringComparison.Ordinal) || path.EndsWith("ptr::read", StringComparison.Ordinal)
+           || path.EndsWith("ptr::read_unaligned", StringComparison.Ordinal) || path.EndsWith("ptr::read_volatile", StringComparison.Ordinal);
 
     private static SyntaxNode? LastExpression(SyntaxNode block)
     {

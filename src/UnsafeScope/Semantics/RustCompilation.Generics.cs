@@ -109,7 +109,7 @@ public sealed partial class RustCompilation
         for (int step = 0; step < 6; step++)
         {
             // Auto-deref through Box/Rc/Arc, unless the pointer's own method (or a trait's it implements) comes first.
-            if (!s_smartPointerMethods.Contains(name)) t = SmartPointee(t);
+            if (!s_smartPointerMethods.Contains(name)) t = SmartPointee(t, name);
             if (t is not PathType { Symbol: NamedTypeSymbol named } p) return null;
             foreach (var impl in ImplsOf(named).OrderBy(i => i.IsTraitImpl))
                 if (impl.ItemList.FirstOrDefault(s => s.Name == name) is { } item)

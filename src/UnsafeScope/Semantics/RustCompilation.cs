@@ -575,9 +575,28 @@ public sealed partial class RustCompilation
         "downcast", "downcast_ref", "eq", "ne", "cmp", "partial_cmp", "fmt", "hash", "drop", "get_mut", "make_mut", "ptr_eq", "pin",
     }.ToFrozenSet(StringComparer.Ordinal);
 
-    /// <summary>What auto-deref reaches through std's owning pointers (<c>Box</c>, <c>Rc</c>, <c>Arc</c>): their pointee.</summary>
-    private static RustType SmartPointee(RustType t)
-        => t is PathType { Symbol: null, Name: "Box" or "Rc" or "Arc", TypeArguments.Length: 1 } p ? p.TypeArguments[0].StripReferences() : t;
+    /// <summary>
+    /// What auto-deref reaches through std's owning pointers (<c>Box</c>, <c>Rc</c>, <c>Arc</c>) and <c>Pin</c> (to its
+    /// pointer's target): their pointee. A <c>Pin</c> stays when the name is one of Pin's own methods.
+    /// </summary>
+    private static RustType SmartPointee(RustType t, string? method = null)
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            if (t is PathType { Symbol: null, Name: "Box" or "Rc" or "Arc", TypeArguments.Length: 1 } p) t = p.TypeArguments[0].StripReferences();
+            else if (t is PathType { Symbol: null, Name: "Pin", TypeArguments.Length: 1 } pin && (method is null || PinMethodIsUnsafe(method) is null)) t = pin.TypeArguments[0].StripReferences();
+            else break;
+        }
+        return t;
+    }
+
+    /// <summary>Pin's own methods: whether each is unsafe (<c>map_unchecked_mut</c>…); null for other names (those reach the pointee).</summary>
+    internal static bool? PinMethodIsUnsafe(string name) => name switch
+    {
+        "map_unchecked" or "map_unchecked_mut" or "get_unchecked_mut" => true,
+        "as_mut" or "as_ref" or "get_mut" or "get_ref" or "set" or "into_ref" or "as_deref_mut" or "clone" => false,
+        _ => null,
+    };
 
     /// <summary>The method a call <c>receiver.name()</c> calls, when the receiver's type is a type of this crate (auto-deref included).</summary>
     internal FunctionSymbol? FindMethod(RustType receiver, string name) => FindMethodWithArguments(receiver, name)?.Method;
@@ -707,6 +726,26 @@ public sealed partial class RustCompilation
                 var steps = ReadAtom(r, ref pos);
                 return Project(steps, Eval(r, ref pos, scope, depth + 1), scope);
             }
+            case 'W':
+            {
+                // A call of std's constructors and readers whose result follows from their pointer argument
+                // (`Box::from_raw(p)`, `NonNull::new_unchecked(p)`, `ptr::read(p)`); a function of the crate: its return type.
+                var callee = ReadAtom(r, ref pos);
+                var argument = Eval(r, ref pos, scope, depth + 1);
+                var info = Resolve(Segments(callee), scope.Module, scope.SelfType, 0);
+                if (info.Symbol is FunctionSymbol f) return f.ReturnType;
+                if (info.Resolution != ResolutionKind.External || argument is not RawPointerType pointer) return RustType.Unknown;
+                var segments = Segments(callee);
+                var owner = segments.Length >= 2 ? segments[^2] : "";
+                return (owner, segments[^1]) switch
+                {
+                    ("Box" or "Rc" or "Arc", "from_raw") => new PathType(owner, [pointer.Pointee], null),
+                    ("NonNull", "new_unchecked") => new PathType("NonNull", [pointer.Pointee], null),
+                    ("NonNull", "new") => new PathType("Option", [new PathType("NonNull", [pointer.Pointee], null)], null),
+                    ("ptr", "read" or "read_unaligned" or "read_volatile") => pointer.Pointee,
+                    _ => RustType.Unknown,
+                };
+            }
             case 'L':
                 // A for loop's item.
                 return IteratorItem(Eval(r, ref pos, scope, depth + 1));
@@ -752,7 +791,14 @@ public sealed partial class RustCompilation
                 {
                     var receiver = Eval(r, ref pos, scope, depth + 1);
                     var found = FindMethodWithArguments(receiver, name);
-                    if (found is null) return arg == 0 && param == 0 ? AdapterItem(receiver, name) : RustType.Unknown;
+                    if (found is null)
+                    {
+                        // Pin<&mut T>::map_unchecked_mut(self, impl FnOnce(&mut T) -> &mut U) (and map_unchecked with &T).
+                        if (arg == 0 && param == 0 && receiver.StripReferences() is PathType { Symbol: null, Name: "Pin", TypeArguments: [ReferenceType pinned] }
+                            && name is "map_unchecked" or "map_unchecked_mut")
+                            return new ReferenceType(name == "map_unchecked_mut", "", pinned.Referent);
+                        return arg == 0 && param == 0 ? AdapterItem(receiver, name) : RustType.Unknown;
+                    }
                     (callee, arguments) = found.Value;
                 }
                 else callee = Resolve(Segments(name), scope.Module, scope.SelfType, 0).Symbol as FunctionSymbol;

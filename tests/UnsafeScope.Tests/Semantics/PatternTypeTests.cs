@@ -71,6 +71,12 @@ public class PatternTypeTests
     [InlineData("fn f(o: Option<*const u8>) { o.map(|p| unsafe { *p }); }", "*p", "*const u8")]
     [InlineData("fn f(s: &[*const u8]) { s.iter().filter(|p| unsafe { **p; true }); }", "**p", "&*const u8")]
     [InlineData("fn f(s: &[*const u8]) { s.iter().map(|p| p).for_each(|p| unsafe { *p; }); }", "*p", "?")] // adapters' results are not followed
+    // Pin reaches its pointee; Pin::map_unchecked_mut's closure gets `&mut` of it; std's pointer constructors and readers.
+    [InlineData("fn f(p: std::pin::Pin<&mut Pair>) { unsafe { p.a.poke(); } }", "p.a.poke", "Holder<u8>")]
+    [InlineData("fn f(p: std::pin::Pin<&mut Pair>) { unsafe { p.map_unchecked_mut(|s| { s.a.poke(); &mut s.b }); } }", "s.a.poke", "Holder<u8>")]
+    [InlineData("fn f(p: *mut Pair) { let b = unsafe { Box::from_raw(p) }; unsafe { b.a.poke(); } }", "b.a", "Box<Pair>")]
+    [InlineData("fn f(p: *const *const u8) { unsafe { *std::ptr::read(p); } }", "*std", "*const u8")]
+    [InlineData("fn f(p: usize) { unsafe { *std::ptr::read(p); } }", "*std", "?")] // not a pointer argument
     // Slices' methods behind Box.
     [InlineData("fn f(b: Box<[*const u8]>) { unsafe { *b.get_unchecked(0); } }", "*b", "&*const u8")]
     // std's vector constructor: element type not written.
