@@ -97,6 +97,8 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         public bool NeedsLocals { get; } = needsLocals;
         public TypeScope Scope { get; } = scope;
         public LocalBindings Locals { get; } = new();
+        /// <summary><c>let x;</c> without a type or value: where its binding starts and ends, until its first assignment types it.</summary>
+        public Dictionary<string, (int From, int To)> Deferred { get; } = new(StringComparer.Ordinal);
     }
 
     /// <summary>The local bindings of the innermost function being walked.</summary>
@@ -131,22 +133,29 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
             case RustSyntaxKind.LetDeclaration:
                 BindLet(fn, node);
                 break;
+            case RustSyntaxKind.AssignmentExpression when fn.Deferred.Count > 0 && node.ChildByField(RustSyntaxField.Left) is { Kind: RustSyntaxKind.Identifier } assigned
+                                                          && fn.Deferred.TryGetValue(assigned.Text, out var deferred) && node.ChildByField(RustSyntaxField.Right) is { } assignedValue:
+                // `let x; … x = value;`: x has the value's type (one type for every assignment), from here to the let's scope end.
+                fn.Deferred.Remove(assigned.Text);
+                if (fn.Locals.BindingAt(assigned.Text, assigned.Span.Start) == deferred.From)
+                    fn.Locals.Add(assigned.Text, TypeRecipe.Of(assignedValue, fn.Locals), node.Span.End, deferred.To);
+                break;
             case RustSyntaxKind.LetCondition when node.ChildByField(RustSyntaxField.Pattern) is { } pattern:
                 // `if let` / `while let`: visible after the scrutinee, to the end of the if or while.
-                BindPattern(fn, pattern, node.ChildByField(RustSyntaxField.Value) is { } v ? TypeRecipe.Of(v, fn.Locals) : TypeRecipe.Unknown,
+                BindPattern(fn.Locals, pattern, node.ChildByField(RustSyntaxField.Value) is { } v ? TypeRecipe.Of(v, fn.Locals) : TypeRecipe.Unknown,
                     node.Span.End, EnclosingBlockEnd(node));
                 break;
             case RustSyntaxKind.MatchArm when node.ChildByField(RustSyntaxField.Pattern) is { } pattern:
             {
                 var scrutinee = node.Parent is { Kind: RustSyntaxKind.MatchBlock } block && block.Parent is { Kind: RustSyntaxKind.MatchExpression } match
                     && match.ChildByField(RustSyntaxField.Value) is { } mv ? TypeRecipe.Of(mv, fn.Locals) : TypeRecipe.Unknown;
-                BindPattern(fn, pattern, scrutinee, pattern.Span.End, node.Span.End);
+                BindPattern(fn.Locals, pattern, scrutinee, pattern.Span.End, node.Span.End);
                 break;
             }
             case RustSyntaxKind.ForExpression when node.ChildByField(RustSyntaxField.Pattern) is { } pattern:
             {
                 var iterable = node.ChildByField(RustSyntaxField.Value);
-                BindPattern(fn, pattern, iterable is { } it ? TypeRecipe.OfLoopItem(TypeRecipe.Of(it, fn.Locals)) : TypeRecipe.Unknown,
+                BindPattern(fn.Locals, pattern, iterable is { } it ? TypeRecipe.OfLoopItem(TypeRecipe.Of(it, fn.Locals)) : TypeRecipe.Unknown,
                     iterable?.Span.End ?? pattern.Span.End, node.Span.End);
                 break;
             }
@@ -157,10 +166,10 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                     if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Pattern) is { Kind: RustSyntaxKind.Identifier } id && p.ChildByField(RustSyntaxField.Type) is { } t)
                         fn.Locals.Add(id.Text, TypeRecipe.OfType(t.Text), ps.Span.End, node.Span.End);
                     else if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Pattern) is { } typedPattern && p.ChildByField(RustSyntaxField.Type) is { } t2)
-                        BindPattern(fn, typedPattern, TypeRecipe.OfType(t2.Text), ps.Span.End, node.Span.End);
+                        BindPattern(fn.Locals, typedPattern, TypeRecipe.OfType(t2.Text), ps.Span.End, node.Span.End);
                     else if (p.Kind != RustSyntaxKind.Parameter && TypeRecipe.OfClosureParameter(node, index, fn.Locals) is { } passed)
-                        BindPattern(fn, p, passed, ps.Span.End, node.Span.End);
-                    else BindUnknown(fn, p, ps.Span.End, node.Span.End);
+                        BindPattern(fn.Locals, p, passed, ps.Span.End, node.Span.End);
+                    else BindUnknown(fn.Locals, p, ps.Span.End, node.Span.End);
                     index++;
                 }
                 break;
@@ -198,11 +207,11 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         return node.Span.End;
     }
 
-    private static void BindUnknown(FunctionScope fn, SyntaxNode pattern, int from, int to)
+    private static void BindUnknown(LocalBindings fn, SyntaxNode pattern, int from, int to)
     {
         foreach (var d in pattern.DescendantsAndSelf)
             if (d.Kind == RustSyntaxKind.Identifier && d.Parent is { Kind: not (RustSyntaxKind.ScopedIdentifier or RustSyntaxKind.FieldPattern) } || d.Kind == RustSyntaxKind.ShorthandFieldIdentifier)
-                fn.Locals.Add(d.Text, TypeRecipe.Unknown, from, to);
+                fn.Add(d.Text, TypeRecipe.Unknown, from, to);
     }
 
     /// <summary>
@@ -210,7 +219,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
     /// from the scrutinee to it (tuple elements, tuple-struct, variant and struct fields, <c>&amp;</c> patterns, slice
     /// elements, <c>ref</c>), evaluated with the default binding modes once types are known.
     /// </summary>
-    private static void BindPattern(FunctionScope fn, SyntaxNode pattern, string scrutinee, int from, int to)
+    internal static void BindPattern(LocalBindings fn, SyntaxNode pattern, string scrutinee, int from, int to)
     {
         if (scrutinee == TypeRecipe.Unknown) BindUnknown(fn, pattern, from, to);
         else WalkPattern(fn, pattern, scrutinee, "", from, to, 0);
@@ -235,7 +244,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
 
     private static string PatternPath(SyntaxNode path) => string.Concat(path.Text.Where(c => !char.IsWhiteSpace(c)));
 
-    private static void WalkPattern(FunctionScope fn, SyntaxNode p, string scrutinee, string steps, int from, int to, int depth)
+    private static void WalkPattern(LocalBindings fn, SyntaxNode p, string scrutinee, string steps, int from, int to, int depth)
     {
         if (depth > 16)
         {
@@ -245,7 +254,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         switch (p.Kind)
         {
             case RustSyntaxKind.Identifier:
-                fn.Locals.Add(p.Text, TypeRecipe.OfPattern(steps, scrutinee), from, to);
+                fn.Add(p.Text, TypeRecipe.OfPattern(steps, scrutinee), from, to);
                 return;
             case RustSyntaxKind.MatchPattern:
                 // The pattern; its guard (`if …`) binds nothing of its own here.
@@ -259,7 +268,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
             {
                 bool mut = inner.Kind == RustSyntaxKind.MutPattern;
                 if (mut && NamedChildren(inner) is [.., var innermost]) inner = innermost;
-                if (inner.Kind == RustSyntaxKind.Identifier) fn.Locals.Add(inner.Text, TypeRecipe.OfPattern(steps + (mut ? "q\n" : "r\n"), scrutinee), from, to);
+                if (inner.Kind == RustSyntaxKind.Identifier) fn.Add(inner.Text, TypeRecipe.OfPattern(steps + (mut ? "q\n" : "r\n"), scrutinee), from, to);
                 else BindUnknown(fn, inner, from, to);
                 return;
             }
@@ -297,12 +306,12 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                     var step = steps + "s" + PatternPath(type) + "#" + name.Text + "\n";
                     if (fp.ChildByField(RustSyntaxField.Pattern) is { } sub) WalkPattern(fn, sub, scrutinee, step, from, to, depth + 1);
                     else if (fp.HasChild(RustSyntaxKind.RefKeyword))
-                        fn.Locals.Add(name.Text, TypeRecipe.OfPattern(step + (fp.HasChild(RustSyntaxKind.MutableSpecifier) ? "q\n" : "r\n"), scrutinee), from, to);
-                    else fn.Locals.Add(name.Text, TypeRecipe.OfPattern(step, scrutinee), from, to);
+                        fn.Add(name.Text, TypeRecipe.OfPattern(step + (fp.HasChild(RustSyntaxKind.MutableSpecifier) ? "q\n" : "r\n"), scrutinee), from, to);
+                    else fn.Add(name.Text, TypeRecipe.OfPattern(step, scrutinee), from, to);
                 }
                 return;
             case RustSyntaxKind.CapturedPattern when NamedChildren(p) is [{ Kind: RustSyntaxKind.Identifier } id, .., var sub]:
-                fn.Locals.Add(id.Text, TypeRecipe.OfPattern(steps, scrutinee), from, to);
+                fn.Add(id.Text, TypeRecipe.OfPattern(steps, scrutinee), from, to);
                 WalkPattern(fn, sub, scrutinee, steps, from, to, depth + 1);
                 return;
             case RustSyntaxKind.SlicePattern:
@@ -329,9 +338,12 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
             // A destructuring let (`let (a, b) = …`, `let Foo { x, .. } = …`, `let Some(x) = … else { … }`).
             var scrutinee = let.ChildByField(RustSyntaxField.Type) is { } annotated ? TypeRecipe.OfType(annotated.Text)
                 : let.ChildByField(RustSyntaxField.Value) is { } value ? TypeRecipe.Of(value, fn.Locals) : TypeRecipe.Unknown;
-            BindPattern(fn, pat, scrutinee, from, to);
+            BindPattern(fn.Locals, pat, scrutinee, from, to);
             return;
         }
+        if (let.ChildByField(RustSyntaxField.Type) is null && let.ChildByField(RustSyntaxField.Value) is null && pat.Kind != RustSyntaxKind.RefPattern)
+            fn.Deferred[id.Text] = (from, to);
+        else fn.Deferred.Remove(id.Text);
         string recipe = let.ChildByField(RustSyntaxField.Type) is { } t ? TypeRecipe.OfType(t.Text)
             : let.ChildByField(RustSyntaxField.Value) is { } v && let.ChildByField(RustSyntaxField.Alternative) is null ? TypeRecipe.Of(v, fn.Locals) : TypeRecipe.Unknown;
         if (pat.Kind == RustSyntaxKind.RefPattern) recipe = TypeRecipe.Unknown;
@@ -380,7 +392,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
             var bound = pat.Kind == RustSyntaxKind.MutPattern ? pat.Children.ToList().LastOrDefault(c => c.IsNamed) : pat;
             if (bound is { Kind: RustSyntaxKind.Identifier } id && p.ChildByField(RustSyntaxField.Type) is { } t) f.Locals.Add(id.Text, TypeRecipe.OfType(t.Text), from, to);
             else if (bound is { Kind: RustSyntaxKind.Self } && p.ChildByField(RustSyntaxField.Type) is { } st2) f.Locals.Add("self", TypeRecipe.OfType(st2.Text), from, to);
-            else BindPattern(f, pat, p.ChildByField(RustSyntaxField.Type) is { } pt ? TypeRecipe.OfType(pt.Text) : TypeRecipe.Unknown, from, to);
+            else BindPattern(f.Locals, pat, p.ChildByField(RustSyntaxField.Type) is { } pt ? TypeRecipe.OfType(pt.Text) : TypeRecipe.Unknown, from, to);
         }
     }
 
@@ -674,6 +686,25 @@ internal sealed class LocalBindings
 
     public void Add(string name, string recipe, int from, int to) => _bindings.Add((name, recipe, from, to));
 
+    /// <summary>A copy to bind a branch's pattern in ahead of the walk (the type of a match or if let's value).</summary>
+    public LocalBindings Fork()
+    {
+        var copy = new LocalBindings();
+        copy._bindings.AddRange(_bindings);
+        return copy;
+    }
+
+    /// <summary>Where the binding of <paramref name="name"/> visible at <paramref name="position"/> starts, or -1.</summary>
+    public int BindingAt(string name, int position)
+    {
+        for (int i = _bindings.Count - 1; i >= 0; i--)
+        {
+            var b = _bindings[i];
+            if (b.Name == name && b.From <= position && position < b.To) return b.From;
+        }
+        return -1;
+    }
+
     /// <summary>The recipe of the binding of <paramref name="name"/> visible at <paramref name="position"/>, or null (not a local).</summary>
     public string? Lookup(string name, int position)
     {
@@ -813,6 +844,50 @@ internal static class TypeRecipe
                 sb.Append(e.HasChild(RustSyntaxKind.MutableSpecifier) ? 'Q' : 'R');
                 Build(v, locals, sb, depth + 1);
                 return;
+            case RustSyntaxKind.IfExpression when e.ChildByField(RustSyntaxField.Consequence) is { } then:
+            {
+                // The first branch whose type is known (every branch has the if's type; diverging ones are unknown).
+                var otherwise = e.ChildByField(RustSyntaxField.Alternative)?.Children.ToList().FindLast(c => c.IsNamed && !c.IsComment);
+                if (otherwise is not { Tree: not null } alt)
+                {
+                    sb.Append('U');
+                    return;
+                }
+                sb.Append('O');
+                // `if let p = v { … }`: the first branch sees p's bindings.
+                var thenLocals = locals;
+                if (e.ChildByField(RustSyntaxField.Condition) is { Kind: RustSyntaxKind.LetCondition } let && let.ChildByField(RustSyntaxField.Pattern) is { } pattern)
+                {
+                    thenLocals = locals.Fork();
+                    ItemCollector.BindPattern(thenLocals, pattern, let.ChildByField(RustSyntaxField.Value) is { } v ? Of(v, locals) : Unknown, let.Span.End, then.Span.End);
+                }
+                Build(then, thenLocals, sb, depth + 1);
+                Build(alt, locals, sb, depth + 1);
+                return;
+            }
+            case RustSyntaxKind.MatchExpression when e.ChildByField(RustSyntaxField.Body) is { } arms:
+            {
+                var values = arms.Children.ToList().Where(a => a.Kind == RustSyntaxKind.MatchArm).Select(a => a.ChildByField(RustSyntaxField.Value)).Take(4).ToList();
+                if (values.Count == 0 || values.Any(v => v is null))
+                {
+                    sb.Append('U');
+                    return;
+                }
+                for (int i = 0; i < values.Count - 1; i++) sb.Append('O');
+                // Each arm's value sees its pattern's bindings (the walk binds them only when it reaches the arm).
+                var scrutinee = e.ChildByField(RustSyntaxField.Value) is { } matched ? Of(matched, locals) : Unknown;
+                foreach (var v in values)
+                {
+                    var armLocals = locals;
+                    if (v!.Value.Parent is { Kind: RustSyntaxKind.MatchArm } arm && arm.ChildByField(RustSyntaxField.Pattern) is { } pattern)
+                    {
+                        armLocals = locals.Fork();
+                        ItemCollector.BindPattern(armLocals, pattern, scrutinee, pattern.Span.End, arm.Span.End);
+                    }
+                    Build(v.Value, armLocals, sb, depth + 1);
+                }
+                return;
+            }
             case RustSyntaxKind.TypeCastExpression when e.ChildByField(RustSyntaxField.Type) is { } t:
                 sb.Append(OfType(t.Text));
                 return;

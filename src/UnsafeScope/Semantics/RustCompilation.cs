@@ -746,6 +746,14 @@ public sealed partial class RustCompilation
                     _ => RustType.Unknown,
                 };
             }
+            case 'O':
+            {
+                // The branches of an if or match: the first whose type is known (they all have the expression's type).
+                var first = Eval(r, ref pos, scope, depth + 1);
+                var second = Eval(r, ref pos, scope, depth + 1);
+                return first.Kind is not (RustTypeKind.Unknown or RustTypeKind.Never) ? first
+                    : second.Kind is not RustTypeKind.Never ? second : RustType.Unknown;
+            }
             case 'L':
                 // A for loop's item.
                 return IteratorItem(Eval(r, ref pos, scope, depth + 1));
@@ -815,7 +823,8 @@ public sealed partial class RustCompilation
             }
             case 'I':
             {
-                var t = Eval(r, ref pos, scope, depth + 1).StripReferences();
+                // Indexing auto-derefs (a Box<[T]> or Box<[T; N]> is indexed as its slice or array).
+                var t = SmartPointee(Eval(r, ref pos, scope, depth + 1).StripReferences());
                 return t switch
                 {
                     SliceType s => s.Element,

@@ -77,6 +77,13 @@ public class PatternTypeTests
     [InlineData("fn f(p: *mut Pair) { let b = unsafe { Box::from_raw(p) }; unsafe { b.a.poke(); } }", "b.a", "Box<Pair>")]
     [InlineData("fn f(p: *const *const u8) { unsafe { *std::ptr::read(p); } }", "*std", "*const u8")]
     [InlineData("fn f(p: usize) { unsafe { *std::ptr::read(p); } }", "*std", "?")] // not a pointer argument
+    // `let x;` typed by its first assignment; if / match typed by their first branch of known type.
+    [InlineData("fn f(c: bool, p: *const u8) { let q; if c { q = p; } else { q = p; } unsafe { *q; } }", "*q", "*const u8")]
+    [InlineData("fn f(c: bool, p: *const u8) { let q = if c { p } else { return }; unsafe { *q; } }", "*q", "*const u8")]
+    [InlineData("fn f(o: Option<*const u8>) { let q = match o { Some(p) => p, None => return }; unsafe { *q; } }", "*q", "*const u8")]
+    [InlineData("fn f(c: bool, p: *const u8) { let q = if c { g() } else { p }; unsafe { *q; } }", "*q", "*const u8")]
+    [InlineData("fn f(c: bool, p: *const u8) { let q = if c { p }; unsafe { *q; } }", "*q", "?")] // no else: not the branch's type
+    [InlineData("fn f(p: *const u8) { let q; let q2 = 1; q = g(); unsafe { *q; } }", "*q", "?")]
     // Slices' methods behind Box.
     [InlineData("fn f(b: Box<[*const u8]>) { unsafe { *b.get_unchecked(0); } }", "*b", "&*const u8")]
     // std's vector constructor: element type not written.
