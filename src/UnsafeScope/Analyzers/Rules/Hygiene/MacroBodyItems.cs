@@ -102,7 +102,7 @@ internal static class MacroBodyItems
             case RustSyntaxKind.ConstKeyword when i + 1 < tokens.Length && tokens[i + 1].Kind is RustSyntaxKind.FnKeyword or RustSyntaxKind.UnsafeKeyword
                 or RustSyntaxKind.AsyncKeyword or RustSyntaxKind.ExternKeyword: return null;
             case RustSyntaxKind.ConstKeyword: keyword = "const"; break;
-            case RustSyntaxKind.Identifier when t.Text == "union" && i + 1 < tokens.Length && tokens[i + 1].Kind == RustSyntaxKind.Identifier: keyword = "union"; break;
+            case RustSyntaxKind.Identifier or RustSyntaxKind.UnionKeyword when t.Text == "union" && i + 1 < tokens.Length && tokens[i + 1].Kind == RustSyntaxKind.Identifier: keyword = "union"; break;
             default: return null;
         }
         // Back over the qualifiers and the visibility to the item's first token.
@@ -132,6 +132,7 @@ internal static class MacroBodyItems
             if (text.Bytes[b] is not ((byte)' ' or (byte)'\t')) return null;
         SyntaxNode? name = i + 1 < tokens.Length && tokens[i + 1].Kind == RustSyntaxKind.Identifier ? tokens[i + 1].Node : null;
         if (keyword == "union") name = tokens[i + 1].Node;
+        if (keyword is "impl" or "use") name = null;
         if (keyword is "static" && i + 2 < tokens.Length && tokens[i + 1].Text == "mut" && tokens[i + 2].Kind == RustSyntaxKind.Identifier) name = tokens[i + 2].Node;
         // The end: the `;` at this level, or the end of the first `{ … }` group.
         bool traitImpl = false, unsafeInit = false;
