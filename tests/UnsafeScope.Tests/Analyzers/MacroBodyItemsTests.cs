@@ -71,6 +71,32 @@ public class MacroBodyItemsTests
     }
 
     [Fact]
+    public void EachCallExpandsTheArmItsTokensMatch()
+    {
+        const string source = """
+            macro_rules! two {
+                (first $t:ty) => {
+                    impl A for $t {}
+                };
+                (second $e:expr) => {
+                    const C: u32 = $e;
+                };
+            }
+            two!(second 1 + 2);
+            two!(first u8);
+            two!(third);
+            """;
+        var tree = RustSyntaxTree.Parse(SourceText.From(System.Text.Encoding.UTF8.GetBytes(source), "src/lib.rs"), RustParseOptions.Default, CancellationToken.None);
+        var definition = Definition(tree);
+        var calls = MacroBodyItems.Invocations(definition);
+        Assert.Equal([1, 0, -1], calls.Select(call => MacroBodyItems.ExpandedRule(definition, call)));
+        var items = MacroBodyItems.Items(definition);
+        Assert.Equal([0, 1], items.Select(i => i.Rule));
+        Assert.True(MacroBodyItems.Expanded(definition, items[0], calls.Skip(1)));
+        Assert.False(MacroBodyItems.Expanded(definition, items[1], calls.Skip(1)));
+    }
+
+    [Fact]
     public void DocsWrittenByMetavariablesAreUnknown()
     {
         var text = SourceText.From("/// # Safety\n#[inline]\nfn a() {}\n$(#[$meta])*\nfn b() {}\n"u8.ToArray(), "x.rs");

@@ -46,6 +46,19 @@ internal sealed class MacroDefinition
         return rules.Count == 0 ? null : new MacroDefinition(name, rules);
     }
 
+    /// <summary>The index of the first rule whose matcher takes <paramref name="input"/>: -1 when none does, null when the match gave up.</summary>
+    public int? MatchingRule(List<TokenTree> input)
+    {
+        for (int i = 0; i < _rules.Count; i++)
+        {
+            var m = new Matcher();
+            bool ok = m.Match(_rules[i].Matcher, 0, input, 0, ImmutableDictionary<string, Binding>.Empty, (t, _) => t == input.Count);
+            if (m.GaveUp) return null;
+            if (ok) return i;
+        }
+        return -1;
+    }
+
     /// <summary>The first rule that matches, transcribed; null when none matches (or the match gave up).</summary>
     public List<TokenTree>? Transcribe(List<TokenTree> input, out bool gaveUp)
     {

@@ -1,5 +1,6 @@
 using UnsafeScope.Inventory;
 using UnsafeScope.Syntax;
+using UnsafeScope.Syntax.Macros;
 using UnsafeScope.Text;
 
 namespace UnsafeScope.Analyzers.Rules.Hygiene;
@@ -17,7 +18,8 @@ namespace UnsafeScope.Analyzers.Rules.Hygiene;
 /// <param name="IsUnsafe">Written <c>unsafe fn</c>, <c>unsafe trait</c> or <c>unsafe impl</c>.</param>
 /// <param name="IsTraitImpl">An <c>impl … for …</c>.</param>
 /// <param name="UnsafeInitializer">A const or static whose value is an <c>unsafe</c> block.</param>
-internal readonly record struct MacroBodyItem(string Keyword, SyntaxNode? Name, SyntaxNode Start, TextSpan Span, string Visibility, bool IsUnsafe, bool IsTraitImpl, bool UnsafeInitializer);
+/// <param name="Rule">The index of the macro's rule (arm) whose body writes it.</param>
+internal readonly record struct MacroBodyItem(string Keyword, SyntaxNode? Name, SyntaxNode Start, TextSpan Span, string Visibility, bool IsUnsafe, bool IsTraitImpl, bool UnsafeInitializer, int Rule = 0);
 
 /// <summary>The items of local <c>macro_rules!</c> bodies and where the file calls the macro (token level: bodies are not parsed as Rust).</summary>
 internal static class MacroBodyItems
@@ -26,12 +28,15 @@ internal static class MacroBodyItems
     public static List<MacroBodyItem> Items(SyntaxNode definition)
     {
         var items = new List<MacroBodyItem>();
+        int index = -1;
         foreach (var rule in definition.Children)
         {
-            if (rule.Kind != RustSyntaxKind.MacroRule || rule.ChildByField(RustSyntaxField.Right) is not { Kind: RustSyntaxKind.TokenTree } body) continue;
+            if (rule.Kind != RustSyntaxKind.MacroRule) continue;
+            index++;
+            if (rule.ChildByField(RustSyntaxField.Right) is not { Kind: RustSyntaxKind.TokenTree } body) continue;
             var tokens = MacroTokens.GetTokens(body);
             for (int i = 1; i < tokens.Length - 1; i++)
-                if (tokens[i].Depth == 0 && ItemAt(tokens, i) is { } item) items.Add(item);
+                if (tokens[i].Depth == 0 && ItemAt(tokens, i) is { } item) items.Add(item with { Rule = index });
         }
         return items;
     }
@@ -45,6 +50,33 @@ internal static class MacroBodyItems
         foreach (var n in root.Descendants)
             if (n.Kind == RustSyntaxKind.MacroInvocation && n.Span.Start >= definition.Span.End && Extractor.MacroName(n) == name) calls.Add(n);
         return calls;
+    }
+
+    /// <summary>
+    /// The rule (arm) of <paramref name="definition"/> an invocation expands: its index, -1 when no rule matches the
+    /// call's tokens, null when that is not known (the definition or the call does not lex, or the match gives up).
+    /// </summary>
+    public static int? ExpandedRule(SyntaxNode definition, SyntaxNode invocation)
+    {
+        var bytes = definition.Tree.Text.Bytes;
+        if (invocation.ChildOfKind(RustSyntaxKind.TokenTree) is not { } args || args.Span.Length < 2
+            || MacroLexer.Lex(bytes, definition.Span.Start, definition.Span.End, callSite: false, maxTrees: 4) is not { Count: 4 } trees
+            || !trees[3].IsGroup || MacroDefinition.Parse(trees[2].Token.Text, trees[3].Children!) is not { } parsed
+            || MacroLexer.Lex(bytes, args.Span.Start + 1, args.Span.End - 1, callSite: true) is not { } input)
+            return null;
+        return parsed.MatchingRule(input);
+    }
+
+    /// <summary>Whether some call expands the item's rule (or may: which rule a call takes is not always known).</summary>
+    public static bool Expanded(SyntaxNode definition, MacroBodyItem item, IEnumerable<SyntaxNode> calls, Func<SyntaxNode, bool>? where = null)
+    {
+        foreach (var call in calls)
+        {
+            if (where is not null && !where(call)) continue;
+            var rule = ExpandedRule(definition, call);
+            if (rule is null || rule == item.Rule) return true;
+        }
+        return false;
     }
 
     /// <summary>An invocation at item level (not in a function body, impl or trait), where its items are the module's.</summary>

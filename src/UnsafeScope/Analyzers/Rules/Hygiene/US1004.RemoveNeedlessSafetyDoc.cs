@@ -34,7 +34,8 @@ public sealed class RemoveNeedlessSafetyDocAnalyzer : RustAnalyzer
     /// <summary>
     /// Safe fns and traits written in a local <c>macro_rules!</c> body: clippy checks them in each expansion, at the
     /// definition. A fn is public when the body writes <c>pub</c> and an expansion lands at item level in a module
-    /// that is exported as far as the file tells (in a function body it is never exported). Only calls in the same
+    /// that is exported as far as the file tells (in a function body it is never exported), by a call that takes the
+    /// item's arm (or may: the call's tokens are matched against the arms' matchers). Only calls in the same
     /// file are seen; a visibility or docs written by metavariables (<c>$vis</c>, <c>$(#[$meta])*</c>) are the call's: not checked.
     /// </summary>
     private static void AnalyzeMacroBody(SyntaxNodeAnalysisContext c)
@@ -49,8 +50,8 @@ public sealed class RemoveNeedlessSafetyDocAnalyzer : RustAnalyzer
             calls ??= MacroBodyItems.Invocations(n);
             bool privateItems = c.Options.GetBool(Rule.Id, "check-private-items", false);
             bool reported = item.Keyword == "trait" || privateItems
-                ? calls.Count > 0
-                : item.Visibility == "pub" && calls.Exists(call => MacroBodyItems.AtModuleLevel(call) && ReachableInFile(call, name.Text));
+                ? MacroBodyItems.Expanded(n, item, calls)
+                : item.Visibility == "pub" && MacroBodyItems.Expanded(n, item, calls, call => MacroBodyItems.AtModuleLevel(call) && ReachableInFile(call, name.Text));
             if (reported) c.ReportDiagnostic(Diagnostic.Create(Rule, name.Location, null, null, item.Keyword == "trait" ? "trait" : "function", name.Text));
         }
     }

@@ -76,6 +76,8 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
             if (unsafeAttribute) continue;
             calls ??= MacroBodyItems.Invocations(n);
             if (calls.Count == 0) return;
+            // Only an arm some call expands is compiled.
+            if (!MacroBodyItems.Expanded(n, item, calls)) continue;
             // The item, or its first line (clippy: up to the first line break).
             var lineEnd = text.GetLineSpan(itemLine).End;
             var head = text.GetLocation(TextSpan.FromBounds(item.Span.Start, Math.Min(item.Span.End, lineEnd)));
