@@ -97,6 +97,15 @@ public class MacroBodyItemsTests
     }
 
     [Fact]
+    public void AVisibilityMetavariableIsWhatTheCallBinds()
+    {
+        var tree = Parse();
+        var definition = Definition(tree);
+        var item = MacroBodyItems.Items(definition).Single(i => i.Keyword == "struct");
+        Assert.Equal(["pub", "private", "pub"], MacroBodyItems.Invocations(definition).Select(call => MacroBodyItems.BoundVisibility(definition, call, item)));
+    }
+
+    [Fact]
     public void DocsWrittenByMetavariablesAreUnknown()
     {
         var text = SourceText.From("/// # Safety\n#[inline]\nfn a() {}\n$(#[$meta])*\nfn b() {}\n"u8.ToArray(), "x.rs");

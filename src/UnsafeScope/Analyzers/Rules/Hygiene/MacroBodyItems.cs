@@ -56,7 +56,9 @@ internal static class MacroBodyItems
     /// The rule (arm) of <paramref name="definition"/> an invocation expands: its index, -1 when no rule matches the
     /// call's tokens, null when that is not known (the definition or the call does not lex, or the match gives up).
     /// </summary>
-    public static int? ExpandedRule(SyntaxNode definition, SyntaxNode invocation)
+    public static int? ExpandedRule(SyntaxNode definition, SyntaxNode invocation) => Match(definition, invocation)?.Rule;
+
+    private static (int Rule, System.Collections.Immutable.ImmutableDictionary<string, Binding> Bindings)? Match(SyntaxNode definition, SyntaxNode invocation)
     {
         var bytes = definition.Tree.Text.Bytes;
         if (invocation.ChildOfKind(RustSyntaxKind.TokenTree) is not { } args || args.Span.Length < 2
@@ -64,7 +66,25 @@ internal static class MacroBodyItems
             || !trees[3].IsGroup || MacroDefinition.Parse(trees[2].Token.Text, trees[3].Children!) is not { } parsed
             || MacroLexer.Lex(bytes, args.Span.Start + 1, args.Span.End - 1, callSite: true) is not { } input)
             return null;
-        return parsed.MatchingRule(input);
+        return parsed.Match(input);
+    }
+
+    /// <summary>
+    /// The visibility a call gives an item written <c>$vis fn …</c>: what it binds to the metavariable in the item's
+    /// arm (<c>pub</c>, <c>restricted</c> for <c>pub(…)</c>, <c>private</c> for nothing); null when the call takes another
+    /// arm or that is not known.
+    /// </summary>
+    public static string? BoundVisibility(SyntaxNode definition, SyntaxNode invocation, MacroBodyItem item)
+    {
+        if (item.Visibility != "$" || Match(definition, invocation) is not { } m || m.Rule != item.Rule
+            || !m.Bindings.TryGetValue(item.Start.Text.TrimStart('$'), out var bound) || bound is not Binding.Fragment { Kind: "vis" } fragment) return null;
+        return fragment.Trees switch
+        {
+            [] => "private",
+            [var only] when only.IsIdent("pub") => "pub",
+            [var first, ..] when first.IsIdent("pub") => "restricted",
+            _ => null,
+        };
     }
 
     /// <summary>Whether some call expands the item's rule (or may: which rule a call takes is not always known).</summary>

@@ -13,7 +13,7 @@ public sealed class RemoveNeedlessSafetyDocAnalyzer : RustAnalyzer
         "US1004", "RemoveNeedlessSafetyDoc", "Safe public function or trait with a # Safety section",
         "safe {0} `{1}` has unnecessary `# Safety` section", RuleFactory.Hygiene, DiagnosticSeverity.Warning, "high",
         new RuleDocumentation(
-            WhatItDoes: "Checks for public functions (trait methods too, with or without a body) and traits of any visibility that are not `unsafe` but document a `# Safety` section (the headings clippy reads: `Safety`, `SAFETY`, `Implementation safety`, `Implementation Safety`). A `pub fn` in a private inline module counts only when a `pub use` of the file re-exports it. Also fns and traits written in the body of a local `macro_rules!` that the file calls (clippy lints each expansion, at the definition): a `pub fn` there counts when a call expands it at item level in an exported module (in a function body it is never exported). With `#![feature(unsafe_fields)]`, safe fields documenting a `# Safety` section too.",
+            WhatItDoes: "Checks for public functions (trait methods too, with or without a body) and traits of any visibility that are not `unsafe` but document a `# Safety` section (the headings clippy reads: `Safety`, `SAFETY`, `Implementation safety`, `Implementation Safety`). A `pub fn` in a private inline module counts only when a `pub use` of the file re-exports it. Also fns and traits written in the body of a local `macro_rules!` that the file calls (clippy lints each expansion, at the definition): a `pub fn` there (or `$vis fn` given `pub` by the call) counts when a call expands its arm at item level in an exported module (in a function body it is never exported). With `#![feature(unsafe_fields)]`, safe fields documenting a `# Safety` section too.",
             WhyIsThisBad: "A `# Safety` section tells callers they must uphold something; on a safe API it is either stale (the function used to be unsafe) or the function should be `unsafe`.",
             Example: "/// # Safety\n/// `handle` must be valid.\npub fn close(handle: Handle) { /* ... */ }",
             UseInstead: "/// Closes the handle.\npub fn close(handle: Handle) { /* ... */ }",
@@ -36,7 +36,8 @@ public sealed class RemoveNeedlessSafetyDocAnalyzer : RustAnalyzer
     /// definition. A fn is public when the body writes <c>pub</c> and an expansion lands at item level in a module
     /// that is exported as far as the file tells (in a function body it is never exported), by a call that takes the
     /// item's arm (or may: the call's tokens are matched against the arms' matchers). Only calls in the same
-    /// file are seen; a visibility or docs written by metavariables (<c>$vis</c>, <c>$(#[$meta])*</c>) are the call's: not checked.
+    /// file are seen. A <c>$vis</c> visibility is what the call binds to it; docs written by metavariables
+    /// (<c>$(#[$meta])*</c>, <c>#[doc = $doc]</c>) are the call's: not checked.
     /// </summary>
     private static void AnalyzeMacroBody(SyntaxNodeAnalysisContext c)
     {
@@ -51,7 +52,9 @@ public sealed class RemoveNeedlessSafetyDocAnalyzer : RustAnalyzer
             bool privateItems = c.Options.GetBool(Rule.Id, "check-private-items", false);
             bool reported = item.Keyword == "trait" || privateItems
                 ? MacroBodyItems.Expanded(n, item, calls)
-                : item.Visibility == "pub" && MacroBodyItems.Expanded(n, item, calls, call => MacroBodyItems.AtModuleLevel(call) && ReachableInFile(call, name.Text));
+                : item.Visibility == "pub" && MacroBodyItems.Expanded(n, item, calls, call => MacroBodyItems.AtModuleLevel(call) && ReachableInFile(call, name.Text))
+                  // `$vis fn`: public where a call passes `pub`.
+                  || item.Visibility == "$" && calls.Exists(call => MacroBodyItems.AtModuleLevel(call) && ReachableInFile(call, name.Text) && MacroBodyItems.BoundVisibility(n, call, item) == "pub");
             if (reported) c.ReportDiagnostic(Diagnostic.Create(Rule, name.Location, null, null, item.Keyword == "trait" ? "trait" : "function", name.Text));
         }
     }
