@@ -19,7 +19,7 @@ internal sealed record FileRecord(FileResult Result, FileFacts? Facts, Immutable
 /// </summary>
 internal static class FileRecordFormat
 {
-    public const int Version = 7;
+    public const int Version = 8;
 
     public static void Write(BinaryWriter w, FileRecord record)
     {
@@ -340,7 +340,7 @@ internal static class FileRecordFormat
         f.MacroCalls, f.ExternFunctions, f.SafeExternFunctions, f.ExternStatics, f.StaticMuts, f.UnionFields, f.StructFields,
         f.RawPointerFields, f.NonNullFields, f.PointerCellFields, f.NonPointerFields, f.UnsafeFnPointerFields, f.TypedFields,
         f.TypedPointerFields, f.PointerReturningFunctions, f.TypesWithPublicRawFields, f.PointerAliases, f.UnsafeFnConsts,
-        f.UnsafeFnTupleFields, f.PublicTypes, f.UnionTypedFields, f.DocTestCalls, f.MarkerAttributes, f.PathModules,
+        f.UnsafeFnTupleFields, f.PublicTypes, f.UnionTypedFields, f.DocTestCalls, f.MarkerAttributes, f.DerefUnionFields, f.PlaceUnionFields, f.DerefUnionTypedFields, f.PathModules,
     ];
 
     private static void WriteRegion(BinaryWriter w, RegionDraft r, string path)

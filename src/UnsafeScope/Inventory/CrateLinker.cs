@@ -37,6 +37,9 @@ internal sealed class CrateLinker
     private readonly HashSet<string> _reexportedNames = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pointerAliases = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unionTypedFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _derefUnionFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _placeUnionFields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _derefUnionTypedFields = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unsafeFnConsts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unsafeFnTupleFields = new(StringComparer.Ordinal);
     private readonly HashSet<string> _publicTypes = new(StringComparer.Ordinal);
@@ -68,6 +71,9 @@ internal sealed class CrateLinker
             _publicRawTypes.UnionWith(f.TypesWithPublicRawFields);
             _pointerAliases.UnionWith(f.PointerAliases);
             _unionTypedFields.UnionWith(f.UnionTypedFields);
+            _derefUnionFields.UnionWith(f.DerefUnionFields);
+            _placeUnionFields.UnionWith(f.PlaceUnionFields);
+            _derefUnionTypedFields.UnionWith(f.DerefUnionTypedFields);
             _unsafeFnConsts.UnionWith(f.UnsafeFnConsts);
             _unsafeFnTupleFields.UnionWith(f.UnsafeFnTupleFields);
             _publicTypes.UnionWith(f.PublicTypes);
@@ -265,6 +271,9 @@ internal sealed class CrateLinker
                                           && owner.GetField(c.Name) is not null:
                 if (owner.Kind == Semantics.RustSymbolKind.Union) ops.Add(c.ToOperation(OperationKind.UnionFieldAccess, c.Name));
                 break;
+            case CandidateKind.RawPlaceField:
+                if (RawPlaceReadsUnionField(c, file)) ops.Add(c.ToOperation(OperationKind.UnionFieldAccess, c.Name));
+                break;
             case CandidateKind.Deref when !c.RawReceiver && TypeOf(c, file) is Semantics.RawPointerType:
                 ops.Add(c.ToOperation(OperationKind.RawPointerDeref, c.Base));
                 break;
@@ -305,6 +314,38 @@ internal sealed class CrateLinker
                     ops.Add(c.ToOperation(OperationKind.UnsafeMacro, c.Name + "!"));
                 break;
         }
+    }
+
+    /// <summary>
+    /// <c>&amp;raw const w.s.i</c> takes the address of a place without reading it, unless the field path derefs on
+    /// the way (a field of reference or smart pointer type, auto-dereferenced for the next field): then the union
+    /// field before it is read like anywhere else (clippy checks the adjustments of each prefix). Unknown types: not read.
+    /// </summary>
+    private bool RawPlaceReadsUnionField(Candidate c, FileFacts file)
+    {
+        var receiver = TypeOf(c, file).StripReferences();
+        // Not known (a union declared in a function body): by the type the receiver was declared or built with, else by
+        // name, when every field of that name is a union's and derefs.
+        if (receiver.Kind == Semantics.RustTypeKind.Unknown && c.Base.Length == 0)
+            return c.Origin.Kind is PointerOriginKind.TypeAlias or PointerOriginKind.Call && _unionTypedFields.Contains(c.Origin.Name + "." + c.Name)
+                ? _derefUnionTypedFields.Contains(c.Origin.Name + "." + c.Name)
+                : _derefUnionFields.Contains(c.Name) && !_placeUnionFields.Contains(c.Name) && !_structFields.Contains(c.Name);
+        if (receiver is not Semantics.PathType { Symbol: Semantics.NamedTypeSymbol { Kind: Semantics.RustSymbolKind.Union } union }
+            || union.GetField(c.Name) is not { } field) return false;
+        var type = field.Type;
+        if (Derefs(type)) return true;
+        if (c.Base.Length == 0) return false;
+        foreach (var name in c.Base.Split('.'))
+        {
+            if (type is not Semantics.PathType { Symbol: Semantics.NamedTypeSymbol owner } || owner.GetField(name) is not { } next) return false;
+            type = next.Type;
+            if (Derefs(type)) return true;
+        }
+        return false;
+
+        // A value whose field is reached through a deref: a reference, or std's pointer types that deref to their content.
+        static bool Derefs(Semantics.RustType t)
+            => t is Semantics.ReferenceType or Semantics.PathType { Symbol: null, Name: "Box" or "ManuallyDrop" or "Rc" or "Arc" };
     }
 
     /// <summary>The type of a candidate's receiver, field owner or deref operand, from the recipe the extractor recorded.</summary>

@@ -233,7 +233,12 @@ internal sealed class Extractor
                 if (node.ChildByField(RustSyntaxField.Body) is { } unionBody)
                     foreach (var field in unionBody.Children)
                         if (field.Kind == RustSyntaxKind.FieldDeclaration && field.ChildByField(RustSyntaxField.Name) is { } fieldName)
+                        {
                             _facts.UnionTypedFields.Add(NameOf(node) + "." + fieldName.Text);
+                            bool derefs = DerefsThrough(field.ChildByField(RustSyntaxField.Type));
+                            (derefs ? _facts.DerefUnionFields : _facts.PlaceUnionFields).Add(fieldName.Text);
+                            if (derefs) _facts.DerefUnionTypedFields.Add(NameOf(node) + "." + fieldName.Text);
+                        }
                 DeclareType(node);
                 return true;
             case RustSyntaxKind.StructItem:
@@ -943,7 +948,16 @@ internal sealed class Extractor
             case RustSyntaxKind.ScopedIdentifier when IsValuePath(node):
                 region.Candidates.Add(new Candidate(CandidateKind.Ident, LastSegment(node.Text), node.Text, node.Location));
                 break;
-            case RustSyntaxKind.FieldExpression when node.Field != RustSyntaxField.Function && node.ChildByField(RustSyntaxField.Field) is { } field && !UnderRawBorrow(node):
+            case RustSyntaxKind.FieldExpression when node.Field != RustSyntaxField.Function && node.ChildByField(RustSyntaxField.Field) is { } field && UnderRawBorrow(node):
+                // `&raw const w.s.i`: a prefix of the path, read when the path derefs through it (decided at link, by types).
+                if (RawPlaceFieldsAbove(node) is { } between)
+                {
+                    var receiver = node.ChildByField(RustSyntaxField.Value) is { } v ? SyntaxFacts.Strip(v) : default;
+                    var origin = receiver is { Kind: RustSyntaxKind.Identifier } ? OriginOf(receiver) : PointerOrigin.None;
+                    region.Candidates.Add(new Candidate(CandidateKind.RawPlaceField, field.Text, node.Text, node.Location, between, Origin: origin));
+                }
+                break;
+            case RustSyntaxKind.FieldExpression when node.Field != RustSyntaxField.Function && node.ChildByField(RustSyntaxField.Field) is { } field:
             {
                 var receiver = node.ChildByField(RustSyntaxField.Value) is { } v ? SyntaxFacts.Strip(v) : default;
                 var origin = receiver is { Kind: RustSyntaxKind.Identifier } ? OriginOf(receiver) : PointerOrigin.None;
@@ -1041,6 +1055,28 @@ internal sealed class Extractor
         var n = field;
         while (n.Parent is { Kind: RustSyntaxKind.FieldExpression } p && n.Field == RustSyntaxField.Value) n = p;
         return n.Parent is { Kind: RustSyntaxKind.ReferenceExpression } r && r.HasChild(RustSyntaxKind.RawKeyword);
+    }
+
+    /// <summary>A field type that a further field access derefs through: a reference, or std's Box, ManuallyDrop, Rc, Arc.</summary>
+    private static bool DerefsThrough(SyntaxNode? type)
+    {
+        if (type is not { } t) return false;
+        if (t.Kind == RustSyntaxKind.ReferenceType) return true;
+        var name = t.Kind == RustSyntaxKind.GenericType && t.ChildByField(RustSyntaxField.Type) is { } g ? g.Text : t.Text;
+        return LastSegment(name) is "Box" or "ManuallyDrop" or "Rc" or "Arc";
+    }
+
+    /// <summary>
+    /// For a field expression under a raw borrow that is the receiver of a further field: the names of the fields
+    /// between it and the path's last one (dot-separated, "" when the next is the last); null for the path's last field.
+    /// </summary>
+    private static string? RawPlaceFieldsAbove(SyntaxNode field)
+    {
+        if (field.Parent is not { Kind: RustSyntaxKind.FieldExpression } n || field.Field != RustSyntaxField.Value) return null;
+        var names = new List<string>();
+        for (; n.Parent is { Kind: RustSyntaxKind.FieldExpression } p && n.Field == RustSyntaxField.Value; n = p)
+            names.Add(n.ChildByField(RustSyntaxField.Field)?.Text ?? "");
+        return string.Join('.', names);
     }
 
     /// <summary>The place of <c>&amp;raw const</c>/<c>&amp;raw mut</c> itself (through parentheses), not a field path inside it.</summary>

@@ -16,6 +16,12 @@ internal enum CandidateKind
     Field,
     /// <summary>A call <c>name!(…)</c> of a local macro: one operation when its body performs unsafe operations itself.</summary>
     Macro,
+    /// <summary>
+    /// A field access <c>e.f</c> inside the field path of <c>&amp;raw const e.f.g…</c>: it reads the field only when the
+    /// path goes through a deref there (<c>f</c>, or a field between it and the path's last, has a reference or smart
+    /// pointer type). Base = the names of the fields between it and the last, dot-separated.
+    /// </summary>
+    RawPlaceField,
 }
 
 /// <summary>Where a value that may be a raw pointer came from; whether it is one is known when the whole crate is.</summary>
@@ -194,6 +200,14 @@ internal sealed class FileFacts
     public HashSet<string> TypesWithPublicRawFields { get; } = new(StringComparer.Ordinal);
     /// <summary><c>Union.field</c> of every union field.</summary>
     public HashSet<string> UnionTypedFields { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Union fields by name: those of a type a further field access derefs through (a reference, Box, ManuallyDrop,
+    /// Rc, Arc), and the others (for <c>&amp;raw const w.s.i</c> when w's type is not known).
+    /// </summary>
+    public HashSet<string> DerefUnionFields { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> PlaceUnionFields { get; } = new(StringComparer.Ordinal);
+    /// <summary><c>Union.field</c> of the union fields in <see cref="DerefUnionFields"/>.</summary>
+    public HashSet<string> DerefUnionTypedFields { get; } = new(StringComparer.Ordinal);
     /// <summary>Type aliases of raw pointer types (<c>type Alias = *const u8;</c>).</summary>
     public HashSet<string> PointerAliases { get; } = new(StringComparer.Ordinal);
     /// <summary>Consts and statics (also trait associated consts) of type <c>unsafe fn(…)</c>: calling them is unsafe.</summary>

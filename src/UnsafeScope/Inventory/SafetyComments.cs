@@ -82,7 +82,7 @@ public static class SafetyComments
         return null;
     }
 
-    private static int FindAbove(SourceText text, int offset, bool skipAttributes, ReadOnlySpan<byte> tag)
+    internal static int FindAbove(SourceText text, int offset, bool skipAttributes, ReadOnlySpan<byte> tag)
     {
         // Only whole lines above count: a comment before the code on its own line (`/* SAFETY: */ unsafe {}`) does not.
         int line = text.GetLineIndex(offset);

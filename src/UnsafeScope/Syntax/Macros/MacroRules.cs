@@ -46,6 +46,31 @@ internal sealed class MacroDefinition
         return rules.Count == 0 ? null : new MacroDefinition(name, rules);
     }
 
+    /// <summary>The index of the first rule whose matcher takes <paramref name="input"/>: -1 when none does, null when the match gave up.</summary>
+    public int? MatchingRule(List<TokenTree> input) => Match(input)?.Rule;
+
+    /// <summary>
+    /// The first rule whose matcher takes <paramref name="input"/> with its metavariables' bindings (rule -1 when none
+    /// does); null when the match gave up.
+    /// </summary>
+    public (int Rule, ImmutableDictionary<string, Binding> Bindings)? Match(List<TokenTree> input)
+    {
+        for (int i = 0; i < _rules.Count; i++)
+        {
+            var m = new Matcher();
+            ImmutableDictionary<string, Binding>? found = null;
+            bool ok = m.Match(_rules[i].Matcher, 0, input, 0, ImmutableDictionary<string, Binding>.Empty, (t, env) =>
+            {
+                if (t != input.Count) return false;
+                found = env;
+                return true;
+            });
+            if (m.GaveUp) return null;
+            if (ok && found is not null) return (i, found);
+        }
+        return (-1, ImmutableDictionary<string, Binding>.Empty);
+    }
+
     /// <summary>The first rule that matches, transcribed; null when none matches (or the match gave up).</summary>
     public List<TokenTree>? Transcribe(List<TokenTree> input, out bool gaveUp)
     {

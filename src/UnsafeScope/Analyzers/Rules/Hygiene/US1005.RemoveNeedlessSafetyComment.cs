@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using UnsafeScope.Diagnostics;
 using UnsafeScope.Inventory;
 using UnsafeScope.Syntax;
+using UnsafeScope.Text;
 
 namespace UnsafeScope.Analyzers.Rules.Hygiene;
 
@@ -13,7 +14,7 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
         "US1005", "RemoveNeedlessSafetyComment", "SAFETY comment on code that has no unsafe",
         "{0} has unnecessary safety comment", RuleFactory.Hygiene, DiagnosticSeverity.Warning, "medium",
         new RuleDocumentation(
-            WhatItDoes: "Checks for `// SAFETY:` comments, like clippy, above statements and block tail expressions with no `unsafe` block in them (nested `{ }` blocks not counted), and above items other than unsafe trait impls, inherent impls and consts/statics initialised by an `unsafe` block (unsafe fns and traits included: their contract belongs in a `# Safety` doc section). Never above an item with a Rust 2024 unsafe attribute (`#[unsafe(no_mangle)]`, `#[unsafe(export_name = …)]`, `#[unsafe(link_section = …)]`, also through `cfg_attr`): that comment is the justification the attribute needs.",
+            WhatItDoes: "Checks for `// SAFETY:` comments, like clippy, above statements and block tail expressions with no `unsafe` block in them (nested `{ }` blocks not counted), and above items other than unsafe trait impls, inherent impls and consts/statics initialised by an `unsafe` block (unsafe fns and traits included: their contract belongs in a `# Safety` doc section). Items written at the top level of a local `macro_rules!` body are checked too, with the definition's lines above them, once the file calls the macro (clippy lints each expansion, at the definition). Never above an item with a Rust 2024 unsafe attribute (`#[unsafe(no_mangle)]`, `#[unsafe(export_name = …)]`, `#[unsafe(link_section = …)]`, also through `cfg_attr`): that comment is the justification the attribute needs.",
             WhyIsThisBad: "A justification with nothing to justify is noise, and usually means the unsafe code it belonged to moved away from its comment.",
             Example: "// SAFETY: the buffer is large enough.\nlet len = buffer.len();",
             UseInstead: "let len = buffer.len();",
@@ -28,10 +29,62 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
     private static readonly SafetyCommentOptions s_directOnly = new(AcceptAboveStatement: false, AcceptAboveAttributes: false);
 
     /// <inheritdoc />
-    public override void Initialize(AnalysisContext context) => context.RegisterSyntaxNodeAction(Analyze,
-        [RustSyntaxKind.LetDeclaration, RustSyntaxKind.ExpressionStatement, RustSyntaxKind.Block, RustSyntaxKind.ConstItem, RustSyntaxKind.StaticItem,
-         RustSyntaxKind.StructItem, RustSyntaxKind.EnumItem, RustSyntaxKind.UnionItem, RustSyntaxKind.ImplItem, RustSyntaxKind.TraitItem, RustSyntaxKind.ModItem,
-         RustSyntaxKind.TypeItem, RustSyntaxKind.UseDeclaration, RustSyntaxKind.FunctionItem]);
+    public override void Initialize(AnalysisContext context)
+    {
+        context.RegisterSyntaxNodeAction(Analyze,
+            [RustSyntaxKind.LetDeclaration, RustSyntaxKind.ExpressionStatement, RustSyntaxKind.Block, RustSyntaxKind.ConstItem, RustSyntaxKind.StaticItem,
+             RustSyntaxKind.StructItem, RustSyntaxKind.EnumItem, RustSyntaxKind.UnionItem, RustSyntaxKind.ImplItem, RustSyntaxKind.TraitItem, RustSyntaxKind.ModItem,
+             RustSyntaxKind.TypeItem, RustSyntaxKind.UseDeclaration, RustSyntaxKind.FunctionItem]);
+        context.RegisterSyntaxNodeAction(AnalyzeMacroBody, [RustSyntaxKind.MacroDefinition]);
+    }
+
+    /// <summary>
+    /// Items written at the top level of a local <c>macro_rules!</c> body: clippy checks each expansion's items with
+    /// the lines of the definition above them (from the line after <c>macro_rules!</c>), so a SAFETY comment there is
+    /// reported at the definition once the file calls the macro. The same kinds as outside macros.
+    /// </summary>
+    private static void AnalyzeMacroBody(SyntaxNodeAnalysisContext c)
+    {
+        var n = c.Node;
+        if (SyntaxFacts.InTokenTree(n)) return;
+        var text = n.Tree.Text;
+        bool aboveAttributes = c.Options.GetBool(Rule.Id, "accept-comment-above-attributes", true);
+        List<SyntaxNode>? calls = null;
+        foreach (var item in MacroBodyItems.Items(n))
+        {
+            var kind = item.Keyword switch
+            {
+                "impl" => item.IsTraitImpl && !item.IsUnsafe ? "impl" : null,
+                "const" => item.UnsafeInitializer ? null : "constant",
+                "static" => item.UnsafeInitializer ? null : "static",
+                "fn" => "function",
+                "mod" => "module",
+                "type" => "type alias",
+                _ => item.Keyword,
+            };
+            if (kind is null) continue;
+            int line = SafetyComments.FindAbove(text, item.Start.Span.Start, aboveAttributes, "SAFETY:"u8);
+            if (line <= n.StartLine) continue;
+            // `#[unsafe(no_mangle)]` between the comment and the item: the comment justifies the attribute (US2010).
+            int itemLine = text.GetLineIndex(item.Start.Span.Start);
+            bool unsafeAttribute = false;
+            for (int l = line + 1; l < itemLine && !unsafeAttribute; l++)
+            {
+                var s = text.GetLineSpan(l);
+                unsafeAttribute = text.Bytes.Slice(s.Start, s.Length).IndexOf("unsafe("u8) >= 0;
+            }
+            if (unsafeAttribute) continue;
+            calls ??= MacroBodyItems.Invocations(n);
+            if (calls.Count == 0) return;
+            // Only an arm some call expands is compiled.
+            if (!MacroBodyItems.Expanded(n, item, calls)) continue;
+            // The item, or its first line (clippy: up to the first line break).
+            var lineEnd = text.GetLineSpan(itemLine).End;
+            var head = text.GetLocation(TextSpan.FromBounds(item.Span.Start, Math.Min(item.Span.End, lineEnd)));
+            var comment = text.GetLocation(text.GetLineSpan(line));
+            c.ReportDiagnostic(Diagnostic.Create(Rule, head, [new RelatedLocation(comment, "consider removing the safety comment")], null, kind));
+        }
+    }
 
     private static void Analyze(SyntaxNodeAnalysisContext c)
     {
