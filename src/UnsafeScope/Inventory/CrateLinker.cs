@@ -474,7 +474,7 @@ internal sealed class CrateLinker
         }
         if (owner is not null)
         {
-            if (ResolveAssociated(owner, name, c.Path) == CallVerdict.Unsafe)
+            if (ResolveAssociated(owner, name, c.Path) == CallVerdict.Unsafe || AliasedStdPath(c, draft) is { } aliased && EndsWithStdPath(aliased))
                 ops.Add(c.ToOperation(OperationKind.UnsafeCall, name));
             return;
         }
@@ -535,6 +535,19 @@ internal sealed class CrateLinker
         }
         if (_catalog.UnsafeStdFree.Contains(name) || EndsWithStdPath(c.Path) || _catalog.UnsafeStdPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
             ops.Add(c.ToOperation(OperationKind.UnsafeCall, name));
+    }
+
+    /// <summary>
+    /// <c>Alias::f</c> with a crate alias of a std type (<c>type RawNonZeroPid = NonZeroI32;</c>): the path through the
+    /// alias's target (<c>NonZeroI32::f</c>), so std's unsafe associated functions are found; null otherwise.
+    /// </summary>
+    private string? AliasedStdPath(Candidate c, RegionDraft draft)
+    {
+        var path = Semantics.RustCompilation.StripGenerics(c.Path);
+        int last = path.LastIndexOf("::", StringComparison.Ordinal);
+        if (last <= 0 || Compilation.GetModule(draft.Module) is not { } module) return null;
+        return Compilation.ResolvePath(path[..last], module).Symbol is Semantics.TypeAliasSymbol { Target: Semantics.PathType { Symbol: null } target }
+            ? target.Path + path[last..] : null;
     }
 
     /// <summary>
