@@ -811,7 +811,26 @@ internal static class TypeRecipe
                 if (fn.Kind == RustSyntaxKind.GenericFunction && fn.ChildByField(RustSyntaxField.Function) is { } g) fn = g;
                 if (fn.Kind == RustSyntaxKind.FieldExpression && fn.ChildByField(RustSyntaxField.Field) is { } m && fn.ChildByField(RustSyntaxField.Value) is { } recv)
                 {
-                    sb.Append(Atom('M', m.Text));
+                    if (ClosureArgument(e, out int index) is { } closure && closure.ChildByField(RustSyntaxField.Body) is { } body)
+                    {
+                        // The closure's body, with its parameters bound as the walk will bind them there.
+                        sb.Append(Atom('N', m.Text)).Append(Atom('A', index.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                        var inner = locals.Fork();
+                        if (closure.ChildByField(RustSyntaxField.Parameters) is { } ps)
+                        {
+                            int k = 0;
+                            foreach (var p in ps.Children.ToList().FindAll(c => !c.IsComment && (c.IsNamed || c.Text == "_")))
+                            {
+                                if (p.Kind == RustSyntaxKind.Parameter && p.ChildByField(RustSyntaxField.Pattern) is { } pp && p.ChildByField(RustSyntaxField.Type) is { } pt)
+                                    ItemCollector.BindPattern(inner, pp, OfType(pt.Text), ps.Span.End, closure.Span.End);
+                                else if (p.Kind != RustSyntaxKind.Parameter)
+                                    ItemCollector.BindPattern(inner, p, OfClosureParameter(closure, k, locals) ?? Unknown, ps.Span.End, closure.Span.End);
+                                k++;
+                            }
+                        }
+                        Build(body, inner, sb, depth + 1);
+                    }
+                    else sb.Append(Atom('M', m.Text));
                     Build(recv, locals, sb, depth + 1);
                 }
                 else if (fn.Kind == RustSyntaxKind.ScopedIdentifier && e.ChildByField(RustSyntaxField.Arguments) is { } args && PointerConstructor(fn.Text)
@@ -906,6 +925,27 @@ internal static class TypeRecipe
                 sb.Append('U');
                 return;
         }
+    }
+
+    /// <summary>The only closure among a call's arguments, and its position; null when there is none or several.</summary>
+    private static SyntaxNode? ClosureArgument(SyntaxNode call, out int index)
+    {
+        index = -1;
+        SyntaxNode? found = null;
+        if (call.ChildByField(RustSyntaxField.Arguments) is not { } args) return null;
+        int i = 0;
+        foreach (var a in args.Children)
+        {
+            if (!a.IsNamed || a.IsComment) continue;
+            if (a.Kind == RustSyntaxKind.ClosureExpression)
+            {
+                if (found is not null) return null;
+                found = a;
+                index = i;
+            }
+            i++;
+        }
+        return found;
     }
 
     private static bool PointerConstructor(string path)

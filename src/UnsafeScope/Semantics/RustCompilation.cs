@@ -320,6 +320,18 @@ public sealed partial class RustCompilation
         return "";
     }
 
+    /// <summary><c>impl FnOnce(A) -&gt; R</c>: R as written ("" when the type is no such bound or returns nothing).</summary>
+    private static string ClosureReturnText(string type)
+    {
+        var signature = ClosureSignature(type);
+        if (signature.Length == 0) return "";
+        var t = type.Trim();
+        int open = t.IndexOf('(');
+        int close = open + signature.Length - 3; // the signature is "fn" + the parenthesized list: its ")"
+        var rest = close + 1 < t.Length ? t[(close + 1)..].Trim() : "";
+        return rest.StartsWith("->", StringComparison.Ordinal) ? rest[2..].Trim() : "";
+    }
+
     private RustSymbol? Declare(ItemDeclaration d, RustSymbol? owner)
     {
         var module = Module(d.Module, Location.None, "pub");
@@ -346,6 +358,7 @@ public sealed partial class RustCompilation
                 fn.Parameters = [.. d.Members.Select(p => p.Split('\t')).Select(p => new ParameterSymbol(p[0], fn, d.Location, () => ParseType(p.Length > 1 ? p[1] : "", scope))
                 {
                     ClosureArguments = new(() => ParseType(ClosureSignature(p.Length > 2 ? p[2] : p.Length > 1 ? p[1] : ""), scope) is FunctionPointerType f ? f.ParameterTypes : []),
+                    ClosureReturn = ClosureReturnText(p.Length > 2 ? p[2] : p.Length > 1 ? p[1] : ""),
                 })];
                 s = fn;
                 break;
@@ -745,6 +758,21 @@ public sealed partial class RustCompilation
                     ("ptr", "read" or "read_unaligned" or "read_volatile") => pointer.Pointee,
                     _ => RustType.Unknown,
                 };
+            }
+            case 'N':
+            {
+                // `x.m(…, |a| body, …)`: a method whose result is its closure's result (`with<R>(&self, f: impl FnOnce(*const T) -> R) -> R`)
+                // has the type of the closure's body; any other method, as for M.
+                var name = ReadAtom(r, ref pos);
+                if (r[pos++] != 'A') throw new FormatException();
+                int arg = int.Parse(ReadAtom(r, ref pos), CultureInfo.InvariantCulture);
+                var body = Eval(r, ref pos, scope, depth + 1);
+                var receiver = Eval(r, ref pos, scope, depth + 1);
+                if (body.Kind != RustTypeKind.Unknown && FindMethodWithArguments(receiver, name) is { } found
+                    && found.Method.ReturnType is GenericParameterType { Kind: RustTypeKind.GenericParameter } g && found.Method.TypeParameters.Contains(g.Name)
+                    && arg < found.Method.Parameters.Length && found.Method.Parameters[arg].ClosureReturn == g.Name)
+                    return body;
+                return MethodReturn(receiver, name);
             }
             case 'O':
             {

@@ -146,6 +146,9 @@ public sealed class ParameterSymbol : RustSymbol
     /// closure given there, so the closure's parameters have them; empty otherwise.
     /// </summary>
     internal Lazy<ImmutableArray<RustType>> ClosureArguments { get; init; } = new(() => []);
+
+    /// <summary>For an <c>impl FnOnce(..) -&gt; R</c> parameter (or <c>F: Fn(..) -&gt; R</c>): R as written, else empty.</summary>
+    internal string ClosureReturn { get; init; } = "";
 }
 
 /// <summary>A function, method, associated function or extern function.</summary>
