@@ -341,7 +341,9 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
             BindPattern(fn.Locals, pat, scrutinee, from, to);
             return;
         }
-        if (let.ChildByField(RustSyntaxField.Type) is null && let.ChildByField(RustSyntaxField.Value) is null && pat.Kind != RustSyntaxKind.RefPattern)
+        // `let x;` and `let mut x = None;`: the first assignment tells the type.
+        if (let.ChildByField(RustSyntaxField.Type) is null && pat.Kind != RustSyntaxKind.RefPattern
+            && let.ChildByField(RustSyntaxField.Value) is null or { Kind: RustSyntaxKind.Identifier, Text: "None" })
             fn.Deferred[id.Text] = (from, to);
         else fn.Deferred.Remove(id.Text);
         string recipe = let.ChildByField(RustSyntaxField.Type) is { } t ? TypeRecipe.OfType(t.Text)
@@ -832,6 +834,13 @@ internal static class TypeRecipe
                     }
                     else sb.Append(Atom('M', m.Text));
                     Build(recv, locals, sb, depth + 1);
+                }
+                else if (fn is { Kind: RustSyntaxKind.Identifier, Text: "Some" } && locals.Lookup("Some", fn.Span.Start) is null && e.ChildByField(RustSyntaxField.Arguments) is { } someArgs
+                         && someArgs.Children.ToList().FindAll(c => c.IsNamed && !c.IsComment) is [var wrapped])
+                {
+                    // std's Some(x): an Option of x's type.
+                    sb.Append(Atom('W', "Some"));
+                    Build(wrapped, locals, sb, depth + 1);
                 }
                 else if (fn.Kind == RustSyntaxKind.ScopedIdentifier && e.ChildByField(RustSyntaxField.Arguments) is { } args && PointerConstructor(fn.Text)
                          && args.Children.ToList().FindAll(c => c.IsNamed && !c.IsComment) is [var argument])

@@ -747,7 +747,9 @@ public sealed partial class RustCompilation
                 var argument = Eval(r, ref pos, scope, depth + 1);
                 var info = Resolve(Segments(callee), scope.Module, scope.SelfType, 0);
                 if (info.Symbol is FunctionSymbol f) return f.ReturnType;
-                if (info.Resolution != ResolutionKind.External || argument is not RawPointerType pointer) return RustType.Unknown;
+                if (info.Resolution != ResolutionKind.External) return RustType.Unknown;
+                if (callee == "Some") return argument.Kind == RustTypeKind.Unknown ? argument : new PathType("Option", [argument], null);
+                if (argument is not RawPointerType pointer) return RustType.Unknown;
                 var segments = Segments(callee);
                 var owner = segments.Length >= 2 ? segments[^2] : "";
                 return (owner, segments[^1]) switch

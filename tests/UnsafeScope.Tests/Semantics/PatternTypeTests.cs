@@ -84,6 +84,8 @@ public class PatternTypeTests
     [InlineData("fn f(c: bool, p: *const u8) { let q = if c { g() } else { p }; unsafe { *q; } }", "*q", "*const u8")]
     [InlineData("fn f(c: bool, p: *const u8) { let q = if c { p }; unsafe { *q; } }", "*q", "?")] // no else: not the branch's type
     [InlineData("fn f(p: *const u8) { let q; let q2 = 1; q = g(); unsafe { *q; } }", "*q", "?")]
+    [InlineData("fn f(p: *const u8) { let mut o = None; o = Some(p); if let Some(q) = o { unsafe { *q; } } }", "*q", "*const u8")] // `= None`, then Some(x)
+    [InlineData("fn f(p: *const u8) { let mut o = None; o = None; o = Some(p); if let Some(q) = o { unsafe { *q; } } }", "*q", "?")] // only the first assignment
     // A method whose result is its closure's (`with<R>(&self, f: impl FnOnce(*const T) -> R) -> R`): the closure body's type.
     [InlineData("fn f(s: &Slot<Pair>) { let p = s.with(|x| x); unsafe { *p; } }", "*p", "*const Pair")]
     [InlineData("fn f(s: &Slot<Pair>) { unsafe { (*s.with(|x| x)).a.poke(); } }", "(*s.with(|x| x)).a.poke", "Holder<u8>")]
