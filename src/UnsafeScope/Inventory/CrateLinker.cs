@@ -52,6 +52,8 @@ internal sealed class CrateLinker
         _deps = dependencies ?? CrateDependencies.None;
         var files = crateFiles.ToList();
         _index = new FunctionIndex(files);
+        // `#[path]` modules: the compilation's module of each file, so that regions and symbols agree on exportedness.
+        _moduleRemap = Semantics.RustCompilation.PathModuleRemap([.. files.OrderBy(f => f.Path, StringComparer.Ordinal)]);
         foreach (var f in files)
         {
             _externFunctions.UnionWith(f.ExternFunctions);
@@ -77,13 +79,17 @@ internal sealed class CrateLinker
             _unsafeFnConsts.UnionWith(f.UnsafeFnConsts);
             _unsafeFnTupleFields.UnionWith(f.UnsafeFnTupleFields);
             _publicTypes.UnionWith(f.PublicTypes);
-            foreach (var (path, isPub) in f.ModuleDeclarations) _modules[path] = _modules.GetValueOrDefault(path) || isPub;
+            foreach (var (path, isPub) in f.ModuleDeclarations)
+            {
+                var declared = ModuleOf(f, path);
+                _modules[declared] = _modules.GetValueOrDefault(declared) || isPub;
+            }
         }
         // Typedefs of bindings generated at build time (wdk-sys's PIRP, PCUNICODE_STRING): pointers the source cannot show.
         _pointerAliases.UnionWith(catalog.PointerTypes);
         // `pub use` in exported modules exports what it names: glob re-exports whole modules, others names. A module
         // can be exported by a re-export further down the list (`pub use self::linux::*` inside a re-exported module): repeat.
-        var pending = files.SelectMany(f => f.Reexports).ToList();
+        var pending = files.SelectMany(f => f.Reexports.Select(r => (Module: ModuleOf(f, r.Module), r.Path))).ToList();
         for (bool changed = true; changed;)
         {
             changed = false;
@@ -147,7 +153,7 @@ internal sealed class CrateLinker
             var region = draft.Region with
             {
                 MacroRules = draft.Region.MacroRules.Length > 0 && _macroCalls.Contains(draft.Region.MacroRules) ? draft.Region.MacroRules : "",
-                IsExported = IsExported(draft),
+                IsExported = IsExported(draft, ModuleOf(facts, draft.Module)),
                 PointerParameters = [.. draft.PointerParameters.Select(PointerParameter).OfType<string>()],
                 IsActive = _target is not { } t || draft.Cfgs.TrueForAll(c => Semantics.CfgAlternatives.Evaluate(c, t) != false),
                 Operations = [.. ops.OrderBy(o => o.Location.SourceSpan.Start).ThenBy(o => o.Kind)],
@@ -209,8 +215,14 @@ internal sealed class CrateLinker
     /// its module is public up to the root or re-exported by a glob, or its name (its type's, for impl and trait
     /// items) is re-exported by a <c>pub use</c>.
     /// </summary>
-    private bool IsExported(RegionDraft draft)
-        => IsExported(draft.Region.Visibility, draft.Kind == RegionKind.UnsafeBlock, draft.DocHidden, draft.Module, draft.Region.OwnerType, draft.Name);
+    private bool IsExported(RegionDraft draft, string module)
+        => IsExported(draft.Region.Visibility, draft.Kind == RegionKind.UnsafeBlock, draft.DocHidden, module, draft.Region.OwnerType, draft.Name);
+
+    /// <summary>A module path written in <paramref name="file"/>, moved where <c>#[path]</c> puts the file.</summary>
+    private string ModuleOf(FileFacts file, string module)
+        => _moduleRemap.Count > 0 && _moduleRemap.TryGetValue(file.Path, out var to) ? Semantics.RustCompilation.Rebase(module, file.ModulePath, to) : module;
+
+    private readonly Dictionary<string, string> _moduleRemap;
 
     /// <summary>
     /// The one decision of effective visibility, for regions and for the compilation's symbols. asFunction: the answer

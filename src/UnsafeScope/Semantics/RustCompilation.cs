@@ -88,7 +88,7 @@ public sealed partial class RustCompilation
     /// branch, which is the configuration the compiler usually takes on the common targets (Linux first); the files
     /// of the other branches keep the module path of their place.
     /// </summary>
-    private static Dictionary<string, string> PathModuleRemap(List<FileFacts> files)
+    internal static Dictionary<string, string> PathModuleRemap(List<FileFacts> files)
     {
         var remap = new Dictionary<string, string>(StringComparer.Ordinal);
         if (files.TrueForAll(f => f.PathModules.Count == 0)) return remap;
@@ -142,7 +142,7 @@ public sealed partial class RustCompilation
     }
 
     /// <summary>A module path under <paramref name="from"/> moved under <paramref name="to"/>.</summary>
-    private static string Rebase(string module, string from, string to)
+    internal static string Rebase(string module, string from, string to)
         => module == from ? to : from.Length == 0 ? Join(to, module) : module.StartsWith(from + "::", StringComparison.Ordinal) ? to + module[from.Length..] : module;
 
     /// <summary>A file's items, with their module paths moved when <c>#[path]</c> gives the file another one.</summary>
