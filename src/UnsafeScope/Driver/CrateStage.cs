@@ -145,6 +145,7 @@ internal sealed class CrateStage
         {
             UntestedFunctions = linker.Encapsulating.Where(e => !e.Tested).Select(e => e.Item).ToHashSet(StringComparer.Ordinal),
             Options = _session.Config.Options,
+            Soundness = linker.Soundness,
         };
         foreach (var i in indices)
         {
@@ -173,6 +174,7 @@ internal sealed class CrateStage
             Package = package,
             Driver = driver,
             EncapsulatingFunctions = linker.Encapsulating,
+            ExposedFunctions = Scoring.EncapsulationScore.Exposed(linker.Soundness, inventories),
         };
         foreach (var i in indices) _facts[i] = _facts[i]!.ForFinish();
         lock (_lock)

@@ -19,7 +19,7 @@ internal sealed record FileRecord(FileResult Result, FileFacts? Facts, Immutable
 /// </summary>
 internal static class FileRecordFormat
 {
-    public const int Version = 8;
+    public const int Version = 9;
 
     public static void Write(BinaryWriter w, FileRecord record)
     {
@@ -204,6 +204,14 @@ internal static class FileRecordFormat
             WriteLocation(w, b.Location, path);
             w.Write(b.UnsafeBlocks);
             WriteStrings(w, b.Calls);
+            w.Write(b.Module);
+            w.Write(b.EndLine);
+            w.Write(b.Generic);
+            w.Write(b.LifetimeRisk);
+            WriteStrings(w, b.Parameters);
+            WriteStrings(w, b.UserCodeParameters);
+            WriteStrings(w, b.Checks);
+            WriteStrings(w, b.Flows);
         }
         w.Write(f.IsTestTarget);
         foreach (var set in Sets(f)) WriteStrings(w, set);
@@ -293,6 +301,14 @@ internal static class FileRecordFormat
             };
             b.UnsafeBlocks = rd.ReadInt32();
             b.Calls.UnionWith(ReadStrings(rd));
+            b.Module = rd.ReadString();
+            b.EndLine = rd.ReadInt32();
+            b.Generic = rd.ReadBoolean();
+            b.LifetimeRisk = rd.ReadString();
+            b.Parameters.AddRange(ReadStrings(rd));
+            b.UserCodeParameters.UnionWith(ReadStrings(rd));
+            b.Checks.UnionWith(ReadStrings(rd));
+            b.Flows.UnionWith(ReadStrings(rd));
             f.FunctionBodies.Add(b);
         }
         f.IsTestTarget = rd.ReadBoolean();
@@ -341,6 +357,7 @@ internal static class FileRecordFormat
         f.RawPointerFields, f.NonNullFields, f.PointerCellFields, f.NonPointerFields, f.UnsafeFnPointerFields, f.TypedFields,
         f.TypedPointerFields, f.PointerReturningFunctions, f.TypesWithPublicRawFields, f.PointerAliases, f.UnsafeFnConsts,
         f.UnsafeFnTupleFields, f.PublicTypes, f.UnionTypedFields, f.DocTestCalls, f.MarkerAttributes, f.DerefUnionFields, f.PlaceUnionFields, f.DerefUnionTypedFields, f.PathModules,
+        f.SendSyncVariance,
     ];
 
     private static void WriteRegion(BinaryWriter w, RegionDraft r, string path)

@@ -129,11 +129,16 @@ internal sealed class CrateLinker
                 if (ops.Count > 0) _unsafeMacros.Add(body.Name);
             }
         }
-        Encapsulating = TestReach.Compute(files);
+        var graph = new CallGraph(files);
+        Encapsulating = TestReach.Compute(files, graph);
+        Soundness = new SoundnessIndex(files, graph, (b, f) => IsExported(b.Visibility, true, false, ModuleOf(f, b.Module), b.OwnerType, b.Name));
     }
 
     /// <summary>Types of the crate that expose a raw pointer in a <c>pub</c> field.</summary>
     public IReadOnlySet<string> TypesWithPublicRawFields => _publicRawTypes;
+
+    /// <summary>The crate's call graph seen from its exported safe API (the score's exposure factors).</summary>
+    public SoundnessIndex Soundness { get; }
 
     /// <summary>The crate's encapsulating functions and whether tests reach them.</summary>
     public ImmutableArray<EncapsulatingFunction> Encapsulating { get; }

@@ -194,6 +194,8 @@ internal sealed class Extractor
         _items.Visit(node);
         if (node.Kind == RustSyntaxKind.CallExpression && CurrentFunction()?.Body is { } caller)
             RecordCall(node, caller);
+        else if (node.Kind is RustSyntaxKind.LetDeclaration or RustSyntaxKind.IfExpression or RustSyntaxKind.MacroInvocation && CurrentFunction()?.Body is { } fn)
+            SoundnessCollector.Visit(node, fn);
         switch (node.Kind)
         {
             case RustSyntaxKind.LineComment or RustSyntaxKind.BlockComment:
@@ -368,7 +370,10 @@ internal sealed class Extractor
         var trait = node.ChildByField(RustSyntaxField.Trait);
         var typeName = type is { } t ? TypeName(t) : "";
         if (node.HasChild(RustSyntaxKind.UnsafeKeyword))
+        {
             AddRegion(RegionKind.UnsafeImpl, node, name: trait is { } tr ? $"{TypeName(tr)} for {typeName}" : typeName, itemSuffix: typeName);
+            if (SoundnessCollector.SendSyncVariance(node) is { Length: > 0 } variance) _facts.SendSyncVariance.Add(node.Location.StartLine + "\t" + variance);
+        }
         Push(ContextKind.Impl, node, typeName, traitImpl: trait is not null);
     }
 
@@ -446,7 +451,9 @@ internal sealed class Extractor
                 Item = ItemPath(name), Name = name, OwnerType = owner == ContextKind.Impl ? ImplContext()?.Name ?? "" : "", IsUnsafe = isUnsafe || madeUnsafe,
                 Visibility = visibility, IsTest = DocTests.IsTestFunction(node), InTestModule = InTestModule(),
                 Location = node.ChildByField(RustSyntaxField.Name)?.Location ?? node.Location,
+                Module = CurrentModule(), EndLine = node.Location.EndLine,
             };
+            SoundnessCollector.Signature(node, body);
             _facts.FunctionBodies.Add(body);
         }
         _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe || madeUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = origins, TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals, PointerParameters = pointerParameters, Body = body, LocalFns = LocalFunctions(node) });

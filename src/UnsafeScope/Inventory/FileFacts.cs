@@ -101,6 +101,24 @@ internal sealed class FunctionBody
     public int UnsafeBlocks { get; set; }
     /// <summary>Names it calls: <c>f</c>, <c>m</c> for <c>x.m()</c>, and also <c>T::f</c> for <c>T::f()</c> (also inside macro arguments).</summary>
     public HashSet<string> Calls { get; } = new(StringComparer.Ordinal);
+
+    // Facts of the soundness factors (SoundnessCollector, docs/scoring.md).
+    /// <summary>The module path where the function is declared (for its exportedness).</summary>
+    public string Module { get; set; } = "";
+    /// <summary>The last line of the function item.</summary>
+    public int EndLine { get; set; }
+    /// <summary>The function or its impl has type parameters.</summary>
+    public bool Generic { get; set; }
+    /// <summary>Why a returned reference is not bound by the inputs (<c>returns &amp;'a T not bound by its inputs</c>), or empty.</summary>
+    public string LifetimeRisk { get; set; } = "";
+    /// <summary>Parameter names in order (<c>self</c> for a receiver).</summary>
+    public List<string> Parameters { get; } = [];
+    /// <summary>Parameters that carry user code: of a generic, <c>impl Trait</c> or <c>dyn Trait</c> type.</summary>
+    public HashSet<string> UserCodeParameters { get; } = new(StringComparer.Ordinal);
+    /// <summary><c>line\tname</c>: the name is checked at that line (assert!, or the condition of an if that exits early).</summary>
+    public HashSet<string> Checks { get; } = new(StringComparer.Ordinal);
+    /// <summary><c>local\tsource</c>: a let binds local from an expression naming source.</summary>
+    public HashSet<string> Flows { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -216,6 +234,9 @@ internal sealed class FileFacts
     public HashSet<string> UnsafeFnTupleFields { get; } = new(StringComparer.Ordinal);
     /// <summary><c>module::Name</c> of the <c>pub</c> structs, enums and unions (a trait impl for one is exported with it).</summary>
     public HashSet<string> PublicTypes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary><c>line\tdetail</c> of <c>unsafe impl Send/Sync</c> whose type parameters lack the bound (Rudra's SendSyncVariance).</summary>
+    public HashSet<string> SendSyncVariance { get; } = new(StringComparer.Ordinal);
 
     /// <summary><c>#[path = "p"] mod name;</c> declarations of the file (also in macro token trees such as cfg_if!), as <c>offset\tname\tp</c>.</summary>
     public HashSet<string> PathModules { get; } = new(StringComparer.Ordinal);

@@ -392,6 +392,12 @@ public sealed record CrateInventory(string Name, string Root, int Files, Invento
     /// <summary>Safe functions that encapsulate unsafe code, with whether tests reach them, in file and line order.</summary>
     public ImmutableArray<EncapsulatingFunction> EncapsulatingFunctions { get; init; } = [];
 
+    /// <summary>
+    /// Safe functions that safe code of other crates reaches (exported, or called from one) and that hold unsafe code
+    /// or reach it through private helpers: where an unsoundness advisory would point. In file and line order.
+    /// </summary>
+    public ImmutableArray<ExposedFunction> ExposedFunctions { get; init; } = [];
+
     /// <summary>How many of <see cref="EncapsulatingFunctions"/> a test reaches.</summary>
     public int TestedEncapsulatingFunctions => EncapsulatingFunctions.Count(e => e.Tested);
     /// <summary>The package as cargo configures it (workspace inheritance, lint levels, driver model…); null outside a package or when its Cargo.toml could not be read.</summary>
@@ -400,6 +406,17 @@ public sealed record CrateInventory(string Name, string Root, int Files, Invento
     /// <summary>For a Windows driver package: its driver configuration (what the US3xxx rules and the readiness page read); else null.</summary>
     public Workspace.DriverConfiguration? Driver { get; init; }
 }
+
+/// <summary>A safe function exposed to safe callers of other crates that holds or reaches unsafe code (see <see cref="CrateInventory.ExposedFunctions"/>).</summary>
+/// <param name="Item">Its item path.</param>
+/// <param name="Path">Its file, relative to the base directory.</param>
+/// <param name="StartLine">The line of its name.</param>
+/// <param name="EndLine">Its last line.</param>
+/// <param name="Exposure">0 when exported itself, else the calls from the exported safe function <paramref name="ExposedThrough"/>.</param>
+/// <param name="ExposedThrough">The exported safe function that reaches it first (itself at 0).</param>
+/// <param name="Score">The lowest score of the regions it holds or reaches through private helpers (100 when none is scored).</param>
+/// <param name="Reaches">The functions holding those regions (<c>path:item</c>), itself first when it holds any.</param>
+public sealed record ExposedFunction(string Item, string Path, int StartLine, int EndLine, int Exposure, string ExposedThrough, int Score, ImmutableArray<string> Reaches);
 
 /// <summary>One reason a score is below 100.</summary>
 /// <param name="Name">Stable factor name (<c>no-safety-comment</c>, <c>ffi-risk</c>, …; see docs/scoring.md).</param>

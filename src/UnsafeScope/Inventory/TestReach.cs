@@ -23,66 +23,25 @@ public sealed record EncapsulatingFunction(string Item, string Path, int Line, b
 /// </summary>
 internal static class TestReach
 {
-    public static ImmutableArray<EncapsulatingFunction> Compute(IReadOnlyList<FileFacts> files)
+    public static ImmutableArray<EncapsulatingFunction> Compute(IReadOnlyList<FileFacts> files) => Compute(files, new CallGraph(files));
+
+    public static ImmutableArray<EncapsulatingFunction> Compute(IReadOnlyList<FileFacts> files, CallGraph graph)
     {
-        var all = new List<(FunctionBody Body, FileFacts File)>();
-        foreach (var f in files.OrderBy(f => f.Path, StringComparer.Ordinal))
-            foreach (var b in f.FunctionBodies.OrderBy(b => b.Location.SourceSpan.Start))
-                all.Add((b, f));
+        var all = graph.Functions;
         if (all.Count == 0) return [];
-        static bool IsTestCode(FunctionBody b, FileFacts f) => b.IsTest || b.InTestModule || f.IsTestTarget;
 
         var wrapperTypes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (b, f) in all)
-            if (!IsTestCode(b, f) && !b.IsUnsafe && b.UnsafeBlocks > 0 && b.OwnerType.Length > 0) wrapperTypes.Add(b.OwnerType);
+        for (int i = 0; i < all.Count; i++)
+            if (!graph.IsTestCode(i) && all[i].Body is { IsUnsafe: false, UnsafeBlocks: > 0, OwnerType.Length: > 0 } b) wrapperTypes.Add(b.OwnerType);
         var encapsulating = new List<int>();
         for (int i = 0; i < all.Count; i++)
         {
-            var (b, f) = all[i];
-            if (IsTestCode(b, f) || b.IsUnsafe) continue;
+            var b = all[i].Body;
+            if (graph.IsTestCode(i) || b.IsUnsafe) continue;
             bool publicMethod = b.Visibility is "pub" or "trait-impl" && wrapperTypes.Contains(b.OwnerType);
             if (b.UnsafeBlocks > 0 || publicMethod) encapsulating.Add(i);
         }
         if (encapsulating.Count == 0) return [];
-
-        var byName = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        var byOwner = new Dictionary<(string, string), List<int>>();
-        var owners = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < all.Count; i++)
-        {
-            var b = all[i].Body;
-            Add(byName, b.Name, i);
-            if (b.OwnerType.Length > 0)
-            {
-                Add(byOwner, (b.OwnerType, b.Name), i);
-                owners.Add(b.OwnerType);
-            }
-        }
-
-        IEnumerable<int> Callees(string call, string callerOwner)
-        {
-            if (call.StartsWith('.'))
-            {
-                var methods = byName.GetValueOrDefault(call[1..]) ?? [];
-                var owned = methods.Where(i => all[i].Body.OwnerType.Length > 0).ToList();
-                return owned.Count > 0 ? owned : methods;
-            }
-            var sep = call.LastIndexOf("::", StringComparison.Ordinal);
-            if (sep < 0)
-            {
-                var named = byName.GetValueOrDefault(call) ?? [];
-                var free = named.Where(i => all[i].Body.OwnerType.Length == 0).ToList();
-                return free.Count > 0 ? free : named;
-            }
-            var (owner, name) = (call[..sep], call[(sep + 2)..]);
-            if (owner == "Self") owner = callerOwner;
-            if (byOwner.TryGetValue((owner, name), out var items)) return items;
-            // A type (or a trait) the crate does not own, e.g. Vec::new: not a call into this crate.
-            if (owner.Length > 0 && char.IsUpper(owner[0]) && !owners.Contains(owner)) return [];
-            // A module path (ffi::f, crate::m::f, super::f): the free functions of that name.
-            var byModule = (byName.GetValueOrDefault(name) ?? []).Where(i => all[i].Body.OwnerType.Length == 0).ToList();
-            return byModule;
-        }
 
         var via = new string?[all.Count];
         var queue = new Queue<int>();
@@ -95,25 +54,15 @@ internal static class TestReach
         // Doctests first (they test the public API directly), then test functions in file and line order.
         var docCalls = files.SelectMany(f => f.DocTestCalls).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         foreach (var call in docCalls)
-            foreach (var i in Callees(call, ""))
+            foreach (var i in graph.Callees(call, ""))
                 Reach(i, "doctest");
         for (int i = 0; i < all.Count; i++)
             if (all[i].Body.IsTest || all[i].File.IsTestTarget) Reach(i, all[i].Body.Item);
+        // What a test reaches, it reaches for that test: keep the root's name, not the intermediate function's.
         while (queue.TryDequeue(out var i))
-        {
-            var b = all[i].Body;
-            // What a test reaches, it reaches for that test: keep the root's name, not the intermediate function's.
-            foreach (var call in b.Calls.Order(StringComparer.Ordinal))
-                foreach (var j in Callees(call, b.OwnerType))
-                    Reach(j, via[i]!);
-        }
+            foreach (var j in graph.Callees(i))
+                Reach(j, via[i]!);
 
         return [.. encapsulating.Select(i => new EncapsulatingFunction(all[i].Body.Item, all[i].File.Path, all[i].Body.Location.StartLine, via[i] is not null, via[i] ?? ""))];
-    }
-
-    private static void Add<TKey>(Dictionary<TKey, List<int>> map, TKey key, int i) where TKey : notnull
-    {
-        if (!map.TryGetValue(key, out var list)) map[key] = list = [];
-        list.Add(i);
     }
 }

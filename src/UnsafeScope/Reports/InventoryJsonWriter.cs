@@ -99,6 +99,26 @@ public static class InventoryJsonWriter
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
+            if (!c.ExposedFunctions.IsEmpty)
+            {
+                w.WriteStartArray("exposedFunctions");
+                foreach (var e in c.ExposedFunctions)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("item", e.Item);
+                    w.WriteString("path", e.Path);
+                    w.WriteNumber("startLine", e.StartLine);
+                    w.WriteNumber("endLine", e.EndLine);
+                    w.WriteNumber("exposure", e.Exposure);
+                    w.WriteString("exposedThrough", e.ExposedThrough);
+                    w.WriteNumber("score", e.Score);
+                    w.WriteStartArray("reaches");
+                    foreach (var x in e.Reaches) w.WriteStringValue(x);
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             if (c.Package is { } p) WritePackage(w, p);
             w.WriteEndObject();
         }

@@ -16,6 +16,9 @@ public sealed record ScoringContext(IReadOnlySet<string> TypesWithPublicRawField
     /// <summary>The rules' options (<c>[rules.US1002] max-operations</c>, …): factors that mirror a rule use them as the rule does.</summary>
     public AnalyzerOptions Options { get; init; } = AnalyzerOptions.Empty;
 
+    /// <summary>The crate's call graph from its exported safe API (the soundness factors); null: those factors are off.</summary>
+    internal SoundnessIndex? Soundness { get; init; }
+
     /// <summary>No crate facts.</summary>
     public static ScoringContext Empty { get; } = new(new HashSet<string>());
 }
@@ -29,7 +32,10 @@ public sealed record ScoringContext(IReadOnlySet<string> TypesWithPublicRawField
 public static class EncapsulationScore
 {
     /// <summary>Scores a region; returns the score and its factors (largest penalty first).</summary>
-    public static (int Score, ImmutableArray<ScoreFactor> Factors) Compute(UnsafeRegion r, ScoringContext context)
+    public static (int Score, ImmutableArray<ScoreFactor> Factors) Compute(UnsafeRegion r, ScoringContext context) => Compute(r, context, "");
+
+    /// <summary>Scores a region of the file at <paramref name="path"/> (the soundness factors need its place in the crate).</summary>
+    internal static (int Score, ImmutableArray<ScoreFactor> Factors) Compute(UnsafeRegion r, ScoringContext context, string path)
     {
         var factors = new List<ScoreFactor>();
         void Add(string name, int points, string detail)
@@ -77,11 +83,29 @@ public static class EncapsulationScore
             if (lines > 30) Add("long-region", -10, $"{lines} lines");
             else if (lines > 10) Add("long-region", -5, $"{lines} lines");
         }
+        SoundnessFactors.Add(r, path, context, Add);
         if (r.InMacro)
             Add("in-macro", -10, "inside a macro token tree, invisible to compiler lints");
 
         int score = Math.Clamp(100 + factors.Sum(f => f.Points), 0, 100);
         return (score, [.. factors.OrderBy(f => f.Points).ThenBy(f => f.Name, StringComparer.Ordinal)]);
+    }
+
+    /// <summary>The crate's exposed functions, each scored by the lowest region score it holds or reaches.</summary>
+    internal static ImmutableArray<ExposedFunction> Exposed(SoundnessIndex index, IReadOnlyList<FileInventory> inventories)
+    {
+        var scores = new Dictionary<(string File, string Item), int>();
+        foreach (var f in inventories)
+            foreach (var r in f.Regions)
+                if (IsScored(r.Kind) && r.Kind is RegionKind.UnsafeBlock or RegionKind.UnsafeFn)
+                    scores[(f.Path, r.Item)] = Math.Min(scores.GetValueOrDefault((f.Path, r.Item), 100), r.Score);
+        var result = new List<ExposedFunction>();
+        foreach (var (body, file, exposure, through, reaches) in index.ExposedFunctions())
+        {
+            int score = reaches.Select(x => scores.GetValueOrDefault(x, 100)).DefaultIfEmpty(100).Min();
+            result.Add(new ExposedFunction(body.Item, file, body.Location.StartLine, body.EndLine, exposure, through, score, [.. reaches.Select(x => x.File + ":" + x.Item)]));
+        }
+        return [.. result];
     }
 
     /// <summary>Weighted mean of region scores (weight 1 + operations); 100 when there are no scored regions.</summary>
@@ -97,7 +121,7 @@ public static class EncapsulationScore
         var regions = file.Regions.Select(r =>
         {
             if (!IsScored(r.Kind)) return r;
-            var (score, factors) = Compute(r, context);
+            var (score, factors) = Compute(r, context, file.Path);
             return r with { Score = score, ScoreFactors = factors };
         });
         return file with { Regions = [.. regions] };

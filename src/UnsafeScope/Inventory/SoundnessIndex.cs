@@ -1,0 +1,111 @@
+using System.Collections.Immutable;
+
+namespace UnsafeScope.Inventory;
+
+/// <summary>
+/// What a region's soundness factors know about the function around it (docs/scoring.md): how far it is from the
+/// crate's exported safe API, the function's signature and body facts (<see cref="SoundnessCollector"/>).
+/// </summary>
+/// <param name="Function">The enclosing function's item path.</param>
+/// <param name="Exposure">Calls from an exported safe function: 0 = it is one; -1 = not reachable from one.</param>
+/// <param name="ExposedThrough">The exported safe function that reaches it first (itself at 0), or empty.</param>
+/// <param name="Body">The function's facts.</param>
+internal sealed record FunctionSoundness(string Function, int Exposure, string ExposedThrough, FunctionBody Body);
+
+/// <summary>
+/// The crate's call graph seen from its exported safe API: which functions safe callers of other crates can reach,
+/// and through what. One per crate, built by the linker (it decides exportedness).
+/// </summary>
+internal sealed class SoundnessIndex
+{
+    private readonly CallGraph _graph;
+    private readonly int[] _distance;
+    private readonly int[] _root;
+    private readonly Dictionary<string, List<int>> _byFile = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string File, int Line), string> _variance = [];
+
+    public SoundnessIndex(IReadOnlyList<FileFacts> files, CallGraph graph, Func<FunctionBody, FileFacts, bool> exported)
+    {
+        _graph = graph;
+        var all = graph.Functions;
+        _distance = new int[all.Count];
+        _root = new int[all.Count];
+        Array.Fill(_distance, -1);
+        var queue = new Queue<int>();
+        for (int i = 0; i < all.Count; i++)
+        {
+            if (!_byFile.TryGetValue(all[i].File.Path, out var list)) _byFile[all[i].File.Path] = list = [];
+            list.Add(i);
+            var b = all[i].Body;
+            if (b.IsUnsafe || graph.IsTestCode(i) || !exported(b, all[i].File)) continue;
+            _distance[i] = 0;
+            _root[i] = i;
+            queue.Enqueue(i);
+        }
+        // Breadth first from every root at once: each function gets its shortest distance and the first root in
+        // file and source order that achieves it. Safe code reaches through safe functions only: an unsafe fn's
+        // caller takes on its contract in its own unsafe block, which is where a safe caller's input turns into UB.
+        while (queue.TryDequeue(out var i))
+            foreach (var j in graph.Callees(i))
+            {
+                if (_distance[j] >= 0 || graph.IsTestCode(j)) continue;
+                _distance[j] = _distance[i] + 1;
+                _root[j] = _root[i];
+                if (!all[j].Body.IsUnsafe) queue.Enqueue(j);
+            }
+        foreach (var f in files)
+            foreach (var v in f.SendSyncVariance)
+            {
+                int tab = v.IndexOf('\t');
+                _variance[(f.Path, int.Parse(v[..tab], System.Globalization.CultureInfo.InvariantCulture))] = v[(tab + 1)..];
+            }
+    }
+
+    /// <summary>The function holding a region of that file at that line (the innermost whose lines contain it), or null.</summary>
+    public FunctionSoundness? For(string file, string item, int line)
+    {
+        if (!_byFile.TryGetValue(file, out var list)) return null;
+        int best = -1;
+        foreach (var i in list)
+        {
+            var b = _graph.Functions[i].Body;
+            // The name's line: attributes and the visibility of an unsafe fn's own region may start a few lines above it.
+            if (b.Item != item || line < b.Location.StartLine - 20 || line > b.EndLine) continue;
+            if (best < 0 || b.Location.StartLine > _graph.Functions[best].Body.Location.StartLine) best = i;
+        }
+        return best < 0 ? null : Describe(best);
+    }
+
+    private FunctionSoundness Describe(int i)
+        => new(_graph.Functions[i].Body.Item, _distance[i], _distance[i] >= 0 ? _graph.Functions[_root[i]].Body.Item : "", _graph.Functions[i].Body);
+
+    /// <summary>Rudra's SendSyncVariance at an <c>unsafe impl</c> of that file and line, or empty.</summary>
+    public string Variance(string file, int line) => _variance.GetValueOrDefault((file, line)) ?? "";
+
+    /// <summary>
+    /// Safe functions that safe callers of other crates reach (exported, or called from one) whose own body or whose
+    /// non-exported callees hold unsafe code: the functions an advisory would name. For each, the regions' files and
+    /// items it covers (its own, and its private helpers' that it reaches first).
+    /// </summary>
+    public IEnumerable<(FunctionBody Body, string File, int Exposure, string ExposedThrough, ImmutableArray<(string File, string Item)> Reaches)> ExposedFunctions()
+    {
+        var all = _graph.Functions;
+        for (int i = 0; i < all.Count; i++)
+        {
+            if (_distance[i] < 0 || all[i].Body.IsUnsafe) continue;
+            var reached = new List<(string, string)>();
+            var seen = new HashSet<int> { i };
+            var queue = new Queue<(int Node, int Depth)>();
+            queue.Enqueue((i, 0));
+            while (queue.TryDequeue(out var at))
+            {
+                if (all[at.Node].Body.UnsafeBlocks > 0 || all[at.Node].Body.IsUnsafe) reached.Add((all[at.Node].File.Path, all[at.Node].Body.Item));
+                if (at.Depth == 3) continue;
+                foreach (var j in _graph.Callees(at.Node))
+                    // Private helpers only: an exported callee is a function of its own, scored as such.
+                    if (_distance[j] != 0 && !_graph.IsTestCode(j) && seen.Add(j)) queue.Enqueue((j, at.Depth + 1));
+            }
+            if (reached.Count > 0) yield return (all[i].Body, all[i].File.Path, _distance[i], all[_root[i]].Body.Item, [.. reached]);
+        }
+    }
+}

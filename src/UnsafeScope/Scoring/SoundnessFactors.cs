@@ -1,0 +1,111 @@
+using UnsafeScope.Inventory;
+
+namespace UnsafeScope.Scoring;
+
+/// <summary>
+/// The factors that ask "can a safe caller reach undefined behaviour here, and how directly?" (docs/scoring.md):
+/// exposure to the exported safe API through the call graph, parameters that reach unsafe operations unchecked, and
+/// Rudra's bug classes (SendSyncVariance, uninitialized memory exposed to user code, user code called while an
+/// invariant is broken, lifetimes not bound by the inputs, transmute of generic types).
+/// </summary>
+internal static class SoundnessFactors
+{
+    /// <summary>Operations that leave memory uninitialized or claim it initialized.</summary>
+    private static readonly HashSet<string> Uninit = new(StringComparer.Ordinal) { "set_len", "assume_init", "uninitialized", "assume_init_mut", "assume_init_ref", "assume_init_read" };
+
+    /// <summary>Operations after which a value exists twice or a buffer is half-built until the region ends.</summary>
+    private static readonly HashSet<string> InvariantBreaking = new(StringComparer.Ordinal)
+    {
+        "read", "read_unaligned", "copy", "copy_nonoverlapping", "set_len", "from_raw_parts", "from_raw_parts_mut", "write", "drop_in_place",
+        "get_unchecked_mut", "assume_init", "offset", "add",
+    };
+
+    /// <summary>Operations whose operands decide which memory is touched: unchecked, a caller picks the address or length.</summary>
+    private static readonly HashSet<string> InputSensitive = new(StringComparer.Ordinal)
+    {
+        "get_unchecked", "get_unchecked_mut", "from_raw_parts", "from_raw_parts_mut", "set_len", "offset", "add", "sub", "byte_add", "byte_offset",
+        "copy", "copy_nonoverlapping", "write_bytes", "transmute", "transmute_copy", "from_utf8_unchecked", "from_utf8_unchecked_mut", "unreachable_unchecked",
+        "read", "write", "read_unaligned", "write_unaligned", "from_raw", "new_unchecked", "swap", "replace", "slice_unchecked", "get_unchecked_slice",
+    };
+
+    public static void Add(UnsafeRegion r, string path, ScoringContext context, Action<string, int, string> add)
+    {
+        if (context.Soundness is not { } index) return;
+        if (r.Kind == RegionKind.UnsafeImpl)
+        {
+            if (index.Variance(path, r.StartLine) is { Length: > 0 } variance)
+                add("send-sync-variance", -30, $"unsafe impl {r.Name}: {variance} (Rudra's SendSyncVariance)");
+            return;
+        }
+        if (r.Kind is not (RegionKind.UnsafeBlock or RegionKind.UnsafeFn)) return;
+        if (index.For(path, r.Item, r.StartLine) is not { } fn) return;
+        var body = fn.Body;
+        var names = r.Operations.Select(o => Callee(o.Name)).ToHashSet(StringComparer.Ordinal);
+
+        bool safeCode = r.Kind == RegionKind.UnsafeBlock && !r.InUnsafeFunction;
+        if (safeCode && fn.Exposure == 0)
+            add("exposed", -15, $"in {fn.Function}, which safe code of other crates calls");
+        else if (safeCode && fn.Exposure > 0)
+            add("exposed", -10, $"reached from {fn.ExposedThrough} (exported, safe) through {fn.Exposure} call(s)");
+
+        if (safeCode && fn.Exposure >= 0 && UncheckedInput(r, body) is { } input)
+            add("unchecked-input", -20, input);
+        if (names.Overlaps(Uninit) && (body.Generic || body.UserCodeParameters.Count > 0 || body.Calls.Contains(".read")))
+            add("uninit-exposure", -20, $"{string.Join(", ", names.Intersect(Uninit).Order(StringComparer.Ordinal))} where generic or user code can observe the memory (Rudra's UninitExposure)");
+        if (names.Overlaps(InvariantBreaking) && body.UserCodeParameters.FirstOrDefault(p => body.Calls.Contains(p) || body.Calls.Contains("." + p)) is { } user)
+            add("user-code-in-unsafe", -15, $"calls {user}, user code, while {string.Join(", ", names.Intersect(InvariantBreaking).Order(StringComparer.Ordinal))} leaves an invariant broken (Rudra's panic safety)");
+        if (body.LifetimeRisk.Length > 0 && r.Operations.Any(o => o.Kind == OperationKind.RawPointerDeref || Callee(o.Name) is "from_raw_parts" or "from_raw_parts_mut" or "transmute" or "as_ref" or "as_mut"))
+            add("unbounded-lifetime", -20, $"{fn.Function} {body.LifetimeRisk}");
+        if (body.Generic && names.Overlaps(["transmute", "transmute_copy"]))
+            add("generic-transmute", -15, $"transmute in generic {fn.Function}");
+    }
+
+    /// <summary>
+    /// A parameter of the function (or a local a let derives from one) among the operands of an input-sensitive
+    /// operation, with no check of it (an assert!, or the condition of an if that exits early) on an earlier line.
+    /// </summary>
+    private static string? UncheckedInput(UnsafeRegion r, FunctionBody body)
+    {
+        var parameters = body.Parameters.Where(p => p != "self").ToHashSet(StringComparer.Ordinal);
+        if (parameters.Count == 0) return null;
+        foreach (var op in r.Operations)
+        {
+            bool sensitive = op.Kind == OperationKind.RawPointerDeref || InputSensitive.Contains(Callee(op.Name));
+            if (!sensitive) continue;
+            foreach (var operand in op.Operands)
+            {
+                var sources = Sources(operand.Name, body);
+                var from = sources.Where(parameters.Contains).Order(StringComparer.Ordinal).FirstOrDefault();
+                if (from is null) continue;
+                bool checkedBefore = body.Checks.Any(c =>
+                {
+                    int tab = c.IndexOf('\t');
+                    return int.Parse(c.AsSpan(0, tab), System.Globalization.CultureInfo.InvariantCulture) <= op.Line && sources.Contains(c[(tab + 1)..]);
+                });
+                if (!checkedBefore)
+                    return from == operand.Name
+                        ? $"parameter {from} reaches {Callee(op.Name)} unchecked"
+                        : $"parameter {from} reaches {Callee(op.Name)} unchecked (through {operand.Name})";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The local and every name it was derived from through lets.</summary>
+    private static HashSet<string> Sources(string local, FunctionBody body)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal) { local };
+        var stack = new Stack<string>([local]);
+        while (stack.TryPop(out var at))
+            foreach (var flow in body.Flows)
+                if (flow.StartsWith(at + "\t", StringComparison.Ordinal) && seen.Add(flow[(at.Length + 1)..])) stack.Push(flow[(at.Length + 1)..]);
+        return seen;
+    }
+
+    /// <summary>The last segment of a callee (<c>ptr::read</c> → <c>read</c>).</summary>
+    private static string Callee(string name)
+    {
+        int i = name.LastIndexOf("::", StringComparison.Ordinal);
+        return i < 0 ? name : name[(i + 2)..];
+    }
+}
