@@ -1,0 +1,112 @@
+using System.Text.RegularExpressions;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using UnsafeScope.Driver;
+using UnsafeScope.Inventory;
+
+namespace UnsafeScope.Tests.Scoring;
+
+/// <summary>The score's soundness factors (exposure, unchecked inputs, Rudra's classes) on the fixture corpus/fixtures/soundness.</summary>
+public sealed partial class SoundnessFactorTests
+{
+    private static readonly HashSet<string> s_soundness =
+        ["exposed", "unchecked-input", "send-sync-variance", "uninit-exposure", "user-code-in-unsafe", "unbounded-lifetime", "generic-transmute"];
+
+    private static AnalysisResult Analyze(string dir, int jobs = 1) => Analysis.Run(new AnalysisOptions { Paths = [dir], BaseDirectory = dir, Jobs = jobs });
+
+    [GeneratedRegex(@"//~ factors: (.*)$")]
+    private static partial Regex Expectation();
+
+    [Fact]
+    public void EveryRegionHasExactlyTheFactorsItsLineExpects()
+    {
+        var dir = RepoPaths.Fixtures("soundness");
+        var lines = File.ReadAllLines(Path.Combine(dir, "src/lib.rs"));
+        var regions = Analyze(dir).Files.Single().Inventory!.Regions.Where(r => r.Kind is RegionKind.UnsafeBlock or RegionKind.UnsafeFn or RegionKind.UnsafeImpl).ToList();
+        Assert.Equal(14, regions.Count);
+        foreach (var r in regions)
+        {
+            var m = Expectation().Match(lines[r.StartLine - 1]);
+            var expected = m.Success ? m.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal).ToList() : [];
+            var got = r.ScoreFactors.Select(f => f.Name).Where(s_soundness.Contains).Order(StringComparer.Ordinal).ToList();
+            Assert.True(expected.SequenceEqual(got), $"line {r.StartLine} ({r.Item}): expected [{string.Join(", ", expected)}], got [{string.Join(", ", got)}]");
+        }
+        // Every factor has a case.
+        var all = regions.SelectMany(r => r.ScoreFactors).Select(f => f.Name).ToHashSet();
+        Assert.Subset(all, s_soundness);
+    }
+
+    [Fact]
+    public void FactorsExplainThemselves()
+    {
+        var regions = Analyze(RepoPaths.Fixtures("soundness")).Files.Single().Inventory!.Regions;
+        string Detail(string item, string factor) => regions.First(r => r.Item == item && r.Kind == RegionKind.UnsafeBlock).ScoreFactors.Single(f => f.Name == factor).Detail;
+        Assert.Equal("parameter i reaches get_unchecked unchecked (through j)", Detail("Buf::get", "unchecked-input"));
+        Assert.Equal("in Buf::get, which safe code of other crates calls", Detail("Buf::get", "exposed"));
+        Assert.Equal("reached from Buf::address (exported, safe) through 1 call(s)", Detail("helper", "exposed"));
+        Assert.Equal("Buf::slice returns &'a [T] not bound by its inputs", Detail("Buf::slice", "unbounded-lifetime"));
+        Assert.Equal("calls f, user code, while set_len leaves an invariant broken (Rudra's panic safety)", Detail("Buf::fill", "user-code-in-unsafe"));
+        var impl = regions.First(r => r.Kind == RegionKind.UnsafeImpl);
+        Assert.Equal("unsafe impl Send for Buf: T without a Send bound (Rudra's SendSyncVariance)", impl.ScoreFactors.Single(f => f.Name == "send-sync-variance").Detail);
+    }
+
+    [Fact]
+    public void AThinSafeWrapperSurfacesWithItsPrivateHelpersScore()
+    {
+        var result = Analyze(RepoPaths.Fixtures("soundness"));
+        var crate = Assert.Single(result.Crates);
+        var wrapper = Assert.Single(crate.ExposedFunctions, e => e.Item == "Buf::address");
+        var helper = result.Files.Single().Inventory!.Regions.Single(r => r.Item == "helper" && r.Kind == RegionKind.UnsafeBlock);
+        Assert.Equal(0, wrapper.Exposure);
+        Assert.Equal(["src/lib.rs:helper"], wrapper.Reaches.ToArray());
+        Assert.Equal(helper.Score, wrapper.Score);
+        // Not reached from the exported safe API, and unsafe fns (their callers carry the contract): not listed.
+        Assert.DoesNotContain(crate.ExposedFunctions, e => e.Item is "unused" or "deref");
+    }
+
+    [Fact]
+    public void CachedShardedAndParallelRunsGiveTheSameScores()
+    {
+        var dir = RepoPaths.Fixtures("soundness");
+        using var cache = new TempFolder("unsafescope-soundness-cache-");
+        var options = new AnalysisOptions { Paths = [dir], BaseDirectory = dir, Jobs = 2, CacheDirectory = cache.Path };
+        var cold = Analysis.Run(options);
+        var warm = Analysis.Run(options);
+        Assert.True(warm.CacheHits > 0);
+        var merged = Analysis.Merge([.. Enumerable.Range(1, 2).Select(i => Analysis.RunPartial(options with { CacheDirectory = null }, new AnalysisShard(i, 2)))], options with { CacheDirectory = null });
+        static string Scores(AnalysisResult r) => string.Join("\n", r.Files.SelectMany(f => f.Inventory?.Regions ?? []).Select(x => $"{x.Item}:{x.StartLine} {x.Score} {string.Join(",", x.ScoreFactors)}"))
+            + string.Join("\n", r.Crates.SelectMany(c => c.ExposedFunctions).Select(e => e.ToString() + string.Join(",", e.Reaches)));
+        Assert.Equal(Scores(cold), Scores(warm));
+        Assert.Equal(Scores(cold), Scores(merged));
+        Assert.Equal(Scores(cold), Scores(Analyze(dir)));
+    }
+
+    /// <summary>
+    /// A chain of private helpers below one exported safe function, the unsafe block at depth k: the block's exposure
+    /// is k calls, whatever order the functions are written in, and an uncalled chain is not exposed.
+    /// </summary>
+    [Property(MaxTest = 20)]
+    public Property ExposureIsTheCallDistanceFromTheExportedApi()
+    {
+        var gen = from k in Gen.Choose(0, 5)
+                  from reversed in Gen.Elements(true, false)
+                  from called in Gen.Elements(true, false)
+                  select (k, reversed, called);
+        return Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var (k, reversed, called) = t;
+            using var dir = new TempFolder("unsafescope-exposure-");
+            dir.Write("Cargo.toml", "[package]\nname = \"chain\"\nversion = \"0.1.0\"\n");
+            var fns = Enumerable.Range(0, k + 1).Select(i => i == k
+                ? $"{(i == 0 && called ? "pub " : "")}fn f{i}(p: *const u8) -> u8 {{\n    // SAFETY: valid.\n    unsafe {{ *p }}\n}}\n"
+                : $"{(i == 0 && called ? "pub " : "")}fn f{i}(p: *const u8) -> u8 {{\n    f{i + 1}(p)\n}}\n").ToList();
+            if (reversed) fns.Reverse();
+            dir.Write("src/lib.rs", string.Join("\n", fns));
+            var block = Analyze(dir.Path).Files.Single().Inventory!.Regions.Single(r => r.Kind == RegionKind.UnsafeBlock);
+            var exposed = block.ScoreFactors.SingleOrDefault(f => f.Name == "exposed");
+            if (!called) return exposed is null;
+            return exposed is not null && (k == 0 ? exposed.Detail == "in f0, which safe code of other crates calls" : exposed.Detail == $"reached from f0 (exported, safe) through {k} call(s)");
+        });
+    }
+}
