@@ -47,6 +47,10 @@ internal static class SoundnessFactors
             add("exposed", -15, $"in {fn.Function}, which safe code of other crates calls");
         else if (safeCode && fn.Exposure > 0)
             add("exposed", -10, $"reached from {fn.ExposedThrough} (exported, safe) through {fn.Exposure} call(s)");
+        // A private unsafe fn has no caller outside the crate to keep its contract: what a safe caller passes in
+        // through the exported function reaches its operations (users' `members`, atty's `msys_tty_on`).
+        else if (!safeCode && fn.Exposure > 0 && body.Visibility != "pub" && body.Visibility != "trait-impl")
+            add("exposed", -10, $"private unsafe fn reached from {fn.ExposedThrough} (exported, safe) through {fn.Exposure} call(s)");
 
         if (safeCode && fn.Exposure >= 0 && UncheckedInput(r, body) is { } input)
             add("unchecked-input", -20, input);
