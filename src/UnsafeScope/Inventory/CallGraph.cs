@@ -62,14 +62,34 @@ internal sealed class CallGraph
         return (_byName.GetValueOrDefault(name) ?? []).Where(i => Functions[i].Body.OwnerType.Length == 0).ToList();
     }
 
-    /// <summary>What function i calls, in a fixed order.</summary>
-    public IEnumerable<int> Callees(int i)
+    /// <summary>What function i calls, in a fixed order (resolved once: the test reach and the exposure walks ask again).</summary>
+    public int[] Callees(int i)
     {
+        _callees ??= new int[]?[Functions.Count];
+        if (_callees[i] is { } known) return known;
         var b = Functions[i].Body;
+        var list = new List<int>();
         foreach (var call in b.Calls.Order(StringComparer.Ordinal))
-            foreach (var j in Callees(call, b.OwnerType))
-                yield return j;
+            list.AddRange(Callees(call, b.OwnerType));
+        return _callees[i] = [.. list];
     }
+
+    /// <summary>
+    /// What function i calls where the name alone picks one function (<c>Self::f</c>, a free fn declared once): the
+    /// calls whose target is known rather than guessed among every method of that name.
+    /// </summary>
+    public int[] UniqueCallees(int i)
+    {
+        _unique ??= new int[]?[Functions.Count];
+        if (_unique[i] is { } known) return known;
+        var b = Functions[i].Body;
+        var list = new List<int>();
+        foreach (var call in b.Calls.Order(StringComparer.Ordinal))
+            if (Callees(call, b.OwnerType).ToList() is [var only]) list.Add(only);
+        return _unique[i] = [.. list];
+    }
+
+    private int[]?[]? _callees, _unique;
 
     private static void Add<TKey>(Dictionary<TKey, List<int>> map, TKey key, int i) where TKey : notnull
     {

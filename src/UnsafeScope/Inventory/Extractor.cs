@@ -91,6 +91,10 @@ internal sealed class Extractor
         if (tree.Root is not null)
             new Extractor(tree, catalog, facts, modulePath) { _parse = parseBudget ?? ParseBudget.Unlimited, _nodeSink = nodeActions, _feedsNodes = true, _macros = macros is { Count: > 0 } ? macros : null, _budget = new FragmentBudget(4L * tree.Text.Bytes.Length + 256 * 1024), _expressionBudget = new FragmentBudget(tree.Text.Bytes.Length + 64 * 1024) }.Walk();
         CollectPathModules(tree.Text.Bytes, facts);
+        // Checks, flows and parameters only matter where a region can be: drop them for functions without unsafe code
+        // (most of them), so the crate's facts stay small until it is linked.
+        foreach (var b in facts.FunctionBodies)
+            if (b.UnsafeBlocks == 0 && !b.IsUnsafe) SoundnessCollector.Forget(b);
         return facts;
     }
 

@@ -85,7 +85,7 @@ internal sealed class SoundnessIndex
     /// <summary>
     /// Safe functions that safe callers of other crates reach (exported, or called from one) whose own body or whose
     /// non-exported callees hold unsafe code: the functions an advisory would name. For each, the regions' files and
-    /// items it covers (its own, and its private helpers' that it reaches first).
+    /// items it covers (its own, and those of the private helpers its calls name unambiguously, to depth 3).
     /// </summary>
     public IEnumerable<(FunctionBody Body, string File, int Exposure, string ExposedThrough, ImmutableArray<(string File, string Item)> Reaches)> ExposedFunctions()
     {
@@ -101,7 +101,9 @@ internal sealed class SoundnessIndex
             {
                 if (all[at.Node].Body.UnsafeBlocks > 0 || all[at.Node].Body.IsUnsafe) reached.Add((all[at.Node].File.Path, all[at.Node].Body.Item));
                 if (at.Depth == 3) continue;
-                foreach (var j in _graph.Callees(at.Node))
+                // Calls whose target the name alone decides: following every method of a name (.len(), .get()) would
+                // make each function "reach" hundreds of unrelated regions of a large crate.
+                foreach (var j in _graph.UniqueCallees(at.Node))
                     // Private helpers only: an exported callee is a function of its own, scored as such.
                     if (_distance[j] != 0 && !_graph.IsTestCode(j) && seen.Add(j)) queue.Enqueue((j, at.Depth + 1));
             }
