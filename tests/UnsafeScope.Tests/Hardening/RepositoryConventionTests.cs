@@ -49,6 +49,23 @@ public sealed partial class RepositoryConventionTests
             "Files read outside src/UnsafeScope/IO/ (use IO.UntrustedFile, which refuses FIFOs and devices and caps sizes):\n" + string.Join("\n", found));
     }
 
+    // Code generated at run time: compiled regexes, expression trees compiled to delegates, Reflection.Emit.
+    [GeneratedRegex(@"RegexOptions\.Compiled|\.Compile\s*\(\s*\)|System\.Reflection\.Emit|\bDynamicMethod\b|\bILGenerator\b")]
+    private static partial Regex DynamicCode();
+
+    [Fact]
+    public void NothingGeneratesCodeAtRunTime()
+    {
+        // The NativeAOT command cannot run such code, and DynamicCodeSupport=false makes the framework-dependent one
+        // fail on it; the AOT analyzer catches library calls, this catches the sources' own (regexes are source-generated).
+        Assert.Matches(DynamicCode(), "new Regex(p, RegexOptions.Compiled)");
+        Assert.Matches(DynamicCode(), "var f = lambda.Compile();");
+        var found = Sources("src").SelectMany(s => s.Lines.Select((l, i) => (s.Path, Line: i + 1, Code: l.Trim())))
+            .Where(x => !x.Code.StartsWith("//", StringComparison.Ordinal) && DynamicCode().IsMatch(x.Code))
+            .Select(x => $"{x.Path}:{x.Line}: {x.Code}").ToList();
+        Assert.True(found.Count == 0, "Code generated at run time:\n" + string.Join("\n", found));
+    }
+
     [Fact]
     public void TheGatewayCheckFindsWhatItLooksFor()
     {
