@@ -305,10 +305,11 @@ internal static class FileRecordFormat
             b.EndLine = rd.ReadInt32();
             b.Generic = rd.ReadBoolean();
             b.LifetimeRisk = rd.ReadString();
-            b.Parameters.AddRange(ReadStrings(rd));
-            b.UserCodeParameters.UnionWith(ReadStrings(rd));
-            b.Checks.UnionWith(ReadStrings(rd));
-            b.Flows.UnionWith(ReadStrings(rd));
+            // Only functions with unsafe code keep these (the extractor drops the others'): none made when empty.
+            if (ReadStrings(rd) is { Length: > 0 } parameters) b.Parameters.AddRange(parameters);
+            if (ReadStrings(rd) is { Length: > 0 } userCode) b.UserCodeParameters.UnionWith(userCode);
+            if (ReadStrings(rd) is { Length: > 0 } checks) b.Checks.UnionWith(checks);
+            if (ReadStrings(rd) is { Length: > 0 } flows) b.Flows.UnionWith(flows);
             f.FunctionBodies.Add(b);
         }
         f.IsTestTarget = rd.ReadBoolean();

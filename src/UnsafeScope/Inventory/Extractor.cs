@@ -94,7 +94,7 @@ internal sealed class Extractor
         // Checks, flows and parameters only matter where a region can be: drop them for functions without unsafe code
         // (most of them), so the crate's facts stay small until it is linked.
         foreach (var b in facts.FunctionBodies)
-            if (b.UnsafeBlocks == 0 && !b.IsUnsafe) SoundnessCollector.Forget(b);
+            if (b.UnsafeBlocks == 0 && !b.IsUnsafe) b.ForgetSoundness();
         return facts;
     }
 

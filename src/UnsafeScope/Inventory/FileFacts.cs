@@ -112,13 +112,21 @@ internal sealed class FunctionBody
     /// <summary>Why a returned reference is not bound by the inputs (<c>returns &amp;'a T not bound by its inputs</c>), or empty.</summary>
     public string LifetimeRisk { get; set; } = "";
     /// <summary>Parameter names in order (<c>self</c> for a receiver).</summary>
-    public List<string> Parameters { get; } = [];
+    public List<string> Parameters => _parameters ??= [];
     /// <summary>Parameters that carry user code: of a generic, <c>impl Trait</c> or <c>dyn Trait</c> type.</summary>
-    public HashSet<string> UserCodeParameters { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> UserCodeParameters => _userCodeParameters ??= new(StringComparer.Ordinal);
     /// <summary><c>line\tname</c>: the name is checked at that line (assert!, or the condition of an if that exits early).</summary>
-    public HashSet<string> Checks { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> Checks => _checks ??= new(StringComparer.Ordinal);
     /// <summary><c>local\tsource</c>: a let binds local from an expression naming source.</summary>
-    public HashSet<string> Flows { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> Flows => _flows ??= new(StringComparer.Ordinal);
+
+    // Made on first use and dropped by ForgetSoundness: most functions hold no unsafe code, and four empty
+    // collections each for hundreds of thousands of them cost tens of MB until their crates are linked.
+    private List<string>? _parameters;
+    private HashSet<string>? _userCodeParameters, _checks, _flows;
+
+    /// <summary>Drops the facts only a function with unsafe code is asked about (<see cref="SoundnessCollector"/>).</summary>
+    public void ForgetSoundness() => (_parameters, _userCodeParameters, _checks, _flows) = (null, null, null, null);
 }
 
 /// <summary>

@@ -99,19 +99,6 @@ internal static class SoundnessCollector
         }
     }
 
-    /// <summary>Drops what only a function with unsafe code needs (no region of it will ask).</summary>
-    public static void Forget(FunctionBody body)
-    {
-        body.Checks.Clear();
-        body.Flows.Clear();
-        body.Parameters.Clear();
-        body.UserCodeParameters.Clear();
-        body.Checks.TrimExcess();
-        body.Flows.TrimExcess();
-        body.Parameters.TrimExcess();
-        body.UserCodeParameters.TrimExcess();
-    }
-
     /// <summary>A node inside a function's body: checks (assert!, an early exit under a condition) and let flows.</summary>
     public static void Visit(SyntaxNode node, FunctionBody body)
     {
