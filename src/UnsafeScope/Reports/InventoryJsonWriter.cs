@@ -67,6 +67,8 @@ public static class InventoryJsonWriter
                 w.WriteEndArray();
             }
             w.WriteEndObject();
+            // Stream as we go: the writer otherwise buffers the whole inventory (100+ MB on a corpus) until the end.
+            if (w.BytesPending > 1 << 16) w.Flush();
         }
         w.WriteEndArray();
 
@@ -121,6 +123,7 @@ public static class InventoryJsonWriter
             }
             if (c.Package is { } p) WritePackage(w, p);
             w.WriteEndObject();
+            if (w.BytesPending > 1 << 16) w.Flush();
         }
         w.WriteEndArray();
         WriteCounts(w, "total", result.Totals);
