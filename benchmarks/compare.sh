@@ -3,7 +3,8 @@
 #   - the C parse-only baseline (benchmarks/baseline, linked against the project's native library:
 #     tree-sitter parse of every file, nothing else; files are read before its clock, not before ours),
 #   - ast-grep 0.51.1 (npm, integrity-checked) searching `unsafe { $$$ }`,
-#   - `unsafescope analyze` with all default rules writing SARIF and JSON,
+#   - `unsafescope analyze` with all default rules writing SARIF and JSON: the NativeAOT command, and the same
+#     build framework-dependent (`dotnet UnsafeScope.Cli.dll`, the dotnet tool), whose outputs must be identical,
 # each with 1 and 2 workers, REPS repetitions alternating the tools, medians of wall time and peak RSS.
 # Then the result cache on a copy of the corpus: a cold run filling the cache, 1% of the files edited,
 # a warm run; its outputs must equal a plain run's on the edited copy.
@@ -17,7 +18,10 @@ astgrep=$(bash benchmarks/ast-grep.sh)
 dotnet build -c Release src/UnsafeScope.Cli >/dev/null
 bash benchmarks/baseline/build.sh >/dev/null
 cbin=artifacts/bench/baseline
-cli=(dotnet src/UnsafeScope.Cli/bin/Release/net10.0/UnsafeScope.Cli.dll)
+# The command as shipped for speed (NativeAOT, README) and as the `dotnet tool` package runs it (framework-dependent, JIT).
+dotnet publish src/UnsafeScope.Cli -c Release -r linux-x64 -p:PublishAot=true -o artifacts/aot/linux-x64 >/dev/null
+cli=(artifacts/aot/linux-x64/UnsafeScope.Cli)
+fd=(dotnet src/UnsafeScope.Cli/bin/Release/net10.0/UnsafeScope.Cli.dll)
 out=$(mktemp -d)
 bytes=$(find "${roots[@]}" -name '*.rs' -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
 files=$(find "${roots[@]}" -name '*.rs' -type f | wc -l)
@@ -28,6 +32,7 @@ measure() { # label, command... -> "seconds peak_kb"
   cat "$out/time"
 }
 declare -A wall rss
+same_builds=yes
 for rep in $(seq 1 "$reps"); do
   for jobs in 1 2; do
     read -r s m < <(measure c-parse "$cbin" parse "$jobs" "$out/list")
@@ -36,6 +41,9 @@ for rep in $(seq 1 "$reps"); do
     wall[ast-grep,$jobs]+="$s "; rss[ast-grep,$jobs]+="$m "
     read -r s m < <(measure unsafescope "${cli[@]}" analyze "${roots[@]}" --root /usr --jobs "$jobs" --sarif "$out/u.sarif" --json "$out/u.json" --quiet --show 0 --no-config)
     wall[unsafescope,$jobs]+="$s "; rss[unsafescope,$jobs]+="$m "
+    read -r s m < <(measure unsafescope-fd "${fd[@]}" analyze "${roots[@]}" --root /usr --jobs "$jobs" --sarif "$out/f.sarif" --json "$out/f.json" --quiet --show 0 --no-config)
+    wall[unsafescope-fd,$jobs]+="$s "; rss[unsafescope-fd,$jobs]+="$m "
+    cmp -s "$out/u.sarif" "$out/f.sarif" && cmp -s "$out/u.json" "$out/f.json" || same_builds=no
   done
 done
 # The cache: a copy of the corpus (sources and manifests), cold run with --cache, edit every 100th file, warm run.
@@ -66,7 +74,7 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR%
   echo
   echo "| tool | workers | wall s (median of $reps) | peak RSS MB (median) | all runs (s) |"
   echo "|---|---:|---:|---:|---|"
-  for tool in c-parse ast-grep unsafescope; do
+  for tool in c-parse ast-grep unsafescope unsafescope-fd; do
     for jobs in 1 2; do
       w=$(echo "${wall[$tool,$jobs]}" | median); m=$(echo "${rss[$tool,$jobs]}" | median)
       echo "| $tool | $jobs | $w | $(awk -v k="$m" 'BEGIN {printf "%.0f", k/1024}') | ${wall[$tool,$jobs]}|"
@@ -76,8 +84,10 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR%
   a1=$(echo "${wall[ast-grep,1]}" | median); a2=$(echo "${wall[ast-grep,2]}" | median)
   u1=$(echo "${wall[unsafescope,1]}" | median); u2=$(echo "${wall[unsafescope,2]}" | median)
   c1=$(echo "${wall[c-parse,1]}" | median); c2=$(echo "${wall[c-parse,2]}" | median)
+  f1=$(echo "${wall[unsafescope-fd,1]}" | median); f2=$(echo "${wall[unsafescope-fd,2]}" | median)
   echo "Ratios: unsafescope / C parse-only = $(awk -v u="$u1" -v a="$c1" 'BEGIN {printf "%.2f", u/a}') (1 worker), $(awk -v u="$u2" -v a="$c2" 'BEGIN {printf "%.2f", u/a}') (2 workers)."
   echo "Ratios: unsafescope / ast-grep = $(awk -v u="$u1" -v a="$a1" 'BEGIN {printf "%.2f", u/a}') (1 worker), $(awk -v u="$u2" -v a="$a2" 'BEGIN {printf "%.2f", u/a}') (2 workers); unsafescope speed-up 1→2 workers = $(awk -v a="$u1" -v b="$u2" 'BEGIN {printf "%.2f", a/b}')×; ast-grep speed-up = $(awk -v a="$a1" -v b="$a2" 'BEGIN {printf "%.2f", a/b}')×."
+  echo "Framework-dependent command (unsafescope-fd, what the dotnet tool package runs): $(awk -v u="$f1" -v a="$a1" 'BEGIN {printf "%.2f", u/a}') (1 worker), $(awk -v u="$f2" -v a="$a2" 'BEGIN {printf "%.2f", u/a}') (2 workers) of ast-grep; speed-up $(awk -v a="$f1" -v b="$f2" 'BEGIN {printf "%.2f", a/b}')×. SARIF and JSON of the two builds byte-identical in every run: $same_builds."
   echo
   echo "Result cache (2 workers, a copy of the corpus): cold run filling the cache $cold_s s (peak $(awk -v k="$cold_m" 'BEGIN {printf "%.0f", k/1024}') MB); $edited files (1%) edited; warm run $warm_s s (peak $(awk -v k="$warm_m" 'BEGIN {printf "%.0f", k/1024}') MB) = $(awk -v w="$warm_s" -v c="$cold_s" 'BEGIN {printf "%.1f", 100*w/c}')% of the cold run ($warm_summary); a plain run on the edited copy $plain_s s. Warm outputs byte-identical to the plain run's: $identical."
   echo
@@ -89,6 +99,7 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR%
   echo
   echo "What limits the gap: benchmarks/README.md, section *What limits the gap*."
   echo
+  echo "unsafescope is the NativeAOT command (\`dotnet publish src/UnsafeScope.Cli -c Release -r linux-x64 -p:PublishAot=true\`), unsafescope-fd the same build run by \`dotnet UnsafeScope.Cli.dll\`."
   echo "ast-grep runs one pattern and prints matches; unsafescope parses, extracts the inventory, runs all default rules and query packs, links crates, scores, and writes SARIF (capped at 25,000 results) and JSON."
 } > benchmarks/results/compare.md
 cat benchmarks/results/compare.md
