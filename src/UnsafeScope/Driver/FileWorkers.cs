@@ -51,6 +51,9 @@ internal static class FileWorkers
         }
         var records = sink is null ? new FileRecord[files.Count] : null;
         using var bigFile = new SemaphoreSlim(1);
+        // Big files another worker's big file holds back: taken up as soon as it is done, so the waiting worker
+        // parses small files meanwhile instead of idling (stdarch's two largest files are next to each other).
+        var deferred = new System.Collections.Concurrent.ConcurrentQueue<int>();
         int next = -1, done = 0;
         int jobs = Math.Clamp(options.Jobs, 1, Math.Max(1, files.Count));
         var workers = new Thread[jobs];
@@ -59,25 +62,46 @@ internal static class FileWorkers
         {
             workers[w] = new Thread(() =>
             {
+                void Process(int i)
+                {
+                    var record = FileProcessor.ProcessFile(files[i], session, locator, cancellationToken);
+                    if (records is not null) records[i] = record;
+                    else emit!(i, record);
+                    progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), files.Count));
+                }
+                // A deferred big file, when no other is being parsed (or, with wait, once none is).
+                bool TakeDeferred(bool wait)
+                {
+                    if (deferred.IsEmpty) return false;
+                    if (wait) bigFile.Wait(cancellationToken);
+                    else if (!bigFile.Wait(0)) return false;
+                    try
+                    {
+                        if (!deferred.TryDequeue(out var d)) return false;
+                        Process(d);
+                        return true;
+                    }
+                    finally { bigFile.Release(); }
+                }
                 try
                 {
-                    int k;
-                    while ((k = Interlocked.Increment(ref next)) < order.Length && !cancellationToken.IsCancellationRequested)
+                    while (!cancellationToken.IsCancellationRequested)
                     {
+                        if (TakeDeferred(wait: false)) continue;
+                        int k = Interlocked.Increment(ref next);
+                        if (k >= order.Length) break;
                         int i = order[k];
-                        FileRecord record;
-                        if (sizes[i] < BigFileBytes) record = FileProcessor.ProcessFile(files[i], session, locator, cancellationToken);
-                        else
+                        if (sizes[i] < BigFileBytes) Process(i);
+                        else if (bigFile.Wait(0))
                         {
                             // Parsing a file of megabytes takes a few hundred MB of native memory: one at a time.
-                            bigFile.Wait(cancellationToken);
-                            try { record = FileProcessor.ProcessFile(files[i], session, locator, cancellationToken); }
+                            try { Process(i); }
                             finally { bigFile.Release(); }
                         }
-                        if (records is not null) records[i] = record;
-                        else emit!(i, record);
-                        progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), files.Count));
+                        else deferred.Enqueue(i);
                     }
+                    // What this worker deferred is done by the time it stops (another may take it first).
+                    while (!cancellationToken.IsCancellationRequested && TakeDeferred(wait: true)) { }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
