@@ -63,33 +63,30 @@ internal sealed class CallGraph
     }
 
     /// <summary>What function i calls, in a fixed order (resolved once: the test reach and the exposure walks ask again).</summary>
-    public int[] Callees(int i)
-    {
-        _callees ??= new int[]?[Functions.Count];
-        if (_callees[i] is { } known) return known;
-        var b = Functions[i].Body;
-        var list = new List<int>();
-        foreach (var call in b.Calls.Order(StringComparer.Ordinal))
-            list.AddRange(Callees(call, b.OwnerType));
-        return _callees[i] = [.. list];
-    }
+    public int[] Callees(int i) => Resolved(ref _callees, i, unique: false);
 
     /// <summary>
     /// What function i calls where the name alone picks one function (<c>Self::f</c>, a free fn declared once): the
     /// calls whose target is known rather than guessed among every method of that name.
     /// </summary>
-    public int[] UniqueCallees(int i)
+    public int[] UniqueCallees(int i) => Resolved(ref _unique, i, unique: true);
+
+    private int[]?[]? _callees, _unique;
+
+    private int[] Resolved(ref int[]?[]? cache, int i, bool unique)
     {
-        _unique ??= new int[]?[Functions.Count];
-        if (_unique[i] is { } known) return known;
+        cache ??= new int[]?[Functions.Count];
+        if (cache[i] is { } known) return known;
         var b = Functions[i].Body;
         var list = new List<int>();
         foreach (var call in b.Calls.Order(StringComparer.Ordinal))
-            if (Callees(call, b.OwnerType).ToList() is [var only]) list.Add(only);
-        return _unique[i] = [.. list];
+        {
+            var targets = Callees(call, b.OwnerType).ToList();
+            if (!unique) list.AddRange(targets);
+            else if (targets is [var only]) list.Add(only);
+        }
+        return cache[i] = [.. list];
     }
-
-    private int[]?[]? _callees, _unique;
 
     private static void Add<TKey>(Dictionary<TKey, List<int>> map, TKey key, int i) where TKey : notnull
     {

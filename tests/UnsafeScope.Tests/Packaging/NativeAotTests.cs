@@ -58,12 +58,7 @@ public sealed class NativeAotTests(NativeAotPublish aot) : IClassFixture<NativeA
 
     private static readonly string[] s_outputs = ["sarif", "json", "markdown", "html"];
 
-    private void RequireAot()
-    {
-        if (aot.Exe is null && Environment.GetEnvironmentVariable("CI") == "true" && OperatingSystem.IsLinux())
-            Assert.Fail("CI must run the NativeAOT tests: " + aot.Problem);
-        Skip.If(aot.Exe is null, aot.Problem);
-    }
+    private void RequireAot() => PublishedCommand.Require("NativeAOT", aot.Exe, aot.Problem);
 
     [SkippableFact]
     public void PublishingReportsNoTrimOrAotWarning()
@@ -88,7 +83,7 @@ public sealed class NativeAotTests(NativeAotPublish aot) : IClassFixture<NativeA
         Skip.IfNot(DebianCorpus.IsInstalled, "The Debian crate corpus is not installed (run corpus/install-debian-corpus.sh; .ci/run does).");
         foreach (var crate in new[] { "glib-0", "libc-0", "tokio-1" })
         {
-            var folder = Directory.GetDirectories("/usr/share/cargo/registry", crate + "*").Order(StringComparer.Ordinal).First();
+            var folder = PublishedCommand.RegistryCrate(crate);
             AssertSameOutputs(Path.GetFileName(folder), folder);
         }
     }

@@ -105,12 +105,7 @@ public sealed class WineTests(WinePublish wine) : IClassFixture<WinePublish>, ID
 
     private static readonly string[] s_outputs = ["sarif", "json", "markdown", "html"];
 
-    private void RequireWine()
-    {
-        if (wine.Exe is null && Environment.GetEnvironmentVariable("CI") == "true" && OperatingSystem.IsLinux())
-            Assert.Fail("CI must run the Wine tests: " + wine.Problem);
-        Skip.If(wine.Exe is null, wine.Problem);
-    }
+    private void RequireWine() => PublishedCommand.Require("Wine", wine.Exe, wine.Problem);
 
     // Runs both commands on the same folder and compares their outputs.
     private void AssertSameOutputs(string name, string folder, params string[] extra)
@@ -179,7 +174,7 @@ public sealed class WineTests(WinePublish wine) : IClassFixture<WinePublish>, ID
         // glib, libc, regex and hashbrown crashed the runtime under Wine before dynamic code was removed.
         foreach (var crate in new[] { "glib-0", "libc-0", "regex-1", "hashbrown-0" })
         {
-            var folder = Directory.GetDirectories("/usr/share/cargo/registry", crate + "*").Order(StringComparer.Ordinal).First();
+            var folder = PublishedCommand.RegistryCrate(crate);
             AssertSameOutputs(Path.GetFileName(folder), folder);
         }
     }
