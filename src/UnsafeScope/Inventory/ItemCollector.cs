@@ -449,13 +449,14 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         return found;
     }
 
-    private static IEnumerable<string> GenericNames(SyntaxNode item)
+    /// <summary>The names of an item's generic parameters (lifetimes left out; const parameters too when <paramref name="typesOnly"/>).</summary>
+    internal static IEnumerable<string> GenericNames(SyntaxNode item, bool typesOnly = false)
     {
         if (item.ChildByField(RustSyntaxField.TypeParameters) is not { } tps) yield break;
         foreach (var c in tps.Children)
         {
             if (c.Kind == RustSyntaxKind.TypeIdentifier) yield return c.Text;
-            else if (c.Kind is RustSyntaxKind.TypeParameter or RustSyntaxKind.ConstParameter)
+            else if (c.Kind == RustSyntaxKind.TypeParameter || (c.Kind == RustSyntaxKind.ConstParameter && !typesOnly))
             {
                 var n = c.ChildByField(RustSyntaxField.Name) ?? c.ChildByField(RustSyntaxField.Left) ?? c.Children.ToList().FirstOrDefault(x => x.Kind == RustSyntaxKind.TypeIdentifier);
                 if (n is { Tree: not null } nn && nn.Kind == RustSyntaxKind.TypeIdentifier) yield return nn.Text;

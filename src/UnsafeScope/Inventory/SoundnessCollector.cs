@@ -18,14 +18,8 @@ internal static class SoundnessCollector
     public static void Signature(SyntaxNode fn, FunctionBody body)
     {
         SyntaxNode? impl = fn.Parent is { Kind: RustSyntaxKind.DeclarationList } list && list.Parent is { Kind: RustSyntaxKind.ImplItem or RustSyntaxKind.TraitItem } owner ? owner : null;
-        var generics = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in impl is { } i ? new[] { fn, i } : [fn])
-            if (item.ChildByField(RustSyntaxField.TypeParameters) is { } tps)
-                foreach (var c in tps.Children)
-                    if (c.Kind == RustSyntaxKind.TypeParameter && (c.ChildByField(RustSyntaxField.Name) ?? c.ChildByField(RustSyntaxField.Left)) is { Kind: RustSyntaxKind.TypeIdentifier } n)
-                        generics.Add(n.Text);
-                    else if (c.Kind == RustSyntaxKind.TypeIdentifier)
-                        generics.Add(c.Text);
+        var generics = new HashSet<string>(ItemCollector.GenericNames(fn, typesOnly: true), StringComparer.Ordinal);
+        if (impl is { } implNode) generics.UnionWith(ItemCollector.GenericNames(implNode, typesOnly: true));
         body.Generic = generics.Count > 0;
         if (fn.ChildByField(RustSyntaxField.Parameters) is not { } ps) return;
         var inputLifetimes = new HashSet<string>(StringComparer.Ordinal);

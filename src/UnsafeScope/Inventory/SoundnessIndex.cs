@@ -21,7 +21,9 @@ internal sealed class SoundnessIndex
     private readonly CallGraph _graph;
     private readonly int[] _distance;
     private readonly int[] _root;
-    private readonly Dictionary<string, List<int>> _byFile = new(StringComparer.Ordinal);
+    // The functions of each file by item path: a region asks for its own item, so a file of thousands of intrinsics
+    // does not scan every function for every region.
+    private readonly Dictionary<(string File, string Item), List<int>> _byItem = [];
     private readonly Dictionary<(string File, int Line), string> _variance = [];
 
     public SoundnessIndex(IReadOnlyList<FileFacts> files, CallGraph graph, Func<FunctionBody, FileFacts, bool> exported)
@@ -34,7 +36,7 @@ internal sealed class SoundnessIndex
         var queue = new Queue<int>();
         for (int i = 0; i < all.Count; i++)
         {
-            if (!_byFile.TryGetValue(all[i].File.Path, out var list)) _byFile[all[i].File.Path] = list = [];
+            if (!_byItem.TryGetValue((all[i].File.Path, all[i].Body.Item), out var list)) _byItem[(all[i].File.Path, all[i].Body.Item)] = list = [];
             list.Add(i);
             var b = all[i].Body;
             if (b.IsUnsafe || graph.IsTestCode(i) || !exported(b, all[i].File)) continue;
@@ -64,13 +66,13 @@ internal sealed class SoundnessIndex
     /// <summary>The function holding a region of that file at that line (the innermost whose lines contain it), or null.</summary>
     public FunctionSoundness? For(string file, string item, int line)
     {
-        if (!_byFile.TryGetValue(file, out var list)) return null;
+        if (!_byItem.TryGetValue((file, item), out var list)) return null;
         int best = -1;
         foreach (var i in list)
         {
             var b = _graph.Functions[i].Body;
             // The name's line: attributes and the visibility of an unsafe fn's own region may start a few lines above it.
-            if (b.Item != item || line < b.Location.StartLine - 20 || line > b.EndLine) continue;
+            if (line < b.Location.StartLine - 20 || line > b.EndLine) continue;
             if (best < 0 || b.Location.StartLine > _graph.Functions[best].Body.Location.StartLine) best = i;
         }
         return best < 0 ? null : Describe(best);
