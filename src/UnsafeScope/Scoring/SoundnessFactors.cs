@@ -40,7 +40,7 @@ internal static class SoundnessFactors
         if (r.Kind is not (RegionKind.UnsafeBlock or RegionKind.UnsafeFn)) return;
         if (index.For(path, r.Item, r.StartLine) is not { } fn) return;
         var body = fn.Body;
-        var names = r.Operations.Select(o => Callee(o.Name)).ToHashSet(StringComparer.Ordinal);
+        var names = r.Operations.Select(o => Extractor.LastSegment(o.Name)).ToHashSet(StringComparer.Ordinal);
 
         bool safeCode = r.Kind == RegionKind.UnsafeBlock && !r.InUnsafeFunction;
         if (safeCode && fn.Exposure == 0)
@@ -58,7 +58,7 @@ internal static class SoundnessFactors
             add("uninit-exposure", -20, $"{string.Join(", ", names.Intersect(Uninit).Order(StringComparer.Ordinal))} where generic or user code can observe the memory (Rudra's UninitExposure)");
         if (names.Overlaps(InvariantBreaking) && body.UserCodeParameters.FirstOrDefault(p => body.Calls.Contains(p) || body.Calls.Contains("." + p)) is { } user)
             add("user-code-in-unsafe", -15, $"calls {user}, user code, while {string.Join(", ", names.Intersect(InvariantBreaking).Order(StringComparer.Ordinal))} leaves an invariant broken (Rudra's panic safety)");
-        if (body.LifetimeRisk.Length > 0 && r.Operations.Any(o => o.Kind == OperationKind.RawPointerDeref || Callee(o.Name) is "from_raw_parts" or "from_raw_parts_mut" or "transmute" or "as_ref" or "as_mut"))
+        if (body.LifetimeRisk.Length > 0 && r.Operations.Any(o => o.Kind == OperationKind.RawPointerDeref || Extractor.LastSegment(o.Name) is "from_raw_parts" or "from_raw_parts_mut" or "transmute" or "as_ref" or "as_mut"))
             add("unbounded-lifetime", -20, $"{fn.Function} {body.LifetimeRisk}");
         if (body.Generic && names.Overlaps(["transmute", "transmute_copy"]))
             add("generic-transmute", -15, $"transmute in generic {fn.Function}");
@@ -74,7 +74,7 @@ internal static class SoundnessFactors
         if (parameters.Count == 0) return null;
         foreach (var op in r.Operations)
         {
-            bool sensitive = op.Kind == OperationKind.RawPointerDeref || InputSensitive.Contains(Callee(op.Name));
+            bool sensitive = op.Kind == OperationKind.RawPointerDeref || InputSensitive.Contains(Extractor.LastSegment(op.Name));
             if (!sensitive) continue;
             foreach (var operand in op.Operands)
             {
@@ -88,8 +88,8 @@ internal static class SoundnessFactors
                 });
                 if (!checkedBefore)
                     return from == operand.Name
-                        ? $"parameter {from} reaches {Callee(op.Name)} unchecked"
-                        : $"parameter {from} reaches {Callee(op.Name)} unchecked (through {operand.Name})";
+                        ? $"parameter {from} reaches {Extractor.LastSegment(op.Name)} unchecked"
+                        : $"parameter {from} reaches {Extractor.LastSegment(op.Name)} unchecked (through {operand.Name})";
             }
         }
         return null;
@@ -104,12 +104,5 @@ internal static class SoundnessFactors
             foreach (var flow in body.Flows)
                 if (flow.StartsWith(at + "\t", StringComparison.Ordinal) && seen.Add(flow[(at.Length + 1)..])) stack.Push(flow[(at.Length + 1)..]);
         return seen;
-    }
-
-    /// <summary>The last segment of a callee (<c>ptr::read</c> → <c>read</c>).</summary>
-    private static string Callee(string name)
-    {
-        int i = name.LastIndexOf("::", StringComparison.Ordinal);
-        return i < 0 ? name : name[(i + 2)..];
     }
 }
