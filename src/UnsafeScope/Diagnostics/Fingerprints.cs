@@ -33,15 +33,18 @@ public static class Fingerprints
     }
 
     /// <summary>Assigns fingerprints to a file's diagnostics (in their final order).</summary>
-    public static IEnumerable<Diagnostic> Assign(IEnumerable<Diagnostic> diagnostics, ulong[]? lineHashes)
+    public static IEnumerable<Diagnostic> Assign(IEnumerable<Diagnostic> diagnostics, ulong[]? lineHashes) =>
+        Assign(diagnostics, line => lineHashes is not null && line < lineHashes.Length ? lineHashes[line] : 0);
+
+    /// <summary>As <see cref="Assign(IEnumerable{Diagnostic}, ulong[])"/>, with each 0-based line's hash (0 when unknown) from <paramref name="lineHash"/>.</summary>
+    internal static IEnumerable<Diagnostic> Assign(IEnumerable<Diagnostic> diagnostics, Func<int, ulong> lineHash)
     {
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var d in diagnostics)
         {
-            int line = d.Location.LineSpan.Start.Line;
-            ulong lineHash = lineHashes is not null && line < lineHashes.Length ? lineHashes[line] : 0;
+            ulong hash = lineHash(d.Location.LineSpan.Start.Line);
             ulong h = 14695981039346656037UL;
-            foreach (var c in $"{d.Id}|{d.Location.Path}|{lineHash:x16}")
+            foreach (var c in $"{d.Id}|{d.Location.Path}|{hash:x16}")
                 h = (h ^ c) * 1099511628211UL;
             var key = h.ToString("x16", CultureInfo.InvariantCulture);
             seen[key] = seen.TryGetValue(key, out var n) ? n + 1 : 0;

@@ -87,6 +87,9 @@ internal sealed class AnalysisSession
         return own.With(Syntax.Macros.MacroTable.Build(dependencyFiles.Select(Read)));
     })).Value;
 
+    /// <summary>Drops a linked crate's macro table: no file of it is analyzed after its crate is linked.</summary>
+    public void ForgetMacros(string crateRoot) => _macros.TryRemove(crateRoot, out _);
+
     // One file at a time, so a crate's files are never all in memory; the file's own analysis reports read failures.
     private byte[] Read(string path)
     {

@@ -19,6 +19,7 @@ internal sealed class CrateStage
     private readonly string _baseDirectory;
     private readonly FileResult?[] _results;
     private readonly FileFacts?[] _facts;
+    private readonly FinishingFacts?[] _finishing; // what a linked crate's files keep of their facts
     private readonly List<Diagnostic>?[] _diagnostics;
     private readonly Dictionary<string, int> _indexByPath;
     private readonly Dictionary<string, int>? _pending; // crate root -> files not yet arrived, when known up front
@@ -31,6 +32,7 @@ internal sealed class CrateStage
     private readonly DependencySources? _dependencies;
     private readonly CrateLocator _locator;
     private readonly Dictionary<string, Workspace.LintPolicy> _lintPolicies = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, string> _crateRootOf = [];
 
     /// <summary>Diagnostics located in files that are not analyzed sources (Cargo.toml, .cargo/config.toml…), by path.</summary>
     private readonly SortedDictionary<string, List<Diagnostic>> _configurationDiagnostics = new(StringComparer.Ordinal);
@@ -44,6 +46,7 @@ internal sealed class CrateStage
         _baseDirectory = baseDirectory;
         _results = new FileResult?[paths.Count];
         _facts = new FileFacts?[paths.Count];
+        _finishing = new FinishingFacts?[paths.Count];
         _diagnostics = new List<Diagnostic>?[paths.Count];
         _indexByPath = new Dictionary<string, int>(paths.Count, StringComparer.Ordinal);
         for (int i = 0; i < paths.Count; i++) _indexByPath[paths[i]] = i;
@@ -98,9 +101,9 @@ internal sealed class CrateStage
             for (int i = 0; i < results.Length; i++)
             {
                 var r = _results[i] ?? throw new InvalidOperationException($"No record for file {i}.");
-                if (_diagnostics[i] is { Count: > 0 } || _facts[i] is { Suppressions.Count: > 0 })
-                    r = r with { Diagnostics = DiagnosticFinisher.Finish(_diagnostics[i] ?? [], _facts[i], config, r.Inventory, options.Baseline,
-                        _facts[i] is { } f ? _lintPolicies.GetValueOrDefault(f.CrateRoot) : null) };
+                if (_diagnostics[i] is { Count: > 0 } || _finishing[i] is { Suppressions.Count: > 0 })
+                    r = r with { Diagnostics = DiagnosticFinisher.Finish(_diagnostics[i] ?? [], _finishing[i], config, r.Inventory, options.Baseline,
+                        _crateRootOf.GetValueOrDefault(i) is { } crateRoot ? _lintPolicies.GetValueOrDefault(crateRoot) : null) };
                 results[i] = r;
             }
             var ordered = _linked.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
@@ -176,13 +179,40 @@ internal sealed class CrateStage
             EncapsulatingFunctions = linker.Encapsulating,
             ExposedFunctions = Scoring.EncapsulationScore.Exposed(linker.Soundness, inventories),
         };
-        foreach (var i in indices) _facts[i] = _facts[i]!.ForFinish();
         lock (_lock)
         {
+            // Under the lock: a crate action of a crate linked meanwhile may report into these files.
+            foreach (var i in indices)
+            {
+                var f = _facts[i]!;
+                var lines = (_diagnostics[i] ?? []).Select(d => d.Location.LineSpan.Start.Line).Concat(f.Suppressions.Select(s => s.Location.LineSpan.Start.Line));
+                _finishing[i] = FinishingFacts.Keep(f, lines, Reload(Path.Combine(_baseDirectory, f.Path), _session.Options.MaxFileBytes));
+                _crateRootOf[i] = crateRoot;
+                _facts[i] = null;
+            }
             _lintPolicies[crateRoot] = lintPolicy;
+            // Only when the crate's size was known up front: then every file of it has been analyzed.
+            if (_pending is not null) _session.ForgetMacros(crateRoot);
             _linked[crateRoot] = (crate, notes);
         }
     }
+
+    /// <summary>
+    /// Reads a linked file's line hashes again (a finding arrived on a line whose hash was not kept); null when that
+    /// fails. Static, so the closure holds the path and not the crate's linker (a lambda in LinkCrate would share its
+    /// closure and keep every crate's compilation alive).
+    /// </summary>
+    private static Func<ulong[]?> Reload(string fullPath, long maxBytes) => () =>
+    {
+        try
+        {
+            return Fingerprints.LineHashes(Text.SourceText.From(IO.UntrustedFile.ReadAllBytes(fullPath, maxBytes), fullPath));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return null;
+        }
+    };
 
     /// <summary>The file read again through the IO gateway and parsed, with the run's limits; null when that fails.</summary>
     private Syntax.RustSyntaxTree? Reparse(string path)
@@ -251,7 +281,7 @@ internal sealed class CrateStage
                 // Fingerprints then fall back to the rule and message; the finding stays.
             }
             var text = bytes is null ? null : Text.SourceText.From(bytes, path);
-            var facts = new FileFacts { Path = path, Crate = "", LineHashes = text is null ? null : Fingerprints.LineHashes(text), Lines = text?.LineCount ?? 0 };
+            var facts = FinishingFacts.WithAllLines(text is null ? null : Fingerprints.LineHashes(text));
             yield return new FileResult
             {
                 Path = path,

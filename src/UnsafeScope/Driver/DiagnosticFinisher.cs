@@ -13,7 +13,7 @@ namespace UnsafeScope.Driver;
 internal static class DiagnosticFinisher
 {
     /// <summary>Applies configured severities and suppression comments, reports unused and malformed suppressions, sorts.</summary>
-    internal static ImmutableArray<Diagnostic> Finish(List<Diagnostic> found, FileFacts? facts, UnsafeScopeConfig config, FileInventory? inventory, Baseline? baseline,
+    internal static ImmutableArray<Diagnostic> Finish(List<Diagnostic> found, FinishingFacts? facts, UnsafeScopeConfig config, FileInventory? inventory, Baseline? baseline,
         Workspace.LintPolicy? lints = null)
     {
         lints ??= Workspace.LintPolicy.None;
@@ -74,7 +74,7 @@ internal static class DiagnosticFinisher
         }
         var ordered = output.OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Location.SourceSpan.End).ThenBy(d => d.Id, StringComparer.Ordinal).ThenBy(d => d.Message, StringComparer.Ordinal);
         var final = ImmutableArray.CreateBuilder<Diagnostic>(output.Count);
-        foreach (var d in Fingerprints.Assign(ordered, facts?.LineHashes))
+        foreach (var d in Fingerprints.Assign(ordered, facts is null ? _ => 0UL : facts.LineHash))
         {
             bool known = baseline is not null && !d.IsSuppressed && d.Properties.TryGetValue(Fingerprints.PropertyKey, out var fp) && baseline.Fingerprints.Contains(fp);
             final.Add(known ? d.WithSuppression(new Suppression("external", $"present in baseline {Path.GetFileName(baseline!.Path)}")) : d);
@@ -83,7 +83,7 @@ internal static class DiagnosticFinisher
     }
 
     /// <summary>The allowed lint equivalent to the diagnostic's rule that covers its location, if any.</summary>
-    private static string? AllowedByAttribute(Diagnostic d, FileFacts? facts)
+    private static string? AllowedByAttribute(Diagnostic d, FinishingFacts? facts)
     {
         if (facts is null || facts.AllowedLints.Count == 0 || !d.Descriptor.Properties.TryGetValue("equivalent", out var equivalent)) return null;
         var lint = equivalent.StartsWith("rustc::", StringComparison.Ordinal) ? equivalent[7..] : equivalent;

@@ -278,16 +278,6 @@ internal sealed class FileFacts
     public int Traits { get; set; }
     public int UnsafeFreeFunctions { get; set; }
     public int UnsafeMethodCount { get; set; }
-
-    /// <summary>What suppression and fingerprinting still need once the crate is linked; the rest can be collected.</summary>
-    public FileFacts ForFinish()
-    {
-        var slim = new FileFacts { Path = Path, Crate = Crate, CrateRoot = CrateRoot, ModulePath = ModulePath, Edition = Edition, LineHashes = LineHashes, Lines = Lines };
-        slim.AllowedLints.AddRange(AllowedLints);
-        slim.CrateLintAttributes.AddRange(CrateLintAttributes);
-        slim.Suppressions.AddRange(Suppressions);
-        return slim;
-    }
 }
 
 /// <summary>A suppression comment and the line it applies to (its own line when trailing code, else the next code line).</summary>
