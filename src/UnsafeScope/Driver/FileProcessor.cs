@@ -33,7 +33,7 @@ internal static class FileProcessor
             if (length > options.MaxFileBytes)
                 return Skip(NotificationIds.TooLarge, NotificationLevel.Warning,
                     $"The file is {length:N0} bytes, above the {options.MaxFileBytes:N0}-byte limit; it was not analyzed.", length);
-            bytes = ReadAll(stream, options.MaxFileBytes);
+            bytes = IO.UntrustedFile.ReadToEnd(stream, options.MaxFileBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -141,28 +141,6 @@ internal static class FileProcessor
             notes.Add(new ToolNotification(NotificationIds.InternalError, NotificationLevel.Error,
                 $"Internal error while analyzing the file ({e.GetType().Name}: {e.Message}); other files are unaffected.", path));
             return new(new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Notifications = notes.ToImmutable() }, null, []);
-        }
-    }
-
-    // Reads to the end, never past the cap (the file may grow while we read).
-    private static byte[] ReadAll(FileStream stream, long cap)
-    {
-        var buffer = new byte[Math.Max(0, (int)Math.Min(stream.Length, cap))];
-        int read = 0;
-        while (true)
-        {
-            if (read == buffer.Length)
-            {
-                int b = stream.ReadByte();
-                if (b < 0) return buffer;
-                if (buffer.Length >= cap) throw new InvalidDataException();
-                Array.Resize(ref buffer, (int)Math.Min(cap, Math.Max(4096, buffer.Length * 2L)));
-                buffer[read++] = (byte)b;
-                continue;
-            }
-            int n = stream.Read(buffer, read, buffer.Length - read);
-            if (n == 0) return read == buffer.Length ? buffer : buffer[..read];
-            read += n;
         }
     }
 

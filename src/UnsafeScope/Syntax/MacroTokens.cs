@@ -29,32 +29,41 @@ public static class MacroTokens
     public static ImmutableArray<MacroToken> GetTokens(SyntaxNode node)
     {
         var list = ImmutableArray.CreateBuilder<MacroToken>();
-        int baseDepth = Depth(node);
         var tree = node.Tree;
         int i = node.Index, end = node.Index + node.DescendantsAndSelf.Count;
+        // The ends of the token trees entered on the way down from node: a token's depth is how many hold it, less
+        // one (walking up from every token to count them was 1% of a run).
+        Span<int> open = stackalloc int[64];
+        List<int>? deep = null;
+        int depth = 0;
         while (i < end)
         {
+            while (depth > 0 && (depth <= open.Length ? open[depth - 1] : deep![depth - 1 - open.Length]) <= i) depth--;
             var n = new SyntaxNode(tree, i);
             var kind = n.Kind;
             if (n.IsLeaf || kind is RustSyntaxKind.StringLiteral or RustSyntaxKind.RawStringLiteral or RustSyntaxKind.CharLiteral
                            or RustSyntaxKind.LineComment or RustSyntaxKind.BlockComment)
             {
                 if (!n.IsMissing && n.Span.Length > 0)
-                    list.Add(new MacroToken(n, Depth(n) - baseDepth - 1));
+                    list.Add(new MacroToken(n, depth - 1));
                 i += n.DescendantsAndSelf.Count;
                 continue;
+            }
+            if (kind is RustSyntaxKind.TokenTree or RustSyntaxKind.TokenRepetition or RustSyntaxKind.TokenTreePattern or RustSyntaxKind.TokenRepetitionPattern)
+            {
+                int treeEnd = i + n.DescendantsAndSelf.Count;
+                if (depth < open.Length) open[depth] = treeEnd;
+                else
+                {
+                    deep ??= [];
+                    if (deep.Count > depth - open.Length) deep[depth - open.Length] = treeEnd;
+                    else deep.Add(treeEnd);
+                }
+                depth++;
             }
             i++;
         }
         return list.ToImmutable();
-
-        static int Depth(SyntaxNode n)
-        {
-            int d = 0;
-            for (var p = n.Parent; p is { } q; p = q.Parent)
-                if (q.Kind is RustSyntaxKind.TokenTree or RustSyntaxKind.TokenRepetition or RustSyntaxKind.TokenTreePattern or RustSyntaxKind.TokenRepetitionPattern) d++;
-            return d;
-        }
     }
 
     /// <summary>
