@@ -214,7 +214,7 @@ public sealed partial class RustCompilation
     private readonly Dictionary<NamedTypeSymbol, List<VariantSymbol>> _variants = [];
 
     private readonly List<(string File, TypeScope Scope)> _typeScopes = [];
-    private ILookup<string, TypeScope>? _scopesByFile;
+    private Dictionary<string, ScopeIndex>? _scopesByFile;
     private readonly Dictionary<string, string> _fileModules = new(StringComparer.Ordinal);
 
     /// <summary>The module path of a file of the crate (its <c>mod</c> path from the crate root), or null.</summary>
@@ -661,12 +661,46 @@ public sealed partial class RustCompilation
     /// <summary>The innermost function scope of a file holding that position, for recipes.</summary>
     internal TypeScope? ScopeAt(string file, int position)
     {
-        ILookup<string, TypeScope> byFile;
-        lock (_gate) byFile = _scopesByFile ??= _typeScopes.ToLookup(p => p.File, p => p.Scope, StringComparer.Ordinal);
-        TypeScope? best = null;
-        foreach (var s in byFile[file])
-            if (s.Start <= position && position < s.End && (best is null || s.Start >= best.Start)) best = s;
-        return best;
+        Dictionary<string, ScopeIndex> byFile;
+        lock (_gate)
+            byFile = _scopesByFile ??= _typeScopes.GroupBy(p => p.File, p => p.Scope, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => new ScopeIndex([.. g]), StringComparer.Ordinal);
+        return byFile.TryGetValue(file, out var index) ? index.At(position) : null;
+    }
+
+    /// <summary>
+    /// A file's scopes by start: the innermost holding a position is the one of latest start that holds it (the last
+    /// of equal starts). Scanning every scope for every call was quadratic in files of thousands of functions.
+    /// </summary>
+    internal sealed class ScopeIndex
+    {
+        private readonly TypeScope[] _byStart;
+        private readonly int[] _starts;
+        private readonly int[] _maxEnd; // the largest end among _byStart[0..k]
+
+        public ScopeIndex(TypeScope[] inOrder)
+        {
+            _byStart = [.. inOrder.OrderBy(s => s.Start)]; // stable: equal starts keep their order
+            _starts = [.. _byStart.Select(s => s.Start)];
+            _maxEnd = new int[_byStart.Length];
+            for (int k = 0, max = int.MinValue; k < _byStart.Length; k++) _maxEnd[k] = max = Math.Max(max, _byStart[k].End);
+        }
+
+        public TypeScope? At(int position)
+        {
+            // The last scope starting at or before the position, then back until one holds it (none can once every
+            // earlier scope ends at or before it).
+            int lo = 0, hi = _starts.Length - 1, last = -1;
+            while (lo <= hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (_starts[mid] <= position) { last = mid; lo = mid + 1; }
+                else hi = mid - 1;
+            }
+            for (int k = last; k >= 0 && _maxEnd[k] > position; k--)
+                if (position < _byStart[k].End) return _byStart[k];
+            return null;
+        }
     }
 
     /// <summary>Evaluates a type recipe (<see cref="TypeRecipe"/>) in a function's scope.</summary>

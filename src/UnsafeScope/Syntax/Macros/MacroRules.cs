@@ -53,13 +53,13 @@ internal sealed class MacroDefinition
     /// The first rule whose matcher takes <paramref name="input"/> with its metavariables' bindings (rule -1 when none
     /// does); null when the match gave up.
     /// </summary>
-    public (int Rule, ImmutableDictionary<string, Binding> Bindings)? Match(List<TokenTree> input)
+    public (int Rule, Bindings Bindings)? Match(List<TokenTree> input)
     {
         for (int i = 0; i < _rules.Count; i++)
         {
             var m = new Matcher();
-            ImmutableDictionary<string, Binding>? found = null;
-            bool ok = m.Match(_rules[i].Matcher, 0, input, 0, ImmutableDictionary<string, Binding>.Empty, (t, env) =>
+            Bindings? found = null;
+            bool ok = m.Match(_rules[i].Matcher, 0, input, 0, Bindings.Empty, (t, env) =>
             {
                 if (t != input.Count) return false;
                 found = env;
@@ -68,7 +68,7 @@ internal sealed class MacroDefinition
             if (m.GaveUp) return null;
             if (ok && found is not null) return (i, found);
         }
-        return (-1, ImmutableDictionary<string, Binding>.Empty);
+        return (-1, Bindings.Empty);
     }
 
     /// <summary>The first rule that matches, transcribed; null when none matches (or the match gave up).</summary>
@@ -78,8 +78,8 @@ internal sealed class MacroDefinition
         foreach (var (matcher, transcriber) in _rules)
         {
             var m = new Matcher();
-            ImmutableDictionary<string, Binding>? found = null;
-            bool ok = m.Match(matcher, 0, input, 0, ImmutableDictionary<string, Binding>.Empty, (t, env) =>
+            Bindings? found = null;
+            bool ok = m.Match(matcher, 0, input, 0, Bindings.Empty, (t, env) =>
             {
                 if (t != input.Count) return false;
                 found = env;
@@ -178,11 +178,42 @@ internal abstract record Pattern
     }
 }
 
+/// <summary>
+/// A matcher's bindings so far: a persistent list, newest first, so binding one more variable is one node (an
+/// immutable dictionary copied a path of nodes per variable: macro expansion allocated more than it parsed). A
+/// rule has a handful of variables, and a later binding of a name hides an earlier one.
+/// </summary>
+internal sealed class Bindings
+{
+    public static readonly Bindings Empty = new(null!, null!, null);
+
+    private readonly string _name;
+    private readonly Binding _value;
+    private readonly Bindings? _next;
+
+    private Bindings(string name, Binding value, Bindings? next) => (_name, _value, _next) = (name, value, next);
+
+    public Bindings SetItem(string name, Binding value) => new(name, value, this);
+
+    public bool TryGetValue(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Binding value)
+    {
+        // Every node but Empty links on, down to Empty.
+        for (var b = this; !ReferenceEquals(b, Empty); b = b._next!)
+            if (string.Equals(b._name, name, StringComparison.Ordinal))
+            {
+                value = b._value;
+                return true;
+            }
+        value = null;
+        return false;
+    }
+}
+
 /// <summary>What a matcher variable bound: the trees of one fragment, or one binding per repetition.</summary>
 internal abstract record Binding
 {
     public sealed record Fragment(List<TokenTree> Trees, string Kind) : Binding;
-    public sealed record Repeated(ImmutableArray<ImmutableDictionary<string, Binding>> Iterations) : Binding;
+    public sealed record Repeated(ImmutableArray<Bindings> Iterations) : Binding;
 }
 
 /// <summary>Backtracking matcher (continuation-passing, so repetitions try more iterations first and give back).</summary>
@@ -196,8 +227,8 @@ internal sealed class Matcher
 
     public bool GaveUp => _gaveUp;
 
-    public bool Match(List<Pattern> pats, int pi, List<TokenTree> input, int ti, ImmutableDictionary<string, Binding> env,
-        Func<int, ImmutableDictionary<string, Binding>, bool> k)
+    public bool Match(List<Pattern> pats, int pi, List<TokenTree> input, int ti, Bindings env,
+        Func<int, Bindings, bool> k)
     {
         if (!Enter()) return false;
         try { return MatchCore(pats, pi, input, ti, env, k); }
@@ -212,8 +243,8 @@ internal sealed class Matcher
         return !_gaveUp;
     }
 
-    private bool MatchCore(List<Pattern> pats, int pi, List<TokenTree> input, int ti, ImmutableDictionary<string, Binding> env,
-        Func<int, ImmutableDictionary<string, Binding>, bool> k)
+    private bool MatchCore(List<Pattern> pats, int pi, List<TokenTree> input, int ti, Bindings env,
+        Func<int, Bindings, bool> k)
     {
         if (pi == pats.Count) return k(ti, env);
         switch (pats[pi])
@@ -236,16 +267,16 @@ internal sealed class Matcher
         return false;
     }
 
-    private bool Repeat(Pattern.Repetition r, ImmutableArray<ImmutableDictionary<string, Binding>> done, List<Pattern> pats, int pi, List<TokenTree> input, int ti,
-        ImmutableDictionary<string, Binding> env, Func<int, ImmutableDictionary<string, Binding>, bool> k)
+    private bool Repeat(Pattern.Repetition r, ImmutableArray<Bindings> done, List<Pattern> pats, int pi, List<TokenTree> input, int ti,
+        Bindings env, Func<int, Bindings, bool> k)
     {
         if (!Enter()) return false;
         try { return RepeatCore(r, done, pats, pi, input, ti, env, k); }
         finally { _depth--; }
     }
 
-    private bool RepeatCore(Pattern.Repetition r, ImmutableArray<ImmutableDictionary<string, Binding>> done, List<Pattern> pats, int pi, List<TokenTree> input, int ti,
-        ImmutableDictionary<string, Binding> env, Func<int, ImmutableDictionary<string, Binding>, bool> k)
+    private bool RepeatCore(Pattern.Repetition r, ImmutableArray<Bindings> done, List<Pattern> pats, int pi, List<TokenTree> input, int ti,
+        Bindings env, Func<int, Bindings, bool> k)
     {
         if (r.Op != '?' || done.Length == 0)
         {
@@ -256,7 +287,7 @@ internal sealed class Matcher
                 if (ti < input.Count && !input[ti].IsGroup && input[ti].Token.Text == sep.Text) start = ti + 1;
                 else canContinue = false;
             }
-            if (canContinue && Match(r.Items, 0, input, start, ImmutableDictionary<string, Binding>.Empty,
+            if (canContinue && Match(r.Items, 0, input, start, Bindings.Empty,
                     (t, e) => t > ti && Repeat(r, done.Add(e), pats, pi, input, t, env, k)))
                 return true;
         }
@@ -373,7 +404,7 @@ internal static class Fragments
 /// <summary>Writes a rule's transcriber with the matched bindings.</summary>
 internal static class Transcriber
 {
-    public static bool Write(List<Pattern> items, ImmutableDictionary<string, Binding> env, List<int> path, List<TokenTree> output)
+    public static bool Write(List<Pattern> items, Bindings env, List<int> path, List<TokenTree> output)
     {
         foreach (var p in items)
         {
@@ -431,7 +462,7 @@ internal static class Transcriber
     }
 
     // A variable at the current repetition path: descend into the iterations it was repeated in.
-    private static Binding? Lookup(ImmutableDictionary<string, Binding> env, string name, List<int> path)
+    private static Binding? Lookup(Bindings env, string name, List<int> path)
     {
         if (!env.TryGetValue(name, out var b)) return null;
         int depth = 0;

@@ -58,7 +58,7 @@ internal static class MacroBodyItems
     /// </summary>
     public static int? ExpandedRule(SyntaxNode definition, SyntaxNode invocation) => Match(definition, invocation)?.Rule;
 
-    private static (int Rule, System.Collections.Immutable.ImmutableDictionary<string, Binding> Bindings)? Match(SyntaxNode definition, SyntaxNode invocation)
+    private static (int Rule, Bindings Bindings)? Match(SyntaxNode definition, SyntaxNode invocation)
     {
         var bytes = definition.Tree.Text.Bytes;
         if (invocation.ChildOfKind(RustSyntaxKind.TokenTree) is not { } args || args.Span.Length < 2
