@@ -15,6 +15,7 @@
 #include <windows.h>
 #else
 #define US_EXPORT __attribute__((visibility("default")))
+#include <sys/mman.h>
 #endif
 
 const TSLanguage *tree_sitter_rust(void);
@@ -65,6 +66,190 @@ typedef struct {
   uint32_t symbol;
 } us_capture;
 
+// ---- per-parse arena ----
+// Every allocation tree-sitter makes while one file is parsed, flattened and queried comes from an arena owned by
+// the us_parser, and the tree is dropped with it instead of being freed node by node: glibc's malloc and free of
+// millions of small subtrees, and ts_tree_delete's walk over them, were a sixth of the parse (measured with the C
+// baseline: the same parse under mimalloc was 13-19% faster). Blocks freed during the parse are reused by size
+// class. Outside a parse (queries, parsers) the allocator is libc's. Each block has a 16-byte header: its arena
+// (NULL for libc) and its size class, so free and realloc know where it came from.
+
+typedef struct us_chunk {
+  struct us_chunk *next;
+  size_t size;   // bytes, this header included
+  size_t used;
+} us_chunk;
+
+#define US_CLASSES 96
+#define US_CHUNK_MIN ((size_t)1 << 20)
+#define US_CHUNK_MAX ((size_t)64 << 20)
+#define US_ARENA_KEEP ((size_t)8 << 20)  // kept for the next parse; the rest is unmapped
+
+typedef struct us_arena {
+  us_chunk *chunks;   // in use: the current chunk first
+  us_chunk *spare;    // kept from earlier parses, unused yet in this one
+  void *free_lists[US_CLASSES];
+  size_t next_size;
+} us_arena;
+
+typedef struct {
+  us_arena *arena;  // NULL: a libc block
+  size_t size;      // arena: the size class; libc: the requested size
+} us_header;
+
+static _Thread_local us_arena *tl_arena;
+
+static size_t us_class(size_t n, size_t *capacity) {
+  if (n <= 1024) {
+    size_t c = n == 0 ? 1 : (n + 15) >> 4;  // 1..64, 16-byte steps
+    *capacity = c << 4;
+    return c;
+  }
+  unsigned k = 11;
+  while (((size_t)1 << k) < n) k++;
+  *capacity = (size_t)1 << k;
+  return 64 + (k - 10);  // 65..
+}
+
+static us_chunk *us_chunk_map(size_t size) {
+#if defined(_WIN32)
+  void *m = VirtualAlloc(NULL, size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+  if (!m) return NULL;
+#else
+  void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) return NULL;
+#endif
+  us_chunk *c = (us_chunk *)m;
+  c->next = NULL;
+  c->size = size;
+  c->used = sizeof(us_chunk) + 8;  // so the 16-byte headers, and the blocks after them, are 16-byte aligned
+  return c;
+}
+
+static void us_chunk_unmap(us_chunk *c) {
+#if defined(_WIN32)
+  VirtualFree(c, 0, MEM_RELEASE);
+#else
+  munmap(c, c->size);
+#endif
+}
+
+static void *us_arena_alloc(us_arena *a, size_t n) {
+  size_t capacity;
+  size_t cls = us_class(n, &capacity);
+  if (cls >= US_CLASSES) return NULL;
+  us_header *h;
+  if (a->free_lists[cls]) {
+    h = (us_header *)a->free_lists[cls] - 1;
+    a->free_lists[cls] = *(void **)a->free_lists[cls];
+  } else {
+    size_t need = sizeof(us_header) + capacity;
+    us_chunk *c = a->chunks;
+    if (!c || c->size - c->used < need) {
+      // A kept chunk with room, else a new one (twice the last, up to 64 MB, or as big as the block).
+      us_chunk **s = &a->spare;
+      while (*s && (*s)->size - (*s)->used < need) s = &(*s)->next;
+      if (*s) {
+        c = *s;
+        *s = c->next;
+      } else {
+        size_t size = a->next_size < US_CHUNK_MIN ? US_CHUNK_MIN : a->next_size;
+        while (size - sizeof(us_chunk) - 8 < need) size *= 2;
+        if (!(c = us_chunk_map(size))) return NULL;
+        a->next_size = size * 2 > US_CHUNK_MAX ? US_CHUNK_MAX : size * 2;
+      }
+      c->next = a->chunks;
+      a->chunks = c;
+    }
+    h = (us_header *)((char *)c + c->used);
+    c->used += need;
+  }
+  h->arena = a;
+  h->size = cls;
+  return h + 1;
+}
+
+// Forgets every block: the chunks are kept (up to US_ARENA_KEEP bytes, the rest unmapped) for the next parse.
+static void us_arena_reset(us_arena *a, int keep) {
+  us_chunk *all = a->chunks;
+  while (all) {
+    us_chunk *next = all->next;
+    all->next = a->spare;
+    a->spare = all;
+    all = next;
+  }
+  a->chunks = NULL;
+  memset(a->free_lists, 0, sizeof a->free_lists);
+  size_t kept = 0;
+  us_chunk **s = &a->spare;
+  while (*s) {
+    us_chunk *c = *s;
+    if (keep && kept + c->size <= US_ARENA_KEEP) {
+      kept += c->size;
+      c->used = sizeof(us_chunk) + 8;
+      s = &c->next;
+    } else {
+      *s = c->next;
+      us_chunk_unmap(c);
+    }
+  }
+  a->next_size = US_CHUNK_MIN;
+}
+
+static void *us_malloc(size_t n) {
+  us_header *h;
+  if (tl_arena) {
+    void *p = us_arena_alloc(tl_arena, n);
+    if (p) return p;
+    abort();  // as tree-sitter's own allocator does when memory runs out
+  }
+  if (!(h = (us_header *)malloc(sizeof(us_header) + n))) abort();
+  h->arena = NULL;
+  h->size = n;
+  return h + 1;
+}
+
+static void *us_calloc(size_t count, size_t size) {
+  if (size && count > SIZE_MAX / size) abort();
+  void *p = us_malloc(count * size);
+  memset(p, 0, count * size);
+  return p;
+}
+
+static void us_free(void *p) {
+  if (!p) return;
+  us_header *h = (us_header *)p - 1;
+  if (!h->arena) {
+    free(h);
+    return;
+  }
+  *(void **)p = h->arena->free_lists[h->size];
+  h->arena->free_lists[h->size] = p;
+}
+
+static void *us_realloc(void *p, size_t n) {
+  if (!p) return us_malloc(n);
+  us_header *h = (us_header *)p - 1;
+  if (!h->arena) {
+    us_header *m = (us_header *)realloc(h, sizeof(us_header) + n);
+    if (!m) abort();
+    m->size = n;
+    return m + 1;
+  }
+  size_t old = h->size <= 64 ? h->size << 4 : (size_t)1 << (h->size - 64 + 10);
+  if (n <= old) return p;
+  us_arena *a = h->arena;
+  void *q = us_arena_alloc(a, n);
+  if (!q) abort();
+  memcpy(q, p, old);
+  us_free(p);
+  return q;
+}
+
+__attribute__((constructor)) static void us_install_allocator(void) {
+  ts_set_allocator(us_malloc, us_calloc, us_realloc, us_free);
+}
+
 // A parser owned by one worker thread, with its reusable output buffers.
 typedef struct {
   TSParser *parser;
@@ -77,14 +262,15 @@ typedef struct {
   uint32_t match_count, match_capacity;
   us_capture *captures;
   uint32_t capture_count, capture_capacity;
-  TSQueryCursor *cursor;
   uint32_t skip_to;        // the next parse starts lexing here (the bytes before are blank)
+  us_arena arena;          // what tree-sitter allocates during one parse of us_parse_query
 } us_parser;
 
 typedef struct {
   uint64_t deadline_ns;            // 0 = no limit
   const volatile int32_t *cancel;  // may be NULL
 } us_progress;
+
 
 static uint64_t now_ns(void) {
 #if defined(_WIN32)
@@ -130,7 +316,7 @@ US_EXPORT us_parser *us_parser_new(void) {
 US_EXPORT void us_parser_delete(us_parser *p) {
   if (!p) return;
   ts_parser_delete(p->parser);
-  if (p->cursor) ts_query_cursor_delete(p->cursor);
+  us_arena_reset(&p->arena, 0);
   free(p->matches);
   free(p->captures);
   free(p->nodes);
@@ -309,30 +495,33 @@ US_EXPORT int32_t us_parse_query(us_parser *p, const uint8_t *source, uint32_t l
   us_progress progress = {timeout_us ? now_ns() + timeout_us * 1000ull : 0, cancel};
   TSInput input = {&buffer, read_buffer, TSInputEncodingUTF8, NULL};
   TSParseOptions options = {&progress, on_progress};
-  ts_parser_reset(p->parser);
-  bool ranged = false;
+  // A fresh parser in the arena: everything the parse allocates lives there and goes with it (see us_arena).
+  tl_arena = &p->arena;
+  TSParser *parser = ts_parser_new();
+  if (!ts_parser_set_language(parser, tree_sitter_rust())) {
+    ts_parser_delete(parser);
+    tl_arena = NULL;
+    us_arena_reset(&p->arena, 1);
+    return US_STATUS_FAILED;
+  }
   if (p->skip_to > 0 && p->skip_to < length) {
     TSRange range = {{0, p->skip_to}, {UINT32_MAX, UINT32_MAX}, p->skip_to, UINT32_MAX};
-    ranged = ts_parser_set_included_ranges(p->parser, &range, 1);
+    ts_parser_set_included_ranges(parser, &range, 1);
   }
   p->skip_to = 0;
-  TSTree *tree = ts_parser_parse_with_options(p->parser, NULL, input, options);
-  if (ranged) ts_parser_set_included_ranges(p->parser, NULL, 0);
-  if (!tree) {
-    ts_parser_reset(p->parser);
-    return US_STATUS_CANCELLED;
-  }
-  int status = flatten(p, tree);
+  TSTree *tree = ts_parser_parse_with_options(parser, NULL, input, options);
+  int status = tree ? flatten(p, tree) : US_STATUS_CANCELLED;
+  TSQueryCursor *cursor = NULL;
   p->match_count = 0;
   p->capture_count = 0;
   if (status == US_STATUS_OK && query_count > 0) {
-    if (!p->cursor) p->cursor = ts_query_cursor_new();
-    ts_query_cursor_set_match_limit(p->cursor, match_limit ? match_limit : 256);
+    cursor = ts_query_cursor_new();
+    ts_query_cursor_set_match_limit(cursor, match_limit ? match_limit : 256);
     TSQueryCursorOptions qopts = {&progress, on_query_progress};
     for (uint32_t q = 0; q < query_count && status == US_STATUS_OK; q++) {
-      ts_query_cursor_exec_with_options(p->cursor, queries[q], ts_tree_root_node(tree), &qopts);
+      ts_query_cursor_exec_with_options(cursor, queries[q], ts_tree_root_node(tree), &qopts);
       TSQueryMatch m;
-      while (ts_query_cursor_next_match(p->cursor, &m)) {
+      while (ts_query_cursor_next_match(cursor, &m)) {
         if (!grow((void **)&p->matches, &p->match_capacity, p->match_count + 1, sizeof(us_match)) ||
             !grow((void **)&p->captures, &p->capture_capacity, p->capture_count + m.capture_count, sizeof(us_capture))) {
           status = US_STATUS_NO_MEMORY;
@@ -351,14 +540,17 @@ US_EXPORT int32_t us_parse_query(us_parser *p, const uint8_t *source, uint32_t l
           cap->symbol = ts_node_symbol(m.captures[c].node);
         }
       }
-      if (ts_query_cursor_did_exceed_match_limit(p->cursor)) *exceeded = 1;
+      if (ts_query_cursor_did_exceed_match_limit(cursor)) *exceeded = 1;
       if (on_query_progress(&(TSQueryCursorState){&progress, 0})) status = US_STATUS_CANCELLED;
     }
   }
-  ts_tree_delete(tree);
+  // The tree and the query cursor are not freed one node at a time: the arena drops them. The parser is deleted
+  // (cheaply: its blocks go back to the arena) because its external scanner's state is libc memory.
+  ts_parser_delete(parser);
+  tl_arena = NULL;
+  us_arena_reset(&p->arena, 1);
 #if defined(__GLIBC__)
-  // A big tree's nodes are freed into this thread's malloc arena, which glibc keeps: hand them back, or every
-  // worker holds the memory of the largest file it ever parsed for the rest of the run.
+  // The flattened buffers of a big file are libc memory this thread's malloc arena keeps: hand back what is free.
   if (length >= (1u << 20)) malloc_trim(0);
 #endif
   if (status == US_STATUS_OK) {

@@ -34,8 +34,9 @@ public sealed class AvoidTransmuteToFunctionPointerAnalyzer : RustAnalyzer
             typeArgs = f.ChildByField(RustSyntaxField.TypeArguments);
             callee = f.ChildByField(RustSyntaxField.Function) ?? f;
         }
-        var name = callee.Text;
-        if (!(name == "transmute" || name.EndsWith("::transmute", StringComparison.Ordinal))) return;
+        // The bytes, not a string: this runs on every call of every file.
+        var name = callee.Utf8Text;
+        if (!(name.SequenceEqual("transmute"u8) || name.EndsWith("::transmute"u8))) return;
         SyntaxNode? target = null;
         if (typeArgs is { } ta)
             target = ta.Children.ToList().Where(x => x.IsNamed && !x.IsComment).LastOrDefault();
