@@ -252,7 +252,6 @@ __attribute__((constructor)) static void us_install_allocator(void) {
 
 // A parser owned by one worker thread, with its reusable output buffers.
 typedef struct {
-  TSParser *parser;
   us_node *nodes;
   uint32_t count;
   uint32_t capacity;
@@ -302,26 +301,41 @@ US_EXPORT uint32_t us_field_count(void) { return ts_language_field_count(tree_si
 US_EXPORT const char *us_field_name(uint16_t field) { return ts_language_field_name_for_id(tree_sitter_rust(), field); }
 
 US_EXPORT us_parser *us_parser_new(void) {
-  us_parser *p = (us_parser *)calloc(1, sizeof(us_parser));
-  if (!p) return NULL;
-  p->parser = ts_parser_new();
-  if (!p->parser || !ts_parser_set_language(p->parser, tree_sitter_rust())) {
-    if (p->parser) ts_parser_delete(p->parser);
-    free(p);
-    return NULL;
-  }
-  return p;
+  // Each parse makes its own TSParser in the parser's arena; this one only checks that the language loads.
+  TSParser *check = ts_parser_new();
+  bool ok = check && ts_parser_set_language(check, tree_sitter_rust());
+  if (check) ts_parser_delete(check);
+  if (!ok) return NULL;
+  return (us_parser *)calloc(1, sizeof(us_parser));
 }
 
 US_EXPORT void us_parser_delete(us_parser *p) {
   if (!p) return;
-  ts_parser_delete(p->parser);
   us_arena_reset(&p->arena, 0);
   free(p->matches);
   free(p->captures);
   free(p->nodes);
   free(p->stack);
   free(p);
+}
+
+// A fresh TSParser whose allocations, and those of the tree it parses, come from the parser's arena.
+static TSParser *us_begin(us_parser *p) {
+  tl_arena = &p->arena;
+  TSParser *parser = ts_parser_new();
+  if (ts_parser_set_language(parser, tree_sitter_rust())) return parser;
+  ts_parser_delete(parser);
+  tl_arena = NULL;
+  us_arena_reset(&p->arena, 1);
+  return NULL;
+}
+
+// The tree, query cursor and parser state are not freed one node at a time: the arena drops them. The parser is
+// deleted first (cheaply: its blocks go back to the arena) because its external scanner's state is libc memory.
+static void us_end(us_parser *p, TSParser *parser) {
+  ts_parser_delete(parser);
+  tl_arena = NULL;
+  us_arena_reset(&p->arena, 1);
 }
 
 static bool grow(void **buf, uint32_t *capacity, uint32_t need, size_t elem) {
@@ -430,11 +444,11 @@ US_EXPORT int32_t us_parse_only(us_parser *p, const uint8_t *source, uint32_t le
   us_buffer buffer = {source, length};
   TSInput input = {&buffer, read_buffer, TSInputEncodingUTF8, NULL};
   TSParseOptions options = {NULL, NULL};
-  ts_parser_reset(p->parser);
-  TSTree *tree = ts_parser_parse_with_options(p->parser, NULL, input, options);
-  if (!tree) return -1;
-  int32_t n = (int32_t)ts_node_child_count(ts_tree_root_node(tree));
-  ts_tree_delete(tree);
+  TSParser *parser = us_begin(p);
+  if (!parser) return -1;
+  TSTree *tree = ts_parser_parse_with_options(parser, NULL, input, options);
+  int32_t n = tree ? (int32_t)ts_node_child_count(ts_tree_root_node(tree)) : -1;
+  us_end(p, parser);
   return n;
 }
 
@@ -495,15 +509,8 @@ US_EXPORT int32_t us_parse_query(us_parser *p, const uint8_t *source, uint32_t l
   us_progress progress = {timeout_us ? now_ns() + timeout_us * 1000ull : 0, cancel};
   TSInput input = {&buffer, read_buffer, TSInputEncodingUTF8, NULL};
   TSParseOptions options = {&progress, on_progress};
-  // A fresh parser in the arena: everything the parse allocates lives there and goes with it (see us_arena).
-  tl_arena = &p->arena;
-  TSParser *parser = ts_parser_new();
-  if (!ts_parser_set_language(parser, tree_sitter_rust())) {
-    ts_parser_delete(parser);
-    tl_arena = NULL;
-    us_arena_reset(&p->arena, 1);
-    return US_STATUS_FAILED;
-  }
+  TSParser *parser = us_begin(p);
+  if (!parser) return US_STATUS_FAILED;
   if (p->skip_to > 0 && p->skip_to < length) {
     TSRange range = {{0, p->skip_to}, {UINT32_MAX, UINT32_MAX}, p->skip_to, UINT32_MAX};
     ts_parser_set_included_ranges(parser, &range, 1);
@@ -544,11 +551,7 @@ US_EXPORT int32_t us_parse_query(us_parser *p, const uint8_t *source, uint32_t l
       if (on_query_progress(&(TSQueryCursorState){&progress, 0})) status = US_STATUS_CANCELLED;
     }
   }
-  // The tree and the query cursor are not freed one node at a time: the arena drops them. The parser is deleted
-  // (cheaply: its blocks go back to the arena) because its external scanner's state is libc memory.
-  ts_parser_delete(parser);
-  tl_arena = NULL;
-  us_arena_reset(&p->arena, 1);
+  us_end(p, parser);
 #if defined(__GLIBC__)
   // The flattened buffers of a big file are libc memory this thread's malloc arena keeps: hand back what is free.
   if (length >= (1u << 20)) malloc_trim(0);
