@@ -160,6 +160,8 @@ public static class SafetyComments
     {
         foreach (var t in SyntaxTrivia.GetPrecedingTrivia(item))
         {
+            // Most doc comments name no safety heading: decide on the bytes before making a string (every item's docs come here).
+            if (!MayNameSafety(t.Utf8Text)) continue;
             if (t.IsComment && SyntaxTrivia.GetCommentKind(t) == CommentKind.OuterDoc && HasSafetyHeading(t.Text))
                 return true;
             if (t.Kind == RustSyntaxKind.AttributeItem && SyntaxTrivia.GetAttributeName(t) == "doc" && HasSafetyHeading(t.Text))
@@ -172,6 +174,8 @@ public static class SafetyComments
     /// Whether doc text holds a heading clippy takes for the safety section: exactly <c>Safety</c>, <c>SAFETY</c>,
     /// <c>Implementation safety</c> or <c>Implementation Safety</c> (any heading level).
     /// </summary>
+    private static bool MayNameSafety(ReadOnlySpan<byte> text) => text.IndexOf("afety"u8) >= 0 || text.IndexOf("AFETY"u8) >= 0;
+
     internal static bool HasSafetyHeading(string doc)
     {
         foreach (var raw in doc.Split('\n'))
