@@ -52,10 +52,11 @@ internal static partial class DocTests
             var tokens = MacroTokens.GetTokens(tt);
             for (int i = 0; i + 1 < tokens.Length; i++)
             {
-                if (tokens[i].Kind != RustSyntaxKind.Identifier || tokens[i + 1].Text != "(") continue;
+                // Kinds, not texts: every token of every macro call in a function body comes here.
+                if (tokens[i].Kind != RustSyntaxKind.Identifier || tokens[i + 1].Kind != RustSyntaxKind.OpenParenToken) continue;
                 var name = tokens[i].Text;
-                if (i >= 1 && tokens[i - 1].Text == ".") calls.Add("." + name);
-                else if (i >= 2 && tokens[i - 1].Text == "::" && tokens[i - 2].Kind is RustSyntaxKind.Identifier or RustSyntaxKind.Self) calls.Add(tokens[i - 2].Text + "::" + name);
+                if (i >= 1 && tokens[i - 1].Kind == RustSyntaxKind.DotToken) calls.Add("." + name);
+                else if (i >= 2 && tokens[i - 1].Kind == RustSyntaxKind.ColonColonToken && tokens[i - 2].Kind is RustSyntaxKind.Identifier or RustSyntaxKind.Self) calls.Add(tokens[i - 2].Text + "::" + name);
                 else calls.Add(name);
             }
         }

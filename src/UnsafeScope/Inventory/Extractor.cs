@@ -1639,7 +1639,7 @@ internal sealed class Extractor
             if (tokens[j].Kind == RustSyntaxKind.CloseParenToken)
                 return lastAs >= 0 && lastAs + 2 < j && tokens[lastAs + 1].Kind == RustSyntaxKind.AsteriskToken
                     && (tokens[lastAs + 2].Kind is RustSyntaxKind.ConstKeyword or RustSyntaxKind.MutableSpecifier || tokens[lastAs + 2].Text is "const" or "mut");
-            if (tokens[j].Kind == RustSyntaxKind.AsKeyword || tokens[j].Text == "as") lastAs = j;
+            if (tokens[j].Kind == RustSyntaxKind.AsKeyword || tokens[j].Node.Utf8Text.SequenceEqual("as"u8)) lastAs = j; // bytes: no string per token
         }
         return false;
     }
