@@ -28,4 +28,14 @@ public class MacroBindingsProperties
             return history.All(h => new[] { "a", "b", "c", "d", "e", "f" }.All(n =>
                 h.Item1.TryGetValue(n, out var x) == h.Item2.TryGetValue(n, out var y) && ReferenceEquals(x, y)));
         });
+
+    // A repetition's iterations come back in match order however many there were.
+    [Property(MaxTest = 100)]
+    public Property IterationsKeepTheirOrder(PositiveInt count)
+    {
+        var items = Enumerable.Range(0, count.Get % 300).Select(i => Bindings.Empty.SetItem("x", new Binding.Fragment([], "tt" + i))).ToList();
+        Iterations? done = null;
+        foreach (var b in items) done = new Iterations(b, done);
+        return Iterations.ToArray(done).SequenceEqual(items).ToProperty();
+    }
 }

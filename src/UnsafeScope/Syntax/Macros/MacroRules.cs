@@ -209,6 +209,27 @@ internal sealed class Bindings
     }
 }
 
+/// <summary>
+/// The iterations a repetition matched so far, newest first: one more is one node (an immutable array copied all of
+/// them per iteration, quadratic in a long <c>$(…)*</c>).
+/// </summary>
+internal sealed class Iterations(Bindings head, Iterations? tail)
+{
+    private readonly int _count = (tail?._count ?? 0) + 1;
+
+    /// <summary>The iterations in match order (none for null).</summary>
+    public static ImmutableArray<Bindings> ToArray(Iterations? last)
+    {
+        if (last is null) return [];
+        var items = new Bindings[last._count];
+        for (var i = last; i is not null; i = i._tail) items[i._count - 1] = i._head;
+        return ImmutableArray.Create(items);
+    }
+
+    private readonly Bindings _head = head;
+    private readonly Iterations? _tail = tail;
+}
+
 /// <summary>What a matcher variable bound: the trees of one fragment, or one binding per repetition.</summary>
 internal abstract record Binding
 {
@@ -262,12 +283,12 @@ internal sealed class Matcher
                 return Match(pats, pi + 1, input, ti + n, env.SetItem(v.Name, new Binding.Fragment(input.GetRange(ti, n), v.Fragment)), k);
             }
             case Pattern.Repetition r:
-                return Repeat(r, [], pats, pi, input, ti, env, k);
+                return Repeat(r, null, pats, pi, input, ti, env, k);
         }
         return false;
     }
 
-    private bool Repeat(Pattern.Repetition r, ImmutableArray<Bindings> done, List<Pattern> pats, int pi, List<TokenTree> input, int ti,
+    private bool Repeat(Pattern.Repetition r, Iterations? done, List<Pattern> pats, int pi, List<TokenTree> input, int ti,
         Bindings env, Func<int, Bindings, bool> k)
     {
         if (!Enter()) return false;
@@ -275,27 +296,28 @@ internal sealed class Matcher
         finally { _depth--; }
     }
 
-    private bool RepeatCore(Pattern.Repetition r, ImmutableArray<Bindings> done, List<Pattern> pats, int pi, List<TokenTree> input, int ti,
+    private bool RepeatCore(Pattern.Repetition r, Iterations? done, List<Pattern> pats, int pi, List<TokenTree> input, int ti,
         Bindings env, Func<int, Bindings, bool> k)
     {
-        if (r.Op != '?' || done.Length == 0)
+        if (r.Op != '?' || done is null)
         {
             int start = ti;
             bool canContinue = true;
-            if (done.Length > 0 && r.Separator is { } sep)
+            if (done is not null && r.Separator is { } sep)
             {
                 if (ti < input.Count && !input[ti].IsGroup && input[ti].Token.Text == sep.Text) start = ti + 1;
                 else canContinue = false;
             }
             if (canContinue && Match(r.Items, 0, input, start, Bindings.Empty,
-                    (t, e) => t > ti && Repeat(r, done.Add(e), pats, pi, input, t, env, k)))
+                    (t, e) => t > ti && Repeat(r, new Iterations(e, done), pats, pi, input, t, env, k)))
                 return true;
         }
-        if (r.Op == '+' && done.Length == 0) return false;
+        if (r.Op == '+' && done is null) return false;
         var names = new HashSet<string>(StringComparer.Ordinal);
         Pattern.VariableNames(r.Items, names);
         var bound = env;
-        foreach (var name in names) bound = bound.SetItem(name, new Binding.Repeated(done));
+        var repeated = new Binding.Repeated(Iterations.ToArray(done));
+        foreach (var name in names) bound = bound.SetItem(name, repeated);
         return Match(pats, pi + 1, input, ti, bound, k);
     }
 }
