@@ -106,22 +106,30 @@ internal sealed class Expansion
     /// </summary>
     public static Expansion Render(List<TokenTree> trees, string prefix, string suffix)
     {
-        var sb = new List<byte>(1024);
+        // Written straight into one growing array (a byte array per token and a list of bytes were 3% of a run's allocation).
+        var text = new byte[1024];
+        int length = 0;
         var starts = new List<int>();
         var ends = new List<int>();
         var origins = new List<int>();
         var originEnds = new List<int>();
-        sb.AddRange(Encoding.UTF8.GetBytes(prefix));
+        void Append(string s)
+        {
+            int max = Encoding.UTF8.GetMaxByteCount(s.Length);
+            if (text.Length - length < max) Array.Resize(ref text, Math.Max(text.Length * 2, length + max));
+            length += Encoding.UTF8.GetBytes(s, text.AsSpan(length));
+        }
+        Append(prefix);
         void Emit(Token t)
         {
-            sb.Add((byte)' ');
-            starts.Add(sb.Count);
-            var bytes = Encoding.UTF8.GetBytes(t.Text);
-            sb.AddRange(bytes);
-            ends.Add(sb.Count);
+            Append(" ");
+            starts.Add(length);
+            int start = length;
+            Append(t.Text);
+            ends.Add(length);
             origins.Add(t.Origin);
             // A call-site token's text is the file's text at its origin.
-            originEnds.Add(t.Origin >= 0 ? t.Origin + bytes.Length : -1);
+            originEnds.Add(t.Origin >= 0 ? t.Origin + (length - start) : -1);
         }
         void Walk(List<TokenTree> list)
         {
@@ -134,8 +142,8 @@ internal sealed class Expansion
             }
         }
         Walk(trees);
-        sb.AddRange(Encoding.UTF8.GetBytes(" " + suffix));
-        return new Expansion([.. sb], [.. starts], [.. ends], [.. origins], [.. originEnds]);
+        Append(" " + suffix);
+        return new Expansion(text[..length], [.. starts], [.. ends], [.. origins], [.. originEnds]);
     }
 
     /// <summary>
