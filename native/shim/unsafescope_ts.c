@@ -418,7 +418,7 @@ static const char *read_buffer(void *payload, uint32_t byte_index, TSPoint posit
 
 // us_parse: parses `source` and flattens it into the parser's buffer (us_parse_query without queries).
 // Time limit in microseconds (0 = none); `cancel` may be NULL. On success *out_nodes points at the
-// parser-owned buffer, valid until the next call on this parser. The tree itself is freed before returning.
+// parser-owned buffer, valid until the next call on this parser. The tree itself is gone before returning (dropped with the parse arena).
 US_EXPORT int32_t us_parse_query(us_parser *p, const uint8_t *source, uint32_t length,
                                  uint64_t timeout_us, const volatile int32_t *cancel,
                                  const TSQuery *const *queries, uint32_t query_count, uint32_t match_limit,
