@@ -6,6 +6,10 @@
 #include <string.h>
 #include <time.h>
 #include "tree_sitter/api.h"
+// tree-sitter's internal headers, for the direct flatten walk (the library is built from the same pinned sources).
+#include "subtree.h"
+#include "language.h"
+#include "tree.h"
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -349,8 +353,10 @@ static bool grow(void **buf, uint32_t *capacity, uint32_t need, size_t elem) {
   return true;
 }
 
+// The cursor walk this replaced, kept only to check the direct walk against (US_FLATTEN_CHECK builds).
+#ifdef US_FLATTEN_CHECK
 // Iterative preorder walk with a cursor: deep nesting cannot overflow the stack.
-static int flatten(us_parser *p, TSTree *tree) {
+static int flatten_cursor(us_parser *p, TSTree *tree) {
   TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
   uint32_t depth = 0;
   uint32_t prev = US_NONE;  // previous sibling of the node written next
@@ -398,6 +404,133 @@ static int flatten(us_parser *p, TSTree *tree) {
 done:
   ts_tree_cursor_delete(&cursor);
   return status;
+}
+
+#endif
+
+// One level of the direct walk: a node whose children are being visited.
+typedef struct {
+  Subtree parent;
+  uint32_t child_index, structural_index;
+  uint32_t position;               // start byte of the next child
+  const TSSymbol *aliases;         // the parent's alias sequence, or NULL
+  const TSFieldMapEntry *fields, *fields_end;
+  uint32_t visible_parent;         // record of the nearest visible ancestor (the parent itself when visible)
+  uint32_t last_child;             // last record written under visible_parent (visible levels only)
+  uint16_t inherited_field;        // a hidden parent's own field, which its children take when they have none
+  bool visible;                    // the parent is a visible node (its record closes when the level ends)
+} us_level;
+
+static void us_level_open(us_level *l, const TSLanguage *language, Subtree parent, uint32_t position, uint32_t visible_parent,
+                          bool visible, uint16_t inherited_field) {
+  uint16_t production = parent.ptr->production_id;
+  l->parent = parent;
+  l->child_index = 0;
+  l->structural_index = 0;
+  l->position = position;
+  l->aliases = ts_language_alias_sequence(language, production);
+  ts_language_field_map(language, production, &l->fields, &l->fields_end);
+  l->visible_parent = visible_parent;
+  l->last_child = US_NONE;
+  l->inherited_field = inherited_field;
+  l->visible = visible;
+}
+
+// Preorder over the visible nodes, walking the subtrees directly with an explicit stack (deep nesting cannot
+// overflow the C stack). It gives exactly what a TSTreeCursor walk gives — hidden nodes are transparent, an alias
+// makes a child visible, a field found through hidden wrappers counts — without the cursor's per-step re-derivation
+// of positions, aliases and fields, which was a tenth of a run's CPU.
+static int flatten(us_parser *p, TSTree *tree) {
+  const TSLanguage *language = tree->language;
+  Subtree root = tree->root;
+  p->count = 0;
+  if (!grow((void **)&p->nodes, &p->capacity, 1, sizeof(us_node))) return US_STATUS_NO_MEMORY;
+  uint32_t root_start = ts_subtree_padding(root).bytes;
+  us_node *r = &p->nodes[p->count++];
+  TSSymbol root_symbol = ts_language_public_symbol(language, ts_subtree_symbol(root));
+  r->start_byte = root_start;
+  r->end_byte = root_start + ts_subtree_size(root).bytes;
+  r->parent = US_NONE;
+  r->subtree_end = 1;
+  r->prev_sibling = US_NONE;
+  r->symbol = root_symbol;
+  r->field = 0;
+  r->flags = (uint16_t)((ts_subtree_named(root) ? US_FLAG_NAMED : 0) | (ts_subtree_missing(root) ? US_FLAG_MISSING : 0) |
+                        (ts_subtree_extra(root) ? US_FLAG_EXTRA : 0) | (ts_subtree_error_cost(root) > 0 ? US_FLAG_HAS_ERROR : 0) |
+                        (root_symbol == ts_builtin_sym_error ? US_FLAG_ERROR : 0));
+  r->reserved = 0;
+  if (ts_subtree_child_count(root) == 0) return US_STATUS_OK;
+  us_level *levels = (us_level *)p->stack;  // the walk's stack lives in the parser's reusable stack buffer
+  uint32_t depth = 0;
+  if (!grow((void **)&p->stack, &p->stack_capacity, (uint32_t)(sizeof(us_level) / sizeof(uint32_t)), sizeof(uint32_t)))
+    return US_STATUS_NO_MEMORY;
+  levels = (us_level *)p->stack;
+  us_level_open(&levels[depth++], language, root, root_start, 0, true, 0);
+  while (depth > 0) {
+    us_level *l = &levels[depth - 1];
+    uint32_t count = l->parent.ptr->child_count;
+    if (l->child_index == count) {
+      if (l->visible) p->nodes[l->visible_parent].subtree_end = p->count;
+      depth--;
+      if (!l->visible && depth > 0) levels[depth - 1].last_child = l->last_child;  // hidden levels share their visible parent's siblings
+      continue;
+    }
+    const Subtree *children = ts_subtree_children(l->parent);
+    Subtree child = children[l->child_index];
+    uint32_t start = l->position;
+    bool extra = ts_subtree_extra(child);
+    bool visible = ts_subtree_visible(child);
+    TSSymbol alias = 0;
+    uint16_t field = 0;
+    if (!extra) {
+      uint32_t structural = l->structural_index++;
+      if (l->aliases) {
+        alias = l->aliases[structural];
+        visible |= alias != 0;
+      }
+      for (const TSFieldMapEntry *m = l->fields; m < l->fields_end; m++)
+        if (!m->inherited && m->child_index == structural) { field = m->field_id; break; }
+      if (!field && !l->visible) field = l->inherited_field;
+    }
+    uint32_t end = start + ts_subtree_size(child).bytes;
+    l->child_index++;
+    l->position = end;
+    if (l->child_index < count) l->position += ts_subtree_padding(children[l->child_index]).bytes;
+    uint32_t child_count = ts_subtree_child_count(child);
+    if (visible) {
+      if (!grow((void **)&p->nodes, &p->capacity, p->count + 1, sizeof(us_node))) return US_STATUS_NO_MEMORY;
+      uint32_t index = p->count++;
+      us_node *n = &p->nodes[index];
+      TSSymbol symbol = ts_language_public_symbol(language, alias ? alias : ts_subtree_symbol(child));
+      n->start_byte = start;
+      n->end_byte = end;
+      n->parent = l->visible_parent;
+      n->subtree_end = index + 1;
+      n->prev_sibling = l->last_child;
+      n->symbol = symbol;
+      n->field = field;
+      bool named = alias ? ts_language_symbol_metadata(language, alias).named : ts_subtree_named(child);
+      n->flags = (uint16_t)((named ? US_FLAG_NAMED : 0) | (ts_subtree_missing(child) ? US_FLAG_MISSING : 0) |
+                            (extra ? US_FLAG_EXTRA : 0) | (ts_subtree_error_cost(child) > 0 ? US_FLAG_HAS_ERROR : 0) |
+                            (symbol == ts_builtin_sym_error ? US_FLAG_ERROR : 0));
+      n->reserved = 0;
+      l->last_child = index;
+      if (child_count == 0) continue;
+    } else if (ts_subtree_visible_child_count(child) == 0) {
+      continue;  // a hidden node with nothing visible below: not walked, as the cursor does not
+    }
+    uint32_t need = (uint32_t)((depth + 1) * (sizeof(us_level) / sizeof(uint32_t)));
+    if (!grow((void **)&p->stack, &p->stack_capacity, need, sizeof(uint32_t))) return US_STATUS_NO_MEMORY;
+    levels = (us_level *)p->stack;
+    l = &levels[depth - 1];
+    us_level *next = &levels[depth++];
+    if (visible) us_level_open(next, language, child, start, p->count - 1, true, 0);
+    else {
+      us_level_open(next, language, child, start, l->visible_parent, false, field);
+      next->last_child = l->last_child;
+    }
+  }
+  return US_STATUS_OK;
 }
 
 typedef struct {
