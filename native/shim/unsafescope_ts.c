@@ -98,22 +98,20 @@ typedef struct us_arena {
 
 typedef struct {
   us_arena *arena;  // NULL: a libc block
-  size_t size;      // arena: the size class; libc: the requested size
+  size_t cls;       // an arena block's size class (16 bytes in all, so blocks stay 16-byte aligned)
 } us_header;
 
 static _Thread_local us_arena *tl_arena;
 
-static size_t us_class(size_t n, size_t *capacity) {
-  if (n <= 1024) {
-    size_t c = n == 0 ? 1 : (n + 15) >> 4;  // 1..64, 16-byte steps
-    *capacity = c << 4;
-    return c;
-  }
+// Size classes: 1..64 in 16-byte steps up to 1 KB, then 65.. for powers of two from 2 KB.
+static size_t us_class(size_t n) {
+  if (n <= 1024) return n == 0 ? 1 : (n + 15) >> 4;
   unsigned k = 11;
   while (((size_t)1 << k) < n) k++;
-  *capacity = (size_t)1 << k;
-  return 64 + (k - 10);  // 65..
+  return 64 + (k - 10);
 }
+
+static size_t us_capacity(size_t cls) { return cls <= 64 ? cls << 4 : (size_t)1 << (cls - 64 + 10); }
 
 static us_chunk *us_chunk_map(size_t size) {
 #if defined(_WIN32)
@@ -139,15 +137,14 @@ static void us_chunk_unmap(us_chunk *c) {
 }
 
 static void *us_arena_alloc(us_arena *a, size_t n) {
-  size_t capacity;
-  size_t cls = us_class(n, &capacity);
+  size_t cls = us_class(n);
   if (cls >= US_CLASSES) return NULL;
   us_header *h;
   if (a->free_lists[cls]) {
     h = (us_header *)a->free_lists[cls] - 1;
     a->free_lists[cls] = *(void **)a->free_lists[cls];
   } else {
-    size_t need = sizeof(us_header) + capacity;
+    size_t need = sizeof(us_header) + us_capacity(cls);
     us_chunk *c = a->chunks;
     if (!c || c->size - c->used < need) {
       // A kept chunk with room, else a new one (twice the last, up to 64 MB, or as big as the block).
@@ -169,7 +166,7 @@ static void *us_arena_alloc(us_arena *a, size_t n) {
     c->used += need;
   }
   h->arena = a;
-  h->size = cls;
+  h->cls = cls;
   return h + 1;
 }
 
@@ -209,7 +206,6 @@ static void *us_malloc(size_t n) {
   }
   if (!(h = (us_header *)malloc(sizeof(us_header) + n))) abort();
   h->arena = NULL;
-  h->size = n;
   return h + 1;
 }
 
@@ -227,8 +223,8 @@ static void us_free(void *p) {
     free(h);
     return;
   }
-  *(void **)p = h->arena->free_lists[h->size];
-  h->arena->free_lists[h->size] = p;
+  *(void **)p = h->arena->free_lists[h->cls];
+  h->arena->free_lists[h->cls] = p;
 }
 
 static void *us_realloc(void *p, size_t n) {
@@ -237,10 +233,9 @@ static void *us_realloc(void *p, size_t n) {
   if (!h->arena) {
     us_header *m = (us_header *)realloc(h, sizeof(us_header) + n);
     if (!m) abort();
-    m->size = n;
     return m + 1;
   }
-  size_t old = h->size <= 64 ? h->size << 4 : (size_t)1 << (h->size - 64 + 10);
+  size_t old = us_capacity(h->cls);
   if (n <= old) return p;
   us_arena *a = h->arena;
   void *q = us_arena_alloc(a, n);
@@ -460,11 +455,11 @@ static int flatten(us_parser *p, TSTree *tree) {
                         (root_symbol == ts_builtin_sym_error ? US_FLAG_ERROR : 0));
   r->reserved = 0;
   if (ts_subtree_child_count(root) == 0) return US_STATUS_OK;
-  us_level *levels = (us_level *)p->stack;  // the walk's stack lives in the parser's reusable stack buffer
+  // The walk's levels live in the parser's reusable stack buffer.
   uint32_t depth = 0;
   if (!grow((void **)&p->stack, &p->stack_capacity, (uint32_t)(sizeof(us_level) / sizeof(uint32_t)), sizeof(uint32_t)))
     return US_STATUS_NO_MEMORY;
-  levels = (us_level *)p->stack;
+  us_level *levels = (us_level *)p->stack;
   us_level_open(&levels[depth++], language, root, root_start, 0, true, 0);
   while (depth > 0) {
     us_level *l = &levels[depth - 1];

@@ -32,7 +32,6 @@ internal sealed class CrateStage
     private readonly DependencySources? _dependencies;
     private readonly CrateLocator _locator;
     private readonly Dictionary<string, Workspace.LintPolicy> _lintPolicies = new(StringComparer.Ordinal);
-    private readonly Dictionary<int, string> _crateRootOf = [];
 
     /// <summary>Diagnostics located in files that are not analyzed sources (Cargo.toml, .cargo/config.toml…), by path.</summary>
     private readonly SortedDictionary<string, List<Diagnostic>> _configurationDiagnostics = new(StringComparer.Ordinal);
@@ -103,7 +102,7 @@ internal sealed class CrateStage
                 var r = _results[i] ?? throw new InvalidOperationException($"No record for file {i}.");
                 if (_diagnostics[i] is { Count: > 0 } || _finishing[i] is { Suppressions.Count: > 0 })
                     r = r with { Diagnostics = DiagnosticFinisher.Finish(_diagnostics[i] ?? [], _finishing[i], config, r.Inventory, options.Baseline,
-                        _crateRootOf.GetValueOrDefault(i) is { } crateRoot ? _lintPolicies.GetValueOrDefault(crateRoot) : null) };
+                        _finishing[i] is { CrateRoot: var crateRoot } ? _lintPolicies.GetValueOrDefault(crateRoot) : null) };
                 results[i] = r;
             }
             var ordered = _linked.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
@@ -186,8 +185,7 @@ internal sealed class CrateStage
             {
                 var f = _facts[i]!;
                 var lines = (_diagnostics[i] ?? []).Select(d => d.Location.LineSpan.Start.Line).Concat(f.Suppressions.Select(s => s.Location.LineSpan.Start.Line));
-                _finishing[i] = FinishingFacts.Keep(f, lines, Reload(Path.Combine(_baseDirectory, f.Path), _session.Options.MaxFileBytes));
-                _crateRootOf[i] = crateRoot;
+                _finishing[i] = FinishingFacts.Keep(f, lines, Reload(Path.Combine(_baseDirectory, f.Path), f.Path, _session.Options.MaxFileBytes));
                 _facts[i] = null;
             }
             _lintPolicies[crateRoot] = lintPolicy;
@@ -202,29 +200,24 @@ internal sealed class CrateStage
     /// fails. Static, so the closure holds the path and not the crate's linker (a lambda in LinkCrate would share its
     /// closure and keep every crate's compilation alive).
     /// </summary>
-    private static Func<ulong[]?> Reload(string fullPath, long maxBytes) => () =>
-    {
-        try
-        {
-            return Fingerprints.LineHashes(Text.SourceText.From(IO.UntrustedFile.ReadAllBytes(fullPath, maxBytes), fullPath));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            return null;
-        }
-    };
+    private static Func<ulong[]?> Reload(string fullPath, string path, long maxBytes) =>
+        () => ReadSource(fullPath, path, maxBytes) is { } text ? Fingerprints.LineHashes(text) : null;
 
     /// <summary>The file read again through the IO gateway and parsed, with the run's limits; null when that fails.</summary>
     private Syntax.RustSyntaxTree? Reparse(string path)
     {
         var options = _session.Options;
+        if (ReadSource(Path.Combine(_baseDirectory, path), path, options.MaxFileBytes) is not { ContainsNul: false } text) return null;
+        var tree = Syntax.RustSyntaxTree.Parse(text, Syntax.RustParseOptions.Default with { Timeout = options.ParseTimeout }, _cancellationToken);
+        return tree.Status == Syntax.ParseStatus.Ok ? tree : null;
+    }
+
+    /// <summary>An analyzed file's text read again through the IO gateway, with the run's size limit; null when that fails.</summary>
+    private static Text.SourceText? ReadSource(string fullPath, string path, long maxBytes)
+    {
         try
         {
-            var bytes = IO.UntrustedFile.ReadAllBytes(Path.Combine(_baseDirectory, path), options.MaxFileBytes);
-            var text = Text.SourceText.From(bytes, path);
-            if (text.ContainsNul) return null;
-            var tree = Syntax.RustSyntaxTree.Parse(text, Syntax.RustParseOptions.Default with { Timeout = options.ParseTimeout }, _cancellationToken);
-            return tree.Status == Syntax.ParseStatus.Ok ? tree : null;
+            return Text.SourceText.From(IO.UntrustedFile.ReadAllBytes(fullPath, maxBytes), path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {

@@ -4,8 +4,8 @@ using UnsafeScope.Text;
 namespace UnsafeScope.Driver;
 
 /// <summary>
-/// What finishing a file's diagnostics still needs once its crate is linked: its suppression comments, allow
-/// attributes, and the line hashes of the lines that hold findings (fingerprints). Kept instead of the file's
+/// What finishing a file's diagnostics still needs once its crate is linked: its crate (for the crate's lint levels),
+/// its suppression comments, allow attributes, and the line hashes of the lines that hold findings (fingerprints). Kept instead of the file's
 /// facts from linking to the end of the run, so a run does not hold every file's line hashes and empty fact
 /// collections meanwhile (30–40 MB on the corpus).
 /// </summary>
@@ -17,12 +17,16 @@ internal sealed class FinishingFacts
     private ulong[]? _all;
     private bool _reloaded;
 
-    private FinishingFacts(List<SuppressionComment> suppressions, List<(TextSpan Scope, string Lint)> allowedLints, int[] lines, ulong[] hashes, ulong[]? all, Func<ulong[]?>? reload)
+    private FinishingFacts(string crateRoot, List<SuppressionComment> suppressions, List<(TextSpan Scope, string Lint)> allowedLints, int[] lines, ulong[] hashes, ulong[]? all, Func<ulong[]?>? reload)
     {
+        CrateRoot = crateRoot;
         Suppressions = suppressions;
         AllowedLints = allowedLints;
         (_lines, _hashes, _all, _reload) = (lines, hashes, all, reload);
     }
+
+    /// <summary>The folder of the file's crate ("" for a configuration file).</summary>
+    public string CrateRoot { get; }
 
     public List<SuppressionComment> Suppressions { get; }
 
@@ -36,13 +40,13 @@ internal sealed class FinishingFacts
     public static FinishingFacts Keep(FileFacts facts, IEnumerable<int> lines, Func<ulong[]?> reload)
     {
         var all = facts.LineHashes;
-        if (all is null) return new(facts.Suppressions, facts.AllowedLints, [], [], null, null);
+        if (all is null) return new(facts.CrateRoot, facts.Suppressions, facts.AllowedLints, [], [], null, null);
         var kept = lines.Where(l => l >= 0 && l < all.Length).Distinct().Order().ToArray();
-        return new(facts.Suppressions, facts.AllowedLints, kept, [.. kept.Select(l => all[l])], null, reload);
+        return new(facts.CrateRoot, facts.Suppressions, facts.AllowedLints, kept, [.. kept.Select(l => all[l])], null, reload);
     }
 
     /// <summary>Every line's hash known (configuration files, which are read once at the end).</summary>
-    public static FinishingFacts WithAllLines(ulong[]? lineHashes) => new([], [], [], [], lineHashes, null);
+    public static FinishingFacts WithAllLines(ulong[]? lineHashes) => new("", [], [], [], [], lineHashes, null);
 
     /// <summary>The hash of a 0-based line, 0 when the file's lines are not known (as for a file never read).</summary>
     public ulong LineHash(int line)

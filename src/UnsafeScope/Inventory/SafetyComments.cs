@@ -174,8 +174,6 @@ public static class SafetyComments
     /// Whether doc text holds a heading clippy takes for the safety section: exactly <c>Safety</c>, <c>SAFETY</c>,
     /// <c>Implementation safety</c> or <c>Implementation Safety</c> (any heading level).
     /// </summary>
-    private static bool MayNameSafety(ReadOnlySpan<byte> text) => text.IndexOf("afety"u8) >= 0 || text.IndexOf("AFETY"u8) >= 0;
-
     internal static bool HasSafetyHeading(string doc)
     {
         foreach (var raw in doc.Split('\n'))
@@ -188,4 +186,7 @@ public static class SafetyComments
         }
         return false;
     }
+
+    // Every heading HasSafetyHeading accepts contains one of these.
+    private static bool MayNameSafety(ReadOnlySpan<byte> text) => text.IndexOf("afety"u8) >= 0 || text.IndexOf("AFETY"u8) >= 0;
 }

@@ -215,6 +215,8 @@ internal sealed class Bindings
 /// </summary>
 internal sealed class Iterations(Bindings head, Iterations? tail)
 {
+    private readonly Bindings _head = head;
+    private readonly Iterations? _tail = tail;
     private readonly int _count = (tail?._count ?? 0) + 1;
 
     /// <summary>The iterations in match order (none for null).</summary>
@@ -225,9 +227,6 @@ internal sealed class Iterations(Bindings head, Iterations? tail)
         for (var i = last; i is not null; i = i._tail) items[i._count - 1] = i._head;
         return ImmutableArray.Create(items);
     }
-
-    private readonly Bindings _head = head;
-    private readonly Iterations? _tail = tail;
 }
 
 /// <summary>What a matcher variable bound: the trees of one fragment, or one binding per repetition.</summary>
