@@ -96,15 +96,18 @@ internal sealed class CrateStage
         lock (_lock)
         {
             var (config, options) = (_session.Config, _session.Options);
+            if (Array.IndexOf(_results, null) is var missing and >= 0) throw new InvalidOperationException($"No record for file {missing}.");
+            // Each file is finished on its own (suppressions, severities, fingerprints from its lines): side by side,
+            // since this is the run's tail, where only one core would otherwise be busy.
             var results = new FileResult[_results.Length];
-            for (int i = 0; i < results.Length; i++)
+            Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs), CancellationToken = _cancellationToken }, i =>
             {
-                var r = _results[i] ?? throw new InvalidOperationException($"No record for file {i}.");
+                var r = _results[i]!;
                 if (_diagnostics[i] is { Count: > 0 } || _finishing[i] is { Suppressions.Count: > 0 })
                     r = r with { Diagnostics = DiagnosticFinisher.Finish(_diagnostics[i] ?? [], _finishing[i], config, r.Inventory, options.Baseline,
                         _finishing[i] is { CrateRoot: var crateRoot } ? _lintPolicies.GetValueOrDefault(crateRoot) : null) };
                 results[i] = r;
-            }
+            });
             var ordered = _linked.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
             // Dependency lookups happen as crates are linked, in no fixed order: sort what they reported.
             var dependencyNotes = _dependencies?.Notifications.OrderBy(n => n.Path, StringComparer.Ordinal).ThenBy(n => n.Message, StringComparer.Ordinal) ?? Enumerable.Empty<ToolNotification>();
