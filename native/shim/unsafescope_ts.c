@@ -318,8 +318,23 @@ US_EXPORT void us_parser_delete(us_parser *p) {
   free(p);
 }
 
+#define US_BUFFER_KEEP ((size_t)4 << 20)
+
+// An output buffer grown for a big file is the caller's until the next call: then it is freed rather than kept at
+// that size for every later (mostly small) file of the worker.
+static void us_shrink(void **buf, uint32_t *capacity, size_t elem) {
+  if ((size_t)*capacity * elem <= US_BUFFER_KEEP) return;
+  free(*buf);
+  *buf = NULL;
+  *capacity = 0;
+}
+
 // A fresh TSParser whose allocations, and those of the tree it parses, come from the parser's arena.
 static TSParser *us_begin(us_parser *p) {
+  us_shrink((void **)&p->nodes, &p->capacity, sizeof(us_node));
+  us_shrink((void **)&p->stack, &p->stack_capacity, sizeof(uint32_t));
+  us_shrink((void **)&p->matches, &p->match_capacity, sizeof(us_match));
+  us_shrink((void **)&p->captures, &p->capture_capacity, sizeof(us_capture));
   tl_arena = &p->arena;
   TSParser *parser = ts_parser_new();
   if (ts_parser_set_language(parser, tree_sitter_rust())) return parser;
