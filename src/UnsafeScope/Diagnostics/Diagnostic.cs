@@ -17,16 +17,28 @@ public sealed record Suppression(string Kind, string Justification);
 /// <summary>One finding of a rule.</summary>
 public sealed class Diagnostic
 {
+    // A run holds every finding until its outputs are written, and nearly every one gets a fingerprint and many a
+    // region's score: those are kept as a number and a reference to the (already live) region, and become properties
+    // only when read, rather than an immutable dictionary and three or four strings per finding.
+    private readonly ImmutableDictionary<string, string> _properties;
+    private readonly IScoredRegion? _scoredRegion;
+    private readonly ulong _fingerprintKey;
+    private readonly int _fingerprintIndex; // -1: none beyond _properties
+
     private Diagnostic(DiagnosticDescriptor descriptor, DiagnosticSeverity severity, Location location, string message,
-        ImmutableArray<RelatedLocation> related, ImmutableDictionary<string, string> properties, Suppression? suppression)
+        ImmutableArray<RelatedLocation> related, ImmutableDictionary<string, string> properties, Suppression? suppression,
+        IScoredRegion? scoredRegion = null, ulong fingerprintKey = 0, int fingerprintIndex = -1)
     {
         Descriptor = descriptor;
         Severity = severity;
         Location = location;
         Message = message;
         RelatedLocations = related;
-        Properties = properties;
+        _properties = properties;
         Suppression = suppression;
+        _scoredRegion = scoredRegion;
+        _fingerprintKey = fingerprintKey;
+        _fingerprintIndex = fingerprintIndex;
     }
 
     /// <summary>Creates a diagnostic with the descriptor's default severity; <paramref name="messageArgs"/> fill the message format.</summary>
@@ -68,7 +80,40 @@ public sealed class Diagnostic
     public ImmutableArray<RelatedLocation> RelatedLocations { get; }
 
     /// <summary>Facts for tools (score, inventory facts), written to SARIF <c>properties</c>.</summary>
-    public ImmutableDictionary<string, string> Properties { get; }
+    public ImmutableDictionary<string, string> Properties => _scoredRegion is null && _fingerprintIndex < 0 ? _properties : AllProperties();
+
+    /// <summary>The fingerprint (<see cref="Fingerprints.PropertyKey"/>), or null before one is assigned.</summary>
+    internal string? Fingerprint => _fingerprintIndex >= 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{_fingerprintKey:x16}:{_fingerprintIndex}")
+        : _properties.GetValueOrDefault(Fingerprints.PropertyKey);
+
+    /// <summary>The property <paramref name="key"/>, or null (without building the properties).</summary>
+    internal string? GetProperty(string key) => key switch
+    {
+        Fingerprints.PropertyKey when _fingerprintIndex >= 0 => Fingerprint,
+        "score" when _scoredRegion is { } r => r.Score.ToString(CultureInfo.InvariantCulture),
+        "scoreFactors" when _scoredRegion is { } r => r.ScoreFactorsText,
+        "regionKind" when _scoredRegion is { } r => r.KindName,
+        _ => _properties.GetValueOrDefault(key),
+    };
+
+    /// <summary>Whether the finding carries <paramref name="key"/> (without building the properties).</summary>
+    internal bool HasProperty(string key) => _properties.ContainsKey(key)
+        || (_scoredRegion is not null && key is "score" or "scoreFactors" or "regionKind")
+        || (_fingerprintIndex >= 0 && key == Fingerprints.PropertyKey);
+
+    private ImmutableDictionary<string, string> AllProperties()
+    {
+        var all = _properties.ToBuilder();
+        if (_scoredRegion is { } region)
+        {
+            all["score"] = region.Score.ToString(CultureInfo.InvariantCulture);
+            all["scoreFactors"] = region.ScoreFactorsText;
+            all["regionKind"] = region.KindName;
+        }
+        if (_fingerprintIndex >= 0) all[Fingerprints.PropertyKey] = Fingerprint!;
+        return all.ToImmutable();
+    }
 
     /// <summary>Set when the diagnostic is suppressed.</summary>
     public Suppression? Suppression { get; }
@@ -77,16 +122,35 @@ public sealed class Diagnostic
     public bool IsSuppressed => Suppression is not null;
 
     /// <summary>A copy with another severity.</summary>
-    public Diagnostic WithSeverity(DiagnosticSeverity severity) => new(Descriptor, severity, Location, Message, RelatedLocations, Properties, Suppression);
+    public Diagnostic WithSeverity(DiagnosticSeverity severity) => new(Descriptor, severity, Location, Message, RelatedLocations, _properties, Suppression, _scoredRegion, _fingerprintKey, _fingerprintIndex);
 
     /// <summary>A copy marked suppressed.</summary>
-    public Diagnostic WithSuppression(Suppression suppression) => new(Descriptor, Severity, Location, Message, RelatedLocations, Properties, suppression);
+    public Diagnostic WithSuppression(Suppression suppression) => new(Descriptor, Severity, Location, Message, RelatedLocations, _properties, suppression, _scoredRegion, _fingerprintKey, _fingerprintIndex);
 
-    /// <summary>A copy with more properties.</summary>
+    /// <summary>A copy whose properties are exactly <paramref name="properties"/>.</summary>
     public Diagnostic WithProperties(ImmutableDictionary<string, string> properties) => new(Descriptor, Severity, Location, Message, RelatedLocations, properties, Suppression);
+
+    /// <summary>A copy with the score, factors and kind of <paramref name="region"/> as properties (<c>score</c>, <c>scoreFactors</c>, <c>regionKind</c>).</summary>
+    internal Diagnostic WithScoredRegion(IScoredRegion region) => new(Descriptor, Severity, Location, Message, RelatedLocations, _properties, Suppression, region, _fingerprintKey, _fingerprintIndex);
+
+    /// <summary>A copy with the fingerprint <c>key:index</c> (key as 16 hex digits).</summary>
+    internal Diagnostic WithFingerprint(ulong key, int index) => new(Descriptor, Severity, Location, Message, RelatedLocations, _properties, Suppression, _scoredRegion, key, index);
 
     /// <inheritdoc />
     public override string ToString() => $"{Location}: {Severity.ToString().ToLowerInvariant()} {Id}: {Message}";
+}
+
+/// <summary>The scored unsafe region a finding sits on, as its properties show it (the region lives in the inventory, a layer above).</summary>
+internal interface IScoredRegion
+{
+    /// <summary>The encapsulation score (<c>score</c>).</summary>
+    int Score { get; }
+
+    /// <summary>Each factor and its points, <c>name points</c> joined by <c>; </c> (<c>scoreFactors</c>).</summary>
+    string ScoreFactorsText { get; }
+
+    /// <summary>The region kind's JSON name (<c>regionKind</c>).</summary>
+    string KindName { get; }
 }
 
 /// <summary>Names of diagnostic properties that analyzers set and the driver reads.</summary>

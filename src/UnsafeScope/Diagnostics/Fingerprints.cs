@@ -39,16 +39,15 @@ public static class Fingerprints
     /// <summary>As <see cref="Assign(IEnumerable{Diagnostic}, ulong[])"/>, with each 0-based line's hash (0 when unknown) from <paramref name="lineHash"/>.</summary>
     internal static IEnumerable<Diagnostic> Assign(IEnumerable<Diagnostic> diagnostics, Func<int, ulong> lineHash)
     {
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var seen = new Dictionary<ulong, int>();
         foreach (var d in diagnostics)
         {
             ulong hash = lineHash(d.Location.LineSpan.Start.Line);
             ulong h = 14695981039346656037UL;
             foreach (var c in $"{d.Id}|{d.Location.Path}|{hash:x16}")
                 h = (h ^ c) * 1099511628211UL;
-            var key = h.ToString("x16", CultureInfo.InvariantCulture);
-            seen[key] = seen.TryGetValue(key, out var n) ? n + 1 : 0;
-            yield return d.WithProperties(d.Properties.SetItem(PropertyKey, $"{key}:{seen[key]}"));
+            seen[h] = seen.TryGetValue(h, out var n) ? n + 1 : 0;
+            yield return d.WithFingerprint(h, seen[h]);
         }
     }
 }

@@ -36,11 +36,8 @@ internal static class DiagnosticFinisher
             if (crateLevel is { Level: not Workspace.LintLevel.Allow } raised)
                 severity = raised.Level == Workspace.LintLevel.Warn ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error;
             var diagnostic = severity == d.Severity ? d : d.WithSeverity(severity);
-            if (scored is not null && scored.TryGetValue(d.Location.SourceSpan.Start, out var region) && !diagnostic.Properties.ContainsKey("score"))
-                diagnostic = diagnostic.WithProperties(diagnostic.Properties
-                    .SetItem("score", region.Score.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                    .SetItem("scoreFactors", string.Join("; ", region.ScoreFactors.Select(f => $"{f.Name} {f.Points}")))
-                    .SetItem("regionKind", RegionKinds.Name(region.Kind)));
+            if (scored is not null && scored.TryGetValue(d.Location.SourceSpan.Start, out var region) && !diagnostic.HasProperty("score"))
+                diagnostic = diagnostic.WithScoredRegion(region);
             var suppression = facts?.Suppressions.FirstOrDefault(s => s.TargetLine == d.Location.StartLine && s.Ids.Contains(d.Id, StringComparer.Ordinal));
             if (suppression is not null)
             {
@@ -76,7 +73,7 @@ internal static class DiagnosticFinisher
         var final = ImmutableArray.CreateBuilder<Diagnostic>(output.Count);
         foreach (var d in Fingerprints.Assign(ordered, facts is null ? _ => 0UL : facts.LineHash))
         {
-            bool known = baseline is not null && !d.IsSuppressed && d.Properties.TryGetValue(Fingerprints.PropertyKey, out var fp) && baseline.Fingerprints.Contains(fp);
+            bool known = baseline is not null && !d.IsSuppressed && d.Fingerprint is { } fp && baseline.Fingerprints.Contains(fp);
             final.Add(known ? d.WithSuppression(new Suppression("external", $"present in baseline {Path.GetFileName(baseline!.Path)}")) : d);
         }
         return final.MoveToImmutable();

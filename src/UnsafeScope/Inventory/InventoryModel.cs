@@ -192,8 +192,12 @@ public sealed record MmioAccess(string Kind, string Api, string Base, Location L
 }
 
 /// <summary>One unsafe region and what it does at the FFI boundary.</summary>
-public sealed record UnsafeRegion
+public sealed record UnsafeRegion : Diagnostics.IScoredRegion
 {
+    string Diagnostics.IScoredRegion.ScoreFactorsText => string.Join("; ", ScoreFactors.Select(f => $"{f.Name} {f.Points}"));
+
+    string Diagnostics.IScoredRegion.KindName => RegionKinds.Name(Kind);
+
     /// <summary>The region kind.</summary>
     public required RegionKind Kind { get; init; }
 

@@ -58,10 +58,9 @@ public static class InventoryJsonWriter
                     w.WriteNumber("line", d.Location.StartLine);
                     w.WriteNumber("column", d.Location.LineSpan.Start.Character + 1);
                     w.WriteString("message", d.Message);
-                    if (d.Properties.TryGetValue(Diagnostics.Fingerprints.PropertyKey, out var fp)) w.WriteString("fingerprint", fp);
+                    if (d.Fingerprint is { } fp) w.WriteString("fingerprint", fp);
                     if (d.Suppression is { } sup) w.WriteString("suppressed", sup.Justification);
-                    foreach (var (k, v) in d.Properties.OrderBy(p => p.Key, StringComparer.Ordinal))
-                        if (k == "score") w.WriteNumber("score", int.Parse(v, System.Globalization.CultureInfo.InvariantCulture));
+                    if (d.GetProperty("score") is { } score) w.WriteNumber("score", int.Parse(score, System.Globalization.CultureInfo.InvariantCulture));
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();

@@ -72,7 +72,7 @@ public sealed class InventorySnapshot
             foreach (var d in f.Diagnostics)
                 if (!d.IsSuppressed && d.Severity != Diagnostics.DiagnosticSeverity.Hidden)
                     findings.Add(new SnapshotFinding(d.Id, Level(d.Severity), f.Path, d.Location.StartLine, d.Message,
-                        d.Properties.GetValueOrDefault(Diagnostics.Fingerprints.PropertyKey) ?? ""));
+                        d.Fingerprint ?? ""));
         }
         var crates = result.Crates.Select(c => new SnapshotCrate(c.Name, c.Score)).ToImmutableArray();
         return new InventorySnapshot(regions.ToImmutable(), crates, findings.ToImmutable(), hasInventory: true);

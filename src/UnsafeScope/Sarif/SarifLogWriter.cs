@@ -350,7 +350,7 @@ public static class SarifLogWriter
             }
 
             // GitHub's line hash, and UnsafeScope's own line-shift-stable id (what --baseline reads back).
-            var ownFingerprint = d.Properties.TryGetValue(UnsafeScope.Diagnostics.Fingerprints.PropertyKey, out var fp) ? fp : null;
+            var ownFingerprint = d.Fingerprint;
             if (lineHash is not null || ownFingerprint is not null)
             {
                 w.WriteStartObject("partialFingerprints");
