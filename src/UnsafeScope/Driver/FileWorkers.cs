@@ -135,8 +135,18 @@ internal static class FileWorkers
     /// Before a big file's parse (one to two hundred MB of native memory): a blocking, compacting collection that
     /// returns the managed heap's free memory to the system, which the collector otherwise keeps committed at about
     /// twice the live heap, so the parse does not stack on top of it. A few big files per corpus: ~0.1 s each.
+    /// Only when the process asks for it (the command does, in its runtimeconfig): a host embedding the library
+    /// decides for itself whether collections are forced.
     /// </summary>
-    private static void GiveBackFreeHeap() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    private static void GiveBackFreeHeap()
+    {
+        if (s_giveBackFreeHeap) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
+    private static readonly bool s_giveBackFreeHeap = AppContext.TryGetSwitch(GiveBackFreeHeapSwitch, out var on) && on;
+
+    /// <summary>The AppContext switch (a runtimeconfig knob) under which a big file's parse is preceded by <see cref="GiveBackFreeHeap"/>.</summary>
+    internal const string GiveBackFreeHeapSwitch = "UnsafeScope.Memory.CollectBeforeBigFiles";
 
     private static long SafeLength(string path)
     {
