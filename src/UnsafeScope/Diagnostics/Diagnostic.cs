@@ -79,7 +79,10 @@ public sealed class Diagnostic
     /// <summary>Secondary locations (each unsafe operation, FFI call, MMIO access…).</summary>
     public ImmutableArray<RelatedLocation> RelatedLocations { get; }
 
-    /// <summary>Facts for tools (score, inventory facts), written to SARIF <c>properties</c>.</summary>
+    /// <summary>
+    /// Facts for tools (score, inventory facts), written to SARIF <c>properties</c>. Once a run has assigned a
+    /// fingerprint or a region's score, the dictionary is built on each read (equal contents, not the same instance).
+    /// </summary>
     public ImmutableDictionary<string, string> Properties => _scoredRegion is null && _fingerprintIndex < 0 ? _properties : AllProperties();
 
     /// <summary>The fingerprint (<see cref="Fingerprints.PropertyKey"/>), or null before one is assigned.</summary>
