@@ -91,30 +91,28 @@ public sealed class Diagnostic
         : _properties.GetValueOrDefault(Fingerprints.PropertyKey);
 
     /// <summary>The property <paramref name="key"/>, or null (without building the properties).</summary>
-    internal string? GetProperty(string key) => key switch
+    internal string? GetProperty(string key) => Kept(key) ?? _properties.GetValueOrDefault(key);
+
+    /// <summary>Whether the finding carries <paramref name="key"/> (without building the properties).</summary>
+    internal bool HasProperty(string key) => GetProperty(key) is not null;
+
+    // The properties kept as a region and a number, which win over the rule's own of the same name.
+    private static readonly string[] KeptKeys = ["score", "scoreFactors", "regionKind", Fingerprints.PropertyKey];
+
+    private string? Kept(string key) => key switch
     {
         Fingerprints.PropertyKey when _fingerprintIndex >= 0 => Fingerprint,
         "score" when _scoredRegion is { } r => r.Score.ToString(CultureInfo.InvariantCulture),
         "scoreFactors" when _scoredRegion is { } r => r.ScoreFactorsText,
         "regionKind" when _scoredRegion is { } r => r.KindName,
-        _ => _properties.GetValueOrDefault(key),
+        _ => null,
     };
-
-    /// <summary>Whether the finding carries <paramref name="key"/> (without building the properties).</summary>
-    internal bool HasProperty(string key) => _properties.ContainsKey(key)
-        || (_scoredRegion is not null && key is "score" or "scoreFactors" or "regionKind")
-        || (_fingerprintIndex >= 0 && key == Fingerprints.PropertyKey);
 
     private ImmutableDictionary<string, string> AllProperties()
     {
         var all = _properties.ToBuilder();
-        if (_scoredRegion is { } region)
-        {
-            all["score"] = region.Score.ToString(CultureInfo.InvariantCulture);
-            all["scoreFactors"] = region.ScoreFactorsText;
-            all["regionKind"] = region.KindName;
-        }
-        if (_fingerprintIndex >= 0) all[Fingerprints.PropertyKey] = Fingerprint!;
+        foreach (var key in KeptKeys)
+            if (Kept(key) is { } value) all[key] = value;
         return all.ToImmutable();
     }
 

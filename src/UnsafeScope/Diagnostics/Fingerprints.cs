@@ -1,4 +1,3 @@
-using System.Globalization;
 using UnsafeScope.Text;
 
 namespace UnsafeScope.Diagnostics;

@@ -49,7 +49,7 @@ internal static class FileWorkers
             emit = sink(baseDirectory, [.. files.Select(f => f.RelativePath)], crates, locator);
             order = [.. Enumerable.Range(0, files.Count).GroupBy(i => crates[i], StringComparer.Ordinal)
                 .Select(g => (Files: g, Largest: g.Max(i => sizes[i]), Total: g.Sum(i => sizes[i])))
-                .OrderByDescending(c => c.Largest >= BigFileBytes).ThenBy(c => c.Largest >= BigFileBytes ? c.Total : -c.Largest)
+                .OrderBy(c => c.Largest >= BigFileBytes ? (0, c.Total) : (1, -c.Largest))
                 .ThenBy(c => c.Files.Key, StringComparer.Ordinal)
                 .SelectMany(c => c.Files.OrderByDescending(i => sizes[i]).ThenBy(i => i))];
         }
