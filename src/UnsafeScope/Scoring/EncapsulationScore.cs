@@ -35,7 +35,7 @@ public static class EncapsulationScore
     public static (int Score, ImmutableArray<ScoreFactor> Factors) Compute(UnsafeRegion r, ScoringContext context) => Compute(r, context, "");
 
     /// <summary>Scores a region of the file at <paramref name="path"/> (the soundness factors need its place in the crate).</summary>
-    internal static (int Score, ImmutableArray<ScoreFactor> Factors) Compute(UnsafeRegion r, ScoringContext context, string path)
+    internal static (int Score, ImmutableArray<ScoreFactor> Factors) Compute(UnsafeRegion r, ScoringContext context, string path, IReadOnlySet<string>? functionOps = null)
     {
         var factors = new List<ScoreFactor>();
         void Add(string name, int points, string detail)
@@ -50,42 +50,41 @@ public static class EncapsulationScore
                 ? DocumentUnsafeBlocksAnalyzer.Flags(r, options) || DocumentUnsafeInMacrosAnalyzer.Flags(r)
                 // Unsafe attributes (US2010 reads the same comment fact) and static muts (no rule asks for a comment).
                 : r.Kind is RegionKind.UnsafeAttribute or RegionKind.StaticMut && !r.HasSafetyComment)
-            Add("no-safety-comment", -25, "no // SAFETY: comment justifies it");
+            Add("no-safety-comment", -ScoreWeights.NoSafetyComment, "no // SAFETY: comment justifies it");
         if (DocumentUnsafeFunctionSafetyAnalyzer.Flags(r, options))
-            Add("no-safety-doc", -20, r.Kind == RegionKind.UnsafeTrait ? "its docs have no # Safety section" : "exported, and its docs have no # Safety section");
+            Add("no-safety-doc", -ScoreWeights.Unfitted, r.Kind == RegionKind.UnsafeTrait ? "its docs have no # Safety section" : "exported, and its docs have no # Safety section");
         if (AvoidStaticMutAnalyzer.Flags(r))
-            Add("static-mut", -40, $"static mut {r.Name}: unsynchronized global state");
+            Add("static-mut", -ScoreWeights.StaticMut, $"static mut {r.Name}: unsynchronized global state");
         if (JustifyUnsafeSendSyncAnalyzer.Flags(r))
-            Add("unjustified-send-sync", -15, $"unsafe impl {r.Name} without justification");
-        if (SplitUnsafeBlocksAnalyzer.Excess(r, options) is > 0 and var excess)
-            Add("multiple-operations", -Math.Min(24, 8 * excess), $"{Semantics.CfgAlternatives.Counted(r.Operations).Count} unsafe operations in one region");
+            Add("unjustified-send-sync", -ScoreWeights.UnjustifiedSendSync, $"unsafe impl {r.Name} without justification");
+        if (SplitUnsafeBlocksAnalyzer.Excess(r, options) > 0)
+            Add("multiple-operations", -ScoreWeights.MultipleOperations, $"{Semantics.CfgAlternatives.Counted(r.Operations).Count} unsafe operations in one region");
         if (EncapsulateMmioAnalyzer.Flagged(r).Any())
-            Add("mmio-outside-type", -10, "hardware access outside a register type");
+            Add("mmio-outside-type", -ScoreWeights.MmioOutsideType, "hardware access outside a register type");
         if (WrapUnsafeInCallbacksAnalyzer.Flags(r))
-            Add("in-ffi-callback", -10, $"calls FFI directly inside an extern \"{r.EnclosingAbi}\" callback");
+            Add("in-ffi-callback", -ScoreWeights.InFfiCallback, $"calls FFI directly inside an extern \"{r.EnclosingAbi}\" callback");
 
         if (codeRegion)
         {
             int ffi = 0;
             foreach (var f in r.FfiCalls)
-                ffi += f.Risk switch { "high" => 12, "medium" => 6, "low" => 2, _ => 4 };
+                ffi += f.Risk switch { "high" => ScoreWeights.FfiHigh, "medium" => ScoreWeights.FfiMedium, "low" => ScoreWeights.FfiLow, _ => ScoreWeights.FfiUnknown };
             if (ffi > 0)
-                Add("ffi-risk", -Math.Min(36, ffi), string.Join(", ", r.FfiCalls.Select(f => $"{f.Name} ({f.Risk})").Distinct()));
+                Add("ffi-risk", -Math.Min(ScoreWeights.FfiMax, ffi), string.Join(", ", r.FfiCalls.Select(f => $"{f.Name} ({f.Risk})").Distinct()));
             if (r.Operations.Any(o => o.Kind == OperationKind.StaticMutAccess))
-                Add("static-mut-access", -15, "reads or writes a static mut");
+                Add("static-mut-access", -ScoreWeights.StaticMutAccess, "reads or writes a static mut");
             if (r.OwnerType.Length == 0 && !r.InUnsafeFunction && r.Visibility == "pub" && r.Kind == RegionKind.UnsafeBlock)
-                Add("safe-pub-free-function", -10, "inside a safe pub free function rather than a method of a wrapper type");
+                Add("safe-pub-free-function", -ScoreWeights.Unfitted, "inside a safe pub free function rather than a method of a wrapper type");
             if (r.OwnerType.Length > 0 && context.TypesWithPublicRawFields.Contains(r.OwnerType))
-                Add("raw-fields-public", -15, $"{r.OwnerType} exposes raw pointers in pub fields");
+                Add("raw-fields-public", -ScoreWeights.Unfitted, $"{r.OwnerType} exposes raw pointers in pub fields");
             if (r.Kind == RegionKind.UnsafeBlock && !r.InUnsafeFunction && context.UntestedFunctions.Contains(r.Item))
-                Add("untested-wrapper", -10, $"no test reaches {r.Item}, the safe function that encapsulates it");
+                Add("untested-wrapper", -ScoreWeights.UntestedWrapper, $"no test reaches {r.Item}, the safe function that encapsulates it");
             int lines = r.EndLine - r.StartLine + 1;
-            if (lines > 30) Add("long-region", -10, $"{lines} lines");
-            else if (lines > 10) Add("long-region", -5, $"{lines} lines");
+            if (lines > ScoreWeights.LongRegionLines) Add("long-region", -ScoreWeights.Unfitted, $"{lines} lines");
         }
-        SoundnessFactors.Add(r, path, context, Add);
+        SoundnessFactors.Add(r, path, context, functionOps, Add);
         if (r.InMacro)
-            Add("in-macro", -10, "inside a macro token tree, invisible to compiler lints");
+            Add("in-macro", -ScoreWeights.InMacro, "inside a macro token tree, invisible to compiler lints");
 
         int score = Math.Clamp(100 + factors.Sum(f => f.Points), 0, 100);
         return (score, [.. factors.OrderBy(f => f.Points).ThenBy(f => f.Name, StringComparer.Ordinal)]);
@@ -118,10 +117,18 @@ public static class EncapsulationScore
     public static FileInventory Apply(FileInventory file, ScoringContext context)
     {
         ArgumentNullException.ThrowIfNull(file);
+        // Each function's operations over all its regions (the soundness factors ask about the function).
+        var opsByItem = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var r in file.Regions)
+            if (r.Kind is RegionKind.UnsafeBlock or RegionKind.UnsafeFn)
+            {
+                if (!opsByItem.TryGetValue(r.Item, out var ops)) opsByItem[r.Item] = ops = new(StringComparer.Ordinal);
+                foreach (var o in r.Operations) ops.Add(Extractor.LastSegment(o.Name));
+            }
         var regions = file.Regions.Select(r =>
         {
             if (!IsScored(r.Kind)) return r;
-            var (score, factors) = Compute(r, context, file.Path);
+            var (score, factors) = Compute(r, context, file.Path, opsByItem.GetValueOrDefault(r.Item));
             return r with { Score = score, ScoreFactors = factors };
         });
         return file with { Regions = [.. regions] };

@@ -28,40 +28,72 @@ internal static class SoundnessFactors
         "read", "write", "read_unaligned", "write_unaligned", "from_raw", "new_unchecked", "swap", "replace", "slice_unchecked", "get_unchecked_slice",
     };
 
-    public static void Add(UnsafeRegion r, string path, ScoringContext context, Action<string, int, string> add)
+    /// <summary>
+    /// Methods of std traits that a type parameter's own impl supplies (Clone, Iterator, Read, PartialOrd, Hash, …): in a
+    /// generic function a call of one runs code the caller chose, as a closure parameter does (Rudra's "unresolvable
+    /// generic call").
+    /// </summary>
+    private static readonly string[] GenericTraitCalls =
+    [
+        ".clone", ".clone_from", ".next", ".next_back", ".size_hint", ".read", ".read_exact", ".read_to_end", ".fmt", ".eq", ".ne", ".cmp",
+        ".partial_cmp", ".lt", ".le", ".gt", ".ge", ".hash", ".into_iter", ".extend", ".deref", ".deref_mut", ".borrow", ".borrow_mut",
+        "Clone::clone", "Default::default", "Iterator::next", "Read::read",
+    ];
+
+    /// <summary>Adds the soundness factors of region <paramref name="r"/> of the file at <paramref name="path"/> through <paramref name="add"/>; none without the crate's <paramref name="context"/> soundness index.</summary>
+    /// <param name="r">The region.</param>
+    /// <param name="path">Its file.</param>
+    /// <param name="context">The crate's facts.</param>
+    /// <param name="add">Takes a factor's name, points and detail.</param>
+    /// <param name="functionOps">The operation names (last segments) of every unsafe region of the region's function in
+    /// its file: Rudra's dataflow classes pair an invariant one block breaks with user code called anywhere in the
+    /// function. Null: the region's own.</param>
+    public static void Add(UnsafeRegion r, string path, ScoringContext context, IReadOnlySet<string>? functionOps, Action<string, int, string> add)
     {
         if (context.Soundness is not { } index) return;
         if (r.Kind == RegionKind.UnsafeImpl)
         {
             if (index.Variance(path, r.StartLine) is { Length: > 0 } variance)
-                add("send-sync-variance", -30, $"unsafe impl {r.Name}: {variance} (Rudra's SendSyncVariance)");
+                add("send-sync-variance", -ScoreWeights.SendSyncVariance, $"unsafe impl {r.Name}: {variance} (Rudra's SendSyncVariance)");
             return;
         }
         if (r.Kind is not (RegionKind.UnsafeBlock or RegionKind.UnsafeFn)) return;
         if (index.For(path, r.Item, r.StartLine) is not { } fn) return;
         var body = fn.Body;
-        var names = r.Operations.Select(o => Extractor.LastSegment(o.Name)).ToHashSet(StringComparer.Ordinal);
+        var names = functionOps ?? r.Operations.Select(o => Extractor.LastSegment(o.Name)).ToHashSet(StringComparer.Ordinal);
 
         bool safeCode = r.Kind == RegionKind.UnsafeBlock && !r.InUnsafeFunction;
         if (safeCode && fn.Exposure == 0)
-            add("exposed", -15, $"in {fn.Function}, which safe code of other crates calls");
+            add("exposed", -ScoreWeights.Exposed, $"in {fn.Function}, which safe code of other crates calls");
         else if (safeCode && fn.Exposure > 0)
-            add("exposed", -10, $"reached from {fn.ExposedThrough} (exported, safe) through {fn.Exposure} call(s)");
+            add("exposed", -ScoreWeights.Exposed, $"reached from {fn.ExposedThrough} (exported, safe) through {fn.Exposure} call(s)");
         // A private unsafe fn has no caller outside the crate to keep its contract: what a safe caller passes in
         // through the exported function reaches its operations (users' `members`, atty's `msys_tty_on`).
         else if (!safeCode && fn.Exposure > 0 && body.Visibility != "pub" && body.Visibility != "trait-impl")
-            add("exposed", -10, $"private unsafe fn reached from {fn.ExposedThrough} (exported, safe) through {fn.Exposure} call(s)");
+            add("exposed", -ScoreWeights.Exposed, $"private unsafe fn reached from {fn.ExposedThrough} (exported, safe) through {fn.Exposure} call(s)");
 
         if (safeCode && fn.Exposure >= 0 && UncheckedInput(r, body) is { } input)
-            add("unchecked-input", -20, input);
+            add("unchecked-input", -ScoreWeights.UncheckedInput, input);
         if (names.Overlaps(Uninit) && (body.Generic || body.UserCodeParameters.Count > 0 || body.Calls.Contains(".read")))
-            add("uninit-exposure", -20, $"{string.Join(", ", names.Intersect(Uninit).Order(StringComparer.Ordinal))} where generic or user code can observe the memory (Rudra's UninitExposure)");
-        if (names.Overlaps(InvariantBreaking) && body.UserCodeParameters.FirstOrDefault(p => body.Calls.Contains(p) || body.Calls.Contains("." + p)) is { } user)
-            add("user-code-in-unsafe", -15, $"calls {user}, user code, while {string.Join(", ", names.Intersect(InvariantBreaking).Order(StringComparer.Ordinal))} leaves an invariant broken (Rudra's panic safety)");
+            add("uninit-exposure", -ScoreWeights.UninitExposure, $"{string.Join(", ", names.Intersect(Uninit).Order(StringComparer.Ordinal))} where generic or user code can observe the memory (Rudra's UninitExposure)");
+        if (names.Overlaps(InvariantBreaking) && UserCode(body) is { } user)
+            add("user-code-in-unsafe", -ScoreWeights.UserCodeInUnsafe, $"{fn.Function} calls {user}, user code, while {string.Join(", ", names.Intersect(InvariantBreaking).Order(StringComparer.Ordinal))} leaves an invariant broken (Rudra's panic safety)");
         if (body.LifetimeRisk.Length > 0 && r.Operations.Any(o => o.Kind == OperationKind.RawPointerDeref || Extractor.LastSegment(o.Name) is "from_raw_parts" or "from_raw_parts_mut" or "transmute" or "as_ref" or "as_mut"))
-            add("unbounded-lifetime", -20, $"{fn.Function} {body.LifetimeRisk}");
+            add("unbounded-lifetime", -ScoreWeights.Unfitted, $"{fn.Function} {body.LifetimeRisk}");
         if (body.Generic && names.Overlaps(["transmute", "transmute_copy"]))
-            add("generic-transmute", -15, $"transmute in generic {fn.Function}");
+            add("generic-transmute", -ScoreWeights.Unfitted, $"transmute in generic {fn.Function}");
+    }
+
+    /// <summary>What in the function runs code its caller chose: a closure or generic parameter it calls, or (generic
+    /// functions) a method of a std trait the type parameter implements; null if nothing does.</summary>
+    private static string? UserCode(FunctionBody body)
+    {
+        foreach (var p in body.UserCodeParameters.Order(StringComparer.Ordinal))
+            if (body.Calls.Contains(p) || body.Calls.Contains("." + p)) return p;
+        if (!body.Generic) return null;
+        foreach (var call in GenericTraitCalls)
+            if (body.Calls.Contains(call)) return call.StartsWith('.') ? call[1..] : call;
+        return null;
     }
 
     /// <summary>

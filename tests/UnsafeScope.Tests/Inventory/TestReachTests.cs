@@ -5,6 +5,7 @@ using FsCheck.Xunit;
 using UnsafeScope.Driver;
 using UnsafeScope.Inventory;
 using UnsafeScope.Reports;
+using UnsafeScope.Scoring;
 
 namespace UnsafeScope.Tests.Inventory;
 
@@ -35,7 +36,7 @@ public sealed class TestReachTests
         var regions = result.Files.SelectMany(f => f.Inventory?.Regions ?? []).ToList();
         var untested = regions.Single(r => r.Item == "untested" && r.Kind == RegionKind.UnsafeBlock);
         var factor = Assert.Single(untested.ScoreFactors, f => f.Name == "untested-wrapper");
-        Assert.Equal(-10, factor.Points);
+        Assert.Equal(-ScoreWeights.UntestedWrapper, factor.Points);
         Assert.Equal("no test reaches untested, the safe function that encapsulates it", factor.Detail);
         Assert.DoesNotContain(regions.Single(r => r.Item == "raw_sum" && r.Kind == RegionKind.UnsafeBlock).ScoreFactors, f => f.Name == "untested-wrapper");
         Assert.DoesNotContain(regions.Single(r => r.Item == "raw" && r.Kind == RegionKind.UnsafeBlock).ScoreFactors, f => f.Name == "untested-wrapper");

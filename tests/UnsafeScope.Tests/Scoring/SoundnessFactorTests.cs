@@ -24,7 +24,7 @@ public sealed partial class SoundnessFactorTests
         var dir = RepoPaths.Fixtures("soundness");
         var lines = File.ReadAllLines(Path.Combine(dir, "src/lib.rs"));
         var regions = Analyze(dir).Files.Single().Inventory!.Regions.Where(r => r.Kind is RegionKind.UnsafeBlock or RegionKind.UnsafeFn or RegionKind.UnsafeImpl).ToList();
-        Assert.Equal(16, regions.Count);
+        Assert.Equal(17, regions.Count);
         foreach (var r in regions)
         {
             var m = Expectation().Match(lines[r.StartLine - 1]);
@@ -48,7 +48,8 @@ public sealed partial class SoundnessFactorTests
         Assert.Equal("private unsafe fn reached from first_byte (exported, safe) through 1 call(s)",
             regions.Single(r => r.Item == "first" && r.Kind == RegionKind.UnsafeFn).ScoreFactors.Single(f => f.Name == "exposed").Detail);
         Assert.Equal("Buf::slice returns &'a [T] not bound by its inputs", Detail("Buf::slice", "unbounded-lifetime"));
-        Assert.Equal("calls f, user code, while set_len leaves an invariant broken (Rudra's panic safety)", Detail("Buf::fill", "user-code-in-unsafe"));
+        Assert.Equal("Buf::fill calls f, user code, while set_len leaves an invariant broken (Rudra's panic safety)", Detail("Buf::fill", "user-code-in-unsafe"));
+        Assert.Equal("dup_first calls clone, user code, while read leaves an invariant broken (Rudra's panic safety)", Detail("dup_first", "user-code-in-unsafe"));
         var impl = regions.First(r => r.Kind == RegionKind.UnsafeImpl);
         Assert.Equal("unsafe impl Send for Buf: T without a Send bound (Rudra's SendSyncVariance)", impl.ScoreFactors.Single(f => f.Name == "send-sync-variance").Detail);
     }
