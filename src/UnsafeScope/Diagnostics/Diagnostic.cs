@@ -131,6 +131,9 @@ public sealed class Diagnostic
     /// <summary>A copy whose properties are exactly <paramref name="properties"/>.</summary>
     public Diagnostic WithProperties(ImmutableDictionary<string, string> properties) => new(Descriptor, Severity, Location, Message, RelatedLocations, properties, Suppression);
 
+    /// <summary>The score of the region the finding sits in, when the analysis scored one.</summary>
+    internal int? RegionScore => _scoredRegion?.Score;
+
     /// <summary>A copy with the score, factors and kind of <paramref name="region"/> as properties (<c>score</c>, <c>scoreFactors</c>, <c>regionKind</c>).</summary>
     internal Diagnostic WithScoredRegion(IScoredRegion region) => new(Descriptor, Severity, Location, Message, RelatedLocations, _properties, Suppression, region, _fingerprintKey, _fingerprintIndex);
 

@@ -327,6 +327,9 @@ public static class SarifLogWriter
             w.WriteString("ruleId", d.Id);
             w.WriteNumber("ruleIndex", _ruleIndex[d.Id]);
             w.WriteString("level", Level(d.Severity));
+            // GitHub takes security-severity from the rule only, so a finding's own risk travels as SARIF's result
+            // rank (0-100, higher = more important): 100 minus the score of the region it sits in.
+            if (d.RegionScore is { } score) w.WriteNumber("rank", 100 - score);
             WriteMessage("message", SarifText.ResultMessage(d.Message, d.Descriptor.Title, related.Count));
 
             w.WriteStartArray("locations");
