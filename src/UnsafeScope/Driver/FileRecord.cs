@@ -19,7 +19,7 @@ internal sealed record FileRecord(FileResult Result, FileFacts? Facts, Immutable
 /// </summary>
 internal static class FileRecordFormat
 {
-    public const int Version = 9;
+    public const int Version = 10;
 
     public static void Write(BinaryWriter w, FileRecord record)
     {
@@ -425,6 +425,7 @@ internal static class FileRecordFormat
         w.Write(r.HasSafetyComment);
         w.Write(r.HasInvariantComment);
         w.Write((byte)r.SafetyCommentPlacement);
+        w.Write(r.SafetyComment);
         w.Write(r.HasSafetyDoc);
         w.Write(r.Abi);
         w.Write(r.OwnerType);
@@ -445,6 +446,7 @@ internal static class FileRecordFormat
         HasSafetyComment = rd.ReadBoolean(),
         HasInvariantComment = rd.ReadBoolean(),
         SafetyCommentPlacement = (SafetyCommentPlacement)rd.ReadByte(),
+        SafetyComment = rd.ReadString(),
         HasSafetyDoc = rd.ReadBoolean(),
         Abi = rd.ReadString(),
         OwnerType = rd.ReadString(),

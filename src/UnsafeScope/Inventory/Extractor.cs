@@ -1705,8 +1705,9 @@ internal sealed class Extractor
         var owner = ImplContext() ?? CurrentOf(ContextKind.Trait);
         // In an expression macro's fragment the comments were blanked: look from the same token of the real tree.
         if (_commentScope is { } scope && RealNodeAt(scope, anchor.Span.Start) is { } real) anchor = real;
-        var placement = SafetyComments.Has(anchor, s_strict) ? SafetyCommentPlacement.OnRegion
-            : SafetyComments.Has(anchor) ? SafetyCommentPlacement.AboveStatementOrAttributes : SafetyCommentPlacement.None;
+        int commentLine = SafetyComments.FindLine(anchor, s_strict);
+        var placement = commentLine >= 0 ? SafetyCommentPlacement.OnRegion
+            : (commentLine = SafetyComments.FindLine(anchor)) >= 0 ? SafetyCommentPlacement.AboveStatementOrAttributes : SafetyCommentPlacement.None;
         var draft = new RegionDraft
         {
             Region = new UnsafeRegion
@@ -1723,6 +1724,7 @@ internal sealed class Extractor
                 HasInvariantComment = placement == SafetyCommentPlacement.None && kind is RegionKind.UnsafeBlock or RegionKind.UnsafeImpl
                     && SafetyComments.FindLine(anchor, null, "INVARIANT:"u8) >= 0,
                 SafetyCommentPlacement = placement,
+                SafetyComment = commentLine >= 0 ? SafetyComments.Text(anchor.Tree.Text, commentLine) : "",
                 HasSafetyDoc = safetyDoc,
                 Abi = abi,
                 OwnerType = owner?.Name ?? "",

@@ -243,6 +243,9 @@ public sealed record UnsafeRegion : Diagnostics.IScoredRegion
     /// <summary>No SAFETY comment, but an <c>// INVARIANT:</c> comment where one would stand (the Linux kernel's tag; US1001 accepts it under the linux-kernel preset).</summary>
     public bool HasInvariantComment { get; init; }
 
+    /// <summary>What the SAFETY comment says after its tag (up to 300 characters), or empty.</summary>
+    public string SafetyComment { get; init; } = "";
+
     /// <summary>Where the SAFETY comment stands: directly above the region, or only above its statement or attributes.</summary>
     public SafetyCommentPlacement SafetyCommentPlacement { get; init; }
 

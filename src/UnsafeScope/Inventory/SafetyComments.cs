@@ -140,6 +140,44 @@ public static class SafetyComments
         return s[a..b];
     }
 
+    /// <summary>
+    /// What the SAFETY comment starting at 0-based <paramref name="line"/> says: from its tag on, through the comment
+    /// lines that follow it, at most <paramref name="max"/> characters (the score asks what it covers).
+    /// </summary>
+    internal static string Text(SourceText text, int line, int max = 300)
+    {
+        var sb = new System.Text.StringBuilder();
+        bool block = false;
+        for (int l = line; l < text.LineCount && l < line + 12 && sb.Length < max; l++)
+        {
+            var span = text.GetLineSpan(l);
+            var t = Trim(text.Bytes.Slice(span.Start, span.Length));
+            if (l == line)
+            {
+                int at = IndexOfTag(t, "SAFETY:"u8);
+                if (at < 0) return "";
+                block = t[..at].IndexOf("/*"u8) >= 0 && t[at..].IndexOf("*/"u8) < 0;
+                t = t[(at + 7)..];
+            }
+            else if (block) block = t.IndexOf("*/"u8) < 0;
+            else if (t.StartsWith("//"u8) && !t.StartsWith("///"u8) && !t.StartsWith("//!"u8)) t = t[2..];
+            else break;
+            int end = t.IndexOf("*/"u8);
+            if (end >= 0) t = t[..end];
+            if (sb.Length > 0) sb.Append(' ');
+            sb.Append(System.Text.Encoding.UTF8.GetString(Trim(t)));
+        }
+        var s = sb.ToString().Trim();
+        return s.Length <= max ? s : s[..max];
+    }
+
+    private static int IndexOfTag(ReadOnlySpan<byte> text, ReadOnlySpan<byte> tag)
+    {
+        for (int i = 0; i + tag.Length <= text.Length; i++)
+            if (ContainsTag(text.Slice(i, tag.Length), tag)) return i;
+        return -1;
+    }
+
     /// <summary>True when the text contains "SAFETY:" in any letter case.</summary>
     public static bool ContainsSafety(ReadOnlySpan<byte> text) => ContainsTag(text, "SAFETY:"u8);
 

@@ -51,6 +51,11 @@ public static class EncapsulationScore
                 // Unsafe attributes (US2010 reads the same comment fact) and static muts (no rule asks for a comment).
                 : r.Kind is RegionKind.UnsafeAttribute or RegionKind.StaticMut && !r.HasSafetyComment)
             Add("no-safety-comment", -ScoreWeights.NoSafetyComment, "no // SAFETY: comment justifies it");
+        // A comment that names neither the operations nor a precondition of theirs justifies nothing; asked only where the
+        // comment is what keeps no-safety-comment off, so that writing a comment never lowers a score.
+        if (r.HasSafetyComment && r.Kind == RegionKind.UnsafeBlock && r.Operations.Length > 0 && CommentCoverage.Uncovered(r) is { } uncovered
+            && (DocumentUnsafeBlocksAnalyzer.Flags(r with { HasSafetyComment = false }, options) || DocumentUnsafeInMacrosAnalyzer.Flags(r with { HasSafetyComment = false })))
+            Add("vague-safety-comment", -ScoreWeights.Unfitted, $"its SAFETY comment names none of the operands or preconditions of {uncovered}");
         if (DocumentUnsafeFunctionSafetyAnalyzer.Flags(r, options))
             Add("no-safety-doc", -ScoreWeights.Unfitted, r.Kind == RegionKind.UnsafeTrait ? "its docs have no # Safety section" : "exported, and its docs have no # Safety section");
         if (AvoidStaticMutAnalyzer.Flags(r))
