@@ -19,7 +19,7 @@ internal sealed record FileRecord(FileResult Result, FileFacts? Facts, Immutable
 /// </summary>
 internal static class FileRecordFormat
 {
-    public const int Version = 10;
+    public const int Version = 11;
 
     public static void Write(BinaryWriter w, FileRecord record)
     {

@@ -14,6 +14,13 @@ internal static class SoundnessCollector
     /// <summary>Macros whose failure stops the function in release builds too (<c>debug_assert!</c> does not count).</summary>
     private static readonly HashSet<string> CheckMacros = new(StringComparer.Ordinal) { "assert", "assert_eq", "assert_ne", "assert_matches" };
 
+    /// <summary>
+    /// Safe trait methods a type parameter's impl supplies and unsafe code is tempted to trust (#17: "safe code that unsafe
+    /// code trusts"): an iterator's length hint, a type id, an ordering, a hash, a deref target (not <c>len</c>: std's
+    /// collections have it too).
+    /// </summary>
+    internal static readonly HashSet<string> Overridable = new(StringComparer.Ordinal) { "size_hint", "type_id", "cmp", "partial_cmp", "hash", "deref", "deref_mut" };
+
     /// <summary>The signature facts, when the walk enters a function with a body.</summary>
     public static void Signature(SyntaxNode fn, FunctionBody body)
     {
@@ -110,6 +117,11 @@ internal static class SoundnessCollector
                 if (target is not { Kind: RustSyntaxKind.Identifier } t) break;
                 foreach (var source in Names(value))
                     if (source != t.Text) body.Flows.Add(t.Text + "\t" + source);
+                // A value a method of a caller's impl computed (`iter.size_hint()`, `x.type_id()`): `@method` as its source.
+                foreach (var d in value.DescendantsAndSelf)
+                    if (d.Kind == RustSyntaxKind.CallExpression && d.ChildByField(RustSyntaxField.Function) is { Kind: RustSyntaxKind.FieldExpression } f
+                        && f.ChildByField(RustSyntaxField.Field) is { } method && Overridable.Contains(method.Text))
+                        body.Flows.Add(t.Text + "\t@" + method.Text);
                 break;
             }
         }

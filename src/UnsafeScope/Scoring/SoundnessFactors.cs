@@ -74,6 +74,8 @@ internal static class SoundnessFactors
 
         if (safeCode && fn.Exposure >= 0 && UncheckedInput(r, body) is { } input)
             add("unchecked-input", -ScoreWeights.UncheckedInput, input);
+        if (r.Kind == RegionKind.UnsafeBlock && (body.Generic || body.UserCodeParameters.Count > 0) && Trusted(r, body) is { } trusted)
+            add("trusts-overridable", -ScoreWeights.Unfitted, trusted);
         if (names.Overlaps(Uninit) && (body.Generic || body.UserCodeParameters.Count > 0 || body.Calls.Contains(".read")))
             add("uninit-exposure", -ScoreWeights.UninitExposure, $"{string.Join(", ", names.Intersect(Uninit).Order(StringComparer.Ordinal))} where generic or user code can observe the memory (Rudra's UninitExposure)");
         if (names.Overlaps(InvariantBreaking) && UserCode(body) is { } user)
@@ -113,12 +115,7 @@ internal static class SoundnessFactors
                 var sources = Sources(operand.Name, body);
                 var from = sources.Where(parameters.Contains).Order(StringComparer.Ordinal).FirstOrDefault();
                 if (from is null) continue;
-                bool checkedBefore = body.Checks.Any(c =>
-                {
-                    int tab = c.IndexOf('\t');
-                    return int.Parse(c.AsSpan(0, tab), System.Globalization.CultureInfo.InvariantCulture) <= op.Line && sources.Contains(c[(tab + 1)..]);
-                });
-                if (!checkedBefore)
+                if (!CheckedBefore(op.Line, sources, body))
                     return from == operand.Name
                         ? $"parameter {from} reaches {Extractor.LastSegment(op.Name)} unchecked"
                         : $"parameter {from} reaches {Extractor.LastSegment(op.Name)} unchecked (through {operand.Name})";
@@ -126,6 +123,34 @@ internal static class SoundnessFactors
         }
         return null;
     }
+
+    /// <summary>
+    /// An operand of an input-sensitive operation whose value a generic function took from a method a caller's impl
+    /// supplies (<c>let n = iter.size_hint().0; … set_len(n)</c>), unchecked before it; null if none.
+    /// </summary>
+    private static string? Trusted(UnsafeRegion r, FunctionBody body)
+    {
+        foreach (var op in r.Operations)
+        {
+            if (op.Kind != OperationKind.RawPointerDeref && !InputSensitive.Contains(Extractor.LastSegment(op.Name))) continue;
+            // The operand the method's value was bound to first (`n` of `v.set_len(n)`), then any derived from it (`v`).
+            foreach (var operand in op.Operands.OrderBy(o => body.Flows.Any(f => f.StartsWith(o.Name + "\t@", StringComparison.Ordinal)) ? 0 : 1))
+            {
+                var sources = Sources(operand.Name, body);
+                var method = sources.Where(x => x.StartsWith('@')).Order(StringComparer.Ordinal).FirstOrDefault();
+                if (method is null || CheckedBefore(op.Line, sources, body)) continue;
+                return $"{operand.Name} comes from {method[1..]}(), which a caller's impl supplies, and reaches {Extractor.LastSegment(op.Name)} unchecked";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>A check (assert!, or the condition of an early exit) names one of the sources on or before that line.</summary>
+    private static bool CheckedBefore(int line, HashSet<string> sources, FunctionBody body) => body.Checks.Any(c =>
+    {
+        int tab = c.IndexOf('\t');
+        return int.Parse(c.AsSpan(0, tab), System.Globalization.CultureInfo.InvariantCulture) <= line && sources.Contains(c[(tab + 1)..]);
+    });
 
     /// <summary>The local and every name it was derived from through lets.</summary>
     private static HashSet<string> Sources(string local, FunctionBody body)
