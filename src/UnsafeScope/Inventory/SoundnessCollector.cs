@@ -117,10 +117,12 @@ internal static class SoundnessCollector
                 if (target is not { Kind: RustSyntaxKind.Identifier } t) break;
                 foreach (var source in Names(value))
                     if (source != t.Text) body.Flows.Add(t.Text + "\t" + source);
-                // A value a method of a caller's impl computed (`iter.size_hint()`, `x.type_id()`): `@method` as its source.
+                // A value a method of a caller's impl computed (`iter.size_hint()` on a parameter of a generic or impl-Trait
+                // type): `@method` as its source. Only such receivers: `buffer.deref()` on a crate's own type is not user code.
                 foreach (var d in value.DescendantsAndSelf)
                     if (d.Kind == RustSyntaxKind.CallExpression && d.ChildByField(RustSyntaxField.Function) is { Kind: RustSyntaxKind.FieldExpression } f
-                        && f.ChildByField(RustSyntaxField.Field) is { } method && Overridable.Contains(method.Text))
+                        && f.ChildByField(RustSyntaxField.Field) is { } method && Overridable.Contains(method.Text)
+                        && f.ChildByField(RustSyntaxField.Value) is { Kind: RustSyntaxKind.Identifier } receiver && body.UserCodeParameters.Contains(receiver.Text))
                         body.Flows.Add(t.Text + "\t@" + method.Text);
                 break;
             }

@@ -74,7 +74,7 @@ internal static class SoundnessFactors
 
         if (safeCode && fn.Exposure >= 0 && UncheckedInput(r, body) is { } input)
             add("unchecked-input", -ScoreWeights.UncheckedInput, input);
-        if (r.Kind == RegionKind.UnsafeBlock && (body.Generic || body.UserCodeParameters.Count > 0) && Trusted(r, body) is { } trusted)
+        if (r.Kind == RegionKind.UnsafeBlock && Trusted(r, body) is { } trusted)
             add("trusts-overridable", -ScoreWeights.Unfitted, trusted);
         if (names.Overlaps(Uninit) && (body.Generic || body.UserCodeParameters.Count > 0 || body.Calls.Contains(".read")))
             add("uninit-exposure", -ScoreWeights.UninitExposure, $"{string.Join(", ", names.Intersect(Uninit).Order(StringComparer.Ordinal))} where generic or user code can observe the memory (Rudra's UninitExposure)");
@@ -125,8 +125,8 @@ internal static class SoundnessFactors
     }
 
     /// <summary>
-    /// An operand of an input-sensitive operation whose value a generic function took from a method a caller's impl
-    /// supplies (<c>let n = iter.size_hint().0; … set_len(n)</c>), unchecked before it; null if none.
+    /// An operand of an input-sensitive operation whose value the function took from a method that a parameter's impl
+    /// (a generic or impl-Trait parameter) supplies (<c>let n = iter.size_hint().0; … set_len(n)</c>), unchecked before it; null if none.
     /// </summary>
     private static string? Trusted(UnsafeRegion r, FunctionBody body)
     {
