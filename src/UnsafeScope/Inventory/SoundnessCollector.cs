@@ -15,9 +15,20 @@ internal static class SoundnessCollector
     private static readonly HashSet<string> CheckMacros = new(StringComparer.Ordinal) { "assert", "assert_eq", "assert_ne", "assert_matches" };
 
     /// <summary>
-    /// Safe trait methods a type parameter's impl supplies and unsafe code is tempted to trust (#17: "safe code that unsafe
-    /// code trusts"): an iterator's length hint, a type id, an ordering, a hash, a deref target (not <c>len</c>: std's
-    /// collections have it too).
+    /// Methods of std traits (Clone, Iterator, Read, PartialOrd, Hash, Deref, …) that a type parameter's own impl
+    /// supplies: called in a generic function, they run code the caller chose, as a called closure does (Rudra's
+    /// "unresolvable generic call"). In order: the first one a function calls names it.
+    /// </summary>
+    internal static readonly string[] UserImplMethods =
+    [
+        "clone", "clone_from", "next", "next_back", "size_hint", "read", "read_exact", "read_to_end", "fmt", "eq", "ne", "cmp",
+        "partial_cmp", "lt", "le", "gt", "ge", "hash", "into_iter", "extend", "deref", "deref_mut", "borrow", "borrow_mut",
+    ];
+
+    /// <summary>
+    /// Those of <see cref="UserImplMethods"/> whose results unsafe code is tempted to trust (#17: "safe code that unsafe
+    /// code trusts"): an iterator's length hint, an ordering, a hash, a deref target; and <c>type_id</c>. Not <c>len</c>:
+    /// std's collections have it too.
     /// </summary>
     internal static readonly HashSet<string> Overridable = new(StringComparer.Ordinal) { "size_hint", "type_id", "cmp", "partial_cmp", "hash", "deref", "deref_mut" };
 

@@ -26,17 +26,13 @@ internal static class CommentCoverage
         // No text: a region built without it (by an API user, or an old cache record); nothing to weigh.
         if (r.SafetyComment.Length == 0) return null;
         var words = Words(r.SafetyComment);
+        if (words.Any(w => PreconditionStems.Any(stem => w.StartsWith(stem, StringComparison.Ordinal)))) return null;
+        foreach (var o in r.Operations)
         {
-            foreach (var w in words)
-                foreach (var stem in PreconditionStems)
-                    if (w.StartsWith(stem, StringComparison.Ordinal)) return null;
-            foreach (var o in r.Operations)
-            {
-                if (Words(o.Name).Any(n => n.Length >= 3 && n != "self" && words.Contains(n))) return null;
-                if (o.Operands.Any(x => x.Name.Length >= 2 && x.Name != "self" && words.Contains(x.Name.ToLowerInvariant()))) return null;
-            }
-            if (r.FfiCalls.Any(f => words.Contains(f.Name.ToLowerInvariant()))) return null;
+            if (Words(o.Name).Any(n => n.Length >= 3 && n != "self" && words.Contains(n))) return null;
+            if (o.Operands.Any(x => x.Name.Length >= 2 && x.Name != "self" && words.Contains(x.Name.ToLowerInvariant()))) return null;
         }
+        if (r.FfiCalls.Any(f => words.Contains(f.Name.ToLowerInvariant()))) return null;
         var names = r.Operations.Select(o => Extractor.LastSegment(o.Name)).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(3).ToList();
         return names.Count == 0 ? "its operations" : string.Join(", ", names);
     }

@@ -54,7 +54,8 @@ public static class EncapsulationScore
         // A comment that names neither the operations nor a precondition of theirs justifies nothing; asked only where the
         // comment is what keeps no-safety-comment off, so that writing a comment never lowers a score.
         if (r.HasSafetyComment && r.Kind == RegionKind.UnsafeBlock && r.Operations.Length > 0 && CommentCoverage.Uncovered(r) is { } uncovered
-            && (DocumentUnsafeBlocksAnalyzer.Flags(r with { HasSafetyComment = false }, options) || DocumentUnsafeInMacrosAnalyzer.Flags(r with { HasSafetyComment = false })))
+            && r with { HasSafetyComment = false } is var uncommented
+            && (DocumentUnsafeBlocksAnalyzer.Flags(uncommented, options) || DocumentUnsafeInMacrosAnalyzer.Flags(uncommented)))
             Add("vague-safety-comment", -ScoreWeights.Unfitted, $"its SAFETY comment names none of the operands or preconditions of {uncovered}");
         if (DocumentUnsafeFunctionSafetyAnalyzer.Flags(r, options))
             Add("no-safety-doc", -ScoreWeights.Unfitted, r.Kind == RegionKind.UnsafeTrait ? "its docs have no # Safety section" : "exported, and its docs have no # Safety section");

@@ -28,17 +28,8 @@ internal static class SoundnessFactors
         "read", "write", "read_unaligned", "write_unaligned", "from_raw", "new_unchecked", "swap", "replace", "slice_unchecked", "get_unchecked_slice",
     };
 
-    /// <summary>
-    /// Methods of std traits that a type parameter's own impl supplies (Clone, Iterator, Read, PartialOrd, Hash, …): in a
-    /// generic function a call of one runs code the caller chose, as a closure parameter does (Rudra's "unresolvable
-    /// generic call").
-    /// </summary>
-    private static readonly string[] GenericTraitCalls =
-    [
-        ".clone", ".clone_from", ".next", ".next_back", ".size_hint", ".read", ".read_exact", ".read_to_end", ".fmt", ".eq", ".ne", ".cmp",
-        ".partial_cmp", ".lt", ".le", ".gt", ".ge", ".hash", ".into_iter", ".extend", ".deref", ".deref_mut", ".borrow", ".borrow_mut",
-        "Clone::clone", "Default::default", "Iterator::next", "Read::read",
-    ];
+    /// <summary>Calls by path of the same trait methods (<see cref="SoundnessCollector.UserImplMethods"/>).</summary>
+    private static readonly string[] UserImplPaths = ["Clone::clone", "Default::default", "Iterator::next", "Read::read"];
 
     /// <summary>Adds the soundness factors of region <paramref name="r"/> of the file at <paramref name="path"/> through <paramref name="add"/>; none without the crate's <paramref name="context"/> soundness index.</summary>
     /// <param name="r">The region.</param>
@@ -93,9 +84,9 @@ internal static class SoundnessFactors
         foreach (var p in body.UserCodeParameters.Order(StringComparer.Ordinal))
             if (body.Calls.Contains(p) || body.Calls.Contains("." + p)) return p;
         if (!body.Generic) return null;
-        foreach (var call in GenericTraitCalls)
-            if (body.Calls.Contains(call)) return call.StartsWith('.') ? call[1..] : call;
-        return null;
+        foreach (var method in SoundnessCollector.UserImplMethods)
+            if (body.Calls.Contains("." + method)) return method;
+        return UserImplPaths.FirstOrDefault(body.Calls.Contains);
     }
 
     /// <summary>
