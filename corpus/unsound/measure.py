@@ -7,7 +7,7 @@ OUTDIR/<crate>.json are `unsafescope analyze <crate> --json` outputs (run.sh mak
 reported as skipped. A region is positive when it starts inside a labelled span (a function, or the line of an
 `unsafe impl`). Reports the ROC AUC of the score (lower = worse) against the two naive baselines of the issue
 (operation count, region length), pooled over all regions of the labelled crates, and per bug class; coverage (labelled
-spans holding a scored region); and per factor how often positives and negatives carry it.
+spans holding a scored region, or overlapping a safe function that unsafe code trusts); and per factor how often positives and negatives carry it.
 
 --fit fits non-negative weights for the factors (logistic regression on which factors a region has, L2-regularised,
 projected gradient; a factor can only lower a score) and reports their AUC cross-validated over ten folds of whole
@@ -52,6 +52,11 @@ def load(out):
                 rows.append(dict(crate=crate, pos=bool(hit), cls=hit[0][3] if hit else '', score=r['score'],
                                  ops=len(r.get('operations', [])), length=r['endLine'] - r['startLine'] + 1,
                                  factors={x['name']: -x['points'] for x in r.get('scoreFactors', [])}))
+        # A flagged safe function that unsafe code trusts (crates[].trustedSafeFunctions) covers the spans it overlaps.
+        for c in data.get('crates', []):
+            for t in c.get('trustedSafeFunctions', []):
+                for s in spans:
+                    if s[0] == t['path'] and t['startLine'] <= s[2] and s[1] <= t['endLine']: covered.add((crate,) + s)
     return rows, located, covered, skipped
 
 def fit(train, names, l2=0.01, steps=4000, lr=1.0):
@@ -82,7 +87,7 @@ def main():
     crates = sorted({r['crate'] for r in rows})
     pos = [r for r in rows if r['pos']]; neg = [r for r in rows if not r['pos']]
     print(f"crates: {len(crates)} analyzed" + (f", {len(skipped)} without output (sources missing): {' '.join(skipped)}" if skipped else ""))
-    print(f"regions: {len(rows)} ({len(pos)} positive); labelled spans: {len(located)}, holding a scored region: "
+    print(f"regions: {len(rows)} ({len(pos)} positive); labelled spans: {len(located)}, covered (a scored region, or a trusted safe function): "
           f"{len(covered)} ({100.0 * len(covered) / max(len(located), 1):.1f}%)")
     for name, key in [('score (lower = worse)', lambda r: -r['score']), ('operation count', lambda r: r['ops']),
                       ('region length', lambda r: r['length'])]:

@@ -180,6 +180,7 @@ internal sealed class CrateStage
             Driver = driver,
             EncapsulatingFunctions = linker.Encapsulating,
             ExposedFunctions = Scoring.EncapsulationScore.Exposed(linker.Soundness, inventories),
+            TrustedSafeFunctions = Scoring.EncapsulationScore.Trusted(linker.Soundness, inventories),
         };
         lock (_lock)
         {

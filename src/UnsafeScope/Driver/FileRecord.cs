@@ -19,7 +19,7 @@ internal sealed record FileRecord(FileResult Result, FileFacts? Facts, Immutable
 /// </summary>
 internal static class FileRecordFormat
 {
-    public const int Version = 11;
+    public const int Version = 12;
 
     public static void Write(BinaryWriter w, FileRecord record)
     {
@@ -212,6 +212,8 @@ internal static class FileRecordFormat
             WriteStrings(w, b.UserCodeParameters);
             WriteStrings(w, b.Checks);
             WriteStrings(w, b.Flows);
+            WriteStrings(w, b.Trusts);
+            WriteStrings(w, b.FieldWrites);
         }
         w.Write(f.IsTestTarget);
         foreach (var set in Sets(f)) WriteStrings(w, set);
@@ -310,6 +312,8 @@ internal static class FileRecordFormat
             if (ReadStrings(rd) is { Length: > 0 } userCode) b.UserCodeParameters.UnionWith(userCode);
             if (ReadStrings(rd) is { Length: > 0 } checks) b.Checks.UnionWith(checks);
             if (ReadStrings(rd) is { Length: > 0 } flows) b.Flows.UnionWith(flows);
+            if (ReadStrings(rd) is { Length: > 0 } trusts) b.Trusts.UnionWith(trusts);
+            if (ReadStrings(rd) is { Length: > 0 } writes) b.FieldWrites.UnionWith(writes);
             f.FunctionBodies.Add(b);
         }
         f.IsTestTarget = rd.ReadBoolean();

@@ -94,7 +94,10 @@ internal sealed class Extractor
         // Checks, flows and parameters only matter where a region can be: drop them for functions without unsafe code
         // (most of them), so the crate's facts stay small until it is linked.
         foreach (var b in facts.FunctionBodies)
+        {
+            b.ParameterKinds = null;
             if (b.UnsafeBlocks == 0 && !b.IsUnsafe) b.ForgetSoundness();
+        }
         return facts;
     }
 
@@ -197,8 +200,12 @@ internal sealed class Extractor
     {
         _items.Visit(node);
         if (node.Kind == RustSyntaxKind.CallExpression && CurrentFunction()?.Body is { } caller)
+        {
             RecordCall(node, caller);
-        else if (node.Kind is RustSyntaxKind.LetDeclaration or RustSyntaxKind.IfExpression or RustSyntaxKind.MacroInvocation && CurrentFunction()?.Body is { } fn)
+            SoundnessCollector.Visit(node, caller);
+        }
+        else if (node.Kind is RustSyntaxKind.LetDeclaration or RustSyntaxKind.IfExpression or RustSyntaxKind.WhileExpression or RustSyntaxKind.MacroInvocation or RustSyntaxKind.AssignmentExpression
+                 or RustSyntaxKind.CompoundAssignmentExpr or RustSyntaxKind.StructExpression && CurrentFunction()?.Body is { } fn)
             SoundnessCollector.Visit(node, fn);
         switch (node.Kind)
         {
@@ -1098,9 +1105,17 @@ internal sealed class Extractor
         return n.Parent is { Kind: RustSyntaxKind.ReferenceExpression } r && r.HasChild(RustSyntaxKind.RawKeyword);
     }
 
-    /// <summary>A local written as a plain name (in parentheses at most), as clippy's <c>path_to_local</c> sees it.</summary>
+    /// <summary>
+    /// A local written as a plain name (in parentheses at most), as clippy's <c>path_to_local</c> sees it; or a field of
+    /// <c>self</c> (<c>self.ptr</c>), so the score can ask who wrote it (US1006 only matches parameter names).
+    /// </summary>
     private static Operand? OperandOf(SyntaxNode expr)
-        => SyntaxFacts.Strip(expr) is { Kind: RustSyntaxKind.Identifier } id && expr.Kind is RustSyntaxKind.Identifier or RustSyntaxKind.ParenthesizedExpression ? new Operand(id.Text, id.Location) : null;
+    {
+        if (expr.Kind is not (RustSyntaxKind.Identifier or RustSyntaxKind.ParenthesizedExpression or RustSyntaxKind.FieldExpression)) return null;
+        var e = SyntaxFacts.Strip(expr);
+        if (e.Kind == RustSyntaxKind.Identifier) return new Operand(e.Text, e.Location);
+        return e.Kind == RustSyntaxKind.FieldExpression && SoundnessCollector.SelfField(e) is { } field ? new Operand(field, e.Location) : null;
+    }
 
     private static System.Collections.Immutable.ImmutableArray<Operand> ArgumentOperands(SyntaxNode call)
     {

@@ -115,18 +115,41 @@ internal sealed class FunctionBody
     public List<string> Parameters => _parameters ??= [];
     /// <summary>Parameters that carry user code: of a generic, <c>impl Trait</c> or <c>dyn Trait</c> type.</summary>
     public HashSet<string> UserCodeParameters => _userCodeParameters ??= new(StringComparer.Ordinal);
-    /// <summary><c>line\tname</c>: the name is checked at that line (assert!, or the condition of an if that exits early).</summary>
+    /// <summary>
+    /// <c>line\tname</c>: the name is checked at that line and after it (assert!, or the condition of an if that exits
+    /// early); <c>start-end\tname</c>: within those lines (the condition of an if or while around them).
+    /// </summary>
     public HashSet<string> Checks => _checks ??= new(StringComparer.Ordinal);
+    /// <summary>Whether <see cref="UserCodeParameters"/> has any (without making the set).</summary>
+    public bool HasUserCodeParameters => _userCodeParameters is { Count: > 0 };
     /// <summary><c>local\tsource</c>: a let binds local from an expression naming source.</summary>
     public HashSet<string> Flows => _flows ??= new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// <c>start\tend\toperation\twhy</c>: an input-sensitive operation of that name (<c>*</c>: any) between those lines
+    /// trusts what a method of a caller's impl computed: its result passed straight in (<c>v.set_len(it.size_hint().0)</c>),
+    /// or an <c>if</c> around it that compares a <c>type_id</c> an impl can override.
+    /// </summary>
+    public HashSet<string> Trusts => _trusts ??= new(StringComparer.Ordinal);
+    /// <summary>
+    /// <c>field\tkind\tparameter</c>: the function sets <c>self.field</c> (an assignment, or a field of a struct literal of
+    /// its own type) from a value its parameter feeds. Kinds: <c>raw</c> (a raw-pointer parameter), <c>int</c> (an integer
+    /// parameter no check guards), <c>user</c> (what a closure or generic parameter returned), <c>other</c>. Kept for
+    /// functions without unsafe code too: they are the safe writers unsafe code trusts.
+    /// </summary>
+    public HashSet<string> FieldWrites => _fieldWrites ??= new(StringComparer.Ordinal);
+    /// <summary>Whether any <see cref="FieldWrites"/> were recorded (without making the set).</summary>
+    public bool HasFieldWrites => _fieldWrites is { Count: > 0 };
+    /// <summary>During the walk only: parameters of raw-pointer (<c>raw</c>) or integer (<c>int</c>) type, with the type's text.</summary>
+    internal Dictionary<string, (string Kind, string Type)>? ParameterKinds { get; set; }
 
     // Made on first use and dropped by ForgetSoundness: most functions hold no unsafe code, and four empty
     // collections each for hundreds of thousands of them cost tens of MB until their crates are linked.
     private List<string>? _parameters;
-    private HashSet<string>? _userCodeParameters, _checks, _flows;
+    private HashSet<string>? _userCodeParameters, _checks, _flows, _trusts, _fieldWrites;
 
-    /// <summary>Drops the facts only a function with unsafe code is asked about (<see cref="SoundnessCollector"/>).</summary>
-    public void ForgetSoundness() => (_parameters, _userCodeParameters, _checks, _flows) = (null, null, null, null);
+    /// <summary>Drops the facts only a function with unsafe code is asked about (<see cref="SoundnessCollector"/>); its field writes stay.</summary>
+    public void ForgetSoundness() => (_parameters, _userCodeParameters, _checks, _flows, _trusts) = (null, null, null, null, null);
 }
 
 /// <summary>

@@ -405,6 +405,14 @@ public sealed record CrateInventory(string Name, string Root, int Files, Invento
     /// </summary>
     public ImmutableArray<ExposedFunction> ExposedFunctions { get; init; } = [];
 
+    /// <summary>
+    /// Safe functions that safe callers reach and that set a field of their type from a value those callers choose (a raw
+    /// pointer, an unchecked integer, what a closure returned), which an unsafe block of a safe method of the type then
+    /// uses unchecked: safe code that unsafe code trusts, where an advisory names a function with no unsafe code of its
+    /// own (docs/scoring.md, <c>trusts-safe-writer</c>). In file and line order.
+    /// </summary>
+    public ImmutableArray<TrustedSafeFunction> TrustedSafeFunctions { get; init; } = [];
+
     /// <summary>How many of <see cref="EncapsulatingFunctions"/> a test reaches.</summary>
     public int TestedEncapsulatingFunctions => EncapsulatingFunctions.Count(e => e.Tested);
     /// <summary>The package as cargo configures it (workspace inheritance, lint levels, driver model…); null outside a package or when its Cargo.toml could not be read.</summary>
@@ -424,6 +432,18 @@ public sealed record CrateInventory(string Name, string Root, int Files, Invento
 /// <param name="Score">The lowest score of the regions it holds or reaches through private helpers (100 when none is scored).</param>
 /// <param name="Reaches">The functions holding those regions (<c>path:item</c>), itself first when it holds any.</param>
 public sealed record ExposedFunction(string Item, string Path, int StartLine, int EndLine, int Exposure, string ExposedThrough, int Score, ImmutableArray<string> Reaches);
+
+/// <summary>A safe function whose field writes unsafe code trusts (see <see cref="CrateInventory.TrustedSafeFunctions"/>).</summary>
+/// <param name="Item">Its item path.</param>
+/// <param name="Path">Its file, relative to the base directory.</param>
+/// <param name="StartLine">The line of its name.</param>
+/// <param name="EndLine">Its last line.</param>
+/// <param name="Exposure">0 when exported itself, else the calls from the exported safe function <paramref name="ExposedThrough"/>.</param>
+/// <param name="ExposedThrough">The exported safe function that reaches it first (itself at 0).</param>
+/// <param name="Field">The field it sets (<c>self.ptr</c>).</param>
+/// <param name="Source">Where the value comes from (<c>from its raw-pointer parameter ptr: *mut u8</c>).</param>
+/// <param name="TrustedBy">The unsafe blocks that use the field unchecked (<c>path:line</c>), in file and line order.</param>
+public sealed record TrustedSafeFunction(string Item, string Path, int StartLine, int EndLine, int Exposure, string ExposedThrough, string Field, string Source, ImmutableArray<string> TrustedBy);
 
 /// <summary>One reason a score is below 100.</summary>
 /// <param name="Name">Stable factor name (<c>no-safety-comment</c>, <c>ffi-risk</c>, …; see docs/scoring.md).</param>

@@ -32,6 +32,10 @@ internal static class SoundnessCollector
     /// </summary>
     internal static readonly HashSet<string> Overridable = new(StringComparer.Ordinal) { "size_hint", "type_id", "cmp", "partial_cmp", "hash", "deref", "deref_mut" };
 
+    private static readonly HashSet<string> IntegerTypes = new(StringComparer.Ordinal) { "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128" };
+
+    private static Dictionary<string, (string Kind, string Type)> Kinds(FunctionBody body) => body.ParameterKinds ??= new(StringComparer.Ordinal);
+
     /// <summary>The signature facts, when the walk enters a function with a body.</summary>
     public static void Signature(SyntaxNode fn, FunctionBody body)
     {
@@ -39,6 +43,12 @@ internal static class SoundnessCollector
         var generics = new HashSet<string>(ItemCollector.GenericNames(fn, typesOnly: true), StringComparer.Ordinal);
         if (impl is { } implNode) generics.UnionWith(ItemCollector.GenericNames(implNode, typesOnly: true));
         body.Generic = generics.Count > 0;
+        // `self` of a trait's provided method or of `impl dyn Trait` is whatever type implements the trait: its other
+        // methods are the implementor's code.
+        if (impl is { Kind: RustSyntaxKind.TraitItem } trait)
+            Kinds(body)["self"] = ("dyn", trait.ChildByField(RustSyntaxField.Name)?.Text ?? "Self");
+        else if (impl is { } ownerImpl && ownerImpl.ChildByField(RustSyntaxField.Type) is { Kind: RustSyntaxKind.DynamicType } dyn)
+            Kinds(body)["self"] = ("dyn", dyn.Text);
         if (fn.ChildByField(RustSyntaxField.Parameters) is not { } ps) return;
         var inputLifetimes = new HashSet<string>(StringComparer.Ordinal);
         bool referenceInput = false, mutableInput = false;
@@ -89,6 +99,8 @@ internal static class SoundnessCollector
             {
                 body.Parameters.Add(id.Text);
                 if (userCode) body.UserCodeParameters.Add(id.Text);
+                if (type.Kind == RustSyntaxKind.PointerType) Kinds(body)[id.Text] = ("raw", type.Text);
+                else if (type.Kind == RustSyntaxKind.PrimitiveType && IntegerTypes.Contains(type.Text)) Kinds(body)[id.Text] = ("int", type.Text);
             }
         }
         if (fn.ChildByField(RustSyntaxField.ReturnType) is not { } ret) return;
@@ -111,16 +123,49 @@ internal static class SoundnessCollector
         }
     }
 
-    /// <summary>A node inside a function's body: checks (assert!, an early exit under a condition) and let flows.</summary>
+    /// <summary>
+    /// A node inside a function's body: checks (assert!, an early exit under a condition), let flows, writes of the
+    /// function's own fields, and values of a caller's impl that reach an operation without a let.
+    /// </summary>
     public static void Visit(SyntaxNode node, FunctionBody body)
     {
+        switch (node.Kind)
+        {
+            case RustSyntaxKind.CallExpression:
+                TrustedArgument(node, body);
+                return;
+            // `self.len = n` and `self.len += n`; not `self.data /= n` (arithmetic on data, not a length).
+            case RustSyntaxKind.AssignmentExpression or RustSyntaxKind.CompoundAssignmentExpr
+                when (node.Kind == RustSyntaxKind.AssignmentExpression || node.ChildByField(RustSyntaxField.Operator)?.Text is "+=" or "-=")
+                     && node.ChildByField(RustSyntaxField.Left) is { Kind: RustSyntaxKind.FieldExpression } left
+                     && left.ChildByField(RustSyntaxField.Value) is { Kind: RustSyntaxKind.Self } && left.ChildByField(RustSyntaxField.Field) is { } field
+                     && node.ChildByField(RustSyntaxField.Right) is { } right:
+                FieldWrite(field.Text, right, node, body);
+                return;
+            case RustSyntaxKind.StructExpression when body.OwnerType.Length > 0 && IsOwnType(node, body) && node.ChildByField(RustSyntaxField.Body) is { } inits:
+                foreach (var init in inits.Children)
+                {
+                    if (init.Kind == RustSyntaxKind.ShorthandFieldInitializer && init.ChildOfKind(RustSyntaxKind.Identifier) is { } shorthand)
+                        FieldWrite(shorthand.Text, shorthand, node, body);
+                    else if (init.Kind == RustSyntaxKind.FieldInitializer && init.ChildByField(RustSyntaxField.Field) is { } f && init.ChildByField(RustSyntaxField.Value) is { } v)
+                        FieldWrite(f.Text, v, node, body);
+                }
+                return;
+            case RustSyntaxKind.IfExpression when node.ChildByField(RustSyntaxField.Condition) is { } guard && node.ChildByField(RustSyntaxField.Consequence) is { } then:
+                TypeIdGuard(guard, then, body);
+                break;
+        }
         switch (node.Kind)
         {
             case RustSyntaxKind.MacroInvocation when node.ChildByField(RustSyntaxField.Macro) is { } m && CheckMacros.Contains(m.Text):
                 AddChecked(node, node.Location.StartLine, body);
                 break;
-            case RustSyntaxKind.IfExpression when node.ChildByField(RustSyntaxField.Condition) is { } condition && ExitsEarly(node):
-                AddChecked(condition, node.Location.StartLine, body);
+            case RustSyntaxKind.IfExpression when node.ChildByField(RustSyntaxField.Condition) is { } condition:
+                // An early exit guards what follows; otherwise the condition guards the branches (`if end > len { Err } else { … }`).
+                AddChecked(condition, ExitsEarly(node) ? $"{node.Location.StartLine}" : $"{node.Location.StartLine}-{node.Location.EndLine}", body);
+                break;
+            case RustSyntaxKind.WhileExpression when node.ChildByField(RustSyntaxField.Condition) is { } condition:
+                AddChecked(condition, $"{node.Location.StartLine}-{node.Location.EndLine}", body);
                 break;
             case RustSyntaxKind.LetDeclaration when node.ChildByField(RustSyntaxField.Pattern) is { } pattern && node.ChildByField(RustSyntaxField.Value) is { } value:
             {
@@ -162,9 +207,32 @@ internal static class SoundnessCollector
         return ifExpression.ChildByField(RustSyntaxField.Alternative) is { } alt && Exits(alt.ChildOfKind(RustSyntaxKind.Block));
     }
 
-    private static void AddChecked(SyntaxNode scope, int line, FunctionBody body)
+    private static void AddChecked(SyntaxNode scope, int line, FunctionBody body) => AddChecked(scope, $"{line}", body);
+
+    private static void AddChecked(SyntaxNode scope, string lines, FunctionBody body)
     {
-        foreach (var name in Names(scope)) body.Checks.Add(line + "\t" + name);
+        foreach (var name in Names(scope)) body.Checks.Add(lines + "\t" + name);
+    }
+
+    /// <summary>
+    /// A check names one of the sources, or a local derived from one, and covers that line: an assert! or early exit on or before it
+    /// (<c>line\tname</c>), or the condition of an if or while around it (<c>start-end\tname</c>).
+    /// </summary>
+    internal static bool IsChecked(int line, IReadOnlySet<string> sources, FunctionBody body)
+    {
+        foreach (var c in body.Checks)
+        {
+            int tab = c.IndexOf('\t');
+            // A check of a value derived from a source checks it too (`let end = self.pos + n; if end > len { … }`).
+            var name = c[(tab + 1)..];
+            if (!sources.Contains(name) && !Sources(name, body).Overlaps(sources)) continue;
+            int dash = c.IndexOf('-');
+            bool covers = dash > 0 && dash < tab
+                ? int.Parse(c.AsSpan(0, dash), System.Globalization.CultureInfo.InvariantCulture) <= line && line <= int.Parse(c.AsSpan(dash + 1, tab - dash - 1), System.Globalization.CultureInfo.InvariantCulture)
+                : int.Parse(c.AsSpan(0, tab), System.Globalization.CultureInfo.InvariantCulture) <= line;
+            if (covers) return true;
+        }
+        return false;
     }
 
     /// <summary>The plain names an expression (or a macro's token tree) mentions, fields and methods left out.</summary>
@@ -173,6 +241,8 @@ internal static class SoundnessCollector
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var d in node.DescendantsAndSelf)
         {
+            // `self.len` names the field as well as self: unsafe code that reads it trusts whoever wrote it.
+            if (d.Kind == RustSyntaxKind.FieldExpression && SelfField(d) is { } sf && seen.Add(sf)) yield return sf;
             if (d.Kind is not (RustSyntaxKind.Identifier or RustSyntaxKind.Self)) continue;
             // `x.len` and `x.len()` name x, not len; `a::b` names no local.
             if (d.Parent is { Kind: RustSyntaxKind.FieldExpression } f && f.ChildByField(RustSyntaxField.Field) is { } field && field.Span == d.Span) continue;
@@ -180,6 +250,135 @@ internal static class SoundnessCollector
             if (seen.Add(d.Text)) yield return d.Text;
         }
     }
+
+    /// <summary><c>self.field</c> for a field expression on <c>self</c>, else null.</summary>
+    internal static string? SelfField(SyntaxNode e)
+        => e.ChildByField(RustSyntaxField.Value) is { Kind: RustSyntaxKind.Self } && e.ChildByField(RustSyntaxField.Field) is { Kind: RustSyntaxKind.FieldIdentifier } f
+            ? "self." + f.Text : null;
+
+    /// <summary>The local and every name it was derived from through lets (<see cref="FunctionBody.Flows"/>).</summary>
+    internal static HashSet<string> Sources(string local, FunctionBody body)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal) { local };
+        var stack = new Stack<string>([local]);
+        while (stack.TryPop(out var at))
+            foreach (var flow in body.Flows)
+                if (flow.StartsWith(at + "\t", StringComparison.Ordinal) && seen.Add(flow[(at.Length + 1)..])) stack.Push(flow[(at.Length + 1)..]);
+        return seen;
+    }
+
+    private static bool IsOwnType(SyntaxNode structExpression, FunctionBody body)
+    {
+        var name = structExpression.ChildByField(RustSyntaxField.Name);
+        if (name is { Kind: RustSyntaxKind.GenericTypeWithTurbofish } g) name = g.ChildByField(RustSyntaxField.Type);
+        if (name is not { } n) return false;
+        var text = n.Text;
+        int sep = text.LastIndexOf("::", StringComparison.Ordinal);
+        if (sep >= 0) text = text[(sep + 2)..];
+        return text == "Self" || text == body.OwnerType;
+    }
+
+    /// <summary>
+    /// <c>self.field</c> set from <paramref name="value"/> (<see cref="FunctionBody.FieldWrites"/>): one entry per
+    /// parameter the value derives from, with what kind of value that parameter is.
+    /// </summary>
+    private static void FieldWrite(string field, SyntaxNode value, SyntaxNode at, FunctionBody body)
+    {
+        if (body.Parameters.Count == 0 || body.IsUnsafe) return;
+        var sources = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var n in Names(value)) sources.UnionWith(Sources(n, body));
+        foreach (var p in body.Parameters)
+        {
+            if (p == "self" || !sources.Contains(p)) continue;
+            string kind = "other";
+            if (body.ParameterKinds?.GetValueOrDefault(p) is { Kind: "raw" } raw) kind = "raw\t" + p + ": " + raw.Type;
+            // An integer stored as it is (or by arithmetic): a length or index; inside a call it is data (Box::new(v)).
+            else if (body.ParameterKinds?.GetValueOrDefault(p) is { Kind: "int" } integer && IsArithmetic(value) && !Guarded(at, value, sources, body)) kind = "int\t" + p + ": " + integer.Type;
+            else if (body.HasUserCodeParameters && body.UserCodeParameters.Contains(p) && CallsLocal(value, p)) kind = "user\t" + p;
+            body.FieldWrites.Add(kind == "other" ? field + "\tother\t" + p : field + "\t" + kind);
+        }
+    }
+
+    /// <summary>A check covers <paramref name="at"/> (<see cref="IsChecked"/>), a match arm's guard around it names a source, or the value is clamped (<c>min</c>, <c>clamp</c>).</summary>
+    private static bool Guarded(SyntaxNode at, SyntaxNode value, HashSet<string> sources, FunctionBody body)
+    {
+        if (IsChecked(at.Location.StartLine, sources, body)) return true;
+        // A match arm's pattern and guard (`Some(n) if n < cap =>`).
+        for (var up = at.Parent; up is { } p && p.Kind is not (RustSyntaxKind.FunctionItem or RustSyntaxKind.ClosureExpression); up = p.Parent)
+            if (p.Kind == RustSyntaxKind.MatchArm && p.ChildByField(RustSyntaxField.Pattern) is { } arm && Names(arm).Any(sources.Contains)) return true;
+        foreach (var d in value.DescendantsAndSelf)
+            if (d.Kind == RustSyntaxKind.CallExpression && d.ChildByField(RustSyntaxField.Function) is { } f
+                && Extractor.LastSegment(f.Kind == RustSyntaxKind.FieldExpression ? f.ChildByField(RustSyntaxField.Field)?.Text ?? "" : f.Text) is "min" or "clamp")
+                return true;
+        return false;
+    }
+
+    private static bool IsArithmetic(SyntaxNode value)
+    {
+        foreach (var d in value.DescendantsAndSelf)
+            if (d.Kind is not (RustSyntaxKind.Identifier or RustSyntaxKind.BinaryExpression or RustSyntaxKind.TypeCastExpression or RustSyntaxKind.ParenthesizedExpression
+                or RustSyntaxKind.IntegerLiteral or RustSyntaxKind.PrimitiveType) && d.IsNamed && !d.IsComment) return false;
+        return true;
+    }
+
+    private static bool CallsLocal(SyntaxNode value, string local)
+    {
+        foreach (var d in value.DescendantsAndSelf)
+            if (d.Kind == RustSyntaxKind.CallExpression && d.ChildByField(RustSyntaxField.Function) is { Kind: RustSyntaxKind.Identifier } f && f.Text == local) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// <c>it.size_hint()</c> (a method of <see cref="Overridable"/> on a parameter of a caller's type) passed straight,
+    /// without a let, as an argument of a call: the call trusts it (<see cref="FunctionBody.Trusts"/>).
+    /// </summary>
+    private static void TrustedArgument(SyntaxNode call, FunctionBody body)
+    {
+        if (!body.HasUserCodeParameters || call.ChildByField(RustSyntaxField.Function) is not { Kind: RustSyntaxKind.FieldExpression } f
+            || f.ChildByField(RustSyntaxField.Field) is not { } method || !Overridable.Contains(method.Text)
+            || f.ChildByField(RustSyntaxField.Value) is not { Kind: RustSyntaxKind.Identifier } receiver || !body.UserCodeParameters.Contains(receiver.Text))
+            return;
+        for (var up = call.Parent; up is { } p; up = p.Parent)
+        {
+            if (p.Kind is RustSyntaxKind.LetDeclaration or RustSyntaxKind.ExpressionStatement or RustSyntaxKind.Block or RustSyntaxKind.ClosureExpression or RustSyntaxKind.FunctionItem) return;
+            // Clamped on the way (`it.size_hint().0.min(cap)`): checked.
+            if (p.Kind == RustSyntaxKind.CallExpression && p.ChildByField(RustSyntaxField.Function) is { Kind: RustSyntaxKind.FieldExpression } m
+                && m.ChildByField(RustSyntaxField.Field)?.Text is "min" or "clamp") return;
+            if (p.Kind != RustSyntaxKind.Arguments || p.Parent is not { Kind: RustSyntaxKind.CallExpression } outer || outer.ChildByField(RustSyntaxField.Function) is not { } callee) continue;
+            var name = Extractor.LastSegment(callee.Kind == RustSyntaxKind.FieldExpression ? callee.ChildByField(RustSyntaxField.Field)?.Text ?? "" : callee.Text);
+            int line = outer.Location.StartLine;
+            body.Trusts.Add($"{line}\t{line}\t{name}\t{receiver.Text}.{method.Text}(), which a caller's impl supplies, is passed unchecked to {name}");
+            return;
+        }
+    }
+
+    /// <summary>
+    /// An <c>if</c> whose condition compares a <c>type_id</c>-like method of <c>self</c> (a trait's provided method, or
+    /// <c>impl dyn Trait</c>) or of a parameter of a caller's type: the operations in its branch trust an answer the
+    /// implementor can override (a downcast). Not std's <c>Any</c> (its blanket impl cannot be overridden) and not a
+    /// method that takes an argument (std's <c>Error::type_id(private::Internal)</c> is sealed that way).
+    /// </summary>
+    private static void TypeIdGuard(SyntaxNode condition, SyntaxNode then, FunctionBody body)
+    {
+        foreach (var d in condition.DescendantsAndSelf)
+        {
+            if (d.Kind != RustSyntaxKind.CallExpression || d.ChildByField(RustSyntaxField.Function) is not { Kind: RustSyntaxKind.FieldExpression } f
+                || f.ChildByField(RustSyntaxField.Field) is not { } method || !method.Text.Contains("type_id", StringComparison.Ordinal)
+                || d.ChildByField(RustSyntaxField.Arguments) is not { } args || args.Children.ToList().Any(c => c.IsNamed && !c.IsComment)) continue;
+            var receiver = f.ChildByField(RustSyntaxField.Value);
+            string? who = receiver switch
+            {
+                { Kind: RustSyntaxKind.Self } when body.ParameterKinds?.GetValueOrDefault("self") is { Kind: "dyn" } self && !IsAny(self.Type) => "self",
+                { Kind: RustSyntaxKind.Identifier } id when body.HasUserCodeParameters && body.UserCodeParameters.Contains(id.Text) => id.Text,
+                _ => null,
+            };
+            if (who is null) continue;
+            body.Trusts.Add($"{then.Location.StartLine}\t{then.Location.EndLine}\t*\tthe check on line {condition.Location.StartLine} trusts {who}.{method.Text}(), which an impl can override");
+            return;
+        }
+    }
+
+    private static bool IsAny(string dynType) => dynType.Replace("dyn", "", StringComparison.Ordinal).Split('+').Any(b => b.Trim() is "Any" or "core::any::Any" or "std::any::Any");
 
     /// <summary>
     /// Rudra's SendSyncVariance: <c>unsafe impl&lt;T&gt; Send for X&lt;T&gt;</c> (or Sync) where a type parameter lacks the

@@ -25,6 +25,7 @@ internal sealed class SoundnessIndex
     // does not scan every function for every region.
     private readonly Dictionary<(string File, string Item), List<int>> _byItem = [];
     private readonly Dictionary<(string File, int Line), string> _variance = [];
+    private readonly Dictionary<(string Owner, string Field), List<(int Function, string Kind, string Why)>> _writers = [];
 
     public SoundnessIndex(IReadOnlyList<FileFacts> files, CallGraph graph, Func<FunctionBody, FileFacts, bool> exported)
     {
@@ -55,6 +56,19 @@ internal sealed class SoundnessIndex
                 _root[j] = _root[i];
                 if (!all[j].Body.IsUnsafe) queue.Enqueue(j);
             }
+        // Safe writers of each type's fields that safe callers reach, in function order (the first explains a trust).
+        for (int i = 0; i < all.Count; i++)
+        {
+            var b = all[i].Body;
+            // Exported itself: a helper's parameters are filled by the crate's own code (what the exported caller passes
+            // on is the dataflow across calls that is not modelled).
+            if (!b.HasFieldWrites || b.IsUnsafe || b.OwnerType.Length == 0 || _distance[i] != 0 || graph.IsTestCode(i)) continue;
+            foreach (var (field, kind, why) in UntrustedWrites(b))
+            {
+                if (!_writers.TryGetValue((b.OwnerType, field), out var list)) _writers[(b.OwnerType, field)] = list = [];
+                list.Add((i, kind, why));
+            }
+        }
         foreach (var f in files)
             foreach (var v in f.SendSyncVariance)
             {
@@ -80,6 +94,43 @@ internal sealed class SoundnessIndex
 
     private FunctionSoundness Describe(int i)
         => new(_graph.Functions[i].Body.Item, _distance[i], _distance[i] >= 0 ? _graph.Functions[_root[i]].Body.Item : "", _graph.Functions[i].Body);
+
+    /// <summary>
+    /// The exported safe functions that set <c>self.field</c> of type <paramref name="owner"/> from a
+    /// value those callers choose (<see cref="FunctionBody.FieldWrites"/>), with how, in function order.
+    /// </summary>
+    public IEnumerable<(FunctionSoundness Writer, string File, string Kind, string Why)> Writers(string owner, string field)
+    {
+        if (!_writers.TryGetValue((owner, field), out var list)) yield break;
+        foreach (var (i, kind, why) in list) yield return (Describe(i), _graph.Functions[i].File.Path, kind, why);
+    }
+
+    /// <summary>
+    /// The writes a safe caller controls: a raw-pointer parameter, what a closure or generic parameter returned, or an
+    /// integer parameter unchecked, unless another field is set from the same parameter too (a constructor that sizes
+    /// an allocation by it keeps the two consistent).
+    /// </summary>
+    private static IEnumerable<(string Field, string Kind, string Why)> UntrustedWrites(FunctionBody b)
+    {
+        var entries = b.FieldWrites.Order(StringComparer.Ordinal).Select(e => e.Split('\t')).ToList();
+        foreach (var e in entries)
+        {
+            switch (e[1])
+            {
+                case "raw":
+                    yield return (e[0], "raw", $"from its raw-pointer parameter {e[2]}");
+                    break;
+                case "user":
+                    yield return (e[0], "user", $"from what its parameter {e[2]} (code the caller chose) returns");
+                    break;
+                case "int":
+                    var p = e[2][..e[2].IndexOf(':')];
+                    if (!entries.Any(o => o[0] != e[0] && (o[2] == p || o[2].StartsWith(p + ":", StringComparison.Ordinal))))
+                        yield return (e[0], "int", $"from its parameter {e[2]}, unchecked");
+                    break;
+            }
+        }
+    }
 
     /// <summary>Rudra's SendSyncVariance at an <c>unsafe impl</c> of that file and line, or empty.</summary>
     public string Variance(string file, int line) => _variance.GetValueOrDefault((file, line)) ?? "";

@@ -120,6 +120,27 @@ public static class InventoryJsonWriter
                 }
                 w.WriteEndArray();
             }
+            if (!c.TrustedSafeFunctions.IsEmpty)
+            {
+                w.WriteStartArray("trustedSafeFunctions");
+                foreach (var t in c.TrustedSafeFunctions)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("item", t.Item);
+                    w.WriteString("path", t.Path);
+                    w.WriteNumber("startLine", t.StartLine);
+                    w.WriteNumber("endLine", t.EndLine);
+                    w.WriteNumber("exposure", t.Exposure);
+                    w.WriteString("exposedThrough", t.ExposedThrough);
+                    w.WriteString("field", t.Field);
+                    w.WriteString("source", t.Source);
+                    w.WriteStartArray("trustedBy");
+                    foreach (var x in t.TrustedBy) w.WriteStringValue(x);
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             if (c.Package is { } p) WritePackage(w, p);
             w.WriteEndObject();
             if (w.BytesPending > 1 << 16) w.Flush();

@@ -28,6 +28,12 @@ internal static class ScoreWeights
     public const int InFfiCallback = 10;
     public const int FfiHigh = 12, FfiMedium = 6, FfiLow = 2, FfiUnknown = 4, FfiMax = 36;
 
+    /// <summary>
+    /// A block trusts a field that a safe function sets from its caller's raw pointer, integer or closure result: set by
+    /// hand (the set's spans are Rudra's unsafe blocks, not the safe writers): as much as an unchecked input, at least.
+    /// </summary>
+    public const int TrustsSafeWriter = 10;
+
     /// <summary>Factors the development set cannot weigh (no unsound span has them): a floor, not a fit.</summary>
     public const int Unfitted = 5;
 

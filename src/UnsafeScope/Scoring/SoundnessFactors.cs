@@ -28,6 +28,13 @@ internal static class SoundnessFactors
         "read", "write", "read_unaligned", "write_unaligned", "from_raw", "new_unchecked", "swap", "replace", "slice_unchecked", "get_unchecked_slice",
     };
 
+    /// <summary>Those of <see cref="InputSensitive"/> that take a length, index or offset.</summary>
+    private static readonly HashSet<string> IndexSensitive = new(StringComparer.Ordinal)
+    {
+        "get_unchecked", "get_unchecked_mut", "from_raw_parts", "from_raw_parts_mut", "set_len", "offset", "add", "sub", "byte_add", "byte_offset",
+        "copy", "copy_nonoverlapping", "write_bytes", "slice_unchecked", "get_unchecked_slice",
+    };
+
     /// <summary>Calls by path of the same trait methods (<see cref="SoundnessCollector.UserImplMethods"/>).</summary>
     private static readonly string[] UserImplPaths = ["Clone::clone", "Default::default", "Iterator::next", "Read::read"];
 
@@ -67,6 +74,8 @@ internal static class SoundnessFactors
             add("unchecked-input", -ScoreWeights.UncheckedInput, input);
         if (r.Kind == RegionKind.UnsafeBlock && Trusted(r, body) is { } trusted)
             add("trusts-overridable", -ScoreWeights.Unfitted, trusted);
+        if (safeCode && TrustedWriters(r, fn, index).FirstOrDefault() is { Writer: not null } writer)
+            add("trusts-safe-writer", -ScoreWeights.TrustsSafeWriter, $"{writer.Operand} is set by {writer.Writer.Function} (safe, reachable by safe callers) {writer.Why}, and reaches {writer.Operation} unchecked");
         if (names.Overlaps(Uninit) && (body.Generic || body.UserCodeParameters.Count > 0 || body.Calls.Contains(".read")))
             add("uninit-exposure", -ScoreWeights.UninitExposure, $"{string.Join(", ", names.Intersect(Uninit).Order(StringComparer.Ordinal))} where generic or user code can observe the memory (Rudra's UninitExposure)");
         if (names.Overlaps(InvariantBreaking) && UserCode(body) is { } user)
@@ -132,25 +141,47 @@ internal static class SoundnessFactors
                 if (method is null || CheckedBefore(op.Line, sources, body)) continue;
                 return $"{operand.Name} comes from {method[1..]}(), which a caller's impl supplies, and reaches {Extractor.LastSegment(op.Name)} unchecked";
             }
+            // Passed straight in, or under a type_id check (the collector's Trusts).
+            if (body.Trusts.Count == 0) continue;
+            foreach (var t in body.Trusts.Order(StringComparer.Ordinal))
+            {
+                var parts = t.Split('\t', 4);
+                if (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) <= op.Line && op.Line <= int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)
+                    && (parts[2] == "*" || parts[2] == Extractor.LastSegment(op.Name)))
+                    return parts[3];
+            }
         }
         return null;
     }
 
-    /// <summary>A check (assert!, or the condition of an early exit) names one of the sources on or before that line.</summary>
-    private static bool CheckedBefore(int line, HashSet<string> sources, FunctionBody body) => body.Checks.Any(c =>
+    /// <summary>
+    /// A field of <c>self</c> among the operands of an input-sensitive operation of an unsafe block in a safe method
+    /// (directly, or through lets) that a safe function of the same type sets from a value safe callers choose
+    /// (<see cref="SoundnessIndex.Writers"/>), unchecked before the operation: the block trusts that writer.
+    /// </summary>
+    internal static IEnumerable<(string Operand, string Operation, FunctionSoundness Writer, string WriterFile, string Why)> TrustedWriters(UnsafeRegion r, FunctionSoundness fn, SoundnessIndex index)
     {
-        int tab = c.IndexOf('\t');
-        return int.Parse(c.AsSpan(0, tab), System.Globalization.CultureInfo.InvariantCulture) <= line && sources.Contains(c[(tab + 1)..]);
-    });
-
-    /// <summary>The local and every name it was derived from through lets.</summary>
-    private static HashSet<string> Sources(string local, FunctionBody body)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal) { local };
-        var stack = new Stack<string>([local]);
-        while (stack.TryPop(out var at))
-            foreach (var flow in body.Flows)
-                if (flow.StartsWith(at + "\t", StringComparison.Ordinal) && seen.Add(flow[(at.Length + 1)..])) stack.Push(flow[(at.Length + 1)..]);
-        return seen;
+        var body = fn.Body;
+        if (body.OwnerType.Length == 0 || body.IsUnsafe || r.Kind != RegionKind.UnsafeBlock || r.InUnsafeFunction) yield break;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var op in r.Operations)
+        {
+            if (op.Kind != OperationKind.RawPointerDeref && !InputSensitive.Contains(Extractor.LastSegment(op.Name))) continue;
+            var operation = op.Kind == OperationKind.RawPointerDeref ? "a dereference" : Extractor.LastSegment(op.Name);
+            foreach (var operand in op.Operands)
+            {
+                var sources = Sources(operand.Name, body);
+                foreach (var field in sources.Where(x => x.StartsWith("self.", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+                    if (seen.Add(field) && !CheckedBefore(op.Line, sources, body))
+                        foreach (var w in index.Writers(body.OwnerType, field[5..]))
+                            // An integer field is trusted as a length, index or offset, not as data a read or write passes on (a file descriptor).
+                            if (w.Kind != "int" || IndexSensitive.Contains(operation))
+                                yield return (field, operation, w.Writer, w.File, w.Why);
+            }
+        }
     }
+
+    private static bool CheckedBefore(int line, HashSet<string> sources, FunctionBody body) => SoundnessCollector.IsChecked(line, sources, body);
+
+    private static HashSet<string> Sources(string local, FunctionBody body) => SoundnessCollector.Sources(local, body);
 }

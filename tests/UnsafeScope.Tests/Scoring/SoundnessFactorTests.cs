@@ -11,7 +11,7 @@ namespace UnsafeScope.Tests.Scoring;
 public sealed partial class SoundnessFactorTests
 {
     private static readonly HashSet<string> s_soundness =
-        ["exposed", "unchecked-input", "send-sync-variance", "uninit-exposure", "user-code-in-unsafe", "unbounded-lifetime", "generic-transmute", "vague-safety-comment", "trusts-overridable"];
+        ["exposed", "unchecked-input", "send-sync-variance", "uninit-exposure", "user-code-in-unsafe", "unbounded-lifetime", "generic-transmute", "vague-safety-comment", "trusts-overridable", "trusts-safe-writer"];
 
     private static AnalysisResult Analyze(string dir, int jobs = 1) => Analysis.Run(new AnalysisOptions { Paths = [dir], BaseDirectory = dir, Jobs = jobs });
 
@@ -24,7 +24,7 @@ public sealed partial class SoundnessFactorTests
         var dir = RepoPaths.Fixtures("soundness");
         var lines = File.ReadAllLines(Path.Combine(dir, "src/lib.rs"));
         var regions = Analyze(dir).Files.Single().Inventory!.Regions.Where(r => r.Kind is RegionKind.UnsafeBlock or RegionKind.UnsafeFn or RegionKind.UnsafeImpl).ToList();
-        Assert.Equal(21, regions.Count);
+        Assert.Equal(27, regions.Count);
         foreach (var r in regions)
         {
             var m = Expectation().Match(lines[r.StartLine - 1]);
@@ -52,6 +52,12 @@ public sealed partial class SoundnessFactorTests
         Assert.Equal("dup_first calls clone, user code, while read leaves an invariant broken (Rudra's panic safety)", Detail("dup_first", "user-code-in-unsafe"));
         Assert.Equal("its SAFETY comment names none of the operands or preconditions of get_unchecked", Detail("peek", "vague-safety-comment"));
         Assert.Equal("n comes from size_hint(), which a caller's impl supplies, and reaches set_len unchecked", Detail("collect_hinted", "trusts-overridable"));
+        Assert.Equal("it.size_hint(), which a caller's impl supplies, is passed unchecked to set_len", Detail("collect_direct", "trusts-overridable"));
+        Assert.Equal("the check on line 171 trusts self.message_type_id(), which an impl can override", Detail("dyn Message::downcast_ref", "trusts-overridable"));
+        Assert.Equal("self.ptr is set by RawView::new (safe, reachable by safe callers) from its raw-pointer parameter ptr: *const u8, and reaches from_raw_parts unchecked",
+            Detail("RawView::as_slice", "trusts-safe-writer"));
+        Assert.Equal("self.target is set by Mapped::map (safe, reachable by safe callers) from what its parameter f (code the caller chose) returns, and reaches a dereference unchecked",
+            Detail("Mapped::get", "trusts-safe-writer"));
         var impl = regions.First(r => r.Kind == RegionKind.UnsafeImpl);
         Assert.Equal("unsafe impl Send for Buf: T without a Send bound (Rudra's SendSyncVariance)", impl.ScoreFactors.Single(f => f.Name == "send-sync-variance").Detail);
     }
@@ -70,6 +76,26 @@ public sealed partial class SoundnessFactorTests
         Assert.DoesNotContain(crate.ExposedFunctions, e => e.Item is "unused" or "deref");
     }
 
+    /// <summary>
+    /// Safe code that unsafe code trusts: the safe functions that set a field from their caller's raw pointer, unchecked
+    /// integer or closure result, each with the blocks that use it; a checked setter (truncate) and a pointer the crate
+    /// made itself (Owned::new) are not listed.
+    /// </summary>
+    [Fact]
+    public void SafeWritersThatUnsafeCodeTrustsAreListed()
+    {
+        var crate = Assert.Single(Analyze(RepoPaths.Fixtures("soundness")).Crates);
+        Assert.Equal(
+            [
+                "RawView::new self.len from its parameter len: usize, unchecked <- src/lib.rs:205",
+                "RawView::new self.ptr from its raw-pointer parameter ptr: *const u8 <- src/lib.rs:205",
+                "RawView::set_len self.len from its parameter len: usize, unchecked <- src/lib.rs:205",
+                "Mapped::map self.target from what its parameter f (code the caller chose) returns <- src/lib.rs:221",
+            ],
+            crate.TrustedSafeFunctions.Select(t => $"{t.Item} {t.Field} {t.Source} <- {string.Join(", ", t.TrustedBy)}").ToArray());
+        Assert.All(crate.TrustedSafeFunctions, t => Assert.Equal(0, t.Exposure));
+    }
+
     [Fact]
     public void CachedShardedAndParallelRunsGiveTheSameScores()
     {
@@ -81,7 +107,8 @@ public sealed partial class SoundnessFactorTests
         Assert.True(warm.CacheHits > 0);
         var merged = Analysis.Merge([.. Enumerable.Range(1, 2).Select(i => Analysis.RunPartial(options with { CacheDirectory = null }, new AnalysisShard(i, 2)))], options with { CacheDirectory = null });
         static string Scores(AnalysisResult r) => string.Join("\n", r.Files.SelectMany(f => f.Inventory?.Regions ?? []).Select(x => $"{x.Item}:{x.StartLine} {x.Score} {string.Join(",", x.ScoreFactors)}"))
-            + string.Join("\n", r.Crates.SelectMany(c => c.ExposedFunctions).Select(e => e.ToString() + string.Join(",", e.Reaches)));
+            + string.Join("\n", r.Crates.SelectMany(c => c.ExposedFunctions).Select(e => e.ToString() + string.Join(",", e.Reaches)))
+            + string.Join("\n", r.Crates.SelectMany(c => c.TrustedSafeFunctions).Select(e => e.ToString() + string.Join(",", e.TrustedBy)));
         Assert.Equal(Scores(cold), Scores(warm));
         Assert.Equal(Scores(cold), Scores(merged));
         Assert.Equal(Scores(cold), Scores(Analyze(dir)));
