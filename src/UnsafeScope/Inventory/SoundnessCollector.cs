@@ -47,8 +47,12 @@ internal static class SoundnessCollector
         // methods are the implementor's code.
         if (impl is { Kind: RustSyntaxKind.TraitItem } trait)
             Kinds(body)["self"] = ("dyn", trait.ChildByField(RustSyntaxField.Name)?.Text ?? "Self");
-        else if (impl is { } ownerImpl && ownerImpl.ChildByField(RustSyntaxField.Type) is { Kind: RustSyntaxKind.DynamicType } dyn)
-            Kinds(body)["self"] = ("dyn", dyn.Text);
+        else if (impl is { } ownerImpl && ownerImpl.ChildByField(RustSyntaxField.Trait) is null && ownerImpl.ChildByField(RustSyntaxField.Type) is { } selfType)
+        {
+            if (selfType.Kind == RustSyntaxKind.DynamicType) Kinds(body)["self"] = ("dyn", selfType.Text);
+            // `impl Fail { … }` in edition 2015 is `impl dyn Fail` when Fail is a trait: the crate's link decides.
+            else if (selfType.Kind == RustSyntaxKind.TypeIdentifier) Kinds(body)["self"] = ("named", selfType.Text);
+        }
         if (fn.ChildByField(RustSyntaxField.Parameters) is not { } ps) return;
         var inputLifetimes = new HashSet<string>(StringComparer.Ordinal);
         bool referenceInput = false, mutableInput = false;
@@ -366,14 +370,17 @@ internal static class SoundnessCollector
                 || f.ChildByField(RustSyntaxField.Field) is not { } method || !method.Text.Contains("type_id", StringComparison.Ordinal)
                 || d.ChildByField(RustSyntaxField.Arguments) is not { } args || args.Children.ToList().Any(c => c.IsNamed && !c.IsComment)) continue;
             var receiver = f.ChildByField(RustSyntaxField.Value);
-            string? who = receiver switch
+            var self = body.ParameterKinds?.GetValueOrDefault("self");
+            (string Who, string Operation)? trusted = receiver switch
             {
-                { Kind: RustSyntaxKind.Self } when body.ParameterKinds?.GetValueOrDefault("self") is { Kind: "dyn" } self && !IsAny(self.Type) => "self",
-                { Kind: RustSyntaxKind.Identifier } id when body.HasUserCodeParameters && body.UserCodeParameters.Contains(id.Text) => id.Text,
+                { Kind: RustSyntaxKind.Self } when self is { Kind: "dyn" } s && !IsAny(s.Type) => ("self", "*"),
+                // Only if the crate declares a trait of that name (SoundnessIndex.IsTrait): `*?Name`.
+                { Kind: RustSyntaxKind.Self } when self is { Kind: "named" } s && s.Type != "Any" => ("self", "*?" + s.Type),
+                { Kind: RustSyntaxKind.Identifier } id when body.HasUserCodeParameters && body.UserCodeParameters.Contains(id.Text) => (id.Text, "*"),
                 _ => null,
             };
-            if (who is null) continue;
-            body.Trusts.Add($"{then.Location.StartLine}\t{then.Location.EndLine}\t*\tthe check on line {condition.Location.StartLine} trusts {who}.{method.Text}(), which an impl can override");
+            if (trusted is not { } t) continue;
+            body.Trusts.Add($"{then.Location.StartLine}\t{then.Location.EndLine}\t{t.Operation}\tthe check on line {condition.Location.StartLine} trusts {t.Who}.{method.Text}(), which an impl can override");
             return;
         }
     }

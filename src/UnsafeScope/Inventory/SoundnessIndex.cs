@@ -26,6 +26,10 @@ internal sealed class SoundnessIndex
     private readonly Dictionary<(string File, string Item), List<int>> _byItem = [];
     private readonly Dictionary<(string File, int Line), string> _variance = [];
     private readonly Dictionary<(string Owner, string Field), List<(int Function, string Kind, string Why)>> _writers = [];
+    private readonly HashSet<string> _traits = new(StringComparer.Ordinal);
+
+    /// <summary>The crate declares a trait of that name (an edition-2015 <c>impl Name { … }</c> is then <c>impl dyn Name</c>).</summary>
+    public bool IsTrait(string name) => _traits.Contains(name);
 
     public SoundnessIndex(IReadOnlyList<FileFacts> files, CallGraph graph, Func<FunctionBody, FileFacts, bool> exported)
     {
@@ -69,6 +73,9 @@ internal sealed class SoundnessIndex
                 list.Add((i, kind, why));
             }
         }
+        foreach (var f in files)
+            foreach (var item in f.Items)
+                if (item.Kind == ItemKind.Trait) _traits.Add(item.Name);
         foreach (var f in files)
             foreach (var v in f.SendSyncVariance)
             {

@@ -72,7 +72,7 @@ internal static class SoundnessFactors
 
         if (safeCode && fn.Exposure >= 0 && UncheckedInput(r, body) is { } input)
             add("unchecked-input", -ScoreWeights.UncheckedInput, input);
-        if (r.Kind == RegionKind.UnsafeBlock && Trusted(r, body) is { } trusted)
+        if (r.Kind == RegionKind.UnsafeBlock && Trusted(r, body, index) is { } trusted)
             add("trusts-overridable", -ScoreWeights.Unfitted, trusted);
         if (safeCode && TrustedWriters(r, fn, index).FirstOrDefault() is { Writer: not null } writer)
             add("trusts-safe-writer", -ScoreWeights.TrustsSafeWriter, $"{writer.Operand} is set by {writer.Writer.Function} (safe, reachable by safe callers) {writer.Why}, and reaches {writer.Operation} unchecked");
@@ -128,7 +128,7 @@ internal static class SoundnessFactors
     /// An operand of an input-sensitive operation whose value the function took from a method that a parameter's impl
     /// (a generic or impl-Trait parameter) supplies (<c>let n = iter.size_hint().0; … set_len(n)</c>), unchecked before it; null if none.
     /// </summary>
-    private static string? Trusted(UnsafeRegion r, FunctionBody body)
+    private static string? Trusted(UnsafeRegion r, FunctionBody body, SoundnessIndex index)
     {
         foreach (var op in r.Operations)
         {
@@ -147,7 +147,7 @@ internal static class SoundnessFactors
             {
                 var parts = t.Split('\t', 4);
                 if (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) <= op.Line && op.Line <= int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)
-                    && (parts[2] == "*" || parts[2] == Extractor.LastSegment(op.Name)))
+                    && (parts[2] == "*" || parts[2] == Extractor.LastSegment(op.Name) || parts[2].StartsWith("*?", StringComparison.Ordinal) && index.IsTrait(parts[2][2..])))
                     return parts[3];
             }
         }
