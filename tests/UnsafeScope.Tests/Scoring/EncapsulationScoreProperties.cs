@@ -100,7 +100,7 @@ public class EncapsulationScoreProperties
             FfiCalls = [new FfiCall("WdfSpinLockAcquire", "Wdf", "low", FfiCallForm.WdfMacro, "catalog", Location.None)],
         };
         var (score, factors) = EncapsulationScore.Compute(region, ScoringContext.Empty);
-        Assert.Equal(98, score);
+        Assert.Equal(100 - ScoreWeights.FfiLow, score);
         Assert.Equal("ffi-risk", Assert.Single(factors).Name);
     }
 }
