@@ -210,4 +210,7 @@ public sealed class CrateAnalysisContext : ReportingContext
 
     /// <summary>Builds the models of the linked crate (its compilation, the files' re-parse).</summary>
     internal Func<FileInventory, Semantics.SemanticModel>? Models { get; init; }
+
+    /// <summary>The crate's call graph from its exported safe API and the safe writers unsafe code trusts; null outside a linked crate.</summary>
+    internal SoundnessIndex? Soundness { get; init; }
 }

@@ -132,10 +132,10 @@ internal sealed class AnalyzerHost
     }
 
     public void RunCrateEnd(string crate, string root, IReadOnlyList<FileInventory> files, Action<Diagnostic> report, CancellationToken ct, Workspace.DriverConfiguration? driver = null,
-        Func<FileInventory, Semantics.SemanticModel>? models = null)
+        Func<FileInventory, Semantics.SemanticModel>? models = null, SoundnessIndex? soundness = null)
     {
         if (_crateEnd.Count == 0) return;
-        var c = new CrateAnalysisContext(crate, root, files, Options, report, ct, driver) { Models = models };
+        var c = new CrateAnalysisContext(crate, root, files, Options, report, ct, driver) { Models = models, Soundness = soundness };
         foreach (var a in _crateEnd) a(c);
     }
 }

@@ -172,7 +172,7 @@ internal sealed class CrateStage
                 var (inventory, list) = (inventories[k], _diagnostics[indices[k]]!);
                 FileProcessor.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken, Model), "region and file", inventory.Path, notes);
             }
-            FileProcessor.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken, driver, Model), "crate end", root, notes);
+            FileProcessor.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken, driver, Model, linker.Soundness), "crate end", root, notes);
         }
         var crate = new CrateInventory(first.Crate, root, indices.Count, counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions)))
         {

@@ -32,6 +32,21 @@ internal static class SoundnessCollector
     /// </summary>
     internal static readonly HashSet<string> Overridable = new(StringComparer.Ordinal) { "size_hint", "type_id", "cmp", "partial_cmp", "hash", "deref", "deref_mut" };
 
+    /// <summary>Operations whose operands decide which memory is touched: unchecked, a caller picks the address or length.</summary>
+    internal static readonly HashSet<string> InputSensitive = new(StringComparer.Ordinal)
+    {
+        "get_unchecked", "get_unchecked_mut", "from_raw_parts", "from_raw_parts_mut", "set_len", "offset", "add", "sub", "byte_add", "byte_offset",
+        "copy", "copy_nonoverlapping", "write_bytes", "transmute", "transmute_copy", "from_utf8_unchecked", "from_utf8_unchecked_mut", "unreachable_unchecked",
+        "read", "write", "read_unaligned", "write_unaligned", "from_raw", "new_unchecked", "swap", "replace", "slice_unchecked", "get_unchecked_slice",
+    };
+
+    /// <summary>Those of <see cref="InputSensitive"/> that take a length, index or offset.</summary>
+    internal static readonly HashSet<string> IndexSensitive = new(StringComparer.Ordinal)
+    {
+        "get_unchecked", "get_unchecked_mut", "from_raw_parts", "from_raw_parts_mut", "set_len", "offset", "add", "sub", "byte_add", "byte_offset",
+        "copy", "copy_nonoverlapping", "write_bytes", "slice_unchecked", "get_unchecked_slice",
+    };
+
     private static readonly HashSet<string> IntegerTypes = new(StringComparer.Ordinal) { "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128" };
 
     private static Dictionary<string, (string Kind, string Type)> Kinds(FunctionBody body) => body.ParameterKinds ??= new(StringComparer.Ordinal);

@@ -113,6 +113,35 @@ internal sealed class SoundnessIndex
     }
 
     /// <summary>
+    /// A field of <c>self</c> among the operands of an input-sensitive operation of an unsafe block in a safe method
+    /// (directly, or through lets) that an exported safe function of the same type sets from a value its caller chooses
+    /// (<see cref="Writers"/>), unchecked before the operation: the block trusts that writer. Every such writer, in
+    /// operation, operand and function order (the score's <c>trusts-safe-writer</c> names the first; US2013 and
+    /// <c>crates[].trustedSafeFunctions</c> all).
+    /// </summary>
+    public IEnumerable<(string Operand, string Operation, FunctionSoundness Writer, string WriterFile, string Why)> TrustedWriters(UnsafeRegion r, FunctionSoundness fn)
+    {
+        var body = fn.Body;
+        if (body.OwnerType.Length == 0 || body.IsUnsafe || r.Kind != RegionKind.UnsafeBlock || r.InUnsafeFunction) yield break;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var op in r.Operations)
+        {
+            if (op.Kind != OperationKind.RawPointerDeref && !SoundnessCollector.InputSensitive.Contains(Extractor.LastSegment(op.Name))) continue;
+            var operation = op.Kind == OperationKind.RawPointerDeref ? "a dereference" : Extractor.LastSegment(op.Name);
+            foreach (var operand in op.Operands)
+            {
+                var sources = SoundnessCollector.Sources(operand.Name, body);
+                foreach (var field in sources.Where(x => x.StartsWith("self.", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+                    if (seen.Add(field) && !SoundnessCollector.IsChecked(op.Line, sources, body))
+                        foreach (var w in Writers(body.OwnerType, field[5..]))
+                            // An integer field is trusted as a length, index or offset, not as data a read or write passes on (a file descriptor).
+                            if (w.Kind != "int" || SoundnessCollector.IndexSensitive.Contains(operation))
+                                yield return (field, operation, w.Writer, w.File, w.Why);
+            }
+        }
+    }
+
+    /// <summary>
     /// The writes a safe caller controls: a raw-pointer parameter, what a closure or generic parameter returned, or an
     /// integer parameter unchecked, unless another field is set from the same parameter too (a constructor that sizes
     /// an allocation by it keeps the two consistent).

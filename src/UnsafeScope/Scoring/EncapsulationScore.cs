@@ -114,7 +114,7 @@ public static class EncapsulationScore
     }
 
     /// <summary>
-    /// The crate's safe functions that unsafe blocks trust (<see cref="SoundnessFactors.TrustedWriters"/>: the same
+    /// The crate's safe functions that unsafe blocks trust (<see cref="SoundnessIndex.TrustedWriters"/>: the same
     /// question the <c>trusts-safe-writer</c> factor asks), each with the blocks that trust it.
     /// </summary>
     internal static ImmutableArray<TrustedSafeFunction> Trusted(SoundnessIndex index, IReadOnlyList<FileInventory> inventories)
@@ -124,7 +124,7 @@ public static class EncapsulationScore
             foreach (var r in f.Regions)
             {
                 if (r.Kind != RegionKind.UnsafeBlock || r.InUnsafeFunction || index.For(f.Path, r.Item, r.StartLine) is not { } fn) continue;
-                foreach (var t in SoundnessFactors.TrustedWriters(r, fn, index))
+                foreach (var t in index.TrustedWriters(r, fn))
                 {
                 var key = (t.WriterFile, t.Writer.Body.Location.StartLine, t.Writer.Function, t.Operand);
                 if (!found.TryGetValue(key, out var entry)) found[key] = entry = (t.Writer, t.Why, []);

@@ -20,20 +20,7 @@ internal static class SoundnessFactors
         "get_unchecked_mut", "assume_init", "offset", "add",
     };
 
-    /// <summary>Operations whose operands decide which memory is touched: unchecked, a caller picks the address or length.</summary>
-    private static readonly HashSet<string> InputSensitive = new(StringComparer.Ordinal)
-    {
-        "get_unchecked", "get_unchecked_mut", "from_raw_parts", "from_raw_parts_mut", "set_len", "offset", "add", "sub", "byte_add", "byte_offset",
-        "copy", "copy_nonoverlapping", "write_bytes", "transmute", "transmute_copy", "from_utf8_unchecked", "from_utf8_unchecked_mut", "unreachable_unchecked",
-        "read", "write", "read_unaligned", "write_unaligned", "from_raw", "new_unchecked", "swap", "replace", "slice_unchecked", "get_unchecked_slice",
-    };
-
-    /// <summary>Those of <see cref="InputSensitive"/> that take a length, index or offset.</summary>
-    private static readonly HashSet<string> IndexSensitive = new(StringComparer.Ordinal)
-    {
-        "get_unchecked", "get_unchecked_mut", "from_raw_parts", "from_raw_parts_mut", "set_len", "offset", "add", "sub", "byte_add", "byte_offset",
-        "copy", "copy_nonoverlapping", "write_bytes", "slice_unchecked", "get_unchecked_slice",
-    };
+    private static HashSet<string> InputSensitive => SoundnessCollector.InputSensitive;
 
     /// <summary>Calls by path of the same trait methods (<see cref="SoundnessCollector.UserImplMethods"/>).</summary>
     private static readonly string[] UserImplPaths = ["Clone::clone", "Default::default", "Iterator::next", "Read::read"];
@@ -74,7 +61,7 @@ internal static class SoundnessFactors
             add("unchecked-input", -ScoreWeights.UncheckedInput, input);
         if (r.Kind == RegionKind.UnsafeBlock && Trusted(r, body, index) is { } trusted)
             add("trusts-overridable", -ScoreWeights.Unfitted, trusted);
-        if (safeCode && TrustedWriters(r, fn, index).FirstOrDefault() is { Writer: not null } writer)
+        if (safeCode && index.TrustedWriters(r, fn).FirstOrDefault() is { Writer: not null } writer)
             add("trusts-safe-writer", -ScoreWeights.TrustsSafeWriter, $"{writer.Operand} is set by {writer.Writer.Function} (safe, reachable by safe callers) {writer.Why}, and reaches {writer.Operation} unchecked");
         if (names.Overlaps(Uninit) && (body.Generic || body.UserCodeParameters.Count > 0 || body.Calls.Contains(".read")))
             add("uninit-exposure", -ScoreWeights.UninitExposure, $"{string.Join(", ", names.Intersect(Uninit).Order(StringComparer.Ordinal))} where generic or user code can observe the memory (Rudra's UninitExposure)");
@@ -152,33 +139,6 @@ internal static class SoundnessFactors
             }
         }
         return null;
-    }
-
-    /// <summary>
-    /// A field of <c>self</c> among the operands of an input-sensitive operation of an unsafe block in a safe method
-    /// (directly, or through lets) that a safe function of the same type sets from a value safe callers choose
-    /// (<see cref="SoundnessIndex.Writers"/>), unchecked before the operation: the block trusts that writer.
-    /// </summary>
-    internal static IEnumerable<(string Operand, string Operation, FunctionSoundness Writer, string WriterFile, string Why)> TrustedWriters(UnsafeRegion r, FunctionSoundness fn, SoundnessIndex index)
-    {
-        var body = fn.Body;
-        if (body.OwnerType.Length == 0 || body.IsUnsafe || r.Kind != RegionKind.UnsafeBlock || r.InUnsafeFunction) yield break;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var op in r.Operations)
-        {
-            if (op.Kind != OperationKind.RawPointerDeref && !InputSensitive.Contains(Extractor.LastSegment(op.Name))) continue;
-            var operation = op.Kind == OperationKind.RawPointerDeref ? "a dereference" : Extractor.LastSegment(op.Name);
-            foreach (var operand in op.Operands)
-            {
-                var sources = Sources(operand.Name, body);
-                foreach (var field in sources.Where(x => x.StartsWith("self.", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-                    if (seen.Add(field) && !CheckedBefore(op.Line, sources, body))
-                        foreach (var w in index.Writers(body.OwnerType, field[5..]))
-                            // An integer field is trusted as a length, index or offset, not as data a read or write passes on (a file descriptor).
-                            if (w.Kind != "int" || IndexSensitive.Contains(operation))
-                                yield return (field, operation, w.Writer, w.File, w.Why);
-            }
-        }
     }
 
     private static bool CheckedBefore(int line, HashSet<string> sources, FunctionBody body) => SoundnessCollector.IsChecked(line, sources, body);

@@ -49,6 +49,7 @@ public static class BuiltInAnalyzers
         new JustifyUnsafeAttributesAnalyzer(),
         new JustifyUnsafeExternBlocksAnalyzer(),
         new JustifySafeForeignItemsAnalyzer(),
+        new GuardFieldsUnsafeCodeTrustsAnalyzer(),
         .. ConfigurationRules(),
         new SuppressionRulesAnalyzer(),
         .. QueryPacks.QueryPack.BuiltIn,
