@@ -212,8 +212,9 @@ internal static class FileRecordFormat
             WriteStrings(w, b.UserCodeParameters);
             WriteStrings(w, b.Checks);
             WriteStrings(w, b.Flows);
-            WriteStrings(w, b.Trusts);
-            WriteStrings(w, b.FieldWrites);
+            // Without making the sets of the many functions that have none.
+            WriteStrings(w, b.HasTrusts ? b.Trusts : []);
+            WriteStrings(w, b.HasFieldWrites ? b.FieldWrites : []);
         }
         w.Write(f.IsTestTarget);
         foreach (var set in Sets(f)) WriteStrings(w, set);

@@ -131,6 +131,8 @@ internal sealed class FunctionBody
     /// or an <c>if</c> around it that compares a <c>type_id</c> an impl can override.
     /// </summary>
     public HashSet<string> Trusts => _trusts ??= new(StringComparer.Ordinal);
+    /// <summary>Whether any <see cref="Trusts"/> were recorded (without making the set).</summary>
+    public bool HasTrusts => _trusts is { Count: > 0 };
     /// <summary>
     /// <c>field\tkind\tparameter</c>: the function sets <c>self.field</c> (an assignment, or a field of a struct literal of
     /// its own type) from a value its parameter feeds. Kinds: <c>raw</c> (a raw-pointer parameter), <c>int</c> (an integer

@@ -129,7 +129,7 @@ internal static class SoundnessFactors
                 return $"{operand.Name} comes from {method[1..]}(), which a caller's impl supplies, and reaches {Extractor.LastSegment(op.Name)} unchecked";
             }
             // Passed straight in, or under a type_id check (the collector's Trusts).
-            if (body.Trusts.Count == 0) continue;
+            if (!body.HasTrusts) continue;
             foreach (var t in body.Trusts.Order(StringComparer.Ordinal))
             {
                 var parts = t.Split('\t', 4);
