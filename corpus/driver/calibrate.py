@@ -28,7 +28,6 @@ def shipped():
 def regions(path):
     data = json.load(open(path))
     for f in data['files']:
-        lines = None
         for r in f.get('regions', []):
             if 'score' not in r: continue
             yield f, r

@@ -211,6 +211,6 @@ public sealed class CrateAnalysisContext : ReportingContext
     /// <summary>Builds the models of the linked crate (its compilation, the files' re-parse).</summary>
     internal Func<FileInventory, Semantics.SemanticModel>? Models { get; init; }
 
-    /// <summary>The crate's call graph from its exported safe API and the safe writers unsafe code trusts; null outside a linked crate.</summary>
-    internal SoundnessIndex? Soundness { get; init; }
+    /// <summary>The exported safe functions whose field writes unsafe blocks of the crate trust (<see cref="SoundnessIndex.TrustedWrites"/>).</summary>
+    internal System.Collections.Immutable.ImmutableArray<TrustedWrite> TrustedWrites { get; init; } = [];
 }

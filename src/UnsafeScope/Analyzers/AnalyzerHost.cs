@@ -132,10 +132,10 @@ internal sealed class AnalyzerHost
     }
 
     public void RunCrateEnd(string crate, string root, IReadOnlyList<FileInventory> files, Action<Diagnostic> report, CancellationToken ct, Workspace.DriverConfiguration? driver = null,
-        Func<FileInventory, Semantics.SemanticModel>? models = null, SoundnessIndex? soundness = null)
+        Func<FileInventory, Semantics.SemanticModel>? models = null, ImmutableArray<TrustedWrite> trustedWrites = default)
     {
         if (_crateEnd.Count == 0) return;
-        var c = new CrateAnalysisContext(crate, root, files, Options, report, ct, driver) { Models = models, Soundness = soundness };
+        var c = new CrateAnalysisContext(crate, root, files, Options, report, ct, driver) { Models = models, TrustedWrites = trustedWrites.IsDefault ? [] : trustedWrites };
         foreach (var a in _crateEnd) a(c);
     }
 }

@@ -159,6 +159,8 @@ internal sealed class CrateStage
             _results[i] = _results[i]! with { Inventory = inventory };
             counts += inventory.Counts;
         }
+        // Safe writers that unsafe blocks trust: one answer for the inventory's list and US2013.
+        var trusted = linker.Soundness.TrustedWrites(inventories);
         var lintPolicy = Workspace.LintPolicy.For(package, CrateAttributes(indices));
         var driver = Workspace.DriverConfiguration.For(package, [.. indices.Select(i => SourceFile(_facts[i]!))], _baseDirectory, lintPolicy);
         // Models see the crate's compilation and re-parse their file on demand (the parse's tree is gone by now).
@@ -172,7 +174,7 @@ internal sealed class CrateStage
                 var (inventory, list) = (inventories[k], _diagnostics[indices[k]]!);
                 FileProcessor.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken, Model), "region and file", inventory.Path, notes);
             }
-            FileProcessor.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken, driver, Model, linker.Soundness), "crate end", root, notes);
+            FileProcessor.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken, driver, Model, trusted), "crate end", root, notes);
         }
         var crate = new CrateInventory(first.Crate, root, indices.Count, counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions)))
         {
@@ -180,7 +182,7 @@ internal sealed class CrateStage
             Driver = driver,
             EncapsulatingFunctions = linker.Encapsulating,
             ExposedFunctions = Scoring.EncapsulationScore.Exposed(linker.Soundness, inventories),
-            TrustedSafeFunctions = Scoring.EncapsulationScore.Trusted(linker.Soundness, inventories),
+            TrustedSafeFunctions = Scoring.EncapsulationScore.Trusted(trusted),
         };
         lock (_lock)
         {

@@ -32,6 +32,9 @@ internal static class SoundnessCollector
     /// </summary>
     internal static readonly HashSet<string> Overridable = new(StringComparer.Ordinal) { "size_hint", "type_id", "cmp", "partial_cmp", "hash", "deref", "deref_mut" };
 
+    /// <summary>A dereference, or an unsafe call of <see cref="InputSensitive"/>: its operands decide which memory is touched.</summary>
+    internal static bool IsInputSensitive(UnsafeOperation op) => op.Kind == OperationKind.RawPointerDeref || InputSensitive.Contains(Extractor.LastSegment(op.Name));
+
     /// <summary>Operations whose operands decide which memory is touched: unchecked, a caller picks the address or length.</summary>
     internal static readonly HashSet<string> InputSensitive = new(StringComparer.Ordinal)
     {
@@ -152,7 +155,7 @@ internal static class SoundnessCollector
         {
             case RustSyntaxKind.CallExpression:
                 TrustedArgument(node, body);
-                return;
+                break;
             // `self.len = n` and `self.len += n`; not `self.data /= n` (arithmetic on data, not a length).
             case RustSyntaxKind.AssignmentExpression or RustSyntaxKind.CompoundAssignmentExpr
                 when (node.Kind == RustSyntaxKind.AssignmentExpression || node.ChildByField(RustSyntaxField.Operator)?.Text is "+=" or "-=")
@@ -160,7 +163,7 @@ internal static class SoundnessCollector
                      && left.ChildByField(RustSyntaxField.Value) is { Kind: RustSyntaxKind.Self } && left.ChildByField(RustSyntaxField.Field) is { } field
                      && node.ChildByField(RustSyntaxField.Right) is { } right:
                 FieldWrite(field.Text, right, node, body);
-                return;
+                break;
             case RustSyntaxKind.StructExpression when body.OwnerType.Length > 0 && IsOwnType(node, body) && node.ChildByField(RustSyntaxField.Body) is { } inits:
                 foreach (var init in inits.Children)
                 {
@@ -169,19 +172,14 @@ internal static class SoundnessCollector
                     else if (init.Kind == RustSyntaxKind.FieldInitializer && init.ChildByField(RustSyntaxField.Field) is { } f && init.ChildByField(RustSyntaxField.Value) is { } v)
                         FieldWrite(f.Text, v, node, body);
                 }
-                return;
-            case RustSyntaxKind.IfExpression when node.ChildByField(RustSyntaxField.Condition) is { } guard && node.ChildByField(RustSyntaxField.Consequence) is { } then:
-                TypeIdGuard(guard, then, body);
                 break;
-        }
-        switch (node.Kind)
-        {
             case RustSyntaxKind.MacroInvocation when node.ChildByField(RustSyntaxField.Macro) is { } m && CheckMacros.Contains(m.Text):
-                AddChecked(node, node.Location.StartLine, body);
+                AddChecked(node, $"{node.Location.StartLine}", body);
                 break;
             case RustSyntaxKind.IfExpression when node.ChildByField(RustSyntaxField.Condition) is { } condition:
                 // An early exit guards what follows; otherwise the condition guards the branches (`if end > len { Err } else { … }`).
                 AddChecked(condition, ExitsEarly(node) ? $"{node.Location.StartLine}" : $"{node.Location.StartLine}-{node.Location.EndLine}", body);
+                if (node.ChildByField(RustSyntaxField.Consequence) is { } then) TypeIdGuard(condition, then, body);
                 break;
             case RustSyntaxKind.WhileExpression when node.ChildByField(RustSyntaxField.Condition) is { } condition:
                 AddChecked(condition, $"{node.Location.StartLine}-{node.Location.EndLine}", body);
@@ -192,17 +190,31 @@ internal static class SoundnessCollector
                 if (target is not { Kind: RustSyntaxKind.Identifier } t) break;
                 foreach (var source in Names(value))
                     if (source != t.Text) body.Flows.Add(t.Text + "\t" + source);
-                // A value a method of a caller's impl computed (`iter.size_hint()` on a parameter of a generic or impl-Trait
-                // type): `@method` as its source. Only such receivers: `buffer.deref()` on a crate's own type is not user code.
+                // A value a method of a caller's impl computed (`iter.size_hint()`): `@method` as its source.
                 foreach (var d in value.DescendantsAndSelf)
-                    if (d.Kind == RustSyntaxKind.CallExpression && d.ChildByField(RustSyntaxField.Function) is { Kind: RustSyntaxKind.FieldExpression } f
-                        && f.ChildByField(RustSyntaxField.Field) is { } method && Overridable.Contains(method.Text)
-                        && f.ChildByField(RustSyntaxField.Value) is { Kind: RustSyntaxKind.Identifier } receiver && body.UserCodeParameters.Contains(receiver.Text))
-                        body.Flows.Add(t.Text + "\t@" + method.Text);
+                    if (OverridableCall(d, body) is { } call)
+                        body.Flows.Add(t.Text + "\t@" + call.Method);
                 break;
             }
         }
     }
+
+    /// <summary>
+    /// <c>x.size_hint()</c>: a method of <see cref="Overridable"/> called on a parameter of a generic, impl-Trait or
+    /// dyn-Trait type, whose impl the caller supplies; null for anything else (<c>buffer.deref()</c> on a crate's own
+    /// type is not user code).
+    /// </summary>
+    private static (string Receiver, string Method)? OverridableCall(SyntaxNode node, FunctionBody body)
+        => node.Kind == RustSyntaxKind.CallExpression && body.HasUserCodeParameters
+           && node.ChildByField(RustSyntaxField.Function) is { Kind: RustSyntaxKind.FieldExpression } f
+           && f.ChildByField(RustSyntaxField.Field) is { } method && Overridable.Contains(method.Text)
+           && f.ChildByField(RustSyntaxField.Value) is { Kind: RustSyntaxKind.Identifier } receiver && body.UserCodeParameters.Contains(receiver.Text)
+            ? (receiver.Text, method.Text) : null;
+
+    /// <summary>A call of <c>min</c> or <c>clamp</c> (a method or a path): its result is bounded.</summary>
+    private static bool IsClamp(SyntaxNode node)
+        => node.Kind == RustSyntaxKind.CallExpression && node.ChildByField(RustSyntaxField.Function) is { } f
+           && Extractor.LastSegment(f.Kind == RustSyntaxKind.FieldExpression ? f.ChildByField(RustSyntaxField.Field)?.Text ?? "" : f.Text) is "min" or "clamp";
 
     /// <summary>
     /// A branch of the if returns, breaks, continues, panics or asserts as one of its statements: the condition guards
@@ -226,8 +238,6 @@ internal static class SoundnessCollector
         return ifExpression.ChildByField(RustSyntaxField.Alternative) is { } alt && Exits(alt.ChildOfKind(RustSyntaxKind.Block));
     }
 
-    private static void AddChecked(SyntaxNode scope, int line, FunctionBody body) => AddChecked(scope, $"{line}", body);
-
     private static void AddChecked(SyntaxNode scope, string lines, FunctionBody body)
     {
         foreach (var name in Names(scope)) body.Checks.Add(lines + "\t" + name);
@@ -239,12 +249,13 @@ internal static class SoundnessCollector
     /// </summary>
     internal static bool IsChecked(int line, IReadOnlySet<string> sources, FunctionBody body)
     {
+        HashSet<string>? derived = null;
         foreach (var c in body.Checks)
         {
             int tab = c.IndexOf('\t');
-            // A check of a value derived from a source checks it too (`let end = self.pos + n; if end > len { … }`).
             var name = c[(tab + 1)..];
-            if (!sources.Contains(name) && !Sources(name, body).Overlaps(sources)) continue;
+            // A check of a value derived from a source checks it too (`let end = self.pos + n; if end > len { … }`).
+            if (!sources.Contains(name) && !(derived ??= Derived(sources, body)).Contains(name)) continue;
             int dash = c.IndexOf('-');
             bool covers = dash > 0 && dash < tab
                 ? int.Parse(c.AsSpan(0, dash), System.Globalization.CultureInfo.InvariantCulture) <= line && line <= int.Parse(c.AsSpan(dash + 1, tab - dash - 1), System.Globalization.CultureInfo.InvariantCulture)
@@ -252,6 +263,23 @@ internal static class SoundnessCollector
             if (covers) return true;
         }
         return false;
+    }
+
+    /// <summary>The locals that lets derive from any of <paramref name="sources"/> (the other direction of <see cref="Sources"/>).</summary>
+    private static HashSet<string> Derived(IReadOnlySet<string> sources, FunctionBody body)
+    {
+        var derived = new HashSet<string>(StringComparer.Ordinal);
+        for (bool grew = true; grew;)
+        {
+            grew = false;
+            foreach (var flow in body.Flows)
+            {
+                int tab = flow.IndexOf('\t');
+                var from = flow[(tab + 1)..];
+                if ((sources.Contains(from) || derived.Contains(from)) && derived.Add(flow[..tab])) grew = true;
+            }
+        }
+        return derived;
     }
 
     /// <summary>The plain names an expression (or a macro's token tree) mentions, fields and methods left out.</summary>
@@ -326,9 +354,7 @@ internal static class SoundnessCollector
         for (var up = at.Parent; up is { } p && p.Kind is not (RustSyntaxKind.FunctionItem or RustSyntaxKind.ClosureExpression); up = p.Parent)
             if (p.Kind == RustSyntaxKind.MatchArm && p.ChildByField(RustSyntaxField.Pattern) is { } arm && Names(arm).Any(sources.Contains)) return true;
         foreach (var d in value.DescendantsAndSelf)
-            if (d.Kind == RustSyntaxKind.CallExpression && d.ChildByField(RustSyntaxField.Function) is { } f
-                && Extractor.LastSegment(f.Kind == RustSyntaxKind.FieldExpression ? f.ChildByField(RustSyntaxField.Field)?.Text ?? "" : f.Text) is "min" or "clamp")
-                return true;
+            if (IsClamp(d)) return true;
         return false;
     }
 
@@ -353,20 +379,16 @@ internal static class SoundnessCollector
     /// </summary>
     private static void TrustedArgument(SyntaxNode call, FunctionBody body)
     {
-        if (!body.HasUserCodeParameters || call.ChildByField(RustSyntaxField.Function) is not { Kind: RustSyntaxKind.FieldExpression } f
-            || f.ChildByField(RustSyntaxField.Field) is not { } method || !Overridable.Contains(method.Text)
-            || f.ChildByField(RustSyntaxField.Value) is not { Kind: RustSyntaxKind.Identifier } receiver || !body.UserCodeParameters.Contains(receiver.Text))
-            return;
+        if (OverridableCall(call, body) is not { } trusted) return;
         for (var up = call.Parent; up is { } p; up = p.Parent)
         {
-            if (p.Kind is RustSyntaxKind.LetDeclaration or RustSyntaxKind.ExpressionStatement or RustSyntaxKind.Block or RustSyntaxKind.ClosureExpression or RustSyntaxKind.FunctionItem) return;
-            // Clamped on the way (`it.size_hint().0.min(cap)`): checked.
-            if (p.Kind == RustSyntaxKind.CallExpression && p.ChildByField(RustSyntaxField.Function) is { Kind: RustSyntaxKind.FieldExpression } m
-                && m.ChildByField(RustSyntaxField.Field)?.Text is "min" or "clamp") return;
+            // Bound by a let (the flows say so), or clamped on the way (`it.size_hint().0.min(cap)`): not passed straight in.
+            if (p.Kind is RustSyntaxKind.LetDeclaration or RustSyntaxKind.ExpressionStatement or RustSyntaxKind.Block or RustSyntaxKind.ClosureExpression or RustSyntaxKind.FunctionItem || IsClamp(p)) return;
             if (p.Kind != RustSyntaxKind.Arguments || p.Parent is not { Kind: RustSyntaxKind.CallExpression } outer || outer.ChildByField(RustSyntaxField.Function) is not { } callee) continue;
+            if (IsClamp(outer)) return;
             var name = Extractor.LastSegment(callee.Kind == RustSyntaxKind.FieldExpression ? callee.ChildByField(RustSyntaxField.Field)?.Text ?? "" : callee.Text);
             int line = outer.Location.StartLine;
-            body.Trusts.Add($"{line}\t{line}\t{name}\t{receiver.Text}.{method.Text}(), which a caller's impl supplies, is passed unchecked to {name}");
+            body.Trusts.Add($"{line}\t{line}\t{name}\t{trusted.Receiver}.{trusted.Method}(), which a caller's impl supplies, is passed unchecked to {name}");
             return;
         }
     }
@@ -400,7 +422,8 @@ internal static class SoundnessCollector
         }
     }
 
-    private static bool IsAny(string dynType) => dynType.Replace("dyn", "", StringComparison.Ordinal).Split('+').Any(b => b.Trim() is "Any" or "core::any::Any" or "std::any::Any");
+    private static bool IsAny(string dynType)
+        => (dynType.StartsWith("dyn ", StringComparison.Ordinal) ? dynType[4..] : dynType).Split('+').Any(b => b.Trim() is "Any" or "core::any::Any" or "std::any::Any");
 
     /// <summary>
     /// Rudra's SendSyncVariance: <c>unsafe impl&lt;T&gt; Send for X&lt;T&gt;</c> (or Sync) where a type parameter lacks the

@@ -12,6 +12,12 @@ namespace UnsafeScope.Inventory;
 /// <param name="Body">The function's facts.</param>
 internal sealed record FunctionSoundness(string Function, int Exposure, string ExposedThrough, FunctionBody Body);
 
+/// <summary>An exported safe function that sets <paramref name="Field"/> from its caller's value, <paramref name="Why"/>, and the unsafe blocks that trust it.</summary>
+internal sealed record TrustedWrite(FunctionSoundness Writer, string File, string Field, string Why, ImmutableArray<TrustingBlock> By);
+
+/// <summary>An unsafe block of <paramref name="Function"/> in the file at <paramref name="Path"/> that uses a trusted field in <paramref name="Operation"/>.</summary>
+internal sealed record TrustingBlock(string Path, UnsafeRegion Region, string Function, string Operation);
+
 /// <summary>
 /// The crate's call graph seen from its exported safe API: which functions safe callers of other crates can reach,
 /// and through what. One per crate, built by the linker (it decides exportedness).
@@ -74,14 +80,15 @@ internal sealed class SoundnessIndex
             }
         }
         foreach (var f in files)
+        {
             foreach (var item in f.Items)
                 if (item.Kind == ItemKind.Trait) _traits.Add(item.Name);
-        foreach (var f in files)
             foreach (var v in f.SendSyncVariance)
             {
                 int tab = v.IndexOf('\t');
                 _variance[(f.Path, int.Parse(v[..tab], System.Globalization.CultureInfo.InvariantCulture))] = v[(tab + 1)..];
             }
+        }
     }
 
     /// <summary>The function holding a region of that file at that line (the innermost whose lines contain it), or null.</summary>
@@ -126,19 +133,44 @@ internal sealed class SoundnessIndex
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var op in r.Operations)
         {
-            if (op.Kind != OperationKind.RawPointerDeref && !SoundnessCollector.InputSensitive.Contains(Extractor.LastSegment(op.Name))) continue;
+            if (!SoundnessCollector.IsInputSensitive(op)) continue;
             var operation = op.Kind == OperationKind.RawPointerDeref ? "a dereference" : Extractor.LastSegment(op.Name);
             foreach (var operand in op.Operands)
             {
                 var sources = SoundnessCollector.Sources(operand.Name, body);
                 foreach (var field in sources.Where(x => x.StartsWith("self.", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-                    if (seen.Add(field) && !SoundnessCollector.IsChecked(op.Line, sources, body))
+                    // Once per field: the first operation that uses it unchecked.
+                    if (!seen.Contains(field) && !SoundnessCollector.IsChecked(op.Line, sources, body) && seen.Add(field))
                         foreach (var w in Writers(body.OwnerType, field[5..]))
                             // An integer field is trusted as a length, index or offset, not as data a read or write passes on (a file descriptor).
                             if (w.Kind != "int" || SoundnessCollector.IndexSensitive.Contains(operation))
                                 yield return (field, operation, w.Writer, w.File, w.Why);
             }
         }
+    }
+
+    /// <summary>
+    /// Every exported safe writer that unsafe blocks of the crate trust (<see cref="TrustedWriters"/>), one entry per
+    /// writer and field with the trusting blocks, in file and line order: what <c>crates[].trustedSafeFunctions</c> lists
+    /// and US2013 reports.
+    /// </summary>
+    public ImmutableArray<TrustedWrite> TrustedWrites(IReadOnlyList<FileInventory> files)
+    {
+        var found = new Dictionary<(string File, int Line, string Item, string Field), (FunctionSoundness Writer, string Why, List<TrustingBlock> By)>();
+        foreach (var f in files)
+            foreach (var r in f.Regions)
+            {
+                if (r.Kind != RegionKind.UnsafeBlock || r.InUnsafeFunction || For(f.Path, r.Item, r.StartLine) is not { } fn) continue;
+                foreach (var t in TrustedWriters(r, fn))
+                {
+                    var key = (t.WriterFile, t.Writer.Body.Location.StartLine, t.Writer.Function, t.Operand);
+                    if (!found.TryGetValue(key, out var entry)) found[key] = entry = (t.Writer, t.Why, []);
+                    entry.By.Add(new TrustingBlock(f.Path, r, fn.Function, t.Operation));
+                }
+            }
+        return [.. found.OrderBy(kv => kv.Key.File, StringComparer.Ordinal).ThenBy(kv => kv.Key.Line).ThenBy(kv => kv.Key.Item, StringComparer.Ordinal).ThenBy(kv => kv.Key.Field, StringComparer.Ordinal)
+            .Select(kv => new TrustedWrite(kv.Value.Writer, kv.Key.File, kv.Key.Field, kv.Value.Why,
+                [.. kv.Value.By.OrderBy(b => b.Path, StringComparer.Ordinal).ThenBy(b => b.Region.StartLine)]))];
     }
 
     /// <summary>

@@ -113,28 +113,10 @@ public static class EncapsulationScore
         return [.. result];
     }
 
-    /// <summary>
-    /// The crate's safe functions that unsafe blocks trust (<see cref="SoundnessIndex.TrustedWriters"/>: the same
-    /// question the <c>trusts-safe-writer</c> factor asks), each with the blocks that trust it.
-    /// </summary>
-    internal static ImmutableArray<TrustedSafeFunction> Trusted(SoundnessIndex index, IReadOnlyList<FileInventory> inventories)
-    {
-        var found = new Dictionary<(string File, int Line, string Item, string Field), (FunctionSoundness Writer, string Why, List<(string Path, int Line)> By)>();
-        foreach (var f in inventories)
-            foreach (var r in f.Regions)
-            {
-                if (r.Kind != RegionKind.UnsafeBlock || r.InUnsafeFunction || index.For(f.Path, r.Item, r.StartLine) is not { } fn) continue;
-                foreach (var t in index.TrustedWriters(r, fn))
-                {
-                var key = (t.WriterFile, t.Writer.Body.Location.StartLine, t.Writer.Function, t.Operand);
-                if (!found.TryGetValue(key, out var entry)) found[key] = entry = (t.Writer, t.Why, []);
-                entry.By.Add((f.Path, r.StartLine));
-                }
-            }
-        return [.. found.OrderBy(kv => kv.Key.File, StringComparer.Ordinal).ThenBy(kv => kv.Key.Line).ThenBy(kv => kv.Key.Item, StringComparer.Ordinal).ThenBy(kv => kv.Key.Field, StringComparer.Ordinal)
-            .Select(kv => new TrustedSafeFunction(kv.Key.Item, kv.Key.File, kv.Key.Line, kv.Value.Writer.Body.EndLine, kv.Value.Writer.Exposure, kv.Value.Writer.ExposedThrough, kv.Key.Field, kv.Value.Why,
-                [.. kv.Value.By.OrderBy(b => b.Path, StringComparer.Ordinal).ThenBy(b => b.Line).Select(b => b.Path + ":" + b.Line.ToString(System.Globalization.CultureInfo.InvariantCulture))]))];
-    }
+    /// <summary>The crate's safe functions that unsafe blocks trust (<see cref="SoundnessIndex.TrustedWrites"/>), as the inventory lists them.</summary>
+    internal static ImmutableArray<TrustedSafeFunction> Trusted(ImmutableArray<TrustedWrite> writes)
+        => [.. writes.Select(t => new TrustedSafeFunction(t.Writer.Function, t.File, t.Writer.Body.Location.StartLine, t.Writer.Body.EndLine, t.Writer.Exposure, t.Writer.ExposedThrough,
+            t.Field, t.Why, [.. t.By.Select(b => b.Path + ":" + b.Region.StartLine.ToString(System.Globalization.CultureInfo.InvariantCulture))]))];
 
     /// <summary>Weighted mean of region scores (weight 1 + operations); 100 when there are no scored regions.</summary>
     public static int Rollup(IEnumerable<UnsafeRegion> regions) => RegionScores.Rollup(regions);

@@ -20,8 +20,6 @@ internal static class SoundnessFactors
         "get_unchecked_mut", "assume_init", "offset", "add",
     };
 
-    private static HashSet<string> InputSensitive => SoundnessCollector.InputSensitive;
-
     /// <summary>Calls by path of the same trait methods (<see cref="SoundnessCollector.UserImplMethods"/>).</summary>
     private static readonly string[] UserImplPaths = ["Clone::clone", "Default::default", "Iterator::next", "Read::read"];
 
@@ -95,14 +93,13 @@ internal static class SoundnessFactors
         if (parameters.Count == 0) return null;
         foreach (var op in r.Operations)
         {
-            bool sensitive = op.Kind == OperationKind.RawPointerDeref || InputSensitive.Contains(Extractor.LastSegment(op.Name));
-            if (!sensitive) continue;
+            if (!SoundnessCollector.IsInputSensitive(op)) continue;
             foreach (var operand in op.Operands)
             {
-                var sources = Sources(operand.Name, body);
+                var sources = SoundnessCollector.Sources(operand.Name, body);
                 var from = sources.Where(parameters.Contains).Order(StringComparer.Ordinal).FirstOrDefault();
                 if (from is null) continue;
-                if (!CheckedBefore(op.Line, sources, body))
+                if (!SoundnessCollector.IsChecked(op.Line, sources, body))
                     return from == operand.Name
                         ? $"parameter {from} reaches {Extractor.LastSegment(op.Name)} unchecked"
                         : $"parameter {from} reaches {Extractor.LastSegment(op.Name)} unchecked (through {operand.Name})";
@@ -119,13 +116,13 @@ internal static class SoundnessFactors
     {
         foreach (var op in r.Operations)
         {
-            if (op.Kind != OperationKind.RawPointerDeref && !InputSensitive.Contains(Extractor.LastSegment(op.Name))) continue;
+            if (!SoundnessCollector.IsInputSensitive(op)) continue;
             // The operand the method's value was bound to first (`n` of `v.set_len(n)`), then any derived from it (`v`).
             foreach (var operand in op.Operands.OrderBy(o => body.Flows.Any(f => f.StartsWith(o.Name + "\t@", StringComparison.Ordinal)) ? 0 : 1))
             {
-                var sources = Sources(operand.Name, body);
+                var sources = SoundnessCollector.Sources(operand.Name, body);
                 var method = sources.Where(x => x.StartsWith('@')).Order(StringComparer.Ordinal).FirstOrDefault();
-                if (method is null || CheckedBefore(op.Line, sources, body)) continue;
+                if (method is null || SoundnessCollector.IsChecked(op.Line, sources, body)) continue;
                 return $"{operand.Name} comes from {method[1..]}(), which a caller's impl supplies, and reaches {Extractor.LastSegment(op.Name)} unchecked";
             }
             // Passed straight in, or under a type_id check (the collector's Trusts).
@@ -141,7 +138,4 @@ internal static class SoundnessFactors
         return null;
     }
 
-    private static bool CheckedBefore(int line, HashSet<string> sources, FunctionBody body) => SoundnessCollector.IsChecked(line, sources, body);
-
-    private static HashSet<string> Sources(string local, FunctionBody body) => SoundnessCollector.Sources(local, body);
 }

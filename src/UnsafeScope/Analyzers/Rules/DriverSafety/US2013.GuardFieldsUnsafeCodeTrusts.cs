@@ -26,22 +26,9 @@ public sealed class GuardFieldsUnsafeCodeTrustsAnalyzer : RustAnalyzer
 
     private static void Analyze(CrateAnalysisContext c)
     {
-        if (c.Soundness is not { } index) return;
-        // Writer and field → the trusting blocks, in file and line order.
-        var found = new Dictionary<(string File, int Line, string Field), (FunctionSoundness Writer, string Why, string Operand, List<RelatedLocation> By)>();
-        foreach (var f in c.Files)
-            foreach (var r in f.Regions)
-            {
-                if (r.Kind != RegionKind.UnsafeBlock || r.InUnsafeFunction || index.For(f.Path, r.Item, r.StartLine) is not { } fn) continue;
-                foreach (var t in index.TrustedWriters(r, fn))
-                {
-                    var key = (t.WriterFile, t.Writer.Body.Location.StartLine, t.Operand);
-                    if (!found.TryGetValue(key, out var entry)) found[key] = entry = (t.Writer, t.Why, t.Operand, []);
-                    entry.By.Add(new RelatedLocation(r.Location, $"`{t.Operand}` reaches {t.Operation} unchecked in `{fn.Function}`"));
-                }
-            }
-        foreach (var (key, e) in found.OrderBy(kv => kv.Key.File, StringComparer.Ordinal).ThenBy(kv => kv.Key.Line).ThenBy(kv => kv.Key.Field, StringComparer.Ordinal))
-            c.ReportDiagnostic(Diagnostic.Create(Rule, e.Writer.Body.Location, e.By, null,
-                $"safe function `{e.Writer.Function}` sets `{e.Operand}` {e.Why}, and unsafe code of the type uses it unchecked"));
+        foreach (var t in c.TrustedWrites)
+            c.ReportDiagnostic(Diagnostic.Create(Rule, t.Writer.Body.Location,
+                t.By.Select(b => new RelatedLocation(b.Region.Location, $"`{t.Field}` reaches {b.Operation} unchecked in `{b.Function}`")), null,
+                $"safe function `{t.Writer.Function}` sets `{t.Field}` {t.Why}, and unsafe code of the type uses it unchecked"));
     }
 }
