@@ -1398,6 +1398,10 @@ internal sealed class Extractor
         if (items && !HasUnsafeToken(output)) return true;
         var expansion = Syntax.Macros.Expansion.Render(output, items ? "" : "const _: () = {", items ? "" : "};");
         if (_budget is { } budget && !budget.TryTake(expansion.Text.Length)) return false;
+        // Outside any region, what an item-level expansion keeps are operations written at the call inside the unsafe
+        // fns it writes; with no call-site token after any `unsafe`, all of it is the macro's own code and would be
+        // dropped: no parse. On the corpus: 4,971 of 8,369 item-level expansions with `unsafe` (3.3 of 7.0 MB of text).
+        if (items && CurrentRegion() is null && !HasCallSiteTokenAfterUnsafe(output)) return true;
         var tree = _parse.Parse(SourceText.From(expansion.Text, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
         if (tree?.Root is null) return false;
         var original = _text;
@@ -1433,6 +1437,37 @@ internal sealed class Extractor
             for (int i = list.Count - 1; i >= from; i--)
                 if (drop(list[i])) list.RemoveAt(i);
         }
+    }
+
+    /// <summary>
+    /// Whether a token written at the call follows an <c>unsafe</c> in the same list, up to the next <c>;</c> there
+    /// (nested groups included). An item runs from its <c>unsafe</c> to its body's <c>}</c> in one list, so this finds
+    /// every call-site token of an unsafe fn, and more (the items after it when no <c>;</c> separates them).
+    /// </summary>
+    private static bool HasCallSiteTokenAfterUnsafe(List<Syntax.Macros.TokenTree> trees)
+    {
+        for (int i = 0; i < trees.Count; i++)
+        {
+            var t = trees[i];
+            if (t.IsGroup)
+            {
+                if (HasCallSiteTokenAfterUnsafe(t.Children!)) return true;
+                continue;
+            }
+            if (t.Token is not { Kind: Syntax.Macros.TokenKind.Ident, Text: "unsafe" }) continue;
+            for (int j = i; j < trees.Count && !trees[j].IsPunct(";"); j++)
+                if (HasCallSiteToken(trees[j])) return true;
+        }
+        return false;
+    }
+
+    private static bool HasCallSiteToken(Syntax.Macros.TokenTree tree)
+    {
+        if (tree.Token.Origin >= 0 || tree.IsGroup && tree.Close.Origin >= 0) return true;
+        if (tree.Children is { } children)
+            foreach (var c in children)
+                if (HasCallSiteToken(c)) return true;
+        return false;
     }
 
     private static bool HasUnsafeToken(List<Syntax.Macros.TokenTree> trees)
