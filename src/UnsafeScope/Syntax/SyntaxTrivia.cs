@@ -44,6 +44,8 @@ public static class SyntaxTrivia
     /// </summary>
     public static ImmutableArray<SyntaxNode> GetPrecedingTrivia(SyntaxNode node)
     {
+        // Asked several times for every item of every file; most have neither: no builder for them.
+        if (node.PreviousSibling is not { } previous || !(previous.IsComment || previous.Kind == RustSyntaxKind.AttributeItem)) return [];
         var list = ImmutableArray.CreateBuilder<SyntaxNode>();
         for (var s = node.PreviousSibling; s is { } n && (n.IsComment || n.Kind == RustSyntaxKind.AttributeItem); s = n.PreviousSibling)
             list.Add(n);
@@ -67,7 +69,18 @@ public static class SyntaxTrivia
 
     /// <summary>The attribute items (<c>#[…]</c>) directly before <paramref name="node"/>, in source order.</summary>
     public static ImmutableArray<SyntaxNode> GetPrecedingAttributes(SyntaxNode node)
-        => [.. GetPrecedingTrivia(node).Where(n => n.Kind == RustSyntaxKind.AttributeItem)];
+    {
+        var trivia = GetPrecedingTrivia(node);
+        int count = 0;
+        foreach (var n in trivia)
+            if (n.Kind == RustSyntaxKind.AttributeItem) count++;
+        if (count == trivia.Length) return trivia;
+        if (count == 0) return [];
+        var attributes = ImmutableArray.CreateBuilder<SyntaxNode>(count);
+        foreach (var n in trivia)
+            if (n.Kind == RustSyntaxKind.AttributeItem) attributes.Add(n);
+        return attributes.MoveToImmutable();
+    }
 
     /// <summary>
     /// The comments directly before <paramref name="node"/> (interleaved attributes are skipped), in source

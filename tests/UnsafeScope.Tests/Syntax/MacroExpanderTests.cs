@@ -100,4 +100,19 @@ public class MacroExpanderTests
             return true;
         });
     }
+
+    /// <summary>The length the extractor charges to a file's budget for an expansion it does not render is the rendered length.</summary>
+    [Property(MaxTest = 300)]
+    public Property Rendered_length_is_the_length_of_the_rendered_text()
+    {
+        var pieces = new[] { "unsafe", "fn", "f", "(", ")", "{", "}", "[", "]", ";", "é", "\"ß\"", "'a", "::", "1.5", "r#\"x\"#", "//c\n", "/* ü */" };
+        var soup = Gen.ArrayOf(Gen.Elements(pieces)).Select(a => string.Join(" ", a));
+        return Prop.ForAll(soup.ToArbitrary(), Gen.Elements(true, false).ToArbitrary(), (code, wrap) =>
+        {
+            var bytes = Encoding.UTF8.GetBytes(code);
+            if (MacroLexer.Lex(bytes, 0, bytes.Length, callSite: true) is not { } trees) return true;
+            var (prefix, suffix) = wrap ? ("const _: () = {", "};") : ("", "");
+            return Expansion.RenderedLength(trees, prefix, suffix) == Expansion.Render(trees, prefix, suffix).Text.Length;
+        });
+    }
 }

@@ -146,6 +146,23 @@ internal sealed class Expansion
         return new Expansion(text[..length], [.. starts], [.. ends], [.. origins], [.. originEnds]);
     }
 
+    /// <summary>The length in bytes of <see cref="Render"/>'s text, without rendering it.</summary>
+    public static int RenderedLength(List<TokenTree> trees, string prefix, string suffix)
+    {
+        static int Walk(List<TokenTree> list)
+        {
+            int n = 0;
+            foreach (var t in list)
+            {
+                n += 1 + Encoding.UTF8.GetByteCount(t.Token.Text);
+                if (t.Children is null) continue;
+                n += Walk(t.Children) + 1 + Encoding.UTF8.GetByteCount(t.Close.Text);
+            }
+            return n;
+        }
+        return Encoding.UTF8.GetByteCount(prefix) + Walk(trees) + 1 + Encoding.UTF8.GetByteCount(suffix);
+    }
+
     /// <summary>
     /// The span in the original file of expansion text [start, end): when the first and last tokens there were written
     /// at the call (code passed to the macro), from the first's origin to the last's end; else null (the macro wrote it).
