@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using UnsafeScope.Benchmarks;
 if (args is ["corpus-walk", .. var rest]) return CorpusWalk.Run(rest);
+if (args is ["lazy-proof", .. var lp]) return LazyProof.Run(lp);
 if (args is ["corpus-phases", .. var more]) return CorpusPhases.Run(more);
 BenchmarkSwitcher.FromAssembly(typeof(ParseBenchmarks).Assembly).Run(args); return 0;
