@@ -115,4 +115,14 @@ public class MacroExpanderTests
             return Expansion.RenderedLength(trees, prefix, suffix) == Expansion.Render(trees, prefix, suffix).Text.Length;
         });
     }
+
+    [Fact]
+    public void Char_literals_holding_a_quote_or_a_backslash_are_one_token()
+    {
+        var bytes = Encoding.UTF8.GetBytes("f('\\'', '\"', '\\\\', '\\u{1F600}', x)");
+        var trees = MacroLexer.Lex(bytes, 0, bytes.Length, callSite: false)!;
+        Assert.Equal(2, trees.Count);
+        var args = trees[1].Children!.Where(t => !t.IsPunct(",")).Select(t => (t.Token.Kind, t.Token.Text)).ToArray();
+        Assert.Equal([(TokenKind.Literal, "'\\''"), (TokenKind.Literal, "'\"'"), (TokenKind.Literal, "'\\\\'"), (TokenKind.Literal, "'\\u{1F600}'"), (TokenKind.Ident, "x")], args);
+    }
 }

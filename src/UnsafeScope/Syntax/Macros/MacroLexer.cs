@@ -105,7 +105,8 @@ internal static class MacroLexer
             else if (c == '\'')
             {
                 // 'a' / '\n' is a char; 'a (no closing quote right after) a lifetime or label.
-                if (i + 2 < end && bytes[i + 1] == '\\') { i += 2; while (i < end && bytes[i] != '\'') i++; i++; kind = TokenKind.Literal; }
+                // An escape: the escaped character may itself be a quote ('\''), so the closing quote is looked for after it.
+                if (i + 3 < end && bytes[i + 1] == '\\') { i += 3; while (i < end && bytes[i] != '\'') i++; i++; kind = TokenKind.Literal; }
                 else if (i + 2 < end && bytes[i + 2] == '\'' ) { i += 3; kind = TokenKind.Literal; }
                 else if (i + 1 < end && IsIdentStart(bytes[i + 1]))
                 {
