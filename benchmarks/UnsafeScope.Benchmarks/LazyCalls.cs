@@ -26,6 +26,21 @@ internal static class LazyCalls
         "use", "where", "while", "async", "await", "dyn", "Fn", "FnMut", "FnOnce", "box", "yield",
     };
 
+    private static readonly HashSet<string> s_primitives = new(StringComparer.Ordinal)
+    {
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32", "f64", "bool", "char", "str",
+    };
+
+    // Words tree-sitter-rust lexes as keywords (not identifiers) inside macro token trees, besides the primitive types.
+    private static readonly HashSet<string> s_tokenTreeKeywords = new(StringComparer.Ordinal)
+    {
+        "as", "async", "await", "break", "const", "continue", "default", "enum", "fn", "for", "if", "impl", "let", "loop", "match", "mod",
+        "pub", "return", "static", "struct", "trait", "type", "union", "unsafe", "use", "where", "while", "self", "super", "crate", "mut",
+        "true", "false",
+    };
+
+    private static bool IsTokenTreeIdentifier(TokenTree t) => t.Token.Kind == TokenKind.Ident && !s_tokenTreeKeywords.Contains(t.Token.Text) && !s_primitives.Contains(t.Token.Text);
+
     public static int Run(string[] args)
     {
         var files = Corpus.AllFiles().Order(StringComparer.Ordinal).ToArray();
@@ -87,8 +102,11 @@ internal static class LazyCalls
             var t = list[i];
             if (holes.Exists(h => h.Contains(t.Token.Origin))) continue;
             if (t.IsPunct("#") && i + 1 < list.Count && list[i + 1].IsGroup && list[i + 1].Delimiter == '[') { i++; continue; }
+            if (t.IsPunct("#") && i + 2 < list.Count && list[i + 1].IsPunct("!") && list[i + 2].IsGroup && list[i + 2].Delimiter == '[') { i += 2; continue; }
+            // A macro_rules! defined in the body: its rules are not code.
+            if (t.IsIdent("macro_rules") && i + 3 < list.Count && list[i + 1].IsPunct("!") && list[i + 3].IsGroup) { i += 3; continue; }
             if (t.IsIdent("let")) { inPattern = true; continue; }
-            if (inPattern && !isMatchArms && t.IsPunct("=")) { inPattern = pattern; continue; }
+            if (inPattern && !isMatchArms && (t.IsPunct("=") || t.IsPunct(";"))) { inPattern = pattern; continue; }
             if (isMatchArms && inPattern && t.IsIdent("if")) { inPattern = false; continue; }
             if (isMatchArms && t.IsPunct("=>")) { inPattern = false; continue; }
             if (isMatchArms && !inPattern && t.IsPunct(",")) { inPattern = true; continue; }
@@ -118,6 +136,8 @@ internal static class LazyCalls
             }
             if (j >= list.Count || !list[j].IsGroup || list[j].Delimiter != '(') continue;
             if (i >= 1 && list[i - 1].IsPunct("!")) continue;
+            // A tuple struct or variant declared in the body, not a call.
+            if (i >= 1 && list[i - 1].Token.Kind == TokenKind.Ident && list[i - 1].Token.Text is "struct" or "enum" or "union" or "fn") continue;
             if (i + 1 < list.Count && list[i + 1].IsPunct("!")) continue;
             var name = t.Token.Text;
             if (i >= 1 && list[i - 1].IsPunct(".")) calls.Add("." + name);
@@ -138,7 +158,7 @@ internal static class LazyCalls
         for (; k >= 0; k--)
         {
             var t = list[k];
-            if (t.IsGroup) break;
+            if (t.IsGroup) { if (depth > 0) continue; break; }
             if (t.IsPunct(">")) { depth++; continue; }
             if (t.IsPunct(">>")) { depth += 2; continue; }
             if (t.IsPunct("<")) { if (depth == 0) break; depth--; if (depth == 0 && (k == 0 || !list[k - 1].IsPunct("::"))) return k; continue; }
@@ -158,10 +178,10 @@ internal static class LazyCalls
         {
             var t = list[i];
             if (t.IsGroup) { MacroCalls(t.Children!, calls); continue; }
-            if (t.Token.Kind != TokenKind.Ident || i + 1 >= list.Count || !list[i + 1].IsGroup || list[i + 1].Delimiter != '(') continue;
+            if (!IsTokenTreeIdentifier(t) || i + 1 >= list.Count || !list[i + 1].IsGroup || list[i + 1].Delimiter != '(') continue;
             var name = t.Token.Text;
             if (i >= 1 && list[i - 1].IsPunct(".")) calls.Add("." + name);
-            else if (i >= 2 && list[i - 1].IsPunct("::") && list[i - 2].Token.Kind == TokenKind.Ident) calls.Add(list[i - 2].Token.Text + "::" + name);
+            else if (i >= 2 && list[i - 1].IsPunct("::") && (IsTokenTreeIdentifier(list[i - 2]) || list[i - 2].IsIdent("Self"))) calls.Add(list[i - 2].Token.Text + "::" + name);
             else calls.Add(name);
         }
     }
