@@ -85,9 +85,11 @@ internal static class LazyCalls
         md.AppendLine();
         md.AppendLine(inv, $"Functions with a body: {functions}; token scan equal to the tree's calls: **{equal}** ({100.0 * equal / Math.Max(1, functions):F2}%).");
         md.AppendLine();
-        md.AppendLine(inv, $"Names only the tree records ({treeOnly.Values.Sum()} in all), most frequent: {string.Join(", ", treeOnly.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(25).Select(p => $"`{p.Key}` {p.Value}"))}.");
+        static string MostFrequent(Dictionary<string, int> names) =>
+            $"({names.Values.Sum()} in all), most frequent: {string.Join(", ", names.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(25).Select(p => $"`{p.Key}` {p.Value}"))}.";
+        md.AppendLine($"Names only the tree records {MostFrequent(treeOnly)}");
         md.AppendLine();
-        md.AppendLine(inv, $"Names only the token scan records ({tokenOnly.Values.Sum()} in all), most frequent: {string.Join(", ", tokenOnly.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(25).Select(p => $"`{p.Key}` {p.Value}"))}.");
+        md.AppendLine($"Names only the token scan records {MostFrequent(tokenOnly)}");
         Console.Write(md.ToString());
         if (args.Length == 1) File.WriteAllText(args[0], md.ToString());
         return 0;
@@ -144,7 +146,7 @@ internal static class LazyCalls
             else if (i >= 2 && list[i - 1].IsPunct("::") && PathStart(list, i - 2) is int first and >= 0)
             {
                 // As the tree names it: the last segment of the path's source text (`<T as Trait>` gives "", `Vec::<u8>` "").
-                int from = list[first].Token.Origin, to = End(list[i - 2]);
+                int from = list[first].Token.Origin, to = LazyProof.End(list[i - 2]);
                 calls.Add(UnsafeScope.Inventory.DocTests.LastSegment(Encoding.UTF8.GetString(src, from, to - from)) + "::" + name);
             }
             else calls.Add(name);
@@ -168,8 +170,6 @@ internal static class LazyCalls
         }
         return depth == 0 && k + 1 <= last ? k + 1 : -1;
     }
-
-    private static int End(TokenTree t) => t.IsGroup ? t.Close.Origin + t.Close.Text.Length : t.Token.Origin + Encoding.UTF8.GetByteCount(t.Token.Text);
 
     /// <summary>Calls in a macro's token trees as the extractor takes them (DocTests.TokenCalls): any word before a <c>( )</c>.</summary>
     private static void MacroCalls(List<TokenTree> list, HashSet<string> calls)

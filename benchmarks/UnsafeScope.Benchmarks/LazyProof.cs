@@ -189,7 +189,8 @@ internal static class LazyProof
         return total;
     }
 
-    private static int End(TokenTree t) => t.IsGroup ? t.Close.Origin + t.Close.Text.Length : t.Token.Origin + Encoding.UTF8.GetByteCount(t.Token.Text);
+    /// <summary>The byte offset just after a tree lexed with call-site origins.</summary>
+    internal static int End(TokenTree t) => t.IsGroup ? t.Close.Origin + t.Close.Text.Length : t.Token.Origin + Encoding.UTF8.GetByteCount(t.Token.Text);
 
     // `-> &mut T` or `-> &'a mut T`, up to the body, a `;` or a where clause.
     private static bool ReturnsMutReference(List<TokenTree> list, int from)
