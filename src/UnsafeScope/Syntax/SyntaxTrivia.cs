@@ -45,10 +45,10 @@ public static class SyntaxTrivia
     public static ImmutableArray<SyntaxNode> GetPrecedingTrivia(SyntaxNode node)
     {
         // Asked several times for every item of every file; most have neither: no builder for them.
-        if (node.PreviousSibling is not { } previous || !(previous.IsComment || previous.Kind == RustSyntaxKind.AttributeItem)) return [];
-        var list = ImmutableArray.CreateBuilder<SyntaxNode>();
+        ImmutableArray<SyntaxNode>.Builder? list = null;
         for (var s = node.PreviousSibling; s is { } n && (n.IsComment || n.Kind == RustSyntaxKind.AttributeItem); s = n.PreviousSibling)
-            list.Add(n);
+            (list ??= ImmutableArray.CreateBuilder<SyntaxNode>()).Add(n);
+        if (list is null) return [];
         list.Reverse();
         return list.ToImmutable();
     }
