@@ -18,22 +18,12 @@ internal static partial class DocTests
     }
 
     /// <summary><c>#[test]</c>, or an attribute path ending in <c>::test</c> (<c>#[tokio::test]</c>, <c>#[async_std::test]</c>).</summary>
-    public static bool IsTestFunction(SyntaxNode fn)
-    {
-        foreach (var a in SyntaxTrivia.GetPrecedingAttributes(fn))
-            if (SyntaxTrivia.GetAttributeName(a) is { } name && (name == "test" || name.EndsWith("::test", StringComparison.Ordinal)))
-                return true;
-        return false;
-    }
+    public static bool IsTestFunction(SyntaxNode fn) => SyntaxTrivia.AnyPrecedingAttribute(fn,
+        static a => SyntaxTrivia.GetAttributeName(a) is { } name && (name == "test" || name.EndsWith("::test", StringComparison.Ordinal)));
 
     /// <summary><c>#[cfg(test)]</c> (also inside <c>all(…)</c>/<c>any(…)</c>, not under <c>not(…)</c>).</summary>
-    public static bool IsCfgTest(SyntaxNode item)
-    {
-        foreach (var a in SyntaxTrivia.GetPrecedingAttributes(item))
-            if (SyntaxTrivia.GetAttributeName(a) == "cfg" && TestWord().IsMatch(a.Text) && !NotTest().IsMatch(a.Text))
-                return true;
-        return false;
-    }
+    public static bool IsCfgTest(SyntaxNode item) => SyntaxTrivia.AnyPrecedingAttribute(item,
+        static a => SyntaxTrivia.GetAttributeName(a) == "cfg" && TestWord().IsMatch(a.Text) && !NotTest().IsMatch(a.Text));
 
     public static string LastSegment(string path)
     {

@@ -539,11 +539,7 @@ internal sealed class Extractor
     }
 
     private static bool HasTargetFeature(SyntaxNode fn)
-    {
-        foreach (var a in SyntaxTrivia.GetPrecedingAttributes(fn))
-            if (SyntaxTrivia.GetAttributeName(a) == "target_feature") return true;
-        return false;
-    }
+        => SyntaxTrivia.AnyPrecedingAttribute(fn, static a => SyntaxTrivia.GetAttributeName(a) == "target_feature");
 
     /// <summary>The module path here: the file's module and the inline <c>mod</c>s around.</summary>
     // Asked for every item and region: the innermost inline module's path, made once when it was entered.
@@ -657,6 +653,9 @@ internal sealed class Extractor
     /// <summary>The exported symbol name of a function with #[no_mangle] / #[export_name = "…"] (plain, unsafe(…) or cfg_attr), or null.</summary>
     private static string? ExportAttribute(SyntaxNode fn)
     {
+        // Asked for every function; the attribute names below are in the text of any attribute that has them.
+        if (!SyntaxTrivia.AnyPrecedingAttribute(fn, static a => a.Utf8Text.IndexOf("no_mangle"u8) >= 0 || a.Utf8Text.IndexOf("export_name"u8) >= 0))
+            return null;
         foreach (var attr in SyntaxTrivia.GetPrecedingAttributes(fn))
         {
             string? exported = null;
@@ -1820,6 +1819,7 @@ internal sealed class Extractor
         for (SyntaxNode? n = node; n is { } a; n = a.Parent)
         {
             if (a.Parent is not { Kind: RustSyntaxKind.Block or RustSyntaxKind.DeclarationList or RustSyntaxKind.SourceFile }) continue;
+            if (!SyntaxTrivia.AnyPrecedingAttribute(a, static at => at.Utf8Text.IndexOf("cfg"u8) >= 0)) continue; // most items have none
             foreach (var p in CfgPredicates(a)) (cfgs ??= []).Add(p);
         }
         return cfgs ?? [];

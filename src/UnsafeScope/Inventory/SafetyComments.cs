@@ -194,19 +194,11 @@ public static class SafetyComments
     }
 
     /// <summary>True when the doc comments or <c>#[doc]</c> attributes before an item have a <c># Safety</c> section.</summary>
-    public static bool HasSafetyDocSection(SyntaxNode item)
-    {
-        foreach (var t in SyntaxTrivia.GetPrecedingTrivia(item))
-        {
-            // Most doc comments name no safety heading: decide on the bytes before making a string (every item's docs come here).
-            if (!MayNameSafety(t.Utf8Text)) continue;
-            if (t.IsComment && SyntaxTrivia.GetCommentKind(t) == CommentKind.OuterDoc && HasSafetyHeading(t.Text))
-                return true;
-            if (t.Kind == RustSyntaxKind.AttributeItem && SyntaxTrivia.GetAttributeName(t) == "doc" && HasSafetyHeading(t.Text))
-                return true;
-        }
-        return false;
-    }
+    public static bool HasSafetyDocSection(SyntaxNode item) => SyntaxTrivia.AnyPrecedingTrivia(item, static t =>
+        // Most doc comments name no safety heading: decide on the bytes before making a string (every item's docs come here).
+        MayNameSafety(t.Utf8Text)
+        && (t.IsComment ? SyntaxTrivia.GetCommentKind(t) == CommentKind.OuterDoc : SyntaxTrivia.GetAttributeName(t) == "doc")
+        && HasSafetyHeading(t.Text));
 
     /// <summary>
     /// Whether doc text holds a heading clippy takes for the safety section: exactly <c>Safety</c>, <c>SAFETY</c>,

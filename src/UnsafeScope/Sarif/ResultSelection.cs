@@ -51,7 +51,7 @@ internal static class ResultSelection
     {
         int c = x.Diagnostic.IsSuppressed.CompareTo(y.Diagnostic.IsSuppressed);
         if (c != 0) return c;
-        c = y.Diagnostic.Severity.CompareTo(x.Diagnostic.Severity);
+        c = ((int)y.Diagnostic.Severity).CompareTo((int)x.Diagnostic.Severity); // as ints: Enum.CompareTo boxes
         if (c != 0) return c;
         c = string.CompareOrdinal(x.Path, y.Path);
         if (c != 0) return c;

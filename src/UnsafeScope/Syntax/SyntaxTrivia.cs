@@ -67,6 +67,26 @@ public static class SyntaxTrivia
         return false;
     }
 
+    /// <summary>
+    /// Whether one of the comments and attribute items directly before <paramref name="node"/> (as in
+    /// <see cref="GetPrecedingTrivia"/>) satisfies <paramref name="test"/>. Walks the siblings nearest first without
+    /// collecting them: for questions asked of every item whose answer does not depend on order.
+    /// </summary>
+    internal static bool AnyPrecedingTrivia(SyntaxNode node, Func<SyntaxNode, bool> test)
+    {
+        for (var s = node.PreviousSibling; s is { } n && (n.IsComment || n.Kind == RustSyntaxKind.AttributeItem); s = n.PreviousSibling)
+            if (test(n)) return true;
+        return false;
+    }
+
+    /// <summary><see cref="AnyPrecedingTrivia"/> over the attribute items only.</summary>
+    internal static bool AnyPrecedingAttribute(SyntaxNode node, Func<SyntaxNode, bool> test)
+    {
+        for (var s = node.PreviousSibling; s is { } n && (n.IsComment || n.Kind == RustSyntaxKind.AttributeItem); s = n.PreviousSibling)
+            if (n.Kind == RustSyntaxKind.AttributeItem && test(n)) return true;
+        return false;
+    }
+
     /// <summary>The attribute items (<c>#[…]</c>) directly before <paramref name="node"/>, in source order.</summary>
     public static ImmutableArray<SyntaxNode> GetPrecedingAttributes(SyntaxNode node)
     {
