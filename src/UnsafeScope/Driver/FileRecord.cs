@@ -13,13 +13,53 @@ namespace UnsafeScope.Driver;
 internal sealed record FileRecord(FileResult Result, FileFacts? Facts, ImmutableArray<Diagnostic> Diagnostics);
 
 /// <summary>
+/// Writes records with each distinct string once: a later occurrence is the number of the first (a record repeats its
+/// module paths, crate, type and item names many times). Read back with <see cref="RecordReader"/> from the same start.
+/// </summary>
+internal sealed class RecordWriter(Stream output) : BinaryWriter(output, System.Text.Encoding.UTF8, leaveOpen: true)
+{
+    private readonly Dictionary<string, int> _numbers = new(StringComparer.Ordinal);
+
+    public override void Write(string value)
+    {
+        if (_numbers.TryGetValue(value, out int number))
+        {
+            Write7BitEncodedInt(number + 1);
+            return;
+        }
+        Write7BitEncodedInt(0);
+        base.Write(value);
+        _numbers.Add(value, _numbers.Count);
+    }
+}
+
+/// <summary>Reads what <see cref="RecordWriter"/> wrote; a repeated string is the same instance as its first reading.</summary>
+internal sealed class RecordReader(Stream input) : BinaryReader(input, System.Text.Encoding.UTF8, leaveOpen: true)
+{
+    private readonly List<string> _strings = [];
+
+    public override string ReadString()
+    {
+        int number = Read7BitEncodedInt();
+        if (number == 0)
+        {
+            var s = base.ReadString();
+            _strings.Add(s);
+            return s;
+        }
+        // A damaged entry may name a string not read yet: that is bad data, as any other inconsistency.
+        return (uint)(number - 1) < (uint)_strings.Count ? _strings[number - 1] : throw new InvalidDataException("A string reference points past the strings read.");
+    }
+}
+
+/// <summary>
 /// The binary form of <see cref="FileRecord"/>. Every field of the facts is written, in declaration order;
 /// sets and maps keep their enumeration order, so a record read back behaves exactly like the original.
 /// Bump <see cref="Version"/> whenever the layout or the meaning of a field changes.
 /// </summary>
 internal static class FileRecordFormat
 {
-    public const int Version = 12;
+    public const int Version = 13;
 
     public static void Write(BinaryWriter w, FileRecord record)
     {

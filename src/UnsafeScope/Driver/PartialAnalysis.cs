@@ -76,7 +76,7 @@ public sealed class PartialAnalysis
     internal void Decode(IReadOnlyDictionary<string, Diagnostics.DiagnosticDescriptor> rules)
     {
         if (_payload is null) return;
-        using var reader = new BinaryReader(new MemoryStream(_payload, writable: false));
+        using var reader = new RecordReader(new MemoryStream(_payload, writable: false));
         var records = ImmutableArray.CreateBuilder<FileRecord>(_recordCount);
         for (int i = 0; i < _recordCount; i++)
             records.Add(FileRecordFormat.Read(reader, rules) ?? throw new InvalidDataException($"Shard {Shard} holds a finding of a rule this merge does not run."));
@@ -104,7 +104,10 @@ public sealed class PartialAnalysis
         w.Write(RunNotifications.Length);
         foreach (var n in RunNotifications) FileRecordFormat.WriteNotification(w, n);
         w.Write(Records.Length);
-        foreach (var r in Records) FileRecordFormat.Write(w, r);
+        w.Flush();
+        // The records are decoded apart from the header (Decode), so their strings are numbered from their own start.
+        using var records = new RecordWriter(gzip);
+        foreach (var r in Records) FileRecordFormat.Write(records, r);
     }
 
     /// <summary>Reads a shard written by <see cref="WriteTo"/>; throws <see cref="InvalidDataException"/> if it is not one.</summary>

@@ -40,7 +40,7 @@ internal sealed class ResultCache(string directory)
         try
         {
             using var stream = IO.UntrustedFile.OpenRead(path, 64 * 1024); // a cache folder can be shared: an entry may be anything
-            using var reader = new BinaryReader(stream);
+            using var reader = new RecordReader(stream);
             Span<byte> magic = stackalloc byte[Magic.Length];
             if (reader.Read(magic) != magic.Length || !magic.SequenceEqual(Magic) || reader.ReadInt32() != FileRecordFormat.Version || reader.ReadString() != key)
                 return Miss();
@@ -79,7 +79,7 @@ internal sealed class ResultCache(string directory)
         {
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
-            using (var writer = new BinaryWriter(stream))
+            using (var writer = new RecordWriter(stream))
             {
                 writer.Write(Magic);
                 writer.Write(FileRecordFormat.Version);

@@ -165,6 +165,47 @@ public sealed class CacheAndShardTests : IDisposable
         Assert.Throws<InvalidDataException>(() => PartialAnalysis.ReadFrom(new MemoryStream("{}"u8.ToArray())));
     }
 
+    /// <summary>Strings written once and referred to by number read back equal, interleaved with other fields.</summary>
+    [Property(MaxTest = 200)]
+    public bool NumberedStringsRoundTrip(string[] values, int[] numbers)
+    {
+        var strings = values.Select(v => v ?? "").ToArray();
+        using var stream = new MemoryStream();
+        using (var w = new RecordWriter(stream))
+            for (int i = 0; i < strings.Length; i++)
+            {
+                w.Write(strings[i]);
+                w.Write(numbers.Length > 0 ? numbers[i % numbers.Length] : i);
+                if (i % 3 == 0) w.Write(strings[i / 2]); // repeats of earlier strings
+            }
+        stream.Position = 0;
+        using var r = new RecordReader(stream);
+        for (int i = 0; i < strings.Length; i++)
+        {
+            if (r.ReadString() != strings[i] || r.ReadInt32() != (numbers.Length > 0 ? numbers[i % numbers.Length] : i)) return false;
+            if (i % 3 == 0 && r.ReadString() != strings[i / 2]) return false;
+        }
+        return stream.Position == stream.Length;
+    }
+
+    [Fact]
+    public void ARepeatedStringIsWrittenOnceAndAReferencePastTheStringsReadIsDamage()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new RecordWriter(stream))
+        {
+            w.Write("src/lib.rs::module::Type");
+            w.Write("src/lib.rs::module::Type");
+        }
+        Assert.Equal(1 + 1 + 24 + 1, stream.Length); // number 0, length, the 24 bytes; then its number (1)
+        stream.Position = 0;
+        using var r = new RecordReader(stream);
+        var first = r.ReadString();
+        Assert.Same(first, r.ReadString());
+        using var damaged = new RecordReader(new MemoryStream([5]));
+        Assert.Throws<InvalidDataException>(() => damaged.ReadString());
+    }
+
     [Property(MaxTest = 200)]
     public bool EveryPathIsInExactlyOneShard(NonEmptyString path, PositiveInt n)
     {
@@ -193,9 +234,9 @@ public sealed class CacheAndShardTests : IDisposable
         {
             var record = FileProcessor.ProcessFile(new SourceFile(path, Path.GetRelativePath(root, path)), session, locator, default);
             using var stream = new MemoryStream();
-            using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) FileRecordFormat.Write(w, record);
+            using (var w = new RecordWriter(stream)) FileRecordFormat.Write(w, record);
             stream.Position = 0;
-            var back = FileRecordFormat.Read(new BinaryReader(stream), session.RulesById);
+            var back = FileRecordFormat.Read(new RecordReader(stream), session.RulesById);
             Assert.NotNull(back);
             Assert.Equal(stream.Length, stream.Position);
             AssertDeepEqual(record.Result, back.Result, path);
