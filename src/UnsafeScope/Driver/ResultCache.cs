@@ -14,6 +14,9 @@ internal sealed class ResultCache(string directory)
 {
     private static ReadOnlySpan<byte> Magic => "USCACHE\n"u8;
 
+    // Larger than any record of the largest source file UnsafeScope reads; a bigger entry is not one of ours (a miss).
+    private const long MaxEntryBytes = 1L << 30;
+
     public string Directory { get; } = Path.GetFullPath(directory);
 
     private int _hits, _misses;
@@ -39,7 +42,9 @@ internal sealed class ResultCache(string directory)
         var path = EntryPath(key);
         try
         {
-            using var stream = IO.UntrustedFile.OpenRead(path, 64 * 1024); // a cache folder can be shared: an entry may be anything
+            // A cache folder can be shared: an entry may be anything. Read whole into an array of its size: a buffered
+            // stream per entry allocated (and zeroed) 64 KB each, four times the average entry.
+            using var stream = new MemoryStream(IO.UntrustedFile.ReadAllBytes(path, MaxEntryBytes), writable: false);
             using var reader = new RecordReader(stream);
             Span<byte> magic = stackalloc byte[Magic.Length];
             if (reader.Read(magic) != magic.Length || !magic.SequenceEqual(Magic) || reader.ReadInt32() != FileRecordFormat.Version || reader.ReadString() != key)
@@ -78,14 +83,16 @@ internal sealed class ResultCache(string directory)
         try
         {
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
-            using (var writer = new RecordWriter(stream))
+            using var buffer = new MemoryStream();
+            using (var writer = new RecordWriter(buffer))
             {
                 writer.Write(Magic);
                 writer.Write(FileRecordFormat.Version);
                 writer.Write(key);
                 FileRecordFormat.Write(writer, record);
             }
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+                stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
             File.Move(temp, path, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -257,7 +257,7 @@ internal sealed class CrateLinker
 
     private Semantics.RustCompilation BuildCompilation(string crate, List<FileFacts> files)
         => new(crate, files, code => _deps.Get(code)?.Compilation, _deps.Has,
-            (d, owner) => IsExported(d.Visibility, d.Kind == ItemKind.Function, d.Flags.HasFlag(ItemFlags.DocHidden), d.Module, owner, d.Name));
+            (d, owner) => IsExported(d.Visibility, d.Kind == ItemKind.Function, (d.Flags & ItemFlags.DocHidden) != 0, d.Module, owner, d.Name));
 
     /// <summary>A <c>pub</c> struct, enum or union of that name in an exported module, or re-exported by name.</summary>
     private bool TypeExported(string name)

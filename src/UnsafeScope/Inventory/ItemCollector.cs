@@ -495,7 +495,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                 }
                 if (FunctionsMadeUnsafe && ownerKind is not (ItemKind.Impl or ItemKind.Trait)) flags |= ItemFlags.Unsafe;
                 // An extern block's items: unsafe to call unless declared `safe`.
-                if (ownerKind == ItemKind.Module && owner >= 0 && facts.Items[owner].Kind == ItemKind.Module && facts.Items[owner].Flags.HasFlag(ItemFlags.Extern))
+                if (ownerKind == ItemKind.Module && owner >= 0 && facts.Items[owner].Kind == ItemKind.Module && (facts.Items[owner].Flags & ItemFlags.Extern) != 0)
                 {
                     flags |= ItemFlags.Extern;
                     abi = facts.Items[owner].Abi;
@@ -588,7 +588,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
             case RustSyntaxKind.StaticItem or RustSyntaxKind.ConstItem:
             {
                 if (node.HasChild(RustSyntaxKind.MutableSpecifier)) flags |= ItemFlags.Mut;
-                if (owner >= 0 && facts.Items[owner].Kind == ItemKind.Module && facts.Items[owner].Flags.HasFlag(ItemFlags.Extern))
+                if (owner >= 0 && facts.Items[owner].Kind == ItemKind.Module && (facts.Items[owner].Flags & ItemFlags.Extern) != 0)
                 {
                     flags |= ItemFlags.Extern;
                     owner = -1;

@@ -50,7 +50,7 @@ public sealed partial class RustCompilation
         var ordered = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
         var modulePaths = PathModuleRemap(ordered);
         // Declared modules first, parents before children, so each has its declaration's place and visibility.
-        foreach (var d in ordered.SelectMany(f => Items(f, modulePaths)).Where(d => d.Kind == ItemKind.Module && !d.Flags.HasFlag(ItemFlags.Extern))
+        foreach (var d in ordered.SelectMany(f => Items(f, modulePaths)).Where(d => d.Kind == ItemKind.Module && (d.Flags & ItemFlags.Extern) == 0)
                      .OrderBy(d => d.Module.Length == 0 ? 0 : d.Module.Split("::").Length))
             Module(Join(d.Module, d.Name), d.Location, d.Visibility);
         foreach (var f in ordered)
@@ -343,17 +343,17 @@ public sealed partial class RustCompilation
         switch (d.Kind)
         {
             case ItemKind.Module:
-                if (d.Flags.HasFlag(ItemFlags.Extern)) return null; // an extern block: its items are the module's
+                if ((d.Flags & ItemFlags.Extern) != 0) return null; // an extern block: its items are the module's
                 var m = Module(Join(d.Module, d.Name), d.Location, d.Visibility);
                 return m;
             case ItemKind.Function:
             {
                 var fn = new FunctionSymbol(d.Name, container, d.Visibility, d.Location, () => d.Type.Length == 0 ? RustType.Unit : ParseType(d.Type, scope))
                 {
-                    IsUnsafe = d.Flags.HasFlag(ItemFlags.Unsafe), IsConst = d.Flags.HasFlag(ItemFlags.Const), IsAsync = d.Flags.HasFlag(ItemFlags.Async),
-                    IsExtern = d.Flags.HasFlag(ItemFlags.Extern), Abi = d.Abi, HasBody = d.Flags.HasFlag(ItemFlags.HasBody), TypeParameters = [.. d.Generics],
-                    SelfKind = d.Flags.HasFlag(ItemFlags.SelfTyped) ? SelfKind.Typed : d.Flags.HasFlag(ItemFlags.SelfMut) ? SelfKind.MutableReference
-                        : d.Flags.HasFlag(ItemFlags.SelfRef) ? SelfKind.Reference : d.Flags.HasFlag(ItemFlags.SelfValue) ? SelfKind.Value : SelfKind.None,
+                    IsUnsafe = (d.Flags & ItemFlags.Unsafe) != 0, IsConst = (d.Flags & ItemFlags.Const) != 0, IsAsync = (d.Flags & ItemFlags.Async) != 0,
+                    IsExtern = (d.Flags & ItemFlags.Extern) != 0, Abi = d.Abi, HasBody = (d.Flags & ItemFlags.HasBody) != 0, TypeParameters = [.. d.Generics],
+                    SelfKind = (d.Flags & ItemFlags.SelfTyped) != 0 ? SelfKind.Typed : (d.Flags & ItemFlags.SelfMut) != 0 ? SelfKind.MutableReference
+                        : (d.Flags & ItemFlags.SelfRef) != 0 ? SelfKind.Reference : (d.Flags & ItemFlags.SelfValue) != 0 ? SelfKind.Value : SelfKind.None,
                 };
                 fn.Parameters = [.. d.Members.Select(p => p.Split('\t')).Select(p => new ParameterSymbol(p[0], fn, d.Location, () => ParseType(p.Length > 1 ? p[1] : "", scope))
                 {
@@ -366,7 +366,7 @@ public sealed partial class RustCompilation
             case ItemKind.Struct or ItemKind.Union or ItemKind.Enum:
             {
                 var t = new NamedTypeSymbol(d.Kind switch { ItemKind.Struct => RustSymbolKind.Struct, ItemKind.Union => RustSymbolKind.Union, _ => RustSymbolKind.Enum },
-                    d.Name, container, d.Visibility, d.Location) { IsTupleStruct = d.Flags.HasFlag(ItemFlags.TupleFields), TypeParameters = [.. d.Generics] };
+                    d.Name, container, d.Visibility, d.Location) { IsTupleStruct = (d.Flags & ItemFlags.TupleFields) != 0, TypeParameters = [.. d.Generics] };
                 var typeScope = new ItemScope(module, d.Name, [.. d.Generics]);
                 t.Fields = Fields(d, t, typeScope);
                 _scopes[t] = typeScope;
@@ -385,13 +385,13 @@ public sealed partial class RustCompilation
                 s = new TypeAliasSymbol(d.Name, container, d.Visibility, d.Location, () => ParseType(d.Type, scope));
                 break;
             case ItemKind.Trait:
-                s = new TraitSymbol(d.Name, container, d.Visibility, d.Location) { IsUnsafe = d.Flags.HasFlag(ItemFlags.Unsafe) };
+                s = new TraitSymbol(d.Name, container, d.Visibility, d.Location) { IsUnsafe = (d.Flags & ItemFlags.Unsafe) != 0 };
                 _scopes[s] = new ItemScope(module, "Self", [.. d.Generics]);
                 break;
             case ItemKind.Impl:
             {
                 var implScope = new ItemScope(module, d.Type, [.. d.Generics]);
-                var i = new ImplSymbol(module, d.Location, d.Type, d.Trait, () => ParseType(d.Type, implScope with { SelfType = "" })) { IsUnsafe = d.Flags.HasFlag(ItemFlags.Unsafe) };
+                var i = new ImplSymbol(module, d.Location, d.Type, d.Trait, () => ParseType(d.Type, implScope with { SelfType = "" })) { IsUnsafe = (d.Flags & ItemFlags.Unsafe) != 0 };
                 _scopes[i] = implScope;
                 _impls.Add(i);
                 return i;
@@ -399,7 +399,7 @@ public sealed partial class RustCompilation
             case ItemKind.Static or ItemKind.Const:
                 s = new ValueSymbol(d.Kind == ItemKind.Static ? RustSymbolKind.Static : RustSymbolKind.Const, d.Name, container, d.Visibility, d.Location, () => ParseType(d.Type, scope))
                 {
-                    IsMutable = d.Flags.HasFlag(ItemFlags.Mut), IsExtern = d.Flags.HasFlag(ItemFlags.Extern),
+                    IsMutable = (d.Flags & ItemFlags.Mut) != 0, IsExtern = (d.Flags & ItemFlags.Extern) != 0,
                 };
                 break;
             case ItemKind.Macro:
@@ -407,7 +407,7 @@ public sealed partial class RustCompilation
                 break;
             case ItemKind.Use:
                 if (!_imports.TryGetValue(module, out var list)) _imports[module] = list = [];
-                list.Add((d.Name, d.Type, d.Flags.HasFlag(ItemFlags.Glob)));
+                list.Add((d.Name, d.Type, (d.Flags & ItemFlags.Glob) != 0));
                 return null;
             default:
                 return null;
