@@ -223,7 +223,7 @@ internal sealed class CrateStage
     {
         try
         {
-            return Text.SourceText.From(IO.UntrustedFile.ReadAllBytes(fullPath, maxBytes), path);
+            return Text.SourceText.FromOwned(IO.UntrustedFile.ReadAllBytes(fullPath, maxBytes), path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {

@@ -63,7 +63,7 @@ internal static class FileProcessor
     private static FileRecord Analyze(string path, byte[] bytes, CrateInfo crate, string modulePath, bool testTarget, AnalysisSession session, CancellationToken cancellationToken)
     {
         var (options, host) = (session.Options, session.Host);
-        var text = SourceText.From(bytes, path);
+        var text = SourceText.FromOwned(bytes, path); // the bytes are not changed after this
         if (text.ContainsNul)
             return new(new FileResult
             {

@@ -14,6 +14,18 @@ public class SourceTextTests
         Assert.Equal(new LinePosition(0, 0), text.GetLinePosition(0));
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, (byte)'f', (byte)'n', (byte)'\n' })]
+    [InlineData(new byte[] { (byte)'f', (byte)'n', 0xFF, (byte)'\n', 0 })]
+    [InlineData(new byte[0])]
+    public void A_text_over_handed_over_bytes_reads_like_a_copy(byte[] bytes)
+    {
+        var (copy, owned) = (SourceText.From(bytes, "a.rs"), SourceText.FromOwned([.. bytes], "a.rs"));
+        Assert.Equal(copy.Bytes.ToArray(), owned.Bytes.ToArray());
+        Assert.Equal((copy.HadByteOrderMark, copy.IsValidUtf8, copy.ContainsNul, copy.LineCount, copy.Path),
+            (owned.HadByteOrderMark, owned.IsValidUtf8, owned.ContainsNul, owned.LineCount, owned.Path));
+    }
+
     [Fact]
     public void CrLfCountsAsOneLineBreakAndIsNotPartOfTheLine()
     {
