@@ -20,11 +20,15 @@ public sealed class PackageConsumerTests : IDisposable
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 
-    private (int Exit, string Output) Dotnet(string workingDirectory, params string[] args)
+    private (int Exit, string Output) Dotnet(string workingDirectory, params string[] args) => Dotnet(workingDirectory, freshCache: true, args);
+
+    // freshCache: false for builds of our own projects, which restore what the solution's build restored (the NativeAOT
+    // compiler among them) from the machine's cache; the consumer's installs get a fresh one.
+    private (int Exit, string Output) Dotnet(string workingDirectory, bool freshCache, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["NUGET_PACKAGES"] = Path.Combine(_dir, "nuget-cache");
+        if (freshCache) psi.Environment["NUGET_PACKAGES"] = Path.Combine(_dir, "nuget-cache");
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
         using var p = Process.Start(psi)!;
@@ -128,18 +132,43 @@ public sealed class PackageConsumerTests : IDisposable
         Assert.Contains("RustSyntaxKind.g.cs", embedded);
     }
 
-    /// <summary>The tool package: a DotnetTool named unsafescope with both native parsers next to it, README and license.</summary>
-    private static void CheckToolPackage(string nupkg)
+    /// <summary>
+    /// The tool's pointer package: a DotnetTool named unsafescope whose platform packages are the NativeAOT command for
+    /// linux-x64 and the framework-dependent one for any other platform, with README and license.
+    /// </summary>
+    private static void CheckToolPointerPackage(string nupkg)
     {
         using var package = ZipFile.OpenRead(nupkg);
         var metadata = Metadata(package, "UnsafeScope.Tool.nuspec");
         Assert.Equal("MIT", Value(metadata, "license"));
         Assert.Equal("README.md", Value(metadata, "readme"));
         Assert.Contains(metadata.Descendants(), e => e.Name.LocalName == "packageType" && e.Attribute("name")?.Value == "DotnetTool");
-        var settings = XDocument.Load(new MemoryStream(Entry(package, "tools/net10.0/any/DotnetToolSettings.xml")));
+        var settings = XDocument.Load(new MemoryStream(Entry(package, "tools/any/any/DotnetToolSettings.xml")));
         Assert.Equal("unsafescope", settings.Descendants().Single(e => e.Name.LocalName == "Command").Attribute("Name")?.Value);
-        CheckNativeParsers(package, "tools/net10.0/any/", "tools/net10.0/any/");
+        var platforms = settings.Descendants().Where(e => e.Name.LocalName == "RuntimeIdentifierPackage")
+            .Select(e => $"{e.Attribute("RuntimeIdentifier")?.Value}={e.Attribute("Id")?.Value}").Order(StringComparer.Ordinal);
+        Assert.Equal(["any=UnsafeScope.Tool.any", "linux-x64=UnsafeScope.Tool.linux-x64"], platforms);
         Entry(package, "README.md");
+    }
+
+    /// <summary>The framework-dependent platform package: the command's assemblies with both native parsers next to them.</summary>
+    private static void CheckToolAnyPackage(string nupkg)
+    {
+        using var package = ZipFile.OpenRead(nupkg);
+        Assert.Contains(Metadata(package, "UnsafeScope.Tool.any.nuspec").Descendants(), e => e.Name.LocalName == "packageType" && e.Attribute("name")?.Value == "DotnetToolRidPackage");
+        Entry(package, "tools/net10.0/any/UnsafeScope.Cli.dll");
+        CheckNativeParsers(package, "tools/net10.0/any/", "tools/net10.0/any/");
+    }
+
+    /// <summary>The linux-x64 platform package: the NativeAOT executable and its parser only (no debug symbols, no Windows DLL).</summary>
+    private static void CheckToolLinuxPackage(string nupkg)
+    {
+        using var package = ZipFile.OpenRead(nupkg);
+        Assert.Contains(Metadata(package, "UnsafeScope.Tool.linux-x64.nuspec").Descendants(), e => e.Name.LocalName == "packageType" && e.Attribute("name")?.Value == "DotnetToolRidPackage");
+        var exe = Entry(package, "tools/any/linux-x64/UnsafeScope.Cli");
+        Assert.True(exe.AsSpan(0, 4).SequenceEqual((byte[])[0x7F, (byte)'E', (byte)'L', (byte)'F']) && BitConverter.ToUInt16(exe, 18) == 62, "the command is not an x86-64 ELF executable");
+        Entry(package, "tools/any/linux-x64/libunsafescope_ts.so");
+        Assert.DoesNotContain(package.Entries, e => e.Name.EndsWith(".dbg", StringComparison.Ordinal) || e.Name.EndsWith(".dll", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -153,8 +182,21 @@ public sealed class PackageConsumerTests : IDisposable
             var (exit, output) = Dotnet(RepoPaths.Root, "pack", project, "-c", configuration, "--no-build", "-o", feed);
             Assert.True(exit == 0, output);
         }
+        // The tool's platform packages are packed one by one (NativeAOT needs its platform), into their own artifacts
+        // folder: the builds must not touch the obj/bin folders the running tests were built in.
+        var platforms = new List<string> { "any" };
+        if (OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64)
+            platforms.Add("linux-x64");
+        foreach (var rid in platforms)
+        {
+            var (exit, output) = Dotnet(RepoPaths.Root, freshCache: false, "pack", "src/UnsafeScope.Cli/UnsafeScope.Cli.csproj", "-c", configuration, "-r", rid,
+                "--artifacts-path", Path.Combine(_dir, "artifacts"), "-o", feed);
+            Assert.True(exit == 0, output);
+        }
         CheckLibraryPackage(Path.Combine(feed, "UnsafeScope.0.1.0.nupkg"), Path.Combine(feed, "UnsafeScope.0.1.0.snupkg"));
-        CheckToolPackage(Path.Combine(feed, "UnsafeScope.Tool.0.1.0.nupkg"));
+        CheckToolPointerPackage(Path.Combine(feed, "UnsafeScope.Tool.0.1.0.nupkg"));
+        CheckToolAnyPackage(Path.Combine(feed, "UnsafeScope.Tool.any.0.1.0.nupkg"));
+        if (platforms.Contains("linux-x64")) CheckToolLinuxPackage(Path.Combine(feed, "UnsafeScope.Tool.linux-x64.0.1.0.nupkg"));
         // A consumer restores the library's dependency (Tomlyn) from its usual source; here the feed is the only
         // source, so the package comes from the local NuGet cache this build restored it into.
         var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } c ? c
@@ -200,8 +242,15 @@ public sealed class PackageConsumerTests : IDisposable
         var tools = Path.Combine(_dir, "tools");
         var (installExit, installOutput) = Dotnet(_dir, "tool", "install", "UnsafeScope.Tool", "--tool-path", tools, "--add-source", feed, "--version", "0.1.0");
         Assert.True(installExit == 0, installOutput);
+        var command = Path.Combine(tools, OperatingSystem.IsWindows() ? "unsafescope.exe" : "unsafescope");
+        if (platforms.Contains("linux-x64"))
+        {
+            // On linux-x64 the command is the native executable itself, not a launcher of the runtime.
+            var target = new FileInfo(command).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? command;
+            Assert.EndsWith(Path.Combine("unsafescope.tool.linux-x64", "0.1.0", "tools", "any", "linux-x64", "UnsafeScope.Cli"), target);
+        }
         var json = Path.Combine(_dir, "out.json");
-        var (toolExit, toolOutput) = RunTool(Path.Combine(tools, OperatingSystem.IsWindows() ? "unsafescope.exe" : "unsafescope"), "analyze", rust, "--json", json, "--quiet");
+        var (toolExit, toolOutput) = RunTool(command, "analyze", rust, "--json", json, "--quiet");
         Assert.True(toolExit == 0, toolOutput);
         using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
         Assert.Equal(1, doc.RootElement.GetProperty("total").GetProperty("unsafeBlocks").GetInt32());
