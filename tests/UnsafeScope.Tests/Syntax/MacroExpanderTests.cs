@@ -125,4 +125,17 @@ public class MacroExpanderTests
         var args = trees[1].Children!.Where(t => !t.IsPunct(",")).Select(t => (t.Token.Kind, t.Token.Text)).ToArray();
         Assert.Equal([(TokenKind.Literal, "'\\''"), (TokenKind.Literal, "'\"'"), (TokenKind.Literal, "'\\\\'"), (TokenKind.Literal, "'\\u{1F600}'"), (TokenKind.Ident, "x")], args);
     }
+
+    [Fact]
+    public void A_raw_identifier_is_one_identifier_and_a_raw_string_one_literal()
+    {
+        // r#try once opened a raw string that ran to the end of the file (found by lazy-proof's lean scanner in std's
+        // panicking.rs, os_str_bytes and print_bytes: unsafe blocks after it were not seen).
+        var bytes = Encoding.UTF8.GetBytes("r#impl!(r#try, r#\"a\"b\"#, br##\"c\"##, unsafe { f() })");
+        var trees = MacroLexer.Lex(bytes, 0, bytes.Length, callSite: false)!;
+        Assert.Equal(3, trees.Count);
+        Assert.Equal((TokenKind.Ident, "r#impl"), (trees[0].Token.Kind, trees[0].Token.Text));
+        var args = trees[2].Children!.Where(t => !t.IsPunct(",")).Take(4).Select(t => (t.Token.Kind, t.Token.Text)).ToArray();
+        Assert.Equal([(TokenKind.Ident, "r#try"), (TokenKind.Literal, "r#\"a\"b\"#"), (TokenKind.Literal, "br##\"c\"##"), (TokenKind.Ident, "unsafe")], args);
+    }
 }

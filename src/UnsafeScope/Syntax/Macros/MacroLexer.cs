@@ -168,10 +168,21 @@ internal static class MacroLexer
         if (j < end && bytes[j] is (byte)'b' or (byte)'c') j++;
         if (j < end && bytes[j] == 'r') j++;
         if (j == i || j >= end) return false;
-        if (bytes[j] == '"' || (bytes[j] == '#' && bytes[j - 1] == 'r'))
+        if (bytes[j] == '"')
         {
             after = j;
             return true;
+        }
+        if (bytes[j] == '#' && bytes[j - 1] == 'r')
+        {
+            // r#"…"# is a raw string, r#ident (r#try, r#impl!) a raw identifier: the hashes must lead to a quote.
+            int k = j;
+            while (k < end && bytes[k] == '#') k++;
+            if (k < end && bytes[k] == '"')
+            {
+                after = j;
+                return true;
+            }
         }
         if (bytes[i] == 'b' && j == i + 1 && bytes[j] == '\'')
         {
