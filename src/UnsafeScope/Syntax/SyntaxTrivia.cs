@@ -46,26 +46,20 @@ public static class SyntaxTrivia
     {
         // Asked several times for every item of every file; most have neither: no builder for them.
         ImmutableArray<SyntaxNode>.Builder? list = null;
-        for (var s = node.PreviousSibling; s is { } n && (n.IsComment || n.Kind == RustSyntaxKind.AttributeItem); s = n.PreviousSibling)
+        for (var s = node.PreviousSibling; s is { } n && IsTrivia(n); s = n.PreviousSibling)
             (list ??= ImmutableArray.CreateBuilder<SyntaxNode>()).Add(n);
         if (list is null) return [];
         list.Reverse();
         return list.ToImmutable();
     }
 
-    /// <summary>
-    /// Whether the item carries <c>#[doc(hidden)]</c> among the attributes directly before it. Walks the siblings
-    /// without collecting them: it runs for every item of every file.
-    /// </summary>
-    internal static bool IsDocHidden(SyntaxNode item)
-    {
-        for (var s = item.PreviousSibling; s is { } n && (n.IsComment || n.Kind == RustSyntaxKind.AttributeItem); s = n.PreviousSibling)
-        {
-            if (n.Kind != RustSyntaxKind.AttributeItem || n.Utf8Text.IndexOf("hidden"u8) < 0) continue;
-            if (GetAttributeName(n) == "doc" && n.Text.Replace(" ", "", StringComparison.Ordinal).Contains("doc(hidden)", StringComparison.Ordinal)) return true;
-        }
-        return false;
-    }
+    // What GetPrecedingTrivia collects: a comment or an attribute item.
+    private static bool IsTrivia(SyntaxNode n) => n.IsComment || n.Kind == RustSyntaxKind.AttributeItem;
+
+    /// <summary>Whether the item carries <c>#[doc(hidden)]</c> among the attributes directly before it.</summary>
+    internal static bool IsDocHidden(SyntaxNode item) => AnyPrecedingAttribute(item, static n =>
+        n.Utf8Text.IndexOf("hidden"u8) >= 0 && GetAttributeName(n) == "doc"
+        && n.Text.Replace(" ", "", StringComparison.Ordinal).Contains("doc(hidden)", StringComparison.Ordinal));
 
     /// <summary>
     /// Whether one of the comments and attribute items directly before <paramref name="node"/> (as in
@@ -74,7 +68,7 @@ public static class SyntaxTrivia
     /// </summary>
     internal static bool AnyPrecedingTrivia(SyntaxNode node, Func<SyntaxNode, bool> test)
     {
-        for (var s = node.PreviousSibling; s is { } n && (n.IsComment || n.Kind == RustSyntaxKind.AttributeItem); s = n.PreviousSibling)
+        for (var s = node.PreviousSibling; s is { } n && IsTrivia(n); s = n.PreviousSibling)
             if (test(n)) return true;
         return false;
     }
@@ -82,7 +76,7 @@ public static class SyntaxTrivia
     /// <summary><see cref="AnyPrecedingTrivia"/> over the attribute items only.</summary>
     internal static bool AnyPrecedingAttribute(SyntaxNode node, Func<SyntaxNode, bool> test)
     {
-        for (var s = node.PreviousSibling; s is { } n && (n.IsComment || n.Kind == RustSyntaxKind.AttributeItem); s = n.PreviousSibling)
+        for (var s = node.PreviousSibling; s is { } n && IsTrivia(n); s = n.PreviousSibling)
             if (n.Kind == RustSyntaxKind.AttributeItem && test(n)) return true;
         return false;
     }
