@@ -6,8 +6,10 @@
 #   - `unsafescope analyze` with all default rules writing SARIF and JSON: the NativeAOT command, and the same
 #     build framework-dependent (`dotnet UnsafeScope.Cli.dll`, the dotnet tool), whose outputs must be identical,
 # each with 1 and 2 workers, REPS repetitions alternating the tools, medians of wall time and peak RSS.
-# Then the result cache on a copy of the corpus: a cold run filling the cache, 1% of the files edited,
-# a warm run; its outputs must equal a plain run's on the edited copy.
+# Then the result cache on a copy of the corpus: a cold run filling the cache, a warm run with nothing edited,
+# one with 1% of the files edited in sorted order (a change confined to a few crates, as a pull request's), and the
+# headline one with a further 1% edited spread over the corpus (every 100th file); its outputs must equal a plain
+# run's on the edited copy.
 #   benchmarks/compare.sh [REPS]        (default 3; writes benchmarks/results/compare.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +55,12 @@ cp -r /usr/share/cargo/registry "$copy/registry"
 cp -r /usr/src/rustc-1.63.0/library "$copy/library"
 run_copy=("${cli[@]}" analyze "$copy/registry" "$copy/library" --root "$copy" --jobs 2 --quiet --show 0 --no-config)
 read -r cold_s cold_m < <(measure cache-cold "${run_copy[@]}" --cache "$out/cache" --sarif "$out/cold.sarif" --json "$out/cold.json")
+read -r same_s same_m < <(measure cache-unedited "${run_copy[@]}" --cache "$out/cache" --sarif "$out/same.sarif" --json "$out/same.json")
+few=$(( $(find "$copy" -name '*.rs' -type f | wc -l) / 100 ))
+find "$copy" -name '*.rs' -type f | LC_ALL=C sort | head -n "$few" > "$out/few"
+while read -r f; do printf '\n// edited for the cache benchmark (few crates)\n' >> "$f"; done < "$out/few"
+few_crates=$(while read -r f; do d=$(dirname "$f"); while [ "$d" != "$copy" ] && [ ! -f "$d/Cargo.toml" ]; do d=$(dirname "$d"); done; echo "$d"; done < "$out/few" | sort -u | wc -l)
+read -r few_s few_m < <(measure cache-few "${run_copy[@]}" --cache "$out/cache" --sarif "$out/few.sarif" --json "$out/few.json")
 edited=0
 while read -r f; do printf '\n// edited for the cache benchmark\n' >> "$f"; edited=$((edited + 1)); done < <(find "$copy" -name '*.rs' -type f | LC_ALL=C sort | awk 'NR % 100 == 0')
 read -r warm_s warm_m < <(measure cache-warm "${run_copy[@]}" --cache "$out/cache" --sarif "$out/warm.sarif" --json "$out/warm.json")
@@ -89,7 +97,8 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR%
   echo "Ratios: unsafescope / ast-grep = $(awk -v u="$u1" -v a="$a1" 'BEGIN {printf "%.2f", u/a}') (1 worker), $(awk -v u="$u2" -v a="$a2" 'BEGIN {printf "%.2f", u/a}') (2 workers); unsafescope speed-up 1→2 workers = $(awk -v a="$u1" -v b="$u2" 'BEGIN {printf "%.2f", a/b}')×; ast-grep speed-up = $(awk -v a="$a1" -v b="$a2" 'BEGIN {printf "%.2f", a/b}')×."
   echo "Framework-dependent command (unsafescope-fd, what the dotnet tool package runs): $(awk -v u="$f1" -v a="$a1" 'BEGIN {printf "%.2f", u/a}') (1 worker), $(awk -v u="$f2" -v a="$a2" 'BEGIN {printf "%.2f", u/a}') (2 workers) of ast-grep; speed-up $(awk -v a="$f1" -v b="$f2" 'BEGIN {printf "%.2f", a/b}')×. SARIF and JSON of the two builds byte-identical in every run: $same_builds."
   echo
-  echo "Result cache (2 workers, a copy of the corpus): cold run filling the cache $cold_s s (peak $(awk -v k="$cold_m" 'BEGIN {printf "%.0f", k/1024}') MB); $edited files (1%) edited; warm run $warm_s s (peak $(awk -v k="$warm_m" 'BEGIN {printf "%.0f", k/1024}') MB) = $(awk -v w="$warm_s" -v c="$cold_s" 'BEGIN {printf "%.1f", 100*w/c}')% of the cold run ($warm_summary); a plain run on the edited copy $plain_s s. Warm outputs byte-identical to the plain run's: $identical."
+  echo "Result cache (2 workers, a copy of the corpus): cold run filling the cache $cold_s s (peak $(awk -v k="$cold_m" 'BEGIN {printf "%.0f", k/1024}') MB); $edited files (1%) edited, every 100th; warm run $warm_s s (peak $(awk -v k="$warm_m" 'BEGIN {printf "%.0f", k/1024}') MB) = $(awk -v w="$warm_s" -v c="$cold_s" 'BEGIN {printf "%.1f", 100*w/c}')% of the cold run ($warm_summary); a plain run on the edited copy $plain_s s. Warm outputs byte-identical to the plain run's: $identical."
+  echo "Before it, nothing edited: $same_s s = $(awk -v w="$same_s" -v c="$cold_s" 'BEGIN {printf "%.1f", 100*w/c}')% (peak $(awk -v k="$same_m" 'BEGIN {printf "%.0f", k/1024}') MB); the first $few files in sorted order edited ($few_crates crates): $few_s s = $(awk -v w="$few_s" -v c="$cold_s" 'BEGIN {printf "%.1f", 100*w/c}')% (peak $(awk -v k="$few_m" 'BEGIN {printf "%.0f", k/1024}') MB)."
   echo
   echo "Where the time goes (\`UnsafeScope.Benchmarks corpus-phases\`: one thread, every corpus file, each phase timed alone; parse + queries is what a run does, the other parse rows are for comparison):"
   echo

@@ -35,8 +35,9 @@ internal static class Cli
 
         Options for analyze:
           --jobs N             worker threads (default: processor count)
-          --cache DIR          reuse per-file results stored in DIR by earlier runs (keyed by file bytes, tool
-                               build, configuration, catalogs and query packs); output is identical without it
+          --cache DIR          reuse per-file and per-crate results stored in DIR by earlier runs (keyed by file
+                               bytes, manifests, tool build, configuration, catalogs and query packs); output is
+                               identical without it
           --root DIR           paths in outputs are relative to DIR (default: the one folder given, else the current folder)
           --max-file-size N    skip files above N bytes (default 16777216)
           --parse-timeout S    stop parsing one file after S seconds (default 30)

@@ -23,7 +23,8 @@ public static class Analysis
         var session = AnalysisSession.Create(options);
         CrateStage? stage = null;
         var collected = FileWorkers.Collect(session, AnalysisShard.All, progress, cancellationToken,
-            (baseDirectory, paths, crates, locator) => (stage = new CrateStage(session, baseDirectory, paths, crates, locator, cancellationToken)).Add);
+            (baseDirectory, paths, crates, locator) => stage = new CrateStage(session, baseDirectory, paths, crates, locator, cancellationToken,
+                CrateCache.For(session, baseDirectory, locator)));
         var result = stage!.Complete(collected.RunNotifications, collected.StartTime, collected.CacheHits, collected.CacheMisses);
         return result with { Elapsed = clock.Elapsed };
     }

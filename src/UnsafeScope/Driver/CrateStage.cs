@@ -33,13 +33,23 @@ internal sealed class CrateStage
     private readonly CrateLocator _locator;
     private readonly Dictionary<string, Workspace.LintPolicy> _lintPolicies = new(StringComparer.Ordinal);
 
+    // The crate cache, when the run has one and knows each file's crate up front: then a crate's key is built from its
+    // files' per-file keys, and a linked crate is stored with the diagnostics its record and actions gave each file.
+    private readonly CrateCache? _crateCache;
+    private readonly IReadOnlyList<string> _paths;
+    private readonly Dictionary<string, int[]>? _filesOfCrate; // every file of a crate (with facts or not), in output order
+    private readonly string?[]? _keys;
+    private readonly ImmutableArray<Diagnostic>[]? _recordDiagnostics;
+
     /// <summary>Diagnostics located in files that are not analyzed sources (Cargo.toml, .cargo/config.toml…), by path.</summary>
     private readonly SortedDictionary<string, List<Diagnostic>> _configurationDiagnostics = new(StringComparer.Ordinal);
 
     // paths: the files' relative paths in output order; crateOfFile: each file's crate root when known before the
     // records arrive (then a crate is linked as soon as its last file is in).
-    public CrateStage(AnalysisSession session, string baseDirectory, IReadOnlyList<string> paths, string[]? crateOfFile, CrateLocator locator, CancellationToken cancellationToken)
+    public CrateStage(AnalysisSession session, string baseDirectory, IReadOnlyList<string> paths, string[]? crateOfFile, CrateLocator locator, CancellationToken cancellationToken,
+        CrateCache? crateCache = null)
     {
+        _paths = paths;
         _locator = locator;
         _session = session;
         _baseDirectory = baseDirectory;
@@ -57,8 +67,18 @@ internal sealed class CrateStage
         {
             _crateOfFile = crateOfFile;
             _pending = crateOfFile.GroupBy(c => c, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            if (crateCache is not null)
+            {
+                _crateCache = crateCache;
+                _filesOfCrate = Enumerable.Range(0, paths.Count).GroupBy(i => crateOfFile[i], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+                _keys = new string?[paths.Count];
+                _recordDiagnostics = new ImmutableArray<Diagnostic>[paths.Count];
+            }
         }
     }
+
+    /// <summary>The crate cache this stage stores linked crates in and takes them from, if any.</summary>
+    public CrateCache? CrateCache => _crateCache;
 
     /// <summary>Takes the record of file <paramref name="index"/>; links its crate if this was the crate's last file.</summary>
     public void Add(int index, FileRecord record)
@@ -70,6 +90,11 @@ internal sealed class CrateStage
             _facts[index] = record.Facts;
             // Crate actions of a crate linked earlier may already have reported here: those come after.
             _diagnostics[index] = [.. record.Diagnostics, .. _diagnostics[index] ?? []];
+            if (_keys is not null)
+            {
+                _keys[index] = record.CacheKey;
+                _recordDiagnostics![index] = record.Diagnostics;
+            }
             if (record.Facts is { } f)
             {
                 if (!_arrived.TryGetValue(f.CrateRoot, out var list)) _arrived[f.CrateRoot] = list = [];
@@ -161,20 +186,40 @@ internal sealed class CrateStage
         }
         // Safe writers that unsafe blocks trust: one answer for the inventory's list and US2013.
         var trusted = linker.Soundness.TrustedWrites(inventories);
-        var lintPolicy = Workspace.LintPolicy.For(package, CrateAttributes(indices));
-        var driver = Workspace.DriverConfiguration.For(package, [.. indices.Select(i => SourceFile(_facts[i]!))], _baseDirectory, lintPolicy);
+        var lintAttributes = CrateAttributes(indices).ToImmutableArray();
+        var lintPolicy = Workspace.LintPolicy.For(package, lintAttributes);
+        var sourceFiles = indices.Select(i => SourceFile(_facts[i]!)).ToImmutableArray();
+        var driver = Workspace.DriverConfiguration.For(package, sourceFiles, _baseDirectory, lintPolicy);
+        // What the actions report, kept for the crate cache: per file for file actions, in order for crate actions.
+        var fileActionDiagnostics = _crateCache is null ? null : new List<Diagnostic>[indices.Count];
+        var crateReports = _crateCache is null ? null : new List<Diagnostic>();
+        Action<Diagnostic> report = crateReports is null ? Report : d =>
+        {
+            crateReports.Add(d);
+            Report(d);
+        };
         // Models see the crate's compilation and re-parse their file on demand (the parse's tree is gone by now).
         Semantics.SemanticModel Model(FileInventory file) => new(file, linker.Compilation, () => Reparse(file.Path));
         var root = FileDiscovery.Relative(_baseDirectory, crateRoot) is { Length: > 0 } r ? r : ".";
         lock (_actionLock)
         {
-            FileProcessor.RunAnalyzers(() => host.RunCrateStart(first.Crate, root, Report, _cancellationToken), "crate start", root, notes);
+            FileProcessor.RunAnalyzers(() => host.RunCrateStart(first.Crate, root, report, _cancellationToken), "crate start", root, notes);
             for (int k = 0; k < indices.Count; k++)
             {
                 var (inventory, list) = (inventories[k], _diagnostics[indices[k]]!);
-                FileProcessor.RunAnalyzers(() => host.RunFileActions(inventory, list.Add, _cancellationToken, Model), "region and file", inventory.Path, notes);
+                Action<Diagnostic> add = list.Add;
+                if (fileActionDiagnostics is not null)
+                {
+                    var kept = fileActionDiagnostics[k] = [];
+                    add = d =>
+                    {
+                        list.Add(d);
+                        kept.Add(d);
+                    };
+                }
+                FileProcessor.RunAnalyzers(() => host.RunFileActions(inventory, add, _cancellationToken, Model), "region and file", inventory.Path, notes);
             }
-            FileProcessor.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, Report, _cancellationToken, driver, Model, trusted), "crate end", root, notes);
+            FileProcessor.RunAnalyzers(() => host.RunCrateEnd(first.Crate, root, inventories, report, _cancellationToken, driver, Model, trusted), "crate end", root, notes);
         }
         var crate = new CrateInventory(first.Crate, root, indices.Count, counts, first.Edition, Scoring.EncapsulationScore.Rollup(inventories.SelectMany(f => f.Regions)))
         {
@@ -199,6 +244,62 @@ internal sealed class CrateStage
             if (_pending is not null) _session.ForgetMacros(crateRoot);
             _linked[crateRoot] = (crate, notes);
         }
+        if (fileActionDiagnostics is not null && notes.Count == 0 && CrateKey(crateRoot) is { } key)
+        {
+            var fromActions = new Dictionary<int, List<Diagnostic>>(indices.Count);
+            for (int k = 0; k < indices.Count; k++) fromActions[indices[k]] = fileActionDiagnostics[k];
+            var files = _filesOfCrate![crateRoot].Select(i => new CachedFile(_results[i]!, [.. _recordDiagnostics![i], .. fromActions.GetValueOrDefault(i) ?? []],
+                _finishing[i] is { } f && f.Kept is var (lines, hashes, reloadable) ? new CachedFinishing(f.CrateRoot, f.Suppressions, f.AllowedLints, lines, hashes, reloadable) : null));
+            _crateCache!.Store(key, new CachedCrate([.. files], crate with { Package = null, Driver = null }, lintAttributes, sourceFiles, [.. crateReports!]));
+        }
+    }
+
+    /// <summary>
+    /// The crate cache's key of a crate whose files all arrived with a per-file key (none skipped, timed out or
+    /// failed: those are analyzed again next time, so the crate is not stored); null otherwise.
+    /// </summary>
+    private string? CrateKey(string crateRoot)
+    {
+        if (_filesOfCrate?.GetValueOrDefault(crateRoot) is not { } all) return null;
+        var keys = new (string, string)[all.Length];
+        for (int k = 0; k < all.Length; k++)
+        {
+            if (_keys![all[k]] is not { } key) return null;
+            keys[k] = (_paths[all[k]], key);
+        }
+        return _crateCache!.Key(crateRoot, keys);
+    }
+
+    /// <summary>
+    /// Takes a crate from the crate cache in place of its files' records and its link: its files' results, the
+    /// diagnostics its records and actions gave them (its crate actions' reports replayed into whichever file they
+    /// name), and its inventory with this run's package and driver configuration. False, and nothing taken, when the
+    /// entry does not list the crate's files.
+    /// </summary>
+    public bool AddCached(string crateRoot, CachedCrate entry)
+    {
+        if (_filesOfCrate?.GetValueOrDefault(crateRoot) is not { } all || all.Length != entry.Files.Length) return false;
+        for (int k = 0; k < all.Length; k++)
+            if (entry.Files[k].Result.Path != _paths[all[k]]) return false;
+        var package = _locator.PackageAt(crateRoot);
+        var lintPolicy = Workspace.LintPolicy.For(package, entry.LintAttributes);
+        var driver = Workspace.DriverConfiguration.For(package, entry.SourceFiles, _baseDirectory, lintPolicy);
+        lock (_lock)
+        {
+            for (int k = 0; k < all.Length; k++)
+            {
+                var (i, file) = (all[k], entry.Files[k]);
+                _results[i] = file.Result;
+                _diagnostics[i] = [.. file.Diagnostics, .. _diagnostics[i] ?? []];
+                if (file.Finishing is { } f)
+                    _finishing[i] = FinishingFacts.Restore(f.CrateRoot, f.Suppressions, f.AllowedLints, f.Lines, f.Hashes,
+                        f.Reloadable ? Reload(Path.Combine(_baseDirectory, file.Result.Path), file.Result.Path, _session.Options.MaxFileBytes) : null);
+            }
+            foreach (var d in entry.Reports) ReportLocked(d);
+            _lintPolicies[crateRoot] = lintPolicy;
+            _linked[crateRoot] = (entry.Crate with { Package = package, Driver = driver }, []);
+        }
+        return true;
     }
 
     /// <summary>

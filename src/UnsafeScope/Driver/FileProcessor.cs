@@ -50,14 +50,25 @@ internal static class FileProcessor
         // Integration tests (tests/*.rs) are their own crates that call this one: their functions are test code.
         bool testTarget = Path.GetRelativePath(crate.Root, file.FullPath).Replace('\\', '/').StartsWith("tests/", StringComparison.Ordinal);
         if (session.Cache is not { } cache) return Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken);
-        var key = ResultCache.Key(session.Fingerprint + " macros " + session.MacrosOf(crate.Root).Fingerprint, path, crate, modulePath, bytes);
-        if (cache.TryLoad(key, session.RulesById) is { } cached) return cached;
+        var key = CacheKey(file, bytes, session, locator);
+        if (cache.TryLoad(key, session.RulesById) is { } cached) return cached with { CacheKey = key };
         var record = Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken);
-        // Time-outs and internal failures may not recur: analyze those files again next time.
-        if (!record.Result.Notifications.Any(n => n.Id is NotificationIds.ParseFailed or NotificationIds.InternalError or NotificationIds.AnalyzerFailed))
-            cache.Store(key, record);
-        return record;
+        if (!IsCacheable(record)) return record;
+        cache.Store(key, record);
+        return record with { CacheKey = key };
     }
+
+    /// <summary>The result cache's key of a file's bytes in its place (crate, module), under the run's fingerprint and its crate's macros.</summary>
+    internal static string CacheKey(SourceFile file, ReadOnlySpan<byte> bytes, AnalysisSession session, CrateLocator locator)
+    {
+        var crate = locator.Locate(file.FullPath);
+        return ResultCache.Key(session.Fingerprint + " macros " + session.MacrosOf(crate.Root).Fingerprint, file.RelativePath, crate,
+            CrateLocator.ModulePath(crate.Root, file.FullPath), bytes);
+    }
+
+    /// <summary>Time-outs and internal failures may not recur: such files are analyzed again next time.</summary>
+    internal static bool IsCacheable(FileRecord record)
+        => !record.Result.Notifications.Any(n => n.Id is NotificationIds.ParseFailed or NotificationIds.InternalError or NotificationIds.AnalyzerFailed);
 
     /// <summary>Checks, parses and analyzes the bytes of one file.</summary>
     private static FileRecord Analyze(string path, byte[] bytes, CrateInfo crate, string modulePath, bool testTarget, AnalysisSession session, CancellationToken cancellationToken)

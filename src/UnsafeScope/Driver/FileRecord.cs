@@ -10,7 +10,11 @@ namespace UnsafeScope.Driver;
 /// notifications), its facts and the diagnostics of node and query actions. This is the unit the result cache
 /// stores and shards exchange; linking records gives the same result whichever way they were obtained.
 /// </summary>
-internal sealed record FileRecord(FileResult Result, FileFacts? Facts, ImmutableArray<Diagnostic> Diagnostics);
+internal sealed record FileRecord(FileResult Result, FileFacts? Facts, ImmutableArray<Diagnostic> Diagnostics)
+{
+    /// <summary>The result cache's key of the file's bytes and place, when a cache was used (a crate's key is built from them).</summary>
+    public string? CacheKey { get; init; }
+}
 
 /// <summary>
 /// Writes records with each distinct string once: a later occurrence is the number of the first (a record repeats its
@@ -113,7 +117,7 @@ internal static class FileRecordFormat
     public static ToolNotification ReadNotification(BinaryReader rd)
         => new(rd.ReadString(), (NotificationLevel)rd.ReadByte(), rd.ReadString(), rd.ReadString(), rd.ReadInt32());
 
-    private static void WriteDiagnostic(BinaryWriter w, Diagnostic d, string path)
+    internal static void WriteDiagnostic(BinaryWriter w, Diagnostic d, string path)
     {
         w.Write(d.Id);
         w.Write((byte)d.Severity);
@@ -139,7 +143,7 @@ internal static class FileRecordFormat
         }
     }
 
-    private static Diagnostic? ReadDiagnostic(BinaryReader rd, string path, IReadOnlyDictionary<string, DiagnosticDescriptor> rules)
+    internal static Diagnostic? ReadDiagnostic(BinaryReader rd, string path, IReadOnlyDictionary<string, DiagnosticDescriptor> rules)
     {
         var id = rd.ReadString();
         var severity = (DiagnosticSeverity)rd.ReadByte();
@@ -158,7 +162,7 @@ internal static class FileRecordFormat
     }
 
     // Most locations are in the record's own file: a flag instead of the path.
-    private static void WriteLocation(BinaryWriter w, Location l, string path)
+    internal static void WriteLocation(BinaryWriter w, Location l, string path)
     {
         bool same = l.Path == path && !ReferenceEquals(l, Location.None);
         w.Write(ReferenceEquals(l, Location.None) ? (byte)2 : same ? (byte)1 : (byte)0);
@@ -172,7 +176,7 @@ internal static class FileRecordFormat
         w.Write(l.LineSpan.End.Character);
     }
 
-    private static Location ReadLocation(BinaryReader rd, string path)
+    internal static Location ReadLocation(BinaryReader rd, string path)
     {
         byte tag = rd.ReadByte();
         if (tag == 2) return Location.None;
@@ -459,7 +463,7 @@ internal static class FileRecordFormat
 
     // The facts of UnsafeRegion the walk decides (what the linker adds is recomputed at every link): a new region fact
     // is one property of UnsafeRegion, set by the extractor, plus a line in each of these two.
-    private static void WriteRegionFacts(BinaryWriter w, UnsafeRegion r, string path)
+    internal static void WriteRegionFacts(BinaryWriter w, UnsafeRegion r, string path)
     {
         w.Write((byte)r.Kind);
         WriteLocation(w, r.Location, path);
@@ -480,7 +484,7 @@ internal static class FileRecordFormat
         w.Write(r.MacroRules);
     }
 
-    private static UnsafeRegion ReadRegionFacts(BinaryReader rd, string path) => new()
+    internal static UnsafeRegion ReadRegionFacts(BinaryReader rd, string path) => new()
     {
         Kind = (RegionKind)rd.ReadByte(),
         Location = ReadLocation(rd, path),
@@ -501,7 +505,7 @@ internal static class FileRecordFormat
         MacroRules = rd.ReadString(),
     };
 
-    private static void WriteOperands(BinaryWriter w, System.Collections.Immutable.ImmutableArray<Operand> operands, string cfg, string path)
+    internal static void WriteOperands(BinaryWriter w, System.Collections.Immutable.ImmutableArray<Operand> operands, string cfg, string path)
     {
         w.Write(operands.Length);
         foreach (var o in operands)
@@ -512,7 +516,7 @@ internal static class FileRecordFormat
         w.Write(cfg);
     }
 
-    private static (System.Collections.Immutable.ImmutableArray<Operand> Operands, string Cfg) ReadOperands(BinaryReader rd, string path)
+    internal static (System.Collections.Immutable.ImmutableArray<Operand> Operands, string Cfg) ReadOperands(BinaryReader rd, string path)
     {
         var operands = new Operand[rd.ReadInt32()];
         for (int i = 0; i < operands.Length; i++) operands[i] = new Operand(rd.ReadString(), ReadLocation(rd, path));
@@ -551,13 +555,13 @@ internal static class FileRecordFormat
         return r;
     }
 
-    private static void WriteStrings(BinaryWriter w, IReadOnlyCollection<string> strings)
+    internal static void WriteStrings(BinaryWriter w, IReadOnlyCollection<string> strings)
     {
         w.Write(strings.Count);
         foreach (var s in strings) w.Write(s);
     }
 
-    private static string[] ReadStrings(BinaryReader rd)
+    internal static string[] ReadStrings(BinaryReader rd)
     {
         var a = new string[rd.ReadInt32()];
         for (int i = 0; i < a.Length; i++) a[i] = rd.ReadString();

@@ -18,7 +18,7 @@ internal static class FileWorkers
     /// records go to it as they are made, crate by crate, and are not kept; without one they are kept in the result.
     /// </summary>
     internal static PartialAnalysis Collect(AnalysisSession session, AnalysisShard shard, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken,
-        Func<string, IReadOnlyList<string>, string[], CrateLocator, Action<int, FileRecord>>? sink)
+        Func<string, IReadOnlyList<string>, string[], CrateLocator, CrateStage>? sink)
     {
         var options = session.Options;
         var start = DateTimeOffset.UtcNow;
@@ -33,7 +33,8 @@ internal static class FileWorkers
             .ToDictionary(g => g.Key, g => g.Select(f => f.FullPath).ToArray(), StringComparer.Ordinal), locator.PackageAt);
         var sizes = files.Select(f => SafeLength(f.FullPath)).ToArray();
         int[] order;
-        Action<int, FileRecord>? emit = null;
+        CrateStage? stage = null;
+        Func<int, bool> cached = _ => false;
         if (sink is null)
         {
             // Largest files first so the last worker is not left with a giant file.
@@ -46,7 +47,22 @@ internal static class FileWorkers
             // facts: a giant crate's files all stay in memory until it is linked), then the others with the
             // largest files first so the last workers still get small files; each crate's largest file first.
             var crates = files.Select(f => locator.Locate(f.FullPath).Root).ToArray();
-            emit = sink(baseDirectory, [.. files.Select(f => f.RelativePath)], crates, locator);
+            stage = sink(baseDirectory, [.. files.Select(f => f.RelativePath)], crates, locator);
+            if (stage.CrateCache is { } crateCache)
+            {
+                // The first worker to reach a crate looks it up in the crate cache (the others wait for the answer);
+                // a cached crate's files are then not read again, analyzed or linked.
+                var filesOf = Enumerable.Range(0, files.Count).GroupBy(i => crates[i], StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.Select(i => files[i]).ToArray(), StringComparer.Ordinal);
+                var probes = new System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<bool>>(StringComparer.Ordinal);
+                cached = i => probes.GetOrAdd(crates[i], root => new Lazy<bool>(() =>
+                {
+                    if (crateCache.Probe(root, filesOf[root]) is not { } entry || !stage.AddCached(root, entry)) return false;
+                    crateCache.CountHits(filesOf[root].Length);
+                    session.ForgetMacros(root);
+                    return true;
+                })).Value;
+            }
             order = [.. Enumerable.Range(0, files.Count).GroupBy(i => crates[i], StringComparer.Ordinal)
                 .Select(g => (Files: g, Largest: g.Max(i => sizes[i]), Total: g.Sum(i => sizes[i])))
                 .OrderBy(c => c.Largest >= BigFileBytes ? (0, c.Total) : (1, -c.Largest))
@@ -70,7 +86,7 @@ internal static class FileWorkers
                 {
                     var record = FileProcessor.ProcessFile(files[i], session, locator, cancellationToken);
                     if (records is not null) records[i] = record;
-                    else emit!(i, record);
+                    else stage!.Add(i, record);
                     progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), files.Count));
                 }
                 // A deferred big file, when no other is being parsed (or, with wait, once none is).
@@ -96,7 +112,8 @@ internal static class FileWorkers
                         int k = Interlocked.Increment(ref next);
                         if (k >= order.Length) break;
                         int i = order[k];
-                        if (sizes[i] < BigFileBytes) Process(i);
+                        if (cached(i)) progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), files.Count));
+                        else if (sizes[i] < BigFileBytes) Process(i);
                         else if (bigFile.Wait(0))
                         {
                             // Parsing a file of megabytes takes a few hundred MB of native memory: one at a time.

@@ -45,6 +45,13 @@ internal sealed class FinishingFacts
         return new(facts.CrateRoot, facts.Suppressions, facts.AllowedLints, kept, [.. kept.Select(l => all[l])], null, reload);
     }
 
+    /// <summary>The kept lines and their hashes, and whether others can be reloaded: what a cached crate stores.</summary>
+    internal (int[] Lines, ulong[] Hashes, bool Reloadable) Kept => (_lines, _hashes, _reload is not null);
+
+    /// <summary>Facts kept by an earlier run (a cached crate), with this run's way to reload the other lines' hashes.</summary>
+    internal static FinishingFacts Restore(string crateRoot, List<SuppressionComment> suppressions, List<(TextSpan Scope, string Lint)> allowedLints,
+        int[] lines, ulong[] hashes, Func<ulong[]?>? reload) => new(crateRoot, suppressions, allowedLints, lines, hashes, null, reload);
+
     /// <summary>Every line's hash known (configuration files, which are read once at the end).</summary>
     public static FinishingFacts WithAllLines(ulong[]? lineHashes) => new("", [], [], [], [], lineHashes, null);
 

@@ -7,8 +7,8 @@ namespace UnsafeScope.Driver;
 /// <summary>
 /// A folder of per-file records keyed by a hash of everything the per-file stage depends on: the file's bytes,
 /// its path, crate and module, the tool build, the catalog, the configuration, the analyzers and query packs,
-/// and the parse limits (<see cref="AnalysisSession.Fingerprint"/>). Crates are linked again on every run, so a
-/// warm run's output is the cold run's, byte for byte. A damaged or unreadable entry is a miss, never an error.
+/// and the parse limits (<see cref="AnalysisSession.Fingerprint"/>). Linked crates are cached next to them
+/// (<see cref="CrateCache"/>); a warm run's output is the cold run's, byte for byte. A damaged or unreadable entry is a miss, never an error.
 /// </summary>
 internal sealed class ResultCache(string directory)
 {
@@ -39,6 +39,21 @@ internal sealed class ResultCache(string directory)
 
     public FileRecord? TryLoad(string key, IReadOnlyDictionary<string, DiagnosticDescriptor> rules)
     {
+        var record = Load(key, Magic, reader => FileRecordFormat.Read(reader, rules));
+        if (record is null) Interlocked.Increment(ref _misses);
+        else Interlocked.Increment(ref _hits);
+        return record;
+    }
+
+    /// <summary>Counts entries taken from the cache another way (the files of a cached crate) as hits.</summary>
+    public void CountHits(int files) => Interlocked.Add(ref _hits, files);
+
+    /// <summary>
+    /// An entry of one kind (its magic), read whole; null when absent, damaged, of another format version or key, or
+    /// when <paramref name="read"/> rejects it or leaves bytes over.
+    /// </summary>
+    internal T? Load<T>(string key, ReadOnlySpan<byte> magic, Func<RecordReader, T?> read) where T : class
+    {
         var path = EntryPath(key);
         try
         {
@@ -46,19 +61,18 @@ internal sealed class ResultCache(string directory)
             // stream per entry allocated (and zeroed) 64 KB each, four times the average entry.
             using var stream = new MemoryStream(IO.UntrustedFile.ReadAllBytes(path, MaxEntryBytes), writable: false);
             using var reader = new RecordReader(stream);
-            Span<byte> magic = stackalloc byte[Magic.Length];
-            if (reader.Read(magic) != magic.Length || !magic.SequenceEqual(Magic) || reader.ReadInt32() != FileRecordFormat.Version || reader.ReadString() != key)
-                return Miss();
-            var record = FileRecordFormat.Read(reader, rules);
-            if (record is null || stream.Position != stream.Length) return Miss();
-            Interlocked.Increment(ref _hits);
+            Span<byte> found = stackalloc byte[magic.Length];
+            if (reader.Read(found) != found.Length || !found.SequenceEqual(magic) || reader.ReadInt32() != FileRecordFormat.Version || reader.ReadString() != key)
+                return null;
+            var entry = read(reader);
+            if (entry is null || stream.Position != stream.Length) return null;
             Touch(path);
-            return record;
+            return entry;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or FormatException or OverflowException)
         {
             // Absent (the common case), truncated by a crash, or written by another build: analyze again.
-            return Miss();
+            return null;
         }
     }
 
@@ -69,14 +83,11 @@ internal sealed class ResultCache(string directory)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
-    private FileRecord? Miss()
-    {
-        Interlocked.Increment(ref _misses);
-        return null;
-    }
-
     /// <summary>Stores a record (temporary file, then rename: readers never see half an entry). Failures are ignored.</summary>
-    public void Store(string key, FileRecord record)
+    public void Store(string key, FileRecord record) => Store(key, Magic, writer => FileRecordFormat.Write(writer, record));
+
+    /// <summary>Stores an entry of one kind (its magic) written by <paramref name="write"/>, as <see cref="Store(string, FileRecord)"/> does.</summary>
+    internal void Store(string key, ReadOnlySpan<byte> magic, Action<RecordWriter> write)
     {
         var path = EntryPath(key);
         var temp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
@@ -86,10 +97,10 @@ internal sealed class ResultCache(string directory)
             using var buffer = new MemoryStream();
             using (var writer = new RecordWriter(buffer))
             {
-                writer.Write(Magic);
+                writer.Write(magic);
                 writer.Write(FileRecordFormat.Version);
                 writer.Write(key);
-                FileRecordFormat.Write(writer, record);
+                write(writer);
             }
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
                 stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);

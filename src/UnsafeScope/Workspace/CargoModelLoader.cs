@@ -40,28 +40,53 @@ internal sealed class CargoModelLoader(string baseDirectory)
     private ManifestLocation At(string file, TomlNode node) => new(Relative(file), node.Line);
 
     /// <summary>A TOML file parsed once; null (with one notification) when it is missing, not a regular file, too big or invalid.</summary>
-    internal TomlTable? Toml(string path) => _files.GetOrAdd(path, p => new Lazy<TomlTable?>(() =>
+    internal TomlTable? Toml(string path)
     {
-        var shown = Relative(p);
-        try
+        t_consulted?.Add(path);
+        return _files.GetOrAdd(path, p => new Lazy<TomlTable?>(() =>
         {
-            if (!File.Exists(p)) return null;
-            return TomlDocument.Read(p, shown);
-        }
-        catch (TomlSyntaxException e)
-        {
-            _notifications.Add(new ToolNotification(NotificationIds.InvalidToml, NotificationLevel.Warning,
-                $"Not valid TOML: line {e.Line}: {e.Problem}. Its settings were not read; the run goes on.", shown, e.Line));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _notifications.Add(new ToolNotification(NotificationIds.Unreadable, NotificationLevel.Warning,
-                $"Not read: {e.Message.Replace(p, shown, StringComparison.Ordinal)}", shown));
-        }
-        return null;
-    }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+            var shown = Relative(p);
+            try
+            {
+                if (!File.Exists(p)) return null;
+                return TomlDocument.Read(p, shown);
+            }
+            catch (TomlSyntaxException e)
+            {
+                _notifications.Add(new ToolNotification(NotificationIds.InvalidToml, NotificationLevel.Warning,
+                    $"Not valid TOML: line {e.Line}: {e.Problem}. Its settings were not read; the run goes on.", shown, e.Line));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _notifications.Add(new ToolNotification(NotificationIds.Unreadable, NotificationLevel.Warning,
+                    $"Not read: {e.Message.Replace(p, shown, StringComparison.Ordinal)}", shown));
+            }
+            return null;
+        }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    }
+
+    // The TOML files the package being built on this thread consulted (also those found absent): what a cache of its
+    // crate's results must key on. Thread-static because a package is built inside one Lazy, on the asking thread.
+    [ThreadStatic] private static List<string>? t_consulted;
 
     private CargoPackage? Build(string dir)
+    {
+        var outer = t_consulted;
+        var consulted = t_consulted = [];
+        try
+        {
+            var package = BuildPackage(dir);
+            if (package is not null) package.ConfigurationFiles = [.. consulted.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            return package;
+        }
+        finally
+        {
+            t_consulted = outer;
+            outer?.AddRange(consulted);
+        }
+    }
+
+    private CargoPackage? BuildPackage(string dir)
     {
         var manifestPath = Path.Combine(dir, "Cargo.toml");
         var manifest = Toml(manifestPath);

@@ -113,6 +113,12 @@ public sealed class CargoPackage
     /// <summary>The package name.</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// Every TOML file (absolute path) the model was read from or looked for: manifests, workspace root,
+    /// <c>.cargo/config.toml</c>, <c>rust-toolchain.toml</c>. A cached result of the crate is valid while they are unchanged.
+    /// </summary>
+    internal ImmutableArray<string> ConfigurationFiles { get; set; } = [];
+
     /// <summary>The package folder, relative to the base directory ("." for the base itself).</summary>
     public string Root { get; }
 

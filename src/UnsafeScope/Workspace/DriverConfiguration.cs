@@ -114,16 +114,30 @@ public sealed partial class DriverConfiguration
 
     private static string? BuildScriptPath(CargoPackage package, string packageDir)
     {
-        var target = package.Targets.FirstOrDefault(t => t.Kind == "build-script");
-        var path = Path.Combine(packageDir, target?.Path ?? "build.rs");
+        var path = BuildScriptCandidate(package, packageDir);
         return File.Exists(path) ? path : null;
+    }
+
+    private static string BuildScriptCandidate(CargoPackage package, string packageDir)
+        => Path.Combine(packageDir, package.Targets.FirstOrDefault(t => t.Kind == "build-script")?.Path ?? "build.rs");
+
+    private static string LockPath(CargoPackage package, string baseDirectory)
+        => Path.GetFullPath(Path.Combine(baseDirectory, Path.GetDirectoryName(package.WorkspaceManifest?.File ?? package.Manifest.File) ?? "", "Cargo.lock"));
+
+    /// <summary>
+    /// The files besides the package's TOML that <see cref="For"/> reads (build script, lock file), absolute, present or not:
+    /// what a cached result of the crate must key on besides <see cref="CargoPackage.ConfigurationFiles"/>.
+    /// </summary>
+    internal static IEnumerable<string> InputFiles(CargoPackage package, string baseDirectory)
+    {
+        if (package.HasBuildScript) yield return BuildScriptCandidate(package, Path.GetFullPath(Path.Combine(baseDirectory, package.Root)));
+        yield return LockPath(package, baseDirectory);
     }
 
     /// <summary>Cargo.lock next to the workspace root's manifest (or the package's), and the wdk crates it pins.</summary>
     private static (string? Path, ImmutableArray<LockedPackage> Locked) ReadLock(CargoPackage package, string baseDirectory)
     {
-        var manifest = package.WorkspaceManifest?.File ?? package.Manifest.File;
-        var lockPath = Path.GetFullPath(Path.Combine(baseDirectory, Path.GetDirectoryName(manifest) ?? "", "Cargo.lock"));
+        var lockPath = LockPath(package, baseDirectory);
         if (!File.Exists(lockPath)) return (null, []);
         if (ReadText(lockPath, 16 << 20) is not { } text) return (lockPath, []);
         var shown = Relative(baseDirectory, lockPath);

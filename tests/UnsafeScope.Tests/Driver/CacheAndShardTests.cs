@@ -109,6 +109,7 @@ public sealed class CacheAndShardTests : IDisposable
         var cache = Path.Combine(_work, "cache");
         var options = new AnalysisOptions { Paths = [root], CacheDirectory = cache };
         var cold = Analysis.Run(options);
+        DeleteEntries(cache, CrateMagic); // else the crates' entries stand in for the damaged file records
         var entries = Directory.GetFiles(cache, "*.bin", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
         File.WriteAllBytes(entries[0], File.ReadAllBytes(entries[0])[..40]); // truncated by a crash
         File.WriteAllText(entries[1], "not a cache entry");
@@ -119,6 +120,101 @@ public sealed class CacheAndShardTests : IDisposable
 
         Assert.Equal(3, warm.CacheMisses);
         AssertSameOutputs(cold, warm);
+    }
+
+    private const string FileMagic = "USCACHE\n", CrateMagic = "USCRATE\n";
+
+    /// <summary>Deletes the cache entries of one kind (file records or linked crates); returns how many.</summary>
+    private static int DeleteEntries(string cache, string magic)
+    {
+        int n = 0;
+        foreach (var entry in Directory.GetFiles(cache, "*.bin", SearchOption.AllDirectories))
+        {
+            var head = new byte[magic.Length];
+            using (var stream = File.OpenRead(entry)) stream.ReadExactly(head);
+            if (System.Text.Encoding.ASCII.GetString(head) != magic) continue;
+            File.Delete(entry);
+            n++;
+        }
+        return n;
+    }
+
+    private static int SourceFilesUnder(string folder) => Directory.EnumerateFiles(folder, "*.rs", SearchOption.AllDirectories).Count();
+
+    [Fact]
+    public void AnUnchangedCrateIsTakenWholeFromTheCrateCacheWithEveryFieldOfItsResults()
+    {
+        var root = CopyFixtures();
+        var cache = Path.Combine(_work, "cache");
+        var options = new AnalysisOptions { Paths = [root], Jobs = 2, CacheDirectory = cache };
+        Analysis.Run(options);
+        // Without file records, a warm run can only take unchanged crates from their crates' entries.
+        Assert.True(DeleteEntries(cache, FileMagic) >= 30);
+        var edited = Path.Combine(root, "rules", "US1007", "src", "lib.rs");
+        File.AppendAllText(edited, "\npub unsafe fn read_register(p: *const u32) -> u32 { *p }\n");
+
+        var warm = Analysis.Run(options with { Jobs = 1 });
+        var plain = Analysis.Run(options with { CacheDirectory = null });
+
+        // The edited crate's files are read and analyzed again; every other crate came from its entry.
+        Assert.Equal(SourceFilesUnder(Path.Combine(root, "rules", "US1007")), warm.CacheMisses);
+        Assert.Equal(plain.Files.Count(f => f.Status != FileStatus.Configuration) - warm.CacheMisses, warm.CacheHits);
+        AssertSameOutputs(plain, warm);
+        // Inventories, crates (with this run's package and driver configuration) and notifications, field by field.
+        AssertDeepEqual(plain.Files.Select(f => f with { Diagnostics = [] }).ToList(), warm.Files.Select(f => f with { Diagnostics = [] }).ToList(), "files");
+        AssertDeepEqual(plain.Crates, warm.Crates, "crates");
+        Assert.Equal(plain.Diagnostics.Select(Describe), warm.Diagnostics.Select(Describe));
+        Assert.Contains(warm.Diagnostics, d => d.Location.Path.EndsWith("kmdf-wrong/Cargo.toml", StringComparison.Ordinal)); // replayed crate-action reports
+    }
+
+    public static TheoryData<string, string?> ConfigurationEdits() => new()
+    {
+        { "Cargo.toml", "\n[lints.clippy]\nundocumented_unsafe_blocks = \"deny\"\n" },
+        { "Cargo.lock", "version = 3\n\n[[package]]\nname = \"wdk\"\nversion = \"0.4.0\"\n" },
+        { ".cargo/config.toml", "\n[target.x86_64-pc-windows-msvc]\nrustflags = [\"-C\", \"target-feature=+crt-static\"]\n" },
+        { "rust-toolchain.toml", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(ConfigurationEdits))]
+    public void AConfigurationFileTheCrateWasConfiguredFromInvalidatesItsEntry(string file, string? appended)
+    {
+        var root = CopyFixtures();
+        var cache = Path.Combine(_work, "cache");
+        var options = new AnalysisOptions { Paths = [root], Jobs = 2, CacheDirectory = cache };
+        Analysis.Run(options);
+        DeleteEntries(cache, FileMagic);
+        var crate = Path.Combine(root, "configuration", "kmdf-wrong");
+        var path = Path.Combine(crate, file);
+        if (appended is null) File.Delete(path);
+        else File.AppendAllText(path, appended);
+
+        var warm = Analysis.Run(options);
+        var plain = Analysis.Run(options with { CacheDirectory = null });
+
+        Assert.Equal(SourceFilesUnder(crate), warm.CacheMisses);
+        AssertSameOutputs(plain, warm);
+    }
+
+    [Fact]
+    public void DamagedCrateEntriesAreMissesAndTheirCratesAreAnalyzedAgain()
+    {
+        var root = CopyFixtures();
+        var cache = Path.Combine(_work, "cache");
+        var options = new AnalysisOptions { Paths = [root], CacheDirectory = cache };
+        var cold = Analysis.Run(options);
+        DeleteEntries(cache, FileMagic);
+        var entries = Directory.GetFiles(cache, "*.bin", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+        Assert.True(entries.Length >= 20, $"{entries.Length} crate entries");
+        File.WriteAllBytes(entries[0], File.ReadAllBytes(entries[0])[..40]); // truncated by a crash
+        File.WriteAllText(entries[1], "not a cache entry");
+        File.WriteAllBytes(entries[2], File.ReadAllBytes(entries[3])); // another crate's entry under this key
+
+        var warm = Analysis.Run(options);
+
+        AssertSameOutputs(cold, warm);
+        Assert.Equal(cold.Files.Count(f => f.Status != FileStatus.Configuration), warm.CacheMisses + warm.CacheHits);
+        Assert.True(warm.CacheMisses >= 3, $"{warm.CacheMisses} misses");
     }
 
     [Theory]

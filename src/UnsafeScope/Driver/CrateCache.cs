@@ -1,0 +1,421 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using UnsafeScope.Diagnostics;
+using UnsafeScope.Inventory;
+using UnsafeScope.IO;
+using UnsafeScope.Text;
+using UnsafeScope.Workspace;
+
+namespace UnsafeScope.Driver;
+
+/// <summary>
+/// One file of a linked crate as a cache stores it: its result with the linked inventory (diagnostics not yet
+/// finished), the diagnostics its own record and the crate's file actions gave it, and what finishing them needs.
+/// </summary>
+internal sealed record CachedFile(FileResult Result, ImmutableArray<Diagnostic> Diagnostics, CachedFinishing? Finishing);
+
+/// <summary>What <see cref="FinishingFacts"/> a linked file kept; the reload of other lines' hashes is this run's.</summary>
+internal sealed record CachedFinishing(string CrateRoot, List<SuppressionComment> Suppressions, List<(TextSpan Scope, string Lint)> AllowedLints,
+    int[] Lines, ulong[] Hashes, bool Reloadable);
+
+/// <summary>
+/// What linking a crate produced, enough to stand in for the link: every file of the crate in output order, the
+/// crate's inventory (its package and driver configuration are taken from this run's manifests, which the key
+/// covers), the crate root's lint attributes and the facts the driver configuration reads, and the diagnostics its
+/// crate actions reported (into any file, configuration files included), in the order they were reported.
+/// </summary>
+internal sealed record CachedCrate(ImmutableArray<CachedFile> Files, CrateInventory Crate, ImmutableArray<LintSetting> LintAttributes,
+    ImmutableArray<CrateSourceFile> SourceFiles, ImmutableArray<Diagnostic> Reports);
+
+/// <summary>
+/// A cache of linked crates (issue #14, item 5), next to the per-file records in the result cache's folder. A crate's
+/// key covers the run's fingerprint, the base directory, the crate's root, every file of it (path and per-file key,
+/// which covers the bytes, place and the crate's macros), and the bytes of every configuration file its package
+/// model and driver configuration read (manifests, workspace root, <c>.cargo/config.toml</c>,
+/// <c>rust-toolchain.toml</c>, build script, <c>Cargo.lock</c>), present or absent. An unchanged crate then costs
+/// reading its files for their keys and one entry, instead of its file records, its link and its actions.
+/// Not used with dependency sources (<c>--deps</c>): the key would have to cover their folders too.
+/// </summary>
+internal sealed class CrateCache
+{
+    /// <summary>Bump when the entry layout changes (the file record format's version is part of the run fingerprint).</summary>
+    private const int Version = 1;
+
+    private static ReadOnlySpan<byte> Magic => "USCRATE\n"u8;
+
+    private readonly ResultCache _store;
+    private readonly AnalysisSession _session;
+    private readonly string _baseDirectory;
+    private readonly CrateLocator _locator;
+    private readonly ConcurrentDictionary<string, string> _digests = new(StringComparer.Ordinal);
+
+    private CrateCache(ResultCache store, AnalysisSession session, string baseDirectory, CrateLocator locator)
+        => (_store, _session, _baseDirectory, _locator) = (store, session, baseDirectory, locator);
+
+    /// <summary>The run's crate cache: null without a result cache, or with dependency sources.</summary>
+    public static CrateCache? For(AnalysisSession session, string baseDirectory, CrateLocator locator)
+        => session.Cache is { } store && session.Options.DependencySources.IsDefaultOrEmpty ? new(store, session, baseDirectory, locator) : null;
+
+    /// <summary>The key of a crate whose files (in output order) have these per-file keys.</summary>
+    public string Key(string crateRoot, IEnumerable<(string Path, string FileKey)> files)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var part in (ReadOnlySpan<string>)["crate " + Version, _session.Fingerprint, _baseDirectory, crateRoot])
+            ContentHash.Append(hash, part);
+        var package = _locator.PackageAt(crateRoot);
+        IEnumerable<string> configuration = package is null ? [Path.Combine(crateRoot, "Cargo.toml")]
+            : [.. package.ConfigurationFiles, .. DriverConfiguration.InputFiles(package, _baseDirectory)];
+        foreach (var file in configuration)
+        {
+            ContentHash.Append(hash, file);
+            ContentHash.Append(hash, Digest(file));
+        }
+        foreach (var (path, key) in files)
+        {
+            ContentHash.Append(hash, path);
+            ContentHash.Append(hash, key);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    // A configuration file's bytes, hashed once per run (a workspace's root manifest is shared by its members).
+    private string Digest(string path) => _digests.GetOrAdd(path, p =>
+    {
+        try
+        {
+            return File.Exists(p) ? Convert.ToHexStringLower(SHA256.HashData(UntrustedFile.ReadAllBytes(p, 16 << 20))) : "absent";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "unreadable";
+        }
+    });
+
+    /// <summary>
+    /// Reads a crate's files (in output order) for their keys and loads the crate's entry; null on a miss, or when a
+    /// file cannot be read now (its own analysis reports why).
+    /// </summary>
+    public CachedCrate? Probe(string crateRoot, IReadOnlyList<SourceFile> files)
+    {
+        var keys = new (string, string)[files.Count];
+        for (int i = 0; i < files.Count; i++)
+        {
+            try
+            {
+                var bytes = UntrustedFile.ReadAllBytes(files[i].FullPath, _session.Options.MaxFileBytes);
+                keys[i] = (files[i].RelativePath, FileProcessor.CacheKey(files[i], bytes, _session, _locator));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+        return _store.Load(Key(crateRoot, keys), Magic, reader => CrateRecordFormat.Read(reader, _session.RulesById));
+    }
+
+    /// <summary>Stores a linked crate under its key; failures only cost time on the next run.</summary>
+    public void Store(string key, CachedCrate crate) => _store.Store(key, Magic, writer => CrateRecordFormat.Write(writer, crate));
+
+    /// <summary>Counts the files of a crate taken from the cache as cache hits.</summary>
+    public void CountHits(int files) => _store.CountHits(files);
+}
+
+/// <summary>The binary form of <see cref="CachedCrate"/>, with the file record format's parts.</summary>
+internal static class CrateRecordFormat
+{
+    public static void Write(BinaryWriter w, CachedCrate c)
+    {
+        w.Write(c.Files.Length);
+        foreach (var f in c.Files) WriteFile(w, f);
+        WriteCrate(w, c.Crate);
+        w.Write(c.LintAttributes.Length);
+        foreach (var s in c.LintAttributes)
+        {
+            w.Write(s.Lint);
+            w.Write((byte)s.Level);
+            w.Write(s.Priority);
+            w.Write(s.Location.File);
+            w.Write(s.Location.Line);
+            w.Write(s.Source);
+        }
+        w.Write(c.SourceFiles.Length);
+        foreach (var s in c.SourceFiles)
+        {
+            w.Write(s.Path);
+            w.Write(s.ModulePath);
+            w.Write(s.IsTestTarget);
+            FileRecordFormat.WriteStrings(w, [.. s.MarkerAttributes.Order(StringComparer.Ordinal)]);
+            w.Write(s.ExportsDriverEntry);
+        }
+        w.Write(c.Reports.Length);
+        foreach (var d in c.Reports) FileRecordFormat.WriteDiagnostic(w, d, "");
+    }
+
+    /// <summary>Reads an entry; null when a diagnostic names a rule that <paramref name="rules"/> does not know.</summary>
+    public static CachedCrate? Read(BinaryReader rd, IReadOnlyDictionary<string, DiagnosticDescriptor> rules)
+    {
+        bool complete = true;
+        var files = new CachedFile[rd.ReadInt32()];
+        for (int i = 0; i < files.Length; i++) files[i] = ReadFile(rd, rules, ref complete);
+        var crate = ReadCrate(rd);
+        var lints = new LintSetting[rd.ReadInt32()];
+        for (int i = 0; i < lints.Length; i++)
+            lints[i] = new LintSetting(rd.ReadString(), (LintLevel)rd.ReadByte(), rd.ReadInt32(), new ManifestLocation(rd.ReadString(), rd.ReadInt32()), rd.ReadString());
+        var sources = new CrateSourceFile[rd.ReadInt32()];
+        for (int i = 0; i < sources.Length; i++)
+            sources[i] = new CrateSourceFile(rd.ReadString(), rd.ReadString(), rd.ReadBoolean(), FileRecordFormat.ReadStrings(rd).ToHashSet(StringComparer.Ordinal), rd.ReadBoolean());
+        var reports = ReadDiagnostics(rd, "", rules, ref complete);
+        return complete ? new CachedCrate([.. files], crate, [.. lints], [.. sources], reports) : null;
+    }
+
+    private static void WriteFile(BinaryWriter w, CachedFile f)
+    {
+        var r = f.Result;
+        w.Write(r.Path);
+        w.Write((byte)r.Status);
+        w.Write(r.Bytes);
+        w.Write(r.Lines);
+        w.Write(r.SyntaxErrors);
+        w.Write(r.Notifications.Length);
+        foreach (var n in r.Notifications) FileRecordFormat.WriteNotification(w, n);
+        w.Write(f.Diagnostics.Length);
+        foreach (var d in f.Diagnostics) FileRecordFormat.WriteDiagnostic(w, d, r.Path);
+        w.Write(r.Inventory is not null);
+        if (r.Inventory is { } inventory) WriteInventory(w, inventory);
+        w.Write(f.Finishing is not null);
+        if (f.Finishing is not { } k) return;
+        w.Write(k.CrateRoot);
+        w.Write(k.Suppressions.Count);
+        foreach (var s in k.Suppressions)
+        {
+            FileRecordFormat.WriteLocation(w, s.Location, r.Path);
+            w.Write(s.TargetLine);
+            FileRecordFormat.WriteStrings(w, s.Ids);
+            w.Write(s.Reason);
+        }
+        w.Write(k.AllowedLints.Count);
+        foreach (var (scope, lint) in k.AllowedLints)
+        {
+            w.Write(scope.Start);
+            w.Write(scope.Length);
+            w.Write(lint);
+        }
+        w.Write(k.Lines.Length);
+        for (int i = 0; i < k.Lines.Length; i++)
+        {
+            w.Write(k.Lines[i]);
+            w.Write(k.Hashes[i]);
+        }
+        w.Write(k.Reloadable);
+    }
+
+    private static CachedFile ReadFile(BinaryReader rd, IReadOnlyDictionary<string, DiagnosticDescriptor> rules, ref bool complete)
+    {
+        var path = rd.ReadString();
+        var status = (FileStatus)rd.ReadByte();
+        long bytes = rd.ReadInt64();
+        int lines = rd.ReadInt32();
+        int errors = rd.ReadInt32();
+        var notifications = new ToolNotification[rd.ReadInt32()];
+        for (int i = 0; i < notifications.Length; i++) notifications[i] = FileRecordFormat.ReadNotification(rd);
+        var diagnostics = ReadDiagnostics(rd, path, rules, ref complete);
+        var inventory = rd.ReadBoolean() ? ReadInventory(rd, path) : null;
+        var result = new FileResult { Path = path, Status = status, Bytes = bytes, Lines = lines, SyntaxErrors = errors, Inventory = inventory, Notifications = [.. notifications] };
+        if (!rd.ReadBoolean()) return new CachedFile(result, diagnostics, null);
+        var crateRoot = rd.ReadString();
+        var suppressions = new List<SuppressionComment>();
+        for (int i = rd.ReadInt32(); i > 0; i--)
+            suppressions.Add(new SuppressionComment(FileRecordFormat.ReadLocation(rd, path), rd.ReadInt32(), FileRecordFormat.ReadStrings(rd), rd.ReadString()));
+        var allowed = new List<(TextSpan, string)>();
+        for (int i = rd.ReadInt32(); i > 0; i--) allowed.Add((new TextSpan(rd.ReadInt32(), rd.ReadInt32()), rd.ReadString()));
+        var kept = new int[rd.ReadInt32()];
+        var hashes = new ulong[kept.Length];
+        for (int i = 0; i < kept.Length; i++) (kept[i], hashes[i]) = (rd.ReadInt32(), rd.ReadUInt64());
+        return new CachedFile(result, diagnostics, new CachedFinishing(crateRoot, suppressions, allowed, kept, hashes, rd.ReadBoolean()));
+    }
+
+    private static ImmutableArray<Diagnostic> ReadDiagnostics(BinaryReader rd, string path, IReadOnlyDictionary<string, DiagnosticDescriptor> rules, ref bool complete)
+    {
+        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>(rd.ReadInt32());
+        for (int i = diagnostics.Capacity; i > 0; i--)
+        {
+            if (FileRecordFormat.ReadDiagnostic(rd, path, rules) is { } d) diagnostics.Add(d);
+            else complete = false;
+        }
+        return diagnostics.DrainToImmutable();
+    }
+
+    private static void WriteInventory(BinaryWriter w, FileInventory f)
+    {
+        var path = f.Path;
+        w.Write(path);
+        w.Write(f.Crate);
+        w.Write(f.Edition);
+        WriteCounts(w, f.Counts);
+        w.Write(f.Regions.Length);
+        foreach (var r in f.Regions)
+        {
+            // The walk's facts as the file record writes them, then what linking and scoring added.
+            FileRecordFormat.WriteRegionFacts(w, r, path);
+            w.Write(r.IsExported);
+            FileRecordFormat.WriteStrings(w, r.PointerParameters);
+            w.Write(r.IsActive);
+            w.Write(r.Score);
+            w.Write(r.ScoreFactors.Length);
+            foreach (var s in r.ScoreFactors)
+            {
+                w.Write(s.Name);
+                w.Write(s.Points);
+                w.Write(s.Detail);
+            }
+            w.Write(r.Operations.Length);
+            foreach (var o in r.Operations)
+            {
+                w.Write((byte)o.Kind);
+                w.Write(o.Name);
+                FileRecordFormat.WriteLocation(w, o.Location, path);
+                FileRecordFormat.WriteOperands(w, o.Operands, o.Cfg, path);
+            }
+            w.Write(r.FfiCalls.Length);
+            foreach (var c in r.FfiCalls)
+            {
+                w.Write(c.Name);
+                w.Write(c.Family);
+                w.Write(c.Risk);
+                w.Write((byte)c.Form);
+                w.Write(c.Source);
+                FileRecordFormat.WriteLocation(w, c.Location, path);
+            }
+            w.Write(r.Mmio.Length);
+            foreach (var m in r.Mmio)
+            {
+                w.Write(m.Kind);
+                w.Write(m.Api);
+                w.Write(m.Base);
+                FileRecordFormat.WriteLocation(w, m.Location, path);
+            }
+        }
+    }
+
+    private static FileInventory ReadInventory(BinaryReader rd, string resultPath)
+    {
+        var path = rd.ReadString();
+        string crate = rd.ReadString(), edition = rd.ReadString();
+        var counts = ReadCounts(rd);
+        var regions = new UnsafeRegion[rd.ReadInt32()];
+        for (int i = 0; i < regions.Length; i++)
+        {
+            var facts = FileRecordFormat.ReadRegionFacts(rd, path);
+            bool exported = rd.ReadBoolean();
+            var pointers = FileRecordFormat.ReadStrings(rd);
+            bool active = rd.ReadBoolean();
+            int score = rd.ReadInt32();
+            var factors = new ScoreFactor[rd.ReadInt32()];
+            for (int k = 0; k < factors.Length; k++) factors[k] = new ScoreFactor(rd.ReadString(), rd.ReadInt32(), rd.ReadString());
+            var operations = new UnsafeOperation[rd.ReadInt32()];
+            for (int k = 0; k < operations.Length; k++)
+            {
+                var o = new UnsafeOperation((OperationKind)rd.ReadByte(), rd.ReadString(), FileRecordFormat.ReadLocation(rd, path));
+                var (operands, cfg) = FileRecordFormat.ReadOperands(rd, path);
+                operations[k] = o with { Operands = operands, Cfg = cfg };
+            }
+            var calls = new FfiCall[rd.ReadInt32()];
+            for (int k = 0; k < calls.Length; k++)
+                calls[k] = new FfiCall(rd.ReadString(), rd.ReadString(), rd.ReadString(), (FfiCallForm)rd.ReadByte(), rd.ReadString(), FileRecordFormat.ReadLocation(rd, path));
+            var mmio = new MmioAccess[rd.ReadInt32()];
+            for (int k = 0; k < mmio.Length; k++) mmio[k] = new MmioAccess(rd.ReadString(), rd.ReadString(), rd.ReadString(), FileRecordFormat.ReadLocation(rd, path));
+            regions[i] = facts with
+            {
+                IsExported = exported, PointerParameters = [.. pointers], IsActive = active, Score = score,
+                ScoreFactors = [.. factors], Operations = [.. operations], FfiCalls = [.. calls], Mmio = [.. mmio],
+            };
+        }
+        if (path != resultPath) throw new InvalidDataException("An inventory does not belong to its file.");
+        return new FileInventory(path, crate, [.. regions], counts, edition);
+    }
+
+    private static void WriteCounts(BinaryWriter w, InventoryCounts c)
+    {
+        foreach (int n in (ReadOnlySpan<int>)[c.UnsafeBlocks, c.UnsafeFunctions, c.UnsafeImpls, c.UnsafeTraits, c.ExternBlocks, c.StaticMuts, c.FfiCalls,
+            c.MmioAccesses, c.Lines, c.UnsafeLines, c.Functions, c.UnsafeFreeFunctions, c.Methods, c.UnsafeMethods, c.Impls, c.Traits])
+            w.Write(n);
+    }
+
+    private static InventoryCounts ReadCounts(BinaryReader rd) => new()
+    {
+        UnsafeBlocks = rd.ReadInt32(), UnsafeFunctions = rd.ReadInt32(), UnsafeImpls = rd.ReadInt32(), UnsafeTraits = rd.ReadInt32(),
+        ExternBlocks = rd.ReadInt32(), StaticMuts = rd.ReadInt32(), FfiCalls = rd.ReadInt32(), MmioAccesses = rd.ReadInt32(),
+        Lines = rd.ReadInt32(), UnsafeLines = rd.ReadInt32(), Functions = rd.ReadInt32(), UnsafeFreeFunctions = rd.ReadInt32(),
+        Methods = rd.ReadInt32(), UnsafeMethods = rd.ReadInt32(), Impls = rd.ReadInt32(), Traits = rd.ReadInt32(),
+    };
+
+    private static void WriteCrate(BinaryWriter w, CrateInventory c)
+    {
+        w.Write(c.Name);
+        w.Write(c.Root);
+        w.Write(c.Files);
+        WriteCounts(w, c.Counts);
+        w.Write(c.Edition);
+        w.Write(c.Score);
+        w.Write(c.EncapsulatingFunctions.Length);
+        foreach (var e in c.EncapsulatingFunctions)
+        {
+            w.Write(e.Item);
+            w.Write(e.Path);
+            w.Write(e.Line);
+            w.Write(e.Tested);
+            w.Write(e.ReachedFrom);
+        }
+        w.Write(c.ExposedFunctions.Length);
+        foreach (var e in c.ExposedFunctions)
+        {
+            w.Write(e.Item);
+            w.Write(e.Path);
+            w.Write(e.StartLine);
+            w.Write(e.EndLine);
+            w.Write(e.Exposure);
+            w.Write(e.ExposedThrough);
+            w.Write(e.Score);
+            FileRecordFormat.WriteStrings(w, e.Reaches);
+        }
+        w.Write(c.TrustedSafeFunctions.Length);
+        foreach (var t in c.TrustedSafeFunctions)
+        {
+            w.Write(t.Item);
+            w.Write(t.Path);
+            w.Write(t.StartLine);
+            w.Write(t.EndLine);
+            w.Write(t.Exposure);
+            w.Write(t.ExposedThrough);
+            w.Write(t.Field);
+            w.Write(t.Source);
+            FileRecordFormat.WriteStrings(w, t.TrustedBy);
+        }
+    }
+
+    private static CrateInventory ReadCrate(BinaryReader rd)
+    {
+        string name = rd.ReadString(), root = rd.ReadString();
+        int files = rd.ReadInt32();
+        var counts = ReadCounts(rd);
+        string edition = rd.ReadString();
+        int score = rd.ReadInt32();
+        var encapsulating = new EncapsulatingFunction[rd.ReadInt32()];
+        for (int i = 0; i < encapsulating.Length; i++)
+            encapsulating[i] = new EncapsulatingFunction(rd.ReadString(), rd.ReadString(), rd.ReadInt32(), rd.ReadBoolean(), rd.ReadString());
+        var exposed = new ExposedFunction[rd.ReadInt32()];
+        for (int i = 0; i < exposed.Length; i++)
+            exposed[i] = new ExposedFunction(rd.ReadString(), rd.ReadString(), rd.ReadInt32(), rd.ReadInt32(), rd.ReadInt32(), rd.ReadString(), rd.ReadInt32(), [.. FileRecordFormat.ReadStrings(rd)]);
+        var trusted = new TrustedSafeFunction[rd.ReadInt32()];
+        for (int i = 0; i < trusted.Length; i++)
+            trusted[i] = new TrustedSafeFunction(rd.ReadString(), rd.ReadString(), rd.ReadInt32(), rd.ReadInt32(), rd.ReadInt32(), rd.ReadString(), rd.ReadString(), rd.ReadString(),
+                [.. FileRecordFormat.ReadStrings(rd)]);
+        return new CrateInventory(name, root, files, counts, edition, score)
+        {
+            EncapsulatingFunctions = [.. encapsulating],
+            ExposedFunctions = [.. exposed],
+            TrustedSafeFunctions = [.. trusted],
+        };
+    }
+}
