@@ -319,6 +319,7 @@ internal static class Cli
                 // Times and the command line (output names, --jobs) vary between equal runs: only on request.
                 CommandLine = cl.Has("timestamps") ? $"unsafescope {command} " + string.Join(' ', args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a)) : null,
                 IncludeTimes = cl.Has("timestamps"),
+                MaxDegreeOfParallelism = Math.Max(1, options.Jobs),
             };
             writes.Add(() => AtomicFile.Write(sarif, s => UnsafeScope.Sarif.SarifLogWriter.Write(result, sarifOptions, s)));
         }

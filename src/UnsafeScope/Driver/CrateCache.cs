@@ -30,12 +30,13 @@ internal sealed record CachedCrate(ImmutableArray<CachedFile> Files, CrateInvent
 
 /// <summary>
 /// A cache of linked crates (issue #14, item 5), next to the per-file records in the result cache's folder. A crate's
-/// key covers the run's fingerprint, the base directory, the crate's root, every file of it (path and per-file key,
-/// which covers the bytes, place and the crate's macros), and the bytes of every configuration file its package
+/// key covers the run's fingerprint, the base directory, the crate's root, every file of it (path, bytes and place,
+/// hence also the crate's macros, which come from those files), and the bytes of every configuration file its package
 /// model and driver configuration read (manifests, workspace root, <c>.cargo/config.toml</c>,
 /// <c>rust-toolchain.toml</c>, build script, <c>Cargo.lock</c>), present or absent. An unchanged crate then costs
 /// reading its files for their keys and one entry, instead of its file records, its link and its actions.
-/// Not used with dependency sources (<c>--deps</c>): the key would have to cover their folders too.
+/// Not used with dependency sources (<c>--deps</c>): the key would have to cover their folders (their macros and
+/// declarations) too.
 /// </summary>
 internal sealed class CrateCache
 {
@@ -57,7 +58,7 @@ internal sealed class CrateCache
     public static CrateCache? For(AnalysisSession session, string baseDirectory, CrateLocator locator)
         => session.Cache is { } store && session.Options.DependencySources.IsDefaultOrEmpty ? new(store, session, baseDirectory, locator) : null;
 
-    /// <summary>The key of a crate whose files (in output order) have these per-file keys.</summary>
+    /// <summary>The key of a crate whose files (in output order) have these content keys (<see cref="FileProcessor.ContentKey"/>).</summary>
     public string Key(string crateRoot, IEnumerable<(string Path, string FileKey)> files)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -104,7 +105,7 @@ internal sealed class CrateCache
             try
             {
                 var bytes = UntrustedFile.ReadAllBytes(files[i].FullPath, _session.Options.MaxFileBytes);
-                keys[i] = (files[i].RelativePath, FileProcessor.CacheKey(files[i], bytes, _session, _locator));
+                keys[i] = (files[i].RelativePath, FileProcessor.ContentKey(files[i], bytes, _session, _locator));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using UnsafeScope.Diagnostics;
 using UnsafeScope.Inventory;
+using UnsafeScope.IO;
 using UnsafeScope.Syntax;
 using UnsafeScope.Text;
 
@@ -50,20 +51,25 @@ internal static class FileProcessor
         // Integration tests (tests/*.rs) are their own crates that call this one: their functions are test code.
         bool testTarget = Path.GetRelativePath(crate.Root, file.FullPath).Replace('\\', '/').StartsWith("tests/", StringComparison.Ordinal);
         if (session.Cache is not { } cache) return Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken);
-        var key = CacheKey(file, bytes, session, locator);
-        if (cache.TryLoad(key, session.RulesById) is { } cached) return cached with { CacheKey = key };
+        var contentKey = ContentKey(file, bytes, session, locator);
+        // The record also depends on the macro_rules! of the crate's files (and of its --deps dependencies).
+        var key = ContentHash.Of(contentKey, "macros " + session.MacrosOf(crate.Root).Fingerprint);
+        if (cache.TryLoad(key, session.RulesById) is { } cached) return cached with { CacheKey = contentKey };
         var record = Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken);
         if (!IsCacheable(record)) return record;
         cache.Store(key, record);
-        return record with { CacheKey = key };
+        return record with { CacheKey = contentKey };
     }
 
-    /// <summary>The result cache's key of a file's bytes in its place (crate, module), under the run's fingerprint and its crate's macros.</summary>
-    internal static string CacheKey(SourceFile file, ReadOnlySpan<byte> bytes, AnalysisSession session, CrateLocator locator)
+    /// <summary>
+    /// The key of a file's bytes in its place (crate, module) under the run's fingerprint: with the crate's macros,
+    /// its record's key; with every other file of the crate and its configuration, its crate's key (which then needs no
+    /// macro table: the crate's macros come from those files).
+    /// </summary>
+    internal static string ContentKey(SourceFile file, ReadOnlySpan<byte> bytes, AnalysisSession session, CrateLocator locator)
     {
         var crate = locator.Locate(file.FullPath);
-        return ResultCache.Key(session.Fingerprint + " macros " + session.MacrosOf(crate.Root).Fingerprint, file.RelativePath, crate,
-            CrateLocator.ModulePath(crate.Root, file.FullPath), bytes);
+        return ResultCache.Key(session.Fingerprint, file.RelativePath, crate, CrateLocator.ModulePath(crate.Root, file.FullPath), bytes);
     }
 
     /// <summary>Time-outs and internal failures may not recur: such files are analyzed again next time.</summary>

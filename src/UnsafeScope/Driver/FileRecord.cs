@@ -12,7 +12,7 @@ namespace UnsafeScope.Driver;
 /// </summary>
 internal sealed record FileRecord(FileResult Result, FileFacts? Facts, ImmutableArray<Diagnostic> Diagnostics)
 {
-    /// <summary>The result cache's key of the file's bytes and place, when a cache was used (a crate's key is built from them).</summary>
+    /// <summary>The key of the file's bytes and place (<see cref="FileProcessor.ContentKey"/>) when a cache was used and the record may be cached: a crate's key is built from them.</summary>
     public string? CacheKey { get; init; }
 }
 

@@ -28,13 +28,20 @@ internal static class Fingerprints
         // had when analyzed (a larger --max-file-size), whichever is larger.
         var cap = new AnalysisOptions().MaxFileBytes;
         var sizes = analysis.Files.GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Math.Max(cap, g.Max(f => f.Bytes)), StringComparer.Ordinal);
-        foreach (var path in linesByPath.Keys.Order(StringComparer.Ordinal))
+        var paths = linesByPath.Keys.Order(StringComparer.Ordinal).ToArray();
+        var hashes = new Dictionary<int, string>?[paths.Length];
+        void Hash(int i)
         {
-            var text = ReadText(path, root, options, sizes.TryGetValue(path, out var size) ? size : cap);
-            if (text is null) continue;
-            foreach (var (line, hash) in LineHash.Compute(text, linesByPath[path]))
-                map[(path, line)] = hash;
+            var text = ReadText(paths[i], root, options, sizes.TryGetValue(paths[i], out var size) ? size : cap);
+            if (text is not null) hashes[i] = LineHash.Compute(text, linesByPath[paths[i]]);
         }
+        // Files side by side (reading and hashing every file with results is most of writing SARIF, which the other
+        // outputs wait for), unless a host supplies the texts: its callback is not assumed to be thread-safe.
+        if (options.SourceTexts is null) Parallel.For(0, paths.Length, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, Hash);
+        else for (int i = 0; i < paths.Length; i++) Hash(i);
+        for (int i = 0; i < paths.Length; i++)
+            foreach (var (line, hash) in hashes[i] ?? [])
+                map[(paths[i], line)] = hash;
         return map;
     }
 

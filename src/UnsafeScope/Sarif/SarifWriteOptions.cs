@@ -32,6 +32,12 @@ public sealed record SarifWriteOptions
     /// </summary>
     public Func<string, SourceText?>? SourceTexts { get; init; }
 
+    /// <summary>
+    /// How many files are read and hashed for fingerprints at once (default -1: as many as the thread pool gives);
+    /// 1 keeps writing SARIF on the calling thread. Files given by <see cref="SourceTexts"/> are always taken one at a time.
+    /// </summary>
+    public int MaxDegreeOfParallelism { get; init; } = -1;
+
     /// <summary>Compute <c>partialFingerprints.primaryLocationLineHash</c> (default true).</summary>
     public bool ComputeFingerprints { get; init; } = true;
 

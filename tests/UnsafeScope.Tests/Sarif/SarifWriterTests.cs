@@ -277,6 +277,17 @@ public sealed class SarifWriterTests : IDisposable
     }
 
     [Fact]
+    public void FingerprintsDoNotDependOnHowManyFilesAreHashedAtOnce()
+    {
+        var result = Analysis.Run(new AnalysisOptions { Paths = [RepoPaths.Fixtures()], Jobs = 2 });
+        var one = SarifTestData.WriteToBytes(result, new SarifWriteOptions { MaxDegreeOfParallelism = 1 });
+        var hashed = Results(one).Count(r => r.TryGetProperty("partialFingerprints", out _));
+        Assert.True(hashed >= 100, $"{hashed} results with fingerprints");
+        Assert.Equal(one, SarifTestData.WriteToBytes(result, new SarifWriteOptions()));
+        Assert.Equal(one, SarifTestData.WriteToBytes(result, new SarifWriteOptions { MaxDegreeOfParallelism = 3 }));
+    }
+
+    [Fact]
     public void SourceTextsHookIsUsedBeforeTheDisk()
     {
         var asAnalyzed = SarifTestData.Source("src/lib.rs");
