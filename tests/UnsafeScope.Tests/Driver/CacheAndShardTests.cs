@@ -196,6 +196,29 @@ public sealed class CacheAndShardTests : IDisposable
         AssertSameOutputs(plain, warm);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AFileAddedToOrRemovedFromACrateInvalidatesItsEntry(bool add)
+    {
+        var root = CopyFixtures();
+        var cache = Path.Combine(_work, "cache");
+        var options = new AnalysisOptions { Paths = [root], Jobs = 2, CacheDirectory = cache };
+        var crate = Path.Combine(root, "rules", "US1006");
+        var extra = Path.Combine(crate, "src", "extra.rs");
+        if (!add) File.WriteAllText(extra, "pub fn deref(p: *const u8) -> u8 { unsafe { *p } }\n");
+        Analysis.Run(options);
+        DeleteEntries(cache, FileMagic);
+        if (add) File.WriteAllText(extra, "pub fn deref(p: *const u8) -> u8 { unsafe { *p } }\n");
+        else File.Delete(extra);
+
+        var warm = Analysis.Run(options);
+        var plain = Analysis.Run(options with { CacheDirectory = null });
+
+        Assert.Equal(SourceFilesUnder(crate), warm.CacheMisses);
+        AssertSameOutputs(plain, warm);
+    }
+
     [Fact]
     public void DamagedCrateEntriesAreMissesAndTheirCratesAreAnalyzedAgain()
     {
