@@ -57,7 +57,7 @@ run_copy=("${cli[@]}" analyze "$copy/registry" "$copy/library" --root "$copy" --
 read -r cold_s cold_m < <(measure cache-cold "${run_copy[@]}" --cache "$out/cache" --sarif "$out/cold.sarif" --json "$out/cold.json")
 read -r same_s same_m < <(measure cache-unedited "${run_copy[@]}" --cache "$out/cache" --sarif "$out/same.sarif" --json "$out/same.json")
 few=$(( $(find "$copy" -name '*.rs' -type f | wc -l) / 100 ))
-find "$copy" -name '*.rs' -type f | LC_ALL=C sort | head -n "$few" > "$out/few"
+find "$copy" -name '*.rs' -type f | LC_ALL=C sort | awk -v n="$few" 'NR <= n' > "$out/few" # awk reads all: head would end the pipe early (SIGPIPE under pipefail)
 while read -r f; do printf '\n// edited for the cache benchmark (few crates)\n' >> "$f"; done < "$out/few"
 few_crates=$(while read -r f; do d=$(dirname "$f"); while [ "$d" != "$copy" ] && [ ! -f "$d/Cargo.toml" ]; do d=$(dirname "$d"); done; echo "$d"; done < "$out/few" | sort -u | wc -l)
 read -r few_s few_m < <(measure cache-few "${run_copy[@]}" --cache "$out/cache" --sarif "$out/few.sarif" --json "$out/few.json")
