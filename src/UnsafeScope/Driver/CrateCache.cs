@@ -167,8 +167,11 @@ internal static class CrateRecordFormat
         for (int i = 0; i < sources.Length; i++)
             sources[i] = new CrateSourceFile(rd.ReadString(), rd.ReadString(), rd.ReadBoolean(), FileRecordFormat.ReadStrings(rd).ToHashSet(StringComparer.Ordinal), rd.ReadBoolean());
         var reports = ReadDiagnostics(rd, "", rules, ref complete);
-        return complete ? new CachedCrate([.. files], crate, [.. lints], [.. sources], reports) : null;
+        return complete ? new CachedCrate(Owned(files), crate, Owned(lints), Owned(sources), reports) : null;
     }
+
+    // An array read for one entry becomes its immutable array without a copy (a warm run reads every crate's inventories).
+    private static ImmutableArray<T> Owned<T>(T[] array) => array.Length == 0 ? [] : System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(array);
 
     private static void WriteFile(BinaryWriter w, CachedFile f)
     {
@@ -222,7 +225,7 @@ internal static class CrateRecordFormat
         for (int i = 0; i < notifications.Length; i++) notifications[i] = FileRecordFormat.ReadNotification(rd);
         var diagnostics = ReadDiagnostics(rd, path, rules, ref complete);
         var inventory = rd.ReadBoolean() ? ReadInventory(rd, path) : null;
-        var result = new FileResult { Path = path, Status = status, Bytes = bytes, Lines = lines, SyntaxErrors = errors, Inventory = inventory, Notifications = [.. notifications] };
+        var result = new FileResult { Path = path, Status = status, Bytes = bytes, Lines = lines, SyntaxErrors = errors, Inventory = inventory, Notifications = Owned(notifications) };
         if (!rd.ReadBoolean()) return new CachedFile(result, diagnostics, null);
         var crateRoot = rd.ReadString();
         var suppressions = new List<SuppressionComment>();
@@ -328,12 +331,12 @@ internal static class CrateRecordFormat
             for (int k = 0; k < mmio.Length; k++) mmio[k] = new MmioAccess(rd.ReadString(), rd.ReadString(), rd.ReadString(), FileRecordFormat.ReadLocation(rd, path));
             regions[i] = facts with
             {
-                IsExported = exported, PointerParameters = [.. pointers], IsActive = active, Score = score,
-                ScoreFactors = [.. factors], Operations = [.. operations], FfiCalls = [.. calls], Mmio = [.. mmio],
+                IsExported = exported, PointerParameters = Owned(pointers), IsActive = active, Score = score,
+                ScoreFactors = Owned(factors), Operations = Owned(operations), FfiCalls = Owned(calls), Mmio = Owned(mmio),
             };
         }
         if (path != resultPath) throw new InvalidDataException("An inventory does not belong to its file.");
-        return new FileInventory(path, crate, [.. regions], counts, edition);
+        return new FileInventory(path, crate, Owned(regions), counts, edition);
     }
 
     private static void WriteCounts(BinaryWriter w, InventoryCounts c)
@@ -407,16 +410,16 @@ internal static class CrateRecordFormat
             encapsulating[i] = new EncapsulatingFunction(rd.ReadString(), rd.ReadString(), rd.ReadInt32(), rd.ReadBoolean(), rd.ReadString());
         var exposed = new ExposedFunction[rd.ReadInt32()];
         for (int i = 0; i < exposed.Length; i++)
-            exposed[i] = new ExposedFunction(rd.ReadString(), rd.ReadString(), rd.ReadInt32(), rd.ReadInt32(), rd.ReadInt32(), rd.ReadString(), rd.ReadInt32(), [.. FileRecordFormat.ReadStrings(rd)]);
+            exposed[i] = new ExposedFunction(rd.ReadString(), rd.ReadString(), rd.ReadInt32(), rd.ReadInt32(), rd.ReadInt32(), rd.ReadString(), rd.ReadInt32(), Owned(FileRecordFormat.ReadStrings(rd)));
         var trusted = new TrustedSafeFunction[rd.ReadInt32()];
         for (int i = 0; i < trusted.Length; i++)
             trusted[i] = new TrustedSafeFunction(rd.ReadString(), rd.ReadString(), rd.ReadInt32(), rd.ReadInt32(), rd.ReadInt32(), rd.ReadString(), rd.ReadString(), rd.ReadString(),
-                [.. FileRecordFormat.ReadStrings(rd)]);
+                Owned(FileRecordFormat.ReadStrings(rd)));
         return new CrateInventory(name, root, files, counts, edition, score)
         {
-            EncapsulatingFunctions = [.. encapsulating],
-            ExposedFunctions = [.. exposed],
-            TrustedSafeFunctions = [.. trusted],
+            EncapsulatingFunctions = Owned(encapsulating),
+            ExposedFunctions = Owned(exposed),
+            TrustedSafeFunctions = Owned(trusted),
         };
     }
 }
