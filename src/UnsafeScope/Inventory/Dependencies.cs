@@ -24,7 +24,10 @@ internal sealed class DependencySources
     private readonly Lock _lock = new();
     private Dictionary<string, List<(SemVersion Version, string Directory)>>? _packages;
     private readonly Dictionary<string, DependencyApi> _apis = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+    // Missing dependency (package and requirement) -> the first crate in ordinal order that requires it: crates link
+    // side by side, so naming whichever asked first would make the note depend on timing.
+    private readonly Dictionary<(string Package, string Requirement), string> _missing = [];
+    private readonly List<ToolNotification> _folderNotes = [];
 
     public DependencySources(ImmutableArray<string> roots, ApiCatalog catalog, long maxFileBytes, TimeSpan parseTimeout, CancellationToken cancellationToken)
     {
@@ -36,7 +39,15 @@ internal sealed class DependencySources
     }
 
     /// <summary>What went wrong on the way: missing folders, dependencies not found (one note each).</summary>
-    public List<ToolNotification> Notifications { get; } = [];
+    public IReadOnlyList<ToolNotification> Notifications
+    {
+        get
+        {
+            lock (_lock)
+                return [.. _folderNotes, .. _missing.Select(m => new ToolNotification(NotificationIds.DependencyNotFound, NotificationLevel.Note,
+                    $"Dependency {m.Key.Package} {m.Key.Requirement} (of {m.Value}) is not in the dependency sources; calls of its unsafe functions are not recognized.", ""))];
+        }
+    }
 
     /// <summary>The dependencies of an analyzed crate's package (workspace inheritance applied by the model).</summary>
     public CrateDependencies ForCrate(Workspace.CargoPackage? package, string crateName)
@@ -62,9 +73,8 @@ internal sealed class DependencySources
                 if (VersionRequirement.Matches(dependency.Requirement, version) && (dir is null || version > best)) (best, dir) = (version, d);
             if (dir is null)
             {
-                if (_reported.Add(dependency.Package + " " + dependency.Requirement))
-                    Notifications.Add(new ToolNotification(NotificationIds.DependencyNotFound, NotificationLevel.Note,
-                        $"Dependency {dependency.Package} {dependency.Requirement} (of {requiredBy}) is not in the dependency sources; calls of its unsafe functions are not recognized.", ""));
+                var key = (dependency.Package, dependency.Requirement);
+                if (!_missing.TryGetValue(key, out var first) || string.CompareOrdinal(requiredBy, first) < 0) _missing[key] = requiredBy;
                 return null;
             }
             if (!_apis.TryGetValue(dir, out var api))
@@ -82,7 +92,7 @@ internal sealed class DependencySources
         {
             if (!Directory.Exists(root))
             {
-                Notifications.Add(new ToolNotification(NotificationIds.DependencyNotFound, NotificationLevel.Warning, $"The dependency source folder '{root}' does not exist.", ""));
+                _folderNotes.Add(new ToolNotification(NotificationIds.DependencyNotFound, NotificationLevel.Warning, $"The dependency source folder '{root}' does not exist.", ""));
                 continue;
             }
             IEnumerable<string> dirs;
@@ -92,7 +102,7 @@ internal sealed class DependencySources
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Notifications.Add(new ToolNotification(NotificationIds.Unreadable, NotificationLevel.Warning, $"The dependency source folder '{root}' could not be read: {e.Message}", ""));
+                _folderNotes.Add(new ToolNotification(NotificationIds.Unreadable, NotificationLevel.Warning, $"The dependency source folder '{root}' could not be read: {e.Message}", ""));
                 continue;
             }
             foreach (var dir in dirs)

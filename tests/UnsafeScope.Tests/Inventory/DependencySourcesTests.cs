@@ -97,4 +97,25 @@ public sealed class DependencySourcesTests : IDisposable
 
         static List<string> Ops(AnalysisResult r) => [.. r.Files.SelectMany(f => f.Inventory!.Regions).SelectMany(x => x.Operations).Select(o => o.Name)];
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void AMissingDependencyOfManyCratesIsOneNoteNamingTheFirstCrateInOrder(int jobs)
+    {
+        Write("registry/dep-1.0.0/Cargo.toml", "[package]\nname = \"dep\"\nversion = \"1.0.0\"\n");
+        Write("registry/dep-1.0.0/src/lib.rs", "pub unsafe fn real() {}\n");
+        // Crates link side by side in any order (zeta, with the largest file, is analyzed and linked first on one
+        // worker): the note must not name whichever asked first.
+        foreach (var name in new[] { "zeta", "mid", "alpha", "omega" })
+        {
+            Write($"ws/{name}/Cargo.toml", $"[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n[dependencies]\ndep = \"1\"\ngone = \"2\"\n");
+            Write($"ws/{name}/src/lib.rs", string.Concat(Enumerable.Repeat("pub fn f() { unsafe { dep::real() } }\n", name == "zeta" ? 400 : 200)));
+        }
+
+        var result = Analysis.Run(new AnalysisOptions { Paths = [Path.Combine(_root, "ws")], Jobs = jobs, DependencySources = [Path.Combine(_root, "registry")] });
+
+        var note = Assert.Single(result.Notifications, n => n.Id == NotificationIds.DependencyNotFound);
+        Assert.Equal("Dependency gone 2 (of alpha) is not in the dependency sources; calls of its unsafe functions are not recognized.", note.Message);
+    }
 }
