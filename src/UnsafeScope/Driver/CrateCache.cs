@@ -191,20 +191,9 @@ internal static class CrateRecordFormat
         if (f.Finishing is not { } k) return;
         w.Write(k.CrateRoot);
         w.Write(k.Suppressions.Count);
-        foreach (var s in k.Suppressions)
-        {
-            FileRecordFormat.WriteLocation(w, s.Location, r.Path);
-            w.Write(s.TargetLine);
-            FileRecordFormat.WriteStrings(w, s.Ids);
-            w.Write(s.Reason);
-        }
+        foreach (var s in k.Suppressions) FileRecordFormat.WriteSuppression(w, s, r.Path);
         w.Write(k.AllowedLints.Count);
-        foreach (var (scope, lint) in k.AllowedLints)
-        {
-            w.Write(scope.Start);
-            w.Write(scope.Length);
-            w.Write(lint);
-        }
+        foreach (var allowed in k.AllowedLints) FileRecordFormat.WriteAllowedLint(w, allowed);
         w.Write(k.Lines.Length);
         for (int i = 0; i < k.Lines.Length; i++)
         {
@@ -229,10 +218,9 @@ internal static class CrateRecordFormat
         if (!rd.ReadBoolean()) return new CachedFile(result, diagnostics, null);
         var crateRoot = rd.ReadString();
         var suppressions = new List<SuppressionComment>();
-        for (int i = rd.ReadInt32(); i > 0; i--)
-            suppressions.Add(new SuppressionComment(FileRecordFormat.ReadLocation(rd, path), rd.ReadInt32(), FileRecordFormat.ReadStrings(rd), rd.ReadString()));
+        for (int i = rd.ReadInt32(); i > 0; i--) suppressions.Add(FileRecordFormat.ReadSuppression(rd, path));
         var allowed = new List<(TextSpan, string)>();
-        for (int i = rd.ReadInt32(); i > 0; i--) allowed.Add((new TextSpan(rd.ReadInt32(), rd.ReadInt32()), rd.ReadString()));
+        for (int i = rd.ReadInt32(); i > 0; i--) allowed.Add(FileRecordFormat.ReadAllowedLint(rd));
         var kept = new int[rd.ReadInt32()];
         var hashes = new ulong[kept.Length];
         for (int i = 0; i < kept.Length; i++) (kept[i], hashes[i]) = (rd.ReadInt32(), rd.ReadUInt64());
@@ -274,31 +262,11 @@ internal static class CrateRecordFormat
                 w.Write(s.Detail);
             }
             w.Write(r.Operations.Length);
-            foreach (var o in r.Operations)
-            {
-                w.Write((byte)o.Kind);
-                w.Write(o.Name);
-                FileRecordFormat.WriteLocation(w, o.Location, path);
-                FileRecordFormat.WriteOperands(w, o.Operands, o.Cfg, path);
-            }
+            foreach (var o in r.Operations) FileRecordFormat.WriteOperation(w, o, path);
             w.Write(r.FfiCalls.Length);
-            foreach (var c in r.FfiCalls)
-            {
-                w.Write(c.Name);
-                w.Write(c.Family);
-                w.Write(c.Risk);
-                w.Write((byte)c.Form);
-                w.Write(c.Source);
-                FileRecordFormat.WriteLocation(w, c.Location, path);
-            }
+            foreach (var c in r.FfiCalls) FileRecordFormat.WriteFfiCall(w, c, path);
             w.Write(r.Mmio.Length);
-            foreach (var m in r.Mmio)
-            {
-                w.Write(m.Kind);
-                w.Write(m.Api);
-                w.Write(m.Base);
-                FileRecordFormat.WriteLocation(w, m.Location, path);
-            }
+            foreach (var m in r.Mmio) FileRecordFormat.WriteMmio(w, m, path);
         }
     }
 
@@ -318,17 +286,11 @@ internal static class CrateRecordFormat
             var factors = new ScoreFactor[rd.ReadInt32()];
             for (int k = 0; k < factors.Length; k++) factors[k] = new ScoreFactor(rd.ReadString(), rd.ReadInt32(), rd.ReadString());
             var operations = new UnsafeOperation[rd.ReadInt32()];
-            for (int k = 0; k < operations.Length; k++)
-            {
-                var o = new UnsafeOperation((OperationKind)rd.ReadByte(), rd.ReadString(), FileRecordFormat.ReadLocation(rd, path));
-                var (operands, cfg) = FileRecordFormat.ReadOperands(rd, path);
-                operations[k] = o with { Operands = operands, Cfg = cfg };
-            }
+            for (int k = 0; k < operations.Length; k++) operations[k] = FileRecordFormat.ReadOperation(rd, path);
             var calls = new FfiCall[rd.ReadInt32()];
-            for (int k = 0; k < calls.Length; k++)
-                calls[k] = new FfiCall(rd.ReadString(), rd.ReadString(), rd.ReadString(), (FfiCallForm)rd.ReadByte(), rd.ReadString(), FileRecordFormat.ReadLocation(rd, path));
+            for (int k = 0; k < calls.Length; k++) calls[k] = FileRecordFormat.ReadFfiCall(rd, path);
             var mmio = new MmioAccess[rd.ReadInt32()];
-            for (int k = 0; k < mmio.Length; k++) mmio[k] = new MmioAccess(rd.ReadString(), rd.ReadString(), rd.ReadString(), FileRecordFormat.ReadLocation(rd, path));
+            for (int k = 0; k < mmio.Length; k++) mmio[k] = FileRecordFormat.ReadMmio(rd, path);
             regions[i] = facts with
             {
                 IsExported = exported, PointerParameters = Owned(pointers), IsActive = active, Score = score,

@@ -34,11 +34,11 @@ internal sealed class CrateStage
     private readonly Dictionary<string, Workspace.LintPolicy> _lintPolicies = new(StringComparer.Ordinal);
 
     // The crate cache, when the run has one and knows each file's crate up front: then a crate's key is built from its
-    // files' per-file keys, and a linked crate is stored with the diagnostics its record and actions gave each file.
+    // files' content keys, and a linked crate is stored with the diagnostics its record and actions gave each file.
     private readonly CrateCache? _crateCache;
     private readonly IReadOnlyList<string> _paths;
     private readonly Dictionary<string, int[]>? _filesOfCrate; // every file of a crate (with facts or not), in output order
-    private readonly string?[]? _keys;
+    private readonly string?[]? _contentKeys;
     private readonly ImmutableArray<Diagnostic>[]? _recordDiagnostics;
 
     /// <summary>Diagnostics located in files that are not analyzed sources (Cargo.toml, .cargo/config.toml…), by path.</summary>
@@ -71,7 +71,7 @@ internal sealed class CrateStage
             {
                 _crateCache = crateCache;
                 _filesOfCrate = Enumerable.Range(0, paths.Count).GroupBy(i => crateOfFile[i], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
-                _keys = new string?[paths.Count];
+                _contentKeys = new string?[paths.Count];
                 _recordDiagnostics = new ImmutableArray<Diagnostic>[paths.Count];
             }
         }
@@ -90,9 +90,9 @@ internal sealed class CrateStage
             _facts[index] = record.Facts;
             // Crate actions of a crate linked earlier may already have reported here: those come after.
             _diagnostics[index] = [.. record.Diagnostics, .. _diagnostics[index] ?? []];
-            if (_keys is not null)
+            if (_contentKeys is not null)
             {
-                _keys[index] = record.CacheKey;
+                _contentKeys[index] = record.ContentKey;
                 _recordDiagnostics![index] = record.Diagnostics;
             }
             if (record.Facts is { } f)
@@ -191,7 +191,7 @@ internal sealed class CrateStage
         var sourceFiles = indices.Select(i => SourceFile(_facts[i]!)).ToImmutableArray();
         var driver = Workspace.DriverConfiguration.For(package, sourceFiles, _baseDirectory, lintPolicy);
         // What the actions report, kept for the crate cache: per file for file actions, in order for crate actions.
-        var fileActionDiagnostics = _crateCache is null ? null : new List<Diagnostic>[indices.Count];
+        var fileActionDiagnostics = _crateCache is null ? null : new Dictionary<int, List<Diagnostic>>(indices.Count); // by file index
         var crateReports = _crateCache is null ? null : new List<Diagnostic>();
         Action<Diagnostic> report = crateReports is null ? Report : d =>
         {
@@ -210,7 +210,7 @@ internal sealed class CrateStage
                 Action<Diagnostic> add = list.Add;
                 if (fileActionDiagnostics is not null)
                 {
-                    var kept = fileActionDiagnostics[k] = [];
+                    var kept = fileActionDiagnostics[indices[k]] = [];
                     add = d =>
                     {
                         list.Add(d);
@@ -246,16 +246,14 @@ internal sealed class CrateStage
         }
         if (fileActionDiagnostics is not null && notes.Count == 0 && CrateKey(crateRoot) is { } key)
         {
-            var fromActions = new Dictionary<int, List<Diagnostic>>(indices.Count);
-            for (int k = 0; k < indices.Count; k++) fromActions[indices[k]] = fileActionDiagnostics[k];
-            var files = _filesOfCrate![crateRoot].Select(i => new CachedFile(_results[i]!, [.. _recordDiagnostics![i], .. fromActions.GetValueOrDefault(i) ?? []],
+            var files = _filesOfCrate![crateRoot].Select(i => new CachedFile(_results[i]!, [.. _recordDiagnostics![i], .. fileActionDiagnostics.GetValueOrDefault(i) ?? []],
                 _finishing[i] is { } f && f.Kept is var (lines, hashes, reloadable) ? new CachedFinishing(f.CrateRoot, f.Suppressions, f.AllowedLints, lines, hashes, reloadable) : null));
             _crateCache!.Store(key, new CachedCrate([.. files], crate with { Package = null, Driver = null }, lintAttributes, sourceFiles, [.. crateReports!]));
         }
     }
 
     /// <summary>
-    /// The crate cache's key of a crate whose files all arrived with a per-file key (none skipped, timed out or
+    /// The crate cache's key of a crate whose files all arrived with a content key (none skipped, timed out or
     /// failed: those are analyzed again next time, so the crate is not stored); null otherwise.
     /// </summary>
     private string? CrateKey(string crateRoot)
@@ -264,7 +262,7 @@ internal sealed class CrateStage
         var keys = new (string, string)[all.Length];
         for (int k = 0; k < all.Length; k++)
         {
-            if (_keys![all[k]] is not { } key) return null;
+            if (_contentKeys![all[k]] is not { } key) return null;
             keys[k] = (_paths[all[k]], key);
         }
         return _crateCache!.Key(crateRoot, keys);

@@ -13,7 +13,7 @@ namespace UnsafeScope.Driver;
 internal sealed record FileRecord(FileResult Result, FileFacts? Facts, ImmutableArray<Diagnostic> Diagnostics)
 {
     /// <summary>The key of the file's bytes and place (<see cref="FileProcessor.ContentKey"/>) when a cache was used and the record may be cached: a crate's key is built from them.</summary>
-    public string? CacheKey { get; init; }
+    public string? ContentKey { get; init; }
 }
 
 /// <summary>
@@ -162,7 +162,7 @@ internal static class FileRecordFormat
     }
 
     // Most locations are in the record's own file: a flag instead of the path.
-    internal static void WriteLocation(BinaryWriter w, Location l, string path)
+    private static void WriteLocation(BinaryWriter w, Location l, string path)
     {
         bool same = l.Path == path && !ReferenceEquals(l, Location.None);
         w.Write(ReferenceEquals(l, Location.None) ? (byte)2 : same ? (byte)1 : (byte)0);
@@ -176,7 +176,7 @@ internal static class FileRecordFormat
         w.Write(l.LineSpan.End.Character);
     }
 
-    internal static Location ReadLocation(BinaryReader rd, string path)
+    private static Location ReadLocation(BinaryReader rd, string path)
     {
         byte tag = rd.ReadByte();
         if (tag == 2) return Location.None;
@@ -201,12 +201,7 @@ internal static class FileRecordFormat
         }
         w.Write(f.Edition);
         w.Write(f.AllowedLints.Count);
-        foreach (var (scope, lint) in f.AllowedLints)
-        {
-            w.Write(scope.Start);
-            w.Write(scope.Length);
-            w.Write(lint);
-        }
+        foreach (var allowed in f.AllowedLints) WriteAllowedLint(w, allowed);
         w.Write(f.CrateLintAttributes.Count);
         foreach (var (level, lint, line) in f.CrateLintAttributes)
         {
@@ -215,13 +210,7 @@ internal static class FileRecordFormat
             w.Write(line);
         }
         w.Write(f.Suppressions.Count);
-        foreach (var s in f.Suppressions)
-        {
-            WriteLocation(w, s.Location, path);
-            w.Write(s.TargetLine);
-            WriteStrings(w, s.Ids);
-            w.Write(s.Reason);
-        }
+        foreach (var s in f.Suppressions) WriteSuppression(w, s, path);
         w.Write(f.Regions.Count);
         foreach (var r in f.Regions) WriteRegion(w, r, path);
         w.Write(f.MacroBodies.Count);
@@ -331,10 +320,10 @@ internal static class FileRecordFormat
         f.ModulePath = rd.ReadString();
         for (int i = rd.ReadInt32(); i > 0; i--) f.ModuleDeclarations.Add(rd.ReadString(), rd.ReadBoolean());
         f.Edition = rd.ReadString();
-        for (int i = rd.ReadInt32(); i > 0; i--) f.AllowedLints.Add((new TextSpan(rd.ReadInt32(), rd.ReadInt32()), rd.ReadString()));
+        for (int i = rd.ReadInt32(); i > 0; i--) f.AllowedLints.Add(ReadAllowedLint(rd));
         for (int i = rd.ReadInt32(); i > 0; i--) f.CrateLintAttributes.Add((rd.ReadString(), rd.ReadString(), rd.ReadInt32()));
         for (int i = rd.ReadInt32(); i > 0; i--)
-            f.Suppressions.Add(new SuppressionComment(ReadLocation(rd, path), rd.ReadInt32(), [.. ReadStrings(rd)], rd.ReadString()));
+            f.Suppressions.Add(ReadSuppression(rd, path));
         for (int i = rd.ReadInt32(); i > 0; i--) f.Regions.Add(ReadRegion(rd, path));
         for (int i = rd.ReadInt32(); i > 0; i--) f.MacroBodies.Add(ReadRegion(rd, path));
         for (int i = rd.ReadInt32(); i > 0; i--)
@@ -420,31 +409,11 @@ internal static class FileRecordFormat
         WriteStrings(w, r.Cfgs);
         w.Write(r.HasInnerCfg);
         w.Write(r.Operations.Count);
-        foreach (var o in r.Operations)
-        {
-            w.Write((byte)o.Kind);
-            w.Write(o.Name);
-            WriteLocation(w, o.Location, path);
-            WriteOperands(w, o.Operands, o.Cfg, path);
-        }
+        foreach (var o in r.Operations) WriteOperation(w, o, path);
         w.Write(r.FfiCalls.Count);
-        foreach (var c in r.FfiCalls)
-        {
-            w.Write(c.Name);
-            w.Write(c.Family);
-            w.Write(c.Risk);
-            w.Write((byte)c.Form);
-            w.Write(c.Source);
-            WriteLocation(w, c.Location, path);
-        }
+        foreach (var c in r.FfiCalls) WriteFfiCall(w, c, path);
         w.Write(r.Mmio.Count);
-        foreach (var m in r.Mmio)
-        {
-            w.Write(m.Kind);
-            w.Write(m.Api);
-            w.Write(m.Base);
-            WriteLocation(w, m.Location, path);
-        }
+        foreach (var m in r.Mmio) WriteMmio(w, m, path);
         w.Write(r.Candidates.Count);
         foreach (var c in r.Candidates)
         {
@@ -505,7 +474,65 @@ internal static class FileRecordFormat
         MacroRules = rd.ReadString(),
     };
 
-    internal static void WriteOperands(BinaryWriter w, System.Collections.Immutable.ImmutableArray<Operand> operands, string cfg, string path)
+    // One element each, shared by file records (facts) and crate entries (linked inventories and finishing facts).
+    internal static void WriteOperation(BinaryWriter w, UnsafeOperation o, string path)
+    {
+        w.Write((byte)o.Kind);
+        w.Write(o.Name);
+        WriteLocation(w, o.Location, path);
+        WriteOperands(w, o.Operands, o.Cfg, path);
+    }
+
+    internal static UnsafeOperation ReadOperation(BinaryReader rd, string path)
+    {
+        var o = new UnsafeOperation((OperationKind)rd.ReadByte(), rd.ReadString(), ReadLocation(rd, path));
+        var (operands, cfg) = ReadOperands(rd, path);
+        return o with { Operands = operands, Cfg = cfg };
+    }
+
+    internal static void WriteFfiCall(BinaryWriter w, FfiCall c, string path)
+    {
+        w.Write(c.Name);
+        w.Write(c.Family);
+        w.Write(c.Risk);
+        w.Write((byte)c.Form);
+        w.Write(c.Source);
+        WriteLocation(w, c.Location, path);
+    }
+
+    internal static FfiCall ReadFfiCall(BinaryReader rd, string path)
+        => new(rd.ReadString(), rd.ReadString(), rd.ReadString(), (FfiCallForm)rd.ReadByte(), rd.ReadString(), ReadLocation(rd, path));
+
+    internal static void WriteMmio(BinaryWriter w, MmioAccess m, string path)
+    {
+        w.Write(m.Kind);
+        w.Write(m.Api);
+        w.Write(m.Base);
+        WriteLocation(w, m.Location, path);
+    }
+
+    internal static MmioAccess ReadMmio(BinaryReader rd, string path) => new(rd.ReadString(), rd.ReadString(), rd.ReadString(), ReadLocation(rd, path));
+
+    internal static void WriteSuppression(BinaryWriter w, SuppressionComment s, string path)
+    {
+        WriteLocation(w, s.Location, path);
+        w.Write(s.TargetLine);
+        WriteStrings(w, s.Ids);
+        w.Write(s.Reason);
+    }
+
+    internal static SuppressionComment ReadSuppression(BinaryReader rd, string path) => new(ReadLocation(rd, path), rd.ReadInt32(), ReadStrings(rd), rd.ReadString());
+
+    internal static void WriteAllowedLint(BinaryWriter w, (TextSpan Scope, string Lint) allowed)
+    {
+        w.Write(allowed.Scope.Start);
+        w.Write(allowed.Scope.Length);
+        w.Write(allowed.Lint);
+    }
+
+    internal static (TextSpan Scope, string Lint) ReadAllowedLint(BinaryReader rd) => (new TextSpan(rd.ReadInt32(), rd.ReadInt32()), rd.ReadString());
+
+    private static void WriteOperands(BinaryWriter w, System.Collections.Immutable.ImmutableArray<Operand> operands, string cfg, string path)
     {
         w.Write(operands.Length);
         foreach (var o in operands)
@@ -516,7 +543,7 @@ internal static class FileRecordFormat
         w.Write(cfg);
     }
 
-    internal static (System.Collections.Immutable.ImmutableArray<Operand> Operands, string Cfg) ReadOperands(BinaryReader rd, string path)
+    private static (System.Collections.Immutable.ImmutableArray<Operand> Operands, string Cfg) ReadOperands(BinaryReader rd, string path)
     {
         var operands = new Operand[rd.ReadInt32()];
         for (int i = 0; i < operands.Length; i++) operands[i] = new Operand(rd.ReadString(), ReadLocation(rd, path));
@@ -535,16 +562,9 @@ internal static class FileRecordFormat
             Cfgs = [.. ReadStrings(rd)],
         };
         r.HasInnerCfg = rd.ReadBoolean();
-        for (int i = rd.ReadInt32(); i > 0; i--)
-        {
-            var o = new UnsafeOperation((OperationKind)rd.ReadByte(), rd.ReadString(), ReadLocation(rd, path));
-            var (operands, cfg) = ReadOperands(rd, path);
-            r.Operations.Add(o with { Operands = operands, Cfg = cfg });
-        }
-        for (int i = rd.ReadInt32(); i > 0; i--)
-            r.FfiCalls.Add(new FfiCall(rd.ReadString(), rd.ReadString(), rd.ReadString(), (FfiCallForm)rd.ReadByte(), rd.ReadString(), ReadLocation(rd, path)));
-        for (int i = rd.ReadInt32(); i > 0; i--)
-            r.Mmio.Add(new MmioAccess(rd.ReadString(), rd.ReadString(), rd.ReadString(), ReadLocation(rd, path)));
+        for (int i = rd.ReadInt32(); i > 0; i--) r.Operations.Add(ReadOperation(rd, path));
+        for (int i = rd.ReadInt32(); i > 0; i--) r.FfiCalls.Add(ReadFfiCall(rd, path));
+        for (int i = rd.ReadInt32(); i > 0; i--) r.Mmio.Add(ReadMmio(rd, path));
         for (int i = rd.ReadInt32(); i > 0; i--)
         {
             var c = new Candidate((CandidateKind)rd.ReadByte(), rd.ReadString(), rd.ReadString(), ReadLocation(rd, path), rd.ReadString(), rd.ReadBoolean(),

@@ -141,15 +141,24 @@ public sealed class CacheAndShardTests : IDisposable
 
     private static int SourceFilesUnder(string folder) => Directory.EnumerateFiles(folder, "*.rs", SearchOption.AllDirectories).Count();
 
+    /// <summary>
+    /// A cold run over a copy of the fixtures (changed first by <paramref name="prepare"/>) that fills a cache, whose
+    /// file records are then deleted: a warm run can take unchanged crates only from their crates' entries.
+    /// </summary>
+    private (string Root, AnalysisOptions Options, AnalysisResult Cold) CrateEntriesOnly(Action<string>? prepare = null)
+    {
+        var root = CopyFixtures();
+        prepare?.Invoke(root);
+        var options = new AnalysisOptions { Paths = [root], Jobs = 2, CacheDirectory = Path.Combine(_work, "cache") };
+        var cold = Analysis.Run(options);
+        Assert.True(DeleteEntries(options.CacheDirectory, FileMagic) >= 30);
+        return (root, options, cold);
+    }
+
     [Fact]
     public void AnUnchangedCrateIsTakenWholeFromTheCrateCacheWithEveryFieldOfItsResults()
     {
-        var root = CopyFixtures();
-        var cache = Path.Combine(_work, "cache");
-        var options = new AnalysisOptions { Paths = [root], Jobs = 2, CacheDirectory = cache };
-        Analysis.Run(options);
-        // Without file records, a warm run can only take unchanged crates from their crates' entries.
-        Assert.True(DeleteEntries(cache, FileMagic) >= 30);
+        var (root, options, _) = CrateEntriesOnly();
         var edited = Path.Combine(root, "rules", "US1007", "src", "lib.rs");
         File.AppendAllText(edited, "\npub unsafe fn read_register(p: *const u32) -> u32 { *p }\n");
 
@@ -179,11 +188,7 @@ public sealed class CacheAndShardTests : IDisposable
     [MemberData(nameof(ConfigurationEdits))]
     public void AConfigurationFileTheCrateWasConfiguredFromInvalidatesItsEntry(string file, string? appended)
     {
-        var root = CopyFixtures();
-        var cache = Path.Combine(_work, "cache");
-        var options = new AnalysisOptions { Paths = [root], Jobs = 2, CacheDirectory = cache };
-        Analysis.Run(options);
-        DeleteEntries(cache, FileMagic);
+        var (root, options, _) = CrateEntriesOnly();
         var crate = Path.Combine(root, "configuration", "kmdf-wrong");
         var path = Path.Combine(crate, file);
         if (appended is null) File.Delete(path);
@@ -201,16 +206,12 @@ public sealed class CacheAndShardTests : IDisposable
     [InlineData(false)]
     public void AFileAddedToOrRemovedFromACrateInvalidatesItsEntry(bool add)
     {
-        var root = CopyFixtures();
-        var cache = Path.Combine(_work, "cache");
-        var options = new AnalysisOptions { Paths = [root], Jobs = 2, CacheDirectory = cache };
+        const string code = "pub fn deref(p: *const u8) -> u8 { unsafe { *p } }\n";
+        static string Extra(string root) => Path.Combine(root, "rules", "US1006", "src", "extra.rs");
+        var (root, options, _) = CrateEntriesOnly(add ? null : r => File.WriteAllText(Extra(r), code));
         var crate = Path.Combine(root, "rules", "US1006");
-        var extra = Path.Combine(crate, "src", "extra.rs");
-        if (!add) File.WriteAllText(extra, "pub fn deref(p: *const u8) -> u8 { unsafe { *p } }\n");
-        Analysis.Run(options);
-        DeleteEntries(cache, FileMagic);
-        if (add) File.WriteAllText(extra, "pub fn deref(p: *const u8) -> u8 { unsafe { *p } }\n");
-        else File.Delete(extra);
+        if (add) File.WriteAllText(Extra(root), code);
+        else File.Delete(Extra(root));
 
         var warm = Analysis.Run(options);
         var plain = Analysis.Run(options with { CacheDirectory = null });
@@ -222,12 +223,8 @@ public sealed class CacheAndShardTests : IDisposable
     [Fact]
     public void DamagedCrateEntriesAreMissesAndTheirCratesAreAnalyzedAgain()
     {
-        var root = CopyFixtures();
-        var cache = Path.Combine(_work, "cache");
-        var options = new AnalysisOptions { Paths = [root], CacheDirectory = cache };
-        var cold = Analysis.Run(options);
-        DeleteEntries(cache, FileMagic);
-        var entries = Directory.GetFiles(cache, "*.bin", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+        var (_, options, cold) = CrateEntriesOnly();
+        var entries = Directory.GetFiles(options.CacheDirectory!, "*.bin", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
         Assert.True(entries.Length >= 20, $"{entries.Length} crate entries");
         File.WriteAllBytes(entries[0], File.ReadAllBytes(entries[0])[..40]); // truncated by a crash
         File.WriteAllText(entries[1], "not a cache entry");
