@@ -45,14 +45,38 @@ internal static class LineHash
         return [.. values];
     }
 
+    /// <summary>
+    /// Like <see cref="Compute(ReadOnlySpan{char}, IReadOnlySet{int})"/> for file bytes decoded as <see cref="Decode(ReadOnlySpan{byte})"/>
+    /// does, in a pooled buffer.
+    /// </summary>
+    public static Dictionary<int, string> Compute(ReadOnlySpan<byte> utf8, IReadOnlySet<int> lines)
+    {
+        // Lossy UTF-8 gives at most one UTF-16 unit per byte (U+FFFD per invalid sequence, surrogate pairs for 4 bytes).
+        var chars = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(1, utf8.Length));
+        try
+        {
+            int n = Encoding.UTF8.GetChars(utf8, chars);
+            return Compute(chars.AsSpan(0, n), lines);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
     /// <summary>Computes the values of the 1-based lines in <paramref name="lines"/>; lines past the end are absent.</summary>
     public static Dictionary<int, string> Compute(ReadOnlySpan<char> text, IReadOnlySet<int> lines)
     {
         var found = new Dictionary<int, string>(lines.Count);
+        if (lines.Count == 0) return found;
+        int last = lines.Max();
         // Formatted only for the lines asked for: a file's every line was three strings (1% of a run's allocation).
+        // A line's value depends only on the text from the file's start to its window's end, so the rest of the file
+        // is not hashed once the last line asked for has its value.
         Run(text, (line, hash, occurrence) =>
         {
             if (lines.Contains(line)) found[line] = Format(hash, occurrence);
+            return line < last;
         });
         return found;
     }
@@ -61,16 +85,20 @@ internal static class LineHash
     public static void Compute(ReadOnlySpan<char> text, Action<int, string> onLine)
     {
         ArgumentNullException.ThrowIfNull(onLine);
-        Run(text, (line, hash, occurrence) => onLine(line, Format(hash, occurrence)));
+        Run(text, (line, hash, occurrence) =>
+        {
+            onLine(line, Format(hash, occurrence));
+            return true;
+        });
     }
 
-    // Each 1-based line number with its raw hash and occurrence number, in line order.
-    private static void Run(ReadOnlySpan<char> text, Action<int, ulong, int> onLine)
+    // Each 1-based line number with its raw hash and occurrence number, in line order, until onLine returns false.
+    private static void Run(ReadOnlySpan<char> text, Func<int, ulong, int, bool> onLine)
     {
         var state = new Roller(onLine);
-        foreach (char c in text) state.Feed(c);
-        state.Feed(EndOfFile);
-        state.Drain();
+        foreach (char c in text)
+            if (!state.Feed(c)) return;
+        if (state.Feed(EndOfFile)) state.Drain();
     }
 
     /// <summary>Decodes file bytes as Node's <c>Buffer.toString()</c> does: lossy UTF-8, a BOM kept as U+FEFF.</summary>
@@ -93,7 +121,7 @@ internal static class LineHash
 
     // The rolling state: a ring of the last BlockSize kept code units, and for each slot the line that starts there
     // (0 = none). When a slot comes round again, the window holds exactly the BlockSize units that started at it.
-    private sealed class Roller(Action<int, ulong, int> onLine)
+    private sealed class Roller(Func<int, ulong, int, bool> onLine)
     {
         private readonly ushort[] _window = new ushort[BlockSize];
         private readonly int[] _lineAt = new int[BlockSize];
@@ -104,17 +132,18 @@ internal static class LineHash
         private bool _atLineStart = true;
         private bool _afterCr;
 
-        public void Feed(char c)
+        /// <summary>Feeds one code unit; false once the callback asked to stop.</summary>
+        public bool Feed(char c)
         {
             bool lfOfCrLf = _afterCr && c == '\n';
             _afterCr = c == '\r';
             if (c is ' ' or '\t' || lfOfCrLf)
             {
                 _afterCr = false;
-                return;
+                return true;
             }
             if (c == '\r') c = '\n';
-            if (_lineAt[_slot] != 0) Emit();
+            if (_lineAt[_slot] != 0 && !Emit()) return false;
             if (_atLineStart)
             {
                 _atLineStart = false;
@@ -122,13 +151,14 @@ internal static class LineHash
             }
             if (c == '\n') _atLineStart = true;
             Push(c);
+            return true;
         }
 
         public void Drain()
         {
             for (int i = 0; i < BlockSize; i++)
             {
-                if (_lineAt[_slot] != 0) Emit();
+                if (_lineAt[_slot] != 0 && !Emit()) return;
                 Push('\0');
             }
         }
@@ -138,15 +168,16 @@ internal static class LineHash
             ulong leaving = _window[_slot];
             _window[_slot] = c;
             _hash = unchecked(Base * _hash + c - OutgoingWeight * leaving);
-            _slot = (_slot + 1) % BlockSize;
+            if (++_slot == BlockSize) _slot = 0;
         }
 
-        private void Emit()
+        private bool Emit()
         {
-            _seen.TryGetValue(_hash, out int n);
-            _seen[_hash] = ++n;
-            onLine(_lineAt[_slot], _hash, n);
+            ref int n = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_seen, _hash, out _);
+            n++;
+            int line = _lineAt[_slot];
             _lineAt[_slot] = 0;
+            return onLine(line, _hash, n);
         }
     }
 }

@@ -58,6 +58,25 @@ public sealed class TrustTests : IDisposable
         Assert.Contains("not a regular file", err);
     }
 
+    [SkippableFact]
+    public void PooledReadsKeepTheSizeCapAndRefuseSpecialFiles()
+    {
+        // Crate lookups and SARIF fingerprints read into pooled buffers: same bytes, same cap, same refusals.
+        var bytes = Enumerable.Range(0, 10_000).Select(i => (byte)(i * 7)).ToArray();
+        var path = Path.Combine(_dir, "f.bin");
+        File.WriteAllBytes(path, bytes);
+        Assert.Equal(bytes, IO.UntrustedFile.UseAllBytes(path, 10_000, b => b.ToArray()));
+        Assert.Empty(IO.UntrustedFile.UseAllBytes(Write("empty.rs", ""), 10, b => b.ToArray()));
+        var tooLarge = Assert.Throws<IOException>(() => IO.UntrustedFile.UseAllBytes(path, 9_999, b => b.Length));
+        Assert.Contains("larger than 9,999 bytes", tooLarge.Message);
+
+        Skip.IfNot(OperatingSystem.IsLinux(), "/dev/zero is the Unix shape of an endless file (Linux)");
+        var zero = Path.Combine(_dir, "zero.rs");
+        File.CreateSymbolicLink(zero, "/dev/zero");
+        var refused = Assert.Throws<IOException>(() => IO.UntrustedFile.UseAllBytes(zero, 1 << 20, b => b.Length));
+        Assert.Contains("not a regular file", refused.Message);
+    }
+
     [LinuxFact]
     public void HostileTomlFilesAboveACrateAreRefusedAndTheResultsStayTheSame()
     {

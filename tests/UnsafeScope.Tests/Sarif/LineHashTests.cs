@@ -1,5 +1,8 @@
 using System.Numerics;
 using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using UnsafeScope.Sarif;
 
 namespace UnsafeScope.Tests.Sarif;
@@ -174,6 +177,38 @@ public sealed class LineHashTests
         Assert.Equal(all[1], some[2]);
         Assert.Equal(all[6], some[7]);
         Assert.Equal(all[10], some[11]);
+    }
+
+    [Property(MaxTest = 200)]
+    public Property AnyLineSubsetAgreesWithAllLines()
+    {
+        // The subset stops hashing after its last line: what it gives must not depend on that.
+        var gen = from units in Gen.ArrayOf(Gen.Elements('a', 'b', ' ', '\t', '\r', '\n', '\uD83D', '\uDE00'))
+                  from lines in Gen.ArrayOf(Gen.Choose(1, 40))
+                  select (Text: new string(units), Lines: lines.ToHashSet());
+        return Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var all = LineHash.Compute(t.Text);
+            var expected = t.Lines.Where(l => l <= all.Length).ToDictionary(l => l, l => all[l - 1]);
+            var some = LineHash.Compute(t.Text, t.Lines);
+            return some.Count == expected.Count && expected.All(e => some.TryGetValue(e.Key, out var v) && v == e.Value);
+        });
+    }
+
+    [Property(MaxTest = 200)]
+    public Property HashingBytesEqualsHashingTheirNodeDecoding()
+    {
+        // Fingerprints decode files into a pooled buffer: it must be the text Decode gives (BOM kept, U+FFFD per
+        // maximal invalid sequence), whatever the bytes.
+        var gen = from bytes in Gen.ArrayOf(Gen.Elements<byte>(0x61, 0x0A, 0x0D, 0x20, 0xEF, 0xBB, 0xBF, 0xC3, 0xA9, 0xF0, 0x9F, 0x98, 0x80, 0xFF, 0xED, 0xA0))
+                  from lines in Gen.ArrayOf(Gen.Choose(1, 12))
+                  select (Bytes: bytes, Lines: lines.ToHashSet());
+        return Prop.ForAll(gen.ToArbitrary(), t =>
+        {
+            var expected = LineHash.Compute(LineHash.Decode(t.Bytes), t.Lines);
+            var actual = LineHash.Compute((ReadOnlySpan<byte>)t.Bytes, t.Lines);
+            return actual.Count == expected.Count && expected.All(e => actual.TryGetValue(e.Key, out var v) && v == e.Value);
+        });
     }
 
     [Fact]
