@@ -11,9 +11,10 @@ namespace UnsafeScope.Driver;
 
 /// <summary>
 /// One file of a linked crate as a cache stores it: its result with the linked inventory (diagnostics not yet
-/// finished), the diagnostics its own record and the crate's file actions gave it, and what finishing them needs.
+/// finished), the diagnostics its own record and the crate's file actions gave it, what finishing them needs, and the
+/// key of its file record ("" when it has none), which a hit keeps fresh.
 /// </summary>
-internal sealed record CachedFile(FileResult Result, ImmutableArray<Diagnostic> Diagnostics, CachedFinishing? Finishing);
+internal sealed record CachedFile(FileResult Result, ImmutableArray<Diagnostic> Diagnostics, CachedFinishing? Finishing, string RecordKey);
 
 /// <summary>What <see cref="FinishingFacts"/> a linked file kept; the reload of other lines' hashes is this run's.</summary>
 internal sealed record CachedFinishing(string CrateRoot, List<SuppressionComment> Suppressions, List<(TextSpan Scope, string Lint)> AllowedLints,
@@ -41,7 +42,7 @@ internal sealed record CachedCrate(ImmutableArray<CachedFile> Files, CrateInvent
 internal sealed class CrateCache
 {
     /// <summary>Bump when the entry layout changes (the file record format's version is part of the run fingerprint).</summary>
-    private const int Version = 1;
+    private const int Version = 2;
 
     private static ReadOnlySpan<byte> Magic => "USCRATE\n"u8;
 
@@ -124,8 +125,17 @@ internal sealed class CrateCache
     /// <summary>Stores a linked crate under its key; failures only cost time on the next run.</summary>
     public void Store(string key, CachedCrate crate) => _store.Store(key, Magic, writer => CrateRecordFormat.Write(writer, crate));
 
-    /// <summary>Counts the files of a crate taken from the cache as cache hits.</summary>
-    public void CountHits(int files) => _store.CountHits(files);
+    /// <summary>
+    /// Counts the files of a crate taken from the cache as cache hits, and makes their file records look used: pruning
+    /// by age (docs/scaling.md) would otherwise delete the records of a crate served whole for weeks, and the first edit
+    /// in it would analyze all of its files again.
+    /// </summary>
+    public void TakeHits(CachedCrate crate)
+    {
+        _store.CountHits(crate.Files.Length);
+        foreach (var file in crate.Files)
+            if (file.RecordKey.Length > 0) _store.Touch(file.RecordKey);
+    }
 }
 
 /// <summary>The binary form of <see cref="CachedCrate"/>, with the file record format's parts.</summary>
@@ -182,6 +192,7 @@ internal static class CrateRecordFormat
     private static void WriteFile(BinaryWriter w, CachedFile f)
     {
         var r = f.Result;
+        w.Write(f.RecordKey);
         w.Write(r.Path);
         w.Write((byte)r.Status);
         w.Write(r.Bytes);
@@ -211,6 +222,7 @@ internal static class CrateRecordFormat
 
     private static CachedFile ReadFile(BinaryReader rd, IReadOnlyDictionary<string, DiagnosticDescriptor> rules, ref bool complete)
     {
+        var recordKey = rd.ReadString();
         var path = rd.ReadString();
         var status = (FileStatus)rd.ReadByte();
         long bytes = rd.ReadInt64();
@@ -221,7 +233,7 @@ internal static class CrateRecordFormat
         var diagnostics = ReadDiagnostics(rd, path, rules, ref complete);
         var inventory = rd.ReadBoolean() ? ReadInventory(rd, path) : null;
         var result = new FileResult { Path = path, Status = status, Bytes = bytes, Lines = lines, SyntaxErrors = errors, Inventory = inventory, Notifications = Owned(notifications) };
-        if (!rd.ReadBoolean()) return new CachedFile(result, diagnostics, null);
+        if (!rd.ReadBoolean()) return new CachedFile(result, diagnostics, null, recordKey);
         var crateRoot = rd.ReadString();
         var suppressions = new List<SuppressionComment>();
         for (int i = rd.ReadInt32(); i > 0; i--) suppressions.Add(FileRecordFormat.ReadSuppression(rd, path));
@@ -230,7 +242,7 @@ internal static class CrateRecordFormat
         var kept = new int[rd.ReadInt32()];
         var hashes = new ulong[kept.Length];
         for (int i = 0; i < kept.Length; i++) (kept[i], hashes[i]) = (rd.ReadInt32(), rd.ReadUInt64());
-        return new CachedFile(result, diagnostics, new CachedFinishing(crateRoot, suppressions, allowed, kept, hashes, rd.ReadBoolean()));
+        return new CachedFile(result, diagnostics, new CachedFinishing(crateRoot, suppressions, allowed, kept, hashes, rd.ReadBoolean()), recordKey);
     }
 
     private static ImmutableArray<Diagnostic> ReadDiagnostics(BinaryReader rd, string path, IReadOnlyDictionary<string, DiagnosticDescriptor> rules, ref bool complete)

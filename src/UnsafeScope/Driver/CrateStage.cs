@@ -39,6 +39,7 @@ internal sealed class CrateStage
     private readonly IReadOnlyList<string> _paths;
     private readonly Dictionary<string, int[]>? _filesOfCrate; // every file of a crate (with facts or not), in output order
     private readonly string?[]? _contentKeys;
+    private readonly string?[]? _recordKeys;
     private readonly ImmutableArray<Diagnostic>[]? _recordDiagnostics;
 
     /// <summary>Diagnostics located in files that are not analyzed sources (Cargo.toml, .cargo/config.toml…), by path.</summary>
@@ -72,6 +73,7 @@ internal sealed class CrateStage
                 _crateCache = crateCache;
                 _filesOfCrate = Enumerable.Range(0, paths.Count).GroupBy(i => crateOfFile[i], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
                 _contentKeys = new string?[paths.Count];
+                _recordKeys = new string?[paths.Count];
                 _recordDiagnostics = new ImmutableArray<Diagnostic>[paths.Count];
             }
         }
@@ -93,6 +95,7 @@ internal sealed class CrateStage
             if (_contentKeys is not null)
             {
                 _contentKeys[index] = record.ContentKey;
+                _recordKeys![index] = record.RecordKey;
                 _recordDiagnostics![index] = record.Diagnostics;
             }
             if (record.Facts is { } f)
@@ -247,7 +250,8 @@ internal sealed class CrateStage
         if (fileActionDiagnostics is not null && notes.Count == 0 && CrateKey(crateRoot) is { } key)
         {
             var files = _filesOfCrate![crateRoot].Select(i => new CachedFile(_results[i]!, [.. _recordDiagnostics![i], .. fileActionDiagnostics.GetValueOrDefault(i) ?? []],
-                _finishing[i] is { } f && f.Kept is var (lines, hashes, reloadable) ? new CachedFinishing(f.CrateRoot, f.Suppressions, f.AllowedLints, lines, hashes, reloadable) : null));
+                _finishing[i] is { } f && f.Kept is var (lines, hashes, reloadable) ? new CachedFinishing(f.CrateRoot, f.Suppressions, f.AllowedLints, lines, hashes, reloadable) : null,
+                _recordKeys![i] ?? ""));
             _crateCache!.Store(key, new CachedCrate([.. files], crate with { Package = null, Driver = null }, lintAttributes, sourceFiles, [.. crateReports!]));
         }
     }

@@ -54,11 +54,11 @@ internal static class FileProcessor
         var contentKey = ContentKey(file, bytes, session, locator);
         // The record also depends on the macro_rules! of the crate's files (and of its --deps dependencies).
         var key = ContentHash.Of(contentKey, "macros " + session.MacrosOf(crate.Root).Fingerprint);
-        if (cache.TryLoad(key, session.RulesById) is { } cached) return cached with { ContentKey = contentKey };
+        if (cache.TryLoad(key, session.RulesById) is { } cached) return cached with { ContentKey = contentKey, RecordKey = key };
         var record = Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken);
         if (!IsCacheable(record)) return record;
         cache.Store(key, record);
-        return record with { ContentKey = contentKey };
+        return record with { ContentKey = contentKey, RecordKey = key };
     }
 
     /// <summary>

@@ -14,6 +14,9 @@ internal sealed record FileRecord(FileResult Result, FileFacts? Facts, Immutable
 {
     /// <summary>The key of the file's bytes and place (<see cref="FileProcessor.ContentKey"/>) when a cache was used and the record may be cached: a crate's key is built from them.</summary>
     public string? ContentKey { get; init; }
+
+    /// <summary>The key this record is stored under in the result cache, when it is: a crate entry lists its files' keys.</summary>
+    public string? RecordKey { get; init; }
 }
 
 /// <summary>

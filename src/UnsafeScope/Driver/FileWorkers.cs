@@ -58,7 +58,7 @@ internal static class FileWorkers
                 cached = i => probes.GetOrAdd(crates[i], root => new Lazy<bool>(() =>
                 {
                     if (crateCache.Probe(root, filesOf[root]) is not { } entry || !stage.AddCached(root, entry)) return false;
-                    crateCache.CountHits(filesOf[root].Length);
+                    crateCache.TakeHits(entry);
                     session.ForgetMacros(root);
                     return true;
                 })).Value;

@@ -66,7 +66,7 @@ internal sealed class ResultCache(string directory)
                 return null;
             var entry = read(reader);
             if (entry is null || stream.Position != stream.Length) return null;
-            Touch(path);
+            TouchPath(path);
             return entry;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or FormatException or OverflowException)
@@ -76,9 +76,14 @@ internal sealed class ResultCache(string directory)
         }
     }
 
+    /// <summary>Makes the entry under <paramref name="key"/>, if there is one, look used (a record a cached crate stands in for).</summary>
+    public void Touch(string key) => TouchPath(EntryPath(key), mayBeAbsent: true);
+
     // Used entries look new, so `find DIR -type f -mtime +14 -delete` prunes only entries no run has needed lately.
-    private static void Touch(string path)
+    private static void TouchPath(string path, bool mayBeAbsent = false)
     {
+        // Absent (pruned, or in a cache folder shared with another layout): nothing to keep, and no exception to pay for.
+        if (mayBeAbsent && !File.Exists(path)) return;
         try { File.SetLastWriteTimeUtc(path, DateTime.UtcNow); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }

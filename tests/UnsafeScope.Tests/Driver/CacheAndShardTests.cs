@@ -221,6 +221,32 @@ public sealed class CacheAndShardTests : IDisposable
     }
 
     [Fact]
+    public void ACrateTakenFromItsEntryKeepsItsFilesRecordsFromPruningByAge()
+    {
+        var root = CopyFixtures();
+        var options = new AnalysisOptions { Paths = [root], Jobs = 2, CacheDirectory = Path.Combine(_work, "cache") };
+        var cold = Analysis.Run(options);
+        var entries = Directory.GetFiles(options.CacheDirectory, "*.bin", SearchOption.AllDirectories);
+        var month = DateTime.UtcNow.AddDays(-30);
+        foreach (var entry in entries) File.SetLastWriteTimeUtc(entry, month);
+
+        var warm = Analysis.Run(options); // every crate from its entry
+        Assert.Equal(0, warm.CacheMisses);
+
+        // What `find DIR -type f -mtime +14 -delete` would delete: nothing, file records included.
+        var stale = entries.Where(e => File.GetLastWriteTimeUtc(e) < DateTime.UtcNow.AddDays(-14)).ToList();
+        Assert.Empty(stale);
+
+        // So an edit after the pruning reads only the edited file's record afresh: its crate's other files are hits.
+        var crate = Path.Combine(root, "rules", "US1007");
+        File.AppendAllText(Path.Combine(crate, "src", "lib.rs"), "\npub unsafe fn read_register(p: *const u32) -> u32 { *p }\n");
+        var edited = Analysis.Run(options);
+        Assert.Equal(1, edited.CacheMisses);
+        AssertSameOutputs(Analysis.Run(options with { CacheDirectory = null }), edited);
+        Assert.Equal(cold.Files.Count(f => f.Status != FileStatus.Configuration) - 1, edited.CacheHits);
+    }
+
+    [Fact]
     public void DamagedCrateEntriesAreMissesAndTheirCratesAreAnalyzedAgain()
     {
         var (_, options, cold) = CrateEntriesOnly();
