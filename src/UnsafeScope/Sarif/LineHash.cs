@@ -93,12 +93,58 @@ internal static class LineHash
     }
 
     // Each 1-based line number with its raw hash and occurrence number, in line order, until onLine returns false.
+    // The rolling state: a ring of the last BlockSize kept code units, and for each slot the line that starts there
+    // (0 = none). When a slot comes round again, the window holds exactly the BlockSize units that started at it.
+    // One loop over locals (the state was an object's fields, fed a unit per call: most of hashing a file).
     private static void Run(ReadOnlySpan<char> text, Func<int, ulong, int, bool> onLine)
     {
-        var state = new Roller(onLine);
-        foreach (char c in text)
-            if (!state.Feed(c)) return;
-        if (state.Feed(EndOfFile)) state.Drain();
+        Span<ushort> window = stackalloc ushort[BlockSize];
+        Span<int> lineAt = stackalloc int[BlockSize];
+        window.Clear();
+        lineAt.Clear();
+        var seen = new Dictionary<ulong, int>();
+        ulong hash = 0;
+        int slot = 0, line = 0;
+        bool atLineStart = true, afterCr = false;
+        for (int i = 0; i <= text.Length; i++)
+        {
+            char c = i < text.Length ? text[i] : EndOfFile;
+            bool lfOfCrLf = afterCr && c == '\n';
+            afterCr = c == '\r';
+            if (c is ' ' or '\t' || lfOfCrLf)
+            {
+                afterCr = false;
+                continue;
+            }
+            if (c == '\r') c = '\n';
+            if (lineAt[slot] != 0 && !Emit(ref lineAt[slot], hash, seen, onLine)) return;
+            if (atLineStart)
+            {
+                atLineStart = false;
+                lineAt[slot] = ++line;
+            }
+            if (c == '\n') atLineStart = true;
+            hash = unchecked(Base * hash + c - OutgoingWeight * window[slot]);
+            window[slot] = c;
+            if (++slot == BlockSize) slot = 0;
+        }
+        // Then NULs until every line's window is full.
+        for (int i = 0; i < BlockSize; i++)
+        {
+            if (lineAt[slot] != 0 && !Emit(ref lineAt[slot], hash, seen, onLine)) return;
+            hash = unchecked(Base * hash - OutgoingWeight * window[slot]);
+            window[slot] = 0;
+            if (++slot == BlockSize) slot = 0;
+        }
+
+        static bool Emit(ref int lineAtSlot, ulong hash, Dictionary<ulong, int> seen, Func<int, ulong, int, bool> onLine)
+        {
+            ref int n = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(seen, hash, out _);
+            n++;
+            int line = lineAtSlot;
+            lineAtSlot = 0;
+            return onLine(line, hash, n);
+        }
     }
 
     /// <summary>Decodes file bytes as Node's <c>Buffer.toString()</c> does: lossy UTF-8, a BOM kept as U+FEFF.</summary>
@@ -117,67 +163,5 @@ internal static class LineHash
         ulong r = 1;
         for (int i = 0; i < e; i++) r = unchecked(r * b);
         return r;
-    }
-
-    // The rolling state: a ring of the last BlockSize kept code units, and for each slot the line that starts there
-    // (0 = none). When a slot comes round again, the window holds exactly the BlockSize units that started at it.
-    private sealed class Roller(Func<int, ulong, int, bool> onLine)
-    {
-        private readonly ushort[] _window = new ushort[BlockSize];
-        private readonly int[] _lineAt = new int[BlockSize];
-        private readonly Dictionary<ulong, int> _seen = [];
-        private ulong _hash;
-        private int _slot;
-        private int _line;
-        private bool _atLineStart = true;
-        private bool _afterCr;
-
-        /// <summary>Feeds one code unit; false once the callback asked to stop.</summary>
-        public bool Feed(char c)
-        {
-            bool lfOfCrLf = _afterCr && c == '\n';
-            _afterCr = c == '\r';
-            if (c is ' ' or '\t' || lfOfCrLf)
-            {
-                _afterCr = false;
-                return true;
-            }
-            if (c == '\r') c = '\n';
-            if (_lineAt[_slot] != 0 && !Emit()) return false;
-            if (_atLineStart)
-            {
-                _atLineStart = false;
-                _lineAt[_slot] = ++_line;
-            }
-            if (c == '\n') _atLineStart = true;
-            Push(c);
-            return true;
-        }
-
-        public void Drain()
-        {
-            for (int i = 0; i < BlockSize; i++)
-            {
-                if (_lineAt[_slot] != 0 && !Emit()) return;
-                Push('\0');
-            }
-        }
-
-        private void Push(char c)
-        {
-            ulong leaving = _window[_slot];
-            _window[_slot] = c;
-            _hash = unchecked(Base * _hash + c - OutgoingWeight * leaving);
-            if (++_slot == BlockSize) _slot = 0;
-        }
-
-        private bool Emit()
-        {
-            ref int n = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_seen, _hash, out _);
-            n++;
-            int line = _lineAt[_slot];
-            _lineAt[_slot] = 0;
-            return onLine(line, _hash, n);
-        }
     }
 }
