@@ -64,7 +64,7 @@ internal static unsafe partial class UntrustedFile
 
     /// <summary>
     /// Gives <paramref name="use"/> the bytes of a regular file of at most <paramref name="maxBytes"/> bytes (otherwise
-    /// an <see cref="IOException"/>) in a pooled buffer that is reused after the call, so the span must not be kept.
+    /// an <see cref="IOException"/>) in a buffer that is reused after the call, so the span must not be kept.
     /// For reads that only hash or decode: a warm run's crate lookups read every source file, and arrays of each
     /// file's size (the big ones on the large object heap) were the most a warm run allocated.
     /// </summary>
@@ -73,8 +73,8 @@ internal static unsafe partial class UntrustedFile
         using var stream = OpenRead(path, 1, FileOptions.SequentialScan);
         long length = stream.Length;
         if (length > maxBytes) throw new IOException($"'{path}' is larger than {maxBytes:N0} bytes; it was not read.");
-        // One byte more than the length, so that reaching the end needs no second buffer.
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(int.MaxValue, Math.Max(4096, length + 1)));
+        // One byte more than the length, so that reaching the end needs no bigger buffer.
+        var buffer = Scratch<byte>.Take((int)Math.Min(int.MaxValue, length + 1));
         try
         {
             int read = 0;
@@ -84,10 +84,7 @@ internal static unsafe partial class UntrustedFile
                 {
                     // The file grew while it was read: read on up to the cap, as ReadToEnd does.
                     if (read >= maxBytes) throw new IOException($"'{path}' is larger than {maxBytes:N0} bytes; it was not read.");
-                    var bigger = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(int.MaxValue, Math.Min(maxBytes + 1, buffer.Length * 2L)));
-                    buffer.AsSpan(0, read).CopyTo(bigger);
-                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
+                    Array.Resize(ref buffer, (int)Math.Min(int.MaxValue, Math.Min(maxBytes + 1, buffer.Length * 2L)));
                 }
                 int n = stream.Read(buffer, read, buffer.Length - read);
                 if (n == 0) break;
@@ -98,7 +95,7 @@ internal static unsafe partial class UntrustedFile
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            Scratch<byte>.Give(buffer);
         }
     }
 

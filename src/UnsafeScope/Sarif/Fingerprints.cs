@@ -56,7 +56,7 @@ internal static class Fingerprints
             var full = Path.GetFullPath(IO.UntrustedFile.FullPathOf(fullRoot, path));
             if (!Path.IsPathRooted(path) && !full.StartsWith(fullRoot, StringComparison.Ordinal)) return null;
             if (!File.Exists(full)) return null;
-            // Decoded and hashed in pooled buffers: the files' bytes and text were a third of a warm run's allocation.
+            // Decoded and hashed in reused buffers: the files' bytes and text were a third of a warm run's allocation.
             return IO.UntrustedFile.UseAllBytes(full, maxBytes, bytes => LineHash.Compute(bytes, lines));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)

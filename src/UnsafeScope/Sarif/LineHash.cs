@@ -47,12 +47,12 @@ internal static class LineHash
 
     /// <summary>
     /// Like <see cref="Compute(ReadOnlySpan{char}, IReadOnlySet{int})"/> for file bytes decoded as <see cref="Decode(ReadOnlySpan{byte})"/>
-    /// does, in a pooled buffer.
+    /// does, in a reused buffer.
     /// </summary>
     public static Dictionary<int, string> Compute(ReadOnlySpan<byte> utf8, IReadOnlySet<int> lines)
     {
         // Lossy UTF-8 gives at most one UTF-16 unit per byte (U+FFFD per invalid sequence, surrogate pairs for 4 bytes).
-        var chars = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(1, utf8.Length));
+        var chars = IO.Scratch<char>.Take(utf8.Length);
         try
         {
             int n = Encoding.UTF8.GetChars(utf8, chars);
@@ -60,7 +60,7 @@ internal static class LineHash
         }
         finally
         {
-            System.Buffers.ArrayPool<char>.Shared.Return(chars);
+            IO.Scratch<char>.Give(chars);
         }
     }
 

@@ -59,14 +59,23 @@ public sealed class TrustTests : IDisposable
     }
 
     [SkippableFact]
-    public void PooledReadsKeepTheSizeCapAndRefuseSpecialFiles()
+    public void ReusedBufferReadsKeepTheSizeCapAndRefuseSpecialFiles()
     {
-        // Crate lookups and SARIF fingerprints read into pooled buffers: same bytes, same cap, same refusals.
+        // Crate lookups and SARIF fingerprints read into reused buffers: same bytes, same cap, same refusals.
         var bytes = Enumerable.Range(0, 10_000).Select(i => (byte)(i * 7)).ToArray();
         var path = Path.Combine(_dir, "f.bin");
         File.WriteAllBytes(path, bytes);
         Assert.Equal(bytes, IO.UntrustedFile.UseAllBytes(path, 10_000, b => b.ToArray()));
         Assert.Empty(IO.UntrustedFile.UseAllBytes(Write("empty.rs", ""), 10, b => b.ToArray()));
+        // A read inside another's callback gets its own buffer: the outer bytes stay as they were.
+        var other = Write("other.rs", new string('x', 20_000));
+        var (outer, inner) = IO.UntrustedFile.UseAllBytes(path, 10_000, b =>
+        {
+            var innerBytes = IO.UntrustedFile.UseAllBytes(other, 20_000, i => i.ToArray());
+            return (b.ToArray(), innerBytes);
+        });
+        Assert.Equal(bytes, outer);
+        Assert.Equal(20_000, inner.Count(c => c == (byte)'x'));
         var tooLarge = Assert.Throws<IOException>(() => IO.UntrustedFile.UseAllBytes(path, 9_999, b => b.Length));
         Assert.Contains("larger than 9,999 bytes", tooLarge.Message);
 
