@@ -73,25 +73,15 @@ internal static unsafe partial class UntrustedFile
         using var stream = OpenRead(path, 1, FileOptions.SequentialScan);
         long length = stream.Length;
         if (length > maxBytes) throw new IOException($"'{path}' is larger than {maxBytes:N0} bytes; it was not read.");
-        // One byte more than the length, so that reaching the end needs no bigger buffer.
-        var buffer = Scratch<byte>.Take((int)Math.Min(int.MaxValue, length + 1));
+        var buffer = Scratch<byte>.Take((int)length);
         try
         {
-            int read = 0;
-            while (true)
-            {
-                if (read == buffer.Length)
-                {
-                    // The file grew while it was read: read on up to the cap, as ReadToEnd does.
-                    if (read >= maxBytes) throw new IOException($"'{path}' is larger than {maxBytes:N0} bytes; it was not read.");
-                    Array.Resize(ref buffer, (int)Math.Min(int.MaxValue, Math.Min(maxBytes + 1, buffer.Length * 2L)));
-                }
-                int n = stream.Read(buffer, read, buffer.Length - read);
-                if (n == 0) break;
-                read += n;
-            }
-            if (read > maxBytes) throw new IOException($"'{path}' is larger than {maxBytes:N0} bytes; it was not read.");
+            int read = Fill(stream, maxBytes, ref buffer);
             return use(buffer.AsSpan(0, read));
+        }
+        catch (InvalidDataException)
+        {
+            throw new IOException($"'{path}' is larger than {maxBytes:N0} bytes; it was not read.");
         }
         finally
         {
@@ -110,21 +100,35 @@ internal static unsafe partial class UntrustedFile
         long length = stream.CanSeek ? stream.Length - stream.Position : 0;
         if (length > maxBytes) throw new InvalidDataException();
         var buffer = new byte[Math.Max(0, (int)length)];
+        int read = Fill(stream, maxBytes, ref buffer);
+        return read == buffer.Length ? buffer : buffer[..read];
+    }
+
+    /// <summary>
+    /// Reads the rest of <paramref name="stream"/> into <paramref name="buffer"/> from its start, growing it (up to
+    /// <paramref name="maxBytes"/>) only when the stream goes on past it; returns how many bytes were read. More than
+    /// <paramref name="maxBytes"/> is an <see cref="InvalidDataException"/>.
+    /// </summary>
+    private static int Fill(Stream stream, long maxBytes, ref byte[] buffer)
+    {
         int read = 0;
         while (true)
         {
             if (read == buffer.Length)
             {
+                // Full: one byte more tells the end from a file that grew while it was read.
                 int b = stream.ReadByte();
-                if (b < 0) return buffer;
+                if (b < 0) return read;
                 if (buffer.Length >= maxBytes) throw new InvalidDataException();
                 Array.Resize(ref buffer, (int)Math.Min(maxBytes, Math.Max(4096, buffer.Length * 2L)));
                 buffer[read++] = (byte)b;
                 continue;
             }
             int n = stream.Read(buffer, read, buffer.Length - read);
-            if (n == 0) return read == buffer.Length ? buffer : buffer[..read];
+            if (n == 0) return read;
             read += n;
+            // A reused buffer can be larger than the cap.
+            if (read > maxBytes) throw new InvalidDataException();
         }
     }
 
