@@ -1,10 +1,12 @@
+using System.IO.Enumeration;
 using UnsafeScope.Diagnostics;
 namespace UnsafeScope.Driver;
 
 /// <summary>A source file found for analysis.</summary>
 /// <param name="FullPath">Absolute path.</param>
 /// <param name="RelativePath">Path relative to the base directory, forward slashes.</param>
-internal readonly record struct SourceFile(string FullPath, string RelativePath);
+/// <param name="Length">Its size when discovery found it, for the work order; -1 when not known.</param>
+internal readonly record struct SourceFile(string FullPath, string RelativePath, long Length = -1);
 
 /// <summary>Finds <c>*.rs</c> files under the given roots, in a deterministic order, without following links.</summary>
 internal static class FileDiscovery
@@ -43,6 +45,8 @@ internal static class FileDiscovery
     }
 
     // Explicit stack: deep folder trees cannot overflow. Links are not followed (no loops, no escaping the root).
+    // Entries come from the folder listing itself (a folder's type from the listing, a source file's kind and size
+    // from one statx), not as FileSystemInfo objects: those cost a stat and a readlink per entry.
     private static void Walk(string root, string baseDirectory, HashSet<string> excluded, HashSet<string> seen, List<SourceFile> files,
         List<ToolNotification> notifications, CancellationToken cancellationToken)
     {
@@ -53,10 +57,13 @@ internal static class FileDiscovery
         {
             cancellationToken.ThrowIfCancellationRequested();
             var dir = stack.Pop();
-            IEnumerable<FileSystemInfo> entries;
+            List<(string FullPath, string Name, bool IsDirectory)> entries;
             try
             {
-                entries = new DirectoryInfo(dir).EnumerateFileSystemInfos("*", enumeration).ToList();
+                entries = [.. new FileSystemEnumerable<(string, string, bool)>(dir, (ref FileSystemEntry e) => (e.ToFullPath(), e.FileName.ToString(), e.IsDirectory), enumeration)
+                {
+                    ShouldIncludePredicate = (ref FileSystemEntry e) => e.IsDirectory || e.FileName.EndsWith(".rs", StringComparison.Ordinal),
+                }];
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -64,37 +71,52 @@ internal static class FileDiscovery
                     $"The folder could not be read: {e.Message}", Relative(baseDirectory, dir)));
                 continue;
             }
-            foreach (var entry in entries)
+            foreach (var (full, name, isDirectory) in entries)
             {
-                bool isLink = entry.LinkTarget is not null;
-                if (entry is DirectoryInfo d)
+                if (isDirectory)
                 {
-                    if (excluded.Contains(d.Name)) continue;
-                    if (isLink)
+                    if (excluded.Contains(name)) continue;
+                    if (IsLink(full, directory: true))
                     {
                         notifications.Add(new ToolNotification(NotificationIds.SymlinkSkipped, NotificationLevel.Note,
-                            "A linked folder was not followed.", Relative(baseDirectory, d.FullName)));
+                            "A linked folder was not followed.", Relative(baseDirectory, full)));
                         continue;
                     }
-                    stack.Push(d.FullName);
+                    stack.Push(full);
+                    continue;
                 }
-                else if (entry.Name.EndsWith(".rs", StringComparison.Ordinal))
+                var (kind, length) = IO.UntrustedFile.Describe(full);
+                if (kind == IO.UntrustedFile.EntryKind.Unknown)
+                    (kind, length) = IsLink(full, directory: false) ? (IO.UntrustedFile.EntryKind.Link, 0)
+                        : IO.UntrustedFile.IsRegularFile(full) ? (IO.UntrustedFile.EntryKind.Regular, -1) : (IO.UntrustedFile.EntryKind.Other, 0);
+                if (kind == IO.UntrustedFile.EntryKind.Link)
                 {
-                    if (isLink)
-                    {
-                        notifications.Add(new ToolNotification(NotificationIds.SymlinkSkipped, NotificationLevel.Note,
-                            "A linked file was not followed.", Relative(baseDirectory, entry.FullName)));
-                        continue;
-                    }
-                    if (!IO.UntrustedFile.IsRegularFile(entry.FullName))
-                    {
-                        notifications.Add(NotRegular(baseDirectory, entry.FullName));
-                        continue;
-                    }
-                    if (seen.Add(entry.FullName))
-                        files.Add(new SourceFile(entry.FullName, Relative(baseDirectory, entry.FullName)));
+                    notifications.Add(new ToolNotification(NotificationIds.SymlinkSkipped, NotificationLevel.Note,
+                        "A linked file was not followed.", Relative(baseDirectory, full)));
+                    continue;
                 }
+                if (kind != IO.UntrustedFile.EntryKind.Regular)
+                {
+                    notifications.Add(NotRegular(baseDirectory, full));
+                    continue;
+                }
+                if (seen.Add(full))
+                    files.Add(new SourceFile(full, Relative(baseDirectory, full), length));
             }
+        }
+    }
+
+    // A link (or, on Windows, a junction) by its target; other entries have none: one readlink. (The listing's
+    // entry attributes would cost a stat and more; a folder entry that is a link was followed to tell it is a folder.)
+    private static bool IsLink(string full, bool directory)
+    {
+        try
+        {
+            return (directory ? new DirectoryInfo(full).LinkTarget : new FileInfo(full).LinkTarget) is not null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

@@ -31,7 +31,7 @@ internal static class FileWorkers
         // Every file of a crate may define macros its other files call (also files of other shards).
         session.SetCrateFiles(found.GroupBy(f => locator.Locate(f.FullPath).Root, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(f => f.FullPath).ToArray(), StringComparer.Ordinal), locator.PackageAt);
-        var sizes = files.Select(f => SafeLength(f.FullPath)).ToArray();
+        var sizes = files.Select(f => f.Length >= 0 ? f.Length : SafeLength(f.FullPath)).ToArray();
         int[] order;
         CrateStage? stage = null;
         Func<int, bool> cached = _ => false;

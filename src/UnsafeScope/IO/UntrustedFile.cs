@@ -12,9 +12,11 @@ namespace UnsafeScope.IO;
 internal static unsafe partial class UntrustedFile
 {
     private const int AtFdCwd = -100;
-    private const uint StatxType = 1;
-    private const int StatxModeOffset = 28; // struct statx has one layout on every Linux architecture
-    private const ushort FileTypeMask = 0xF000, RegularFile = 0x8000;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxType = 1, StatxSize = 0x200;
+    // struct statx has one layout on every Linux architecture: stx_mask first, stx_mode at 28, stx_size at 40.
+    private const int StatxModeOffset = 28, StatxSizeOffset = 40;
+    private const ushort FileTypeMask = 0xF000, RegularFile = 0x8000, SymbolicLink = 0xA000;
     private static volatile bool s_noStatx;
 
     /// <summary>
@@ -36,6 +38,46 @@ internal static unsafe partial class UntrustedFile
             return true;
         }
         return (*(ushort*)(buffer + StatxModeOffset) & FileTypeMask) == RegularFile;
+    }
+
+    /// <summary>What a path is in itself, a link not followed (<see cref="Describe"/>).</summary>
+    public enum EntryKind
+    {
+        /// <summary>Not told here (not Linux, no statx, an error): ask <see cref="IsRegularFile"/> and the file system.</summary>
+        Unknown,
+        /// <summary>A regular file.</summary>
+        Regular,
+        /// <summary>A symbolic link.</summary>
+        Link,
+        /// <summary>A FIFO, socket, device or folder.</summary>
+        Other,
+    }
+
+    /// <summary>
+    /// The kind of <paramref name="path"/> itself (a link is not followed) and, for a regular file, its size, in one
+    /// statx call. Discovery asks it of every source file: a <see cref="FileSystemInfo"/>, its link target and its
+    /// length cost a call each (five per file in a warm run, where discovery was a twentieth of the time).
+    /// </summary>
+    public static (EntryKind Kind, long Length) Describe(string path)
+    {
+        if (!OperatingSystem.IsLinux() || s_noStatx) return (EntryKind.Unknown, 0);
+        byte* buffer = stackalloc byte[256];
+        try
+        {
+            if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType | StatxSize, buffer) != 0) return (EntryKind.Unknown, 0);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            s_noStatx = true;
+            return (EntryKind.Unknown, 0);
+        }
+        if ((*(uint*)buffer & (StatxType | StatxSize)) != (StatxType | StatxSize)) return (EntryKind.Unknown, 0);
+        return (*(ushort*)(buffer + StatxModeOffset) & FileTypeMask) switch
+        {
+            RegularFile => (EntryKind.Regular, *(long*)(buffer + StatxSizeOffset)),
+            SymbolicLink => (EntryKind.Link, 0),
+            _ => (EntryKind.Other, 0),
+        };
     }
 
     /// <summary>

@@ -87,6 +87,35 @@ public sealed class TrustTests : IDisposable
     }
 
     [LinuxFact]
+    public void DiscoveryTellsFilesLinksAndSpecialFilesApartWithoutFollowingLinks()
+    {
+        // What discovery asks of every source file in one call: a link is a link, whatever it points at.
+        var file = Write("src/lib.rs", "fn f() {}\n");
+        Assert.Equal((IO.UntrustedFile.EntryKind.Regular, 10L), IO.UntrustedFile.Describe(file));
+        var toFile = Path.Combine(_dir, "src", "link.rs");
+        File.CreateSymbolicLink(toFile, file);
+        Assert.Equal(IO.UntrustedFile.EntryKind.Link, IO.UntrustedFile.Describe(toFile).Kind);
+        var toZero = Path.Combine(_dir, "src", "zero.rs");
+        File.CreateSymbolicLink(toZero, "/dev/zero");
+        Assert.Equal(IO.UntrustedFile.EntryKind.Link, IO.UntrustedFile.Describe(toZero).Kind);
+        var fifo = Path.Combine(_dir, "src", "pipe.rs");
+        CliProcess.MakeFifo(fifo);
+        Assert.Equal(IO.UntrustedFile.EntryKind.Other, IO.UntrustedFile.Describe(fifo).Kind);
+        Directory.CreateDirectory(Path.Combine(_dir, "src", "dir.rs"));
+        Assert.Equal(IO.UntrustedFile.EntryKind.Other, IO.UntrustedFile.Describe(Path.Combine(_dir, "src", "dir.rs")).Kind);
+        Assert.Equal(IO.UntrustedFile.EntryKind.Unknown, IO.UntrustedFile.Describe(Path.Combine(_dir, "src", "missing.rs")).Kind);
+
+        // The run: the file analyzed, the links noted and not followed, the FIFO refused, the folder named *.rs walked.
+        Directory.CreateSymbolicLink(Path.Combine(_dir, "src", "linked.rs"), Path.Combine(_dir, "src", "dir.rs"));
+        Write("src/dir.rs/inner.rs", "fn g() {}\n");
+        var result = Analysis.Run(new AnalysisOptions { Paths = [_dir], BaseDirectory = _dir });
+        Assert.Equal(["src/dir.rs/inner.rs", "src/lib.rs"], result.Files.Where(f => f.Status == FileStatus.Analyzed).Select(f => f.Path));
+        Assert.Equal(["src/link.rs", "src/linked.rs", "src/zero.rs"],
+            result.Notifications.Where(n => n.Id == NotificationIds.SymlinkSkipped).Select(n => n.Path!).Order(StringComparer.Ordinal));
+        Assert.Contains(result.Notifications, n => n.Path == "src/pipe.rs" && n.Message.Contains("not a regular file"));
+    }
+
+    [LinuxFact]
     public void HostileTomlFilesAboveACrateAreRefusedAndTheResultsStayTheSame()
     {
         // The same crate twice: once clean, once below a Cargo.toml linked to /dev/zero and a FIFO rust-toolchain.toml
