@@ -77,16 +77,11 @@ internal sealed class ResultCache(string directory)
     }
 
     /// <summary>Makes the entry under <paramref name="key"/>, if there is one, look used (a record a cached crate stands in for).</summary>
-    public void Touch(string key) => TouchPath(EntryPath(key), mayBeAbsent: true);
+    public void Touch(string key) => TouchPath(EntryPath(key));
 
     // Used entries look new, so `find DIR -type f -mtime +14 -delete` prunes only entries no run has needed lately.
-    private static void TouchPath(string path, bool mayBeAbsent = false)
-    {
-        // Absent (pruned, or in a cache folder shared with another layout): nothing to keep, and no exception to pay for.
-        if (mayBeAbsent && !File.Exists(path)) return;
-        try { File.SetLastWriteTimeUtc(path, DateTime.UtcNow); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-    }
+    // Absent (pruned, or in a cache folder shared with another layout): nothing to keep.
+    private static void TouchPath(string path) => IO.UntrustedFile.Touch(path);
 
     /// <summary>Stores a record (temporary file, then rename: readers never see half an entry). Failures are ignored.</summary>
     public void Store(string key, FileRecord record) => Store(key, Magic, writer => FileRecordFormat.Write(writer, record));

@@ -86,6 +86,20 @@ public sealed class TrustTests : IDisposable
         Assert.Contains("not a regular file", refused.Message);
     }
 
+    [Fact]
+    public void TouchRenewsAFileAndLeavesAnAbsentOneAbsent()
+    {
+        // Cache entries are renewed on use so pruning by age spares them; an absent one is not created.
+        var entry = Write("entry.bin", "x");
+        File.SetLastWriteTimeUtc(entry, DateTime.UtcNow.AddDays(-30));
+        Assert.True(IO.UntrustedFile.Touch(entry));
+        Assert.True(DateTime.UtcNow - File.GetLastWriteTimeUtc(entry) < TimeSpan.FromMinutes(5));
+        Assert.Equal("x", File.ReadAllText(entry));
+        var missing = Path.Combine(_dir, "missing.bin");
+        Assert.False(IO.UntrustedFile.Touch(missing));
+        Assert.False(File.Exists(missing));
+    }
+
     [LinuxFact]
     public void DiscoveryTellsFilesLinksAndSpecialFilesApartWithoutFollowingLinks()
     {
