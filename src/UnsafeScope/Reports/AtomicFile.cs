@@ -1,6 +1,11 @@
 namespace UnsafeScope.Reports;
 
-/// <summary>Writes an output file through a temporary file and a rename, so a failure never leaves a truncated file.</summary>
+/// <summary>
+/// Writes an output file through a temporary file and a rename, so a failure never leaves a truncated file: a reader
+/// sees the old file or the whole new one. The data is not forced to disk first: outputs are read right after the run
+/// (a CI upload) and can be made again, and forcing 137 MB of corpus outputs out took a quarter of a second at the
+/// end of every run (a seventh of an unedited warm run). A power failure right after a run may lose the new file.
+/// </summary>
 public static class AtomicFile
 {
     /// <summary>
@@ -18,7 +23,6 @@ public static class AtomicFile
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
-                stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
         }
