@@ -96,14 +96,13 @@ internal sealed class CrateCache
 
     /// <summary>
     /// Reads a crate's files (in output order) for their keys and loads the crate's entry; null on a miss, or when a
-    /// file cannot be read now (its own analysis reports why).
+    /// file cannot be read now (its own analysis reports why). Crates are looked up side by side (FileWorkers).
     /// </summary>
     public CachedCrate? Probe(string crateRoot, IReadOnlyList<SourceFile> files)
     {
         var keys = new (string, string)[files.Count];
         bool readable = true;
-        // Side by side: the other workers reaching this crate wait for its answer (std alone is a fifth of the corpus).
-        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _session.Options.Jobs) }, (i, loop) =>
+        for (int i = 0; i < files.Count && readable; i++)
         {
             try
             {
@@ -115,9 +114,8 @@ internal sealed class CrateCache
             {
                 // Unreadable now, or grown past the size limit: a miss, and the file's own analysis says why.
                 readable = false;
-                loop.Stop();
             }
-        });
+        }
         if (!readable) return null;
         return _store.Load(Key(crateRoot, keys), Magic, reader => CrateRecordFormat.Read(reader, _session.RulesById));
     }

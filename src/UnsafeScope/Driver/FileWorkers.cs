@@ -50,18 +50,26 @@ internal static class FileWorkers
             stage = sink(baseDirectory, [.. files.Select(f => f.RelativePath)], crates, locator);
             if (stage.CrateCache is { } crateCache)
             {
-                // The first worker to reach a crate looks it up in the crate cache (the others wait for the answer);
-                // a cached crate's files are then not read again, analyzed or linked.
+                // Every crate is looked up in the crate cache before any file is analyzed, crates side by side, the
+                // largest first so the last lookups are small; a cached crate's files are then not read again,
+                // analyzed or linked. (Looked up by the first worker to reach a crate, the other workers waited for
+                // the answer: an unedited warm run kept 1.3 of 2 cores busy while it looked crates up.)
                 var filesOf = Enumerable.Range(0, files.Count).GroupBy(i => crates[i], StringComparer.Ordinal)
-                    .ToDictionary(g => g.Key, g => g.Select(i => files[i]).ToArray(), StringComparer.Ordinal);
-                var probes = new System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<bool>>(StringComparer.Ordinal);
-                cached = i => probes.GetOrAdd(crates[i], root => new Lazy<bool>(() =>
+                    .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+                var hits = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+                var roots = filesOf.OrderByDescending(c => c.Value.Sum(i => sizes[i])).ThenBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Key);
+                Parallel.ForEach(roots, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs), CancellationToken = cancellationToken }, root =>
                 {
-                    if (crateCache.Probe(root, filesOf[root]) is not { } entry || !stage.AddCached(root, entry)) return false;
-                    crateCache.TakeHits(entry);
-                    session.ForgetMacros(root);
-                    return true;
-                })).Value;
+                    bool hit = false;
+                    if (crateCache.Probe(root, [.. filesOf[root].Select(i => files[i])]) is { } entry && stage.AddCached(root, entry))
+                    {
+                        crateCache.TakeHits(entry);
+                        session.ForgetMacros(root);
+                        hit = true;
+                    }
+                    hits[root] = hit;
+                });
+                cached = i => hits[crates[i]];
             }
             order = [.. Enumerable.Range(0, files.Count).GroupBy(i => crates[i], StringComparer.Ordinal)
                 .Select(g => (Files: g, Largest: g.Max(i => sizes[i]), Total: g.Sum(i => sizes[i])))
