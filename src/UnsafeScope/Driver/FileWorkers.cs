@@ -29,8 +29,9 @@ internal static class FileWorkers
         var files = found.Where(f => shard.Contains(f.RelativePath)).ToList();
         var locator = new CrateLocator(baseDirectory);
         // Every file of a crate may define macros its other files call (also files of other shards).
-        session.SetCrateFiles(found.GroupBy(f => locator.Locate(f.FullPath).Root, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(f => f.FullPath).ToArray(), StringComparer.Ordinal), locator.PackageAt);
+        var crateOfFound = locator.LocateAll([.. found.Select(f => f.FullPath)], options.Jobs);
+        session.SetCrateFiles(Enumerable.Range(0, found.Count).GroupBy(i => crateOfFound[i].Root, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(i => found[i].FullPath).ToArray(), StringComparer.Ordinal), locator.PackageAt);
         var sizes = files.Select(f => f.Length >= 0 ? f.Length : SafeLength(f.FullPath)).ToArray();
         int[] order;
         CrateStage? stage = null;

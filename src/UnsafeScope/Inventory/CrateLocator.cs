@@ -25,6 +25,18 @@ internal sealed class CrateLocator(string baseDirectory)
         return Find(dir) ?? new CrateInfo(Path.GetFileName(dir.TrimEnd('/')) is { Length: > 0 } n ? n : "root", dir);
     }
 
+    /// <summary>
+    /// The crate of each file (as <see cref="Locate"/>), found side by side: finding a crate reads and models its
+    /// manifest (TOML, workspace, build environment), which for a corpus of 300 crates kept one core busy at the start
+    /// of every run. The loader's notifications are sorted, so the order crates are found in does not show.
+    /// </summary>
+    public CrateInfo[] LocateAll(IReadOnlyList<string> fullPaths, int jobs)
+    {
+        var crates = new CrateInfo[fullPaths.Count];
+        Parallel.For(0, fullPaths.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, i => crates[i] = Locate(fullPaths[i]));
+        return crates;
+    }
+
     /// <summary>The package whose Cargo.toml is in a crate root folder, or null.</summary>
     public CargoPackage? PackageAt(string crateRoot) => File.Exists(Path.Combine(crateRoot, "Cargo.toml")) ? Cargo.Package(crateRoot) : null;
 
