@@ -38,7 +38,13 @@ public static class InventoryJsonWriter
                 w.WriteNumber("score", inv.Score);
                 WriteCounts(w, "counts", inv.Counts);
                 w.WriteStartArray("regions");
-                foreach (var r in inv.Regions) WriteRegion(w, r);
+                foreach (var r in inv.Regions)
+                {
+                    WriteRegion(w, r);
+                    // Within a file too: stdarch's files have thousands of regions, and the writer's buffer grew to
+                    // hold a whole file (18 MB allocated growing it in a corpus run).
+                    if (w.BytesPending > 1 << 16) w.Flush();
+                }
                 w.WriteEndArray();
             }
             if (!f.Diagnostics.IsEmpty)

@@ -102,7 +102,31 @@ internal static class LineHash
         Span<int> lineAt = stackalloc int[BlockSize];
         window.Clear();
         lineAt.Clear();
-        var seen = new Dictionary<ulong, int>();
+        // Occurrences of each hash so far: one table per thread, emptied per file (a new one per file was the largest
+        // allocation of an unedited warm run's outputs), taken while in use so a nested call gets its own.
+        var seen = t_seen ?? new Dictionary<ulong, int>();
+        t_seen = null;
+        try
+        {
+            Hash(text, window, lineAt, seen, onLine);
+        }
+        finally
+        {
+            // A table grown by a huge file is not kept.
+            if (seen.Count <= MaxKeptLines)
+            {
+                seen.Clear();
+                t_seen = seen;
+            }
+        }
+    }
+
+    private const int MaxKeptLines = 1 << 16;
+
+    [ThreadStatic] private static Dictionary<ulong, int>? t_seen;
+
+    private static void Hash(ReadOnlySpan<char> text, Span<ushort> window, Span<int> lineAt, Dictionary<ulong, int> seen, Func<int, ulong, int, bool> onLine)
+    {
         ulong hash = 0;
         int slot = 0, line = 0;
         bool atLineStart = true, afterCr = false;
