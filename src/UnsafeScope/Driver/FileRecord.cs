@@ -154,14 +154,18 @@ internal static class FileRecordFormat
         var message = rd.ReadString();
         var related = new RelatedLocation[rd.ReadInt32()];
         for (int i = 0; i < related.Length; i++) related[i] = new RelatedLocation(ReadLocation(rd, path), rd.ReadString());
-        var properties = ImmutableDictionary.CreateBuilder<string, string>();
-        for (int i = rd.ReadInt32(); i > 0; i--) properties[rd.ReadString()] = rd.ReadString();
+        var properties = ImmutableDictionary<string, string>.Empty;
+        if (rd.ReadInt32() is var count and > 0)
+        {
+            var builder = ImmutableDictionary.CreateBuilder<string, string>();
+            for (int i = count; i > 0; i--) builder[rd.ReadString()] = rd.ReadString();
+            properties = builder.ToImmutable();
+        }
         Suppression? suppression = rd.ReadBoolean() ? new Suppression(rd.ReadString(), rd.ReadString()) : null;
         if (!rules.TryGetValue(id, out var descriptor)) return null;
-        var d = Diagnostic.CreateWithMessage(descriptor, location, message, related);
-        if (properties.Count > 0) d = d.WithProperties(properties.ToImmutable());
-        if (severity != d.Severity) d = d.WithSeverity(severity);
-        return suppression is null ? d : d.WithSuppression(suppression);
+        if (string.IsNullOrWhiteSpace(message)) throw new InvalidDataException("A diagnostic without a message.");
+        return Diagnostic.Restore(descriptor, severity, location, message,
+            System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(related), properties, suppression);
     }
 
     // Most locations are in the record's own file: a flag instead of the path.
