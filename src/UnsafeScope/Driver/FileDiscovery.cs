@@ -33,7 +33,11 @@ internal static class FileDiscovery
             }
             else if (Directory.Exists(full))
             {
-                Walk(full, baseDirectory, excluded, seen, files, notifications, cancellationToken);
+                // A folder lists its entries in the file system's order (hashed on ext4, by name on NTFS): the notes
+                // about links and unreadable entries are sorted, so the outputs are the same on every OS.
+                var found = new List<ToolNotification>();
+                Walk(full, baseDirectory, excluded, seen, files, found, cancellationToken);
+                notifications.AddRange(found.OrderBy(n => n.Path, StringComparer.Ordinal).ThenBy(n => n.Message, StringComparer.Ordinal));
             }
             else
             {
