@@ -101,8 +101,7 @@ internal sealed class CrateCache
     public CachedCrate? Probe(string crateRoot, IReadOnlyList<SourceFile> files)
     {
         var keys = new (string, string)[files.Count];
-        bool readable = true;
-        for (int i = 0; i < files.Count && readable; i++)
+        for (int i = 0; i < files.Count; i++)
         {
             try
             {
@@ -113,10 +112,9 @@ internal sealed class CrateCache
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Unreadable now, or grown past the size limit: a miss, and the file's own analysis says why.
-                readable = false;
+                return null;
             }
         }
-        if (!readable) return null;
         return _store.Load(Key(crateRoot, keys), Magic, reader => CrateRecordFormat.Read(reader, _session.RulesById));
     }
 

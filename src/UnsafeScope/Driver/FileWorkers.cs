@@ -26,7 +26,8 @@ internal static class FileWorkers
         var baseDirectory = FileDiscovery.ResolveBaseDirectory(options);
         var runNotifications = new List<ToolNotification>();
         var found = FileDiscovery.Find(options, baseDirectory, runNotifications, cancellationToken);
-        var files = found.Where(f => shard.Contains(f.RelativePath)).ToList();
+        var inShard = Enumerable.Range(0, found.Count).Where(i => shard.Contains(found[i].RelativePath)).ToArray();
+        var files = inShard.Select(i => found[i]).ToList();
         var locator = new CrateLocator(baseDirectory);
         // Every file of a crate may define macros its other files call (also files of other shards).
         var crateOfFound = locator.LocateAll([.. found.Select(f => f.FullPath)], options.Jobs);
@@ -47,7 +48,7 @@ internal static class FileWorkers
             // holding a big file, smallest crate first (a big parse's native memory then stacks on few live
             // facts: a giant crate's files all stay in memory until it is linked), then the others with the
             // largest files first so the last workers still get small files; each crate's largest file first.
-            var crates = files.Select(f => locator.Locate(f.FullPath).Root).ToArray();
+            var crates = inShard.Select(i => crateOfFound[i].Root).ToArray();
             stage = sink(baseDirectory, [.. files.Select(f => f.RelativePath)], crates, locator);
             if (stage.CrateCache is { } crateCache)
             {

@@ -26,18 +26,25 @@ internal static unsafe partial class UntrustedFile
     /// </summary>
     public static bool IsRegularFile(string path)
     {
-        if (!OperatingSystem.IsLinux() || s_noStatx) return true;
         byte* buffer = stackalloc byte[256];
+        if (!TryStatx(path, 0, StatxType, buffer)) return true;
+        return (*(ushort*)(buffer + StatxModeOffset) & FileTypeMask) == RegularFile;
+    }
+
+    // statx into buffer; false when it fails, off Linux, or when this libc has none (glibc before 2.28: never asked
+    // again, and callers fall back to the size caps alone).
+    private static bool TryStatx(string path, int flags, uint mask, byte* buffer)
+    {
+        if (!OperatingSystem.IsLinux() || s_noStatx) return false;
         try
         {
-            if (Statx(AtFdCwd, path, 0, StatxType, buffer) != 0) return true;
+            return Statx(AtFdCwd, path, flags, mask, buffer) == 0;
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
-            s_noStatx = true; // a libc without statx (glibc before 2.28): fall back to the size caps alone
-            return true;
+            s_noStatx = true;
+            return false;
         }
-        return (*(ushort*)(buffer + StatxModeOffset) & FileTypeMask) == RegularFile;
     }
 
     /// <summary>What a path is in itself, a link not followed (<see cref="Describe"/>).</summary>
@@ -60,17 +67,8 @@ internal static unsafe partial class UntrustedFile
     /// </summary>
     public static (EntryKind Kind, long Length) Describe(string path)
     {
-        if (!OperatingSystem.IsLinux() || s_noStatx) return (EntryKind.Unknown, 0);
         byte* buffer = stackalloc byte[256];
-        try
-        {
-            if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType | StatxSize, buffer) != 0) return (EntryKind.Unknown, 0);
-        }
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
-        {
-            s_noStatx = true;
-            return (EntryKind.Unknown, 0);
-        }
+        if (!TryStatx(path, AtSymlinkNoFollow, StatxType | StatxSize, buffer)) return (EntryKind.Unknown, 0);
         if ((*(uint*)buffer & (StatxType | StatxSize)) != (StatxType | StatxSize)) return (EntryKind.Unknown, 0);
         return (*(ushort*)(buffer + StatxModeOffset) & FileTypeMask) switch
         {
