@@ -80,27 +80,37 @@ internal sealed class AnalysisSession
     public Syntax.Macros.MacroTable MacrosOf(string crateRoot) => _macros.GetOrAdd(crateRoot, root => new(() =>
     {
         if (!_crateFiles.TryGetValue(root, out var files)) return Syntax.Macros.MacroTable.Empty;
-        var own = Syntax.Macros.MacroTable.Build(files.Order(StringComparer.Ordinal).Select(Read));
+        var own = Build(files.Order(StringComparer.Ordinal));
         if (_macroDependencies.Value is not { } sources || _packageAt?.Invoke(root) is not { } package) return own;
         var dependencyFiles = sources.ForCrate(package, package.Name).Direct().Select(d => d.Directory).Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal).SelectMany(Inventory.DependencySources.LibraryFiles);
-        return own.With(Syntax.Macros.MacroTable.Build(dependencyFiles.Select(Read)));
+        return own.With(Build(dependencyFiles));
     })).Value;
 
     /// <summary>Drops a linked crate's macro table: no file of it is analyzed after its crate is linked.</summary>
     public void ForgetMacros(string crateRoot) => _macros.TryRemove(crateRoot, out _);
 
-    // One file at a time, so a crate's files are never all in memory; the file's own analysis reports read failures.
-    private byte[] Read(string path)
+    // One file at a time in this thread's reused buffer, so a crate's files are never all in memory and their bytes
+    // are not allocated again (a warm run builds the table of each edited crate, reading all of its files); files too
+    // large or unreadable are left out: the file's own analysis reports them.
+    private Syntax.Macros.MacroTable Build(IEnumerable<string> paths)
     {
-        try
+        using var builder = new Syntax.Macros.MacroTable.Builder();
+        foreach (var path in paths)
         {
-            return IO.UntrustedFile.ReadAllBytes(path, Options.MaxFileBytes);
+            try
+            {
+                IO.UntrustedFile.UseAllBytes(path, Options.MaxFileBytes, bytes =>
+                {
+                    builder.Add(bytes);
+                    return true;
+                });
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            return [];
-        }
+        return builder.ToTable();
     }
 
     public static AnalysisSession Create(AnalysisOptions options)

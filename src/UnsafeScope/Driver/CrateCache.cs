@@ -98,7 +98,7 @@ internal sealed class CrateCache
     /// Reads a crate's files (in output order) for their keys and loads the crate's entry; null on a miss, or when a
     /// file cannot be read now (its own analysis reports why). Crates are looked up side by side (FileWorkers).
     /// </summary>
-    public CachedCrate? Probe(string crateRoot, IReadOnlyList<SourceFile> files)
+    public CachedCrate? Probe(string crateRoot, IReadOnlyList<SourceFile> files, string?[]? contentKeys = null)
     {
         var keys = new (string, string)[files.Count];
         for (int i = 0; i < files.Count; i++)
@@ -108,6 +108,7 @@ internal sealed class CrateCache
                 var file = files[i];
                 keys[i] = (file.RelativePath, UntrustedFile.UseAllBytes(file.FullPath, _session.Options.MaxFileBytes,
                     bytes => FileProcessor.ContentKey(file, bytes, _session, _locator)));
+                if (contentKeys is not null) contentKeys[i] = keys[i].Item2;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -10,11 +10,21 @@ namespace UnsafeScope.Driver;
 /// <summary>One file through the per-file stage: read (through IO/), cache lookup, parse, extraction and syntax actions.</summary>
 internal static class FileProcessor
 {
-    /// <summary>Reads one file and analyzes it, or takes its record from the cache; every failure becomes a notification.</summary>
-    internal static FileRecord ProcessFile(SourceFile file, AnalysisSession session, CrateLocator locator, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads one file and analyzes it, or takes its record from the cache; every failure becomes a notification.
+    /// <paramref name="knownContentKey"/>: the file's content key from its bytes as read moments ago (its crate's lookup
+    /// in the crate cache), so a record found under it is taken without reading the file again.
+    /// </summary>
+    internal static FileRecord ProcessFile(SourceFile file, AnalysisSession session, CrateLocator locator, CancellationToken cancellationToken,
+        string? knownContentKey = null)
     {
         var options = session.Options;
         var path = file.RelativePath;
+        if (knownContentKey is not null && session.Cache is { } knownCache)
+        {
+            var knownKey = RecordKey(knownContentKey, locator.Locate(file.FullPath), session);
+            if (knownCache.TryLoad(knownKey, session.RulesById) is { } hit) return hit with { ContentKey = knownContentKey, RecordKey = knownKey };
+        }
         FileRecord Skip(string id, NotificationLevel level, string message, long bytes = 0) => new(new()
         {
             Path = path,
@@ -52,9 +62,9 @@ internal static class FileProcessor
         bool testTarget = Path.GetRelativePath(crate.Root, file.FullPath).Replace('\\', '/').StartsWith("tests/", StringComparison.Ordinal);
         if (session.Cache is not { } cache) return Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken);
         var contentKey = ContentKey(file, bytes, session, locator);
-        // The record also depends on the macro_rules! of the crate's files (and of its --deps dependencies).
-        var key = ContentHash.Of(contentKey, "macros " + session.MacrosOf(crate.Root).Fingerprint);
-        if (cache.TryLoad(key, session.RulesById) is { } cached) return cached with { ContentKey = contentKey, RecordKey = key };
+        var key = RecordKey(contentKey, crate, session);
+        // Looked up already when the bytes are those the crate's lookup read (unless the file changed since).
+        if (contentKey != knownContentKey && cache.TryLoad(key, session.RulesById) is { } cached) return cached with { ContentKey = contentKey, RecordKey = key };
         var record = Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken);
         if (!IsCacheable(record)) return record;
         cache.Store(key, record);
@@ -71,6 +81,10 @@ internal static class FileProcessor
         var crate = locator.Locate(file.FullPath);
         return ResultCache.Key(session.Fingerprint, file.RelativePath, crate, CrateLocator.ModulePath(crate.Root, file.FullPath), bytes);
     }
+
+    /// <summary>A file's record key: its content key and the macro_rules! of its crate's files (and of its --deps dependencies).</summary>
+    private static string RecordKey(string contentKey, CrateInfo crate, AnalysisSession session)
+        => ContentHash.Of(contentKey, "macros " + session.MacrosOf(crate.Root).Fingerprint);
 
     /// <summary>Time-outs and internal failures may not recur: such files are analyzed again next time.</summary>
     internal static bool IsCacheable(FileRecord record)

@@ -37,6 +37,7 @@ internal static class FileWorkers
         int[] order;
         CrateStage? stage = null;
         Func<int, bool> cached = _ => false;
+        string?[]? probedKeys = null; // each file's content key as its crate's lookup read it, when that missed
         if (sink is null)
         {
             // Largest files first so the last worker is not left with a giant file.
@@ -59,17 +60,26 @@ internal static class FileWorkers
                 var filesOf = Enumerable.Range(0, files.Count).GroupBy(i => crates[i], StringComparer.Ordinal)
                     .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
                 var hits = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+                probedKeys = new string?[files.Count];
                 var roots = filesOf.OrderByDescending(c => c.Value.Sum(i => sizes[i])).ThenBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Key);
                 // One crate at a time per thread: the default partitioning hands out growing chunks, so one thread
                 // could hold several big crates while the other ran out (an edited run kept 1.2 of 2 cores busy).
                 Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(roots, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs), CancellationToken = cancellationToken }, root =>
                 {
                     bool hit = false;
-                    if (crateCache.Probe(root, [.. filesOf[root].Select(i => files[i])]) is { } entry && stage.AddCached(root, entry))
+                    var indices = filesOf[root];
+                    var keys = new string?[indices.Length];
+                    if (crateCache.Probe(root, [.. indices.Select(i => files[i])], keys) is { } entry && stage.AddCached(root, entry))
                     {
                         crateCache.TakeHits(entry);
                         session.ForgetMacros(root);
                         hit = true;
+                    }
+                    else
+                    {
+                        // A missed crate's files are looked up one by one with the keys just computed, without reading them
+                        // again: a warm run with edits reads only the edited files twice.
+                        for (int k = 0; k < indices.Length; k++) probedKeys[indices[k]] = keys[k];
                     }
                     hits[root] = hit;
                 });
@@ -96,7 +106,7 @@ internal static class FileWorkers
             {
                 void Process(int i)
                 {
-                    var record = FileProcessor.ProcessFile(files[i], session, locator, cancellationToken);
+                    var record = FileProcessor.ProcessFile(files[i], session, locator, cancellationToken, probedKeys?[i]);
                     if (records is not null) records[i] = record;
                     else stage!.Add(i, record);
                     progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), files.Count));

@@ -109,6 +109,13 @@ internal static unsafe partial class UntrustedFile
     /// file's size (the big ones on the large object heap) were the most a warm run allocated.
     /// </summary>
     public static T UseAllBytes<T>(string path, long maxBytes, Func<ReadOnlySpan<byte>, T> use)
+        => UseAllBytes(path, maxBytes, (buffer, length) => use(buffer.AsSpan(0, length)));
+
+    /// <summary>
+    /// <see cref="UseAllBytes{T}(string, long, Func{ReadOnlySpan{byte}, T})"/> for readers that need an array (a
+    /// <see cref="MemoryStream"/>): the file is the first <c>length</c> bytes of the reused buffer, which must not be kept.
+    /// </summary>
+    public static T UseAllBytes<T>(string path, long maxBytes, Func<byte[], int, T> use)
     {
         using var stream = OpenRead(path, 1, FileOptions.SequentialScan);
         long length = stream.Length;
@@ -116,12 +123,16 @@ internal static unsafe partial class UntrustedFile
         var buffer = Scratch<byte>.Take((int)length);
         try
         {
-            int read = Fill(stream, maxBytes, ref buffer);
-            return use(buffer.AsSpan(0, read));
-        }
-        catch (InvalidDataException)
-        {
-            throw new IOException($"'{path}' is larger than {maxBytes:N0} bytes; it was not read.");
+            int read;
+            try
+            {
+                read = Fill(stream, maxBytes, ref buffer);
+            }
+            catch (InvalidDataException)
+            {
+                throw new IOException($"'{path}' is larger than {maxBytes:N0} bytes; it was not read.");
+            }
+            return use(buffer, read);
         }
         finally
         {

@@ -34,25 +34,41 @@ internal sealed class MacroTable
     /// <summary>Reads the <c>macro_rules!</c> definitions of the given files' bytes (their order decides the order of alternatives).</summary>
     public static MacroTable Build(IEnumerable<byte[]> files)
     {
-        var byName = new Dictionary<string, List<MacroDefinition>>(StringComparer.Ordinal);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var bytes in files)
+        using var builder = new Builder();
+        foreach (var bytes in files) builder.Add(bytes);
+        return builder.ToTable();
+    }
+
+    /// <summary>
+    /// A table built file by file: each file's bytes are read during <see cref="Add"/> only, so a caller can lend a
+    /// reused buffer (a crate's files are read again for its table when one of them was edited).
+    /// </summary>
+    public sealed class Builder : IDisposable
+    {
+        private readonly Dictionary<string, List<MacroDefinition>> _byName = new(StringComparer.Ordinal);
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        /// <summary>Adds the definitions in one file's bytes, after those of the files added before it.</summary>
+        public void Add(ReadOnlySpan<byte> bytes)
         {
             // Only the definitions are lexed, not the whole file: `macro_rules ! name { … }` from each occurrence
             // that starts an item (a doc comment's `/// macro_rules!` or `my_macro_rules` does not).
-            for (int from = 0, at; (at = bytes.AsSpan(from).IndexOf("macro_rules"u8)) >= 0; from += at + "macro_rules".Length)
+            for (int from = 0, at; (at = bytes[from..].IndexOf("macro_rules"u8)) >= 0; from += at + "macro_rules".Length)
             {
                 if (!StartsItem(bytes, from + at)) continue;
                 if (MacroLexer.Lex(bytes, from + at, bytes.Length, callSite: false, maxTrees: 4) is { Count: 4 } trees)
-                    Collect(trees, byName, hash);
+                    Collect(trees, _byName, _hash);
             }
         }
-        if (byName.Count == 0) return Empty;
-        return new MacroTable(byName.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), Convert.ToHexStringLower(hash.GetHashAndReset()));
+
+        public MacroTable ToTable() => _byName.Count == 0 ? Empty
+            : new MacroTable(_byName.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), Convert.ToHexStringLower(_hash.GetHashAndReset()));
+
+        public void Dispose() => _hash.Dispose();
     }
 
     // Only whitespace since the line's start, or the end of an item, attribute or block before it.
-    private static bool StartsItem(byte[] bytes, int at)
+    private static bool StartsItem(ReadOnlySpan<byte> bytes, int at)
     {
         int i = at - 1;
         while (i >= 0 && bytes[i] is (byte)' ' or (byte)'\t') i--;
