@@ -146,7 +146,7 @@ public sealed class ApiCatalog
     internal string? FfiCrateKind(ReadOnlySpan<string> segments)
     {
         if (segments.IsEmpty) return null;
-        if (FfiCrates.TryGetValue(string.Join("::", segments.ToArray()), out var kind)) return kind;
+        if (FfiCrates.TryGetValue(segments.Length == 1 ? segments[0] : string.Join("::", segments), out var kind)) return kind;
         if (segments.Length == 1)
             foreach (var (name, k) in FfiCrates)
                 if (name.StartsWith('*') && segments[0].EndsWith(name[1..], StringComparison.Ordinal)) return k;

@@ -45,6 +45,9 @@ internal sealed class CrateLinker
     private readonly HashSet<string> _publicTypes = new(StringComparer.Ordinal);
     private readonly Semantics.TargetConfiguration? _target;
 
+    // Whether a file glob-imports wdk-sys, by file (facts are compared by reference).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<FileFacts, bool> _wdkGlobFiles = new(ReferenceEqualityComparer.Instance);
+
     public CrateLinker(ApiCatalog catalog, IEnumerable<FileFacts> crateFiles, CrateDependencies? dependencies = null, Semantics.TargetConfiguration? target = null)
     {
         _catalog = catalog;
@@ -766,22 +769,26 @@ internal sealed class CrateLinker
     /// </summary>
     private bool ThroughWdkBindings(string path, string[] qualifier, string module, FileFacts file, string name)
     {
-        var segments = StripGenerics(path).Split("::");
-        if (segments.Length > 0 && segments[0].Length == 0) segments = segments[1..];
-        if (segments.Length >= 2 && IsWdkBindings(segments)) return true;
-        bool viaGlob = false;
-        foreach (var g in file.GlobImports)
+        if (path.Contains("::", StringComparison.Ordinal))
         {
-            var gs = StripGenerics(g).Split("::");
-            if (gs.Length > 0 && gs[0].Length == 0) gs = gs[1..];
-            if (gs.Length > 0 && IsWdkBindings(gs)) { viaGlob = true; break; }
+            var segments = StripGenerics(path).Split("::");
+            if (segments.Length > 0 && segments[0].Length == 0) segments = segments[1..];
+            if (segments.Length >= 2 && IsWdkBindings(segments)) return true;
         }
-        if (!viaGlob) return false;
+        if (!_wdkGlobFiles.GetOrAdd(file, f => f.GlobImports.Any(GlobsWdkBindings))) return false;
         // `ntddk::F(…)`: a module no crate module or dependency explains, reached through the glob; C names start upper-case.
         if (qualifier.Length > 0)
             return CrateModule(qualifier, module) is null && !_deps.Has(qualifier[0]) && name.Length > 0 && char.IsUpper(name[0]);
         // A plain name: only names of a WDK family (a plain `Foo(…)` may be a tuple struct from the glob).
         return _catalog.FamilyOf(name) is not null;
+    }
+
+    // A glob import from wdk-sys (`use wdk_sys::*;`, `use wdk_sys::ntddk::*;`): decided once per file, not per call.
+    private bool GlobsWdkBindings(string glob)
+    {
+        var gs = StripGenerics(glob).Split("::");
+        if (gs.Length > 0 && gs[0].Length == 0) gs = gs[1..];
+        return gs.Length > 0 && IsWdkBindings(gs);
     }
 
     /// <summary>The path (after import resolution) goes through a bindings crate, or the file glob-imports one.</summary>
