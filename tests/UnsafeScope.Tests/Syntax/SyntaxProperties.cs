@@ -47,6 +47,26 @@ public class SyntaxProperties
                && a.AllNodes.Cast().Zip(b.AllNodes.Cast()).All(p => p.First.Kind == p.Second.Kind && p.First.Span == p.Second.Span && p.First.Field == p.Second.Field);
     }
 
+    /// <summary>
+    /// The byte precheck that lets a file with syntax errors skip the unsafe-extern recovery may only say no when no
+    /// <c>extern</c> token follows an <c>unsafe</c> token (comments between them skipped, as the recovery's scan does).
+    /// </summary>
+    [Property]
+    public bool TheUnsafeExternPrecheckPassesEveryTextWithUnsafeBeforeExtern(RustSource source)
+    {
+        var bytes = Encoding.UTF8.GetBytes(source.Text);
+        var tree = RustSyntaxTree.Parse(SourceText.From(bytes), RustParseOptions.Default with { RecoverUnsafeExternBlocks = false });
+        static bool InComment(SyntaxNode n)
+        {
+            for (SyntaxNode? a = n; a is not null; a = a.Value.Parent)
+                if (a.Value.Kind is RustSyntaxKind.LineComment or RustSyntaxKind.BlockComment) return true;
+            return false;
+        }
+        var tokens = tree.AllNodes.Cast().Where(n => n.IsLeaf && !InComment(n)).Select(n => n.Kind).ToList();
+        bool unsafeBeforeExtern = tokens.Zip(tokens.Skip(1)).Any(p => p is (RustSyntaxKind.UnsafeKeyword, RustSyntaxKind.ExternKeyword));
+        return !unsafeBeforeExtern || GrammarRecovery.MayHoldUnsafeExtern(bytes);
+    }
+
     [Property]
     public bool Utf16ColumnsAgreeWithStringIndexing(NonNull<string> s)
     {
