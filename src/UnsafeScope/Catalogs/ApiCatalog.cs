@@ -92,6 +92,12 @@ public sealed class ApiCatalog
         "map", "unmap", "volatile-read", "volatile-write", "unaligned-read", "unaligned-write", "port-in", "port-out",
         "msr-read", "msr-write", "bus-config", "register-read", "register-write");
     private static readonly FrozenSet<string> s_forms = FrozenSet.Create(StringComparer.Ordinal, "free", "path", "method", "field");
+    // Built once: a set per row was most of what loading the catalog cost at start-up.
+    private static readonly FrozenSet<string> s_macroKinds = FrozenSet.Create(StringComparer.Ordinal, "api-first-argument", "expands-to");
+    private static readonly FrozenSet<string> s_macroUses = FrozenSet.Create(StringComparer.Ordinal, "caller", "inside", "no");
+    private static readonly FrozenSet<string> s_itemMacroShapes = FrozenSet.Create(StringComparer.Ordinal, "cfg-if", "items", "unsafe-fns", "expression");
+    private static readonly FrozenSet<string> s_receivers = FrozenSet.Create(StringComparer.Ordinal, "any", "raw-pointer");
+    private static readonly FrozenSet<string> s_ffiCrateKinds = FrozenSet.Create(StringComparer.Ordinal, "wdk-bindings", "wdk-reexports", "linux-bindings", "c-bindings");
     private static readonly FrozenSet<string> s_stdForms = FrozenSet.Create(StringComparer.Ordinal, "free", "path", "method", "prefix", "intrinsic", "assoc");
 
     private ApiCatalog(
@@ -247,12 +253,16 @@ public sealed class ApiCatalog
             sources.Add(file);
             string[]? header = null;
             int lineNo = 0;
-            foreach (var raw in text.Split('\n'))
+            // Lines ('\n'-separated) as spans: only the rows' cells become strings (every run reads every catalog at start-up).
+            for (int start = 0; start <= text.Length;)
             {
+                int end = text.IndexOf('\n', start);
+                if (end < 0) end = text.Length;
+                var line = text.AsSpan(start, end - start).TrimEnd('\r');
+                start = end + 1;
                 lineNo++;
-                var line = raw.TrimEnd('\r');
-                if (line.Length == 0 || line.StartsWith('#')) continue;
-                var cells = line.Split('\t');
+                if (line.Length == 0 || line[0] == '#') continue;
+                var cells = line.ToString().Split('\t');
                 if (header is null)
                 {
                     header = cells;
@@ -284,16 +294,16 @@ public sealed class ApiCatalog
                 }
                 else if (Same(header, s_macroColumns))
                 {
-                    var kind = OneOf(file, lineNo, "kind", cells[1], FrozenSet.Create(StringComparer.Ordinal, "api-first-argument", "expands-to"));
+                    var kind = OneOf(file, lineNo, "kind", cells[1], s_macroKinds);
                     var targets = cells[2] == "-" ? ImmutableArray<string>.Empty : [.. cells[2].Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
                     if (kind == "expands-to" && targets.IsEmpty)
                         throw new CatalogException(file, lineNo, $"macro {cells[0]} expands-to names no target");
                     macros[cells[0]] = new FfiMacroEntry(cells[0], kind, targets,
-                        OneOf(file, lineNo, "use", cells[3], FrozenSet.Create(StringComparer.Ordinal, "caller", "inside", "no")));
+                        OneOf(file, lineNo, "use", cells[3], s_macroUses));
                 }
                 else if (Same(header, s_itemMacroColumns))
                 {
-                    itemMacros[cells[0]] = OneOf(file, lineNo, "shape", cells[1], FrozenSet.Create(StringComparer.Ordinal, "cfg-if", "items", "unsafe-fns", "expression"));
+                    itemMacros[cells[0]] = OneOf(file, lineNo, "shape", cells[1], s_itemMacroShapes);
                 }
                 else if (Same(header, s_pointerTypeColumns))
                 {
@@ -307,12 +317,12 @@ public sealed class ApiCatalog
                 }
                 else if (Same(header, s_ffiCrateColumns))
                 {
-                    ffiCrates[cells[0]] = OneOf(file, lineNo, "kind", cells[1], FrozenSet.Create(StringComparer.Ordinal, "wdk-bindings", "wdk-reexports", "linux-bindings", "c-bindings"));
+                    ffiCrates[cells[0]] = OneOf(file, lineNo, "kind", cells[1], s_ffiCrateKinds);
                 }
                 else
                 {
                     var form = OneOf(file, lineNo, "form", cells[1], s_stdForms);
-                    var receiver = form == "method" ? OneOf(file, lineNo, "receiver", cells[2], FrozenSet.Create(StringComparer.Ordinal, "any", "raw-pointer")) : "-";
+                    var receiver = form == "method" ? OneOf(file, lineNo, "receiver", cells[2], s_receivers) : "-";
                     std[(cells[0], form)] = new UnsafeStdEntry(cells[0], form, receiver);
                 }
             }

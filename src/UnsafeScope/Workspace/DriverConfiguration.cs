@@ -141,6 +141,22 @@ public sealed partial class DriverConfiguration
         if (!File.Exists(lockPath)) return (null, []);
         if (ReadText(lockPath, 16 << 20) is not { } text) return (lockPath, []);
         var shown = Relative(baseDirectory, lockPath);
+        // A workspace's crates share its lock file: parsed once per content (a 24 KB lock parsed for each of a small
+        // repository's crates was a seventh of its whole run), and not at all when it cannot name a wdk crate (no
+        // "wdk" and no escape that could spell it).
+        if (!text.Contains("wdk", StringComparison.Ordinal) && !text.Contains('\\')) return (lockPath, []);
+        var key = (shown, IO.ContentHash.Of([text])); // the hash, not the text: a lock file may be megabytes
+        if (s_lockPins.TryGetValue(key, out var pinned)) return (lockPath, pinned);
+        pinned = ParseLock(text, shown);
+        if (s_lockPins.Count >= 16) s_lockPins.Clear(); // a few workspaces per run; never stale: keyed by content
+        s_lockPins[key] = pinned;
+        return (lockPath, pinned);
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Shown, string TextHash), ImmutableArray<LockedPackage>> s_lockPins = new();
+
+    private static ImmutableArray<LockedPackage> ParseLock(string text, string shown)
+    {
         IO.TomlTable lockFile;
         try
         {
@@ -148,13 +164,13 @@ public sealed partial class DriverConfiguration
         }
         catch (IO.TomlSyntaxException)
         {
-            return (lockPath, []); // the readiness page says the lock file holds no wdk pins; cargo itself would refuse it
+            return []; // the readiness page says the lock file holds no wdk pins; cargo itself would refuse it
         }
         var locked = ImmutableArray.CreateBuilder<LockedPackage>();
         foreach (var entry in lockFile.Array("package")?.Items.OfType<IO.TomlTable>() ?? [])
             if (entry.String("name") is { } name && s_wdkCrates.Contains(name) && entry.String("version") is { } version)
                 locked.Add(new LockedPackage(name, version, new ManifestLocation(shown, entry["name"]!.Line)));
-        return (lockPath, [.. locked.OrderBy(l => l.Name, StringComparer.Ordinal).ThenBy(l => l.Version, StringComparer.Ordinal)]);
+        return [.. locked.OrderBy(l => l.Name, StringComparer.Ordinal).ThenBy(l => l.Version, StringComparer.Ordinal)];
     }
 
     private static string? ReadText(string path, long cap)

@@ -62,6 +62,41 @@ public sealed partial class ConfigurationRuleTests
         Assert.Null(Assert.Single(Analysis.Run(new AnalysisOptions { Paths = [library], BaseDirectory = library, Jobs = 1 }).Crates).Driver);
     }
 
+    /// <summary>
+    /// The lock file's wdk pins follow its content: edited between two runs of one process, the second run sees the
+    /// edit (pins are memoized by content), a name spelled with a TOML escape still counts, and a lock that cannot
+    /// name a wdk crate pins none.
+    /// </summary>
+    [Fact]
+    public void LockFilePinsFollowTheLockFilesContent()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "us-lock-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var source = RepoPaths.Fixtures("configuration", "kmdf-right");
+            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(dir, Path.GetRelativePath(source, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+            string[] Pins() => [.. Assert.Single(Analysis.Run(new AnalysisOptions { Paths = [dir], BaseDirectory = dir, Jobs = 1 }).Crates).Driver!
+                .LockedWdkCrates.Select(l => $"{l.Name} {l.Version} line {l.Location.Line}")];
+            var lockPath = Path.Combine(dir, "Cargo.lock");
+            Assert.Contains("wdk-sys 0.5.1 line 37", Pins());
+
+            File.WriteAllText(lockPath, "version = 4\n\n[[package]]\nname = \"kmdf-right\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"\\u0077dk-sys\"\nversion = \"0.6.0\"\n");
+            Assert.Equal(["wdk-sys 0.6.0 line 8"], Pins());
+
+            File.WriteAllText(lockPath, "version = 4\n\n[[package]]\nname = \"kmdf-right\"\nversion = \"0.1.0\"\n");
+            Assert.Empty(Pins());
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static List<string> Expected(string dir)
     {
         var expected = new List<string>();
