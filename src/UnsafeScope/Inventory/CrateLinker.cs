@@ -45,8 +45,11 @@ internal sealed class CrateLinker
     private readonly HashSet<string> _publicTypes = new(StringComparer.Ordinal);
     private readonly Semantics.TargetConfiguration? _target;
 
-    // Whether a file glob-imports wdk-sys, by file (facts are compared by reference).
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<FileFacts, bool> _wdkGlobFiles = new(ReferenceEqualityComparer.Instance);
+    // What a file's glob imports reach, decided once per file rather than for each call (by reference).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<FileFacts, GlobImports> _globsOf = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>A file's glob imports as path segments, and whether one is from wdk-sys, or from any bindings crate.</summary>
+    private sealed record GlobImports(string[][] Segments, bool Wdk, bool Bindings);
 
     public CrateLinker(ApiCatalog catalog, IEnumerable<FileFacts> crateFiles, CrateDependencies? dependencies = null, Semantics.TargetConfiguration? target = null)
     {
@@ -660,10 +663,8 @@ internal sealed class CrateLinker
     private CallVerdict FromGlobImports(FileFacts file, string module, string name)
     {
         var verdict = CallVerdict.Unknown;
-        foreach (var g in file.GlobImports)
+        foreach (var segments in GlobsOf(file).Segments)
         {
-            var segments = StripGenerics(g).Split("::");
-            if (segments.Length > 0 && segments[0].Length == 0) segments = segments[1..];
             CallVerdict v;
             if (CrateModule(segments, module) is { } m) v = _index.Free(m, name);
             else if (segments.Length > 0 && _deps.Has(segments[0])) v = _deps.Call(segments, name);
@@ -681,9 +682,7 @@ internal sealed class CrateLinker
     private static (string[] Qualifier, string? Owner) SplitPath(string path, string selfType)
     {
         if (path.StartsWith('<')) return ([], "");
-        var segments = StripGenerics(path).Split("::");
-        if (segments.Length > 0 && segments[0].Length == 0) segments = segments[1..]; // ::std::…
-        var qualifier = segments[..^1];
+        var qualifier = RootedSegments(path)[..^1]; // ::std::… as std::…
         if (qualifier.Length == 0) return (qualifier, null);
         var last = qualifier[^1];
         if (last == "Self") return (qualifier, selfType);
@@ -769,13 +768,8 @@ internal sealed class CrateLinker
     /// </summary>
     private bool ThroughWdkBindings(string path, string[] qualifier, string module, FileFacts file, string name)
     {
-        if (path.Contains("::", StringComparison.Ordinal))
-        {
-            var segments = StripGenerics(path).Split("::");
-            if (segments.Length > 0 && segments[0].Length == 0) segments = segments[1..];
-            if (segments.Length >= 2 && IsWdkBindings(segments)) return true;
-        }
-        if (!_wdkGlobFiles.GetOrAdd(file, f => f.GlobImports.Any(GlobsWdkBindings))) return false;
+        if (path.Contains("::", StringComparison.Ordinal) && RootedSegments(path) is { Length: >= 2 } segments && IsWdkBindings(segments)) return true;
+        if (!GlobsOf(file).Wdk) return false;
         // `ntddk::F(…)`: a module no crate module or dependency explains, reached through the glob; C names start upper-case.
         if (qualifier.Length > 0)
             return CrateModule(qualifier, module) is null && !_deps.Has(qualifier[0]) && name.Length > 0 && char.IsUpper(name[0]);
@@ -783,26 +777,28 @@ internal sealed class CrateLinker
         return _catalog.FamilyOf(name) is not null;
     }
 
-    // A glob import from wdk-sys (`use wdk_sys::*;`, `use wdk_sys::ntddk::*;`): decided once per file, not per call.
-    private bool GlobsWdkBindings(string glob)
-    {
-        var gs = StripGenerics(glob).Split("::");
-        if (gs.Length > 0 && gs[0].Length == 0) gs = gs[1..];
-        return gs.Length > 0 && IsWdkBindings(gs);
-    }
-
     /// <summary>The path (after import resolution) goes through a bindings crate, or the file glob-imports one.</summary>
     private bool FromBindingsCrate(string path, FileFacts file)
+        => path.Contains("::", StringComparison.Ordinal) ? IsBindingsPath(path) : GlobsOf(file).Bindings;
+
+    private bool IsBindingsPath(string path)
     {
-        bool IsBindings(string p)
-        {
-            var segments = p.Split("::");
-            return segments.Length >= 2 && (IsWdkBindings(segments) || _catalog.FfiCrateKind(segments.AsSpan(0, 1)) is not null);
-        }
-        if (path.Contains("::", StringComparison.Ordinal)) return IsBindings(path);
-        foreach (var g in file.GlobImports)
-            if (IsBindings(g + "::")) return true;
-        return false;
+        var segments = path.Split("::");
+        return segments.Length >= 2 && (IsWdkBindings(segments) || _catalog.FfiCrateKind(segments.AsSpan(0, 1)) is not null);
+    }
+
+    /// <summary>What the file's glob imports (<c>use wdk_sys::*;</c>, <c>use wdk_sys::ntddk::*;</c>) reach, worked out once per file.</summary>
+    private GlobImports GlobsOf(FileFacts file) => _globsOf.GetOrAdd(file, f =>
+    {
+        string[][] segments = [.. f.GlobImports.Select(RootedSegments)];
+        return new(segments, segments.Any(gs => gs.Length > 0 && IsWdkBindings(gs)), f.GlobImports.Any(g => IsBindingsPath(g + "::")));
+    });
+
+    // A path's segments without generics and without the empty one a leading `::` leaves.
+    private static string[] RootedSegments(string path)
+    {
+        var segments = StripGenerics(path).Split("::");
+        return segments.Length > 0 && segments[0].Length == 0 ? segments[1..] : segments;
     }
 
     private bool EndsWithStdPath(string path)
