@@ -16,7 +16,7 @@ public sealed class WinePublish : IDisposable
     public string? Problem { get; }
     public string? Exe { get; }
     private readonly string _dir = Directory.CreateTempSubdirectory("unsafescope-wine-").FullName;
-    private string Prefix => Path.Combine(_dir, "prefix");
+    private string Prefix { get; set; } = "";
 
     public WinePublish()
     {
@@ -40,7 +40,29 @@ public sealed class WinePublish : IDisposable
             Problem = "dotnet publish -r win-x64 failed:\n" + output;
             return;
         }
+        // The prefix is made before any test runs in it, and made again in a new folder when Wine cannot start there:
+        // once (2026-12-05) a first run that also created its prefix failed with "could not load kernel32.dll" and
+        // passed when run again, which failed tests that are about the command, not about Wine.
+        for (int attempt = 1; ; attempt++)
+        {
+            Prefix = Path.Combine(_dir, $"prefix{attempt}");
+            var (booted, log) = Run(Wine, TimeSpan.FromMinutes(5), WineEnvironment, "wineboot", "--init");
+            if (booted == 0) break;
+            StopServer();
+            if (attempt == 2)
+            {
+                Problem = $"Wine could not make a prefix (wineboot --init exited {booted} twice):\n{log}";
+                return;
+            }
+        }
         Exe = Path.Combine(_dir, "publish", "UnsafeScope.Cli.exe");
+    }
+
+    // Stops this prefix's wineserver and what it started.
+    private void StopServer()
+    {
+        var server = Path.Combine(Path.GetDirectoryName(Wine!)!, "wineserver");
+        if (File.Exists(server) && Directory.Exists(Prefix)) Run(server, TimeSpan.FromMinutes(1), WineEnvironment, "-k");
     }
 
     /// <summary>The Windows form of a Linux path under Wine's <c>Z:</c> drive.</summary>
@@ -81,11 +103,7 @@ public sealed class WinePublish : IDisposable
     public void Dispose()
     {
         // Stop this prefix's wineserver (started by the runs above), then remove everything.
-        if (Wine is not null && Directory.Exists(Prefix))
-        {
-            var server = Path.Combine(Path.GetDirectoryName(Wine)!, "wineserver");
-            if (File.Exists(server)) Run(server, TimeSpan.FromMinutes(1), WineEnvironment, "-k");
-        }
+        if (Wine is not null) StopServer();
         try { Directory.Delete(_dir, true); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }
