@@ -2039,7 +2039,7 @@ internal sealed class Extractor
         var f = function;
         if (f.Kind == RustSyntaxKind.GenericFunction && f.ChildByField(RustSyntaxField.Function) is { } inner) f = inner;
         if (f.Kind is RustSyntaxKind.Identifier or RustSyntaxKind.ScopedIdentifier)
-            return string.Concat(f.Text.Where(c => !char.IsWhiteSpace(c)));
+            return SyntaxFacts.TextWithoutWhitespace(f);
         return "";
     }
 

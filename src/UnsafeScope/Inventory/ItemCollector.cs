@@ -242,7 +242,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         return list;
     }
 
-    private static string PatternPath(SyntaxNode path) => string.Concat(path.Text.Where(c => !char.IsWhiteSpace(c)));
+    private static string PatternPath(SyntaxNode path) => SyntaxFacts.TextWithoutWhitespace(path);
 
     private static void WalkPattern(LocalBindings fn, SyntaxNode p, string scrutinee, string steps, int from, int to, int depth)
     {

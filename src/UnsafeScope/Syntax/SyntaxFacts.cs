@@ -22,7 +22,27 @@ internal static class SyntaxFacts
 
     /// <summary><c>pub</c>, <c>pub(crate)</c>, … (whitespace removed), or <c>private</c>.</summary>
     public static string Visibility(SyntaxNode item)
-        => item.ChildOfKind(RustSyntaxKind.VisibilityModifier) is { } v ? string.Concat(v.Text.Where(c => !char.IsWhiteSpace(c))) : "private";
+        => item.ChildOfKind(RustSyntaxKind.VisibilityModifier) is { } v
+            ? v.TextEquals("pub") ? "pub" : v.TextEquals("pub(crate)") ? "pub(crate)" : TextWithoutWhitespace(v)
+            : "private";
+
+    /// <summary>
+    /// The node's text with its whitespace removed (paths and visibilities as the inventory names them). One string,
+    /// and none beyond the node's text when it has no whitespace: this was asked of every item and call.
+    /// </summary>
+    public static string TextWithoutWhitespace(SyntaxNode node)
+    {
+        var text = node.Text;
+        if (!text.AsSpan().ContainsAny(WhitespaceChars)) return text;
+        var kept = new System.Text.StringBuilder(text.Length);
+        foreach (var c in text)
+            if (!char.IsWhiteSpace(c)) kept.Append(c);
+        return kept.ToString();
+    }
+
+    // Every char.IsWhiteSpace character.
+    internal static readonly System.Buffers.SearchValues<char> WhitespaceChars = System.Buffers.SearchValues.Create(
+        "\t\n\v\f\r \u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000");
 
     /// <summary>The impl or trait that directly holds an item, if any.</summary>
     public static SyntaxNode? Owner(SyntaxNode item)

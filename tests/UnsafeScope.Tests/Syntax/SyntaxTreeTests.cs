@@ -7,6 +7,24 @@ public class SyntaxTreeTests
     private static SyntaxNode First(RustSyntaxTree tree, RustSyntaxKind kind)
         => tree.AllNodes.Cast().First(n => n.Kind == kind);
 
+    /// <summary>The set that lets a text without whitespace be kept as it is holds exactly what char.IsWhiteSpace removes.</summary>
+    [Fact]
+    public void TheWhitespaceSetIsCharIsWhiteSpace()
+    {
+        for (int c = 0; c <= char.MaxValue; c++)
+            Assert.True(char.IsWhiteSpace((char)c) == SyntaxFacts.WhitespaceChars.Contains((char)c), $"U+{c:X4}");
+    }
+
+    [Theory]
+    [InlineData("pub fn f() {}", "pub")]
+    [InlineData("pub(crate) fn f() {}", "pub(crate)")]
+    [InlineData("pub ( crate ) fn f() {}", "pub(crate)")]
+    [InlineData("pub(in crate::a) fn f() {}", "pub(incrate::a)")]
+    [InlineData("pub(\n  super\t) fn f() {}", "pub(super)")]
+    [InlineData("fn f() {}", "private")]
+    public void VisibilityIsTheModifierWithoutWhitespace(string source, string expected)
+        => Assert.Equal(expected, SyntaxFacts.Visibility(First(RustSyntaxTree.Parse(source), RustSyntaxKind.FunctionItem)));
+
     /// <summary>The tree's index of unsafe code answers "does this node hold unsafe code" as a scan of the subtree would, for every node of every rule fixture.</summary>
     [Fact]
     public void TheUnsafeCodeIndexAgreesWithASubtreeScanOnEveryNode()
