@@ -141,8 +141,16 @@ internal static class Cli
     private static readonly string[] s_runOptions = ["max-file-size", "parse-timeout", "catalog", "config", "baseline", "queries", "deps", "preset", "target"];
     private static readonly string[] s_outputOptions = ["json", "markdown", "html", "fail-on", "show", "sarif", "category", "summary", "summary-link-base", "codeql"];
 
+    // The built-in query packs load the native parser and compile their queries and regexes; the command did that
+    // after reading the configuration and catalogs, and now does it on another core meanwhile (a static constructor:
+    // the session waits if it asks first). A failure (no native parser) stays in the task: the session meets it again
+    // and reports it. A small repository's run: 106 -> 95 ms, an empty one 72 -> 61 ms (interleaved medians of 100).
+    // Reading the catalog aside too gained nothing: this thread has nothing else to do meanwhile.
+    private static void PrepareBuiltInsAside() => _ = Task.Run(static () => UnsafeScope.Analyzers.QueryPacks.QueryPack.BuiltIn.Length);
+
     private static int Analyze(string[] args, CancellationToken cancellationToken)
     {
+        PrepareBuiltInsAside();
         var cl = CommandLine.Parse(args,
             valueOptions: new HashSet<string>([.. s_runOptions, .. s_outputOptions, "jobs", "root", "cache", "shard", "partial"]),
             flags: new HashSet<string> { "verbose", "quiet", "no-config", "timestamps" });
@@ -188,6 +196,7 @@ internal static class Cli
 
     private static int Merge(string[] args, CancellationToken cancellationToken)
     {
+        PrepareBuiltInsAside();
         var cl = CommandLine.Parse(args,
             valueOptions: new HashSet<string>([.. s_runOptions, .. s_outputOptions]),
             flags: new HashSet<string> { "verbose", "quiet", "no-config", "timestamps" });
