@@ -109,14 +109,11 @@ internal static class FileProcessor
             notes.Add(new ToolNotification(NotificationIds.InvalidUtf8, NotificationLevel.Note,
                 "The file is not valid UTF-8; invalid bytes were read as U+FFFD.", path));
         var diagnostics = new List<Diagnostic>();
-        RustSyntaxTree? tree = null;
         try
         {
             // The file's time limit covers its macro code too: fragments and expansions are parsed from what is left.
             var parseBudget = new ParseBudget(options.ParseTimeout, cancellationToken);
-            // The tree is dropped when this returns (the facts, diagnostics and results hold no nodes), so its node
-            // array goes back to the thread's pool for the next file.
-            tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = options.ParseTimeout, Queries = host.Queries, PooledNodes = true }, cancellationToken);
+            var tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = options.ParseTimeout, Queries = host.Queries }, cancellationToken);
             if (tree.Status != ParseStatus.Ok)
             {
                 notes.Add(new ToolNotification(NotificationIds.ParseFailed, NotificationLevel.Warning,
@@ -175,10 +172,6 @@ internal static class FileProcessor
             notes.Add(new ToolNotification(NotificationIds.InternalError, NotificationLevel.Error,
                 $"Internal error while analyzing the file ({e.GetType().Name}: {e.Message}); other files are unaffected.", path));
             return new(new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Notifications = notes.ToImmutable() }, null, []);
-        }
-        finally
-        {
-            tree?.Release();
         }
     }
 

@@ -12,28 +12,26 @@ namespace UnsafeScope.Syntax;
 /// </summary>
 internal static unsafe class GrammarRecovery
 {
-    /// <summary>The reparsed tree's nodes (null: <paramref name="parsed"/> stands), the keywords recovered, and the patched text.</summary>
-    internal static (NodeRecord[]? Nodes, ImmutableArray<RecoveredKeyword> Recovered, byte[]? Patched) RecoverUnsafeExtern(
-        NativeParser parser, SourceText text, Span<NodeRecord> parsed, TimeSpan timeout, int* cancel)
+    internal static (NodeRecord[] Nodes, ImmutableArray<RecoveredKeyword> Recovered, byte[]? Patched) RecoverUnsafeExtern(
+        NativeParser parser, SourceText text, NodeRecord[] nodes, TimeSpan timeout, int* cancel)
     {
         // Only trees with errors can hold the misparse; most files skip all of this.
-        if (parsed.Length == 0 || (parsed[0].Flags & NodeRecord.FlagHasError) == 0)
-            return (null, ImmutableArray<RecoveredKeyword>.Empty, null);
+        if (nodes.Length == 0 || (nodes[0].Flags & NodeRecord.FlagHasError) == 0)
+            return (nodes, ImmutableArray<RecoveredKeyword>.Empty, null);
         // Nor can a file without `extern` (a sixth of the corpus's files have errors, nearly all elsewhere: their
         // tokens and a copy of their text were made for nothing).
         if (!MayHoldUnsafeExtern(text.Bytes))
-            return (null, ImmutableArray<RecoveredKeyword>.Empty, null);
-        NodeRecord[]? nodes = null; // the latest reparse
+            return (nodes, ImmutableArray<RecoveredKeyword>.Empty, null);
 
         var tables = NativeLanguage.Get();
         var recovered = new List<RecoveredKeyword>();
         var blockOpenings = new HashSet<int>(); // '{' offsets of blocks known to be `unsafe extern`
         byte[]? patched = null;
         // Each reparse can expose more of the block (e.g. `safe static` hidden in the first ERROR), so repeat.
-        for (int round = 0; round < 3 && ((nodes ?? parsed)[0].Flags & NodeRecord.FlagHasError) != 0; round++)
+        for (int round = 0; round < 3 && (nodes[0].Flags & NodeRecord.FlagHasError) != 0; round++)
         {
             int before = recovered.Count;
-            Scan(Tokens(nodes ?? parsed, tables), patched ?? text.Bytes.ToArray(), recovered, blockOpenings);
+            Scan(Tokens(nodes, tables), patched ?? text.Bytes.ToArray(), recovered, blockOpenings);
             if (recovered.Count == before) break;
             patched = text.Bytes.ToArray();
             foreach (var k in recovered)
@@ -42,7 +40,7 @@ internal static unsafe class GrammarRecovery
                 return (nodes, ImmutableArray<RecoveredKeyword>.Empty, null);
             nodes = reparsed;
         }
-        if (recovered.Count == 0 || nodes is null)
+        if (recovered.Count == 0)
             return (nodes, ImmutableArray<RecoveredKeyword>.Empty, null);
         recovered.Sort((a, b) => a.Span.Start.CompareTo(b.Span.Start));
         var result = recovered.ToImmutableArray();
@@ -70,7 +68,7 @@ internal static unsafe class GrammarRecovery
     }
 
     /// <summary>Gives the recovered keywords back to the items that follow them.</summary>
-    internal static void Widen(Span<NodeRecord> nodes, ImmutableArray<RecoveredKeyword> recovered, byte[] patched)
+    internal static void Widen(NodeRecord[] nodes, ImmutableArray<RecoveredKeyword> recovered, byte[] patched)
     {
         var tables = NativeLanguage.Get();
         foreach (var k in recovered)
@@ -109,7 +107,7 @@ internal static unsafe class GrammarRecovery
     }
 
     // The item that now starts at the first token after the blanked keyword gets the keyword back.
-    private static void WidenItemOver(Span<NodeRecord> nodes, NativeLanguage.Tables tables, TextSpan keyword, byte[] patched)
+    private static void WidenItemOver(NodeRecord[] nodes, NativeLanguage.Tables tables, TextSpan keyword, byte[] patched)
     {
         int next = keyword.End;
         while (next < patched.Length && patched[next] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') next++;
@@ -120,8 +118,8 @@ internal static unsafe class GrammarRecovery
             if (kind is RustSyntaxKind.ForeignModItem or RustSyntaxKind.FunctionSignatureItem or RustSyntaxKind.StaticItem)
             {
                 // Ancestors that started at the same token (the root, for a first item) widen too.
-                for (uint n = (uint)i; n != NodeRecord.None && nodes[(int)n].StartByte > keyword.Start; n = nodes[(int)n].Parent)
-                    nodes[(int)n].StartByte = (uint)keyword.Start;
+                for (uint n = (uint)i; n != NodeRecord.None && nodes[n].StartByte > keyword.Start; n = nodes[n].Parent)
+                    nodes[n].StartByte = (uint)keyword.Start;
                 return;
             }
         }
@@ -130,7 +128,7 @@ internal static unsafe class GrammarRecovery
     private readonly record struct Token(RustSyntaxKind Kind, TextSpan Span);
 
     // Leaf tokens in order; literals and comments count as one token each.
-    private static List<Token> Tokens(ReadOnlySpan<NodeRecord> nodes, NativeLanguage.Tables tables)
+    private static List<Token> Tokens(NodeRecord[] nodes, NativeLanguage.Tables tables)
     {
         var list = new List<Token>();
         int i = 0;

@@ -44,12 +44,6 @@ public sealed record RustParseOptions
     /// The parser starts there instead of scanning the blanks; the tree is the same.
     /// </summary>
     internal int BlankPrefix { get; init; }
-
-    /// <summary>
-    /// The node array comes from the thread's <see cref="NodePool"/>: the caller drops the tree on this thread and
-    /// calls <see cref="RustSyntaxTree.Release"/> when done with it (the pipeline's file trees).
-    /// </summary>
-    internal bool PooledNodes { get; init; }
 }
 
 /// <summary>A keyword the grammar cannot place that the parser recovered (see <see cref="RustSyntaxTree.RecoveredKeywords"/>).</summary>
@@ -65,17 +59,13 @@ public readonly record struct RecoveredKeyword(RustSyntaxKind Kind, TextSpan Spa
 public sealed class RustSyntaxTree
 {
     private static readonly ConcurrentBag<NativeParser> s_parsers = [];
-    // The first _count records are the tree; a pooled array may be longer. Indexes come from the records, so they stay
-    // below _count.
-    internal NodeRecord[] Nodes;
-    private int _count;
+    internal readonly NodeRecord[] Nodes;
     internal readonly NativeLanguage.Tables Tables;
 
-    private RustSyntaxTree(SourceText text, NodeRecord[] nodes, int count, ParseStatus status, ImmutableArray<RecoveredKeyword> recovered)
+    private RustSyntaxTree(SourceText text, NodeRecord[] nodes, ParseStatus status, ImmutableArray<RecoveredKeyword> recovered)
     {
         Text = text;
         Nodes = nodes;
-        _count = count;
         Status = status;
         RecoveredKeywords = recovered;
         Tables = NativeLanguage.Get();
@@ -102,13 +92,13 @@ public sealed class RustSyntaxTree
     public ParseStatus Status { get; }
 
     /// <summary>Number of nodes (named and anonymous) in the tree.</summary>
-    public int NodeCount => _count;
+    public int NodeCount => Nodes.Length;
 
     /// <summary>The root (<see cref="RustSyntaxKind.SourceFile"/>), or null when the parse produced no tree.</summary>
-    public SyntaxNode? Root => _count == 0 ? null : new SyntaxNode(this, 0);
+    public SyntaxNode? Root => Nodes.Length == 0 ? null : new SyntaxNode(this, 0);
 
     /// <summary>True when the tree has ERROR or MISSING nodes.</summary>
-    public bool ContainsErrors => _count > 0 && (Nodes[0].Flags & (NodeRecord.FlagHasError | NodeRecord.FlagError)) != 0;
+    public bool ContainsErrors => Nodes.Length > 0 && (Nodes[0].Flags & (NodeRecord.FlagHasError | NodeRecord.FlagError)) != 0;
 
     /// <summary>
     /// Keywords the grammar cannot parse that were recovered: the <c>unsafe</c> of Rust 2024
@@ -118,19 +108,7 @@ public sealed class RustSyntaxTree
     public ImmutableArray<RecoveredKeyword> RecoveredKeywords { get; }
 
     /// <summary>All nodes in preorder.</summary>
-    public SyntaxNodeRange AllNodes => new(this, 0, _count);
-
-    /// <summary>
-    /// Gives a pooled node array (<see cref="RustParseOptions.PooledNodes"/>) back to the thread's pool. The tree is
-    /// empty afterwards, so a node kept past this point fails loudly (index out of range) instead of reading the next
-    /// file's tree.
-    /// </summary>
-    internal void Release()
-    {
-        var nodes = Nodes;
-        (Nodes, _count, _unsafeCode) = ([], 0, null);
-        if (nodes.Length > 0) NodePool.Return(nodes);
-    }
+    public SyntaxNodeRange AllNodes => new(this, 0, Nodes.Length);
 
     private TextSpan[]? _unsafeCode;
 
@@ -143,7 +121,7 @@ public sealed class RustSyntaxTree
     private TextSpan[] FindUnsafeCode()
     {
         var found = new List<TextSpan>();
-        for (int i = 0; i < _count; i++)
+        for (int i = 0; i < Nodes.Length; i++)
         {
             var kind = KindAt(i);
             if (kind == RustSyntaxKind.UnsafeBlock
@@ -157,7 +135,7 @@ public sealed class RustSyntaxTree
     /// <summary>Every ERROR node and MISSING token, in source order.</summary>
     public IEnumerable<SyntaxNode> GetErrors()
     {
-        for (int i = 0; i < _count; i++)
+        for (int i = 0; i < Nodes.Length; i++)
         {
             if ((Nodes[i].Flags & (NodeRecord.FlagError | NodeRecord.FlagMissing)) != 0)
                 yield return new SyntaxNode(this, i);
@@ -201,33 +179,27 @@ public sealed class RustSyntaxTree
             CaptureRecord[] captures = [];
             bool exceeded = false;
             if (options.BlankPrefix > 0) parser.SkipTo(options.BlankPrefix);
-            bool pooled = options.PooledNodes;
             var status = queries.IsEmpty
-                ? parser.Parse(text.Bytes, options.Timeout, flag, pooled, out var nodes, out int count)
-                : parser.ParseWithQueries(text.Bytes, options.Timeout, flag, handles, options.QueryMatchLimit, pooled, out nodes, out count, out matches, out captures, out exceeded);
+                ? parser.Parse(text.Bytes, options.Timeout, flag, out var nodes)
+                : parser.ParseWithQueries(text.Bytes, options.Timeout, flag, handles, options.QueryMatchLimit, out nodes, out matches, out captures, out exceeded);
             var recovered = ImmutableArray<RecoveredKeyword>.Empty;
             if (status == NativeParseStatus.Ok && options.RecoverUnsafeExternBlocks)
             {
-                var (recoveredNodes, keywords, patched) = GrammarRecovery.RecoverUnsafeExtern(parser, text, nodes.AsSpan(0, count), options.Timeout, flag);
-                recovered = keywords;
+                byte[]? patched;
+                (nodes, recovered, patched) = GrammarRecovery.RecoverUnsafeExtern(parser, text, nodes, options.Timeout, flag);
                 // The queries must see the recovered tree: run them once more on the patched text.
                 if (patched is not null && !queries.IsEmpty
                     && parser.ParseWithQueries(patched, options.Timeout, flag, handles, options.QueryMatchLimit, out var again, out matches, out captures, out exceeded) == NativeParseStatus.Ok)
                 {
                     GrammarRecovery.Widen(again, recovered, patched);
-                    recoveredNodes = again;
-                }
-                if (recoveredNodes is not null)
-                {
-                    if (pooled) NodePool.Return(nodes);
-                    (nodes, count) = (recoveredNodes, recoveredNodes.Length);
+                    nodes = again;
                 }
             }
             // Cancellation and the time limit both stop the parser; the token tells which.
             registration.Dispose();
             registration = default;
             cancellationToken.ThrowIfCancellationRequested();
-            var tree = new RustSyntaxTree(text, nodes, count, status switch
+            var tree = new RustSyntaxTree(text, nodes, status switch
             {
                 NativeParseStatus.Ok => ParseStatus.Ok,
                 NativeParseStatus.Cancelled => ParseStatus.TimedOut,
@@ -237,10 +209,7 @@ public sealed class RustSyntaxTree
             {
                 // Predicates run in managed code after the native deadline: they share the time limit too.
                 if (tree.BuildMatches(queries, matches, captures, deadline, cancellationToken) is not { } built)
-                {
-                    tree.Release();
-                    return new RustSyntaxTree(text, [], 0, ParseStatus.TimedOut, []);
-                }
+                    return new RustSyntaxTree(text, [], ParseStatus.TimedOut, []);
                 tree.QueryMatches = built;
                 tree.QueryMatchLimitExceeded = exceeded;
             }
@@ -283,14 +252,14 @@ public sealed class RustSyntaxTree
     /// <summary>The node with this span and symbol: start bytes never decrease in preorder, so binary search.</summary>
     private int? IndexOf(uint start, uint end, ushort symbol)
     {
-        int lo = 0, hi = _count;
+        int lo = 0, hi = Nodes.Length;
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
             if (Nodes[mid].StartByte < start) lo = mid + 1;
             else hi = mid;
         }
-        for (int i = lo; i < _count && Nodes[i].StartByte == start; i++)
+        for (int i = lo; i < Nodes.Length && Nodes[i].StartByte == start; i++)
             if (Nodes[i].EndByte == end && Nodes[i].Symbol == symbol) return i;
         return null;
     }

@@ -48,34 +48,6 @@ public class SyntaxProperties
     }
 
     /// <summary>
-    /// A tree parsed into the thread's pooled node array (the pipeline's file trees) is the tree a plain parse gives,
-    /// also when the array held a bigger tree before; once released it is empty, and a node kept from it fails loudly.
-    /// </summary>
-    [Property]
-    public bool APooledTreeIsThePlainTreeAndEmptyOnceReleased(RustSource before, RustSource source)
-    {
-        var pooled = RustParseOptions.Default with { PooledNodes = true };
-        var first = RustSyntaxTree.Parse(SourceText.From(before.Text + before.Text), pooled);
-        first.Release();
-        var tree = RustSyntaxTree.Parse(SourceText.From(source.Text), pooled);
-        var plain = RustSyntaxTree.Parse(source.Text);
-        bool same = tree.NodeCount == plain.NodeCount && tree.ContainsErrors == plain.ContainsErrors
-                    && tree.RecoveredKeywords.SequenceEqual(plain.RecoveredKeywords)
-                    && tree.AllNodes.Cast().Zip(plain.AllNodes.Cast()).All(p => p.First.Kind == p.Second.Kind && p.First.Span == p.Second.Span
-                        && p.First.Field == p.Second.Field && p.First.Parent?.Index == p.Second.Parent?.Index && p.First.IsMissing == p.Second.IsMissing);
-        var kept = tree.Root;
-        tree.Release();
-        bool stale = kept is null || Throws(() => _ = kept.Value.Kind);
-        return same && tree.NodeCount == 0 && tree.Root is null && !tree.ContainsErrors && stale;
-    }
-
-    private static bool Throws(Action action)
-    {
-        try { action(); return false; }
-        catch (IndexOutOfRangeException) { return true; }
-    }
-
-    /// <summary>
     /// The byte precheck that lets a file with syntax errors skip the unsafe-extern recovery may only say no when no
     /// <c>extern</c> token follows an <c>unsafe</c> token (comments between them skipped, as the recovery's scan does).
     /// </summary>

@@ -18,43 +18,34 @@ internal sealed unsafe class NativeParser : IDisposable
 
     /// <summary>Parses and returns the flattened nodes, or a status saying why there are none.</summary>
     public NativeParseStatus Parse(ReadOnlySpan<byte> source, TimeSpan timeout, int* cancelFlag, out NodeRecord[] nodes)
-        => Parse(source, timeout, cancelFlag, pooled: false, out nodes, out _);
-
-    /// <summary>
-    /// Parses and returns the flattened nodes (the first <paramref name="count"/> of <paramref name="nodes"/>), or a
-    /// status saying why there are none. <paramref name="pooled"/>: the array may come from this thread's
-    /// <see cref="NodePool"/> and be longer than the tree.
-    /// </summary>
-    public NativeParseStatus Parse(ReadOnlySpan<byte> source, TimeSpan timeout, int* cancelFlag, bool pooled, out NodeRecord[] nodes, out int count)
     {
         ObjectDisposedException.ThrowIf(_handle == 0, this);
         NodeRecord* ptr;
-        uint records;
+        uint count;
         int status;
         ulong micros = timeout <= TimeSpan.Zero ? 0 : (ulong)(timeout.Ticks / 10);
         fixed (byte* src = source)
         {
             // An empty span gives a null pointer; tree-sitter is fine with length 0.
             byte empty = 0;
-            status = NativeMethods.Parse(_handle, src == null ? &empty : src, (uint)source.Length, micros, cancelFlag, &ptr, &records);
+            status = NativeMethods.Parse(_handle, src == null ? &empty : src, (uint)source.Length, micros, cancelFlag, &ptr, &count);
         }
         if (status != (int)NativeParseStatus.Ok)
         {
-            (nodes, count) = ([], 0);
+            nodes = [];
             return (NativeParseStatus)status;
         }
-        (nodes, count) = Copy(ptr, records, pooled);
+        nodes = Copy(ptr, count);
         return NativeParseStatus.Ok;
     }
 
     // The records copied into an array that is not zeroed first (every byte is overwritten): the node arrays are an
     // eighth of what a run allocates.
-    private static (NodeRecord[] Array, int Count) Copy(NodeRecord* records, uint count, bool pooled)
+    private static NodeRecord[] Copy(NodeRecord* records, uint count)
     {
-        int n = checked((int)count);
-        var array = pooled ? NodePool.Rent(n) : GC.AllocateUninitializedArray<NodeRecord>(n);
-        new ReadOnlySpan<NodeRecord>(records, n).CopyTo(array);
-        return (array, n);
+        var array = GC.AllocateUninitializedArray<NodeRecord>(checked((int)count));
+        new ReadOnlySpan<NodeRecord>(records, array.Length).CopyTo(array);
+        return array;
     }
 
     /// <summary>The bytes before <paramref name="start"/> are blank: the next parse starts lexing there (one parse only).</summary>
@@ -67,11 +58,6 @@ internal sealed unsafe class NativeParser : IDisposable
     /// <summary>Parses, flattens and runs queries over the tree before it is freed.</summary>
     public NativeParseStatus ParseWithQueries(ReadOnlySpan<byte> source, TimeSpan timeout, int* cancelFlag, ReadOnlySpan<nint> queries, uint matchLimit,
         out NodeRecord[] nodes, out MatchRecord[] matches, out CaptureRecord[] captures, out bool exceededMatchLimit)
-        => ParseWithQueries(source, timeout, cancelFlag, queries, matchLimit, pooled: false, out nodes, out _, out matches, out captures, out exceededMatchLimit);
-
-    /// <summary>As <see cref="ParseWithQueries(ReadOnlySpan{byte}, TimeSpan, int*, ReadOnlySpan{nint}, uint, out NodeRecord[], out MatchRecord[], out CaptureRecord[], out bool)"/>, with the nodes as in <see cref="Parse(ReadOnlySpan{byte}, TimeSpan, int*, bool, out NodeRecord[], out int)"/>.</summary>
-    public NativeParseStatus ParseWithQueries(ReadOnlySpan<byte> source, TimeSpan timeout, int* cancelFlag, ReadOnlySpan<nint> queries, uint matchLimit,
-        bool pooled, out NodeRecord[] nodes, out int count, out MatchRecord[] matches, out CaptureRecord[] captures, out bool exceededMatchLimit)
     {
         ObjectDisposedException.ThrowIf(_handle == 0, this);
         NodeRecord* n;
@@ -90,12 +76,12 @@ internal sealed unsafe class NativeParser : IDisposable
         exceededMatchLimit = exceeded != 0;
         if (status != (int)NativeParseStatus.Ok)
         {
-            (nodes, count) = ([], 0);
+            nodes = [];
             matches = [];
             captures = [];
             return (NativeParseStatus)status;
         }
-        (nodes, count) = Copy(n, nc, pooled);
+        nodes = Copy(n, nc);
         matches = new ReadOnlySpan<MatchRecord>(m, checked((int)mc)).ToArray();
         captures = new ReadOnlySpan<CaptureRecord>(c, checked((int)cc)).ToArray();
         return NativeParseStatus.Ok;
