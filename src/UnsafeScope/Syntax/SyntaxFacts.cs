@@ -33,16 +33,16 @@ internal static class SyntaxFacts
     public static string TextWithoutWhitespace(SyntaxNode node)
     {
         var text = node.Text;
-        if (!text.AsSpan().ContainsAny(WhitespaceChars)) return text;
+        if (!text.AsSpan().ContainsAny(s_whitespace)) return text;
         var kept = new System.Text.StringBuilder(text.Length);
         foreach (var c in text)
             if (!char.IsWhiteSpace(c)) kept.Append(c);
         return kept.ToString();
     }
 
-    // Every char.IsWhiteSpace character.
-    internal static readonly System.Buffers.SearchValues<char> WhitespaceChars = System.Buffers.SearchValues.Create(
-        "\t\n\v\f\r \u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000");
+    // Every char.IsWhiteSpace character, derived rather than listed so the two cannot disagree.
+    private static readonly System.Buffers.SearchValues<char> s_whitespace = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace)]);
 
     /// <summary>The impl or trait that directly holds an item, if any.</summary>
     public static SyntaxNode? Owner(SyntaxNode item)

@@ -7,14 +7,6 @@ public class SyntaxTreeTests
     private static SyntaxNode First(RustSyntaxTree tree, RustSyntaxKind kind)
         => tree.AllNodes.Cast().First(n => n.Kind == kind);
 
-    /// <summary>The set that lets a text without whitespace be kept as it is holds exactly what char.IsWhiteSpace removes.</summary>
-    [Fact]
-    public void TheWhitespaceSetIsCharIsWhiteSpace()
-    {
-        for (int c = 0; c <= char.MaxValue; c++)
-            Assert.True(char.IsWhiteSpace((char)c) == SyntaxFacts.WhitespaceChars.Contains((char)c), $"U+{c:X4}");
-    }
-
     [Theory]
     [InlineData("pub fn f() {}", "pub")]
     [InlineData("pub(crate) fn f() {}", "pub(crate)")]

@@ -175,7 +175,7 @@ internal abstract record Pattern
         return list;
     }
 
-    public static void VariableNames(List<Pattern> items, HashSet<string> into)
+    private static void VariableNames(List<Pattern> items, HashSet<string> into)
     {
         foreach (var p in items)
         {
