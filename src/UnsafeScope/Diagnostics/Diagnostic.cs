@@ -7,7 +7,11 @@ namespace UnsafeScope.Diagnostics;
 /// <summary>A secondary location of a diagnostic with its own message (SARIF <c>relatedLocations</c>).</summary>
 /// <param name="Location">Where.</param>
 /// <param name="Message">What is there ("raw pointer dereference occurs here").</param>
-public sealed record RelatedLocation(Location Location, string Message);
+public sealed record RelatedLocation(Location Location, string Message)
+{
+    /// <summary>What is there; the same wording recurs across thousands of findings, so equal ones share one instance.</summary>
+    public string Message { get; init; } = StringTable.Share(Message);
+}
 
 /// <summary>Why a diagnostic is suppressed (kept in outputs so an audit sees what was hidden).</summary>
 /// <param name="Kind"><c>inSource</c> (a comment) or <c>external</c> (configuration, baseline).</param>
@@ -47,7 +51,8 @@ public sealed class Diagnostic
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(location);
-        var message = string.Format(CultureInfo.InvariantCulture, descriptor.MessageFormat, messageArgs);
+        // Kept until the outputs are written, and most rules word many findings alike: one instance of each wording.
+        var message = StringTable.Share(string.Format(CultureInfo.InvariantCulture, descriptor.MessageFormat, messageArgs));
         return new Diagnostic(descriptor, descriptor.DefaultSeverity, location, message,
             relatedLocations?.ToImmutableArray() ?? [], properties ?? ImmutableDictionary<string, string>.Empty, null);
     }
@@ -58,7 +63,7 @@ public sealed class Diagnostic
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(location);
         ArgumentException.ThrowIfNullOrWhiteSpace(message);
-        return new Diagnostic(descriptor, descriptor.DefaultSeverity, location, message, relatedLocations?.ToImmutableArray() ?? [], ImmutableDictionary<string, string>.Empty, null);
+        return new Diagnostic(descriptor, descriptor.DefaultSeverity, location, StringTable.Share(message), relatedLocations?.ToImmutableArray() ?? [], ImmutableDictionary<string, string>.Empty, null);
     }
 
     /// <summary>

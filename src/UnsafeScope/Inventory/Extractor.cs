@@ -368,7 +368,7 @@ internal sealed class Extractor
             if (SyntaxTrivia.GetAttributeName(a) != "cfg") continue;
             var text = a.Text;
             int open = text.IndexOf('('), close = text.LastIndexOf(')');
-            if (open >= 0 && close > open) yield return Semantics.CfgAlternatives.Normalize(text[(open + 1)..close]);
+            if (open >= 0 && close > open) yield return StringTable.Share(Semantics.CfgAlternatives.Normalize(text[(open + 1)..close]));
         }
     }
 
@@ -1901,10 +1901,10 @@ internal sealed class Extractor
                 caller.Calls.Add(id.Text);
                 break;
             case { Kind: RustSyntaxKind.ScopedIdentifier } scoped when scoped.ChildByField(RustSyntaxField.Name) is { } n:
-                caller.Calls.Add(scoped.ChildByField(RustSyntaxField.Path) is { } path ? DocTests.LastSegment(path.Text) + "::" + n.Text : n.Text);
+                caller.Calls.Add(scoped.ChildByField(RustSyntaxField.Path) is { } path ? StringTable.Share(DocTests.LastSegment(path.Text) + "::" + n.Text) : n.Text);
                 break;
             case { Kind: RustSyntaxKind.FieldExpression } field when field.ChildByField(RustSyntaxField.Field) is { } m:
-                caller.Calls.Add("." + m.Text);
+                caller.Calls.Add(StringTable.Share("." + m.Text));
                 break;
         }
     }

@@ -120,6 +120,9 @@ public static class RegionKinds
 /// <param name="Location">Where it is.</param>
 public sealed record UnsafeOperation(OperationKind Kind, string Name, Location Location)
 {
+    /// <summary>The callee, static, field or macro name; names recur in every file, so equal ones share one instance.</summary>
+    public string Name { get; init; } = StringTable.Share(Name);
+
     /// <summary>1-based line.</summary>
     public int Line => Location.StartLine;
 
@@ -147,7 +150,11 @@ public sealed record UnsafeOperation(OperationKind Kind, string Name, Location L
 /// <summary>A local variable an operation uses (see <see cref="UnsafeOperation.Operands"/>).</summary>
 /// <param name="Name">The variable.</param>
 /// <param name="Location">Where it is written.</param>
-public sealed record Operand(string Name, Location Location);
+public sealed record Operand(string Name, Location Location)
+{
+    /// <summary>The variable (<c>p</c>, <c>self</c>): equal names share one instance.</summary>
+    public string Name { get; init; } = StringTable.Share(Name);
+}
 
 /// <summary>How an FFI call was written.</summary>
 public enum FfiCallForm
@@ -173,6 +180,9 @@ public enum FfiCallForm
 /// <param name="Location">Where it is.</param>
 public sealed record FfiCall(string Name, string Family, string Risk, FfiCallForm Form, string Source, Location Location)
 {
+    /// <summary>The API called: equal names share one instance.</summary>
+    public string Name { get; init; } = StringTable.Share(Name);
+
     /// <summary>A WDK call the API catalog does not list (family from its name prefix, risk unknown): a gap in the catalog.</summary>
     public bool Uncatalogued => Source is "wdk-bindings" or "wdf-macro";
 
@@ -219,14 +229,18 @@ public sealed record UnsafeRegion : Diagnostics.IScoredRegion
     /// <summary>The item macro (<c>cfg_if</c>, …) whose arguments held this region, analyzed as ordinary code; empty otherwise.</summary>
     public string ExpandedFrom { get; init; } = "";
 
+    // A run keeps every region until its outputs are written, and a function's blocks, its callers' views of it and
+    // the ABIs and visibilities of a crate's items repeat the same text: equal strings share one instance (StringTable).
     /// <summary>Enclosing item path, <c>module::Type::method</c> (module from the file's place in the crate).</summary>
-    public required string Item { get; init; }
+    public required string Item { get => _item; init => _item = StringTable.Share(value); }
 
     /// <summary>The region's own name (function, static, trait, attribute…), or empty.</summary>
-    public string Name { get; init; } = "";
+    public string Name { get => _name; init => _name = StringTable.Share(value); }
 
     /// <summary>Visibility of the region's item (or of the enclosing function for blocks): <c>pub</c>, <c>pub(crate)</c>, … or <c>private</c>.</summary>
-    public string Visibility { get; init; } = "private";
+    public string Visibility { get => _visibility; init => _visibility = StringTable.Share(value); }
+
+    private readonly string _item = "", _name = "", _visibility = "private", _abi = "", _ownerType = "";
 
     /// <summary>
     /// True when the item is reachable from outside the crate (clippy's "exported"): <c>pub</c>, not <c>#[doc(hidden)]</c>,
@@ -253,10 +267,10 @@ public sealed record UnsafeRegion : Diagnostics.IScoredRegion
     public bool HasSafetyDoc { get; init; }
 
     /// <summary>For extern items and FFI entries: the ABI string (<c>C</c>, <c>system</c>, …).</summary>
-    public string Abi { get; init; } = "";
+    public string Abi { get => _abi; init => _abi = StringTable.Share(value); }
 
     /// <summary>The type whose impl (or trait) holds the region, or empty.</summary>
-    public string OwnerType { get; init; } = "";
+    public string OwnerType { get => _ownerType; init => _ownerType = StringTable.Share(value); }
 
     /// <summary>For regions inside a function: that function's ABI when it is an <c>extern "ABI" fn</c> (an FFI callback), else empty.</summary>
     public string EnclosingAbi { get; init; } = "";
@@ -431,7 +445,14 @@ public sealed record CrateInventory(string Name, string Root, int Files, Invento
 /// <param name="ExposedThrough">The exported safe function that reaches it first (itself at 0).</param>
 /// <param name="Score">The lowest score of the regions it holds or reaches through private helpers (100 when none is scored).</param>
 /// <param name="Reaches">The functions holding those regions (<c>path:item</c>), itself first when it holds any.</param>
-public sealed record ExposedFunction(string Item, string Path, int StartLine, int EndLine, int Exposure, string ExposedThrough, int Score, ImmutableArray<string> Reaches);
+public sealed record ExposedFunction(string Item, string Path, int StartLine, int EndLine, int Exposure, string ExposedThrough, int Score, ImmutableArray<string> Reaches)
+{
+    /// <summary>Its item path (the same string as its regions' and callers' where it was seen lately).</summary>
+    public string Item { get; init; } = StringTable.Share(Item);
+
+    /// <summary>The exported safe function that reaches it first; one entry point reaches many functions.</summary>
+    public string ExposedThrough { get; init; } = StringTable.Share(ExposedThrough);
+}
 
 /// <summary>A safe function whose field writes unsafe code trusts (see <see cref="CrateInventory.TrustedSafeFunctions"/>).</summary>
 /// <param name="Item">Its item path.</param>
@@ -449,7 +470,11 @@ public sealed record TrustedSafeFunction(string Item, string Path, int StartLine
 /// <param name="Name">Stable factor name (<c>no-safety-comment</c>, <c>ffi-risk</c>, …; see docs/scoring.md).</param>
 /// <param name="Points">Points taken off (negative).</param>
 /// <param name="Detail">What in the code caused it.</param>
-public sealed record ScoreFactor(string Name, int Points, string Detail);
+public sealed record ScoreFactor(string Name, int Points, string Detail)
+{
+    /// <summary>What in the code caused it; the same details recur across regions, so equal ones share one instance.</summary>
+    public string Detail { get; init; } = StringTable.Share(Detail);
+}
 
 /// <summary>How region scores roll up into function, file and crate scores (the scores themselves come from the Scoring layer).</summary>
 internal static class RegionScores

@@ -1,4 +1,5 @@
 using UnsafeScope.Syntax;
+using UnsafeScope.Text;
 
 namespace UnsafeScope.Inventory;
 
@@ -189,7 +190,7 @@ internal static class SoundnessCollector
                 var target = pattern.Kind == RustSyntaxKind.MutPattern ? pattern.Children.ToList().LastOrDefault(c => c.IsNamed) : pattern;
                 if (target is not { Kind: RustSyntaxKind.Identifier } t) break;
                 foreach (var source in Names(value))
-                    if (source != t.Text) body.Flows.Add(t.Text + "\t" + source);
+                    if (source != t.Text) body.Flows.Add(StringTable.Share(t.Text + "\t" + source));
                 // A value a method of a caller's impl computed (`iter.size_hint()`): `@method` as its source.
                 foreach (var d in value.DescendantsAndSelf)
                     if (OverridableCall(d, body) is { } call)
@@ -240,7 +241,7 @@ internal static class SoundnessCollector
 
     private static void AddChecked(SyntaxNode scope, string lines, FunctionBody body)
     {
-        foreach (var name in Names(scope)) body.Checks.Add(lines + "\t" + name);
+        foreach (var name in Names(scope)) body.Checks.Add(StringTable.Share(lines + "\t" + name));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using UnsafeScope.Text;
 
 namespace UnsafeScope.Inventory;
 
@@ -11,7 +12,14 @@ namespace UnsafeScope.Inventory;
 /// <param name="Line">The line of its name.</param>
 /// <param name="Tested">True when a test reaches it, directly or through the crate's calls.</param>
 /// <param name="ReachedFrom">The test that reaches it first (<c>tests::roundtrip</c>, <c>doctest</c>), or empty.</param>
-public sealed record EncapsulatingFunction(string Item, string Path, int Line, bool Tested, string ReachedFrom);
+public sealed record EncapsulatingFunction(string Item, string Path, int Line, bool Tested, string ReachedFrom)
+{
+    /// <summary>Its item path: equal paths share one instance.</summary>
+    public string Item { get; init; } = StringTable.Share(Item);
+
+    /// <summary>The test that reaches it first; one test reaches many functions.</summary>
+    public string ReachedFrom { get; init; } = StringTable.Share(ReachedFrom);
+}
 
 /// <summary>
 /// Which encapsulating functions of a crate tests reach. Encapsulating: a safe function (not test code) with an

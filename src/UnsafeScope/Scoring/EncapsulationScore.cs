@@ -3,6 +3,7 @@ using UnsafeScope.Analyzers;
 using UnsafeScope.Analyzers.Rules.DriverSafety;
 using UnsafeScope.Analyzers.Rules.Hygiene;
 using UnsafeScope.Inventory;
+using UnsafeScope.Text;
 
 namespace UnsafeScope.Scoring;
 
@@ -108,7 +109,7 @@ public static class EncapsulationScore
         foreach (var (body, file, exposure, through, reaches) in index.ExposedFunctions())
         {
             int score = reaches.Select(x => scores.GetValueOrDefault(x, 100)).DefaultIfEmpty(100).Min();
-            result.Add(new ExposedFunction(body.Item, file, body.Location.StartLine, body.EndLine, exposure, through, score, [.. reaches.Select(x => x.File + ":" + x.Item)]));
+            result.Add(new ExposedFunction(body.Item, file, body.Location.StartLine, body.EndLine, exposure, through, score, [.. reaches.Select(x => StringTable.Share(x.File + ":" + x.Item))]));
         }
         return [.. result];
     }

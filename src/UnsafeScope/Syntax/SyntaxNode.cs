@@ -61,7 +61,7 @@ public readonly struct SyntaxNode : IEquatable<SyntaxNode>
     public ReadOnlySpan<byte> Utf8Text => Tree.Text.Bytes[(int)Record.StartByte..(int)Record.EndByte];
 
     /// <summary>The source text of this node (allocates; prefer <see cref="TextEquals"/> when comparing).</summary>
-    public string Text => Encoding.UTF8.GetString(Utf8Text);
+    public string Text => StringTable.FromUtf8(Utf8Text);
 
     /// <summary>Compares the node's text with an ASCII string without allocating.</summary>
     public bool TextEquals(string ascii)

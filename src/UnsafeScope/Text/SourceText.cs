@@ -143,7 +143,7 @@ public sealed class SourceText
     public Location GetLocation(TextSpan span) => new(Path, span, GetLinePositionSpan(span));
 
     /// <summary>The text of a span, decoded lossily.</summary>
-    public string GetText(TextSpan span) => Encoding.UTF8.GetString(Bytes.Slice(span.Start, span.Length));
+    public string GetText(TextSpan span) => StringTable.FromUtf8(Bytes.Slice(span.Start, span.Length));
 
     /// <summary>The whole text, decoded lossily.</summary>
     public override string ToString() => Encoding.UTF8.GetString(_bytes);

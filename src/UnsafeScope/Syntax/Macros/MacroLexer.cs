@@ -1,4 +1,5 @@
 using System.Text;
+using UnsafeScope.Text;
 
 namespace UnsafeScope.Syntax.Macros;
 
@@ -145,7 +146,7 @@ internal static class MacroLexer
                 i += len;
             }
             i = Math.Min(i, end);
-            stack[^1].Items.Add(TokenTree.Leaf(new Token(kind, Encoding.UTF8.GetString(bytes[s..i]), callSite ? s : -1)));
+            stack[^1].Items.Add(TokenTree.Leaf(new Token(kind, StringTable.FromUtf8(bytes[s..i]), callSite ? s : -1)));
         }
         return stack.Count == 1 ? stack[0].Items : null;
     }

@@ -1,0 +1,80 @@
+using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using UnsafeScope.Diagnostics;
+using UnsafeScope.Inventory;
+using UnsafeScope.Text;
+
+namespace UnsafeScope.Tests.Syntax;
+
+public class StringTableTests
+{
+    [Property]
+    public Property DecodingThroughTheTableEqualsPlainDecoding(byte[] bytes, bool twice)
+    {
+        // Any bytes, valid UTF-8 or not, ASCII or not, short or long: the table only ever hands back equal text.
+        if (twice) StringTable.FromUtf8(bytes);
+        return (StringTable.FromUtf8(bytes) == Encoding.UTF8.GetString(bytes)).ToProperty();
+    }
+
+    [Property]
+    public Property SharingKeepsTheValue(string? text, string? other)
+    {
+        text ??= "";
+        other ??= "";
+        StringTable.Share(other);
+        return (StringTable.Share(text) == text && StringTable.Share(other) == other).ToProperty();
+    }
+
+    [Fact]
+    public void RecentAsciiTextComesBackAsTheSameInstance()
+    {
+        var first = StringTable.FromUtf8("transmute"u8);
+        Assert.Same(first, StringTable.FromUtf8("transmute"u8));
+        var shared = StringTable.Share(new string("unsafe block missing a safety comment".AsSpan()));
+        Assert.Same(shared, StringTable.Share(new string("unsafe block missing a safety comment".AsSpan())));
+        Assert.Same("", StringTable.FromUtf8(""u8));
+    }
+
+    [Fact]
+    public void NonAsciiAndLongTextIsDecodedAndNotShared()
+    {
+        var umlaut = "größe"u8;
+        Assert.Equal("größe", StringTable.FromUtf8(umlaut));
+        Assert.NotSame(StringTable.FromUtf8(umlaut), StringTable.FromUtf8(umlaut));
+
+        var longText = Encoding.ASCII.GetBytes(new string('a', 200));
+        Assert.Equal(new string('a', 200), StringTable.FromUtf8(longText));
+        Assert.NotSame(StringTable.FromUtf8(longText), StringTable.FromUtf8(longText));
+    }
+
+    [Fact]
+    public void TextFromTheTreeAndTheMacroLexerIsShared()
+    {
+        var tree = UnsafeScope.Syntax.RustSyntaxTree.Parse("fn f(p: *const u8) { unsafe { g(p); g(p); } }", "a.rs");
+        var names = new List<string>();
+        foreach (var n in tree.Root!.Value.DescendantsAndSelf)
+            if (n.Kind == UnsafeScope.Syntax.RustSyntaxKind.Identifier && n.TextEquals("g")) names.Add(n.Text);
+        Assert.Equal(2, names.Count);
+        Assert.Same(names[0], names[1]);
+    }
+
+    [Fact]
+    public void EqualMessagesOfFindingsAndInventoryNamesShareOneInstance()
+    {
+        var rule = UnsafeScope.Analyzers.Rules.Hygiene.WrapUnsafeOpsInUnsafeFunctionsAnalyzer.Rule;
+        var a = Diagnostic.Create(rule, Location.None, messageArgs: "unsafe function call");
+        var b = Diagnostic.Create(rule, Location.None, messageArgs: "unsafe function call");
+        Assert.Equal("unsafe function call is unsafe and requires unsafe block", a.Message);
+        Assert.Same(a.Message, b.Message);
+
+        var name = new string("read_volatile".AsSpan());
+        var op1 = new UnsafeOperation(OperationKind.UnsafeCall, name, Location.None);
+        var op2 = new UnsafeOperation(OperationKind.UnsafeCall, new string(name.AsSpan()), Location.None);
+        Assert.Same(op1.Name, op2.Name);
+        // A record's value semantics are unchanged by sharing.
+        Assert.Equal(op1, op2);
+        Assert.Same(new RelatedLocation(Location.None, "the unsafe fn").Message, new RelatedLocation(Location.None, new string("the unsafe fn".AsSpan())).Message);
+    }
+}
