@@ -120,9 +120,6 @@ public static class RegionKinds
 /// <param name="Location">Where it is.</param>
 public sealed record UnsafeOperation(OperationKind Kind, string Name, Location Location)
 {
-    /// <summary>The callee, static, field or macro name; names recur in every file, so equal ones share one instance.</summary>
-    public string Name { get; init; } = StringTable.Share(Name);
-
     /// <summary>1-based line.</summary>
     public int Line => Location.StartLine;
 
@@ -150,11 +147,7 @@ public sealed record UnsafeOperation(OperationKind Kind, string Name, Location L
 /// <summary>A local variable an operation uses (see <see cref="UnsafeOperation.Operands"/>).</summary>
 /// <param name="Name">The variable.</param>
 /// <param name="Location">Where it is written.</param>
-public sealed record Operand(string Name, Location Location)
-{
-    /// <summary>The variable (<c>p</c>, <c>self</c>): equal names share one instance.</summary>
-    public string Name { get; init; } = StringTable.Share(Name);
-}
+public sealed record Operand(string Name, Location Location);
 
 /// <summary>How an FFI call was written.</summary>
 public enum FfiCallForm
@@ -180,9 +173,6 @@ public enum FfiCallForm
 /// <param name="Location">Where it is.</param>
 public sealed record FfiCall(string Name, string Family, string Risk, FfiCallForm Form, string Source, Location Location)
 {
-    /// <summary>The API called: equal names share one instance.</summary>
-    public string Name { get; init; } = StringTable.Share(Name);
-
     /// <summary>A WDK call the API catalog does not list (family from its name prefix, risk unknown): a gap in the catalog.</summary>
     public bool Uncatalogued => Source is "wdk-bindings" or "wdf-macro";
 
