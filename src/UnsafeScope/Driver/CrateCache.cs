@@ -98,8 +98,13 @@ internal sealed class CrateCache
     /// Reads a crate's files (in output order) for their keys and loads the crate's entry; null on a miss, or when a
     /// file cannot be read now (its own analysis reports why). Crates are looked up side by side (FileWorkers).
     /// </summary>
-    public CachedCrate? Probe(string crateRoot, IReadOnlyList<SourceFile> files, string?[]? contentKeys = null)
+    /// <param name="crateRoot">The crate's root.</param>
+    /// <param name="files">Its files, in output order.</param>
+    /// <param name="contentKeys">Receives each file's content key, when given.</param>
+    /// <param name="renewed">The entry was stale and renewed, so its files' records are renewed with it (<see cref="TakeHits"/>).</param>
+    public CachedCrate? Probe(string crateRoot, IReadOnlyList<SourceFile> files, string?[]? contentKeys, out bool renewed)
     {
+        renewed = false;
         var keys = new (string, string)[files.Count];
         for (int i = 0; i < files.Count; i++)
         {
@@ -116,20 +121,22 @@ internal sealed class CrateCache
                 return null;
             }
         }
-        return _store.Load(Key(crateRoot, keys), Magic, reader => CrateRecordFormat.Read(reader, _session.RulesById));
+        return _store.Load(Key(crateRoot, keys), Magic, reader => CrateRecordFormat.Read(reader, _session.RulesById), out renewed);
     }
 
     /// <summary>Stores a linked crate under its key; failures only cost time on the next run.</summary>
     public void Store(string key, CachedCrate crate) => _store.Store(key, Magic, writer => CrateRecordFormat.Write(writer, crate));
 
     /// <summary>
-    /// Counts the files of a crate taken from the cache as cache hits, and makes their file records look used: pruning
-    /// by age (docs/scaling.md) would otherwise delete the records of a crate served whole for weeks, and the first edit
-    /// in it would analyze all of its files again.
+    /// Counts the files of a crate taken from the cache as cache hits, and, when the crate's entry was renewed
+    /// (<paramref name="renewed"/>), makes their file records look used too: pruning by age (docs/scaling.md) would
+    /// otherwise delete the records of a crate served whole for weeks, and the first edit in it would analyze all of
+    /// its files again. The entry and its records are renewed together, at most once a day.
     /// </summary>
-    public void TakeHits(CachedCrate crate)
+    public void TakeHits(CachedCrate crate, bool renewed)
     {
         _store.CountHits(crate.Files.Length);
+        if (!renewed) return;
         foreach (var file in crate.Files)
             if (file.RecordKey.Length > 0) _store.Touch(file.RecordKey);
     }

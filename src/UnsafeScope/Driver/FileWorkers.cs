@@ -69,9 +69,9 @@ internal static class FileWorkers
                     bool hit = false;
                     var indices = filesOf[root];
                     var keys = new string?[indices.Length];
-                    if (crateCache.Probe(root, [.. indices.Select(i => files[i])], keys) is { } entry && stage.AddCached(root, entry))
+                    if (crateCache.Probe(root, [.. indices.Select(i => files[i])], keys, out bool renewed) is { } entry && stage.AddCached(root, entry))
                     {
-                        crateCache.TakeHits(entry);
+                        crateCache.TakeHits(entry, renewed);
                         session.ForgetMacros(root);
                         hit = true;
                     }

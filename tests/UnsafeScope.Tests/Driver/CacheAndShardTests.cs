@@ -251,6 +251,22 @@ public sealed class CacheAndShardTests : IDisposable
     }
 
     [Fact]
+    public void EntriesUsedWithinADayAreNotRenewedAgain()
+    {
+        var root = CopyFixtures();
+        var options = new AnalysisOptions { Paths = [root], Jobs = 2, CacheDirectory = Path.Combine(_work, "cache") };
+        Analysis.Run(options);
+        var entries = Directory.GetFiles(options.CacheDirectory, "*.bin", SearchOption.AllDirectories);
+        var earlier = DateTime.UtcNow.AddHours(-2);
+        foreach (var entry in entries) File.SetLastWriteTimeUtc(entry, earlier);
+
+        var warm = Analysis.Run(options);
+        Assert.Equal(0, warm.CacheMisses);
+        // A warm run within the day reads its entries without writing their inodes (a corpus run renewed 9,800).
+        Assert.All(entries, e => Assert.Equal(earlier, File.GetLastWriteTimeUtc(e)));
+    }
+
+    [Fact]
     public void ACrateTakenFromItsEntryKeepsItsFilesRecordsFromPruningByAge()
     {
         var root = CopyFixtures();
