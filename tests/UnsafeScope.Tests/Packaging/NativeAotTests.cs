@@ -70,6 +70,20 @@ public sealed class NativeAotTests(NativeAotPublish aot) : IClassFixture<NativeA
     }
 
     [SkippableFact]
+    public void TheBinaryCarriesTheGen1BudgetCap()
+    {
+        RequireAot();
+        // A private GC setting (no runtimeconfig name): ILC writes `--runtimeopt` settings into the binary as
+        // NUL-terminated names, then values, where the runtime's own configuration reader finds them.
+        var bytes = File.ReadAllBytes(aot.Exe!);
+        var strings = System.Text.Encoding.ASCII.GetString(bytes).Split('\0');
+        // The names (this cap, then the command's gcServer), then their values in the same order.
+        int name = Enumerable.Range(0, strings.Length - 3).FirstOrDefault(i => strings[i] == "GCGen1MaxBudget" && strings[i + 1] == "gcServer", -1);
+        Assert.True(name >= 0, "the runtime options GCGen1MaxBudget and gcServer are not in the binary");
+        Assert.Equal(("800000", "1"), (strings[name + 2], strings[name + 3]));
+    }
+
+    [SkippableFact]
     public void TheRuleFixturesGiveTheSameOutputs()
     {
         RequireAot();
