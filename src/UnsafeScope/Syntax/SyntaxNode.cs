@@ -1,4 +1,3 @@
-using System.Text;
 using UnsafeScope.Syntax.Native;
 using UnsafeScope.Text;
 
