@@ -43,8 +43,37 @@ sources=("$rt/src/lib.c" "$gr/parser.c" "$gr/scanner.c" "$here/shim/unsafescope_
 cflags=(-O2 -std=c11 -D_POSIX_C_SOURCE=200112L -D_DEFAULT_SOURCE -I"$rt/include" -I"$rt/src" -I"$gr"
         -ffile-prefix-map="$src"=. -ffile-prefix-map="$here"=. -fvisibility=hidden -w)
 
-mkdir -p "$out/linux-x64"
-gcc "${cflags[@]}" -fPIC -shared -Wl,--build-id=none -s "${sources[@]}" -o "$out/linux-x64/libunsafescope_ts.so.tmp"
+# Linux: profile-guided. An instrumented build of the same objects parses the repository's own Rust fixtures the way
+# the managed side does (native/pgo/train.c: parse, flatten, the query packs), and gcc lays the final objects out by
+# those counts: 11-14% less time to parse and flatten the Debian corpus, which training never sees (benchmarks/README,
+# session 23). -fprofile-partial-training keeps code the fixtures never reach optimized as at -O2, not for size.
+# Each object keeps one path in both builds, which is how gcc pairs it with its .gcda; old counts are removed first
+# because gcc adds to them. UNSAFESCOPE_NATIVE_PGO=0 builds plain -O2 (to measure the difference).
+compile() { # compile MODE_FLAGS...: every source to $obj/NAME.o
+  local s
+  for s in "${sources[@]}"; do gcc "${cflags[@]}" -fPIC "$@" -c "$s" -o "$obj/$(basename "$s" .c).o"; done
+}
+obj="$out/pgo/obj"
+rm -rf "$obj"; mkdir -p "$obj" "$out/linux-x64"
+training=()
+if [ "${UNSAFESCOPE_NATIVE_PGO:-1}" != "0" ]; then
+  root=$(cd "$here/.." && pwd)
+  find "$root/corpus/fixtures" "$root/tests" -name '*.rs' -type f -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null | LC_ALL=C sort > "$out/pgo/training.list"
+  [ -s "$out/pgo/training.list" ] && training=(yes)
+  [ ${#training[@]} -gt 0 ] || echo "UnsafeScope native: no Rust fixtures to train on; building without a profile."
+fi
+if [ ${#training[@]} -gt 0 ]; then
+  compile -fprofile-generate -fprofile-update=single
+  gcc -O2 -c "$here/pgo/train.c" -o "$out/pgo/train.o" # the trainer itself is not profiled
+  gcc -fprofile-generate "$out/pgo/train.o" "$obj"/*.o -o "$out/pgo/train"
+  "$out/pgo/train" "$out/pgo/training.list" "$here/../queries/packs/"*.scm >/dev/null \
+    || { echo "error USN004: profile training of the native parser failed ($out/pgo/train)." >&2; exit 1; }
+  rm -f "$obj"/*.o
+  compile -fprofile-use -fprofile-partial-training -Wno-missing-profile
+else
+  compile
+fi
+gcc -shared -Wl,--build-id=none -s "$obj"/*.o -o "$out/linux-x64/libunsafescope_ts.so.tmp"
 mv "$out/linux-x64/libunsafescope_ts.so.tmp" "$out/linux-x64/libunsafescope_ts.so"
 
 if command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
