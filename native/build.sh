@@ -67,7 +67,7 @@ if [ ${#training[@]} -gt 0 ]; then
   gcc -O2 -c "$here/pgo/train.c" -o "$out/pgo/train.o" # the trainer itself is not profiled
   gcc -fprofile-generate "$out/pgo/train.o" "$obj"/*.o -o "$out/pgo/train"
   "$out/pgo/train" "$out/pgo/training.list" "$here/../queries/packs/"*.scm >/dev/null \
-    || { echo "error USN004: profile training of the native parser failed ($out/pgo/train)." >&2; exit 1; }
+    || { echo "error USN005: profile training of the native parser failed ($out/pgo/train)." >&2; exit 1; }
   rm -f "$obj"/*.o
   compile -fprofile-use -fprofile-partial-training -Wno-missing-profile
 else
