@@ -83,6 +83,40 @@ public sealed class NativeAssetTests : IDisposable
         Assert.Equal(System.Reflection.PortableExecutable.Machine.Amd64, pe.PEHeaders.CoffHeader.Machine);
     }
 
+    /// <summary>
+    /// The Linux library is built with a profile recorded while the repository's tracked Rust fixtures are parsed
+    /// (native/pgo/train.c): every object gets its counts, the profile changes the code, and the plain -O2 build
+    /// stays available. What the profile is worth is measured in benchmarks/README (session 23), not here.
+    /// </summary>
+    [SkippableFact]
+    public void TheLinuxLibraryIsBuiltWithAProfileOfTheRepositorysFixtures()
+    {
+        Skip.IfNot(ExternalTools.Find("gcc") is not null && ExternalTools.Find("node") is not null, "gcc or node is not installed (.ci/run installs both)");
+        byte[] Build(string name, string pgo)
+        {
+            var output = Path.Combine(_tmp.Path, name);
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(NativeArtifacts, "download"))) // verified tarballs: no npm
+            {
+                Directory.CreateDirectory(Path.Combine(output, "download"));
+                File.Copy(file, Path.Combine(output, "download", Path.GetFileName(file)));
+            }
+            var (exit, stdout, stderr) = ChildProcess.Run("bash", [Path.Combine(RepoPaths.Root, "native", "build.sh"), output],
+                env: new Dictionary<string, string?> { ["UNSAFESCOPE_NATIVE_PGO"] = pgo }, limit: TimeSpan.FromMinutes(5));
+            Assert.True(exit == 0, stdout + stderr);
+            return File.ReadAllBytes(Path.Combine(output, "linux-x64", "libunsafescope_ts.so"));
+        }
+        var trained = Build("trained", "1");
+        var training = File.ReadAllLines(Path.Combine(_tmp.Path, "trained", "pgo", "training.list"));
+        Assert.True(training.Length >= 100, $"{training.Length} training files");
+        Assert.All(training, f => Assert.True(f.StartsWith(Path.Combine(RepoPaths.Root, "corpus", "fixtures") + "/", StringComparison.Ordinal)
+            || f.StartsWith(Path.Combine(RepoPaths.Root, "tests") + "/", StringComparison.Ordinal), f));
+        foreach (var obj in new[] { "lib", "parser", "scanner", "unsafescope_ts" })
+            Assert.True(new FileInfo(Path.Combine(_tmp.Path, "trained", "pgo", "obj", obj + ".gcda")) is { Exists: true, Length: > 0 }, $"no profile for {obj}.o");
+        var plain = Build("plain", "0");
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_tmp.Path, "plain", "pgo", "obj"), "*.gcda"));
+        Assert.False(trained.AsSpan().SequenceEqual(plain), "the profile did not change the library");
+    }
+
     [Fact]
     public void AProgramWithoutItsNativeLibrarySaysSoInOneSentenceAndExits3()
     {
