@@ -45,8 +45,9 @@ cflags=(-O2 -std=c11 -D_POSIX_C_SOURCE=200112L -D_DEFAULT_SOURCE -I"$rt/include"
 
 # Linux: profile-guided. An instrumented build of the same objects parses the repository's own Rust fixtures the way
 # the managed side does (native/pgo/train.c: parse, flatten, the query packs), and gcc lays the final objects out by
-# those counts: 11-14% less time to parse and flatten the Debian corpus, which training never sees (benchmarks/README,
-# session 23). -fprofile-partial-training keeps code the fixtures never reach optimized as at -O2, not for size.
+# those counts: 10-11% less time to parse and flatten the Debian corpus, which training never sees, 9-10% of a whole
+# corpus run (benchmarks/README, session 23). -fprofile-partial-training keeps code the fixtures never reach optimized
+# as at -O2, not for size.
 # Each object keeps one path in both builds, which is how gcc pairs it with its .gcda; old counts are removed first
 # because gcc adds to them. UNSAFESCOPE_NATIVE_PGO=0 builds plain -O2 (to measure the difference).
 compile() { # compile MODE_FLAGS...: every source to $obj/NAME.o
