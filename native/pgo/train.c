@@ -36,7 +36,8 @@ int main(int argc, char **argv) {
   if (argc < 2) { fprintf(stderr, "usage: %s LIST [QUERY.scm...]\n", argv[0]); return 1; }
   TSQuery *queries[16];
   uint32_t query_count = 0;
-  for (int i = 2; i < argc && query_count < 16; i++) {
+  if (argc - 2 > 16) { fprintf(stderr, "at most 16 query packs (%d given)\n", argc - 2); return 1; }
+  for (int i = 2; i < argc; i++) {
     long n;
     char *text = slurp(argv[i], &n);
     uint32_t offset; int32_t type;
