@@ -354,29 +354,28 @@ public sealed partial class RustCompilation
                     IsExtern = (d.Flags & ItemFlags.Extern) != 0, Abi = d.Abi, HasBody = (d.Flags & ItemFlags.HasBody) != 0, TypeParameters = [.. d.Generics],
                     SelfKind = (d.Flags & ItemFlags.SelfTyped) != 0 ? SelfKind.Typed : (d.Flags & ItemFlags.SelfMut) != 0 ? SelfKind.MutableReference
                         : (d.Flags & ItemFlags.SelfRef) != 0 ? SelfKind.Reference : (d.Flags & ItemFlags.SelfValue) != 0 ? SelfKind.Value : SelfKind.None,
+                    ParameterFactory = d.Members.Length == 0 ? null : fn => Parameters(d, fn, scope),
                 };
-                fn.Parameters = [.. d.Members.Select(p => p.Split('\t')).Select(p => new ParameterSymbol(p[0], fn, d.Location, () => ParseType(p.Length > 1 ? p[1] : "", scope))
-                {
-                    ClosureArguments = new(() => ParseType(ClosureSignature(p.Length > 2 ? p[2] : p.Length > 1 ? p[1] : ""), scope) is FunctionPointerType f ? f.ParameterTypes : []),
-                    ClosureReturn = ClosureReturnText(p.Length > 2 ? p[2] : p.Length > 1 ? p[1] : ""),
-                })];
                 s = fn;
                 break;
             }
             case ItemKind.Struct or ItemKind.Union or ItemKind.Enum:
             {
-                var t = new NamedTypeSymbol(d.Kind switch { ItemKind.Struct => RustSymbolKind.Struct, ItemKind.Union => RustSymbolKind.Union, _ => RustSymbolKind.Enum },
-                    d.Name, container, d.Visibility, d.Location) { IsTupleStruct = (d.Flags & ItemFlags.TupleFields) != 0, TypeParameters = [.. d.Generics] };
                 var typeScope = new ItemScope(module, d.Name, [.. d.Generics]);
-                t.Fields = Fields(d, t, typeScope);
+                var t = new NamedTypeSymbol(d.Kind switch { ItemKind.Struct => RustSymbolKind.Struct, ItemKind.Union => RustSymbolKind.Union, _ => RustSymbolKind.Enum },
+                    d.Name, container, d.Visibility, d.Location)
+                {
+                    IsTupleStruct = (d.Flags & ItemFlags.TupleFields) != 0, TypeParameters = [.. d.Generics],
+                    FieldFactory = d.Members.Length == 0 ? null : t => Fields(d, t, typeScope),
+                };
                 _scopes[t] = typeScope;
                 s = t;
                 break;
             }
             case ItemKind.Variant when owner is NamedTypeSymbol e:
             {
-                var v = new VariantSymbol(d.Name, e, e.Visibility, d.Location);
-                v.Fields = Fields(d, v, _scopes.GetValueOrDefault(e) ?? scope);
+                var fieldScope = _scopes.GetValueOrDefault(e) ?? scope;
+                var v = new VariantSymbol(d.Name, e, e.Visibility, d.Location) { FieldFactory = d.Members.Length == 0 ? null : v => Fields(d, v, fieldScope) };
                 // Collected, then frozen once: an enum of tens of thousands of variants made Add quadratic.
                 (_variants.TryGetValue(e, out var pending) ? pending : _variants[e] = []).Add(v);
                 return v;
@@ -421,8 +420,15 @@ public sealed partial class RustCompilation
         return s;
     }
 
-    private ImmutableArray<FieldSymbol> Fields(ItemDeclaration d, RustSymbol owner, ItemScope scope)
+    private FieldSymbol[] Fields(ItemDeclaration d, RustSymbol owner, ItemScope scope)
         => [.. d.Members.Select(m => m.Split('\t')).Select(p => new FieldSymbol(p[0], owner, d.Location, () => ParseType(p.Length > 1 ? p[1] : "", scope)))];
+
+    private ParameterSymbol[] Parameters(ItemDeclaration d, FunctionSymbol fn, ItemScope scope)
+        => [.. d.Members.Select(p => p.Split('\t')).Select(p => new ParameterSymbol(p[0], fn, d.Location, () => ParseType(p.Length > 1 ? p[1] : "", scope))
+        {
+            ClosureArguments = new(() => ParseType(ClosureSignature(p.Length > 2 ? p[2] : p.Length > 1 ? p[1] : ""), scope) is FunctionPointerType f ? f.ParameterTypes : []),
+            ClosureReturn = ClosureReturnText(p.Length > 2 ? p[2] : p.Length > 1 ? p[1] : ""),
+        })];
 
     // ---- resolution ----
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using UnsafeScope.Text;
 
 namespace UnsafeScope.Semantics;
@@ -159,8 +160,14 @@ public sealed class FunctionSymbol : RustSymbol
     internal FunctionSymbol(string name, RustSymbol containing, string visibility, Location location, Func<RustType> returnType)
         : base(RustSymbolKind.Function, name, containing, visibility, location) => _return = new(returnType);
 
+    private ParameterSymbol[]? _parameters;
+    private readonly Func<FunctionSymbol, ParameterSymbol[]>? _makeParameters;
+
     /// <summary>The parameters (without <c>self</c>).</summary>
-    public ImmutableArray<ParameterSymbol> Parameters { get; internal set; } = [];
+    public ImmutableArray<ParameterSymbol> Parameters => ImmutableCollectionsMarshal.AsImmutableArray(_parameters ?? LazyMembers.Make(ref _parameters, this, _makeParameters));
+
+    // Made on first use: most functions of a crate are never asked for theirs (a corpus run declares ~1 M parameters).
+    internal Func<FunctionSymbol, ParameterSymbol[]>? ParameterFactory { init => _makeParameters = value; }
 
     /// <summary>The return type (unit when none is written).</summary>
     public RustType ReturnType => _return.Value;
@@ -213,8 +220,13 @@ public sealed class NamedTypeSymbol : RustSymbol
     {
     }
 
+    private FieldSymbol[]? _fields;
+    private readonly Func<RustSymbol, FieldSymbol[]>? _makeFields;
+
     /// <summary>Its fields (a struct's or union's; none for an enum).</summary>
-    public ImmutableArray<FieldSymbol> Fields { get; internal set; } = [];
+    public ImmutableArray<FieldSymbol> Fields => ImmutableCollectionsMarshal.AsImmutableArray(_fields ?? LazyMembers.Make(ref _fields, this, _makeFields));
+
+    internal Func<RustSymbol, FieldSymbol[]>? FieldFactory { init => _makeFields = value; }
 
     /// <summary>A tuple struct (<c>struct S(u8);</c>).</summary>
     public bool IsTupleStruct { get; internal init; }
@@ -240,8 +252,13 @@ public sealed class VariantSymbol : RustSymbol
     {
     }
 
+    private FieldSymbol[]? _fields;
+    private readonly Func<RustSymbol, FieldSymbol[]>? _makeFields;
+
     /// <summary>Its fields (tuple fields are named 0, 1…).</summary>
-    public ImmutableArray<FieldSymbol> Fields { get; internal set; } = [];
+    public ImmutableArray<FieldSymbol> Fields => ImmutableCollectionsMarshal.AsImmutableArray(_fields ?? LazyMembers.Make(ref _fields, this, _makeFields));
+
+    internal Func<RustSymbol, FieldSymbol[]>? FieldFactory { init => _makeFields = value; }
 }
 
 /// <summary>A <c>type</c> alias, or a trait's or impl's associated type.</summary>
@@ -357,4 +374,18 @@ public readonly record struct SymbolInfo(ResolutionKind Resolution, RustSymbol? 
     internal static SymbolInfo External(string crate) => new(ResolutionKind.External, null, crate);
 
     internal static SymbolInfo Of(RustSymbol? symbol) => symbol is null ? None : new(ResolutionKind.Resolved, symbol);
+}
+
+/// <summary>
+/// Members (parameters, fields) made from their declaration on first use. Symbols are shared by the crates that link
+/// side by side (a dependency's compilation), so two threads may make them at once: the first array published wins
+/// and both get it, so a member has one identity.
+/// </summary>
+internal static class LazyMembers
+{
+    public static T[] Make<TOwner, T>(ref T[]? slot, TOwner owner, Func<TOwner, T[]>? factory) where T : class
+    {
+        var made = factory is null ? [] : factory(owner);
+        return Interlocked.CompareExchange(ref slot, made, null) ?? made;
+    }
 }

@@ -95,6 +95,36 @@ public class SymbolTests
     }
 
     [Fact]
+    public void ParametersAndFieldsAreMadeOnceOnFirstUseEvenWhenTwoThreadsAskAtOnce()
+    {
+        // Members are made when first asked for; symbols of a dependency's compilation are shared by crates that link
+        // side by side, so a member must keep one identity whichever thread made it.
+        for (int round = 0; round < 50; round++)
+        {
+            var c = Compile.Crate(Items);
+            var get = Assert.IsType<FunctionSymbol>(c.GetSymbolByPath("a::Foo::get").Symbol);
+            var foo = Assert.IsType<NamedTypeSymbol>(c.GetSymbolByPath("a::Foo").Symbol);
+            var variant = Assert.IsType<VariantSymbol>(c.GetSymbolByPath("a::E::C").Symbol);
+            using var start = new Barrier(2);
+            var seen = new object[2][];
+            var threads = Enumerable.Range(0, 2).Select(k => new Thread(() =>
+            {
+                start.SignalAndWait();
+                seen[k] = [get.Parameters[0], foo.Fields[1], variant.Fields[0]];
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            Assert.Equal(seen[0], seen[1], ReferenceEqualityComparer.Instance);
+            Assert.Same(get.Parameters[0], seen[0][0]);
+            Assert.Same(get, get.Parameters[0].ContainingSymbol);
+            Assert.Same(variant, variant.Fields[0].ContainingSymbol);
+        }
+        var plain = Compile.Crate("pub fn none() {} pub struct Unit;");
+        Assert.Empty(Assert.IsType<FunctionSymbol>(plain.GetSymbolByPath("none").Symbol).Parameters);
+        Assert.Empty(Assert.IsType<NamedTypeSymbol>(plain.GetSymbolByPath("Unit").Symbol).Fields);
+    }
+
+    [Fact]
     public void FunctionPointerAndReferenceTypesAreModelled()
     {
         var c = Compile.Crate("pub struct S<'a, T> { f: unsafe extern \"C\" fn(*mut u8, usize) -> i32, r: &'a mut [T; 4], g: T, n: fn() -> !, d: Box<dyn Fn()> }");
