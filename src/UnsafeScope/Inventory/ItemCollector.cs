@@ -427,14 +427,15 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
     }
 
     /// <summary><c>F: FnOnce(A) -&gt; R</c> (in the list or a where clause) of an item: F's <c>Fn</c> bound as written.</summary>
-    private static Dictionary<string, string> ClosureBounds(SyntaxNode item)
+    // Asked for every function: the map is made only for one that has such a bound.
+    private static IReadOnlyDictionary<string, string> ClosureBounds(SyntaxNode item)
     {
-        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        Dictionary<string, string>? found = null;
         void From(SyntaxNode name, SyntaxNode bounds)
         {
             foreach (var t in bounds.Children)
                 if (t.Kind == RustSyntaxKind.FunctionType && t.Text.TrimStart() is var text && (text.StartsWith("Fn", StringComparison.Ordinal)))
-                    found.TryAdd(name.Text.Trim(), text);
+                    (found ??= new(StringComparer.Ordinal)).TryAdd(name.Text.Trim(), text);
         }
         if (item.ChildByField(RustSyntaxField.TypeParameters) is { } tps)
             foreach (var c in tps.Children)
@@ -446,23 +447,26 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                 if (p.Kind == RustSyntaxKind.WherePredicate && p.ChildByField(RustSyntaxField.Left) is { Tree: not null } n
                     && p.ChildByField(RustSyntaxField.Bounds) is { Tree: not null } b)
                     From(n, b);
-        return found;
+        return found ?? (IReadOnlyDictionary<string, string>)System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
     }
 
     /// <summary>The names of an item's generic parameters (lifetimes left out; const parameters too when <paramref name="typesOnly"/>).</summary>
-    internal static IEnumerable<string> GenericNames(SyntaxNode item, bool typesOnly = false)
+    // An array, [] without allocating for the many items that have no generics (asked for every declared item).
+    internal static string[] GenericNames(SyntaxNode item, bool typesOnly = false)
     {
-        if (item.ChildByField(RustSyntaxField.TypeParameters) is not { } tps) yield break;
+        if (item.ChildByField(RustSyntaxField.TypeParameters) is not { } tps) return [];
+        var names = new List<string>();
         foreach (var c in tps.Children)
         {
-            if (c.Kind == RustSyntaxKind.TypeIdentifier) yield return c.Text;
+            if (c.Kind == RustSyntaxKind.TypeIdentifier) names.Add(c.Text);
             else if (c.Kind == RustSyntaxKind.TypeParameter || (c.Kind == RustSyntaxKind.ConstParameter && !typesOnly))
             {
                 var n = c.ChildByField(RustSyntaxField.Name) ?? c.ChildByField(RustSyntaxField.Left) ?? c.Children.ToList().FirstOrDefault(x => x.Kind == RustSyntaxKind.TypeIdentifier);
-                if (n is { Tree: not null } nn && nn.Kind == RustSyntaxKind.TypeIdentifier) yield return nn.Text;
-                else if (n is { Tree: not null } other && other.Kind != RustSyntaxKind.Lifetime) yield return other.Text;
+                if (n is { Tree: not null } nn && nn.Kind == RustSyntaxKind.TypeIdentifier) names.Add(nn.Text);
+                else if (n is { Tree: not null } other && other.Kind != RustSyntaxKind.Lifetime) names.Add(other.Text);
             }
         }
+        return [.. names];
     }
 
     private int Add(ItemDeclaration d)
@@ -530,7 +534,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                 if (owner >= 0 && ownerKind == ItemKind.Impl && facts.Items[owner].Trait.Length > 0) visibility = "trait-impl";
                 Add(new ItemDeclaration(ItemKind.Function, name, module, owner, visibility, location, flags)
                 {
-                    Type = node.ChildByField(RustSyntaxField.ReturnType)?.Text ?? "", Abi = abi, Members = [.. members], Generics = [.. GenericNames(node)],
+                    Type = node.ChildByField(RustSyntaxField.ReturnType)?.Text ?? "", Abi = abi, Members = [.. members], Generics = GenericNames(node),
                 });
                 break;
             }
@@ -542,13 +546,13 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                 var fields = Fields(node.ChildByField(RustSyntaxField.Body), out bool tuple);
                 Add(new ItemDeclaration(node.Kind == RustSyntaxKind.StructItem ? ItemKind.Struct : ItemKind.Union, name, module, -1, visibility, location, flags | (tuple ? ItemFlags.TupleFields : 0))
                 {
-                    Members = fields, Generics = [.. GenericNames(node)],
+                    Members = fields, Generics = GenericNames(node),
                 });
                 break;
             }
             case RustSyntaxKind.EnumItem:
             {
-                int index = Add(new ItemDeclaration(ItemKind.Enum, name, module, -1, visibility, location, flags) { Generics = [.. GenericNames(node)] });
+                int index = Add(new ItemDeclaration(ItemKind.Enum, name, module, -1, visibility, location, flags) { Generics = GenericNames(node) });
                 if (node.ChildByField(RustSyntaxField.Body) is { } variants)
                     foreach (var v in variants.Children)
                         if (v.Kind == RustSyntaxKind.EnumVariant)
@@ -560,7 +564,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                 break;
             }
             case RustSyntaxKind.TypeItem:
-                Add(new ItemDeclaration(ItemKind.TypeAlias, name, module, owner, visibility, location, flags) { Type = node.ChildByField(RustSyntaxField.Type)?.Text ?? "", Generics = [.. GenericNames(node)] });
+                Add(new ItemDeclaration(ItemKind.TypeAlias, name, module, owner, visibility, location, flags) { Type = node.ChildByField(RustSyntaxField.Type)?.Text ?? "", Generics = GenericNames(node) });
                 break;
             case RustSyntaxKind.AssociatedType:
                 Add(new ItemDeclaration(ItemKind.AssociatedType, name, module, owner, visibility, location, flags) { Type = node.ChildByField(RustSyntaxField.DefaultType)?.Text ?? node.ChildByField(RustSyntaxField.Type)?.Text ?? "" });
@@ -568,7 +572,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
             case RustSyntaxKind.TraitItem:
             {
                 if (node.HasChild(RustSyntaxKind.UnsafeKeyword)) flags |= ItemFlags.Unsafe;
-                var generics = GenericNames(node).ToArray();
+                var generics = GenericNames(node);
                 int index = Add(new ItemDeclaration(ItemKind.Trait, name, module, -1, visibility, location, flags) { Generics = generics });
                 _owners.Add((node.Span.End, index, ItemKind.Trait, "Self", generics, [.. GenericBounds(node)]));
                 break;
@@ -577,7 +581,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
             {
                 if (node.HasChild(RustSyntaxKind.UnsafeKeyword)) flags |= ItemFlags.Unsafe;
                 var self = node.ChildByField(RustSyntaxField.Type)?.Text ?? "";
-                var generics = GenericNames(node).ToArray();
+                var generics = GenericNames(node);
                 int index = Add(new ItemDeclaration(ItemKind.Impl, "", module, -1, "private", node.Location, flags)
                 {
                     Type = self, Trait = node.ChildByField(RustSyntaxField.Trait)?.Text ?? "", Generics = generics,
