@@ -101,13 +101,21 @@ internal sealed class MacroDefinition
 /// <summary>A matcher or transcriber element.</summary>
 internal abstract record Pattern
 {
-    public sealed record Literal(Token Token) : Pattern;
+    public sealed record Literal(Token Token) : Pattern
+    {
+        /// <summary>The token as a tree, made once: every transcription writes it (token trees are not changed once made).</summary>
+        public TokenTree Leaf { get; } = TokenTree.Leaf(Token);
+    }
+
     public sealed record Group(Token Open, Token Close, List<Pattern> Items) : Pattern;
     public sealed record Variable(string Name, string Fragment) : Pattern;
     public sealed record Repetition(List<Pattern> Items, Token? Separator, char Op) : Pattern
     {
         /// <summary>The variables inside, each once, in order: asked each time a repetition is matched or written.</summary>
         public string[] Names { get; } = DistinctNames(Items);
+
+        /// <summary>The separator as a tree, made once.</summary>
+        public TokenTree? SeparatorLeaf { get; } = Separator is { } s ? TokenTree.Leaf(s) : null;
 
         private static string[] DistinctNames(List<Pattern> items)
         {
@@ -450,7 +458,7 @@ internal static class Transcriber
             switch (p)
             {
                 case Pattern.Literal l:
-                    output.Add(TokenTree.Leaf(l.Token));
+                    output.Add(l.Leaf);
                     break;
                 case Pattern.Group g:
                 {
@@ -486,11 +494,15 @@ internal static class Transcriber
                         if (Lookup(env, name, path) is Binding.Repeated rep)
                             count = count < 0 ? rep.Iterations.Length : Math.Min(count, rep.Iterations.Length);
                     if (count < 0) return false;
+                    // The path grows by the iteration while it is written (Lookup reads it; nothing keeps it).
+                    path.Add(0);
                     for (int i = 0; i < count; i++)
                     {
-                        if (i > 0 && r.Separator is { } sep) output.Add(TokenTree.Leaf(sep));
-                        if (!Write(r.Items, env, [.. path, i], output)) return false;
+                        if (i > 0 && r.SeparatorLeaf is { } sep) output.Add(sep);
+                        path[^1] = i;
+                        if (!Write(r.Items, env, path, output)) return false;
                     }
+                    path.RemoveAt(path.Count - 1);
                     break;
                 }
             }
