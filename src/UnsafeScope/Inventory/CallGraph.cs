@@ -81,11 +81,22 @@ internal sealed class CallGraph
         var list = new List<int>();
         foreach (var call in b.Calls.Order(StringComparer.Ordinal))
         {
-            var targets = Callees(call, b.OwnerType).ToList();
+            var targets = Targets(call, b.OwnerType);
             if (!unique) list.AddRange(targets);
             else if (targets is [var only]) list.Add(only);
         }
         return cache[i] = [.. list];
+    }
+
+    // The targets of a call text, found once per crate: the same calls (`.len`, `Vec::new`, `f`) recur in thousands of
+    // bodies, and each lookup filtered every function of that name. Only `Self::f` depends on the caller.
+    private readonly Dictionary<string, int[]> _targets = new(StringComparer.Ordinal);
+
+    private int[] Targets(string call, string callerOwner)
+    {
+        if (call.StartsWith("Self::", StringComparison.Ordinal)) return [.. Callees(call, callerOwner)];
+        if (!_targets.TryGetValue(call, out var targets)) _targets[call] = targets = [.. Callees(call, callerOwner)];
+        return targets;
     }
 
     private static void Add<TKey>(Dictionary<TKey, List<int>> map, TKey key, int i) where TKey : notnull
