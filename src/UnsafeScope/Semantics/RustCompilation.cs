@@ -336,9 +336,12 @@ public sealed partial class RustCompilation
     {
         var module = Module(d.Module, Location.None, "pub");
         var container = owner ?? module;
-        var generics = owner is ImplSymbol or TraitSymbol && _scopes.TryGetValue(owner, out var os) ? os.Generics.AddRange(d.Generics) : [.. d.Generics];
-        var selfType = owner is ImplSymbol impl ? impl.SelfTypeText : owner is TraitSymbol ? "Self" : "";
-        var scope = new ItemScope(module, selfType, generics);
+        // Made only for the kinds whose types resolve in it (not for uses, modules, macros: most items of a crate).
+        ItemScope Scope()
+        {
+            var generics = owner is ImplSymbol or TraitSymbol && _scopes.TryGetValue(owner, out var os) ? os.Generics.AddRange(d.Generics) : [.. d.Generics];
+            return new ItemScope(module, owner is ImplSymbol impl ? impl.SelfTypeText : owner is TraitSymbol ? "Self" : "", generics);
+        }
         RustSymbol? s;
         switch (d.Kind)
         {
@@ -348,13 +351,14 @@ public sealed partial class RustCompilation
                 return m;
             case ItemKind.Function:
             {
-                var fn = new FunctionSymbol(d.Name, container, d.Visibility, d.Location, () => d.Type.Length == 0 ? RustType.Unit : ParseType(d.Type, scope))
+                var scope = Scope();
+                var fn = new FunctionSymbol(d.Name, container, d.Visibility, d.Location, d.Type.Length == 0 ? static () => RustType.Unit : TypeOf(d.Type, scope))
                 {
                     IsUnsafe = (d.Flags & ItemFlags.Unsafe) != 0, IsConst = (d.Flags & ItemFlags.Const) != 0, IsAsync = (d.Flags & ItemFlags.Async) != 0,
                     IsExtern = (d.Flags & ItemFlags.Extern) != 0, Abi = d.Abi, HasBody = (d.Flags & ItemFlags.HasBody) != 0, TypeParameters = [.. d.Generics],
                     SelfKind = (d.Flags & ItemFlags.SelfTyped) != 0 ? SelfKind.Typed : (d.Flags & ItemFlags.SelfMut) != 0 ? SelfKind.MutableReference
                         : (d.Flags & ItemFlags.SelfRef) != 0 ? SelfKind.Reference : (d.Flags & ItemFlags.SelfValue) != 0 ? SelfKind.Value : SelfKind.None,
-                    ParameterFactory = d.Members.Length == 0 ? null : fn => Parameters(d, fn, scope),
+                    ParameterFactory = d.Members.Length == 0 ? null : ParametersOf(d, scope),
                 };
                 s = fn;
                 break;
@@ -366,7 +370,7 @@ public sealed partial class RustCompilation
                     d.Name, container, d.Visibility, d.Location)
                 {
                     IsTupleStruct = (d.Flags & ItemFlags.TupleFields) != 0, TypeParameters = [.. d.Generics],
-                    FieldFactory = d.Members.Length == 0 ? null : t => Fields(d, t, typeScope),
+                    FieldFactory = d.Members.Length == 0 ? null : FieldsOf(d, typeScope),
                 };
                 _scopes[t] = typeScope;
                 s = t;
@@ -374,14 +378,14 @@ public sealed partial class RustCompilation
             }
             case ItemKind.Variant when owner is NamedTypeSymbol e:
             {
-                var fieldScope = _scopes.GetValueOrDefault(e) ?? scope;
-                var v = new VariantSymbol(d.Name, e, e.Visibility, d.Location) { FieldFactory = d.Members.Length == 0 ? null : v => Fields(d, v, fieldScope) };
+                var fieldScope = _scopes.GetValueOrDefault(e) ?? Scope();
+                var v = new VariantSymbol(d.Name, e, e.Visibility, d.Location) { FieldFactory = d.Members.Length == 0 ? null : FieldsOf(d, fieldScope) };
                 // Collected, then frozen once: an enum of tens of thousands of variants made Add quadratic.
                 (_variants.TryGetValue(e, out var pending) ? pending : _variants[e] = []).Add(v);
                 return v;
             }
             case ItemKind.TypeAlias or ItemKind.AssociatedType:
-                s = new TypeAliasSymbol(d.Name, container, d.Visibility, d.Location, () => ParseType(d.Type, scope));
+                s = new TypeAliasSymbol(d.Name, container, d.Visibility, d.Location, TypeOf(d.Type, Scope()));
                 break;
             case ItemKind.Trait:
                 s = new TraitSymbol(d.Name, container, d.Visibility, d.Location) { IsUnsafe = (d.Flags & ItemFlags.Unsafe) != 0 };
@@ -390,13 +394,13 @@ public sealed partial class RustCompilation
             case ItemKind.Impl:
             {
                 var implScope = new ItemScope(module, d.Type, [.. d.Generics]);
-                var i = new ImplSymbol(module, d.Location, d.Type, d.Trait, () => ParseType(d.Type, implScope with { SelfType = "" })) { IsUnsafe = (d.Flags & ItemFlags.Unsafe) != 0 };
+                var i = new ImplSymbol(module, d.Location, d.Type, d.Trait, TypeOf(d.Type, implScope with { SelfType = "" })) { IsUnsafe = (d.Flags & ItemFlags.Unsafe) != 0 };
                 _scopes[i] = implScope;
                 _impls.Add(i);
                 return i;
             }
             case ItemKind.Static or ItemKind.Const:
-                s = new ValueSymbol(d.Kind == ItemKind.Static ? RustSymbolKind.Static : RustSymbolKind.Const, d.Name, container, d.Visibility, d.Location, () => ParseType(d.Type, scope))
+                s = new ValueSymbol(d.Kind == ItemKind.Static ? RustSymbolKind.Static : RustSymbolKind.Const, d.Name, container, d.Visibility, d.Location, TypeOf(d.Type, Scope()))
                 {
                     IsMutable = (d.Flags & ItemFlags.Mut) != 0, IsExtern = (d.Flags & ItemFlags.Extern) != 0,
                 };
@@ -419,6 +423,15 @@ public sealed partial class RustCompilation
         }
         return s;
     }
+
+    /// <summary>A type written in an item's scope, parsed when first asked for.</summary>
+    private Func<RustType> TypeOf(string text, ItemScope scope) => () => ParseType(text, scope);
+
+    // Factories made in their own methods: a lambda in Declare would capture its parameters, and the closure would be
+    // allocated on every call, for every item.
+    private Func<RustSymbol, FieldSymbol[]> FieldsOf(ItemDeclaration d, ItemScope scope) => owner => Fields(d, owner, scope);
+
+    private Func<FunctionSymbol, ParameterSymbol[]> ParametersOf(ItemDeclaration d, ItemScope scope) => fn => Parameters(d, fn, scope);
 
     private FieldSymbol[] Fields(ItemDeclaration d, RustSymbol owner, ItemScope scope)
         => [.. d.Members.Select(m => m.Split('\t')).Select(p => new FieldSymbol(p[0], owner, d.Location, () => ParseType(p.Length > 1 ? p[1] : "", scope)))];
