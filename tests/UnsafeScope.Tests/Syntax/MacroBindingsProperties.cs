@@ -15,7 +15,7 @@ public class MacroBindingsProperties
         Arb.From(Gen.ListOf(Gen.Elements("a", "b", "c", "d", "e").SelectMany(n => Gen.Choose(0, 9).Select(v => (n, v))))),
         sets =>
         {
-            var values = Enumerable.Range(0, 10).Select(v => (Binding)new Binding.Fragment([], "tt" + v)).ToArray();
+            var values = Enumerable.Range(0, 10).Select(v => (Binding)new Binding.Fragment([], 0, 0, "tt" + v)).ToArray();
             var bindings = Bindings.Empty;
             var dictionary = ImmutableDictionary<string, Binding>.Empty;
             var history = new List<(Bindings, ImmutableDictionary<string, Binding>)> { (bindings, dictionary) };
@@ -33,7 +33,7 @@ public class MacroBindingsProperties
     [Property(MaxTest = 100)]
     public Property IterationsKeepTheirOrder(PositiveInt count)
     {
-        var items = Enumerable.Range(0, count.Get % 300).Select(i => Bindings.Empty.SetItem("x", new Binding.Fragment([], "tt" + i))).ToList();
+        var items = Enumerable.Range(0, count.Get % 300).Select(i => Bindings.Empty.SetItem("x", new Binding.Fragment([], 0, 0, "tt" + i))).ToList();
         Iterations? done = null;
         foreach (var b in items) done = new Iterations(b, done);
         return Iterations.ToArray(done).SequenceEqual(items).ToProperty();

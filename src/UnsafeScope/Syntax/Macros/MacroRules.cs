@@ -251,7 +251,11 @@ internal sealed class Iterations(Bindings head, Iterations? tail)
 /// <summary>What a matcher variable bound: the trees of one fragment, or one binding per repetition.</summary>
 internal abstract record Binding
 {
-    public sealed record Fragment(List<TokenTree> Trees, string Kind) : Binding;
+    /// <summary>Count trees of the input from Start: a view, not a copy (the input is not changed while a rule is applied).</summary>
+    public sealed record Fragment(List<TokenTree> Input, int Start, int Count, string Kind) : Binding
+    {
+        public ReadOnlySpan<TokenTree> Trees => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Input).Slice(Start, Count);
+    }
     public sealed record Repeated(ImmutableArray<Bindings> Iterations) : Binding;
 }
 
@@ -298,7 +302,7 @@ internal sealed class Matcher
             {
                 int n = Fragments.Length(v.Fragment, input, ti);
                 if (n < 0) return false;
-                return Match(pats, pi + 1, input, ti + n, env.SetItem(v.Name, new Binding.Fragment(input.GetRange(ti, n), v.Fragment)), k);
+                return Match(pats, pi + 1, input, ti + n, env.SetItem(v.Name, new Binding.Fragment(input, ti, n, v.Fragment)), k);
             }
             case Pattern.Repetition r:
                 return Repeat(r, null, pats, pi, input, ti, env, k);
@@ -384,8 +388,9 @@ internal static class Fragments
                 return Until(input, at, angles: true, static t => t.IsPunct(",") || t.IsPunct(";") || t.IsPunct("=>") || t.IsPunct("=") || t.IsPunct("|")
                     || t.IsPunct(":") || t.IsPunct(">") || t.IsPunct(">>") || t.IsIdent("as") || t.IsIdent("where") || (t.IsGroup && t.Delimiter == '{'));
             case "pat" or "pat_param":
-                return Until(input, at, angles: false, t => t.IsPunct(",") || t.IsPunct("=") || t.IsPunct("=>") || t.IsIdent("if") || t.IsIdent("in")
-                    || (kind == "pat_param" && t.IsPunct("|")));
+                return Until(input, at, angles: false, kind == "pat_param"
+                    ? static t => t.IsPunct(",") || t.IsPunct("=") || t.IsPunct("=>") || t.IsIdent("if") || t.IsIdent("in") || t.IsPunct("|")
+                    : static t => t.IsPunct(",") || t.IsPunct("=") || t.IsPunct("=>") || t.IsIdent("if") || t.IsIdent("in"));
             case "meta":
             {
                 // An attribute's content: a path, then one delimited group or `= expr` (rustc's AttrItem), so
@@ -462,7 +467,7 @@ internal static class Transcriber
                     break;
                 case Pattern.Group g:
                 {
-                    var inner = new List<TokenTree>();
+                    var inner = new List<TokenTree>(g.Items.Count); // at least one tree per item, but for repetitions
                     if (!Write(g.Items, env, path, inner)) return false;
                     output.Add(new TokenTree { Token = g.Open, Close = g.Close, Children = inner });
                     break;
@@ -473,8 +478,8 @@ internal static class Transcriber
                     if (b is Binding.Fragment f)
                     {
                         // An expression stays one operand where it is substituted (rustc keeps it an opaque node).
-                        if (f.Kind is "expr" or "expr_2021" && f.Trees.Count > 1)
-                            output.Add(new TokenTree { Token = new Token(TokenKind.Punct, "(", -1), Close = new Token(TokenKind.Punct, ")", -1), Children = [.. f.Trees] });
+                        if (f.Kind is "expr" or "expr_2021" && f.Count > 1)
+                            output.Add(new TokenTree { Token = new Token(TokenKind.Punct, "(", -1), Close = new Token(TokenKind.Punct, ")", -1), Children = f.Input.GetRange(f.Start, f.Count) });
                         else
                             output.AddRange(f.Trees);
                     }
