@@ -439,7 +439,7 @@ internal static class Cli
         {
             var gc = GC.GetGCMemoryInfo();
             using var self = System.Diagnostics.Process.GetCurrentProcess();
-            Console.Out.WriteLine(string.Create(inv, $"memory: peak working set {self.PeakWorkingSet64 / 1048576} MiB; managed heap {gc.HeapSizeBytes / 1048576} MiB, committed {gc.TotalCommittedBytes / 1048576} MiB, allocated in all {GC.GetTotalAllocatedBytes() / 1048576} MiB"));
+            Console.Out.WriteLine(string.Create(inv, $"memory: peak working set {self.PeakWorkingSet64 / 1048576} MiB; managed heap {gc.HeapSizeBytes / 1048576} MiB, committed {gc.TotalCommittedBytes / 1048576} MiB, allocated in all {GC.GetTotalAllocatedBytes() / 1048576} MiB; collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:F2} s"));
         }
     }
 
