@@ -23,27 +23,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-// The shim is built with -fvisibility=hidden and exports only what it marks; these are
-// its prototypes and record layout, copied from native/shim/unsafescope_ts.c.
-typedef struct {
-  uint32_t start_byte;
-  uint32_t end_byte;
-  uint32_t parent;
-  uint32_t subtree_end;
-  uint32_t prev_sibling;
-  uint16_t symbol;
-  uint16_t field;
-  uint16_t flags;
-  uint16_t reserved;
-} us_node;
-
-typedef struct us_parser us_parser;
-extern uint32_t us_node_size(void);
-extern us_parser *us_parser_new(void);
-extern void us_parser_delete(us_parser *p);
-extern int32_t us_parse(us_parser *p, const uint8_t *source, uint32_t length, uint64_t timeout_us,
-                        const volatile int32_t *cancel, const us_node **out_nodes, uint32_t *out_count);
-extern int32_t us_parse_only(us_parser *p, const uint8_t *source, uint32_t length);
+// The shim's interface: its record layout and prototypes (the library exports only what it declares).
+#include "../../native/shim/unsafescope_ts.h"
 
 typedef struct {
   const char *path;

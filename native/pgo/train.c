@@ -7,17 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct us_parser us_parser;
-typedef struct TSQuery TSQuery;
-us_parser *us_parser_new(void);
-void us_parser_delete(us_parser *p);
-TSQuery *us_query_new(const char *source, uint32_t length, uint32_t *error_offset, int32_t *error_type);
-void us_query_delete(TSQuery *q);
-int32_t us_parse_query(us_parser *p, const uint8_t *source, uint32_t length, uint64_t timeout_us,
-                       const volatile int32_t *cancel, const TSQuery *const *queries, uint32_t query_count,
-                       uint32_t match_limit, const void **out_nodes, uint32_t *out_count, const void **out_matches,
-                       uint32_t *out_match_count, const void **out_captures, uint32_t *out_capture_count,
-                       int32_t *exceeded);
+#include "../shim/unsafescope_ts.h"
 
 static char *slurp(const char *path, long *length) {
   FILE *f = fopen(path, "rb");
@@ -56,7 +46,9 @@ int main(int argc, char **argv) {
     long n;
     char *text = slurp(path, &n);
     if (!text) continue;
-    const void *out_nodes, *matches, *captures;
+    const us_node *out_nodes;
+    const us_match *matches;
+    const us_capture *captures;
     uint32_t count = 0, match_count, capture_count;
     int32_t exceeded;
     if (us_parse_query(p, (const uint8_t *)text, (uint32_t)n, 0, NULL, (const TSQuery *const *)queries, query_count,

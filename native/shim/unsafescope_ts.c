@@ -21,54 +21,9 @@
 #define US_EXPORT __attribute__((visibility("default")))
 #include <sys/mman.h>
 #endif
+#include "unsafescope_ts.h"
 
 const TSLanguage *tree_sitter_rust(void);
-
-#define US_NONE 0xFFFFFFFFu
-
-enum {
-  US_FLAG_NAMED = 1,
-  US_FLAG_MISSING = 2,
-  US_FLAG_EXTRA = 4,
-  US_FLAG_HAS_ERROR = 8,
-  US_FLAG_ERROR = 16,
-};
-
-// One node in preorder. Descendants of node i are exactly i+1 .. subtree_end-1.
-typedef struct {
-  uint32_t start_byte;
-  uint32_t end_byte;
-  uint32_t parent;        // US_NONE for the root
-  uint32_t subtree_end;   // one past the last descendant
-  uint32_t prev_sibling;  // US_NONE for a first child
-  uint16_t symbol;        // tree-sitter public symbol (65535 = ERROR)
-  uint16_t field;         // field id in the parent, 0 for none
-  uint16_t flags;         // US_FLAG_*
-  uint16_t reserved;
-} us_node;
-
-enum {
-  US_STATUS_OK = 0,
-  US_STATUS_CANCELLED = 1,   // the cancel flag was raised or the time limit passed
-  US_STATUS_NO_MEMORY = 2,
-  US_STATUS_FAILED = 3,
-};
-
-// A query match: which query and pattern, and its captures' place in the capture buffer.
-typedef struct {
-  uint32_t query;
-  uint32_t pattern;
-  uint32_t first_capture;
-  uint32_t capture_count;
-} us_match;
-
-// A captured node, identified by span and symbol (unique in the flattened preorder array).
-typedef struct {
-  uint32_t capture;
-  uint32_t start_byte;
-  uint32_t end_byte;
-  uint32_t symbol;
-} us_capture;
 
 // ---- per-parse arena ----
 // Every allocation tree-sitter makes while one file is parsed, flattened and queried comes from an arena owned by
@@ -255,7 +210,7 @@ __attribute__((constructor)) static void us_install_allocator(void) {
 }
 
 // A parser owned by one worker thread, with its reusable output buffers.
-typedef struct {
+struct us_parser {
   us_node *nodes;
   uint32_t count;
   uint32_t capacity;
@@ -267,7 +222,7 @@ typedef struct {
   uint32_t capture_count, capture_capacity;
   uint32_t skip_to;        // the next parse starts lexing here (the bytes before are blank)
   us_arena arena;          // what tree-sitter allocates during one parse of us_parse_query
-} us_parser;
+};
 
 typedef struct {
   uint64_t deadline_ns;            // 0 = no limit
@@ -570,17 +525,6 @@ static const char *read_buffer(void *payload, uint32_t byte_index, TSPoint posit
   *bytes_read = b->length - byte_index;
   return (const char *)b->source + byte_index;
 }
-
-// us_parse: parses `source` and flattens it into the parser's buffer (us_parse_query without queries).
-// Time limit in microseconds (0 = none); `cancel` may be NULL. On success *out_nodes points at the
-// parser-owned buffer, valid until the next call on this parser. The tree itself is gone before returning (dropped with the parse arena).
-US_EXPORT int32_t us_parse_query(us_parser *p, const uint8_t *source, uint32_t length,
-                                 uint64_t timeout_us, const volatile int32_t *cancel,
-                                 const TSQuery *const *queries, uint32_t query_count, uint32_t match_limit,
-                                 const us_node **out_nodes, uint32_t *out_count,
-                                 const us_match **out_matches, uint32_t *out_match_count,
-                                 const us_capture **out_captures, uint32_t *out_capture_count,
-                                 int32_t *exceeded);
 
 US_EXPORT int32_t us_parse(us_parser *p, const uint8_t *source, uint32_t length,
                            uint64_t timeout_us, const volatile int32_t *cancel,
