@@ -78,10 +78,19 @@ gcc -shared -Wl,--build-id=none -s "$obj"/*.o -o "$out/linux-x64/libunsafescope_
 mv "$out/linux-x64/libunsafescope_ts.so.tmp" "$out/linux-x64/libunsafescope_ts.so"
 
 if command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
-  mkdir -p "$out/win-x64"
-  x86_64-w64-mingw32-gcc "${cflags[@]}" -shared -static-libgcc -Wl,--export-all-symbols -Wl,--no-insert-timestamp -s \
-    "${sources[@]}" -o "$out/win-x64/unsafescope_ts.dll.tmp"
-  mv "$out/win-x64/unsafescope_ts.dll.tmp" "$out/win-x64/unsafescope_ts.dll"
+  wobj="$out/win-x64/obj"
+  rm -rf "$wobj"; mkdir -p "$wobj"
+  objects=()
+  for s in "${sources[@]}"; do
+    x86_64-w64-mingw32-gcc "${cflags[@]}" -c "$s" -o "$wobj/$(basename "$s" .c).o"
+    objects+=("$(basename "$s" .c).o")
+  done
+  # Linked in the object folder, from relative names, to the DLL's own name: ld's output depends on the objects'
+  # paths and the export directory records the file name, so gcc's temporary objects or a .tmp name made the bytes
+  # differ from build to build (and named the DLL unsafescope_ts.dll.tmp inside).
+  (cd "$wobj" && x86_64-w64-mingw32-gcc -shared -static-libgcc -Wl,--export-all-symbols -Wl,--no-insert-timestamp -s \
+    "${objects[@]}" -o unsafescope_ts.dll)
+  mv "$wobj/unsafescope_ts.dll" "$out/win-x64/unsafescope_ts.dll"
 else
   echo "UnsafeScope native: x86_64-w64-mingw32-gcc not found; skipping the win-x64 library."
 fi

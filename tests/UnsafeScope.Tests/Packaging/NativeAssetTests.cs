@@ -92,19 +92,7 @@ public sealed class NativeAssetTests : IDisposable
     public void TheLinuxLibraryIsBuiltWithAProfileOfTheRepositorysFixtures()
     {
         Skip.IfNot(ExternalTools.Find("gcc") is not null && ExternalTools.Find("node") is not null, "gcc or node is not installed (.ci/run installs both)");
-        byte[] Build(string name, string pgo)
-        {
-            var output = Path.Combine(_tmp.Path, name);
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(NativeArtifacts, "download"))) // verified tarballs: no npm
-            {
-                Directory.CreateDirectory(Path.Combine(output, "download"));
-                File.Copy(file, Path.Combine(output, "download", Path.GetFileName(file)));
-            }
-            var (exit, stdout, stderr) = ChildProcess.Run("bash", [Path.Combine(RepoPaths.Root, "native", "build.sh"), output],
-                env: new Dictionary<string, string?> { ["UNSAFESCOPE_NATIVE_PGO"] = pgo }, limit: TimeSpan.FromMinutes(5));
-            Assert.True(exit == 0, stdout + stderr);
-            return File.ReadAllBytes(Path.Combine(output, "linux-x64", "libunsafescope_ts.so"));
-        }
+        byte[] Build(string name, string pgo) => File.ReadAllBytes(Path.Combine(BuildNative(name, pgo), "linux-x64", "libunsafescope_ts.so"));
         var trained = Build("trained", "1");
         var training = File.ReadAllLines(Path.Combine(_tmp.Path, "trained", "pgo", "training.list"));
         Assert.True(training.Length >= 100, $"{training.Length} training files");
@@ -115,6 +103,35 @@ public sealed class NativeAssetTests : IDisposable
         var plain = Build("plain", "0");
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_tmp.Path, "plain", "pgo", "obj"), "*.gcda"));
         Assert.False(trained.AsSpan().SequenceEqual(plain), "the profile did not change the library");
+    }
+
+    [SkippableFact]
+    public void TheWindowsLibraryHasTheSameBytesFromAnyBuildFolder()
+    {
+        Skip.IfNot(ExternalTools.Find("gcc") is not null && ExternalTools.Find("node") is not null && ExternalTools.Find("x86_64-w64-mingw32-gcc") is not null,
+            "gcc, node or the MinGW cross-compiler is not installed (.ci/run installs them)");
+        // ld's output depended on the objects' paths (gcc's temporary files) and named the DLL after its .tmp file.
+        var (first, second) = (BuildNative("one", "0"), BuildNative(Path.Combine("another", "folder"), "0"));
+        foreach (var library in new[] { Path.Combine("win-x64", "unsafescope_ts.dll"), Path.Combine("linux-x64", "libunsafescope_ts.so") })
+            Assert.True(File.ReadAllBytes(Path.Combine(first, library)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(second, library))), library + " differs");
+        var dll = File.ReadAllBytes(Path.Combine(first, "win-x64", "unsafescope_ts.dll"));
+        Assert.True(dll.AsSpan().IndexOf("unsafescope_ts.dll\0"u8) >= 0, "the export directory does not name unsafescope_ts.dll");
+        Assert.True(dll.AsSpan().IndexOf("unsafescope_ts.dll.tmp"u8) < 0, "the DLL names its temporary file");
+    }
+
+    /// <summary>native/build.sh into a folder of the test's (from the verified tarballs: no npm); the folder.</summary>
+    private string BuildNative(string name, string pgo)
+    {
+        var output = Path.Combine(_tmp.Path, name);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(NativeArtifacts, "download")))
+        {
+            Directory.CreateDirectory(Path.Combine(output, "download"));
+            File.Copy(file, Path.Combine(output, "download", Path.GetFileName(file)));
+        }
+        var (exit, stdout, stderr) = ChildProcess.Run("bash", [Path.Combine(RepoPaths.Root, "native", "build.sh"), output],
+            env: new Dictionary<string, string?> { ["UNSAFESCOPE_NATIVE_PGO"] = pgo }, limit: TimeSpan.FromMinutes(5));
+        Assert.True(exit == 0, stdout + stderr);
+        return output;
     }
 
     [Fact]
