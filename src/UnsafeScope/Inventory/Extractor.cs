@@ -175,11 +175,33 @@ internal sealed class Extractor
             sink?.Invoke(node);
             if (i < skipTo) continue;
             ApplyLets(i);
-            while (_stack.Count > 0 && _stack[^1].End <= i) _stack.RemoveAt(_stack.Count - 1);
+            while (_stack.Count > 0 && _stack[^1].End <= i) Leave();
             if (Visit(node)) skipTo = node.Index + node.DescendantsAndSelf.Count;
         }
         ApplyLets(int.MaxValue);
     }
+
+    /// <summary>
+    /// Pops the innermost context. A function's locals go back, emptied, for the next function of this walk: every
+    /// function had four maps and a list of its own, most of them never used. Contexts a fragment inherits from its
+    /// caller end with the caller (their End is past the fragment), so only this walk's own locals are reused.
+    /// </summary>
+    private void Leave()
+    {
+        var c = _stack[^1];
+        _stack.RemoveAt(_stack.Count - 1);
+        if (c is { Kind: ContextKind.Function, RawLocals: { } raw, MmioLocals: { } mmio, CallOrigins: { } origins, UnsafeFnLocals: { } unsafeFns, PointerParameters: { } pointers })
+        {
+            raw.Clear();
+            mmio.Clear();
+            origins.Clear();
+            unsafeFns.Clear();
+            pointers.Clear();
+            _spareLocals.Push((raw, mmio, origins, unsafeFns, pointers));
+        }
+    }
+
+    private readonly Stack<(HashSet<string>, Dictionary<string, string>, Dictionary<string, PointerOrigin>, HashSet<string>, List<string>)> _spareLocals = new();
 
     /// <summary><c>let</c> statements whose bindings take effect where the statement ends (node index), in the order seen.</summary>
     private readonly List<(int End, Action Apply)> _pendingLets = [];
@@ -426,10 +448,9 @@ internal sealed class Extractor
         if (abi.Length > 0 || exported is not null)
             AddRegion(RegionKind.FfiEntry, node, name: exported ?? name, visibility: visibility, abi: abi.Length > 0 ? abi : "Rust", itemSuffix: name);
 
-        var rawLocals = new HashSet<string>(StringComparer.Ordinal);
-        var unsafeFnLocals = new HashSet<string>(StringComparer.Ordinal);
-        var pointerParameters = new List<string>();
-        var origins = new Dictionary<string, PointerOrigin>(StringComparer.Ordinal);
+        var (rawLocals, mmioLocals, origins, unsafeFnLocals, pointerParameters) = _spareLocals.TryPop(out var spare) ? spare
+            : (new HashSet<string>(StringComparer.Ordinal), new Dictionary<string, string>(StringComparer.Ordinal), new Dictionary<string, PointerOrigin>(StringComparer.Ordinal),
+                new HashSet<string>(StringComparer.Ordinal), new List<string>());
         if (node.ChildByField(RustSyntaxField.Parameters) is { } ps)
         {
             foreach (var p in ps.Children)
@@ -467,7 +488,7 @@ internal sealed class Extractor
             SoundnessCollector.Signature(node, body);
             _facts.FunctionBodies.Add(body);
         }
-        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe || madeUnsafe, RawLocals = rawLocals, MmioLocals = new(StringComparer.Ordinal), CallOrigins = origins, TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals, PointerParameters = pointerParameters, Body = body, LocalFns = LocalFunctions(node) });
+        _stack.Add(new Context { Kind = ContextKind.Function, End = End(node), Name = name, Visibility = visibility, Abi = abi, IsUnsafe = isUnsafe || madeUnsafe, RawLocals = rawLocals, MmioLocals = mmioLocals, CallOrigins = origins, TargetFeature = HasTargetFeature(node), UnsafeFnLocals = unsafeFnLocals, PointerParameters = pointerParameters, Body = body, LocalFns = LocalFunctions(node) });
         if (isUnsafe || madeUnsafe)
         {
             var draft = AddRegion(madeUnsafe ? RegionKind.MacroUnsafeFn : RegionKind.UnsafeFn, node, name: name, visibility: visibility, abi: abi,
