@@ -166,7 +166,7 @@ public sealed class FunctionSymbol : RustSymbol
     /// <summary>The parameters (without <c>self</c>).</summary>
     public ImmutableArray<ParameterSymbol> Parameters => ImmutableCollectionsMarshal.AsImmutableArray(_parameters ?? LazyMembers.Make(ref _parameters, this, _makeParameters));
 
-    // Made on first use: most functions of a crate are never asked for theirs (a corpus run declares ~1 M parameters).
+    // Made on first use: most functions of a crate are never asked for theirs.
     internal Func<FunctionSymbol, ParameterSymbol[]>? ParameterFactory { init => _makeParameters = value; }
 
     /// <summary>The return type (unit when none is written).</summary>
