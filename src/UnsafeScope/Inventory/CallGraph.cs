@@ -88,8 +88,8 @@ internal sealed class CallGraph
         return cache[i] = [.. list];
     }
 
-    // The targets of a call text, found once per crate: the same calls (`.len`, `Vec::new`, `f`) recur in thousands of
-    // bodies, and each lookup filtered every function of that name. Only `Self::f` depends on the caller.
+    // The targets of a call text, found once per crate: the same call texts (`.len`, `Vec::new`, `f`) recur across a
+    // crate's bodies, and each lookup filtered every function of that name. Only `Self::f` depends on the caller.
     private readonly Dictionary<string, int[]> _targets = new(StringComparer.Ordinal);
 
     private int[] Targets(string call, string callerOwner)

@@ -183,7 +183,7 @@ internal sealed class Extractor
 
     /// <summary>
     /// Pops the innermost context. A function's locals go back, emptied, for the next function of this walk: every
-    /// function had four maps and a list of its own, most of them never used. Contexts a fragment inherits from its
+    /// function made four maps and a list of its own. Contexts a fragment inherits from its
     /// caller end with the caller (their End is past the fragment), so only this walk's own locals are reused.
     /// </summary>
     private void Leave()

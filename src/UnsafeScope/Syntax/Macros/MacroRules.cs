@@ -467,7 +467,7 @@ internal static class Transcriber
                     break;
                 case Pattern.Group g:
                 {
-                    var inner = new List<TokenTree>(g.Items.Count); // at least one tree per item, but for repetitions
+                    var inner = new List<TokenTree>(g.Items.Count); // a guess: one tree per item (repetitions write more, empty fragments none)
                     if (!Write(g.Items, env, path, inner)) return false;
                     output.Add(new TokenTree { Token = g.Open, Close = g.Close, Children = inner });
                     break;
