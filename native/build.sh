@@ -78,8 +78,8 @@ gcc -shared -Wl,--build-id=none -s "$obj"/*.o -o "$out/linux-x64/libunsafescope_
 mv "$out/linux-x64/libunsafescope_ts.so.tmp" "$out/linux-x64/libunsafescope_ts.so"
 
 if command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
-  wobj="$out/win-x64/obj"
-  rm -rf "$wobj"; mkdir -p "$wobj"
+  wobj="$out/obj/win-x64" # not in win-x64/, which holds only what ships
+  rm -rf "$wobj"; mkdir -p "$wobj" "$out/win-x64"
   objects=()
   for s in "${sources[@]}"; do
     x86_64-w64-mingw32-gcc "${cflags[@]}" -c "$s" -o "$wobj/$(basename "$s" .c).o"

@@ -250,6 +250,8 @@ static bool on_progress(TSParseState *state) {
   return false;
 }
 
+// ---- exports: what each one does is said once, in unsafescope_ts.h ----
+
 US_EXPORT uint32_t us_node_size(void) { return (uint32_t)sizeof(us_node); }
 US_EXPORT uint32_t us_abi_version(void) { return 4; }
 US_EXPORT uint32_t us_language_version(void) { return ts_language_abi_version(tree_sitter_rust()); }
@@ -537,8 +539,6 @@ US_EXPORT int32_t us_parse(us_parser *p, const uint8_t *source, uint32_t length,
                         &matches, &match_count, &captures, &capture_count, &exceeded);
 }
 
-// Parse only, no flatten: the C baseline for benchmarks. Returns the root's
-// child count so the work cannot be optimised away.
 US_EXPORT int32_t us_parse_only(us_parser *p, const uint8_t *source, uint32_t length) {
   us_buffer buffer = {source, length};
   TSInput input = {&buffer, read_buffer, TSInputEncodingUTF8, NULL};
@@ -556,11 +556,10 @@ US_EXPORT int32_t us_parse_only(us_parser *p, const uint8_t *source, uint32_t le
 US_EXPORT uint32_t us_match_size(void) { return (uint32_t)sizeof(us_match); }
 US_EXPORT uint32_t us_capture_size(void) { return (uint32_t)sizeof(us_capture); }
 
-// The bytes before `start` are blank (a macro fragment kept at its offsets in the file): the next parse on this parser
-// starts lexing at `start` (an included range) instead of scanning the blanks. Only that parse: it resets afterwards.
+// A macro fragment kept at its offsets in the file: the next parse lexes from `start` (an included range) instead of
+// scanning the blanks, and resets afterwards.
 US_EXPORT void us_parser_skip_to(us_parser *p, uint32_t start) { p->skip_to = start; }
 
-// Compiles a query for the Rust grammar; on failure returns NULL with the byte offset and TSQueryError.
 US_EXPORT TSQuery *us_query_new(const char *source, uint32_t length, uint32_t *error_offset, int32_t *error_type) {
   TSQueryError type = TSQueryErrorNone;
   TSQuery *q = ts_query_new(tree_sitter_rust(), source, length, error_offset, &type);
@@ -574,13 +573,11 @@ US_EXPORT uint32_t us_query_capture_count(const TSQuery *q) { return ts_query_ca
 US_EXPORT uint32_t us_query_string_count(const TSQuery *q) { return ts_query_string_count(q); }
 US_EXPORT uint32_t us_query_start_byte_for_pattern(const TSQuery *q, uint32_t pattern) { return ts_query_start_byte_for_pattern(q, pattern); }
 US_EXPORT const char *us_query_capture_name(const TSQuery *q, uint32_t id, uint32_t *length) { return ts_query_capture_name_for_id(q, id, length); }
-// How often a capture occurs in a pattern's matches (TSQuantifier: 0 zero, 1 zero-or-one, 2 zero-or-more,
-// 3 one, 4 one-or-more): a predicate on a capture that is always there must hold in every match.
+// The quantifier tells the managed side whether a predicate on the capture must hold in every match.
 US_EXPORT int32_t us_query_capture_quantifier(const TSQuery *q, uint32_t pattern, uint32_t capture) {
   return (int32_t)ts_query_capture_quantifier_for_id(q, pattern, capture);
 }
 US_EXPORT const char *us_query_string_value(const TSQuery *q, uint32_t id, uint32_t *length) { return ts_query_string_value_for_id(q, id, length); }
-// Predicate steps of a pattern: pairs of (type, value_id) as TSQueryPredicateStep.
 US_EXPORT const TSQueryPredicateStep *us_query_predicates(const TSQuery *q, uint32_t pattern, uint32_t *count) {
   return ts_query_predicates_for_pattern(q, pattern, count);
 }
@@ -592,9 +589,6 @@ static bool on_query_progress(TSQueryCursorState *state) {
   return false;
 }
 
-// Parses and flattens like us_parse, then runs the queries over the tree before freeing it.
-// Match and capture buffers are parser-owned, valid until the next call. Status 1 also means a
-// query ran past the time limit; *exceeded is set when a query hit its match limit.
 US_EXPORT int32_t us_parse_query(us_parser *p, const uint8_t *source, uint32_t length,
                                  uint64_t timeout_us, const volatile int32_t *cancel,
                                  const TSQuery *const *queries, uint32_t query_count, uint32_t match_limit,
