@@ -354,6 +354,9 @@ internal sealed class Matcher
 /// <summary>Where a fragment specifier's match ends, from the tokens that may follow it (rustc's follow sets).</summary>
 internal static class Fragments
 {
+    // What may follow a pat fragment (pat_param also stops at `|`); static, so no closure is made per match.
+    private static bool PatternEnds(TokenTree t) => t.IsPunct(",") || t.IsPunct("=") || t.IsPunct("=>") || t.IsIdent("if") || t.IsIdent("in");
+
     /// <summary>How many trees from <paramref name="at"/> the fragment takes; -1 when it cannot start there.</summary>
     public static int Length(string kind, List<TokenTree> input, int at)
     {
@@ -388,9 +391,7 @@ internal static class Fragments
                 return Until(input, at, angles: true, static t => t.IsPunct(",") || t.IsPunct(";") || t.IsPunct("=>") || t.IsPunct("=") || t.IsPunct("|")
                     || t.IsPunct(":") || t.IsPunct(">") || t.IsPunct(">>") || t.IsIdent("as") || t.IsIdent("where") || (t.IsGroup && t.Delimiter == '{'));
             case "pat" or "pat_param":
-                return Until(input, at, angles: false, kind == "pat_param"
-                    ? static t => t.IsPunct(",") || t.IsPunct("=") || t.IsPunct("=>") || t.IsIdent("if") || t.IsIdent("in") || t.IsPunct("|")
-                    : static t => t.IsPunct(",") || t.IsPunct("=") || t.IsPunct("=>") || t.IsIdent("if") || t.IsIdent("in"));
+                return Until(input, at, angles: false, kind == "pat_param" ? static t => PatternEnds(t) || t.IsPunct("|") : PatternEnds);
             case "meta":
             {
                 // An attribute's content: a path, then one delimited group or `= expr` (rustc's AttrItem), so
