@@ -52,8 +52,13 @@ internal sealed class CrateCache
     private readonly CrateLocator _locator;
     private readonly ConcurrentDictionary<string, string> _digests = new(StringComparer.Ordinal);
 
+    private readonly ContentDigests? _memo;
+
     private CrateCache(ResultCache store, AnalysisSession session, string baseDirectory, CrateLocator locator)
-        => (_store, _session, _baseDirectory, _locator) = (store, session, baseDirectory, locator);
+    {
+        (_store, _session, _baseDirectory, _locator) = (store, session, baseDirectory, locator);
+        _memo = ContentDigests.Open(store.Directory, baseDirectory);
+    }
 
     /// <summary>The run's crate cache: null without a result cache, or with dependency sources.</summary>
     public static CrateCache? For(AnalysisSession session, string baseDirectory, CrateLocator locator)
@@ -81,12 +86,22 @@ internal sealed class CrateCache
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    // The SHA-256 of a file's bytes: from the memo of earlier runs when the file's stamp is unchanged, else read.
+    private byte[] DigestOf(string path, long maxBytes)
+        => _memo?.Digest(path, maxBytes) ?? UntrustedFile.UseAllBytes(path, maxBytes, bytes => SHA256.HashData(bytes));
+
+    /// <summary>Keeps the digests of the files this run read for the next run (after every crate was looked up).</summary>
+    public void SaveDigests() => _memo?.Save();
+
+    /// <summary>How many files' digests came from the memo instead of a read.</summary>
+    public int ReusedDigests => _memo?.Reused ?? 0;
+
     // A configuration file's bytes, hashed once per run (a workspace's root manifest is shared by its members).
     private string Digest(string path) => _digests.GetOrAdd(path, p =>
     {
         try
         {
-            return File.Exists(p) ? Convert.ToHexStringLower(SHA256.HashData(UntrustedFile.ReadAllBytes(p, 16 << 20))) : "absent";
+            return File.Exists(p) ? Convert.ToHexStringLower(DigestOf(p, 16 << 20)) : "absent";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -111,8 +126,7 @@ internal sealed class CrateCache
             try
             {
                 var file = files[i];
-                keys[i] = (file.RelativePath, UntrustedFile.UseAllBytes(file.FullPath, _session.Options.MaxFileBytes,
-                    bytes => FileProcessor.ContentKey(file, bytes, _session, _locator)));
+                keys[i] = (file.RelativePath, FileProcessor.ContentKey(file, DigestOf(file.FullPath, _session.Options.MaxFileBytes), _session, _locator));
                 if (contentKeys is not null) contentKeys[i] = keys[i].Item2;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

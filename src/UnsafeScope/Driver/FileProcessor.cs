@@ -61,7 +61,7 @@ internal static class FileProcessor
         // Integration tests (tests/*.rs) are their own crates that call this one: their functions are test code.
         bool testTarget = Path.GetRelativePath(crate.Root, file.FullPath).Replace('\\', '/').StartsWith("tests/", StringComparison.Ordinal);
         if (session.Cache is not { } cache) return Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken);
-        var contentKey = ContentKey(file, bytes, session, locator);
+        var contentKey = ContentKey(file, System.Security.Cryptography.SHA256.HashData(bytes), session, locator);
         var key = RecordKey(contentKey, crate, session);
         // Looked up already when the bytes are those the crate's lookup read (unless the file changed since).
         if (contentKey != knownContentKey && cache.TryLoad(key, session.RulesById) is { } cached) return cached with { ContentKey = contentKey, RecordKey = key };
@@ -72,14 +72,14 @@ internal static class FileProcessor
     }
 
     /// <summary>
-    /// The key of a file's bytes in its place (crate, module) under the run's fingerprint: with the crate's macros,
+    /// The key of a file's bytes (their SHA-256, <paramref name="digest"/>) in its place (crate, module) under the run's fingerprint: with the crate's macros,
     /// its record's key; with every other file of the crate and its configuration, its crate's key (which then needs no
     /// macro table: the crate's macros come from those files).
     /// </summary>
-    internal static string ContentKey(SourceFile file, ReadOnlySpan<byte> bytes, AnalysisSession session, CrateLocator locator)
+    internal static string ContentKey(SourceFile file, ReadOnlySpan<byte> digest, AnalysisSession session, CrateLocator locator)
     {
         var crate = locator.Locate(file.FullPath);
-        return ResultCache.Key(session.Fingerprint, file.RelativePath, crate, CrateLocator.ModulePath(crate.Root, file.FullPath), bytes);
+        return ResultCache.Key(session.Fingerprint, file.RelativePath, crate, CrateLocator.ModulePath(crate.Root, file.FullPath), digest);
     }
 
     /// <summary>A file's record key: its content key and the macro_rules! of its crate's files (and of its --deps dependencies).</summary>

@@ -83,6 +83,7 @@ internal static class FileWorkers
                     }
                     hits[root] = hit;
                 });
+                crateCache.SaveDigests();
                 cached = i => hits[crates[i]];
             }
             order = [.. Enumerable.Range(0, files.Count).GroupBy(i => crates[i], StringComparer.Ordinal)

@@ -25,13 +25,13 @@ internal sealed class ResultCache(string directory)
 
     public int Misses => _misses;
 
-    /// <summary>The key of one file: run fingerprint, place in the crate, and content.</summary>
-    public static string Key(string runFingerprint, string relativePath, Inventory.CrateInfo crate, string modulePath, ReadOnlySpan<byte> bytes)
+    /// <summary>The key of one file: run fingerprint, place in the crate, and content (the SHA-256 of its bytes).</summary>
+    public static string Key(string runFingerprint, string relativePath, Inventory.CrateInfo crate, string modulePath, ReadOnlySpan<byte> digest)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var part in (ReadOnlySpan<string>)[runFingerprint, relativePath, crate.Name, crate.Root, crate.Edition, modulePath])
             ContentHash.Append(hash, part);
-        hash.AppendData(bytes);
+        hash.AppendData(digest);
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 

@@ -1,0 +1,158 @@
+using System.Security.Cryptography;
+using UnsafeScope.Driver;
+using UnsafeScope.Sarif;
+
+namespace UnsafeScope.Tests.Driver;
+
+/// <summary>
+/// The memo of file digests a cached run keeps (issue #14: an unchanged file costs a stat, not a read): a digest is
+/// reused only while every field of the file's stamp holds, and only when the file had been quiet before its read.
+/// </summary>
+public sealed class ContentDigestTests : IDisposable
+{
+    private const string Reason = "File stamps need statx (Linux); elsewhere every file is read and no memo is kept.";
+    private readonly TempFolder _dir = new("unsafescope-digests-");
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Cache => Path.Combine(_dir.Path, "cache");
+
+    private ContentDigests Open(long quietNs = 0) => ContentDigests.Open(Cache, _dir.Path, quietNs) ?? throw new InvalidOperationException("no memo");
+
+    private static byte[] Sha(string text) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text));
+
+    [SkippableFact]
+    public void ADigestIsReadOnceThenTakenFromTheMemoWhileTheStampHolds()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), Reason);
+        var file = _dir.Write("src/lib.rs", "pub fn f() {}\n");
+        var first = Open();
+        Assert.Equal(Sha("pub fn f() {}\n"), first.Digest(file, 1 << 20));
+        Assert.Equal(0, first.Reused);
+        first.Save();
+
+        var second = Open();
+        Assert.Equal(Sha("pub fn f() {}\n"), second.Digest(file, 1 << 20));
+        Assert.Equal(1, second.Reused);
+    }
+
+    [SkippableFact]
+    public void ASameSizeRewriteWithItsModificationTimeSetBackIsReadAgain()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), Reason);
+        var file = _dir.Write("src/lib.rs", "pub fn a() {}\n");
+        var modified = File.GetLastWriteTimeUtc(file);
+        var first = Open();
+        first.Digest(file, 1 << 20);
+        first.Save();
+
+        // What tar or rsync -t leave: other bytes of the same length under the old modification time.
+        File.WriteAllText(file, "pub fn b() {}\n");
+        File.SetLastWriteTimeUtc(file, modified);
+        var second = Open();
+
+        Assert.Equal(Sha("pub fn b() {}\n"), second.Digest(file, 1 << 20));
+        Assert.Equal(0, second.Reused);
+    }
+
+    [SkippableFact]
+    public void AFileWrittenJustBeforeItsReadIsNotKept()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), Reason);
+        var file = _dir.Write("src/lib.rs", "pub fn f() {}\n");
+        var first = Open(ContentDigests.QuietNs);
+        first.Digest(file, 1 << 20);
+        first.Save();
+
+        var second = Open(ContentDigests.QuietNs);
+        second.Digest(file, 1 << 20);
+
+        Assert.Equal(0, second.Reused);
+    }
+
+    [SkippableFact]
+    public void ADamagedMemoIsAnEmptyOneAndItsFileIsWrittenAnew()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), Reason);
+        var file = _dir.Write("src/lib.rs", "pub fn f() {}\n");
+        var first = Open();
+        first.Digest(file, 1 << 20);
+        first.Save();
+        var memo = Assert.Single(Directory.GetFiles(Path.Combine(Cache, "digests")));
+        var bytes = File.ReadAllBytes(memo);
+        File.WriteAllBytes(memo, bytes[..(bytes.Length - 5)]);
+
+        var second = Open();
+        Assert.Equal(Sha("pub fn f() {}\n"), second.Digest(file, 1 << 20));
+        Assert.Equal(0, second.Reused);
+        second.Save();
+        var third = Open();
+        third.Digest(file, 1 << 20);
+        Assert.Equal(1, third.Reused);
+    }
+
+    [SkippableFact]
+    public void AFileOverTheSizeLimitIsReadAndRefusedEvenWithADigestKept()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), Reason);
+        var file = _dir.Write("src/lib.rs", "pub fn f() {}\n");
+        var first = Open();
+        first.Digest(file, 1 << 20);
+        first.Save();
+
+        Assert.Throws<IOException>(() => Open().Digest(file, 4));
+    }
+
+    /// <summary>
+    /// A warm run after a same-size edit whose modification time was set back gives a plain run's outputs, and the
+    /// files that did not change were not read for their keys.
+    /// </summary>
+    [SkippableFact]
+    public void AWarmRunReadsOnlyTheFilesWhoseStampChangedAndGivesAPlainRunsOutputs()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), Reason);
+        var root = Path.Combine(_dir.Path, "crate");
+        var lib = Write(root, "src/lib.rs", "mod regs;\npub fn read(p: *const u32) -> u32 { unsafe { regs::get(p) } }\n");
+        Write(root, "src/regs.rs", "pub unsafe fn get(p: *const u32) -> u32 { *p }\n");
+        Write(root, "Cargo.toml", "[package]\nname = \"c\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+        // The memo keeps only files that were quiet for two seconds before they were read.
+        Thread.Sleep(TimeSpan.FromTicks(ContentDigests.QuietNs / 100) + TimeSpan.FromMilliseconds(200));
+        var options = new AnalysisOptions { Paths = [root], Jobs = 2, CacheDirectory = Cache };
+        var cold = Analysis.Run(options);
+        var before = Assert.Single(cold.Diagnostics, d => d.Id == "US1001");
+        Assert.Equal((2, 37), (before.Location.StartLine, before.Location.LineSpan.Start.Character + 1));
+        var baseDirectory = FileDiscovery.ResolveBaseDirectory(options);
+        var memo = ContentDigests.Open(Cache, baseDirectory)!;
+        foreach (var f in Directory.GetFiles(root, "*", SearchOption.AllDirectories)) memo.Digest(f, 1 << 20);
+        Assert.Equal(3, memo.Reused);
+
+        // Same length, modification time set back: the finding's column moves, which the outputs must show.
+        var modified = File.GetLastWriteTimeUtc(lib);
+        File.WriteAllText(lib, "mod regs;\npub fn read(p: *const u32) -> u32 {unsafe  { regs::get(p) } }\n");
+        File.SetLastWriteTimeUtc(lib, modified);
+        var warm = Analysis.Run(options);
+        var plain = Analysis.Run(options with { CacheDirectory = null });
+
+        Assert.Equal((1, 1), (warm.CacheHits, warm.CacheMisses));
+        var us1001 = Assert.Single(warm.Diagnostics, d => d.Id == "US1001");
+        Assert.Equal((2, 36), (us1001.Location.StartLine, us1001.Location.LineSpan.Start.Character + 1));
+        Assert.Equal(Outputs(plain), Outputs(warm));
+    }
+
+    private static string Write(string root, string relative, string text)
+    {
+        var path = Path.Combine(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static (string Sarif, string Json) Outputs(AnalysisResult result)
+    {
+        using var sarif = new MemoryStream();
+        SarifLogWriter.Write(result, new SarifWriteOptions { IncludeTimes = false }, sarif);
+        using var json = new MemoryStream();
+        UnsafeScope.Reports.InventoryJsonWriter.Write(result, json);
+        return (System.Text.Encoding.UTF8.GetString(sarif.ToArray()), System.Text.Encoding.UTF8.GetString(json.ToArray()));
+    }
+}
