@@ -52,6 +52,9 @@ public sealed record AnalysisResult
     /// <summary>Results per file, sorted by path (ordinal).</summary>
     public required ImmutableArray<FileResult> Files { get; init; }
 
+    /// <summary>The run's memo of file digests (with a cache, where stamps can be told): the SARIF writer's line hashes use it.</summary>
+    internal ContentDigests? Digests { get; init; }
+
     /// <summary>The rules that ran, sorted by id.</summary>
     public ImmutableArray<DiagnosticDescriptor> Rules { get; init; } = [];
 

@@ -11,10 +11,12 @@ namespace UnsafeScope.Driver;
 /// any field is read. A digest is kept only when the file had been quiet for <see cref="QuietNs"/> before it was read:
 /// a file written again within its time stamps' resolution of that read could otherwise keep its stamp. Only where
 /// <see cref="UntrustedFile.Stamp"/> can tell the status change time (Linux): elsewhere every file is read, as before.
+/// With a digest, the memo keeps the values the SARIF writer computed for some of the file's lines (GitHub's line
+/// hashes, which depend only on the bytes), so an unchanged file with findings is not read to write them either.
 /// </summary>
 internal sealed class ContentDigests
 {
-    private const int Version = 1;
+    private const int Version = 2;
     private static ReadOnlySpan<byte> Magic => "USDIGEST"u8;
 
     /// <summary>Two seconds: the coarsest time stamps in use (FAT); ext4, NTFS and APFS keep nanoseconds or 100 ns.</summary>
@@ -29,7 +31,8 @@ internal sealed class ContentDigests
     private readonly ConcurrentDictionary<string, Entry?> _seen = new(StringComparer.Ordinal); // null: forget it
     private int _changed;
 
-    private readonly record struct Entry(FileStamp Stamp, byte[] Digest);
+    // Lines: the 1-based lines whose values were asked for, sorted; Values: theirs (null past the file's end).
+    private readonly record struct Entry(FileStamp Stamp, byte[] Digest, int[] Lines, string?[] Values);
 
     private readonly long _quietNs;
 
@@ -47,7 +50,7 @@ internal sealed class ContentDigests
         return new ContentDigests(path, Read(path), quietNs);
     }
 
-    /// <summary>How many files' digests were taken from the memo this run.</summary>
+    /// <summary>How many reads of a file the memo saved this run (a digest, or line values).</summary>
     public int Reused => _reused;
 
     private int _reused;
@@ -60,25 +63,80 @@ internal sealed class ContentDigests
     public byte[] Digest(string fullPath, long maxBytes)
     {
         var stamp = UntrustedFile.Stamp(fullPath);
-        if (stamp is { } s && _known.TryGetValue(fullPath, out var known) && known.Stamp == s && s.Length <= maxBytes)
+        if (Current(fullPath, stamp, maxBytes) is { } known)
         {
             Interlocked.Increment(ref _reused);
             return known.Digest;
         }
         long before = NowNs();
         var digest = UntrustedFile.UseAllBytes(fullPath, maxBytes, bytes => SHA256.HashData(bytes));
-        // The stamp was taken before the read: a change during it moves the status change time past the stamp's, so
-        // that stamp is never seen again and the digest kept under it is never used.
-        bool quiet = stamp is { IsRegularFile: true } t && t.ModifiedNs < before - _quietNs && t.ChangedNs < before - _quietNs;
-        _seen[fullPath] = quiet ? new Entry(stamp!.Value, digest) : null;
-        Interlocked.Exchange(ref _changed, 1);
+        Keep(fullPath, stamp, before, new Entry(default, digest, [], []));
         return digest;
     }
 
-    /// <summary>Writes the memo when this run read any file (temporary file, then rename); failures only cost time.</summary>
+    /// <summary>
+    /// The values <paramref name="compute"/> gives the file's bytes for <paramref name="lines"/> (1-based; a line past
+    /// the end has none): the memo's when the file's stamp is unchanged and they were computed before, else from one
+    /// read of the file, which the memo then keeps with its digest. Throws as a read does.
+    /// </summary>
+    public Dictionary<int, string> LineValues(string fullPath, IReadOnlySet<int> lines, long maxBytes,
+        Func<ReadOnlySpan<byte>, IReadOnlySet<int>, Dictionary<int, string>> compute)
+    {
+        var stamp = UntrustedFile.Stamp(fullPath);
+        var current = Current(fullPath, stamp, maxBytes);
+        var found = new Dictionary<int, string>(lines.Count);
+        if (current is { } c && c.Lines.Length > 0)
+        {
+            bool all = true;
+            foreach (var line in lines)
+            {
+                int k = Array.BinarySearch(c.Lines, line);
+                if (k < 0) { all = false; break; }
+                if (c.Values[k] is { } value) found[line] = value;
+            }
+            if (all)
+            {
+                Interlocked.Increment(ref _reused);
+                return found;
+            }
+            found.Clear();
+        }
+        // The lines asked for before are computed again with these, in the same pass, so the entry keeps them all.
+        var wanted = new SortedSet<int>(lines);
+        if (current is { } earlier) wanted.UnionWith(earlier.Lines);
+        long before = NowNs();
+        var (digest, values) = UntrustedFile.UseAllBytes(fullPath, maxBytes, bytes => (SHA256.HashData(bytes), compute(bytes, wanted)));
+        var asked = wanted.ToArray();
+        Keep(fullPath, stamp, before, new Entry(default, digest, asked, [.. asked.Select(l => values.GetValueOrDefault(l))]));
+        foreach (var line in lines)
+            if (values.TryGetValue(line, out var value)) found[line] = value;
+        return found;
+    }
+
+    // The entry of this stamp: this run's if it made one, else an earlier run's; null when the file changed.
+    private Entry? Current(string fullPath, FileStamp? stamp, long maxBytes)
+    {
+        if (stamp is not { } s || s.Length > maxBytes) return null;
+        if (_seen.TryGetValue(fullPath, out var mine)) return mine is { } m && m.Stamp == s ? m : null;
+        return _known.TryGetValue(fullPath, out var known) && known.Stamp == s ? known : null;
+    }
+
+    // The stamp was taken before the read: a change during it moves the status change time past the stamp's, so
+    // that stamp is never seen again and what is kept under it is never used.
+    private void Keep(string fullPath, FileStamp? stamp, long before, Entry read)
+    {
+        bool quiet = stamp is { IsRegularFile: true } t && t.ModifiedNs < before - _quietNs && t.ChangedNs < before - _quietNs;
+        _seen[fullPath] = quiet ? read with { Stamp = stamp!.Value } : null;
+        Interlocked.Exchange(ref _changed, 1);
+    }
+
+    /// <summary>
+    /// Writes the memo when this run read a file since the last save (temporary file, then rename); failures only
+    /// cost time. Not thread-safe with itself.
+    /// </summary>
     public void Save()
     {
-        if (_changed == 0) return;
+        if (Interlocked.Exchange(ref _changed, 0) == 0) return;
         var temp = $"{_path}.{Environment.ProcessId}.tmp";
         try
         {
@@ -105,6 +163,13 @@ internal sealed class ContentDigests
                     w.Write(e.Stamp.Device);
                     w.Write(e.Stamp.Mode);
                     w.Write(e.Digest);
+                    w.Write(e.Lines.Length);
+                    for (int i = 0; i < e.Lines.Length; i++)
+                    {
+                        w.Write(e.Lines[i]);
+                        w.Write(e.Values[i] is not null);
+                        if (e.Values[i] is { } value) w.Write(value);
+                    }
                 }
             }
             File.Move(temp, _path, overwrite: true);
@@ -134,7 +199,17 @@ internal sealed class ContentDigests
                     var stamp = new FileStamp(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt16());
                     var digest = r.ReadBytes(SHA256.HashSizeInBytes);
                     if (digest.Length != SHA256.HashSizeInBytes) return [];
-                    known[file] = new Entry(stamp, digest);
+                    int lines = r.ReadInt32();
+                    if (lines < 0 || lines > MaxEntries) return [];
+                    var numbers = new int[lines];
+                    var values = new string?[lines];
+                    for (int k = 0; k < lines; k++)
+                    {
+                        numbers[k] = r.ReadInt32();
+                        values[k] = r.ReadBoolean() ? r.ReadString() : null;
+                        if (k > 0 && numbers[k] <= numbers[k - 1]) return [];
+                    }
+                    known[file] = new Entry(stamp, digest, numbers, values);
                 }
                 return r.BaseStream.Position == length ? known : [];
             });

@@ -93,8 +93,8 @@ internal sealed class CrateCache
     /// <summary>Keeps the digests of the files this run read for the next run (after every crate was looked up).</summary>
     public void SaveDigests() => _memo?.Save();
 
-    /// <summary>How many files' digests came from the memo instead of a read.</summary>
-    public int ReusedDigests => _memo?.Reused ?? 0;
+    /// <summary>The memo of file digests this run reads and keeps; null where stamps cannot be told.</summary>
+    public ContentDigests? Digests => _memo;
 
     // A configuration file's bytes, hashed once per run (a workspace's root manifest is shared by its members).
     private string Digest(string path) => _digests.GetOrAdd(path, p =>

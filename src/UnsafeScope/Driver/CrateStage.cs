@@ -155,6 +155,7 @@ internal sealed class CrateStage
                 StartTime = startTime,
                 CacheHits = cacheHits,
                 CacheMisses = cacheMisses,
+                Digests = _crateCache?.Digests,
             };
         }
     }

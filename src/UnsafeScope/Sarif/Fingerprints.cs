@@ -30,7 +30,7 @@ internal static class Fingerprints
         var sizes = analysis.Files.GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Math.Max(cap, g.Max(f => f.Bytes)), StringComparer.Ordinal);
         var paths = linesByPath.Keys.Order(StringComparer.Ordinal).ToArray();
         var hashes = new Dictionary<int, string>?[paths.Length];
-        void Hash(int i) => hashes[i] = HashLines(paths[i], linesByPath[paths[i]], root, options, sizes.TryGetValue(paths[i], out var size) ? size : cap);
+        void Hash(int i) => hashes[i] = HashLines(paths[i], linesByPath[paths[i]], root, options, sizes.TryGetValue(paths[i], out var size) ? size : cap, analysis.Digests);
         // Files side by side (reading and hashing every file with results is most of writing SARIF, which the other
         // outputs wait for), unless a host supplies the texts: its callback is not assumed to be thread-safe.
         if (options.SourceTexts is null) Parallel.For(0, paths.Length, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, Hash);
@@ -38,13 +38,14 @@ internal static class Fingerprints
         for (int i = 0; i < paths.Length; i++)
             foreach (var (line, hash) in hashes[i] ?? [])
                 map[(paths[i], line)] = hash;
+        analysis.Digests?.Save();
         return map;
     }
 
     /// <summary>The 1-based line a result's fingerprint is taken from (line 1 when it has no region, as the action does).</summary>
     public static int StartLine(PendingResult r) => r.HasRegion ? r.Span.Start.Line + 1 : 1;
 
-    private static Dictionary<int, string>? HashLines(string path, HashSet<int> lines, string root, SarifWriteOptions options, long maxBytes)
+    private static Dictionary<int, string>? HashLines(string path, HashSet<int> lines, string root, SarifWriteOptions options, long maxBytes, ContentDigests? memo)
     {
         if (options.SourceTexts?.Invoke(path) is { } source) return LineHash.Compute(LineHash.Decode(source), lines);
         if (path.Length == 0) return null;
@@ -56,6 +57,8 @@ internal static class Fingerprints
             var full = Path.GetFullPath(IO.UntrustedFile.FullPathOf(fullRoot, path));
             if (!Path.IsPathRooted(path) && !full.StartsWith(fullRoot, StringComparison.Ordinal)) return null;
             if (!File.Exists(full)) return null;
+            // A cached run's memo has the values of an unchanged file's lines (they depend only on its bytes).
+            if (memo is not null) return memo.LineValues(full, lines, maxBytes, LineHash.Compute);
             // Decoded and hashed in reused buffers: the files' bytes and text were a third of a warm run's allocation.
             return IO.UntrustedFile.UseAllBytes(full, maxBytes, bytes => LineHash.Compute(bytes, lines));
         }

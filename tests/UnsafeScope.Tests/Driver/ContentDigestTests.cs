@@ -103,6 +103,38 @@ public sealed class ContentDigestTests : IDisposable
         Assert.Throws<IOException>(() => Open().Digest(file, 4));
     }
 
+    [SkippableFact]
+    public void LineValuesAreKeptWithTheDigestAndComputedAgainOnlyForLinesNotAskedBefore()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), Reason);
+        var text = "fn a() {}\nfn b() {}\nfn a() {}\n";
+        var file = _dir.Write("src/lib.rs", text);
+        var expected = LineHash.Compute(text.AsSpan());
+        int computed = 0;
+        Dictionary<int, string> Compute(ReadOnlySpan<byte> bytes, IReadOnlySet<int> lines)
+        {
+            computed++;
+            return LineHash.Compute(bytes, lines);
+        }
+
+        var first = Open();
+        var once = first.LineValues(file, new HashSet<int> { 1, 3, 9 }, 1 << 20, Compute);
+        first.Save();
+        var second = Open();
+        var again = second.LineValues(file, new HashSet<int> { 3, 9 }, 1 << 20, Compute);
+        var more = second.LineValues(file, new HashSet<int> { 2 }, 1 << 20, Compute);
+        second.Save();
+        var third = Open();
+        var all = third.LineValues(file, new HashSet<int> { 1, 2, 3 }, 1 << 20, Compute);
+
+        Assert.Equal(new Dictionary<int, string> { [1] = expected[0], [3] = expected[2] }, once); // line 9 is past the end
+        Assert.Equal(new Dictionary<int, string> { [3] = expected[2] }, again);
+        Assert.Equal(new Dictionary<int, string> { [2] = expected[1] }, more);
+        Assert.Equal(new Dictionary<int, string> { [1] = expected[0], [2] = expected[1], [3] = expected[2] }, all);
+        Assert.Equal(2, computed); // the first run's read, and line 2's
+        Assert.Equal((1, 1), (second.Reused, third.Reused));
+    }
+
     /// <summary>
     /// A warm run after a same-size edit whose modification time was set back gives a plain run's outputs, and the
     /// files that did not change were not read for their keys.
