@@ -80,7 +80,7 @@ public sealed class NativeAotTests(NativeAotPublish aot) : IClassFixture<NativeA
         // The names (this cap, then the command's gcServer), then their values in the same order.
         int name = Enumerable.Range(0, strings.Length - 3).FirstOrDefault(i => strings[i] == "GCGen1MaxBudget" && strings[i + 1] == "gcServer", -1);
         Assert.True(name >= 0, "the runtime options GCGen1MaxBudget and gcServer are not in the binary");
-        Assert.Equal(("800000", "1"), (strings[name + 2], strings[name + 3]));
+        Assert.Equal(("1000000", "1"), (strings[name + 2], strings[name + 3]));
     }
 
     [SkippableFact]
