@@ -27,13 +27,7 @@ internal sealed class ResultCache(string directory)
 
     /// <summary>The key of one file: run fingerprint, place in the crate, and content (the SHA-256 of its bytes).</summary>
     public static string Key(string runFingerprint, string relativePath, Inventory.CrateInfo crate, string modulePath, ReadOnlySpan<byte> digest)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var part in (ReadOnlySpan<string>)[runFingerprint, relativePath, crate.Name, crate.Root, crate.Edition, modulePath])
-            ContentHash.Append(hash, part);
-        hash.AppendData(digest);
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
+        => ContentHash.Of([runFingerprint, relativePath, crate.Name, crate.Root, crate.Edition, modulePath], digest);
 
     private string EntryPath(string key) => Path.Combine(Directory, key[..2], key[2..] + ".bin");
 

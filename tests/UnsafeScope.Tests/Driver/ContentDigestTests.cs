@@ -21,6 +21,21 @@ public sealed class ContentDigestTests : IDisposable
 
     private static byte[] Sha(string text) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text));
 
+    /// <summary>
+    /// Keys are hashed in one call over the length-prefixed parts and the tail: the same value as hashing them
+    /// incrementally, which is how entries written before were keyed (a cache stays valid across the change).
+    /// </summary>
+    [FsCheck.Xunit.Property]
+    public bool AOneCallKeyEqualsTheIncrementalHashOfItsParts(string[] parts, byte[] tail, FsCheck.PositiveInt repeat)
+    {
+        parts = [.. parts.Where(p => p is not null).Select(p => string.Concat(Enumerable.Repeat(p, repeat.Get % 40 + 1)))];
+        tail ??= [];
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var part in parts) UnsafeScope.IO.ContentHash.Append(hash, part);
+        hash.AppendData(tail);
+        return Convert.ToHexStringLower(hash.GetHashAndReset()) == UnsafeScope.IO.ContentHash.Of(parts, tail);
+    }
+
     [SkippableFact]
     public void ADigestIsReadOnceThenTakenFromTheMemoWhileTheStampHolds()
     {
