@@ -35,7 +35,8 @@ internal sealed record CachedCrate(ImmutableArray<CachedFile> Files, CrateInvent
 /// hence also the crate's macros, which come from those files), and the bytes of every configuration file its package
 /// model and driver configuration read (manifests, workspace root, <c>.cargo/config.toml</c>,
 /// <c>rust-toolchain.toml</c>, build script, <c>Cargo.lock</c>), present or absent. An unchanged crate then costs
-/// reading its files for their keys and one entry, instead of its file records, its link and its actions.
+/// a stat of each file (its digest from <see cref="ContentDigests"/>; a read where stamps cannot be told) and one
+/// entry, instead of its file records, its link and its actions.
 /// Not used with dependency sources (<c>--deps</c>): the key would have to cover their folders (their macros and
 /// declarations) too.
 /// </summary>
@@ -110,8 +111,9 @@ internal sealed class CrateCache
     });
 
     /// <summary>
-    /// Reads a crate's files (in output order) for their keys and loads the crate's entry; null on a miss, or when a
-    /// file cannot be read now (its own analysis reports why). Crates are looked up side by side (FileWorkers).
+    /// Works out a crate's files' keys (in output order; a file is read only when the digest memo has no digest under
+    /// its current stamp) and loads the crate's entry; null on a miss, or when a file cannot be read now (its own
+    /// analysis reports why). Crates are looked up side by side (FileWorkers).
     /// </summary>
     /// <param name="crateRoot">The crate's root.</param>
     /// <param name="files">Its files, in output order.</param>
