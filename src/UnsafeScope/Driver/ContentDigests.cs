@@ -16,7 +16,7 @@ namespace UnsafeScope.Driver;
 /// </summary>
 internal sealed class ContentDigests
 {
-    private const int Version = 2;
+    private const int Version = 3;
     private static ReadOnlySpan<byte> Magic => "USDIGEST"u8;
 
     /// <summary>Two seconds: the coarsest time stamps in use (FAT); ext4, NTFS and APFS keep nanoseconds or 100 ns.</summary>
@@ -26,28 +26,31 @@ internal sealed class ContentDigests
     // need them), up to this many.
     private const int MaxEntries = 1 << 20;
 
-    private readonly string _path;
+    private readonly ResultCache _store;
+    private readonly string _key, _path;
     private readonly Dictionary<string, Entry> _known;
     private readonly ConcurrentDictionary<string, Entry?> _seen = new(StringComparer.Ordinal); // null: forget it
+    private readonly long _quietNs;
     private int _changed;
 
     // Lines: the 1-based lines whose values were asked for, sorted; Values: theirs (null past the file's end).
     private readonly record struct Entry(FileStamp Stamp, byte[] Digest, int[] Lines, string?[] Values);
 
-    private readonly long _quietNs;
+    private ContentDigests(ResultCache store, string key, string path, Dictionary<string, Entry> known, long quietNs)
+        => (_store, _key, _path, _known, _quietNs) = (store, key, path, known, quietNs);
 
-    private ContentDigests(string path, Dictionary<string, Entry> known, long quietNs) => (_path, _known, _quietNs) = (path, known, quietNs);
-
-    /// <summary>The memo of a base directory in a cache folder; null where stamps cannot be told.</summary>
-    /// <param name="cacheDirectory">The result cache's folder.</param>
+    /// <summary>The memo of a base directory in a result cache; null where stamps cannot be told.</summary>
+    /// <param name="store">The result cache, which reads and writes the memo as one of its entries.</param>
     /// <param name="baseDirectory">The run's base directory.</param>
     /// <param name="quietNs">How long a file must have been unchanged before its read for its digest to be kept (tests shorten it).</param>
-    public static ContentDigests? Open(string cacheDirectory, string baseDirectory, long quietNs = QuietNs)
+    public static ContentDigests? Open(ResultCache store, string baseDirectory, long quietNs = QuietNs)
     {
         if (!OperatingSystem.IsLinux() || UntrustedFile.Stamp(baseDirectory) is null) return null;
-        // Not a .bin entry: those are records and crates, which pruning and renewal treat as such.
-        var path = Path.Combine(cacheDirectory, "digests", ContentHash.Of("digests", baseDirectory)[..32] + ".digests");
-        return new ContentDigests(path, Read(path), quietNs);
+        var key = ContentHash.Of("digests", baseDirectory);
+        // Not among the .bin records and crates: the memo is rewritten as files change, and is no record.
+        var path = Path.Combine(store.Directory, "digests", key[..32] + ".digests");
+        var known = store.Load(key, Magic, Read, out _, path) ?? new Dictionary<string, Entry>(StringComparer.Ordinal);
+        return new ContentDigests(store, key, path, known, quietNs);
     }
 
     /// <summary>How many reads of a file the memo saved this run (a digest, or line values).</summary>
@@ -131,93 +134,69 @@ internal sealed class ContentDigests
     }
 
     /// <summary>
-    /// Writes the memo when this run read a file since the last save (temporary file, then rename); failures only
-    /// cost time. Not thread-safe with itself.
+    /// Writes the memo when this run read a file since the last save (as the cache writes its entries: a temporary
+    /// file, then a rename; failures only cost time). Not thread-safe with itself.
     /// </summary>
     public void Save()
     {
         if (Interlocked.Exchange(ref _changed, 0) == 0) return;
-        var temp = $"{_path}.{Environment.ProcessId}.tmp";
-        try
+        var entries = new List<KeyValuePair<string, Entry>>();
+        foreach (var (path, entry) in _seen)
+            if (entry is { } e) entries.Add(new(path, e));
+        foreach (var pair in _known)
+            if (entries.Count < MaxEntries && !_seen.ContainsKey(pair.Key)) entries.Add(pair);
+        entries.Sort((x, y) => string.CompareOrdinal(x.Key, y.Key));
+        _store.Store(_key, Magic, w =>
         {
-            var entries = new List<KeyValuePair<string, Entry>>();
-            foreach (var (path, entry) in _seen)
-                if (entry is { } e) entries.Add(new(path, e));
-            foreach (var pair in _known)
-                if (entries.Count < MaxEntries && !_seen.ContainsKey(pair.Key)) entries.Add(pair);
-            entries.Sort((x, y) => string.CompareOrdinal(x.Key, y.Key));
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            using (var w = new BinaryWriter(stream))
+            w.Write(Version);
+            w.Write(entries.Count);
+            foreach (var (path, e) in entries)
             {
-                w.Write(Magic);
-                w.Write(Version);
-                w.Write(entries.Count);
-                foreach (var (path, e) in entries)
+                w.Write(path);
+                w.Write(e.Stamp.Length);
+                w.Write(e.Stamp.ModifiedNs);
+                w.Write(e.Stamp.ChangedNs);
+                w.Write(e.Stamp.Inode);
+                w.Write(e.Stamp.Device);
+                w.Write(e.Stamp.Mode);
+                w.Write(e.Digest);
+                w.Write(e.Lines.Length);
+                for (int i = 0; i < e.Lines.Length; i++)
                 {
-                    w.Write(path);
-                    w.Write(e.Stamp.Length);
-                    w.Write(e.Stamp.ModifiedNs);
-                    w.Write(e.Stamp.ChangedNs);
-                    w.Write(e.Stamp.Inode);
-                    w.Write(e.Stamp.Device);
-                    w.Write(e.Stamp.Mode);
-                    w.Write(e.Digest);
-                    w.Write(e.Lines.Length);
-                    for (int i = 0; i < e.Lines.Length; i++)
-                    {
-                        w.Write(e.Lines[i]);
-                        w.Write(e.Values[i] is not null);
-                        if (e.Values[i] is { } value) w.Write(value);
-                    }
+                    w.Write(e.Lines[i]);
+                    w.Write(e.Values[i] is not null);
+                    if (e.Values[i] is { } value) w.Write(value);
                 }
             }
-            File.Move(temp, _path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(temp); } catch (Exception f) when (f is IOException or UnauthorizedAccessException) { }
-        }
+        }, _path);
     }
 
-    // A cache folder can be shared and damaged: anything unexpected is an empty memo.
-    private static Dictionary<string, Entry> Read(string path)
+    // The cache checks the entry's magic, format, key and length; this rejects (null) a memo of another layout or
+    // counts a damaged one could not hold.
+    private static Dictionary<string, Entry>? Read(RecordReader r)
     {
-        var known = new Dictionary<string, Entry>(StringComparer.Ordinal);
-        if (!File.Exists(path)) return known;
-        try
+        if (r.ReadInt32() != Version) return null;
+        int count = r.ReadInt32();
+        if (count < 0 || count > MaxEntries) return null;
+        var known = new Dictionary<string, Entry>(count, StringComparer.Ordinal);
+        for (int i = 0; i < count; i++)
         {
-            return UntrustedFile.UseAllBytes(path, 1L << 30, (buffer, length) =>
+            var file = r.ReadString();
+            var stamp = new FileStamp(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt16());
+            var digest = r.ReadBytes(SHA256.HashSizeInBytes);
+            int lines = r.ReadInt32();
+            if (digest.Length != SHA256.HashSizeInBytes || lines < 0 || lines > MaxEntries) return null;
+            var numbers = new int[lines];
+            var values = new string?[lines];
+            for (int k = 0; k < lines; k++)
             {
-                using var r = new BinaryReader(new MemoryStream(buffer, 0, length, writable: false));
-                if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic) || r.ReadInt32() != Version) return known;
-                int count = r.ReadInt32();
-                if (count < 0 || count > MaxEntries) return known;
-                for (int i = 0; i < count; i++)
-                {
-                    var file = r.ReadString();
-                    var stamp = new FileStamp(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt16());
-                    var digest = r.ReadBytes(SHA256.HashSizeInBytes);
-                    if (digest.Length != SHA256.HashSizeInBytes) return [];
-                    int lines = r.ReadInt32();
-                    if (lines < 0 || lines > MaxEntries) return [];
-                    var numbers = new int[lines];
-                    var values = new string?[lines];
-                    for (int k = 0; k < lines; k++)
-                    {
-                        numbers[k] = r.ReadInt32();
-                        values[k] = r.ReadBoolean() ? r.ReadString() : null;
-                        if (k > 0 && numbers[k] <= numbers[k - 1]) return [];
-                    }
-                    known[file] = new Entry(stamp, digest, numbers, values);
-                }
-                return r.BaseStream.Position == length ? known : [];
-            });
+                numbers[k] = r.ReadInt32();
+                values[k] = r.ReadBoolean() ? r.ReadString() : null;
+                if (k > 0 && numbers[k] <= numbers[k - 1]) return null;
+            }
+            known[file] = new Entry(stamp, digest, numbers, values);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentException or OverflowException)
-        {
-            return [];
-        }
+        return known;
     }
 
     private static long NowNs() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;

@@ -51,14 +51,14 @@ internal sealed class CrateCache
     private readonly AnalysisSession _session;
     private readonly string _baseDirectory;
     private readonly CrateLocator _locator;
-    private readonly ConcurrentDictionary<string, string> _digests = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _configurationDigests = new(StringComparer.Ordinal);
 
     private readonly ContentDigests? _memo;
 
     private CrateCache(ResultCache store, AnalysisSession session, string baseDirectory, CrateLocator locator)
     {
         (_store, _session, _baseDirectory, _locator) = (store, session, baseDirectory, locator);
-        _memo = ContentDigests.Open(store.Directory, baseDirectory);
+        _memo = ContentDigests.Open(store, baseDirectory);
     }
 
     /// <summary>The run's crate cache: null without a result cache, or with dependency sources.</summary>
@@ -77,7 +77,7 @@ internal sealed class CrateCache
         foreach (var file in configuration)
         {
             ContentHash.Append(hash, file);
-            ContentHash.Append(hash, Digest(file));
+            ContentHash.Append(hash, ConfigurationDigest(file));
         }
         foreach (var (path, key) in files)
         {
@@ -98,7 +98,7 @@ internal sealed class CrateCache
     public ContentDigests? Digests => _memo;
 
     // A configuration file's bytes, hashed once per run (a workspace's root manifest is shared by its members).
-    private string Digest(string path) => _digests.GetOrAdd(path, p =>
+    private string ConfigurationDigest(string path) => _configurationDigests.GetOrAdd(path, p =>
     {
         try
         {

@@ -49,11 +49,15 @@ internal sealed class ResultCache(string directory)
     internal T? Load<T>(string key, ReadOnlySpan<byte> magic, Func<RecordReader, T?> read) where T : class
         => Load(key, magic, read, out _);
 
-    /// <summary>As <see cref="Load{T}(string, ReadOnlySpan{byte}, Func{RecordReader, T})"/>; <paramref name="renewed"/> tells whether the entry was stale enough to be renewed.</summary>
-    internal T? Load<T>(string key, ReadOnlySpan<byte> magic, Func<RecordReader, T?> read, out bool renewed) where T : class
+    /// <summary>
+    /// As <see cref="Load{T}(string, ReadOnlySpan{byte}, Func{RecordReader, T})"/>; <paramref name="renewed"/> tells
+    /// whether the entry was stale enough to be renewed. <paramref name="file"/>: where the entry lives when not at its
+    /// key's place among the records and crates (the digest memo, which is rewritten as files change).
+    /// </summary>
+    internal T? Load<T>(string key, ReadOnlySpan<byte> magic, Func<RecordReader, T?> read, out bool renewed, string? file = null) where T : class
     {
         renewed = false;
-        var path = EntryPath(key);
+        var path = file ?? EntryPath(key);
         // Absent is the common case in a cold run (every file and crate): asked first, since an open of a missing file
         // throws, and a first-chance exception per lookup cost the framework-dependent command 19,618 of them per
         // corpus run. A file removed in between still throws, and is still a miss.
@@ -100,10 +104,13 @@ internal sealed class ResultCache(string directory)
     /// <summary>Stores a record (temporary file, then rename: readers never see half an entry). Failures are ignored.</summary>
     public void Store(string key, FileRecord record) => Store(key, Magic, writer => FileRecordFormat.Write(writer, record));
 
-    /// <summary>Stores an entry of one kind (its magic) written by <paramref name="write"/>, as <see cref="Store(string, FileRecord)"/> does.</summary>
-    internal void Store(string key, ReadOnlySpan<byte> magic, Action<RecordWriter> write)
+    /// <summary>
+    /// Stores an entry of one kind (its magic) written by <paramref name="write"/>, as <see cref="Store(string, FileRecord)"/>
+    /// does; at <paramref name="file"/> instead of its key's place when given (as for <see cref="Load{T}(string, ReadOnlySpan{byte}, Func{RecordReader, T}, out bool, string)"/>).
+    /// </summary>
+    internal void Store(string key, ReadOnlySpan<byte> magic, Action<RecordWriter> write, string? file = null)
     {
-        var path = EntryPath(key);
+        var path = file ?? EntryPath(key);
         var temp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
         try
         {

@@ -16,7 +16,7 @@ internal static unsafe partial class UntrustedFile
     private const uint StatxType = 1, StatxSize = 0x200;
     // struct statx has one layout on every Linux architecture: stx_mask first, stx_mode at 28, stx_size at 40.
     private const int StatxModeOffset = 28, StatxSizeOffset = 40;
-    private const ushort FileTypeMask = 0xF000, RegularFile = 0x8000, SymbolicLink = 0xA000;
+    internal const ushort FileTypeMask = 0xF000, RegularFile = 0x8000, SymbolicLink = 0xA000;
     private static volatile bool s_noStatx;
 
     /// <summary>
@@ -311,5 +311,5 @@ internal static unsafe partial class UntrustedFile
 internal readonly record struct FileStamp(long Length, long ModifiedNs, long ChangedNs, ulong Inode, ulong Device, ushort Mode)
 {
     /// <summary>A regular file (the only kind read).</summary>
-    public bool IsRegularFile => (Mode & 0xF000) == 0x8000;
+    public bool IsRegularFile => (Mode & UntrustedFile.FileTypeMask) == UntrustedFile.RegularFile;
 }

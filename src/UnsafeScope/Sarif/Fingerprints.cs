@@ -38,7 +38,7 @@ internal static class Fingerprints
         for (int i = 0; i < paths.Length; i++)
             foreach (var (line, hash) in hashes[i] ?? [])
                 map[(paths[i], line)] = hash;
-        analysis.Digests?.Save();
+        analysis.Digests?.Save(); // the line values just computed, for the next run
         return map;
     }
 

@@ -17,7 +17,17 @@ public sealed class ContentDigestTests : IDisposable
 
     private string Cache => Path.Combine(_dir.Path, "cache");
 
-    private ContentDigests Open(long quietNs = 0) => ContentDigests.Open(Cache, _dir.Path, quietNs) ?? throw new InvalidOperationException("no memo");
+    private ContentDigests Open(long quietNs = 0) => ContentDigests.Open(new ResultCache(Cache), _dir.Path, quietNs) ?? throw new InvalidOperationException("no memo");
+
+    /// <summary>Writes src/lib.rs, takes its digest through a memo and saves the memo; the file's path.</summary>
+    private string Remembered(string text = "pub fn f() {}\n", long quietNs = 0)
+    {
+        var file = _dir.Write("src/lib.rs", text);
+        var memo = Open(quietNs);
+        Assert.Equal(Sha(text), memo.Digest(file, 1 << 20));
+        memo.Save();
+        return file;
+    }
 
     private static byte[] Sha(string text) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text));
 
@@ -55,11 +65,8 @@ public sealed class ContentDigestTests : IDisposable
     public void ASameSizeRewriteWithItsModificationTimeSetBackIsReadAgain()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), Reason);
-        var file = _dir.Write("src/lib.rs", "pub fn a() {}\n");
+        var file = Remembered("pub fn a() {}\n");
         var modified = File.GetLastWriteTimeUtc(file);
-        var first = Open();
-        first.Digest(file, 1 << 20);
-        first.Save();
 
         // What tar or rsync -t leave: other bytes of the same length under the old modification time.
         File.WriteAllText(file, "pub fn b() {}\n");
@@ -74,10 +81,7 @@ public sealed class ContentDigestTests : IDisposable
     public void AFileWrittenJustBeforeItsReadIsNotKept()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), Reason);
-        var file = _dir.Write("src/lib.rs", "pub fn f() {}\n");
-        var first = Open(ContentDigests.QuietNs);
-        first.Digest(file, 1 << 20);
-        first.Save();
+        var file = Remembered(quietNs: ContentDigests.QuietNs);
 
         var second = Open(ContentDigests.QuietNs);
         second.Digest(file, 1 << 20);
@@ -89,10 +93,7 @@ public sealed class ContentDigestTests : IDisposable
     public void ADamagedMemoIsAnEmptyOneAndItsFileIsWrittenAnew()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), Reason);
-        var file = _dir.Write("src/lib.rs", "pub fn f() {}\n");
-        var first = Open();
-        first.Digest(file, 1 << 20);
-        first.Save();
+        var file = Remembered();
         var memo = Assert.Single(Directory.GetFiles(Path.Combine(Cache, "digests")));
         var bytes = File.ReadAllBytes(memo);
         File.WriteAllBytes(memo, bytes[..(bytes.Length - 5)]);
@@ -110,10 +111,7 @@ public sealed class ContentDigestTests : IDisposable
     public void AFileOverTheSizeLimitIsReadAndRefusedEvenWithADigestKept()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), Reason);
-        var file = _dir.Write("src/lib.rs", "pub fn f() {}\n");
-        var first = Open();
-        first.Digest(file, 1 << 20);
-        first.Save();
+        var file = Remembered();
 
         Assert.Throws<IOException>(() => Open().Digest(file, 4));
     }
@@ -169,7 +167,7 @@ public sealed class ContentDigestTests : IDisposable
         var before = Assert.Single(cold.Diagnostics, d => d.Id == "US1001");
         Assert.Equal((2, 37), (before.Location.StartLine, before.Location.LineSpan.Start.Character + 1));
         var baseDirectory = FileDiscovery.ResolveBaseDirectory(options);
-        var memo = ContentDigests.Open(Cache, baseDirectory)!;
+        var memo = ContentDigests.Open(new ResultCache(Cache), baseDirectory)!;
         foreach (var f in Directory.GetFiles(root, "*", SearchOption.AllDirectories)) memo.Digest(f, 1 << 20);
         Assert.Equal(3, memo.Reused);
 

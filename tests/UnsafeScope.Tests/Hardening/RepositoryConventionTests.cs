@@ -26,8 +26,6 @@ public sealed partial class RepositoryConventionTests
             "writes our own output to a new temporary file (CreateNew: never opens an existing file)"),
         ("src/UnsafeScope/Driver/ResultCache.cs", "new FileStream(temp, FileMode.Create, FileAccess.Write",
             "writes a cache entry to our own temporary file, then renames it"),
-        ("src/UnsafeScope/Driver/ContentDigests.cs", "new FileStream(temp, FileMode.Create, FileAccess.Write",
-            "writes the cache's digest memo to our own temporary file, then renames it (it is read through IO/)"),
     ];
 
     [Fact]
