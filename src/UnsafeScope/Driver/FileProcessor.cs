@@ -109,11 +109,13 @@ internal static class FileProcessor
             notes.Add(new ToolNotification(NotificationIds.InvalidUtf8, NotificationLevel.Note,
                 "The file is not valid UTF-8; invalid bytes were read as U+FFFD.", path));
         var diagnostics = new List<Diagnostic>();
+        RustSyntaxTree? tree = null;
         try
         {
             // The file's time limit covers its macro code too: fragments and expansions are parsed from what is left.
             var parseBudget = new ParseBudget(options.ParseTimeout, cancellationToken);
-            var tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = options.ParseTimeout, Queries = host.Queries }, cancellationToken);
+            // The tree ends with this method (facts and diagnostics keep spans, not nodes): its nodes are read in place.
+            tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = options.ParseTimeout, Queries = host.Queries, NodesInPlace = true }, cancellationToken);
             if (tree.Status != ParseStatus.Ok)
             {
                 notes.Add(new ToolNotification(NotificationIds.ParseFailed, NotificationLevel.Warning,
@@ -172,6 +174,10 @@ internal static class FileProcessor
             notes.Add(new ToolNotification(NotificationIds.InternalError, NotificationLevel.Error,
                 $"Internal error while analyzing the file ({e.GetType().Name}: {e.Message}); other files are unaffected.", path));
             return new(new FileResult { Path = path, Status = FileStatus.Skipped, Bytes = bytes.Length, Notifications = notes.ToImmutable() }, null, []);
+        }
+        finally
+        {
+            tree?.ReleaseNodes();
         }
     }
 

@@ -150,9 +150,16 @@ internal sealed class DependencySources
                 var text = SourceText.From(IO.UntrustedFile.ReadAllBytes(path, _maxFileBytes), Path.GetRelativePath(dir, path).Replace('\\', '/'));
                 if (text.ContainsNul) continue;
                 var parseBudget = new ParseBudget(_parseTimeout, _cancellationToken); // shared with its macro code
-                var tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = _parseTimeout }, _cancellationToken);
-                if (tree.Status != ParseStatus.Ok) continue;
-                files.Add(Extractor.Extract(tree, _catalog, text.Path, name, CrateLocator.ModulePath(dir, path), parseBudget: parseBudget));
+                var tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = _parseTimeout, NodesInPlace = true }, _cancellationToken);
+                try
+                {
+                    if (tree.Status != ParseStatus.Ok) continue;
+                    files.Add(Extractor.Extract(tree, _catalog, text.Path, name, CrateLocator.ModulePath(dir, path), parseBudget: parseBudget));
+                }
+                finally
+                {
+                    tree.ReleaseNodes(); // the facts keep spans, not nodes
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -1368,17 +1368,24 @@ internal sealed class Extractor
         List<(TextSpan Group, string Cfg)>? branchCfgs = null, int blankPrefix = 0)
     {
         if ((isItems ? _budget : _expressionBudget) is { } budget && !budget.TryTake(bytes.Length)) return false;
-        var fragment = _parse.Parse(SourceText.From(bytes, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true, BlankPrefix = blankPrefix });
+        var fragment = _parse.Parse(SourceText.From(bytes, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true, BlankPrefix = blankPrefix, NodesInPlace = true });
         if (fragment?.Root is null) return false;
-        fragment.LocationMap = _tree.LocationMap; // a fragment of an expansion keeps the expansion's offsets
-        // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
-        var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _parse = _parse, _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _nodeSink = _nodeSink, _feedsNodes = isItems, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor, _outerCfgs = CfgsAt(macro), _branchCfgs = branchCfgs };
-        nested._items.Disabled = _items.Disabled || _items.InsideItem;
-        nested._items.FunctionsMadeUnsafe = nested._unsafeFnsBy.Length > 0;
-        // The macro's enclosing modules, impls and functions stay the items' context.
-        nested.InheritContext(_stack);
-        nested.Walk();
-        return true;
+        try
+        {
+            fragment.LocationMap = _tree.LocationMap; // a fragment of an expansion keeps the expansion's offsets
+            // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
+            var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _parse = _parse, _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _nodeSink = _nodeSink, _feedsNodes = isItems, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor, _outerCfgs = CfgsAt(macro), _branchCfgs = branchCfgs };
+            nested._items.Disabled = _items.Disabled || _items.InsideItem;
+            nested._items.FunctionsMadeUnsafe = nested._unsafeFnsBy.Length > 0;
+            // The macro's enclosing modules, impls and functions stay the items' context.
+            nested.InheritContext(_stack);
+            nested.Walk();
+            return true;
+        }
+        finally
+        {
+            fragment.ReleaseNodes(); // what the walk found is kept as spans
+        }
     }
 
     /// <summary>The enclosing modules, impls, functions and regions of a macro call stay the context of its re-parsed code.</summary>
@@ -1424,8 +1431,20 @@ internal sealed class Extractor
         // corpus: 4,971 of 8,369 item-level expansions with `unsafe` (3.3 of 7.0 MB of text).
         if (items && CurrentRegion() is null && !HasCallSiteTokenAfterUnsafe(output)) return true;
         var expansion = Syntax.Macros.Expansion.Render(output, prefix, suffix);
-        var tree = _parse.Parse(SourceText.From(expansion.Text, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true });
+        var tree = _parse.Parse(SourceText.From(expansion.Text, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true, NodesInPlace = true });
         if (tree?.Root is null) return false;
+        try
+        {
+            return ExtractExpansion(tree, expansion, macro, name);
+        }
+        finally
+        {
+            tree.ReleaseNodes(); // what the walk found is kept as spans
+        }
+    }
+
+    private bool ExtractExpansion(RustSyntaxTree tree, Syntax.Macros.Expansion expansion, SyntaxNode macro, string name)
+    {
         var original = _text;
         int anchor = macro.Span.Start;
         tree.LocationMap = span => original.GetLocation(expansion.Map(span) ?? new TextSpan(anchor, 0));

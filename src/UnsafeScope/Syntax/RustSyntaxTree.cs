@@ -44,6 +44,13 @@ public sealed record RustParseOptions
     /// The parser starts there instead of scanning the blanks; the tree is the same.
     /// </summary>
     internal int BlankPrefix { get; init; }
+
+    /// <summary>
+    /// The nodes stay in the native parser's buffer, read in place, and the tree holds the parser until
+    /// <see cref="RustSyntaxTree.ReleaseNodes"/>: for the pipeline's trees, whose end it knows. A node read after that
+    /// throws instead of reading another tree's.
+    /// </summary>
+    internal bool NodesInPlace { get; init; }
 }
 
 /// <summary>A keyword the grammar cannot place that the parser recovered (see <see cref="RustSyntaxTree.RecoveredKeywords"/>).</summary>
@@ -54,18 +61,25 @@ public readonly record struct RecoveredKeyword(RustSyntaxKind Kind, TextSpan Spa
 
 /// <summary>
 /// An immutable Rust syntax tree: the flattened tree-sitter tree of one <see cref="SourceText"/>.
-/// Holds no native resources. Thread-safe to read.
+/// Holds no native resources (only the pipeline's own trees read their nodes in the parser's buffer until it
+/// releases them). Thread-safe to read.
 /// </summary>
 public sealed class RustSyntaxTree
 {
     private static readonly ConcurrentBag<NativeParser> s_parsers = [];
-    internal readonly NodeRecord[] Nodes;
+    // The nodes: a managed array, or (NodesInPlace) the records in the buffer of the parser the tree holds.
+    private NodeRecord[] _nodes;
+    private unsafe NodeRecord* _inPlace;
+    private NativeParser? _parser;
+    private int _nodeCount;
+    private bool _releasable;
     internal readonly NativeLanguage.Tables Tables;
 
     private RustSyntaxTree(SourceText text, NodeRecord[] nodes, ParseStatus status, ImmutableArray<RecoveredKeyword> recovered)
     {
         Text = text;
-        Nodes = nodes;
+        _nodes = nodes;
+        _nodeCount = nodes.Length;
         Status = status;
         RecoveredKeywords = recovered;
         Tables = NativeLanguage.Get();
@@ -92,13 +106,13 @@ public sealed class RustSyntaxTree
     public ParseStatus Status { get; }
 
     /// <summary>Number of nodes (named and anonymous) in the tree.</summary>
-    public int NodeCount => Nodes.Length;
+    public int NodeCount => _nodeCount;
 
     /// <summary>The root (<see cref="RustSyntaxKind.SourceFile"/>), or null when the parse produced no tree.</summary>
-    public SyntaxNode? Root => Nodes.Length == 0 ? null : new SyntaxNode(this, 0);
+    public SyntaxNode? Root => _nodeCount == 0 ? null : new SyntaxNode(this, 0);
 
     /// <summary>True when the tree has ERROR or MISSING nodes.</summary>
-    public bool ContainsErrors => Nodes.Length > 0 && (Nodes[0].Flags & (NodeRecord.FlagHasError | NodeRecord.FlagError)) != 0;
+    public bool ContainsErrors => _nodeCount > 0 && (Node(0).Flags & (NodeRecord.FlagHasError | NodeRecord.FlagError)) != 0;
 
     /// <summary>
     /// Keywords the grammar cannot parse that were recovered: the <c>unsafe</c> of Rust 2024
@@ -108,7 +122,7 @@ public sealed class RustSyntaxTree
     public ImmutableArray<RecoveredKeyword> RecoveredKeywords { get; }
 
     /// <summary>All nodes in preorder.</summary>
-    public SyntaxNodeRange AllNodes => new(this, 0, Nodes.Length);
+    public SyntaxNodeRange AllNodes => new(this, 0, _nodeCount);
 
     private TextSpan[]? _unsafeCode;
 
@@ -121,12 +135,12 @@ public sealed class RustSyntaxTree
     private TextSpan[] FindUnsafeCode()
     {
         var found = new List<TextSpan>();
-        for (int i = 0; i < Nodes.Length; i++)
+        for (int i = 0; i < _nodeCount; i++)
         {
             var kind = KindAt(i);
             if (kind == RustSyntaxKind.UnsafeBlock
-                || (kind == RustSyntaxKind.UnsafeKeyword && Nodes[i].Parent != NodeRecord.None && MacroTokens.IsTokenTree(KindAt((int)Nodes[i].Parent))))
-                found.Add(TextSpan.FromBounds((int)Nodes[i].StartByte, (int)Nodes[i].EndByte));
+                || (kind == RustSyntaxKind.UnsafeKeyword && Node(i).Parent != NodeRecord.None && MacroTokens.IsTokenTree(KindAt((int)Node(i).Parent))))
+                found.Add(TextSpan.FromBounds((int)Node(i).StartByte, (int)Node(i).EndByte));
         }
         found.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.End.CompareTo(b.End));
         return [.. found];
@@ -135,9 +149,9 @@ public sealed class RustSyntaxTree
     /// <summary>Every ERROR node and MISSING token, in source order.</summary>
     public IEnumerable<SyntaxNode> GetErrors()
     {
-        for (int i = 0; i < Nodes.Length; i++)
+        for (int i = 0; i < _nodeCount; i++)
         {
-            if ((Nodes[i].Flags & (NodeRecord.FlagError | NodeRecord.FlagMissing)) != 0)
+            if ((Node(i).Flags & (NodeRecord.FlagError | NodeRecord.FlagMissing)) != 0)
                 yield return new SyntaxNode(this, i);
         }
     }
@@ -180,19 +194,24 @@ public sealed class RustSyntaxTree
             bool exceeded = false;
             if (options.BlankPrefix > 0) parser.SkipTo(options.BlankPrefix);
             var status = queries.IsEmpty
-                ? parser.Parse(text.Bytes, options.Timeout, flag, out var nodes)
-                : parser.ParseWithQueries(text.Bytes, options.Timeout, flag, handles, options.QueryMatchLimit, out nodes, out matches, out captures, out exceeded);
+                ? parser.Parse(text.Bytes, options.Timeout, flag, out NodeRecord* inPlace, out int count)
+                : parser.ParseWithQueries(text.Bytes, options.Timeout, flag, handles, options.QueryMatchLimit, out inPlace, out count, out matches, out captures, out exceeded);
             var recovered = ImmutableArray<RecoveredKeyword>.Empty;
-            if (status == NativeParseStatus.Ok && options.RecoverUnsafeExternBlocks)
+            // Rare (a file with errors and `extern`): the recovery reparses with this parser and patches the records,
+            // so it works on a copy.
+            bool recover = status == NativeParseStatus.Ok && options.RecoverUnsafeExternBlocks && count > 0
+                && (inPlace[0].Flags & NodeRecord.FlagHasError) != 0 && GrammarRecovery.MayHoldUnsafeExtern(text.Bytes);
+            NodeRecord[] nodes = status != NativeParseStatus.Ok ? [] : options.NodesInPlace && !recover ? [] : NativeParser.Copy(inPlace, (uint)count);
+            if (recover)
             {
                 byte[]? patched;
                 (nodes, recovered, patched) = GrammarRecovery.RecoverUnsafeExtern(parser, text, nodes, options.Timeout, flag);
                 // The queries must see the recovered tree: run them once more on the patched text.
                 if (patched is not null && !queries.IsEmpty
-                    && parser.ParseWithQueries(patched, options.Timeout, flag, handles, options.QueryMatchLimit, out var again, out matches, out captures, out exceeded) == NativeParseStatus.Ok)
+                    && parser.ParseWithQueries(patched, options.Timeout, flag, handles, options.QueryMatchLimit, out var again, out int againCount, out matches, out captures, out exceeded) == NativeParseStatus.Ok)
                 {
-                    GrammarRecovery.Widen(again, recovered, patched);
-                    nodes = again;
+                    nodes = NativeParser.Copy(again, (uint)againCount);
+                    GrammarRecovery.Widen(nodes, recovered, patched);
                 }
             }
             // Cancellation and the time limit both stop the parser; the token tells which.
@@ -205,11 +224,22 @@ public sealed class RustSyntaxTree
                 NativeParseStatus.Cancelled => ParseStatus.TimedOut,
                 _ => ParseStatus.OutOfMemory,
             }, recovered);
+            tree._releasable = options.NodesInPlace;
+            if (status == NativeParseStatus.Ok && options.NodesInPlace && !recover)
+            {
+                // The tree keeps the parser (its buffer holds the nodes) until it is released.
+                tree._inPlace = inPlace;
+                (tree._nodeCount, tree._parser) = (count, parser);
+                parser = null;
+            }
             if (status == NativeParseStatus.Ok && !queries.IsEmpty)
             {
                 // Predicates run in managed code after the native deadline: they share the time limit too.
                 if (tree.BuildMatches(queries, matches, captures, deadline, cancellationToken) is not { } built)
+                {
+                    tree.ReleaseNodes();
                     return new RustSyntaxTree(text, [], ParseStatus.TimedOut, []);
+                }
                 tree.QueryMatches = built;
                 tree.QueryMatchLimitExceeded = exceeded;
             }
@@ -219,10 +249,40 @@ public sealed class RustSyntaxTree
         {
             registration.Dispose();
             if (flag != null) NativeMemory.Free(flag);
-            if (s_parsers.Count < Environment.ProcessorCount * 2) s_parsers.Add(parser);
-            else parser.Dispose();
+            if (parser is not null) GiveBack(parser);
         }
     }
+
+    /// <summary>
+    /// Ends a tree parsed with <see cref="RustParseOptions.NodesInPlace"/>: its parser, whose buffer held the nodes,
+    /// goes back to the pool, and the tree is empty (a node kept from it throws when read). The few such trees that
+    /// were copied after all (the unsafe-extern recovery) are emptied too. Nothing for other trees.
+    /// </summary>
+    internal unsafe void ReleaseNodes()
+    {
+        if (!_releasable) return;
+        var parser = _parser;
+        _inPlace = null;
+        (_parser, _nodes, _nodeCount, _unsafeCode, _releasable) = (null, [], 0, null, false);
+        if (parser is not null) GiveBack(parser);
+    }
+
+    // Parsers nest (a file's tree holds one while its macro fragments are parsed): a few per core are kept.
+    private static void GiveBack(NativeParser parser)
+    {
+        if (s_parsers.Count < Environment.ProcessorCount * 4) s_parsers.Add(parser);
+        else parser.Dispose();
+    }
+
+    /// <summary>The node record at <paramref name="index"/>.</summary>
+    internal unsafe ref readonly NodeRecord Node(int index)
+    {
+        if (_inPlace == null) return ref _nodes[index];
+        if ((uint)index >= (uint)_nodeCount) ThrowOutOfRange();
+        return ref _inPlace[index];
+    }
+
+    private static void ThrowOutOfRange() => throw new IndexOutOfRangeException("The node is not in the tree (or the tree was released).");
 
     /// <summary>The matches with predicates applied, or null when <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp) passed.</summary>
     private ImmutableArray<QueryMatch>? BuildMatches(ImmutableArray<RustQuery> queries, MatchRecord[] matches, CaptureRecord[] captures,
@@ -252,23 +312,23 @@ public sealed class RustSyntaxTree
     /// <summary>The node with this span and symbol: start bytes never decrease in preorder, so binary search.</summary>
     private int? IndexOf(uint start, uint end, ushort symbol)
     {
-        int lo = 0, hi = Nodes.Length;
+        int lo = 0, hi = _nodeCount;
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (Nodes[mid].StartByte < start) lo = mid + 1;
+            if (Node(mid).StartByte < start) lo = mid + 1;
             else hi = mid;
         }
-        for (int i = lo; i < Nodes.Length && Nodes[i].StartByte == start; i++)
-            if (Nodes[i].EndByte == end && Nodes[i].Symbol == symbol) return i;
+        for (int i = lo; i < _nodeCount && Node(i).StartByte == start; i++)
+            if (Node(i).EndByte == end && Node(i).Symbol == symbol) return i;
         return null;
     }
 
-    internal RustSyntaxKind KindAt(int index) => NativeLanguage.KindOf(Nodes[index].Symbol, Tables);
+    internal RustSyntaxKind KindAt(int index) => NativeLanguage.KindOf(Node(index).Symbol, Tables);
 
     internal RustSyntaxField FieldAt(int index)
     {
-        var f = Nodes[index].Field;
+        var f = Node(index).Field;
         return f < Tables.Fields.Length ? Tables.Fields[f] : RustSyntaxField.None;
     }
 }

@@ -21,7 +21,7 @@ public readonly struct SyntaxNode : IEquatable<SyntaxNode>
     /// <summary>Preorder position in the tree: a stable id within one tree.</summary>
     public int Index { get; }
 
-    private ref readonly NodeRecord Record => ref Tree.Nodes[Index];
+    private ref readonly NodeRecord Record => ref Tree.Node(Index);
 
     /// <summary>The node kind.</summary>
     public RustSyntaxKind Kind => Tree.KindAt(Index);
@@ -82,7 +82,7 @@ public readonly struct SyntaxNode : IEquatable<SyntaxNode>
         {
             uint next = Record.SubtreeEnd;
             uint parent = Record.Parent;
-            if (parent == NodeRecord.None || next >= Tree.Nodes[parent].SubtreeEnd) return null;
+            if (parent == NodeRecord.None || next >= Tree.Node((int)parent).SubtreeEnd) return null;
             return new SyntaxNode(Tree, (int)next);
         }
     }
@@ -209,7 +209,7 @@ public readonly struct SyntaxNode : IEquatable<SyntaxNode>
         internal ChildEnumerator(SyntaxNode parent)
         {
             _tree = parent.Tree;
-            _end = (int)parent.Tree.Nodes[parent.Index].SubtreeEnd;
+            _end = (int)parent.Tree.Node(parent.Index).SubtreeEnd;
             _next = parent.Index + 1;
             _current = -1;
         }
@@ -222,7 +222,7 @@ public readonly struct SyntaxNode : IEquatable<SyntaxNode>
         {
             if (_next >= _end) return false;
             _current = _next;
-            _next = (int)_tree.Nodes[_current].SubtreeEnd;
+            _next = (int)_tree.Node(_current).SubtreeEnd;
             return true;
         }
     }

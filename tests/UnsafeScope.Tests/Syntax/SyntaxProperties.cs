@@ -48,6 +48,34 @@ public class SyntaxProperties
     }
 
     /// <summary>
+    /// The pipeline's trees read their nodes in place, in the native parser's buffer, instead of a managed copy: the
+    /// same tree (kinds, spans, fields, parents, errors, recovered keywords), also while a second tree is parsed in
+    /// place and released (a macro fragment inside a file's walk), and nothing readable once released.
+    /// </summary>
+    [Property]
+    public bool NodesReadInPlaceAreTheCopiedTree(RustSource outer, RustSource inner)
+    {
+        var copied = RustSyntaxTree.Parse(outer.Text);
+        var inPlace = RustSyntaxTree.Parse(SourceText.From(outer.Text), RustParseOptions.Default with { NodesInPlace = true });
+        var nested = RustSyntaxTree.Parse(SourceText.From(inner.Text), RustParseOptions.Default with { NodesInPlace = true });
+        bool nestedSame = SameTree(nested, RustSyntaxTree.Parse(inner.Text));
+        nested.ReleaseNodes();
+        bool same = SameTree(inPlace, copied) && nestedSame;
+        var kept = inPlace.Root;
+        inPlace.ReleaseNodes();
+        bool released = inPlace.Root is null && inPlace.NodeCount == 0 && !inPlace.AllNodes.Cast().Any();
+        bool throws = false;
+        try { _ = kept!.Value.Kind; }
+        catch (IndexOutOfRangeException) { throws = true; }
+        return same && released && throws;
+    }
+
+    private static bool SameTree(RustSyntaxTree a, RustSyntaxTree b)
+        => a.NodeCount == b.NodeCount && a.ContainsErrors == b.ContainsErrors && a.RecoveredKeywords.SequenceEqual(b.RecoveredKeywords)
+           && a.AllNodes.Cast().Zip(b.AllNodes.Cast()).All(p => p.First.Kind == p.Second.Kind && p.First.Span == p.Second.Span
+               && p.First.Field == p.Second.Field && p.First.Parent?.Span == p.Second.Parent?.Span && p.First.IsMissing == p.Second.IsMissing);
+
+    /// <summary>
     /// The byte precheck that lets a file with syntax errors skip the unsafe-extern recovery may only say no when no
     /// <c>extern</c> token follows an <c>unsafe</c> token (comments between them skipped, as the recovery's scan does).
     /// </summary>

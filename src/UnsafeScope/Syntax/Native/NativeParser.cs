@@ -1,8 +1,8 @@
 namespace UnsafeScope.Syntax.Native;
 
 /// <summary>
-/// One native parser, used by one thread at a time. The flattened records are copied out
-/// before the next parse, so no native memory outlives a call.
+/// One native parser, used by one thread at a time. The flattened records are its own until its next parse: copied
+/// out, or read in place by a tree that holds the parser until it ends (<see cref="RustSyntaxTree.ReleaseNodes"/>).
 /// </summary>
 internal sealed unsafe class NativeParser : IDisposable
 {
@@ -19,29 +19,33 @@ internal sealed unsafe class NativeParser : IDisposable
     /// <summary>Parses and returns the flattened nodes, or a status saying why there are none.</summary>
     public NativeParseStatus Parse(ReadOnlySpan<byte> source, TimeSpan timeout, int* cancelFlag, out NodeRecord[] nodes)
     {
+        var status = Parse(source, timeout, cancelFlag, out NodeRecord* records, out int count);
+        nodes = status == NativeParseStatus.Ok ? Copy(records, (uint)count) : [];
+        return status;
+    }
+
+    /// <summary>Parses; the flattened nodes stay in the parser's buffer, valid until its next parse.</summary>
+    public NativeParseStatus Parse(ReadOnlySpan<byte> source, TimeSpan timeout, int* cancelFlag, out NodeRecord* nodes, out int count)
+    {
         ObjectDisposedException.ThrowIf(_handle == 0, this);
         NodeRecord* ptr;
-        uint count;
+        uint records;
         int status;
         ulong micros = timeout <= TimeSpan.Zero ? 0 : (ulong)(timeout.Ticks / 10);
         fixed (byte* src = source)
         {
             // An empty span gives a null pointer; tree-sitter is fine with length 0.
             byte empty = 0;
-            status = NativeMethods.Parse(_handle, src == null ? &empty : src, (uint)source.Length, micros, cancelFlag, &ptr, &count);
+            status = NativeMethods.Parse(_handle, src == null ? &empty : src, (uint)source.Length, micros, cancelFlag, &ptr, &records);
         }
-        if (status != (int)NativeParseStatus.Ok)
-        {
-            nodes = [];
-            return (NativeParseStatus)status;
-        }
-        nodes = Copy(ptr, count);
-        return NativeParseStatus.Ok;
+        bool ok = status == (int)NativeParseStatus.Ok;
+        nodes = ok ? ptr : null;
+        count = ok ? checked((int)records) : 0;
+        return (NativeParseStatus)status;
     }
 
-    // The records copied into an array that is not zeroed first (every byte is overwritten): the node arrays are an
-    // eighth of what a run allocates.
-    private static NodeRecord[] Copy(NodeRecord* records, uint count)
+    /// <summary>The records copied into an array that is not zeroed first (every byte is overwritten).</summary>
+    internal static NodeRecord[] Copy(NodeRecord* records, uint count)
     {
         var array = GC.AllocateUninitializedArray<NodeRecord>(checked((int)count));
         new ReadOnlySpan<NodeRecord>(records, array.Length).CopyTo(array);
@@ -55,9 +59,12 @@ internal sealed unsafe class NativeParser : IDisposable
         NativeMethods.ParserSkipTo(_handle, (uint)Math.Max(0, start));
     }
 
-    /// <summary>Parses, flattens and runs queries over the tree before it is freed.</summary>
+    /// <summary>
+    /// Parses, flattens and runs queries over the tree before it is freed; the flattened nodes stay in the parser's
+    /// buffer, valid until its next parse.
+    /// </summary>
     public NativeParseStatus ParseWithQueries(ReadOnlySpan<byte> source, TimeSpan timeout, int* cancelFlag, ReadOnlySpan<nint> queries, uint matchLimit,
-        out NodeRecord[] nodes, out MatchRecord[] matches, out CaptureRecord[] captures, out bool exceededMatchLimit)
+        out NodeRecord* nodes, out int count, out MatchRecord[] matches, out CaptureRecord[] captures, out bool exceededMatchLimit)
     {
         ObjectDisposedException.ThrowIf(_handle == 0, this);
         NodeRecord* n;
@@ -76,12 +83,14 @@ internal sealed unsafe class NativeParser : IDisposable
         exceededMatchLimit = exceeded != 0;
         if (status != (int)NativeParseStatus.Ok)
         {
-            nodes = [];
+            nodes = null;
+            count = 0;
             matches = [];
             captures = [];
             return (NativeParseStatus)status;
         }
-        nodes = Copy(n, nc);
+        nodes = n;
+        count = checked((int)nc);
         matches = new ReadOnlySpan<MatchRecord>(m, checked((int)mc)).ToArray();
         captures = new ReadOnlySpan<CaptureRecord>(c, checked((int)cc)).ToArray();
         return NativeParseStatus.Ok;
