@@ -275,6 +275,7 @@ public sealed class RustSyntaxTree
     }
 
     /// <summary>The node record at <paramref name="index"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal unsafe ref readonly NodeRecord Node(int index)
     {
         if (_inPlace == null) return ref _nodes[index];
@@ -324,6 +325,7 @@ public sealed class RustSyntaxTree
         return null;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal RustSyntaxKind KindAt(int index) => NativeLanguage.KindOf(Node(index).Symbol, Tables);
 
     internal RustSyntaxField FieldAt(int index)

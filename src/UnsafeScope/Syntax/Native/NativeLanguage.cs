@@ -30,6 +30,7 @@ internal static unsafe class NativeLanguage
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static RustSyntaxKind KindOf(ushort symbol, Tables tables)
         => symbol == ErrorSymbol ? RustSyntaxKind.Error : symbol < tables.Kinds.Length ? tables.Kinds[symbol] : RustSyntaxKind.Unknown;
 
