@@ -24,6 +24,8 @@ internal static class FactSizes
         var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
         var bytesBy = new Dictionary<string, (long Bytes, long Count)>();
         var pathBy = new Dictionary<string, long>();
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        var dupBy = new Dictionary<string, long>(); // string bytes whose text an earlier string already had, by holding field
         long src = 0;
         foreach (var path in files)
         {
@@ -44,6 +46,9 @@ internal static class FactSizes
         Console.WriteLine("-- by type: MB, objects");
         foreach (var (k, v) in bytesBy.OrderByDescending(p => p.Value.Bytes).Take(25))
             Console.WriteLine(string.Create(inv, $"{v.Bytes / 1e6,8:F2} {v.Count,9} {k}"));
+        Console.WriteLine(string.Create(inv, $"-- strings whose text another string already had: {dupBy.Values.Sum() / 1e6:F2} MB, by holding field"));
+        foreach (var (k, v) in dupBy.OrderByDescending(p => p.Value).Take(12))
+            Console.WriteLine(string.Create(inv, $"{v / 1e6,8:F2} {k}"));
         Console.WriteLine("-- by the field holding it: MB");
         foreach (var (k, v) in pathBy.OrderByDescending(p => p.Value).Take(25))
             Console.WriteLine(string.Create(inv, $"{v / 1e6,8:F2} {k}"));
@@ -60,7 +65,11 @@ internal static class FactSizes
                 var t = obj.GetType();
                 if (obj is SourceText || obj is Delegate || t.IsPointer || obj is Type) continue;
                 long size;
-                if (obj is string s) size = 22 + 2L * s.Length;
+                if (obj is string s)
+                {
+                    size = 22 + 2L * s.Length;
+                    if (!distinct.Add(s)) dupBy[at] = dupBy.GetValueOrDefault(at) + size;
+                }
                 else if (obj is Array a)
                 {
                     var et = t.GetElementType()!;
