@@ -739,15 +739,16 @@ internal sealed class Extractor
         {
             case RustSyntaxKind.Identifier or RustSyntaxKind.ScopedIdentifier or RustSyntaxKind.Crate or RustSyntaxKind.Self or RustSyntaxKind.Super:
             {
-                var path = Join(prefix, node.Text);
-                var local = LastSegment(path);
+                // Shared: the same imports recur in every file of a crate, and the facts live until it links.
+                var path = StringTable.Share(Join(prefix, node.Text));
+                var local = StringTable.Share(LastSegment(path));
                 if (local != "self") _facts.Imports[local] = path;
-                else if (prefix.Length > 0) _facts.Imports[LastSegment(prefix)] = prefix;
+                else if (prefix.Length > 0) _facts.Imports[StringTable.Share(LastSegment(prefix))] = prefix;
                 break;
             }
             case RustSyntaxKind.UseAsClause:
                 if (node.ChildByField(RustSyntaxField.Path) is { } p && node.ChildByField(RustSyntaxField.Alias) is { } alias)
-                    _facts.Imports[alias.Text] = Join(prefix, p.Text);
+                    _facts.Imports[alias.Text] = StringTable.Share(Join(prefix, p.Text));
                 break;
             case RustSyntaxKind.UseWildcard:
             {
@@ -1874,16 +1875,28 @@ internal sealed class Extractor
         return best;
     }
 
+    // Every region, call and function of an item asks for its path: one shared string per item, no list per call.
     private string ItemPath(string suffix)
     {
-        var parts = new List<string>();
-        if (_modulePath.Length > 0) parts.Add(_modulePath);
+        var path = t_itemPath ??= new System.Text.StringBuilder();
+        path.Clear();
+        string last = "";
+        if (_modulePath.Length > 0) Append(_modulePath);
         foreach (var c in _stack)
             if (c.Kind is ContextKind.Module or ContextKind.Impl or ContextKind.Trait or ContextKind.Function && c.Name.Length > 0)
-                parts.Add(c.Name);
-        if (suffix.Length > 0 && (parts.Count == 0 || parts[^1] != suffix)) parts.Add(suffix);
-        return string.Join("::", parts);
+                Append(c.Name);
+        if (suffix.Length > 0 && (path.Length == 0 || last != suffix)) Append(suffix);
+        return StringTable.Share(path.ToString());
+
+        void Append(string part)
+        {
+            if (path.Length > 0) path.Append("::");
+            path.Append(part);
+            last = part;
+        }
     }
+
+    [ThreadStatic] private static System.Text.StringBuilder? t_itemPath;
 
     private bool _fnDocHidden;
 

@@ -32,7 +32,8 @@ internal enum ItemFlags
 /// <summary>
 /// One declared item, as written (types stay text until the compilation resolves them in the item's scope).
 /// Owner: the index in the file's item list of the impl, trait or enum holding it, else -1.
-/// Members: parameters and fields as <c>name\ttype</c> (tuple fields are named 0, 1…).
+/// Members: parameters and fields as <c>name\ttype</c> (tuple fields are named 0, 1…), shared through the
+/// <see cref="StringTable"/> (<c>self\t&amp;Self</c>-like texts recur thousands of times in a crate).
 /// Type: a function's return type, a static's or const's type, an alias's target, an impl's self type, a use's path.
 /// </summary>
 internal sealed record ItemDeclaration(ItemKind Kind, string Name, string Module, int Owner, string Visibility, Location Location, ItemFlags Flags)
@@ -197,7 +198,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
 
     private void Record(TextSpan span, string recipe)
     {
-        if (recipe != TypeRecipe.Unknown) facts.Receivers[(span.Start, span.Length)] = recipe;
+        if (recipe != TypeRecipe.Unknown) facts.Receivers[(span.Start, span.Length)] = StringTable.Share(recipe);
     }
 
     private static int EnclosingBlockEnd(SyntaxNode node)
@@ -423,7 +424,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         foreach (var (name, bounds) in lists)
             foreach (var t in bounds.Children)
                 if (t.IsNamed && !t.IsComment && t.Kind is RustSyntaxKind.TypeIdentifier or RustSyntaxKind.GenericType or RustSyntaxKind.ScopedTypeIdentifier)
-                    yield return name.Text + "\t" + t.Text;
+                    yield return StringTable.Share(name.Text + "\t" + t.Text);
     }
 
     /// <summary><c>F: FnOnce(A) -&gt; R</c> (in the list or a where clause) of an item: F's <c>Fn</c> bound as written.</summary>
@@ -524,7 +525,7 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
                             {
                                 // A parameter of a generic type bounded by Fn(..): the closure signature as a third column.
                                 var type = p.ChildByField(RustSyntaxField.Type)?.Text ?? "";
-                                members.Add(pat.Text + "\t" + type + (fnBounds.TryGetValue(type.Trim(), out var sig) ? "\timpl " + sig : ""));
+                                members.Add(StringTable.Share(pat.Text + "\t" + type + (fnBounds.TryGetValue(type.Trim(), out var sig) ? "\timpl " + sig : "")));
                             }
                         }
                         else if (p.Kind == RustSyntaxKind.VariadicParameter) members.Add("...\t");
@@ -672,13 +673,13 @@ internal sealed class ItemCollector(FileFacts facts, Func<string> currentModule,
         {
             int i = 0;
             foreach (var c in b.Children)
-                if (c.Field == RustSyntaxField.Type) list.Add((i++).ToString(System.Globalization.CultureInfo.InvariantCulture) + "\t" + c.Text);
+                if (c.Field == RustSyntaxField.Type) list.Add(StringTable.Share((i++).ToString(System.Globalization.CultureInfo.InvariantCulture) + "\t" + c.Text));
         }
         else
         {
             foreach (var c in b.Children)
                 if (c.Kind == RustSyntaxKind.FieldDeclaration && c.ChildByField(RustSyntaxField.Name) is { } n)
-                    list.Add(n.Text + "\t" + (c.ChildByField(RustSyntaxField.Type)?.Text ?? ""));
+                    list.Add(StringTable.Share(n.Text + "\t" + (c.ChildByField(RustSyntaxField.Type)?.Text ?? "")));
         }
         return [.. list];
     }
