@@ -12,17 +12,18 @@ namespace UnsafeScope.Syntax;
 /// </summary>
 internal static unsafe class GrammarRecovery
 {
+    /// <summary>
+    /// Whether a tree (its <paramref name="count"/> records from <paramref name="root"/>) may hold the misparse: only
+    /// trees with errors can, and only in a file with <c>extern</c> after <c>unsafe</c> (a sixth of the corpus's files
+    /// have errors, nearly all elsewhere). Most files skip the recovery, and its copy of the records, on this.
+    /// </summary>
+    internal static bool MayNeedRecovery(in NodeRecord root, int count, ReadOnlySpan<byte> text)
+        => count > 0 && (root.Flags & NodeRecord.FlagHasError) != 0 && MayHoldUnsafeExtern(text);
+
+    /// <summary>The recovery of a tree that <see cref="MayNeedRecovery"/> let through (its records copied: they are patched).</summary>
     internal static (NodeRecord[] Nodes, ImmutableArray<RecoveredKeyword> Recovered, byte[]? Patched) RecoverUnsafeExtern(
         NativeParser parser, SourceText text, NodeRecord[] nodes, TimeSpan timeout, int* cancel)
     {
-        // Only trees with errors can hold the misparse; most files skip all of this.
-        if (nodes.Length == 0 || (nodes[0].Flags & NodeRecord.FlagHasError) == 0)
-            return (nodes, ImmutableArray<RecoveredKeyword>.Empty, null);
-        // Nor can a file without `extern` (a sixth of the corpus's files have errors, nearly all elsewhere: their
-        // tokens and a copy of their text were made for nothing).
-        if (!MayHoldUnsafeExtern(text.Bytes))
-            return (nodes, ImmutableArray<RecoveredKeyword>.Empty, null);
-
         var tables = NativeLanguage.Get();
         var recovered = new List<RecoveredKeyword>();
         var blockOpenings = new HashSet<int>(); // '{' offsets of blocks known to be `unsafe extern`

@@ -199,8 +199,8 @@ public sealed class RustSyntaxTree
             var recovered = ImmutableArray<RecoveredKeyword>.Empty;
             // Rare (a file with errors and `extern`): the recovery reparses with this parser and patches the records,
             // so it works on a copy.
-            bool recover = status == NativeParseStatus.Ok && options.RecoverUnsafeExternBlocks && count > 0
-                && (inPlace[0].Flags & NodeRecord.FlagHasError) != 0 && GrammarRecovery.MayHoldUnsafeExtern(text.Bytes);
+            bool recover = status == NativeParseStatus.Ok && options.RecoverUnsafeExternBlocks
+                && GrammarRecovery.MayNeedRecovery(in *inPlace, count, text.Bytes);
             NodeRecord[] nodes = status != NativeParseStatus.Ok ? [] : options.NodesInPlace && !recover ? [] : NativeParser.Copy(inPlace, (uint)count);
             if (recover)
             {
@@ -235,12 +235,19 @@ public sealed class RustSyntaxTree
             if (status == NativeParseStatus.Ok && !queries.IsEmpty)
             {
                 // Predicates run in managed code after the native deadline: they share the time limit too.
-                if (tree.BuildMatches(queries, matches, captures, deadline, cancellationToken) is not { } built)
+                ImmutableArray<QueryMatch>? built;
+                try { built = tree.BuildMatches(queries, matches, captures, deadline, cancellationToken); }
+                catch
+                {
+                    tree.ReleaseNodes(); // cancelled: the caller never gets the tree, so its parser goes back here
+                    throw;
+                }
+                if (built is not { } kept)
                 {
                     tree.ReleaseNodes();
                     return new RustSyntaxTree(text, [], ParseStatus.TimedOut, []);
                 }
-                tree.QueryMatches = built;
+                tree.QueryMatches = kept;
                 tree.QueryMatchLimitExceeded = exceeded;
             }
             return tree;
