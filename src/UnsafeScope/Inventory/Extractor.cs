@@ -1416,6 +1416,13 @@ internal sealed class Extractor
     private bool ExpandLocalMacro(SyntaxNode macro, string name, Syntax.Macros.MacroTable macros)
     {
         if (macro.ChildOfKind(RustSyntaxKind.TokenTree) is not { } tt || tt.Span.Length < 2) return false;
+        // Outside functions and regions only the unsafe fns an expansion writes are kept (below), and an expansion
+        // holds `unsafe` only if a rule it reaches writes it or the call passes it. Without either there is nothing
+        // to lex, match or render, and what the caller does next is the same whether a rule would have matched or not
+        // (no region to add to; a macro named like asm! is not skipped, since its failed expansion adds a region).
+        if (CurrentFunction() is null && CurrentRegion() is null && !_argumentsAreCode
+            && name is not ("asm" or "global_asm" or "naked_asm" or "llvm_asm") && !macros.MayExpandToUnsafe(name, tt.Utf8Text))
+            return true;
         var source = _text.Bytes;
         if (Syntax.Macros.MacroLexer.Lex(source, tt.Span.Start + 1, tt.Span.End - 1, callSite: true) is not { } input
             || Syntax.Macros.MacroExpander.Expand(macros, name, input) is not { } output)

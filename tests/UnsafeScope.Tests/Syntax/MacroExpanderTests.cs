@@ -101,6 +101,49 @@ public class MacroExpanderTests
         });
     }
 
+    [Fact]
+    public void An_expansion_may_hold_unsafe_when_a_reached_rule_writes_it_or_the_call_passes_it()
+    {
+        var table = Table(
+            "macro_rules! writer { ($n:ident) => { unsafe fn $n() {} }; }",
+            "macro_rules! via { ($n:ident) => { $crate::writer!($n); }; }",
+            "macro_rules! plain { ($($t:tt)*) => { $($t)* }; }",
+            "macro_rules! dollar { () => { $unsafe fn f() {} }; }");
+        bool May(string name, string arguments) => table.MayExpandToUnsafe(name, Encoding.UTF8.GetBytes(arguments));
+        Assert.True(May("writer", "f"));
+        Assert.True(May("via", "f"));         // through a rule's nested invocation
+        Assert.True(May("dollar", ""));       // an unbound `$unsafe` is written as it is
+        Assert.True(May("plain", "unsafe fn f() {}"));
+        Assert.True(May("plain", "writer!(f);")); // the call names a writer that the expansion invokes
+        Assert.False(May("plain", "fn f() {} struct rewriter; // writers_, writer_x: other names"));
+        Assert.False(Table("macro_rules! m { ($e:expr) => { fn f() { $e } }; }").MayExpandToUnsafe("m", "g(1)"u8));
+    }
+
+    /// <summary>
+    /// What lets the extractor skip an item-level expansion: when <see cref="MacroTable.MayExpandToUnsafe"/> says no,
+    /// the expansion (nested invocations included) holds no <c>unsafe</c> token.
+    /// </summary>
+    [Property(MaxTest = 500)]
+    public Property An_expansion_said_to_hold_no_unsafe_holds_none()
+    {
+        var pieces = new[] { "unsafe", "$unsafe", "fn", "f", "a!", "b!", "c!", "$crate::a!", "$x", "$($x)*", "(", ")", "{", "}", ";", ",", "b" };
+        var soup = Gen.ArrayOf(Gen.Elements(pieces)).Select(a => string.Join(" ", a));
+        var rules = Gen.ArrayOf(soup, 3);
+        return Prop.ForAll(rules.ToArbitrary(), soup.ToArbitrary(), (bodies, input) =>
+        {
+            var (ta, tb, tc) = (bodies[0], bodies[1], bodies[2]);
+            // Unbalanced soup leaves a definition out, as a file's macro_rules! that does not lex would be.
+            var table = Table($"macro_rules! a {{ ($($x:tt)*) => {{ {ta} }}; }}", $"macro_rules! b {{ ($($x:tt)*) => {{ {tb} }}; }}",
+                $"macro_rules! c {{ ($($x:tt)*) => {{ {tc} }}; }}");
+            var bytes = Encoding.UTF8.GetBytes(input);
+            if (MacroLexer.Lex(bytes, 0, bytes.Length, callSite: true) is not { } trees) return true;
+            return new[] { "a", "b", "c" }.All(name => table.MayExpandToUnsafe(name, bytes)
+                || MacroExpander.Expand(table, name, trees) is not { } output || !HoldsUnsafe(output));
+        });
+
+        static bool HoldsUnsafe(List<TokenTree> trees) => trees.Any(t => t.IsGroup ? HoldsUnsafe(t.Children!) : t.Token is { Kind: TokenKind.Ident, Text: "unsafe" });
+    }
+
     /// <summary>The length the extractor charges to a file's budget for an expansion it does not render is the rendered length.</summary>
     [Property(MaxTest = 300)]
     public Property Rendered_length_is_the_length_of_the_rendered_text()

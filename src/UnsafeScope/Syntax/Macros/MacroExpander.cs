@@ -19,6 +19,58 @@ internal sealed class MacroTable
     {
         _byName = byName;
         Fingerprint = fingerprint;
+        _unsafeWriters = UnsafeWriters(byName);
+        _unsafeWriterLookup = _unsafeWriters.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    // The macros whose expansion may write `unsafe` whatever the call passes: a rule writes it, or names one of them.
+    private readonly FrozenSet<string> _unsafeWriters;
+    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _unsafeWriterLookup;
+
+    private static FrozenSet<string> UnsafeWriters(FrozenDictionary<string, MacroDefinition[]> byName)
+    {
+        var writers = byName.Where(p => p.Value.Any(d => d.WritesUnsafe)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        if (writers.Count == 0) return FrozenSet<string>.Empty;
+        // Which macros each one's rules name (a nested invocation is expanded only when its name is a macro here).
+        var names = byName.ToDictionary(p => p.Key, p => p.Value.SelectMany(d => d.WrittenIdentifiers()).Where(byName.ContainsKey).ToArray(), StringComparer.Ordinal);
+        for (bool grew = true; grew;)
+        {
+            grew = false;
+            foreach (var (name, named) in names)
+                if (!writers.Contains(name) && named.Any(writers.Contains)) grew = writers.Add(name) | grew;
+        }
+        return writers.ToFrozenSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// False when the expansion of <c>name!</c> with this argument text (nested invocations of this table's macros
+    /// included) cannot hold an <c>unsafe</c> token: no rule it may reach writes one, and the text has neither
+    /// <c>unsafe</c> nor the name of a macro whose rules do (an argument may name the macro a rule invokes). Comments
+    /// and strings are read as text, so this errs towards true.
+    /// </summary>
+    public bool MayExpandToUnsafe(string name, ReadOnlySpan<byte> arguments)
+    {
+        if (arguments.IndexOf("unsafe"u8) >= 0 || _unsafeWriters.Contains(name)) return true;
+        if (_unsafeWriters.Count == 0) return false;
+        Span<char> chars = stackalloc char[64];
+        for (int i = 0; i < arguments.Length;)
+        {
+            if (!IsIdentifierStart(arguments[i])) { i++; continue; }
+            int start = i;
+            while (i < arguments.Length && (IsIdentifierStart(arguments[i]) || arguments[i] is >= (byte)'0' and <= (byte)'9')) i++;
+            // Long or non-ASCII names are rare: taken as a writer's rather than decoded.
+            if (i - start > chars.Length) return true;
+            for (int k = start; k < i; k++)
+            {
+                if (arguments[k] >= 0x80) return true;
+                chars[k - start] = (char)arguments[k];
+            }
+            if (_unsafeWriterLookup.Contains(chars[..(i - start)])) return true;
+        }
+        return false;
+
+        // Non-ASCII bytes count as identifier characters, so a name that holds them is seen whole.
+        static bool IsIdentifierStart(byte b) => b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or (byte)'_' or >= 0x80;
     }
 
     /// <summary>A hash of every definition's text: part of the result-cache key of the crate's files.</summary>

@@ -16,12 +16,49 @@ internal sealed class MacroDefinition
     {
         Name = name;
         _rules = rules;
+        WritesUnsafe = rules.Any(r => WritesUnsafeToken(r.Item2));
     }
 
     public string Name { get; }
 
     /// <summary>True when no rule's transcriber uses a metavariable: whatever is passed is dropped, never compiled.</summary>
     public bool DiscardsArguments => _rules.All(r => !UsesVariable(r.Transcriber));
+
+    /// <summary>
+    /// True when a transcriber writes an <c>unsafe</c> token of its own: the keyword, or <c>$unsafe</c> when no
+    /// variable binds it (written as it is). Otherwise an expansion's <c>unsafe</c> tokens can only come from the call.
+    /// </summary>
+    public bool WritesUnsafe { get; }
+
+    private static bool WritesUnsafeToken(List<Pattern> items) => items.Any(p => p switch
+    {
+        Pattern.Literal l => l.Token is { Kind: TokenKind.Ident, Text: "unsafe" },
+        Pattern.Variable v => v.Name == "unsafe",
+        Pattern.Group g => WritesUnsafeToken(g.Items),
+        Pattern.Repetition r => WritesUnsafeToken(r.Items),
+        _ => false,
+    });
+
+    /// <summary>The identifiers its transcribers write (a nested invocation's name is one of them, or comes from the call).</summary>
+    public IEnumerable<string> WrittenIdentifiers()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (_, transcriber) in _rules) Identifiers(transcriber, names);
+        return names;
+
+        static void Identifiers(List<Pattern> items, HashSet<string> into)
+        {
+            foreach (var p in items)
+            {
+                switch (p)
+                {
+                    case Pattern.Literal { Token.Kind: TokenKind.Ident } l: into.Add(l.Token.Text); break;
+                    case Pattern.Group g: Identifiers(g.Items, into); break;
+                    case Pattern.Repetition r: Identifiers(r.Items, into); break;
+                }
+            }
+        }
+    }
 
     private static bool UsesVariable(List<Pattern> items) => items.Any(p => p switch
     {
