@@ -1430,7 +1430,7 @@ internal sealed class Extractor
         bool items = CurrentFunction() is null;
         // At item level only the unsafe fns an expansion writes are kept (below): without an `unsafe` token there are
         // none, and the parse is skipped (most item-level calls generate safe items).
-        if (items && !HasUnsafeToken(output)) return true;
+        if (items && !Syntax.Macros.TokenTree.HoldsUnsafe(output)) return true;
         var (prefix, suffix) = items ? ("", "") : ("const _: () = {", "};");
         if (_budget is { } budget && !budget.TryTake(Syntax.Macros.Expansion.RenderedLength(output, prefix, suffix))) return false;
         // Outside any region, what an item-level expansion keeps are operations written at the call inside the unsafe
@@ -1516,13 +1516,6 @@ internal sealed class Extractor
         if (tree.Children is { } children)
             foreach (var c in children)
                 if (HasCallSiteToken(c)) return true;
-        return false;
-    }
-
-    private static bool HasUnsafeToken(List<Syntax.Macros.TokenTree> trees)
-    {
-        foreach (var t in trees)
-            if (t.IsGroup ? HasUnsafeToken(t.Children!) : t.Token is { Kind: Syntax.Macros.TokenKind.Ident, Text: "unsafe" }) return true;
         return false;
     }
 

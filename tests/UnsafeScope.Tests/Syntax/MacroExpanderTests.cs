@@ -138,10 +138,8 @@ public class MacroExpanderTests
             var bytes = Encoding.UTF8.GetBytes(input);
             if (MacroLexer.Lex(bytes, 0, bytes.Length, callSite: true) is not { } trees) return true;
             return new[] { "a", "b", "c" }.All(name => table.MayExpandToUnsafe(name, bytes)
-                || MacroExpander.Expand(table, name, trees) is not { } output || !HoldsUnsafe(output));
+                || MacroExpander.Expand(table, name, trees) is not { } output || !TokenTree.HoldsUnsafe(output));
         });
-
-        static bool HoldsUnsafe(List<TokenTree> trees) => trees.Any(t => t.IsGroup ? HoldsUnsafe(t.Children!) : t.Token is { Kind: TokenKind.Ident, Text: "unsafe" });
     }
 
     /// <summary>The length the extractor charges to a file's budget for an expansion it does not render is the rendered length.</summary>

@@ -25,6 +25,14 @@ internal sealed class TokenTree
     public bool IsPunct(string text) => !IsGroup && Token.Kind == TokenKind.Punct && Token.Text == text;
     public bool IsIdent(string text) => !IsGroup && Token.Kind == TokenKind.Ident && Token.Text == text;
 
+    /// <summary>True when any of the trees, at any depth, is the <c>unsafe</c> keyword.</summary>
+    public static bool HoldsUnsafe(List<TokenTree> trees)
+    {
+        foreach (var t in trees)
+            if (t.IsGroup ? HoldsUnsafe(t.Children!) : t.IsIdent("unsafe")) return true;
+        return false;
+    }
+
     public override string ToString()
     {
         var sb = new StringBuilder();

@@ -16,13 +16,16 @@ internal sealed class MacroDefinition
     {
         Name = name;
         _rules = rules;
-        WritesUnsafe = rules.Any(r => WritesUnsafeToken(r.Item2));
+        // Asked at every call of the macro: read once here.
+        DiscardsArguments = rules.All(r => !Pattern.Leaves(r.Item2).Any(p => p is Pattern.Variable));
+        // A transcriber's `unsafe`, or an unbound `$unsafe` (written as it is).
+        WritesUnsafe = rules.Any(r => Pattern.Leaves(r.Item2).Any(p => p is Pattern.Literal { Token: { Kind: TokenKind.Ident, Text: "unsafe" } } or Pattern.Variable { Name: "unsafe" }));
     }
 
     public string Name { get; }
 
     /// <summary>True when no rule's transcriber uses a metavariable: whatever is passed is dropped, never compiled.</summary>
-    public bool DiscardsArguments => _rules.All(r => !UsesVariable(r.Transcriber));
+    public bool DiscardsArguments { get; }
 
     /// <summary>
     /// True when a transcriber writes an <c>unsafe</c> token of its own: the keyword, or <c>$unsafe</c> when no
@@ -30,43 +33,9 @@ internal sealed class MacroDefinition
     /// </summary>
     public bool WritesUnsafe { get; }
 
-    private static bool WritesUnsafeToken(List<Pattern> items) => items.Any(p => p switch
-    {
-        Pattern.Literal l => l.Token is { Kind: TokenKind.Ident, Text: "unsafe" },
-        Pattern.Variable v => v.Name == "unsafe",
-        Pattern.Group g => WritesUnsafeToken(g.Items),
-        Pattern.Repetition r => WritesUnsafeToken(r.Items),
-        _ => false,
-    });
-
     /// <summary>The identifiers its transcribers write (a nested invocation's name is one of them, or comes from the call).</summary>
     public IEnumerable<string> WrittenIdentifiers()
-    {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (_, transcriber) in _rules) Identifiers(transcriber, names);
-        return names;
-
-        static void Identifiers(List<Pattern> items, HashSet<string> into)
-        {
-            foreach (var p in items)
-            {
-                switch (p)
-                {
-                    case Pattern.Literal { Token.Kind: TokenKind.Ident } l: into.Add(l.Token.Text); break;
-                    case Pattern.Group g: Identifiers(g.Items, into); break;
-                    case Pattern.Repetition r: Identifiers(r.Items, into); break;
-                }
-            }
-        }
-    }
-
-    private static bool UsesVariable(List<Pattern> items) => items.Any(p => p switch
-    {
-        Pattern.Variable => true,
-        Pattern.Group g => UsesVariable(g.Items),
-        Pattern.Repetition r => UsesVariable(r.Items),
-        _ => false,
-    });
+        => _rules.SelectMany(r => Pattern.Leaves(r.Transcriber)).OfType<Pattern.Literal>().Where(l => l.Token.Kind == TokenKind.Ident).Select(l => l.Token.Text).Distinct(StringComparer.Ordinal);
 
     /// <summary>Parses the body of <c>macro_rules! name { … }</c> (the group's trees); null when it is not a list of rules.</summary>
     public static MacroDefinition? Parse(string name, List<TokenTree> body)
@@ -155,11 +124,7 @@ internal abstract record Pattern
         public TokenTree? SeparatorLeaf { get; } = Separator is { } s ? TokenTree.Leaf(s) : null;
 
         private static string[] DistinctNames(List<Pattern> items)
-        {
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            VariableNames(items, names);
-            return [.. names];
-        }
+            => [.. Leaves(items).OfType<Variable>().Select(v => v.Name).Distinct(StringComparer.Ordinal)];
     }
 
     public static List<Pattern> ParseList(List<TokenTree> trees, bool matcher)
@@ -220,15 +185,16 @@ internal abstract record Pattern
         return list;
     }
 
-    private static void VariableNames(List<Pattern> items, HashSet<string> into)
+    /// <summary>The literals and variables of a matcher or transcriber, groups and repetitions entered, in order.</summary>
+    public static IEnumerable<Pattern> Leaves(List<Pattern> items)
     {
         foreach (var p in items)
         {
             switch (p)
             {
-                case Variable v: into.Add(v.Name); break;
-                case Group g: VariableNames(g.Items, into); break;
-                case Repetition r: VariableNames(r.Items, into); break;
+                case Group g: foreach (var l in Leaves(g.Items)) yield return l; break;
+                case Repetition r: foreach (var l in Leaves(r.Items)) yield return l; break;
+                default: yield return p; break;
             }
         }
     }
