@@ -41,6 +41,8 @@ internal static class Cli
           --root DIR           paths in outputs are relative to DIR (default: the one folder given, else the current folder)
           --max-file-size N    skip files above N bytes (default 16777216)
           --parse-timeout S    stop parsing one file after S seconds (default 30)
+          --parse lazy|all     lazy (default) skips macro expansions proved unable to change a result; all makes them
+                               too and keeps what they show, to check those proofs: outputs must be identical
           --sarif FILE         write SARIF 2.1.0 for GitHub code scanning (one run; see docs/sarif.md)
           --category NAME      SARIF automationDetails.id (default unsafescope/rust/): distinct from CodeQL's
           --timestamps         put start/end times and the command line in the SARIF invocation (off: byte-reproducible)
@@ -138,7 +140,7 @@ internal static class Cli
     }
 
     // Options that decide what a run computes: analyze and merge take the same ones.
-    private static readonly string[] s_runOptions = ["max-file-size", "parse-timeout", "catalog", "config", "baseline", "queries", "deps", "preset", "target"];
+    private static readonly string[] s_runOptions = ["max-file-size", "parse-timeout", "parse", "catalog", "config", "baseline", "queries", "deps", "preset", "target"];
     private static readonly string[] s_outputOptions = ["json", "markdown", "html", "fail-on", "show", "sarif", "category", "summary", "summary-link-base", "codeql"];
 
     // The built-in query packs load the native parser and compile their queries and regexes; the command did that
@@ -278,6 +280,9 @@ internal static class Cli
         var target = cl.Get("target");
         if (target is not null && UnsafeScope.Semantics.TargetConfiguration.Parse(target) is null)
             throw new UsageException($"--target '{target}' is not a target triple (arch-vendor-os[-env], e.g. x86_64-pc-windows-msvc).");
+        var parse = cl.Get("parse") ?? "lazy";
+        if (parse is not ("lazy" or "all"))
+            throw new UsageException($"--parse must be lazy or all, not '{parse}'.");
         var failOn = cl.Get("fail-on") ?? "none";
         if (failOn is not ("error" or "warning" or "note" or "none"))
             throw new UsageException($"--fail-on must be error, warning, note or none, not '{failOn}'.");
@@ -291,6 +296,7 @@ internal static class Cli
             Target = target,
             MaxFileBytes = cl.GetInt("max-file-size", 16 * 1024 * 1024, 1, int.MaxValue),
             ParseTimeout = TimeSpan.FromSeconds(cl.GetInt("parse-timeout", 30, 1, 3600)),
+            Parse = parse == "all" ? ParseMode.All : ParseMode.Lazy,
         };
     }
 

@@ -66,6 +66,29 @@ public sealed record AnalysisOptions
     /// </summary>
     public string? Target { get; init; }
 
+    /// <summary>
+    /// How much is parsed (default <see cref="ParseMode.Lazy"/>): whether work the analysis has proved cannot change a
+    /// result is skipped, or done anyway (<see cref="ParseMode.All"/>, the command's <c>--parse all</c>) to check those
+    /// proofs: the outputs of the two must be byte-identical.
+    /// </summary>
+    public ParseMode Parse { get; init; } = ParseMode.Lazy;
+
     /// <summary>Folder names never descended into.</summary>
     public ImmutableArray<string> ExcludedDirectoryNames { get; init; } = ["target", ".git", "node_modules"];
+}
+
+/// <summary>What <see cref="AnalysisOptions.Parse"/> parses.</summary>
+public enum ParseMode
+{
+    /// <summary>
+    /// Skip what is proved unable to change a result: today, the expansions of a crate's <c>macro_rules!</c> at item level
+    /// that cannot hold <c>unsafe</c>, or whose unsafe fns hold no code written at the call (docs/scaling.md).
+    /// </summary>
+    Lazy,
+
+    /// <summary>
+    /// Make, parse and walk those expansions too, and keep whatever they show, with no fragment budget charged for them:
+    /// where a proof behind <see cref="Lazy"/> were wrong, the outputs would differ.
+    /// </summary>
+    All,
 }

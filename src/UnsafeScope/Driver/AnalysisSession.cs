@@ -31,6 +31,8 @@ internal sealed class AnalysisSession
                 ? "pack " + q.Fingerprint
                 : $"analyzer {a.GetType().AssemblyQualifiedName} {a.GetType().Module.ModuleVersionId}"),
             $"limits {options.MaxFileBytes} {options.ParseTimeout.Ticks}",
+            // Records of one parse mode never stand in for the other's: --parse all checks what the lazy run skips.
+            "parse " + options.Parse,
             "excluded " + string.Join('/', options.ExcludedDirectoryNames),
             // Shards linked together must agree on which cfgs hold.
             "target " + options.Target + " " + config.Target.Describe(),

@@ -136,7 +136,7 @@ internal static class FileProcessor
             // One walk: the extractor's, which also hands every node (and the item code of cfg_if!-style macros, which the
             // compiler checks) to the rules' syntax node actions.
             var nodes = host.HasNodeActions ? host.CreateNodeDispatcher(crate.Edition, diagnostics.Add, cancellationToken) : null;
-            var fileFacts = Extractor.Extract(tree, session.Catalog, path, crate.Name, modulePath, nodes is null ? null : nodes.Visit, session.MacrosOf(crate.Root), parseBudget);
+            var fileFacts = Extractor.Extract(tree, session.Catalog, path, crate.Name, modulePath, nodes is null ? null : nodes.Visit, session.MacrosOf(crate.Root), parseBudget, options.Parse == ParseMode.All);
             if (parseBudget.RanOut)
                 notes.Add(new ToolNotification(NotificationIds.ParseFailed, NotificationLevel.Warning,
                     $"The file's {options.ParseTimeout.TotalSeconds:0.#} s parse time limit ran out in its macro code; some macro arguments and expansions were not analyzed.", path));

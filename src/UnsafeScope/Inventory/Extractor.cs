@@ -66,6 +66,9 @@ internal sealed class Extractor
     /// <summary>In a macro expansion's tree: the invocation's offset, where the macro's own code is located (else -1).</summary>
     private int _expansionAnchor = -1;
 
+    /// <summary>Do the work the lazy proofs skip, and keep what it finds (<see cref="Driver.ParseMode.All"/>).</summary>
+    private bool _parseAll;
+
     private Extractor(RustSyntaxTree tree, ApiCatalog catalog, FileFacts facts, string modulePath, int depth = 0)
     {
         _depth = depth;
@@ -84,12 +87,13 @@ internal sealed class Extractor
     // one walk: the rules' syntax node actions run there, so no second pass goes over the tree.
     // macros, when given, are the crate's macro_rules!: their invocations where unsafe fn bodies can come from are expanded.
     // parseBudget: the file's time limit and the run's cancellation, shared by the re-parses of macro code (none: unlimited).
+    // parseAll: Driver.ParseMode.All, where the expansions the lazy proofs skip are made and walked too.
     public static FileFacts Extract(RustSyntaxTree tree, ApiCatalog catalog, string path, string crate, string modulePath, Action<SyntaxNode>? nodeActions = null,
-        Syntax.Macros.MacroTable? macros = null, ParseBudget? parseBudget = null)
+        Syntax.Macros.MacroTable? macros = null, ParseBudget? parseBudget = null, bool parseAll = false)
     {
         var facts = new FileFacts { Path = path, Crate = crate, Lines = tree.Text.LineCount, ModulePath = modulePath };
         if (tree.Root is not null)
-            new Extractor(tree, catalog, facts, modulePath) { _parse = parseBudget ?? ParseBudget.Unlimited, _nodeSink = nodeActions, _feedsNodes = true, _macros = macros is { Count: > 0 } ? macros : null, _budget = new FragmentBudget(4L * tree.Text.Bytes.Length + 256 * 1024), _expressionBudget = new FragmentBudget(tree.Text.Bytes.Length + 64 * 1024) }.Walk();
+            new Extractor(tree, catalog, facts, modulePath) { _parse = parseBudget ?? ParseBudget.Unlimited, _parseAll = parseAll, _nodeSink = nodeActions, _feedsNodes = true, _macros = macros is { Count: > 0 } ? macros : null, _budget = new FragmentBudget(4L * tree.Text.Bytes.Length + 256 * 1024), _expressionBudget = new FragmentBudget(tree.Text.Bytes.Length + 64 * 1024) }.Walk();
         CollectPathModules(tree.Text.Bytes, facts);
         // Checks, flows and parameters only matter where a region can be: drop them for functions without unsafe code
         // (most of them), so the crate's facts stay small until it is linked.
@@ -1375,7 +1379,7 @@ internal sealed class Extractor
         {
             fragment.LocationMap = _tree.LocationMap; // a fragment of an expansion keeps the expansion's offsets
             // Item code is checked by the syntax rules too; the const wrapping an expression macro's arguments is ours, not code.
-            var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _parse = _parse, _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _nodeSink = _nodeSink, _feedsNodes = isItems, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor, _outerCfgs = CfgsAt(macro), _branchCfgs = branchCfgs };
+            var nested = new Extractor(fragment, _catalog, _facts, _modulePath, _depth + 1) { _parse = _parse, _parseAll = _parseAll, _expandedFrom = _expandedFrom.Length > 0 ? _expandedFrom : MacroName(macro), _nodeSink = _nodeSink, _feedsNodes = isItems, _commentScope = commentScope ?? _commentScope, _budget = _budget, _expressionBudget = _expressionBudget, _unsafeFnsBy = unsafeFnsBy.Length > 0 ? unsafeFnsBy : _unsafeFnsBy, _macros = _macros, _expansionAnchor = _expansionAnchor, _outerCfgs = CfgsAt(macro), _branchCfgs = branchCfgs };
             nested._items.Disabled = _items.Disabled || _items.InsideItem;
             nested._items.FunctionsMadeUnsafe = nested._unsafeFnsBy.Length > 0;
             // The macro's enclosing modules, impls and functions stay the items' context.
@@ -1416,34 +1420,45 @@ internal sealed class Extractor
     private bool ExpandLocalMacro(SyntaxNode macro, string name, Syntax.Macros.MacroTable macros)
     {
         if (macro.ChildOfKind(RustSyntaxKind.TokenTree) is not { } tt || tt.Span.Length < 2) return false;
-        // Outside functions and regions only the unsafe fns an expansion writes are kept (below), and an expansion
+        // Three proofs that an expansion holds nothing the extractor keeps; with --parse all (_parseAll) the expansion is
+        // made, parsed and walked anyway, without charging the fragment budget, and what it shows is kept, while the
+        // answer given to the caller stays the lazy one: outputs differ from the lazy run's exactly where a proof is wrong.
+        // 1. Outside functions and regions only the unsafe fns an expansion writes are kept (below), and an expansion
         // holds `unsafe` only if a rule it reaches writes it or the call passes it. Without either there is nothing
         // to lex, match or render, and what the caller does next is the same whether a rule would have matched or not
         // (no region to add to; a macro named like asm! is not skipped, since its failed expansion adds a region).
-        if (CurrentFunction() is null && CurrentRegion() is null && !_argumentsAreCode
-            && name is not ("asm" or "global_asm" or "naked_asm" or "llvm_asm") && !macros.MayExpandToUnsafe(name, tt.Utf8Text))
-            return true;
+        bool items = CurrentFunction() is null;
+        bool provedEmpty = items && CurrentRegion() is null && !_argumentsAreCode
+            && name is not ("asm" or "global_asm" or "naked_asm" or "llvm_asm") && !macros.MayExpandToUnsafe(name, tt.Utf8Text);
+        if (provedEmpty && !_parseAll) return true;
         var source = _text.Bytes;
         if (Syntax.Macros.MacroLexer.Lex(source, tt.Span.Start + 1, tt.Span.End - 1, callSite: true) is not { } input
             || Syntax.Macros.MacroExpander.Expand(macros, name, input) is not { } output)
-            return false;
-        bool items = CurrentFunction() is null;
-        // At item level only the unsafe fns an expansion writes are kept (below): without an `unsafe` token there are
+            return provedEmpty;
+        // 2. At item level only the unsafe fns an expansion writes are kept (below): without an `unsafe` token there are
         // none, and the parse is skipped (most item-level calls generate safe items).
-        if (items && !Syntax.Macros.TokenTree.HoldsUnsafe(output)) return true;
+        if (items && !Syntax.Macros.TokenTree.HoldsUnsafe(output))
+        {
+            if (!_parseAll) return true;
+            provedEmpty = true;
+        }
         var (prefix, suffix) = items ? ("", "") : ("const _: () = {", "};");
-        if (_budget is { } budget && !budget.TryTake(Syntax.Macros.Expansion.RenderedLength(output, prefix, suffix))) return false;
-        // Outside any region, what an item-level expansion keeps are operations written at the call inside the unsafe
+        if (!provedEmpty && _budget is { } budget && !budget.TryTake(Syntax.Macros.Expansion.RenderedLength(output, prefix, suffix))) return false;
+        // 3. Outside any region, what an item-level expansion keeps are operations written at the call inside the unsafe
         // fns it writes; with no call-site token after any `unsafe`, all of it is the macro's own code and would be
         // dropped: not rendered, not parsed (its size still counts against the file's budget, as before). On the
         // corpus: 4,971 of 8,369 item-level expansions with `unsafe` (3.3 of 7.0 MB of text).
-        if (items && CurrentRegion() is null && !HasCallSiteTokenAfterUnsafe(output)) return true;
+        if (items && CurrentRegion() is null && !HasCallSiteTokenAfterUnsafe(output))
+        {
+            if (!_parseAll) return true;
+            provedEmpty = true;
+        }
         var expansion = Syntax.Macros.Expansion.Render(output, prefix, suffix);
         var tree = _parse.Parse(SourceText.From(expansion.Text, _text.Path), RustParseOptions.Default with { RecoverUnsafeExternBlocks = true, NodesInPlace = true });
-        if (tree?.Root is null) return false;
+        if (tree?.Root is null) return provedEmpty;
         try
         {
-            return ExtractExpansion(tree, expansion, macro, name);
+            return ExtractExpansion(tree, expansion, macro, name, provedEmpty);
         }
         finally
         {
@@ -1451,7 +1466,8 @@ internal sealed class Extractor
         }
     }
 
-    private bool ExtractExpansion(RustSyntaxTree tree, Syntax.Macros.Expansion expansion, SyntaxNode macro, string name)
+    // checkingProof: a walk only --parse all makes; fragments in it take no budget that the rest of the file would miss.
+    private bool ExtractExpansion(RustSyntaxTree tree, Syntax.Macros.Expansion expansion, SyntaxNode macro, string name, bool checkingProof)
     {
         var original = _text;
         int anchor = macro.Span.Start;
@@ -1461,7 +1477,8 @@ internal sealed class Extractor
         var scratch = new FileFacts { Path = _facts.Path, Crate = _facts.Crate, Lines = _facts.Lines, ModulePath = _facts.ModulePath };
         var region = CurrentRegion();
         var (ops, candidates, ffi, mmio) = region is null ? (0, 0, 0, 0) : (region.Operations.Count, region.Candidates.Count, region.FfiCalls.Count, region.Mmio.Count);
-        var nested = new Extractor(tree, _catalog, scratch, _modulePath, _depth + 1) { _parse = _parse, _expandedFrom = name, _budget = _budget, _expressionBudget = _expressionBudget, _expansionAnchor = anchor, _unsafeFnsBy = _unsafeFnsBy };
+        var (budget, expressionBudget) = checkingProof ? (new FragmentBudget(long.MaxValue), new FragmentBudget(long.MaxValue)) : (_budget, _expressionBudget);
+        var nested = new Extractor(tree, _catalog, scratch, _modulePath, _depth + 1) { _parse = _parse, _parseAll = _parseAll, _expandedFrom = name, _budget = budget, _expressionBudget = expressionBudget, _expansionAnchor = anchor, _unsafeFnsBy = _unsafeFnsBy };
         nested.InheritContext(_stack);
         nested.Walk();
         if (region is not null) KeepWrittenHere(region, ops, candidates, ffi, mmio);

@@ -25,6 +25,11 @@ internal sealed class ParseBudget
 
     public CancellationToken CancellationToken { get; }
 
+    private int _parses;
+
+    /// <summary>Parses started through this budget (a file's macro fragments and expansions): what lazy parsing saves shows here.</summary>
+    public int Parses => Volatile.Read(ref _parses);
+
     /// <summary>True once a parse was not started, or was stopped, because the time ran out.</summary>
     public bool RanOut => _ranOut;
 
@@ -49,6 +54,7 @@ internal sealed class ParseBudget
     public RustSyntaxTree? Parse(SourceText text, RustParseOptions options)
     {
         if (Limit(options) is not { } limited) return null;
+        Interlocked.Increment(ref _parses);
         var tree = RustSyntaxTree.Parse(text, limited, CancellationToken);
         if (tree.Status == ParseStatus.TimedOut) _ranOut = true;
         return tree;

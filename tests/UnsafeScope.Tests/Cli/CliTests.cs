@@ -42,6 +42,29 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void ParseAllGivesTheLazyOutputsAndAnUnknownModeIsAnError()
+    {
+        Write("Cargo.toml", "[package]\nname = \"m\"\nedition = \"2021\"\n");
+        // Skipped by the lazy path (no rule writes unsafe; the rule writes an unsafe fn of its own code) and kept (the
+        // deref written at the call lands in the unsafe fn the macro writes).
+        Write("src/lib.rs", "macro_rules! safe { ($n:ident) => { pub fn $n() {} }; }\nsafe!(f);\n"
+            + "macro_rules! own { ($n:ident) => { pub fn $n() {} pub unsafe fn helper(p: *const u8) -> u8 { *p } }; }\nown!(h);\n"
+            + "macro_rules! wrap { ($b:block) => { pub unsafe fn run(p: *const u8) -> u8 $b }; }\nwrap!({ *p });\n");
+        var outputs = new[] { "lazy", "all" }.Select(mode =>
+        {
+            var (sarif, json) = (Path.Combine(_dir, mode + ".sarif"), Path.Combine(_dir, mode + ".json"));
+            Assert.Equal(0, Run("analyze", _dir, "--parse", mode, "--sarif", sarif, "--json", json, "--quiet").Exit);
+            return (Sarif: File.ReadAllBytes(sarif), Json: File.ReadAllBytes(json));
+        }).ToArray();
+        Assert.Equal(outputs[0].Sarif, outputs[1].Sarif);
+        Assert.Equal(outputs[0].Json, outputs[1].Json);
+        Assert.Contains("\"macro_unsafe_fn\"", System.Text.Encoding.UTF8.GetString(outputs[0].Json));
+        var (exit, _, err) = Run("analyze", _dir, "--parse", "some");
+        Assert.Equal(2, exit);
+        Assert.Contains("--parse must be lazy or all, not 'some'", err);
+    }
+
+    [Fact]
     public void DepsMustBeExistingFolders()
     {
         var (exit, _, err) = Run("analyze", _dir, "--deps", Path.Combine(_dir, "no-registry"));
