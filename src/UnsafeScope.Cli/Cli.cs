@@ -41,8 +41,9 @@ internal static class Cli
           --root DIR           paths in outputs are relative to DIR (default: the one folder given, else the current folder)
           --max-file-size N    skip files above N bytes (default 16777216)
           --parse-timeout S    stop parsing one file after S seconds (default 30)
-          --parse lazy|all     lazy (default) skips macro expansions proved unable to change a result; all makes them
-                               too and keeps what they show, to check those proofs: outputs must be identical
+          --parse lazy|all     lazy (default) skips what is proved unable to change a result (macro expansions, the
+                               elements of literal tables); all parses them too, to check those proofs: outputs must
+                               be identical
           --sarif FILE         write SARIF 2.1.0 for GitHub code scanning (one run; see docs/sarif.md)
           --category NAME      SARIF automationDetails.id (default unsafescope/rust/): distinct from CodeQL's
           --timestamps         put start/end times and the command line in the SARIF invocation (off: byte-reproducible)

@@ -52,6 +52,7 @@ internal sealed class AnalyzerHost
         _nodeActionsByKind = byKind.Select(l => l?.ToArray() ?? []).ToArray();
         Rules = [.. rules.Values];
         HasNodeActions = _nodeActionsByKind.Any(a => a.Length > 0);
+        NodeActionKinds = [.. Enumerable.Range(0, _nodeActionsByKind.Length).Where(k => _nodeActionsByKind[k].Length > 0).Select(k => (RustSyntaxKind)k)];
         Queries = [.. _queryActions.Keys];
     }
 
@@ -74,6 +75,9 @@ internal sealed class AnalyzerHost
     public AnalyzerOptions Options { get; }
 
     public bool HasNodeActions { get; }
+
+    /// <summary>The node kinds some analyzer has an action for.</summary>
+    public System.Collections.Immutable.ImmutableHashSet<RustSyntaxKind> NodeActionKinds { get; }
 
     /// <summary>
     /// The node actions as a callback for a walk that already goes over every node (the extractor's): each node's

@@ -81,14 +81,17 @@ public sealed record AnalysisOptions
 public enum ParseMode
 {
     /// <summary>
-    /// Skip what is proved unable to change a result: today, the expansions of a crate's <c>macro_rules!</c> at item level
-    /// that cannot hold <c>unsafe</c>, or whose unsafe fns hold no code written at the call (docs/scaling.md).
+    /// Skip what is proved unable to change a result: the expansions of a crate's <c>macro_rules!</c> at item level that
+    /// cannot hold <c>unsafe</c>, or whose unsafe fns hold no code written at the call, and the elements of literal tables
+    /// (a <c>static</c> or <c>const</c> array of literals only, of 4 KB or more, when no analyzer looks at such nodes),
+    /// which the parser reads as blank (docs/scaling.md).
     /// </summary>
     Lazy,
 
     /// <summary>
-    /// Make, parse and walk those expansions too, and keep whatever they show, with no fragment budget charged for them:
-    /// where a proof behind <see cref="Lazy"/> were wrong, the outputs would differ.
+    /// Parse everything: make, parse and walk those expansions too, keeping whatever they show, with no fragment budget
+    /// charged for them, and parse literal tables whole. Where a proof behind <see cref="Lazy"/> were wrong, the outputs
+    /// would differ.
     /// </summary>
     All,
 }

@@ -59,6 +59,16 @@ internal sealed class AnalysisSession
 
     public ResultCache? Cache { get; }
 
+    /// <summary>
+    /// Whether the elements of literal tables are left unparsed (<see cref="Syntax.InertTables"/>): in the lazy mode, when
+    /// no analyzer's node action or query can look at a node inside one. Decided once per run, on first use.
+    /// </summary>
+    public bool BlanksLiteralTables => _blanksLiteralTables.Value;
+
+    private Lazy<bool> _blanksLiteralTables => field ??= new(() => Options.Parse == ParseMode.Lazy
+        && !Host.NodeActionKinds.Overlaps(Syntax.InertTables.InteriorKinds)
+        && !Host.Queries.Any(q => Syntax.InertTables.QueryMayLookInside(q.Source)));
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Syntax.Macros.MacroTable>> _macros = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, string[]> _crateFiles = new Dictionary<string, string[]>();
 

@@ -115,7 +115,9 @@ internal static class FileProcessor
             // The file's time limit covers its macro code too: fragments and expansions are parsed from what is left.
             var parseBudget = new ParseBudget(options.ParseTimeout, cancellationToken);
             // The tree ends with this method (facts and diagnostics keep spans, not nodes): its nodes are read in place.
-            tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = options.ParseTimeout, Queries = host.Queries, NodesInPlace = true }, cancellationToken);
+            // Literal tables' elements are not parsed (InertTables); --parse all parses them.
+            var inert = session.BlanksLiteralTables && text.IsValidUtf8 ? InertTables.Find(bytes) : null;
+            tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = options.ParseTimeout, Queries = host.Queries, NodesInPlace = true, InertSpans = inert }, cancellationToken);
             if (tree.Status != ParseStatus.Ok)
             {
                 notes.Add(new ToolNotification(NotificationIds.ParseFailed, NotificationLevel.Warning,

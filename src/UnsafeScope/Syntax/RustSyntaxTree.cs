@@ -46,6 +46,13 @@ public sealed record RustParseOptions
     internal int BlankPrefix { get; init; }
 
     /// <summary>
+    /// Spans the parser reads as blank (line ends kept): the elements of literal tables (<see cref="InertTables"/>).
+    /// The tree's text stays the file's; a parse that meets an error anywhere is made again without blanking, so errors
+    /// are always the whole file's.
+    /// </summary>
+    internal IReadOnlyList<TextSpan>? InertSpans { get; init; }
+
+    /// <summary>
     /// The nodes stay in the native parser's buffer, read in place, and the tree holds the parser until
     /// <see cref="RustSyntaxTree.ReleaseNodes"/>: for the pipeline's trees, whose end it knows. A node read after that
     /// throws instead of reading another tree's.
@@ -167,6 +174,16 @@ public sealed class RustSyntaxTree
     /// <summary>Parses a string.</summary>
     public static RustSyntaxTree Parse(string text, string path = "") => Parse(SourceText.From(text, path));
 
+    // A copy of the bytes with the spans blanked: spaces, line ends kept, so offsets, lines and columns stay.
+    private static byte[] Blanked(ReadOnlySpan<byte> bytes, IReadOnlyList<TextSpan> spans)
+    {
+        var copy = bytes.ToArray();
+        foreach (var span in spans)
+            foreach (ref var b in copy.AsSpan(span.Start, span.Length))
+                if (b is not ((byte)'\n' or (byte)'\r')) b = (byte)' ';
+        return copy;
+    }
+
     /// <summary>Parses a source text. Never throws for bad input: see <see cref="Status"/> and <see cref="ContainsErrors"/>.</summary>
     public static unsafe RustSyntaxTree Parse(SourceText text, RustParseOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -193,9 +210,19 @@ public sealed class RustSyntaxTree
             CaptureRecord[] captures = [];
             bool exceeded = false;
             if (options.BlankPrefix > 0) parser.SkipTo(options.BlankPrefix);
+            bool blanked = options.InertSpans is { Count: > 0 };
+            ReadOnlySpan<byte> parsed = blanked ? Blanked(text.Bytes, options.InertSpans!) : text.Bytes;
             var status = queries.IsEmpty
-                ? parser.Parse(text.Bytes, options.Timeout, flag, out NodeRecord* inPlace, out int count)
-                : parser.ParseWithQueries(text.Bytes, options.Timeout, flag, handles, options.QueryMatchLimit, out inPlace, out count, out matches, out captures, out exceeded);
+                ? parser.Parse(parsed, options.Timeout, flag, out NodeRecord* inPlace, out int count)
+                : parser.ParseWithQueries(parsed, options.Timeout, flag, handles, options.QueryMatchLimit, out inPlace, out count, out matches, out captures, out exceeded);
+            if (status == NativeParseStatus.Ok && blanked && count > 0 && (inPlace->Flags & (NodeRecord.FlagHasError | NodeRecord.FlagError)) != 0)
+            {
+                // Not what the scanner expects of a file with literal tables: parse it whole, so its errors are its own.
+                if (options.BlankPrefix > 0) parser.SkipTo(options.BlankPrefix);
+                status = queries.IsEmpty
+                    ? parser.Parse(text.Bytes, options.Timeout, flag, out inPlace, out count)
+                    : parser.ParseWithQueries(text.Bytes, options.Timeout, flag, handles, options.QueryMatchLimit, out inPlace, out count, out matches, out captures, out exceeded);
+            }
             var recovered = ImmutableArray<RecoveredKeyword>.Empty;
             // Rare (a file with errors and `extern`): the recovery reparses with this parser and patches the records,
             // so it works on a copy.
