@@ -18,6 +18,8 @@ internal static class InertTables
     /// <summary>Smaller tables are left to the parser: blanking them saves nothing measurable.</summary>
     public const int MinLength = 4096;
 
+    private const int MaxNesting = 16;
+
     /// <summary>The elements (between the brackets) of the file's literal tables of at least <paramref name="minLength"/> bytes; null when none.</summary>
     public static List<TextSpan>? Find(ReadOnlySpan<byte> s, int minLength = MinLength)
     {
@@ -140,14 +142,15 @@ internal static class InertTables
     // Elements: integer literals (decimal, hex, octal, binary; `_` separators; an integer suffix), `-` before one,
     // strings and byte strings with the common escapes, chars and byte chars, true, false, and tuples and arrays of
     // these; separated by commas, one trailing comma allowed; whitespace between, no comments.
-    private static int ListEnd(ReadOnlySpan<byte> s, int open)
+    private static int ListEnd(ReadOnlySpan<byte> s, int open, int depth = 0)
     {
+        if (depth > MaxNesting) return -1; // a table is flat; deep nesting would only cost stack
         byte closer = s[open] == '[' ? (byte)']' : (byte)')';
         int i = SkipSpace(s, open + 1);
         if (i < s.Length && s[i] == closer) return i;
         while (i < s.Length)
         {
-            i = ElementEnd(s, i);
+            i = ElementEnd(s, i, depth);
             if (i < 0) return -1;
             i = SkipSpace(s, i);
             if (i >= s.Length) return -1;
@@ -159,11 +162,11 @@ internal static class InertTables
         return -1;
     }
 
-    private static int ElementEnd(ReadOnlySpan<byte> s, int i)
+    private static int ElementEnd(ReadOnlySpan<byte> s, int i, int depth)
     {
         if (i >= s.Length) return -1;
         byte c = s[i];
-        if (c is (byte)'[' or (byte)'(') return ListEnd(s, i) is var e and >= 0 ? e + 1 : -1;
+        if (c is (byte)'[' or (byte)'(') return ListEnd(s, i, depth + 1) is var e and >= 0 ? e + 1 : -1;
         if (c == '-') return i + 1 < s.Length && s[i + 1] is >= (byte)'0' and <= (byte)'9' ? IntegerEnd(s, i + 1) : -1;
         if (c is >= (byte)'0' and <= (byte)'9') return IntegerEnd(s, i);
         if (c == 'b' && i + 1 < s.Length && s[i + 1] is (byte)'"' or (byte)'\'') i++;

@@ -54,6 +54,15 @@ public sealed class InertTablesTests
     public void Anything_else_is_not(string source) => Assert.Empty(Tables(source));
 
     [Fact]
+    public void Deep_nesting_is_no_table_and_no_stack_overflow()
+    {
+        const int depth = 200_000;
+        var source = "static T: [u8; 1] = " + new string('[', depth) + "1" + new string(']', depth) + ";";
+        Assert.Empty(Tables(source));
+        Assert.Equal(["[[1]]"], Tables("static T: [[[u8; 1]; 1]; 1] = [[[1]]];"));
+    }
+
+    [Fact]
     public void Small_tables_are_left_to_the_parser()
     {
         var source = "static T: [u8; 3] = [1, 2, 3];";
