@@ -23,8 +23,9 @@ internal static class InertTables
     /// <summary>The elements (between the brackets) of the file's literal tables of at least <paramref name="minLength"/> bytes; null when none.</summary>
     public static List<TextSpan>? Find(ReadOnlySpan<byte> s, int minLength = MinLength)
     {
-        // A table needs `=` and a few kilobytes: most files are ruled out by their size or by a vectorized search.
-        if (s.Length < minLength || s.IndexOf("static "u8) < 0 && s.IndexOf("const "u8) < 0) return null;
+        // A table needs a few kilobytes of literals after `= [` or `= &[`: most files are ruled out by their size or by
+        // checking those lists, which fails at their first non-literal; only the others are scanned token by token.
+        if (s.Length < minLength || !HasLongLiteralList(s, minLength)) return null;
         List<TextSpan>? found = null;
         bool atStart = true; // at the start of a statement or item: after `;`, `{`, `}` or the file's start
         int i = 0;
@@ -84,6 +85,20 @@ internal static class InertTables
             i++;
         }
         return found;
+    }
+
+    private static bool HasLongLiteralList(ReadOnlySpan<byte> s, int minLength)
+    {
+        for (int at = 0, k; (k = s[at..].IndexOf((byte)'[')) >= 0; at += k + 1)
+        {
+            int open = at + k, j = open - 1;
+            while (j >= 0 && s[j] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r') j--;
+            if (j >= 0 && s[j] == '&') j--;
+            while (j >= 0 && s[j] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r') j--;
+            if (j < 0 || s[j] != '=' || j > 0 && s[j - 1] is (byte)'=' or (byte)'!' or (byte)'<' or (byte)'>') continue;
+            if (ListEnd(s, open) is var close and >= 0 && close - open - 1 >= minLength) return true;
+        }
+        return false;
     }
 
     // At an identifier at a statement's start: `[pub[(…)]] (static|const) NAME: TYPE = [&][ literals ];`.
