@@ -38,6 +38,10 @@ internal sealed class AnalysisSession
             "target " + options.Target + " " + config.Target.Describe(),
         ]);
         Cache = options.CacheDirectory is { } dir ? new ResultCache(dir) : null;
+        // Lazily: the check parses a sample, and a run that parses nothing need not load the parser for it.
+        _blanksLiteralTables = new(() => options.Parse == ParseMode.Lazy
+            && !Host.NodeActionKinds.Overlaps(Syntax.InertTables.InteriorKinds)
+            && !Host.Queries.Any(q => Syntax.InertTables.QueryMayLookInside(q.Source)));
     }
 
     public AnalysisOptions Options { get; }
@@ -65,9 +69,7 @@ internal sealed class AnalysisSession
     /// </summary>
     public bool BlanksLiteralTables => _blanksLiteralTables.Value;
 
-    private Lazy<bool> _blanksLiteralTables => field ??= new(() => Options.Parse == ParseMode.Lazy
-        && !Host.NodeActionKinds.Overlaps(Syntax.InertTables.InteriorKinds)
-        && !Host.Queries.Any(q => Syntax.InertTables.QueryMayLookInside(q.Source)));
+    private readonly Lazy<bool> _blanksLiteralTables;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Syntax.Macros.MacroTable>> _macros = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, string[]> _crateFiles = new Dictionary<string, string[]>();

@@ -92,6 +92,40 @@ public sealed class InertTablesTests
         Assert.False(AnalysisSession.Create(new AnalysisOptions { Parse = ParseMode.All }).BlanksLiteralTables);
     }
 
+    [Fact]
+    public void A_query_pack_that_matches_inside_a_table_sees_its_elements()
+    {
+        var dir = Directory.CreateTempSubdirectory("unsafescope-inert-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "Cargo.toml"), "[package]\nname = \"t\"\nedition = \"2021\"\n");
+            Directory.CreateDirectory(Path.Combine(dir, "src"));
+            // A table well above the threshold, with one magic number a (user) rule looks for.
+            var elements = string.Join(", ", Enumerable.Range(0, 3000).Select(i => i == 1234 ? "0xDEAD" : i.ToString()));
+            File.WriteAllText(Path.Combine(dir, "src", "lib.rs"), $"pub static T: [u32; 3000] = [{elements}];\n");
+            var pack = Path.Combine(dir, "magic.scm");
+            File.WriteAllText(pack, """
+                ; rule: US7150 AvoidMagicDead
+                ; title: magic number
+                ; message: `{match}` in a table
+                ; what: Flags 0xDEAD.
+                ; why: A test rule.
+                ; example: [0xDEAD]
+                ; instead: [0]
+                ((integer_literal) @match (#eq? @match "0xDEAD"))
+                """);
+            var options = new AnalysisOptions { Paths = [dir], QueryPacks = [pack] };
+            Assert.False(AnalysisSession.Create(options).BlanksLiteralTables);
+            var d = Assert.Single(Analysis.Run(options).Diagnostics, d => d.Id == "US7150");
+            Assert.Equal("`0xDEAD` in a table", d.Message);
+            Assert.True(AnalysisSession.Create(options with { QueryPacks = [] }).BlanksLiteralTables);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     private static readonly string[] Good =
     [
         "1", "-2", "0x1F_u8", "0b101", "0o17", "42usize", "\"s\\n\\t\"", "\"\\u{E9}\"", "'c'", "'\\''", "b'x'", "b\"y\\0\"", "true", "false",
