@@ -15,8 +15,10 @@ internal static class FileProcessor
     /// <paramref name="knownContentKey"/>: the file's content key from its bytes as read moments ago (its crate's lookup
     /// in the crate cache), so a record found under it is taken without reading the file again.
     /// </summary>
+    // beforeParse: told how many bytes the parser will read (a file's size less its literal tables), just before the
+    // parse; not called when the record comes from the cache or the file is not parsed.
     internal static FileRecord ProcessFile(SourceFile file, AnalysisSession session, CrateLocator locator, CancellationToken cancellationToken,
-        string? knownContentKey = null)
+        string? knownContentKey = null, Action<long>? beforeParse = null)
     {
         var options = session.Options;
         var path = file.RelativePath;
@@ -60,12 +62,12 @@ internal static class FileProcessor
         var modulePath = CrateLocator.ModulePath(crate.Root, file.FullPath);
         // Integration tests (tests/*.rs) are their own crates that call this one: their functions are test code.
         bool testTarget = Path.GetRelativePath(crate.Root, file.FullPath).Replace('\\', '/').StartsWith("tests/", StringComparison.Ordinal);
-        if (session.Cache is not { } cache) return Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken);
+        if (session.Cache is not { } cache) return Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken, beforeParse);
         var contentKey = ContentKey(file, System.Security.Cryptography.SHA256.HashData(bytes), session, locator);
         var key = RecordKey(contentKey, crate, session);
         // Looked up already when the bytes are those the crate's lookup read (unless the file changed since).
         if (contentKey != knownContentKey && cache.TryLoad(key, session.RulesById) is { } cached) return cached with { ContentKey = contentKey, RecordKey = key };
-        var record = Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken);
+        var record = Analyze(path, bytes, crate, modulePath, testTarget, session, cancellationToken, beforeParse);
         if (!IsCacheable(record)) return record;
         cache.Store(key, record);
         return record with { ContentKey = contentKey, RecordKey = key };
@@ -91,7 +93,8 @@ internal static class FileProcessor
         => !record.Result.Notifications.Any(n => n.Id is NotificationIds.ParseFailed or NotificationIds.InternalError or NotificationIds.AnalyzerFailed);
 
     /// <summary>Checks, parses and analyzes the bytes of one file.</summary>
-    private static FileRecord Analyze(string path, byte[] bytes, CrateInfo crate, string modulePath, bool testTarget, AnalysisSession session, CancellationToken cancellationToken)
+    private static FileRecord Analyze(string path, byte[] bytes, CrateInfo crate, string modulePath, bool testTarget, AnalysisSession session, CancellationToken cancellationToken,
+        Action<long>? beforeParse)
     {
         var (options, host) = (session.Options, session.Host);
         var text = SourceText.FromOwned(bytes, path); // the bytes are not changed after this
@@ -117,6 +120,7 @@ internal static class FileProcessor
             // The tree ends with this method (facts and diagnostics keep spans, not nodes): its nodes are read in place.
             // Literal tables' elements are not parsed (InertTables); --parse all parses them.
             var inert = session.BlanksLiteralTables && text.IsValidUtf8 ? InertTables.Find(bytes) : null;
+            beforeParse?.Invoke(bytes.Length - (inert?.Sum(s => (long)s.Length) ?? 0));
             tree = RustSyntaxTree.Parse(text, RustParseOptions.Default with { Timeout = options.ParseTimeout, Queries = host.Queries, NodesInPlace = true, InertSpans = inert }, cancellationToken);
             if (tree.Status != ParseStatus.Ok)
             {

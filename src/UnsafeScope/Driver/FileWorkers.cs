@@ -105,9 +105,12 @@ internal static class FileWorkers
         {
             workers[w] = new Thread(() =>
             {
+                // A big file's parse (not its cached record, nor a parse its literal tables made small) is preceded by
+                // giving the heap's free memory back.
                 void Process(int i)
                 {
-                    var record = FileProcessor.ProcessFile(files[i], session, locator, cancellationToken, probedKeys?[i]);
+                    var record = FileProcessor.ProcessFile(files[i], session, locator, cancellationToken, probedKeys?[i],
+                        sizes[i] >= BigFileBytes ? static parsed => { if (parsed >= BigFileBytes) GiveBackFreeHeap(); } : null);
                     if (records is not null) records[i] = record;
                     else stage!.Add(i, record);
                     progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), files.Count));
@@ -121,7 +124,6 @@ internal static class FileWorkers
                     try
                     {
                         if (!deferred.TryDequeue(out var d)) return false;
-                        GiveBackFreeHeap();
                         Process(d);
                         return true;
                     }
@@ -142,7 +144,6 @@ internal static class FileWorkers
                             // Parsing a file of megabytes takes a few hundred MB of native memory: one at a time.
                             try
                             {
-                                GiveBackFreeHeap();
                                 Process(i);
                             }
                             finally { bigFile.Release(); }
