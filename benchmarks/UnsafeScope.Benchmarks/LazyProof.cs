@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using UnsafeScope.Catalogs;
+using UnsafeScope.Syntax;
 using UnsafeScope.Syntax.Macros;
 
 namespace UnsafeScope.Benchmarks;
@@ -265,8 +266,8 @@ internal static class LazyProof
     }
 
     /// <summary>
-    /// Counts an identifier in Rust source without building tokens: skips comments (nested), strings, byte and C
-    /// strings, raw strings, char literals and lifetimes; raw identifiers (<c>r#unsafe</c>) are not the keyword.
+    /// Counts an identifier in Rust source without building tokens: what is not code (comments, strings, raw strings,
+    /// chars, lifetimes) is skipped by the product's <see cref="LeanLexer"/>; raw identifiers (<c>r#unsafe</c>) are not the keyword.
     /// </summary>
     private static class LeanScan
     {
@@ -277,100 +278,19 @@ internal static class LazyProof
             while (i < n)
             {
                 byte c = s[i];
-                if (c == '/' && i + 1 < n && s[i + 1] == '/') { int e = s[i..].IndexOf((byte)'\n'); i = e < 0 ? n : i + e; continue; }
-                if (c == '/' && i + 1 < n && s[i + 1] == '*') { i = SkipBlockComment(s, i); continue; }
-                if (c == '"') { i = SkipString(s, i + 1); continue; }
-                if (c == '\'') { i = SkipQuote(s, i); continue; }
-                if (IsIdentStart(c))
+                if (c == '/' && i + 1 < n && s[i + 1] is (byte)'/' or (byte)'*') { i = LeanLexer.SkipComment(s, i); continue; }
+                if (c is (byte)'"' or (byte)'\'') { i = LeanLexer.SkipLiteral(s, i); continue; }
+                if (LeanLexer.IsIdentStart(c))
                 {
-                    // Prefixed literals: b"", c"", r"", r#""#, br"", cr"", b''.
-                    if (c is (byte)'b' or (byte)'c' or (byte)'r')
-                    {
-                        int j = i + 1;
-                        if (c != 'r' && j < n && s[j] == 'r') j++;
-                        bool raw = s[j - 1] == 'r';
-                        if (raw)
-                        {
-                            int k = j, hashes = 0;
-                            while (k < n && s[k] == '#') { k++; hashes++; }
-                            if (k < n && s[k] == '"') { i = SkipRaw(s, k + 1, hashes); continue; }
-                            if (c == 'r' && hashes == 1 && k < n && IsIdentStart(s[k])) { i = SkipIdent(s, k); continue; } // r#ident
-                        }
-                        else if (j < n && s[j] == '"') { i = SkipString(s, j + 1); continue; }
-                        else if (c == 'b' && j < n && s[j] == '\'') { i = SkipQuote(s, j); continue; }
-                    }
-                    int end = SkipIdent(s, i);
+                    int end = LeanLexer.SkipIdent(s, i);
+                    if (LeanLexer.IsLiteralPrefix(s, i, end)) { i = LeanLexer.SkipPrefixedLiteral(s, i); continue; }
                     if (s[i..end].SequenceEqual(word)) count++;
                     i = end;
                     continue;
                 }
-                if (c is >= (byte)'0' and <= (byte)'9') { i = SkipIdent(s, i); continue; } // 0x1f_u8, 1e5: no identifier inside
-                i++;
+                i = c is >= (byte)'0' and <= (byte)'9' ? LeanLexer.SkipIdent(s, i) : i + 1; // 0x1f_u8, 1e5: no identifier inside
             }
             return count;
-        }
-
-        private static bool IsIdentStart(byte c) => c is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or (byte)'_' or >= 0x80;
-
-        private static int SkipIdent(ReadOnlySpan<byte> s, int i)
-        {
-            while (i < s.Length && (IsIdentStart(s[i]) || s[i] is >= (byte)'0' and <= (byte)'9')) i++;
-            return i;
-        }
-
-        private static int SkipBlockComment(ReadOnlySpan<byte> s, int i)
-        {
-            int depth = 0;
-            while (i < s.Length)
-            {
-                if (s[i] == '/' && i + 1 < s.Length && s[i + 1] == '*') { depth++; i += 2; }
-                else if (s[i] == '*' && i + 1 < s.Length && s[i + 1] == '/') { i += 2; if (--depth == 0) return i; }
-                else i++;
-            }
-            return i;
-        }
-
-        private static int SkipString(ReadOnlySpan<byte> s, int i)
-        {
-            while (i < s.Length)
-            {
-                int k = s[i..].IndexOfAny((byte)'"', (byte)'\\');
-                if (k < 0) return s.Length;
-                i += k;
-                if (s[i] == '"') return i + 1;
-                i += 2; // an escape
-            }
-            return i;
-        }
-
-        private static int SkipRaw(ReadOnlySpan<byte> s, int i, int hashes)
-        {
-            while (i < s.Length)
-            {
-                int k = s[i..].IndexOf((byte)'"');
-                if (k < 0) return s.Length;
-                i += k + 1;
-                int h = 0;
-                while (h < hashes && i + h < s.Length && s[i + h] == '#') h++;
-                if (h == hashes) return i + h;
-            }
-            return i;
-        }
-
-        // At a quote: a char literal ('a', '\n', '\u{1F600}', 'é') or a lifetime ('a, 'static), which is skipped as
-        // an identifier would be.
-        private static int SkipQuote(ReadOnlySpan<byte> s, int i)
-        {
-            int j = i + 1;
-            if (j >= s.Length) return s.Length;
-            if (s[j] == '\\')
-            {
-                int k = s[(j + 2)..].IndexOf((byte)'\'');
-                return k < 0 ? s.Length : j + 2 + k + 1;
-            }
-            int len = s[j] < 0x80 ? 1 : s[j] >= 0xF0 ? 4 : s[j] >= 0xE0 ? 3 : 2;
-            if (j + len < s.Length && s[j + len] == '\'') return j + len + 1;
-            return IsIdentStart(s[j]) ? SkipIdent(s, j) : j;
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using UnsafeScope.Text;
+using static UnsafeScope.Syntax.LeanLexer;
 
 namespace UnsafeScope.Syntax;
 
@@ -49,7 +50,7 @@ internal static class InertTables
             if (IsIdentStart(c))
             {
                 int end = SkipIdent(s, i);
-                if (c is (byte)'b' or (byte)'c' or (byte)'r' && end - i <= 2 && end < s.Length && s[end] is (byte)'"' or (byte)'\'' or (byte)'#')
+                if (IsLiteralPrefix(s, i, end))
                 {
                     i = SkipPrefixedLiteral(s, i);
                     atStart = false;
@@ -274,123 +275,6 @@ internal static class InertTables
             default:
                 return -1;
         }
-    }
-
-    private static bool IsIdentStart(byte c) => c is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or (byte)'_' or >= 0x80;
-
-    private static int SkipIdent(ReadOnlySpan<byte> s, int i)
-    {
-        while (i < s.Length && (IsIdentStart(s[i]) || s[i] is >= (byte)'0' and <= (byte)'9')) i++;
-        return i;
-    }
-
-    private static int SkipSpace(ReadOnlySpan<byte> s, int i)
-    {
-        while (i < s.Length && s[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r') i++;
-        return i;
-    }
-
-    private static int SkipTrivia(ReadOnlySpan<byte> s, int i)
-    {
-        while (true)
-        {
-            i = SkipSpace(s, i);
-            if (i + 1 < s.Length && s[i] == '/' && s[i + 1] is (byte)'/' or (byte)'*') i = SkipComment(s, i);
-            else return i;
-        }
-    }
-
-    private static int SkipComment(ReadOnlySpan<byte> s, int i)
-    {
-        if (s[i + 1] == '/')
-        {
-            int e = s[i..].IndexOf((byte)'\n');
-            return e < 0 ? s.Length : i + e;
-        }
-        int depth = 0;
-        while (i < s.Length)
-        {
-            if (s[i] == '/' && i + 1 < s.Length && s[i + 1] == '*') { depth++; i += 2; }
-            else if (s[i] == '*' && i + 1 < s.Length && s[i + 1] == '/') { i += 2; if (--depth == 0) return i; }
-            else i++;
-        }
-        return i;
-    }
-
-    // At a group's opening bracket: the index after its closing one (strings, chars and comments skipped).
-    private static int SkipGroup(ReadOnlySpan<byte> s, int i)
-    {
-        int depth = 0;
-        while (i < s.Length)
-        {
-            byte c = s[i];
-            if (c is (byte)'(' or (byte)'[' or (byte)'{') { depth++; i++; }
-            else if (c is (byte)')' or (byte)']' or (byte)'}') { i++; if (--depth == 0) return i; }
-            else if (c == '/' && i + 1 < s.Length && s[i + 1] is (byte)'/' or (byte)'*') i = SkipComment(s, i);
-            else if (c is (byte)'"' or (byte)'\'') i = SkipLiteral(s, i);
-            else if (IsIdentStart(c))
-            {
-                int end = SkipIdent(s, i);
-                i = c is (byte)'b' or (byte)'c' or (byte)'r' && end - i <= 2 && end < s.Length && s[end] is (byte)'"' or (byte)'\'' or (byte)'#' ? SkipPrefixedLiteral(s, i) : end;
-            }
-            else i++;
-        }
-        return i;
-    }
-
-    // At a quote: a string, a char literal, or a lifetime (skipped as an identifier).
-    private static int SkipLiteral(ReadOnlySpan<byte> s, int i)
-    {
-        if (s[i] == '"')
-        {
-            i++;
-            while (i < s.Length)
-            {
-                int k = s[i..].IndexOfAny((byte)'"', (byte)'\\');
-                if (k < 0) return s.Length;
-                i += k;
-                if (s[i] == '"') return i + 1;
-                i += 2;
-            }
-            return s.Length;
-        }
-        int j = i + 1;
-        if (j >= s.Length) return s.Length;
-        if (s[j] == '\\')
-        {
-            int k = j + 2 < s.Length ? s[(j + 2)..].IndexOf((byte)'\'') : -1;
-            return k < 0 ? s.Length : j + 2 + k + 1;
-        }
-        int len = s[j] < 0x80 ? 1 : s[j] >= 0xF0 ? 4 : s[j] >= 0xE0 ? 3 : 2;
-        if (j + len < s.Length && s[j + len] == '\'') return j + len + 1;
-        return IsIdentStart(s[j]) ? SkipIdent(s, j) : j;
-    }
-
-    // At b"", b'', c"", r"", r#""#, br"", cr"" (or an identifier such as `r#type`, `b`, `br`).
-    private static int SkipPrefixedLiteral(ReadOnlySpan<byte> s, int i)
-    {
-        int j = i + 1;
-        if (s[i] != 'r' && j < s.Length && s[j] == 'r') j++;
-        if (s[j - 1] == 'r')
-        {
-            int k = j, hashes = 0;
-            while (k < s.Length && s[k] == '#') { k++; hashes++; }
-            if (k < s.Length && s[k] == '"')
-            {
-                for (int p = k + 1; p < s.Length; p++)
-                {
-                    if (s[p] != '"') continue;
-                    int h = 0;
-                    while (h < hashes && p + 1 + h < s.Length && s[p + 1 + h] == '#') h++;
-                    if (h == hashes) return p + 1 + h;
-                }
-                return s.Length;
-            }
-            if (s[i] == 'r' && hashes == 1 && k < s.Length && IsIdentStart(s[k])) return SkipIdent(s, k); // r#ident
-            return SkipIdent(s, i);
-        }
-        if (j < s.Length && s[j] is (byte)'"' or (byte)'\'') return SkipLiteral(s, j);
-        return SkipIdent(s, i);
     }
 
     /// <summary>

@@ -209,19 +209,21 @@ public sealed class RustSyntaxTree
             MatchRecord[] matches = [];
             CaptureRecord[] captures = [];
             bool exceeded = false;
-            if (options.BlankPrefix > 0) parser.SkipTo(options.BlankPrefix);
             bool blanked = options.InertSpans is { Count: > 0 };
             ReadOnlySpan<byte> parsed = blanked ? Blanked(text.Bytes, options.InertSpans!) : text.Bytes;
-            var status = queries.IsEmpty
-                ? parser.Parse(parsed, options.Timeout, flag, out NodeRecord* inPlace, out int count)
-                : parser.ParseWithQueries(parsed, options.Timeout, flag, handles, options.QueryMatchLimit, out inPlace, out count, out matches, out captures, out exceeded);
-            if (status == NativeParseStatus.Ok && blanked && count > 0 && (inPlace->Flags & (NodeRecord.FlagHasError | NodeRecord.FlagError)) != 0)
+            NativeParseStatus status;
+            NodeRecord* inPlace;
+            int count;
+            while (true)
             {
-                // Not what the scanner expects of a file with literal tables: parse it whole, so its errors are its own.
                 if (options.BlankPrefix > 0) parser.SkipTo(options.BlankPrefix);
                 status = queries.IsEmpty
-                    ? parser.Parse(text.Bytes, options.Timeout, flag, out inPlace, out count)
-                    : parser.ParseWithQueries(text.Bytes, options.Timeout, flag, handles, options.QueryMatchLimit, out inPlace, out count, out matches, out captures, out exceeded);
+                    ? parser.Parse(parsed, options.Timeout, flag, out inPlace, out count)
+                    : parser.ParseWithQueries(parsed, options.Timeout, flag, handles, options.QueryMatchLimit, out inPlace, out count, out matches, out captures, out exceeded);
+                // Errors are not what the scanner expects of a file with literal tables: parse it whole, so its errors are its own.
+                if (!blanked || status != NativeParseStatus.Ok || count == 0 || (inPlace->Flags & (NodeRecord.FlagHasError | NodeRecord.FlagError)) == 0) break;
+                blanked = false;
+                parsed = text.Bytes;
             }
             var recovered = ImmutableArray<RecoveredKeyword>.Empty;
             // Rare (a file with errors and `extern`): the recovery reparses with this parser and patches the records,

@@ -63,6 +63,19 @@ public sealed class InertTablesTests
     }
 
     [Fact]
+    public void A_file_with_a_syntax_error_elsewhere_is_parsed_whole_and_reports_its_errors()
+    {
+        var text = SourceText.From("static T: [u8; 3] = [1, 2, 3];\nfn f( { }\n", "src/lib.rs");
+        var spans = InertTables.Find(text.Bytes, 1)!;
+        var whole = RustSyntaxTree.Parse(text);
+        var blanked = RustSyntaxTree.Parse(text, RustParseOptions.Default with { InertSpans = spans });
+        Assert.True(whole.ContainsErrors);
+        Assert.Equal(whole.GetErrors().Select(e => e.Span), blanked.GetErrors().Select(e => e.Span));
+        // Parsed whole: the table's elements are in the tree.
+        Assert.Equal(whole.Root!.Value.DescendantsAndSelf.Count, blanked.Root!.Value.DescendantsAndSelf.Count);
+    }
+
+    [Fact]
     public void Small_tables_are_left_to_the_parser()
     {
         var source = "static T: [u8; 3] = [1, 2, 3];";
