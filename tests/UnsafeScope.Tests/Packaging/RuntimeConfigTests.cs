@@ -25,6 +25,14 @@ public class RuntimeConfigTests
         Assert.True(properties.GetProperty("System.GC.Server").GetBoolean());
     }
 
+    // Dynamic PGO's instrumented code shares its counters between the workers: on two workers the framework-dependent
+    // command (the dotnet tool) spent 7-10 s more CPU on the corpus with it (benchmarks/README.md, session 29).
+    [Fact]
+    public void TheFrameworkDependentCommandRunsWithoutDynamicPgo()
+    {
+        Assert.False(ConfigProperties().GetProperty("System.Runtime.TieredPGO").GetBoolean());
+    }
+
     [Fact]
     public void AHostThatDoesNotAskGetsNoForcedCollections()
     {
