@@ -92,10 +92,8 @@ internal static class InertTables
     {
         for (int at = 0, k; (k = s[at..].IndexOf((byte)'[')) >= 0; at += k + 1)
         {
-            int open = at + k, j = open - 1;
-            while (j >= 0 && s[j] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r') j--;
-            if (j >= 0 && s[j] == '&') j--;
-            while (j >= 0 && s[j] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r') j--;
+            int open = at + k, j = SkipSpaceBack(s, open - 1);
+            if (j >= 0 && s[j] == '&') j = SkipSpaceBack(s, j - 1);
             if (j < 0 || s[j] != '=' || j > 0 && s[j - 1] is (byte)'=' or (byte)'!' or (byte)'<' or (byte)'>') continue;
             if (ListEnd(s, open) is var close and >= 0 && close - open - 1 >= minLength) return true;
         }

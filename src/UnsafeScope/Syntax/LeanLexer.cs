@@ -26,6 +26,13 @@ internal static class LeanLexer
         return i;
     }
 
+    /// <summary>Backwards from <paramref name="i"/>: the index of the first byte that is not whitespace (-1 when none).</summary>
+    public static int SkipSpaceBack(ReadOnlySpan<byte> s, int i)
+    {
+        while (i >= 0 && s[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r') i--;
+        return i;
+    }
+
     public static int SkipTrivia(ReadOnlySpan<byte> s, int i)
     {
         while (true)
