@@ -86,9 +86,20 @@ public sealed class SourceText
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, _bytes.Length);
-        int i = Array.BinarySearch(_lineStarts, offset);
-        return i >= 0 ? i : ~i - 1;
+        // Walks ask in source order: the line of the last answer, or the next one, usually holds the offset. The hint
+        // is a plain field that threads may overwrite; it is checked before use, so a stale one only costs the search.
+        var starts = _lineStarts;
+        int hint = _lineHint;
+        if ((uint)hint < (uint)starts.Length && starts[hint] <= offset)
+        {
+            if (hint + 1 == starts.Length || offset < starts[hint + 1]) return hint;
+            if (hint + 2 == starts.Length || offset < starts[hint + 2]) return _lineHint = hint + 1;
+        }
+        int i = Array.BinarySearch(starts, offset);
+        return _lineHint = i >= 0 ? i : ~i - 1;
     }
+
+    private int _lineHint;
 
     /// <summary>Line and UTF-16 column of a byte offset. An offset inside a multi-byte character maps to that character.</summary>
     public LinePosition GetLinePosition(int offset)

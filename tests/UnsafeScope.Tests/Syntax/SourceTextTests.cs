@@ -1,4 +1,7 @@
 using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using UnsafeScope.Text;
 
 namespace UnsafeScope.Tests.Syntax;
@@ -24,6 +27,29 @@ public class SourceTextTests
         Assert.Equal(copy.Bytes.ToArray(), owned.Bytes.ToArray());
         Assert.Equal((copy.HadByteOrderMark, copy.IsValidUtf8, copy.ContainsNul, copy.LineCount, copy.Path),
             (owned.HadByteOrderMark, owned.IsValidUtf8, owned.ContainsNul, owned.LineCount, owned.Path));
+    }
+
+    [Property]
+    public Property TheLineOfAnOffsetDoesNotDependOnWhichOffsetsWereAskedBefore(byte[] bytes, int[] order)
+    {
+        // GetLineIndex starts from the line of its last answer: in any order of questions (forward, backward, the same
+        // offset again, the end of the text), every answer is the count of line feeds before the offset.
+        var text = SourceText.From(bytes);
+        var content = text.Bytes.ToArray();
+        int Expected(int offset)
+        {
+            int line = 0;
+            for (int i = 0; i < offset; i++)
+                if (content[i] == '\n') line++;
+            return line;
+        }
+        foreach (var o in order)
+        {
+            int offset = (int)((uint)o % (uint)(content.Length + 1));
+            if (text.GetLineIndex(offset) != Expected(offset)) return false.Label($"offset {offset}");
+            if (offset + 1 <= content.Length && text.GetLineIndex(offset + 1) != Expected(offset + 1)) return false.Label($"offset {offset + 1}");
+        }
+        return true.ToProperty();
     }
 
     [Fact]
