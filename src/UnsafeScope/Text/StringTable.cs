@@ -67,8 +67,6 @@ internal static class StringTable
     }
 
     // A cheap, fixed (not per-process) hash: the table's slots only decide what is shared, never what is written.
-    // Each 8-byte word is folded in with a 64x64->128-bit multiply (high half XOR low half), so every input bit can
-    // reach the slot's low bits.
     private static int Hash(ReadOnlySpan<byte> bytes)
     {
         // The length is hashed first, so the overlapping reads of the last word cannot make two lengths alike.
@@ -92,10 +90,12 @@ internal static class StringTable
         return (int)h ^ (int)(h >> 32);
     }
 
+    // A multiply, then the high half folded down: every input bit can reach the low bits that pick the slot. (Not
+    // Math.BigMul: without BMI2, which NativeAOT does not assume, it is a software routine.)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Mix(ulong x)
     {
-        ulong high = Math.BigMul(x, 0xFF51AFD7ED558CCDUL, out ulong low);
-        return high ^ low;
+        x *= 0xFF51AFD7ED558CCDUL;
+        return x ^ (x >> 32);
     }
 }
