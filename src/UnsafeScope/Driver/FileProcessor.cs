@@ -132,7 +132,8 @@ internal static class FileProcessor
             }
             int errors = 0;
             int firstErrorLine = 0;
-            foreach (var e in tree.GetErrors())
+            // The root's error flag covers every ERROR and MISSING node below it: a clean tree is not scanned.
+            foreach (var e in tree.ContainsErrors ? tree.GetErrors() : [])
             {
                 if (errors++ == 0) firstErrorLine = e.StartLine + 1;
             }
