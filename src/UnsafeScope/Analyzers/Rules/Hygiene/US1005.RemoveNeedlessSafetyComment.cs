@@ -46,7 +46,7 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
     private static void AnalyzeMacroBody(SyntaxNodeAnalysisContext c)
     {
         var n = c.Node;
-        if (SyntaxFacts.InTokenTree(n)) return;
+        if (!SafetyComments.MayHoldSafety(n.Tree.Text) || SyntaxFacts.InTokenTree(n)) return;
         var text = n.Tree.Text;
         bool aboveAttributes = c.Options.GetBool(Rule.Id, "accept-comment-above-attributes", true);
         List<SyntaxNode>? calls = null;
@@ -89,7 +89,9 @@ public sealed class RemoveNeedlessSafetyCommentAnalyzer : RustAnalyzer
     private static void Analyze(SyntaxNodeAnalysisContext c)
     {
         var n = c.Node;
-        if (SyntaxFacts.InTokenTree(n)) return;
+        // Every report needs a SAFETY comment above: in a file without one, the walks below (ancestors, the statement's
+        // subtree for unsafe blocks) would find nothing to report.
+        if (!SafetyComments.MayHoldSafety(n.Tree.Text) || SyntaxFacts.InTokenTree(n)) return;
         var (target, kind) = n.Kind switch
         {
             RustSyntaxKind.LetDeclaration or RustSyntaxKind.ExpressionStatement => Statement(n),
