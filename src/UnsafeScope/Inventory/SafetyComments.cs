@@ -188,15 +188,17 @@ public static class SafetyComments
     /// </summary>
     internal static bool MayHoldSafety(SourceText text)
     {
-        if (!ReferenceEquals(t_askedText, text))
+        // Held weakly: a host's pool thread must not keep the last file it analyzed alive.
+        var asked = t_askedText ??= new WeakReference<SourceText?>(null);
+        if (!asked.TryGetTarget(out var last) || !ReferenceEquals(last, text))
         {
             t_askedAnswer = ContainsSafetyFast(text.Bytes);
-            t_askedText = text;
+            asked.SetTarget(text);
         }
         return t_askedAnswer;
     }
 
-    [ThreadStatic] private static SourceText? t_askedText;
+    [ThreadStatic] private static WeakReference<SourceText?>? t_askedText;
     [ThreadStatic] private static bool t_askedAnswer;
 
     // ContainsSafety by a vectorized search for the tag's end ("Y:" or "y:"), then a comparison of what precedes it.
