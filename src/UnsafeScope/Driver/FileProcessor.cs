@@ -132,8 +132,7 @@ internal static class FileProcessor
             }
             int errors = 0;
             int firstErrorLine = 0;
-            // The root's error flag covers every ERROR and MISSING node below it: a clean tree is not scanned.
-            foreach (var e in tree.ContainsErrors ? tree.GetErrors() : [])
+            foreach (var e in tree.GetErrors())
             {
                 if (errors++ == 0) firstErrorLine = e.StartLine + 1;
             }

@@ -77,7 +77,7 @@ public static class SafetyComments
             if (!c.IsComment) return null;
             var text = c.Utf8Text;
             var rest = text.Length >= 2 ? Trim(text[2..]) : default;
-            return rest.Length >= tag.Length && ContainsTag(rest[..tag.Length], tag) ? c.StartLine : null;
+            return rest.Length >= tag.Length && ContainsTagByScan(rest[..tag.Length], tag) ? c.StartLine : null;
         }
         return null;
     }
@@ -129,7 +129,7 @@ public static class SafetyComments
         int start = a < 0 ? b : b < 0 ? a : Math.Min(a, b);
         if (start < 0) return false;
         var rest = Trim(line[(start + 2)..]);
-        return rest.Length >= tag.Length && ContainsTag(rest[..tag.Length], tag);
+        return rest.Length >= tag.Length && ContainsTagByScan(rest[..tag.Length], tag);
     }
 
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s)
@@ -174,7 +174,7 @@ public static class SafetyComments
     private static int IndexOfTag(ReadOnlySpan<byte> text, ReadOnlySpan<byte> tag)
     {
         for (int i = 0; i + tag.Length <= text.Length; i++)
-            if (ContainsTag(text.Slice(i, tag.Length), tag)) return i;
+            if (ContainsTagByScan(text.Slice(i, tag.Length), tag)) return i;
         return -1;
     }
 
@@ -192,7 +192,7 @@ public static class SafetyComments
         var asked = t_askedText ??= new WeakReference<SourceText?>(null);
         if (!asked.TryGetTarget(out var last) || !ReferenceEquals(last, text))
         {
-            t_askedAnswer = ContainsSafetyFast(text.Bytes);
+            t_askedAnswer = ContainsSafety(text.Bytes);
             asked.SetTarget(text);
         }
         return t_askedAnswer;
@@ -201,31 +201,36 @@ public static class SafetyComments
     [ThreadStatic] private static WeakReference<SourceText?>? t_askedText;
     [ThreadStatic] private static bool t_askedAnswer;
 
-    // ContainsSafety by a vectorized search for the tag's end ("Y:" or "y:"), then a comparison of what precedes it.
-    internal static bool ContainsSafetyFast(ReadOnlySpan<byte> text)
+    /// <summary>True when the text contains <paramref name="tag"/> (upper-case ASCII letters and a colon) in any letter case.</summary>
+    internal static bool ContainsTag(ReadOnlySpan<byte> text, ReadOnlySpan<byte> tag)
     {
-        foreach (var end in (ReadOnlySpan<byte>)[(byte)'Y', (byte)'y'])
+        if (tag.Length < 2 || !IsUpperLetter(tag[^2]) || IsUpperLetter(tag[^1])) return ContainsTagByScan(text, tag);
+        // A match ends in the tag's last letter, in either case, and the byte after it (the colon): find those pairs
+        // with a vectorized search, then compare what precedes them. Files are asked whole (MayHoldSafety).
+        foreach (var letter in (ReadOnlySpan<byte>)[tag[^2], (byte)(tag[^2] | 0x20)])
         {
-            ReadOnlySpan<byte> needle = [end, (byte)':'];
-            for (int from = 0; from < text.Length;)
+            ReadOnlySpan<byte> end = [letter, tag[^1]];
+            for (int from = 0; ;)
             {
-                int i = text[from..].IndexOf(needle);
+                int i = text[from..].IndexOf(end);
                 if (i < 0) break;
-                int stop = from + i + 2; // just past the colon
-                if (stop >= 7 && ContainsTag(text.Slice(stop - 7, 7), "SAFETY:"u8)) return true;
+                int stop = from + i + 2;
+                if (stop >= tag.Length && ContainsTagByScan(text.Slice(stop - tag.Length, tag.Length), tag)) return true;
                 from += i + 1;
             }
         }
         return false;
     }
 
-    /// <summary>True when the text contains <paramref name="tag"/> (upper-case ASCII letters and a colon) in any letter case.</summary>
-    internal static bool ContainsTag(ReadOnlySpan<byte> text, ReadOnlySpan<byte> tag)
+    private static bool IsUpperLetter(byte b) => b is >= (byte)'A' and <= (byte)'Z';
+
+    // The plain search: at every offset, the tag's letters in any case, its other bytes exactly.
+    private static bool ContainsTagByScan(ReadOnlySpan<byte> text, ReadOnlySpan<byte> tag)
     {
         for (int i = 0; i + tag.Length <= text.Length; i++)
         {
             int k = 0;
-            while (k < tag.Length && (text[i + k] == tag[k] || (tag[k] is >= (byte)'A' and <= (byte)'Z' && (text[i + k] | 0x20) == (tag[k] | 0x20)))) k++;
+            while (k < tag.Length && (text[i + k] == tag[k] || (IsUpperLetter(tag[k]) && (text[i + k] | 0x20) == (tag[k] | 0x20)))) k++;
             if (k == tag.Length) return true;
         }
         return false;

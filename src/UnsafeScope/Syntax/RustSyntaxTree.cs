@@ -156,6 +156,8 @@ public sealed class RustSyntaxTree
     /// <summary>Every ERROR node and MISSING token, in source order.</summary>
     public IEnumerable<SyntaxNode> GetErrors()
     {
+        // The root's error flag covers every ERROR and MISSING node below it: a clean tree is not scanned.
+        if (!ContainsErrors) yield break;
         for (int i = 0; i < _nodeCount; i++)
         {
             if ((Node(i).Flags & (NodeRecord.FlagError | NodeRecord.FlagMissing)) != 0)
