@@ -109,6 +109,11 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR%
   echo "$phases"
   echo '```'
   echo
+  # Two floors from the same phases, against this run's one-worker medians (benchmarks/README.md, "Where #14 stops").
+  phase() { echo "$phases" | awk -v p="$1" 'index($0, p) == 1 { print $(NF-1) }' | head -1; }
+  parse_s=$(phase "parse + queries  "); link_s=$(phase "link  "); edited_link_s=$(phase "link, edited crates only")
+  echo "Floors (one thread, from the phases above): the parse of every file plus the link take $parse_s + $link_s s = $(awk -v p="$parse_s" -v l="$link_s" -v a="$a1" 'BEGIN {printf "%.2f", (p+l)/a}')× ast-grep's one-worker run, before extraction, rules and outputs; linking again only the crates that hold the spread edits takes $edited_link_s s = $(awk -v l="$edited_link_s" -v u="$u1" 'BEGIN {printf "%.1f", 100*l/u}')% of unsafescope's one-worker cold run, the least a cache of whole crates can cost for that edit."
+  echo
   echo "What limits the gap: benchmarks/README.md, section *What limits the gap*."
   echo
   echo "unsafescope is the NativeAOT command (\`dotnet publish src/UnsafeScope.Cli -c Release -r linux-x64 -p:PublishAot=true\`), unsafescope-fd the same build run by \`dotnet UnsafeScope.Cli.dll\`."

@@ -15,6 +15,8 @@ namespace UnsafeScope.Benchmarks;
 /// decode (SourceText), parse with the analyzers' queries (native parse + flatten + query matches),
 /// extract (the inventory walk), node actions, query actions, line hashes; then the crate link. Also parses
 /// with every query run (no skipping by required text) and counts files whose matches differ (must be 0).
+/// The link is also timed for the crates alone that hold one of compare.sh's spread edits (every 100th file of the
+/// copy, sorted): what a warm run that caches whole crates must link again however fast the rest of it is.
 ///   UnsafeScope.Benchmarks corpus-phases [--list FILE]
 /// </summary>
 internal static class CorpusPhases
@@ -67,12 +69,22 @@ internal static class CorpusPhases
         }
         long retainedFacts = GC.GetTotalMemory(forceFullCollection: true);
         var inventories = new List<FileInventory>();
+        var edited = SpreadEditCrates(files, locator);
+        const string EditedLink = "link, edited crates only";
         foreach (var group in facts.GroupBy(f => f.CrateRoot, StringComparer.Ordinal))
         {
-            var linker = Time("link", () => new CrateLinker(catalog, group));
+            bool isEdited = edited.Contains(group.Key);
+            T Link<T>(Func<T> f)
+            {
+                long start = Stopwatch.GetTimestamp();
+                var r = Time("link", f);
+                if (isEdited) phases[EditedLink] = phases.GetValueOrDefault(EditedLink) + Stopwatch.GetElapsedTime(start);
+                return r;
+            }
+            var linker = Link(() => new CrateLinker(catalog, group));
             foreach (var f in group)
             {
-                var inventory = Time("link", () => linker.Link(f));
+                var inventory = Link(() => linker.Link(f));
                 inventories.Add(inventory);
                 Time("file actions", () => { host.RunFileActions(inventory, _ => diagnostics++, default); return 0; });
             }
@@ -84,8 +96,24 @@ internal static class CorpusPhases
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(inv, $"retained_mb: facts {retainedFacts / 1e6:F0}, facts+inventories {retainedBoth / 1e6:F0}, inventories {retainedInventories / 1e6:F0}"));
         Console.WriteLine(string.Create(inv, $"files={files.Length} bytes={bytes.Sum(b => (long)b.Length)} diagnostics={diagnostics} query_skip_changed_matches_in_files={differ} alloc_mb={(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6:F0}"));
+        var editedFiles = files.Where(f => edited.Contains(locator.Locate(f).Root)).ToList();
+        Console.WriteLine(string.Create(inv, $"edited_crates: {edited.Count} crates holding {editedFiles.Count} files, {editedFiles.Sum(f => new FileInfo(f).Length) / 1e6:F1} MB (compare.sh's spread edit: every 100th file)"));
         foreach (var (phase, t) in phases.OrderByDescending(p => p.Value))
             Console.WriteLine(string.Create(inv, $"{phase,-22} {t.TotalSeconds,8:F2} s"));
         return 0;
+    }
+
+    /// <summary>
+    /// The crate roots holding compare.sh's spread edits: every 100th file of the corpus copy sorted by path, where
+    /// the copy names the library and the registry by their folder names (<c>library/…</c> sorts first).
+    /// </summary>
+    private static HashSet<string> SpreadEditCrates(string[] files, CrateLocator locator)
+    {
+        string CopyPath(string file) => Corpus.Roots.FirstOrDefault(r => file.StartsWith(r + "/", StringComparison.Ordinal)) is { } root
+            ? Path.GetFileName(root) + file[root.Length..] : file;
+        var sorted = files.OrderBy(CopyPath, StringComparer.Ordinal).ToArray();
+        var crates = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 99; i < sorted.Length; i += 100) crates.Add(locator.Locate(sorted[i]).Root);
+        return crates;
     }
 }
