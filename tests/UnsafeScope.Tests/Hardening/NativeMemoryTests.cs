@@ -124,29 +124,54 @@ public sealed partial class NativeMemoryTests(ITestOutputHelper output)
     public void AHundredThousandParsesThroughEveryPathKeepMemoryFlat()
     {
         using var query = RustQuery.Create("(unsafe_block) @b\n((identifier) @id (#match? @id \"^(strlen|abs)$\"))");
-        var counts = new Counts();
-        for (int i = 0; i < 3_000; i++) Step(i, query, counts); // warm-up: pools, buffers and JIT at their steady size
-        var before = Measure();
-        counts = new Counts();
-        var clock = Stopwatch.StartNew();
+        var warm = new Counts();
+        for (int i = 0; i < 3_000; i++) Step(i, query, warm); // warm-up: pools, buffers and JIT at their steady size
+        // A leak of even 100 bytes per parse is 10 MB in 100,000 parses, and a leaked tree is kilobytes: a run of them
+        // must leave malloc's count within 4 MiB. Two things move that count without a leak, so the parses run up to
+        // four times, until one run stays within it with neither:
+        // - a parse that completes despite its limit (a late timer) may grow the reusable node buffer of the pooled
+        //   parser it ran on (capacity doubles: up to 3x the records) the first time a text of its size completes, so
+        //   such a run proves nothing;
+        // - the count is the whole process's: in a full test run (900 MB resident) it once grew 7.6 MB over 100,000
+        //   parses of which none finished, while the test alone leaves it 4-5 MB lower, so the runtime's own
+        //   bookkeeping lands in it now and then. A leak grows again in every run; a one-off does not.
         const int parses = 100_000;
-        for (int i = 0; i < parses; i++) Step(i, query, counts);
-        var elapsed = clock.Elapsed;
-        var after = Measure();
-
-        long residentGrowth = after.Resident - before.Resident;
-        output.WriteLine($"{parses:N0} steps in {elapsed.TotalSeconds:F1} s: {counts.Ok:N0} parsed, {counts.TimedOut:N0} timed out ({counts.MediumCompleted} finished), {counts.Cancelled} cancelled mid-parse ({counts.LargeCompleted} finished), {counts.QueryFailures} failed queries");
-        output.WriteLine($"resident {before.Resident / 1048576.0:F1} -> {after.Resident / 1048576.0:F1} MiB; native heap in use {before.Native / 1048576.0:F2} -> {after.Native / 1048576.0:F2} MiB");
-        // Every path really ran.
-        Assert.True(counts.TimedOut > 9_000, $"{counts.TimedOut} timed out");
-        Assert.True(counts.Cancelled > 50, $"{counts.Cancelled} cancelled");
-        Assert.Equal(3_000, counts.QueryFailures);
-        // A leak of even 100 bytes per parse would be 10 MB here; a leaked tree is kilobytes. Not a leak: a parse that
-        // completes may grow the reusable node buffer of the pooled parser it ran on (capacity doubles: up to 3x the
-        // records), so the few medium or large parses that finished despite their limit are allowed that much.
-        long allowance = (4L << 20) + 3L * 24 * (counts.MediumCompleted * s_mediumNodes + counts.LargeCompleted * s_largeNodes);
-        if (before.Native is { } nb && after.Native is { } na)
-            Assert.True(na - nb < allowance, $"native heap grew by {(na - nb) / 1024} KiB over {parses:N0} parses (allowed {allowance / 1024} KiB)");
-        Assert.True(residentGrowth < 64L << 20, $"resident memory grew by {residentGrowth / 1048576} MiB over {parses:N0} parses");
+        long seen = Largest(warm);
+        var runs = new List<string>();
+        bool clean = false;
+        for (int run = 0; run < 4 && !clean; run++)
+        {
+            var counts = new Counts();
+            var before = Measure();
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < parses; i++) Step(i, query, counts);
+            var elapsed = clock.Elapsed;
+            var after = Measure();
+            bool firstCompletion = Largest(counts) > seen;
+            seen = Math.Max(seen, Largest(counts));
+            output.WriteLine($"run {run + 1}: {parses:N0} steps in {elapsed.TotalSeconds:F1} s: {counts.Ok:N0} parsed, {counts.TimedOut:N0} timed out ({counts.MediumCompleted} finished), {counts.Cancelled} cancelled mid-parse ({counts.LargeCompleted} finished), {counts.QueryFailures} failed queries");
+            output.WriteLine($"  resident {before.Resident / 1048576.0:F1} -> {after.Resident / 1048576.0:F1} MiB; native heap in use {before.Native / 1048576.0:F2} -> {after.Native / 1048576.0:F2} MiB");
+            if (run == 0)
+            {
+                // Every path really ran, and the process as a whole stayed flat.
+                Assert.True(counts.TimedOut > 9_000, $"{counts.TimedOut} timed out");
+                Assert.True(counts.Cancelled > 50, $"{counts.Cancelled} cancelled");
+                Assert.Equal(3_000, counts.QueryFailures);
+                long residentGrowth = after.Resident - before.Resident;
+                Assert.True(residentGrowth < 64L << 20, $"resident memory grew by {residentGrowth / 1048576} MiB over {parses:N0} parses");
+            }
+            if (before.Native is not { } nb || after.Native is not { } na)
+            {
+                clean = true; // no mallinfo2 (glibc before 2.33, musl): the resident memory above is the check
+                continue;
+            }
+            long growth = na - nb;
+            runs.Add($"{growth / 1024} KiB" + (firstCompletion ? $" (with a first completion of {Largest(counts):N0} nodes)" : ""));
+            clean = !firstCompletion && growth < 4L << 20;
+        }
+        Assert.True(clean, $"no run of {parses:N0} parses kept the native heap within 4 MiB without a first completion of a new size: {string.Join(", ", runs)}");
     }
+
+    // The node count of the largest text whose parse completed (0: none did).
+    private static long Largest(Counts c) => c.LargeCompleted > 0 ? s_largeNodes : c.MediumCompleted > 0 ? s_mediumNodes : 0;
 }
