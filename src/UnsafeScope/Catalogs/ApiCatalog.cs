@@ -177,8 +177,14 @@ public sealed class ApiCatalog
     /// <summary>The pack files loaded, in order.</summary>
     public ImmutableArray<string> Sources { get; }
 
-    /// <summary>A hash of every pack's name and text, in order: part of the result-cache key.</summary>
-    internal string Fingerprint { get; private init; } = "";
+    /// <summary>
+    /// A hash of every pack's name and text, in order: part of the result-cache key. Hashed on first use: SHA-256 loads
+    /// OpenSSL (about 6 ms), which a run without a cache or shards need not pay.
+    /// </summary>
+    internal string Fingerprint => _fingerprint ??= ContentHash.Of([.. _packTexts.SelectMany(p => new[] { p.Name, p.Text })]);
+
+    private string? _fingerprint;
+    private ImmutableArray<(string Name, string Text)> _packTexts = [];
 
     internal FrozenSet<string> UnsafeStdFree { get; }
     internal ImmutableArray<string> UnsafeStdPaths { get; }
@@ -338,7 +344,7 @@ public sealed class ApiCatalog
             FfiCrates = ffiCrates.ToFrozenDictionary(StringComparer.Ordinal),
             CertificationFacts = certification.ToFrozenDictionary(StringComparer.Ordinal),
             PointerTypes = pointerTypes.ToFrozenSet(StringComparer.Ordinal),
-            Fingerprint = ContentHash.Of([.. packList.SelectMany(p => new[] { p.Name, p.Text })]),
+            _packTexts = [.. packList],
         };
     }
 

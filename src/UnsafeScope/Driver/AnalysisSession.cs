@@ -21,7 +21,8 @@ internal sealed class AnalysisSession
         _macroDependencies = new(() => options.DependencySources.IsDefaultOrEmpty ? null
             : new Inventory.DependencySources(options.DependencySources, catalog, options.MaxFileBytes, options.ParseTimeout, CancellationToken.None));
         RulesById = Host.Rules.ToFrozenDictionary(r => r.Id, StringComparer.Ordinal);
-        Fingerprint = ContentHash.Of([
+        // Hashed on first use (a cache, shards): SHA-256 loads OpenSSL, which a plain run need not pay at start-up.
+        _fingerprint = new(() => ContentHash.Of([
             "format " + FileRecordFormat.Version,
             // The build, not the version number: a rebuilt tool may analyze differently.
             "tool " + typeof(AnalysisSession).Module.ModuleVersionId,
@@ -36,7 +37,7 @@ internal sealed class AnalysisSession
             "excluded " + string.Join('/', options.ExcludedDirectoryNames),
             // Shards linked together must agree on which cfgs hold.
             "target " + options.Target + " " + config.Target.Describe(),
-        ]);
+        ]));
         Cache = options.CacheDirectory is { } dir ? new ResultCache(dir) : null;
         // Lazily: the check parses a sample, and a run that parses nothing need not load the parser for it.
         _blanksLiteralTables = new(() => options.Parse == ParseMode.Lazy
@@ -59,7 +60,9 @@ internal sealed class AnalysisSession
     public FrozenDictionary<string, DiagnosticDescriptor> RulesById { get; }
 
     /// <summary>A hash of everything besides a file's own bytes and place that its record depends on.</summary>
-    public string Fingerprint { get; }
+    public string Fingerprint => _fingerprint.Value;
+
+    private readonly Lazy<string> _fingerprint;
 
     public ResultCache? Cache { get; }
 
@@ -109,7 +112,7 @@ internal sealed class AnalysisSession
     // large or unreadable are left out: the file's own analysis reports them.
     private Syntax.Macros.MacroTable Build(IEnumerable<string> paths)
     {
-        using var builder = new Syntax.Macros.MacroTable.Builder();
+        var builder = new Syntax.Macros.MacroTable.Builder();
         foreach (var path in paths)
         {
             try

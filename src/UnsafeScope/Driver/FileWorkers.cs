@@ -168,7 +168,7 @@ internal static class FileWorkers
         if (failure is not null) throw new InvalidOperationException("An analysis worker failed.", failure);
         // Manifests were read while locating crates: a broken one is one notification, its crate analyzed with defaults.
         runNotifications.AddRange(locator.Cargo.Notifications);
-        return new PartialAnalysis(session.Fingerprint, baseDirectory, shard, found.Count, [.. runNotifications], records is null ? [] : [.. records], start, clock.Elapsed,
+        return new PartialAnalysis(new Lazy<string>(() => session.Fingerprint), baseDirectory, shard, found.Count, [.. runNotifications], records is null ? [] : [.. records], start, clock.Elapsed,
             session.Cache?.Hits ?? 0, session.Cache?.Misses ?? 0);
     }
 

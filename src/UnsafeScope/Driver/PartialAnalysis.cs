@@ -17,11 +17,12 @@ public sealed class PartialAnalysis
     private byte[]? _payload; // records not yet decoded: decoding needs the merge's rules
     private int _recordCount;
 
-    internal PartialAnalysis(string fingerprint, string baseDirectory, AnalysisShard shard, int totalFiles,
+    // The fingerprint is asked for only when shards are written or merged: a plain run never hashes it.
+    internal PartialAnalysis(Lazy<string> fingerprint, string baseDirectory, AnalysisShard shard, int totalFiles,
         ImmutableArray<ToolNotification> runNotifications, ImmutableArray<FileRecord> records, DateTimeOffset startTime, TimeSpan elapsed,
         int cacheHits, int cacheMisses)
     {
-        Fingerprint = fingerprint;
+        _fingerprint = fingerprint;
         BaseDirectory = baseDirectory;
         Shard = shard;
         TotalFiles = totalFiles;
@@ -68,7 +69,9 @@ public sealed class PartialAnalysis
     /// <summary>Files analyzed because the cache did not hold them (0 without a cache).</summary>
     public int CacheMisses { get; }
 
-    internal string Fingerprint { get; }
+    internal string Fingerprint => _fingerprint.Value;
+
+    private readonly Lazy<string> _fingerprint;
 
     internal ImmutableArray<FileRecord> Records => _records.IsDefault ? throw new InvalidOperationException("The shard's records are not decoded yet.") : _records;
 
@@ -134,7 +137,7 @@ public sealed class PartialAnalysis
             int count = rd.ReadInt32();
             using var rest = new MemoryStream();
             gzip.CopyTo(rest);
-            return new PartialAnalysis(fingerprint, baseDirectory, shard, total, notes.MoveToImmutable(), default, start, elapsed, hits, misses)
+            return new PartialAnalysis(new Lazy<string>(fingerprint), baseDirectory, shard, total, notes.MoveToImmutable(), default, start, elapsed, hits, misses)
             {
                 _payload = rest.ToArray(),
                 _recordCount = count,

@@ -145,7 +145,10 @@ public sealed partial class DriverConfiguration
         // repository's crates was a seventh of its whole run), and not at all when it cannot name a wdk crate (no
         // "wdk" and no escape that could spell it).
         if (!text.Contains("wdk", StringComparison.Ordinal) && !text.Contains('\\')) return (lockPath, []);
-        var key = (shown, IO.ContentHash.Of([text])); // the hash, not the text: a lock file may be megabytes
+        // Keyed by the text itself up to 1 MiB (so the memo holds at most 16 MiB, and a small repository's run needs no
+        // SHA-256, whose OpenSSL costs about 6 ms at start-up), by its hash beyond: a lock file may be megabytes. A hash
+        // key cannot equal a text here, which names wdk or holds a backslash.
+        var key = (shown, text.Length <= 1 << 20 ? text : "sha256:" + IO.ContentHash.Of([text]));
         if (s_lockPins.TryGetValue(key, out var pinned)) return (lockPath, pinned);
         pinned = ParseLock(text, shown);
         if (s_lockPins.Count >= 16) s_lockPins.Clear(); // a few workspaces per run; never stale: keyed by content
@@ -153,7 +156,7 @@ public sealed partial class DriverConfiguration
         return (lockPath, pinned);
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Shown, string TextHash), ImmutableArray<LockedPackage>> s_lockPins = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Shown, string Text), ImmutableArray<LockedPackage>> s_lockPins = new();
 
     private static ImmutableArray<LockedPackage> ParseLock(string text, string shown)
     {

@@ -22,6 +22,26 @@ public class MacroExpanderTests
     }
 
     [Fact]
+    public void The_fingerprint_hashed_on_first_use_follows_the_definitions_and_their_order()
+    {
+        // Part of the result cache's record keys: hashed only when asked (a run without a cache never asks), the
+        // same for the same definitions in the same order, from any thread, and different when a rule or the order changes.
+        const string A = "macro_rules! a { ($x:expr) => { unsafe { $x } }; }", B = "macro_rules! b { () => {}; }";
+        var tables = Enumerable.Range(0, 8).Select(_ => Table(A, "fn f() {}", B)).ToArray();
+        var prints = new string[tables.Length];
+        Parallel.For(0, tables.Length, i => prints[i] = tables[i].Fingerprint);
+        Assert.Single(prints.Distinct());
+        Assert.Matches("^[0-9a-f]{64}$", prints[0]);
+        Assert.Equal(prints[0], Table(A, B).Fingerprint); // files without definitions add nothing
+        Assert.NotEqual(prints[0], Table(B, A).Fingerprint);
+        Assert.NotEqual(prints[0], Table(A.Replace("unsafe", "safe"), B).Fingerprint);
+        Assert.Equal("", Table("fn f() {}").Fingerprint);
+        var merged = Table(A).With(Table(B));
+        Assert.Equal(merged.Fingerprint, Table(A).With(Table(B)).Fingerprint);
+        Assert.NotEqual(merged.Fingerprint, Table(B).With(Table(A)).Fingerprint);
+    }
+
+    [Fact]
     public void Expressions_end_at_their_follow_tokens_and_closures_keep_their_parameters()
     {
         var table = Table("macro_rules! m { (copy => |$a:ident| $e:expr, free => $f:expr) => { unsafe fn copy($a: *const u8) { $e } fn free() { $f } }; }");

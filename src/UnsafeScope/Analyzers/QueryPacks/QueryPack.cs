@@ -31,10 +31,10 @@ public sealed partial class QueryPack : RustAnalyzer
     private readonly ImmutableArray<int> _ruleOfPattern;
 
     // One query per pack: tree-sitter walks each file once per pack, whatever the number of rules.
-    private QueryPack(string file, ImmutableArray<DiagnosticDescriptor> rules, RustQuery query, ImmutableArray<int> ruleOfPattern, string fingerprint)
+    private QueryPack(string file, ImmutableArray<DiagnosticDescriptor> rules, RustQuery query, ImmutableArray<int> ruleOfPattern, string text)
     {
         File = file;
-        Fingerprint = fingerprint;
+        _text = text;
         _rules = rules;
         _query = query;
         _ruleOfPattern = ruleOfPattern;
@@ -43,8 +43,11 @@ public sealed partial class QueryPack : RustAnalyzer
     /// <summary>The pack's file name.</summary>
     public string File { get; }
 
-    /// <summary>A hash of the pack's name and text: part of the result-cache key.</summary>
-    internal string Fingerprint { get; }
+    /// <summary>A hash of the pack's name and text: part of the result-cache key; hashed on first use, as the catalog's.</summary>
+    internal string Fingerprint => _fingerprint ??= ContentHash.Of(File, _text);
+
+    private readonly string _text;
+    private string? _fingerprint;
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => _rules;
@@ -134,7 +137,7 @@ public sealed partial class QueryPack : RustAnalyzer
         var ruleOfPattern = query.PatternLines.Select(line => ruleStarts.FindLastIndex(s => s <= line)).ToImmutableArray();
         if (ruleOfPattern.Any(r => r < 0))
             throw new QueryPackException(file, query.PatternLines[ruleOfPattern.IndexOf(-1)], "a query pattern stands before the first '; rule:' header");
-        return new QueryPack(file, rules.ToImmutable(), query, ruleOfPattern, ContentHash.Of(file, text));
+        return new QueryPack(file, rules.ToImmutable(), query, ruleOfPattern, text);
     }
 
     private static bool IsHeader(string line, string key)

@@ -11,14 +11,17 @@ namespace UnsafeScope.Syntax.Macros;
 /// </summary>
 internal sealed class MacroTable
 {
-    public static readonly MacroTable Empty = new(FrozenDictionary<string, MacroDefinition[]>.Empty, "");
+    public static readonly MacroTable Empty = new(FrozenDictionary<string, MacroDefinition[]>.Empty, new Lazy<string>(""));
 
     private readonly FrozenDictionary<string, MacroDefinition[]> _byName;
 
-    private MacroTable(FrozenDictionary<string, MacroDefinition[]> byName, string fingerprint)
+    // Hashed on first use (a cache asks): SHA-256 loads OpenSSL, which a run without a cache need not pay.
+    private readonly Lazy<string> _fingerprint;
+
+    private MacroTable(FrozenDictionary<string, MacroDefinition[]> byName, Lazy<string> fingerprint)
     {
         _byName = byName;
-        Fingerprint = fingerprint;
+        _fingerprint = fingerprint;
         _unsafeWriters = UnsafeWriters(byName);
         _unsafeWriterLookup = _unsafeWriters.GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -74,7 +77,7 @@ internal sealed class MacroTable
     }
 
     /// <summary>A hash of every definition's text: part of the result-cache key of the crate's files.</summary>
-    public string Fingerprint { get; }
+    public string Fingerprint => _fingerprint.Value;
 
     public bool Contains(string name) => _byName.ContainsKey(name);
 
@@ -86,7 +89,7 @@ internal sealed class MacroTable
     /// <summary>Reads the <c>macro_rules!</c> definitions of the given files' bytes (their order decides the order of alternatives).</summary>
     public static MacroTable Build(IEnumerable<byte[]> files)
     {
-        using var builder = new Builder();
+        var builder = new Builder();
         foreach (var bytes in files) builder.Add(bytes);
         return builder.ToTable();
     }
@@ -95,10 +98,10 @@ internal sealed class MacroTable
     /// A table built file by file: each file's bytes are read during <see cref="Add"/> only, so a caller can lend a
     /// reused buffer (a crate's files are read again for its table when one of them was edited).
     /// </summary>
-    public sealed class Builder : IDisposable
+    public sealed class Builder
     {
         private readonly Dictionary<string, List<MacroDefinition>> _byName = new(StringComparer.Ordinal);
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly List<string> _texts = []; // each definition's name and rules, hashed when the fingerprint is asked for
 
         /// <summary>Adds the definitions in one file's bytes, after those of the files added before it.</summary>
         public void Add(ReadOnlySpan<byte> bytes)
@@ -109,14 +112,21 @@ internal sealed class MacroTable
             {
                 if (!StartsItem(bytes, from + at)) continue;
                 if (MacroLexer.Lex(bytes, from + at, bytes.Length, callSite: false, maxTrees: 4) is { Count: 4 } trees)
-                    Collect(trees, _byName, _hash);
+                    Collect(trees, _byName, _texts);
             }
         }
 
-        public MacroTable ToTable() => _byName.Count == 0 ? Empty
-            : new MacroTable(_byName.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), Convert.ToHexStringLower(_hash.GetHashAndReset()));
-
-        public void Dispose() => _hash.Dispose();
+        public MacroTable ToTable()
+        {
+            if (_byName.Count == 0) return Empty;
+            var texts = _texts.ToArray();
+            return new MacroTable(_byName.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), new(() =>
+            {
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                foreach (var text in texts) hash.AppendData(Encoding.UTF8.GetBytes(text));
+                return Convert.ToHexStringLower(hash.GetHashAndReset());
+            }));
+        }
     }
 
     // Only whitespace since the line's start, or the end of an item, attribute or block before it.
@@ -129,14 +139,14 @@ internal sealed class MacroTable
 
     // `macro_rules ! name { rules }`; definitions nested in other items or macros (libc's f! in a cfg_if! group)
     // are found by the scan for their own `macro_rules`.
-    private static void Collect(List<TokenTree> trees, Dictionary<string, List<MacroDefinition>> into, IncrementalHash hash)
+    private static void Collect(List<TokenTree> trees, Dictionary<string, List<MacroDefinition>> into, List<string> texts)
     {
         if (!trees[0].IsIdent("macro_rules") || !trees[1].IsPunct("!") || trees[2].IsGroup || trees[2].Token.Kind != TokenKind.Ident || !trees[3].IsGroup)
             return;
         var name = trees[2].Token.Text;
         if (MacroDefinition.Parse(name, trees[3].Children!) is not { } def) return;
         (into.TryGetValue(name, out var list) ? list : into[name] = []).Add(def);
-        hash.AppendData(Encoding.UTF8.GetBytes(name + "\n" + trees[3] + "\n"));
+        texts.Add(name + "\n" + trees[3] + "\n");
     }
 
     public MacroDefinition[]? Get(string name) => _byName.GetValueOrDefault(name);
@@ -151,8 +161,8 @@ internal sealed class MacroTable
         var merged = new Dictionary<string, MacroDefinition[]>(_byName, StringComparer.Ordinal);
         foreach (var (name, defs) in others._byName)
             merged.TryAdd(name, defs);
-        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Fingerprint + "\n" + others.Fingerprint)));
-        return new MacroTable(merged.ToFrozenDictionary(StringComparer.Ordinal), fingerprint);
+        return new MacroTable(merged.ToFrozenDictionary(StringComparer.Ordinal),
+            new(() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Fingerprint + "\n" + others.Fingerprint)))));
     }
 }
 
