@@ -133,8 +133,9 @@ public sealed partial class NativeMemoryTests(ITestOutputHelper output)
         //   parser it ran on (capacity doubles: up to 3x the records) the first time a text of its size completes, so
         //   such a run proves nothing;
         // - the count is the whole process's: in a full test run (900 MB resident) it once grew 7.6 MB over 100,000
-        //   parses of which none finished, while the test alone leaves it 4-5 MB lower, so the runtime's own
-        //   bookkeeping lands in it now and then. A leak grows again in every run; a one-off does not.
+        //   parses of which none finished, while the test alone leaves it 4-5 MB lower: other allocations in the
+        //   process (most likely the runtime's own) land in it now and then. A leak grows again in every run; a
+        //   one-off does not.
         const int parses = 100_000;
         long seen = Largest(warm);
         var runs = new List<string>();
